@@ -1,0 +1,2 @@
+/** Shapes of the model that a policy or cache is created for. Values only. */
+package org.recycledattention.api.model;
