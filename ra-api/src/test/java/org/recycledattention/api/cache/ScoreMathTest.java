@@ -1,0 +1,80 @@
+package org.recycledattention.api.cache;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.Arrays;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+class ScoreMathTest {
+  @Test
+  void maxPoolingWithKernelSevenSpreadsAPeakToItsNeighbours() {
+    float[] s = new float[12];
+    s[6] = 1f;
+    float[] out = new float[12];
+    ScoreMath.maxPool(s, 12, 7, out);
+    assertThat(out).containsExactly(0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 0, 0);
+  }
+
+  @Test
+  void topKWithPoolingSelectsThePeakAndItsNeighbours() {
+    float[] s = new float[20];
+    s[10] = 0.9f;
+    s[2] = 0.05f;
+    float[] pooled = new float[20];
+    float[] sel = new float[7];
+    int[] top = ScoreMath.topK(s, 20, 7, 7, 0, pooled, sel);
+    assertThat(top).containsExactly(7, 8, 9, 10, 11, 12, 13);
+    assertThat(sel).containsOnly(0.9f);
+  }
+
+  @Test
+  void tiesGoToTheLowerSlotAndRecentSlotsAreKept() {
+    float[] s = {0.5f, 0.5f, 0.5f, 0.5f, 0.1f, 0.2f};
+    float[] pooled = new float[6];
+    float[] sel = new float[3];
+    assertThat(ScoreMath.topK(s, 6, 3, 1, 0, pooled, sel)).containsExactly(0, 1, 2);
+    assertThat(ScoreMath.topK(s, 6, 3, 1, 2, pooled, sel)).containsExactly(0, 4, 5);
+    assertThat(sel).containsExactly(0.5f, 0.1f, 0.2f);
+  }
+
+  @Test
+  void budgetAtLeastLengthSelectsEverythingInOrder() {
+    float[] s = {0.3f, 0.1f, 0.6f};
+    assertThat(ScoreMath.topK(s, 3, 10, 7, 0, new float[3], new float[3])).containsExactly(0, 1, 2);
+  }
+
+  @Test
+  void topKAgreesWithSortingOnRandomScores() {
+    Random r = new Random(42);
+    for (int trial = 0; trial < 200; trial++) {
+      int n = 1 + r.nextInt(300);
+      int k = 1 + r.nextInt(n + 5);
+      float[] s = new float[n];
+      for (int i = 0; i < n; i++) {
+        s[i] = r.nextInt(20) / 20f; // many ties on purpose
+      }
+      float[] pooled = new float[n];
+      int[] got = ScoreMath.topK(s, n, k, 1, 0, pooled, new float[Math.min(k, n)]);
+      Integer[] idx = new Integer[n];
+      for (int i = 0; i < n; i++) {
+        idx[i] = i;
+      }
+      Arrays.sort(idx, (a, b) -> s[a] != s[b] ? Float.compare(s[b], s[a]) : Integer.compare(a, b));
+      int[] expected = Arrays.stream(idx).limit(Math.min(k, n)).mapToInt(Integer::intValue).sorted().toArray();
+      assertThat(got).as("trial %d n=%d k=%d", trial, n, k).containsExactly(expected);
+    }
+  }
+
+  @Test
+  void evenKernelIsRejected() {
+    assertThatThrownBy(() -> ScoreMath.maxPool(new float[3], 3, 4, new float[3])).isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void selectionRejectsUnsortedOrRaggedInput() {
+    assertThatThrownBy(() -> new Selection(new int[][] {{2, 1}}, new float[][] {{0, 0}})).hasMessageContaining("ascending");
+    assertThatThrownBy(() -> new Selection(new int[][] {{1}, {1, 2}}, new float[][] {{0}, {0, 0}})).hasMessageContaining("same number");
+  }
+}
