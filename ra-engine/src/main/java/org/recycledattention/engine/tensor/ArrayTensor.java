@@ -1,0 +1,83 @@
+package org.recycledattention.engine.tensor;
+
+import static java.util.Objects.requireNonNull;
+import static org.recycledattention.engine.tensor.Vec.F;
+import static org.recycledattention.engine.tensor.Vec.FL;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+
+/**
+ * An F32 tensor on the heap, for tests and synthetic models. Takes ownership of the array: the
+ * caller must not change it afterwards.
+ */
+public final class ArrayTensor implements FloatTensor {
+  private final String name;
+  private final float[] data;
+  private final int rows;
+  private final int cols;
+
+  public ArrayTensor(String name, float[] data, int rows, int cols) {
+    this.name = requireNonNull(name, "name is null");
+    this.data = requireNonNull(data, "data is null");
+    if (rows < 1 || cols < 1 || (long) rows * cols != data.length) {
+      throw new IllegalArgumentException("tensor '" + name + "': " + rows + " x " + cols + " does not match " + data.length + " elements");
+    }
+    this.rows = rows;
+    this.cols = cols;
+  }
+
+  /** A single-row tensor (a vector). */
+  public static ArrayTensor vector(String name, float[] data) {
+    return new ArrayTensor(name, data, 1, data.length);
+  }
+
+  @Override
+  public String name() {
+    return name;
+  }
+
+  @Override
+  public GgmlType type() {
+    return GgmlType.F32;
+  }
+
+  @Override
+  public int rows() {
+    return rows;
+  }
+
+  @Override
+  public int cols() {
+    return cols;
+  }
+
+  @Override
+  public float get(long index) {
+    return data[Math.toIntExact(index)];
+  }
+
+  @Override
+  public float dot(int row, float[] x, int xOffset) {
+    int base = row * cols;
+    int i = 0;
+    float result = 0f;
+    if (cols >= FL) {
+      FloatVector acc = FloatVector.zero(F);
+      int upper = F.loopBound(cols);
+      for (; i < upper; i += FL) {
+        acc = FloatVector.fromArray(F, data, base + i).fma(FloatVector.fromArray(F, x, xOffset + i), acc);
+      }
+      result = acc.reduceLanes(VectorOperators.ADD);
+    }
+    for (; i < cols; i++) {
+      result += data[base + i] * x[xOffset + i];
+    }
+    return result;
+  }
+
+  @Override
+  public void copyRow(int row, float[] dst, int dstOffset) {
+    System.arraycopy(data, row * cols, dst, dstOffset, cols);
+  }
+}

@@ -1,0 +1,75 @@
+package org.recycledattention.engine.tensor;
+
+import static org.recycledattention.engine.tensor.Vec.F;
+import static org.recycledattention.engine.tensor.Vec.FL;
+
+import java.lang.foreign.MemorySegment;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+
+/** GGML {@code F16}: little-endian IEEE half floats, 2 bytes per element. */
+public final class F16Tensor implements FloatTensor {
+  private final String name;
+  private final MemorySegment data;
+  private final int rows;
+  private final int cols;
+
+  F16Tensor(String name, MemorySegment data, int rows, int cols) {
+    this.name = name;
+    this.data = data;
+    this.rows = rows;
+    this.cols = cols;
+  }
+
+  @Override
+  public String name() {
+    return name;
+  }
+
+  @Override
+  public GgmlType type() {
+    return GgmlType.F16;
+  }
+
+  @Override
+  public int rows() {
+    return rows;
+  }
+
+  @Override
+  public int cols() {
+    return cols;
+  }
+
+  @Override
+  public float get(long index) {
+    return Vec.f16(data, index * 2);
+  }
+
+  @Override
+  public float dot(int row, float[] x, int xOffset) {
+    long base = (long) row * cols * 2;
+    int i = 0;
+    float result = 0f;
+    if (cols >= FL) {
+      FloatVector acc = FloatVector.zero(F);
+      int upper = F.loopBound(cols);
+      for (; i < upper; i += FL) {
+        acc = Vec.halfToFloat(data, base + i * 2L).fma(FloatVector.fromArray(F, x, xOffset + i), acc);
+      }
+      result = acc.reduceLanes(VectorOperators.ADD);
+    }
+    for (; i < cols; i++) {
+      result += Vec.f16(data, base + i * 2L) * x[xOffset + i];
+    }
+    return result;
+  }
+
+  @Override
+  public void copyRow(int row, float[] dst, int dstOffset) {
+    long base = (long) row * cols * 2;
+    for (int i = 0; i < cols; i++) {
+      dst[dstOffset + i] = Vec.f16(data, base + i * 2L);
+    }
+  }
+}

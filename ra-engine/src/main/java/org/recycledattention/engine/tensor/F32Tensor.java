@@ -1,0 +1,74 @@
+package org.recycledattention.engine.tensor;
+
+import static org.recycledattention.engine.tensor.Vec.F;
+import static org.recycledattention.engine.tensor.Vec.FL;
+import static org.recycledattention.engine.tensor.Vec.FLOAT;
+import static org.recycledattention.engine.tensor.Vec.LE;
+
+import java.lang.foreign.MemorySegment;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+
+/** GGML {@code F32}: little-endian IEEE floats, 4 bytes per element. */
+public final class F32Tensor implements FloatTensor {
+  private final String name;
+  private final MemorySegment data;
+  private final int rows;
+  private final int cols;
+
+  F32Tensor(String name, MemorySegment data, int rows, int cols) {
+    this.name = name;
+    this.data = data;
+    this.rows = rows;
+    this.cols = cols;
+  }
+
+  @Override
+  public String name() {
+    return name;
+  }
+
+  @Override
+  public GgmlType type() {
+    return GgmlType.F32;
+  }
+
+  @Override
+  public int rows() {
+    return rows;
+  }
+
+  @Override
+  public int cols() {
+    return cols;
+  }
+
+  @Override
+  public float get(long index) {
+    return data.get(FLOAT, index * 4);
+  }
+
+  @Override
+  public float dot(int row, float[] x, int xOffset) {
+    long base = (long) row * cols * 4;
+    int i = 0;
+    float result = 0f;
+    if (cols >= FL) {
+      FloatVector acc = FloatVector.zero(F);
+      int upper = F.loopBound(cols);
+      for (; i < upper; i += FL) {
+        acc = FloatVector.fromMemorySegment(F, data, base + i * 4L, LE).fma(FloatVector.fromArray(F, x, xOffset + i), acc);
+      }
+      result = acc.reduceLanes(VectorOperators.ADD);
+    }
+    for (; i < cols; i++) {
+      result += data.get(FLOAT, base + i * 4L) * x[xOffset + i];
+    }
+    return result;
+  }
+
+  @Override
+  public void copyRow(int row, float[] dst, int dstOffset) {
+    MemorySegment.copy(data, FLOAT, (long) row * cols * 4, dst, dstOffset, cols);
+  }
+}

@@ -1,0 +1,64 @@
+package org.recycledattention.engine.tensor;
+
+/**
+ * Matrix products of a weight tensor {@code W} ({@code rows × cols}) with f32 activations:
+ * {@code out = W · x}. Parallel over output rows when the work is big enough to pay for the
+ * hand-off (about {@value #PARALLEL_MIN_WORK} multiply-adds); tiny models run inline.
+ *
+ * <p>Thread-safe as far as the tensor is (always); {@code out} must not alias {@code x}.
+ */
+public final class MatMul {
+  /** Multiply-adds below which a product runs on the calling thread only. */
+  public static final long PARALLEL_MIN_WORK = 1L << 17;
+
+  private MatMul() {}
+
+  /** {@code out[outOffset + r] = W[r] · x[xOffset ..]} for every row {@code r}. */
+  public static void matvec(FloatTensor w, float[] x, int xOffset, float[] out, int outOffset, Parallel parallel) {
+    int rows = w.rows();
+    if (parallel.threads() == 1 || (long) rows * w.cols() < PARALLEL_MIN_WORK) {
+      for (int r = 0; r < rows; r++) {
+        out[outOffset + r] = w.dot(r, x, xOffset);
+      }
+      return;
+    }
+    parallel.forRange(rows, (from, to) -> {
+      for (int r = from; r < to; r++) {
+        out[outOffset + r] = w.dot(r, x, xOffset);
+      }
+    });
+  }
+
+  /** {@code out = W · x} with both arrays starting at 0. */
+  public static void matvec(FloatTensor w, float[] x, float[] out, Parallel parallel) {
+    matvec(w, x, 0, out, 0, parallel);
+  }
+
+  /**
+   * The batched product of prefill: {@code n} input vectors {@code x[t·cols ..]} give {@code n}
+   * output vectors {@code out[t·rows ..]}. Each weight row is read once for all {@code n} inputs,
+   * while it is in the L1 cache.
+   */
+  public static void matmul(FloatTensor w, float[] x, int n, float[] out, Parallel parallel) {
+    int rows = w.rows();
+    int cols = w.cols();
+    if (n == 1) {
+      matvec(w, x, 0, out, 0, parallel);
+      return;
+    }
+    if (parallel.threads() == 1 || (long) rows * cols * n < PARALLEL_MIN_WORK) {
+      rowsBatch(w, x, n, out, 0, rows, cols);
+      return;
+    }
+    parallel.forRange(rows, (from, to) -> rowsBatch(w, x, n, out, from, to, cols));
+  }
+
+  private static void rowsBatch(FloatTensor w, float[] x, int n, float[] out, int from, int to, int cols) {
+    int rows = w.rows();
+    for (int r = from; r < to; r++) {
+      for (int t = 0; t < n; t++) {
+        out[t * rows + r] = w.dot(r, x, t * cols);
+      }
+    }
+  }
+}
