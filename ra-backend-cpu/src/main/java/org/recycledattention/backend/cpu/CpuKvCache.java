@@ -1,0 +1,414 @@
+package org.recycledattention.backend.cpu;
+
+import static java.util.Objects.requireNonNull;
+
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.RecursiveAction;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.recycledattention.api.cache.AttentionResult;
+import org.recycledattention.api.cache.CacheSpec;
+import org.recycledattention.api.cache.CacheStats;
+import org.recycledattention.api.cache.KvCache;
+import org.recycledattention.api.cache.KvDtype;
+import org.recycledattention.api.cache.WorkingSet;
+import org.recycledattention.api.policy.GroupReduction;
+import org.recycledattention.api.policy.ScoreMode;
+import org.recycledattention.api.policy.ScoreRequest;
+import org.recycledattention.api.policy.StepPlan;
+
+/**
+ * The cpu backend's cache: heap arrays per (layer, KV head), attention by {@link Rows}' kernels.
+ *
+ * <h2>Work split</h2>
+ * An attention call is cut into <em>units</em>: one KV head with the whole group of query heads
+ * that read it, for one query (or, for {@link ScoreMode#SUM}, for all queries in order, so that the
+ * sums keep their order). A unit reads each key and value row once for the whole group. Units are
+ * claimed from a counter by the calling thread and up to {@code threads - 1} pool workers; a unit is
+ * never split, and its arithmetic does not depend on which thread runs it, so results are
+ * identical for every thread count. Calls with little work run on the calling thread alone.
+ *
+ * <p>Not thread-safe (one thread per cache); the backend's pool is shared by all of its caches.
+ */
+final class CpuKvCache implements KvCache {
+  /** Multiply-adds below which one more thread costs more than it saves. */
+  static final long MIN_WORK_PER_THREAD = 1L << 15;
+
+  private final CpuBackend backend;
+  private final CacheSpec spec;
+  private final KvDtype dtype;
+  private final LayerStore[] layers;
+  private final long bytesPerEntry;
+  private final float scale;
+
+  // per-thread kernel scratch and the reusable pool tasks (index 0 is the calling thread)
+  private final Rows.Scratch[] scratch;
+  private final Worker[] workers;
+  private final AtomicInteger nextUnit = new AtomicInteger();
+
+  // the call in progress (set by attend, read by the units)
+  private LayerStore cur;
+  private float[] curQ;
+  private float[] curOut;
+  private int curQueries;
+  private boolean curPartial;
+  private ScoreMode curMode;
+  private GroupReduction curReduction;
+  private CpuScores curScores;
+  private int curUnits;
+
+  private long residentEntries;
+  private long peakResidentEntries;
+  private long bytesRead;
+  private long tokensAttended;
+  private long attendCalls;
+  private boolean closed;
+
+  CpuKvCache(CpuBackend backend, CacheSpec spec) {
+    this.backend = backend;
+    this.spec = spec;
+    this.dtype = backend.storageDtype();
+    this.layers = new LayerStore[spec.layers()];
+    for (int l = 0; l < layers.length; l++) {
+      layers[l] = new LayerStore(this, l, spec.kvHeads(), spec.headDim(), spec.maxTokens(), dtype);
+    }
+    this.bytesPerEntry = (long) spec.kvHeads() * spec.headDim() * 2 * dtype.bytes();
+    this.scale = (float) (1.0 / Math.sqrt(spec.headDim()));
+    int threads = backend.threads();
+    this.scratch = new Rows.Scratch[threads];
+    for (int t = 0; t < threads; t++) {
+      scratch[t] = new Rows.Scratch(spec.headDim());
+    }
+    this.workers = new Worker[threads - 1];
+    for (int t = 1; t < threads; t++) {
+      workers[t - 1] = new Worker(this, t);
+    }
+  }
+
+  @Override
+  public CacheSpec spec() {
+    return spec;
+  }
+
+  @Override
+  public KvDtype storageDtype() {
+    return dtype;
+  }
+
+  @Override
+  public void append(int layer, float[] k, float[] v, int[] positions, int tokens) {
+    checkOpen();
+    requireNonNull(k, "k is null");
+    requireNonNull(v, "v is null");
+    requireNonNull(positions, "positions is null");
+    LayerStore store = layer(layer);
+    if (tokens < 0) {
+      throw new IllegalArgumentException("tokens must be >= 0, got " + tokens);
+    }
+    long need = (long) tokens * spec.kvHeads() * spec.headDim();
+    if (k.length < need || v.length < need) {
+      throw new IllegalArgumentException("k and v must hold tokens × kvHeads × headDim = " + tokens + " × " + spec.kvHeads()
+          + " × " + spec.headDim() + " = " + need + " floats; got k=" + k.length + " v=" + v.length);
+    }
+    if (positions.length < tokens) {
+      throw new IllegalArgumentException("positions holds " + positions.length + " values; expected at least tokens = " + tokens);
+    }
+    store.append(k, v, positions, tokens);
+  }
+
+  @Override
+  public AttentionResult attend(int layer, float[] q, int queries, StepPlan plan, float[] out) {
+    checkOpen();
+    backend.checkOpen();
+    requireNonNull(q, "q is null");
+    requireNonNull(plan, "plan is null");
+    requireNonNull(out, "out is null");
+    LayerStore store = layer(layer);
+    if (queries < 1) {
+      throw new IllegalArgumentException("queries must be >= 1, got " + queries);
+    }
+    int qh = spec.queryHeads();
+    int d = spec.headDim();
+    long need = (long) queries * qh * d;
+    if (q.length < need || out.length < need) {
+      throw new IllegalArgumentException("q and out must hold queries × queryHeads × headDim = " + queries + " × " + qh + " × " + d
+          + " = " + need + " floats; got q=" + q.length + " out=" + out.length);
+    }
+    int length = store.main[0].length;
+    boolean partial = plan instanceof StepPlan.Partial;
+    int attended;
+    long pairs; // (query, entry) pairs attended per KV head
+    if (partial) {
+      if (queries != 1) {
+        throw new IllegalArgumentException("a Partial plan takes one query, got " + queries + "; use a Full plan for prefill chunks");
+      }
+      if (!store.hasPartial()) {
+        throw new IllegalStateException("layer " + layer + " has no partial cache; call gatherPartial before a Partial plan");
+      }
+      if (length == 0) {
+        throw new IllegalStateException("layer " + layer + " main store is empty; append the current token before attending");
+      }
+      attended = store.partial[0].length + 1;
+      pairs = attended;
+    } else {
+      if (length < queries) {
+        throw new IllegalStateException("layer " + layer + " main store holds " + length + " entries but the step has " + queries
+            + " queries; append the step's keys and values before attending");
+      }
+      attended = length;
+      pairs = (long) queries * (length - queries) + (long) queries * (queries + 1) / 2;
+    }
+    ScoreRequest request = plan.scores();
+    ScoreMode mode = request.mode();
+    CpuScores scores = null;
+    if (mode != ScoreMode.NONE) {
+      scores = store.scores();
+      scores.reset(attended);
+    }
+    int group = spec.groupSize();
+    int kvHeads = spec.kvHeads();
+    int units = mode == ScoreMode.SUM ? kvHeads : kvHeads * queries;
+    long work = pairs * qh * d * 2;
+    int threads = (int) Math.min(Math.min(workers.length + 1, units), Math.max(1, work / MIN_WORK_PER_THREAD));
+    for (int t = 0; t < threads; t++) {
+      scratch[t].ensureProbs(group * attended);
+    }
+
+    cur = store;
+    curQ = q;
+    curOut = out;
+    curQueries = queries;
+    curPartial = partial;
+    curMode = mode;
+    curReduction = request.reduction();
+    curScores = scores;
+    curUnits = units;
+    nextUnit.set(0);
+    try {
+      if (threads == 1) {
+        runUnits(0);
+      } else {
+        dispatch(threads);
+      }
+    } finally {
+      cur = null;
+      curQ = null;
+      curOut = null;
+      curScores = null;
+    }
+    attendCalls++;
+    tokensAttended += attended;
+    bytesRead += attended * bytesPerEntry;
+    return new AttentionResult(attended, scores);
+  }
+
+  private void dispatch(int threads) {
+    ForkJoinPool pool = backend.pool();
+    for (int t = 1; t < threads; t++) {
+      Worker w = workers[t - 1];
+      w.reinitialize();
+      pool.execute(w);
+    }
+    Throwable failure = null;
+    try {
+      runUnits(0);
+    } catch (RuntimeException | Error e) {
+      nextUnit.set(curUnits); // the workers stop claiming
+      failure = e;
+    }
+    for (int t = 1; t < threads; t++) {
+      Worker w = workers[t - 1];
+      w.quietlyJoin();
+      Throwable e = w.getException();
+      if (e != null) {
+        if (failure == null) {
+          failure = e;
+        } else if (failure != e) {
+          failure.addSuppressed(e);
+        }
+      }
+    }
+    if (failure instanceof RuntimeException re) {
+      throw re;
+    } else if (failure instanceof Error err) {
+      throw err;
+    }
+  }
+
+  /** Claims and runs units until none is left. */
+  void runUnits(int thread) {
+    Rows.Scratch s = scratch[thread];
+    int units = curUnits;
+    int kvHeads = spec.kvHeads();
+    for (int u = nextUnit.getAndIncrement(); u < units; u = nextUnit.getAndIncrement()) {
+      if (curMode == ScoreMode.SUM) {
+        for (int i = 0; i < curQueries; i++) {
+          attendUnit(u, i, s);
+        }
+      } else {
+        attendUnit(u % kvHeads, u / kvHeads, s);
+      }
+    }
+  }
+
+  /** Attention of query {@code i}'s query heads of KV head {@code h}'s group. */
+  private void attendUnit(int h, int i, Rows.Scratch s) {
+    LayerStore store = cur;
+    int d = spec.headDim();
+    int group = spec.groupSize();
+    int qOff = (i * spec.queryHeads() + h * group) * d;
+    Rows main = store.main[h];
+    int length = main.length;
+    Rows first;
+    int firstCount;
+    int secondFrom;
+    int secondCount;
+    if (curPartial) {
+      first = store.partial[h];
+      firstCount = first.length;
+      secondFrom = length - 1;
+      secondCount = 1;
+    } else {
+      first = main;
+      firstCount = length - curQueries + i + 1;
+      secondFrom = 0;
+      secondCount = 0;
+    }
+    int n = firstCount + secondCount;
+    float[] p = s.probs;
+
+    // 1. raw scores, entries in order: first segment, then second
+    first.score(0, firstCount, curQ, qOff, group, scale, p, n, 0, s);
+    if (secondCount > 0) {
+      main.score(secondFrom, secondCount, curQ, qOff, group, scale, p, n, firstCount, s);
+    }
+    // 2. softmax per query head, f32, max subtracted, summed in entry order
+    for (int g = 0; g < group; g++) {
+      int base = g * n;
+      float max = Float.NEGATIVE_INFINITY;
+      for (int j = 0; j < n; j++) {
+        max = Math.max(max, p[base + j]);
+      }
+      float sum = 0f;
+      for (int j = 0; j < n; j++) {
+        float e = (float) Math.exp(p[base + j] - max);
+        p[base + j] = e;
+        sum += e;
+      }
+      float inv = 1f / sum;
+      for (int j = 0; j < n; j++) {
+        p[base + j] *= inv;
+      }
+    }
+    // 3. weighted sum of values, same order
+    float[] out = curOut;
+    java.util.Arrays.fill(out, qOff, qOff + group * d, 0f);
+    first.accumulate(0, firstCount, p, n, 0, group, out, qOff, s);
+    if (secondCount > 0) {
+      main.accumulate(secondFrom, secondCount, p, n, firstCount, group, out, qOff, s);
+    }
+    // 4. scores reduced over the group
+    if (curMode == ScoreMode.LAST_QUERY && i == curQueries - 1) {
+      reduce(p, n, group, curScores.row(h), false);
+    } else if (curMode == ScoreMode.SUM) {
+      float[] row = curScores.row(h);
+      if (i == 0) {
+        java.util.Arrays.fill(row, 0, curScores.length(), 0f);
+      }
+      reduce(p, n, group, row, true);
+    }
+  }
+
+  private void reduce(float[] p, int n, int group, float[] row, boolean add) {
+    switch (curReduction) {
+      case FIRST -> {
+        if (add) {
+          for (int j = 0; j < n; j++) {
+            row[j] += p[j];
+          }
+        } else {
+          System.arraycopy(p, 0, row, 0, n);
+        }
+      }
+      case MAX -> {
+        for (int j = 0; j < n; j++) {
+          float m = p[j];
+          for (int g = 1; g < group; g++) {
+            m = Math.max(m, p[g * n + j]);
+          }
+          row[j] = add ? row[j] + m : m;
+        }
+      }
+      case MEAN -> {
+        for (int j = 0; j < n; j++) {
+          float sum = p[j];
+          for (int g = 1; g < group; g++) {
+            sum += p[g * n + j];
+          }
+          float mean = sum / group;
+          row[j] = add ? row[j] + mean : mean;
+        }
+      }
+    }
+  }
+
+  @Override
+  public WorkingSet workingSet(int layer) {
+    checkOpen();
+    return layer(layer);
+  }
+
+  @Override
+  public CacheStats stats() {
+    checkOpen();
+    return new CacheStats(residentEntries * bytesPerEntry, peakResidentEntries * bytesPerEntry, bytesRead, tokensAttended, attendCalls);
+  }
+
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    for (LayerStore l : layers) {
+      l.free();
+    }
+    residentEntries = 0;
+  }
+
+  /** Entries (per KV head, all heads of one layer) were added ({@code delta > 0}) or freed. */
+  void adjustResident(long delta) {
+    residentEntries += delta;
+    if (residentEntries > peakResidentEntries) {
+      peakResidentEntries = residentEntries;
+    }
+  }
+
+  void checkOpen() {
+    if (closed) {
+      throw new IllegalStateException("this cpu KV cache is closed; allocate a new one");
+    }
+  }
+
+  private LayerStore layer(int layer) {
+    if (layer < 0 || layer >= layers.length) {
+      throw new IllegalArgumentException("layer " + layer + " out of range [0, " + layers.length + ")");
+    }
+    return layers[layer];
+  }
+
+  /** A pool task that runs units for one worker slot; reused across calls ({@code reinitialize}). */
+  private static final class Worker extends RecursiveAction {
+    private final CpuKvCache cache;
+    private final int thread;
+
+    Worker(CpuKvCache cache, int thread) {
+      this.cache = cache;
+      this.thread = thread;
+    }
+
+    @Override
+    protected void compute() {
+      cache.runUnits(thread);
+    }
+  }
+}

@@ -1,0 +1,28 @@
+/**
+ * The {@code cpu} KV-cache backend: pure Java, the reference every other backend is compared with.
+ *
+ * <h2>Storage</h2>
+ * Per (layer, KV head) a main store ({@code C_f}) and an optional partial cache ({@code C_p}), each
+ * two contiguous row-major heap arrays ({@code entries × headDim}) for keys and values plus an
+ * {@code int} position per slot. Elements are {@code float}, or {@code short} holding IEEE half
+ * ({@code f16}) or bfloat16 ({@code bf16}) bits. The main store grows by doubling up to {@code
+ * maxTokens} and shrinks when eviction leaves it a quarter full; the partial cache is a gathered
+ * copy sized to its selection. Eviction is swap-remove.
+ *
+ * <h2>Attention</h2>
+ * One kernel walks an ordered list of segments (the main store for a full step; the partial cache
+ * then the newest main-store entry for a partial step): scores {@code q·k / sqrt(headDim)} for the
+ * whole query-head group of a KV head while the key row is in cache, an f32 softmax with the
+ * maximum subtracted, then the weighted sum of value rows in the same order. Attention over the
+ * same entries in the same order therefore gives bit-identical results whichever stores they come
+ * from, and whatever the thread count: work is split by (query, KV head), never within one head.
+ * Dot products use {@code FloatVector.SPECIES_PREFERRED}; lanes are summed in a fixed order.
+ *
+ * <h2>Counting</h2>
+ * {@code tokensAttended} and {@code bytesRead} count the entries the newest query attends per call
+ * (for a causal prefill chunk: all resident entries), times {@code kvHeads × headDim × 2 × dtype
+ * bytes} for bytes. Resident bytes count stored entries (main plus partial), not spare capacity.
+ *
+ * <p>Depends on ra-api and {@code jdk.incubator.vector} only.
+ */
+package org.recycledattention.backend.cpu;

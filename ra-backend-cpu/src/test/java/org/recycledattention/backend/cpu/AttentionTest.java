@@ -1,0 +1,156 @@
+package org.recycledattention.backend.cpu;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.fail;
+
+import java.util.SplittableRandom;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.recycledattention.api.cache.AttentionResult;
+import org.recycledattention.api.cache.CacheSpec;
+import org.recycledattention.api.cache.KvCache;
+import org.recycledattention.api.cache.KvDtype;
+import org.recycledattention.api.cache.Scores;
+import org.recycledattention.api.policy.GroupReduction;
+import org.recycledattention.api.policy.ScoreMode;
+import org.recycledattention.api.policy.ScoreRequest;
+import org.recycledattention.api.policy.StepPlan;
+
+/** Attention output and scores against the double-precision {@link Reference}. */
+class AttentionTest {
+  static final double F32_TOLERANCE = 2e-5;
+  static final double HALF_TOLERANCE = 2e-5; // against the reference on the stored (rounded) values
+
+  static Stream<Arguments> shapes() {
+    long seed = 20261129L;
+    SplittableRandom random = new SplittableRandom(seed);
+    int[] groups = {1, 2, 4};
+    int[] dims = {32, 48, 64, 128};
+    KvDtype[] dtypes = KvDtype.values();
+    Stream.Builder<Arguments> b = Stream.builder();
+    int i = 0;
+    for (int group : groups) {
+      for (int dim : dims) {
+        int kvHeads = 1 + random.nextInt(3);
+        int length = i % 4 == 0 ? 1 + random.nextInt(8) : 1 + random.nextInt(2000);
+        b.add(Arguments.of(seed + i, kvHeads, group, dim, length, dtypes[i % dtypes.length], 1 + random.nextInt(3)));
+        i++;
+      }
+    }
+    return b.build();
+  }
+
+  @ParameterizedTest(name = "seed={0} kvHeads={1} group={2} dim={3} length={4} {5} threads={6}")
+  @MethodSource("shapes")
+  void singleQueryAttentionMatchesTheReference(long seed, int kvHeads, int group, int dim, int length, KvDtype dtype, int threads) {
+    SplittableRandom random = new SplittableRandom(seed);
+    int queryHeads = kvHeads * group;
+    try (CpuBackend backend = CpuBackend.create(dtype, threads);
+        KvCache cache = backend.allocate(new CacheSpec(2, queryHeads, kvHeads, dim, length))) {
+      Reference ref = new Reference(kvHeads, queryHeads, dim, dtype);
+      float[] k = TestData.gaussian(random, length * kvHeads * dim, 1.0);
+      float[] v = TestData.gaussian(random, length * kvHeads * dim, 1.0);
+      int[] pos = TestData.range(0, length);
+      cache.append(1, k, v, pos, length);
+      ref.append(k, v, pos, length);
+      float[] q = TestData.gaussian(random, queryHeads * dim, 2.0);
+      for (GroupReduction reduction : GroupReduction.values()) {
+        float[] out = new float[queryHeads * dim];
+        AttentionResult r = cache.attend(1, q, 1, new StepPlan.Full(new ScoreRequest(ScoreMode.LAST_QUERY, reduction)), out);
+        Reference.Result expected = ref.attend(q, 1, false);
+        assertThat(r.attendedTokens()).isEqualTo(length);
+        assertClose(seed, out, expected.out(), dtype == KvDtype.F32 ? F32_TOLERANCE : HALF_TOLERANCE);
+        assertScores(seed, r.scores(), Reference.reduce(expected.probs()[0], kvHeads, reduction));
+      }
+    }
+  }
+
+  @ParameterizedTest(name = "seed={0} kvHeads={1} group={2} dim={3} length={4} {5} threads={6}")
+  @MethodSource("shapes")
+  void causalPrefillEqualsTokenByTokenDecodeBitForBit(long seed, int kvHeads, int group, int dim, int length, KvDtype dtype, int threads) {
+    SplittableRandom random = new SplittableRandom(seed);
+    int queryHeads = kvHeads * group;
+    int prompt = Math.min(length, 64);
+    int chunk = 1 + random.nextInt(prompt);
+    int before = prompt - chunk;
+    try (CpuBackend backend = CpuBackend.create(dtype, threads);
+        KvCache batched = backend.allocate(new CacheSpec(1, queryHeads, kvHeads, dim, prompt));
+        KvCache stepwise = backend.allocate(new CacheSpec(1, queryHeads, kvHeads, dim, prompt))) {
+      Reference ref = new Reference(kvHeads, queryHeads, dim, dtype);
+      int row = kvHeads * dim;
+      float[] k = TestData.gaussian(random, prompt * row, 1.0);
+      float[] v = TestData.gaussian(random, prompt * row, 1.0);
+      float[] q = TestData.gaussian(random, prompt * queryHeads * dim, 1.5);
+      int[] pos = TestData.range(0, prompt);
+      ref.append(k, v, pos, prompt);
+      // batched: the first `before` tokens, then one chunk of `chunk` queries
+      batched.append(0, k, v, pos, before);
+      batched.append(0, java.util.Arrays.copyOfRange(k, before * row, prompt * row),
+          java.util.Arrays.copyOfRange(v, before * row, prompt * row), TestData.range(before, chunk), chunk);
+      float[] qChunk = java.util.Arrays.copyOfRange(q, before * queryHeads * dim, prompt * queryHeads * dim);
+      float[] outBatched = new float[chunk * queryHeads * dim];
+      AttentionResult rb = batched.attend(0, qChunk, chunk, new StepPlan.Full(ScoreRequest.SUM_MAX), outBatched);
+      float[] summed = new float[prompt];
+      float[] scratch = new float[prompt];
+      // token by token
+      float[] sums = new float[kvHeads * prompt];
+      for (int t = 0; t < prompt; t++) {
+        stepwise.append(0, java.util.Arrays.copyOfRange(k, t * row, (t + 1) * row),
+            java.util.Arrays.copyOfRange(v, t * row, (t + 1) * row), new int[] {t}, 1);
+        if (t < before) {
+          continue;
+        }
+        float[] out = new float[queryHeads * dim];
+        AttentionResult r = stepwise.attend(0, java.util.Arrays.copyOfRange(q, t * queryHeads * dim, (t + 1) * queryHeads * dim), 1,
+            new StepPlan.Full(ScoreRequest.LAST_MAX), out);
+        int i = t - before;
+        float[] expected = java.util.Arrays.copyOfRange(outBatched, i * queryHeads * dim, (i + 1) * queryHeads * dim);
+        if (!java.util.Arrays.equals(out, expected)) {
+          fail("seed " + seed + ": query " + i + " of the chunk differs from the same token decoded alone");
+        }
+        for (int h = 0; h < kvHeads; h++) {
+          r.scores().copyTo(h, scratch);
+          for (int j = 0; j <= t; j++) {
+            sums[h * prompt + j] += scratch[j];
+          }
+        }
+      }
+      // SUM scores: per query the group max, summed over the chunk's queries in order
+      for (int h = 0; h < kvHeads; h++) {
+        rb.scores().copyTo(h, summed);
+        for (int j = 0; j < prompt; j++) {
+          assertThat(summed[j]).as("seed %d head %d entry %d", seed, h, j).isEqualTo(sums[h * prompt + j]);
+        }
+      }
+      Reference.Result expected = ref.attend(q, prompt, false);
+      double[] tail = java.util.Arrays.copyOfRange(expected.out(), before * queryHeads * dim, prompt * queryHeads * dim);
+      assertClose(seed, outBatched, tail, dtype == KvDtype.F32 ? F32_TOLERANCE : HALF_TOLERANCE);
+    }
+  }
+
+  static void assertClose(long seed, float[] actual, double[] expected, double tolerance) {
+    for (int i = 0; i < expected.length; i++) {
+      double err = Math.abs(actual[i] - expected[i]);
+      if (!(err <= tolerance * Math.max(1.0, Math.abs(expected[i])))) {
+        fail("seed " + seed + ": element " + i + " is " + actual[i] + ", reference " + expected[i] + " (error " + err + " > " + tolerance + ")");
+      }
+    }
+  }
+
+  static void assertScores(long seed, Scores scores, double[][] expected) {
+    assertThat(scores).isNotNull();
+    assertThat(scores.kvHeads()).isEqualTo(expected.length);
+    for (int h = 0; h < expected.length; h++) {
+      assertThat(scores.length()).isEqualTo(expected[h].length);
+      float[] got = scores.toArray(h);
+      for (int j = 0; j < got.length; j++) {
+        double err = Math.abs(got[j] - expected[h][j]);
+        if (!(err <= 1e-6 + 1e-5 * expected[h][j])) {
+          fail("seed " + seed + ": score of head " + h + " entry " + j + " is " + got[j] + ", reference " + expected[h][j]);
+        }
+      }
+    }
+  }
+}
