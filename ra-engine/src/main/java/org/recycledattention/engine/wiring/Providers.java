@@ -1,0 +1,86 @@
+package org.recycledattention.engine.wiring;
+
+import static java.util.Objects.requireNonNull;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.recycledattention.api.cache.KvCacheBackendProvider;
+import org.recycledattention.api.config.ConfigProperty;
+import org.recycledattention.api.config.ConfigValidator;
+import org.recycledattention.api.policy.AttentionPolicyProvider;
+import org.recycledattention.api.registry.NamedProvider;
+import org.recycledattention.api.registry.ProviderRegistry;
+
+/**
+ * The attention policies and KV-cache backends one class loader offers, and every configuration key
+ * they declare. Immutable and thread-safe.
+ *
+ * @param policies the policy registry
+ * @param backends the backend registry
+ */
+public record Providers(ProviderRegistry<AttentionPolicyProvider> policies, ProviderRegistry<KvCacheBackendProvider> backends) {
+  public Providers {
+    requireNonNull(policies, "policies is null");
+    requireNonNull(backends, "backends is null");
+  }
+
+  /**
+   * Discovers the providers of {@code loader} (its own jars and its parents'), through {@link
+   * ProviderRegistry#of}: loaded once per class loader.
+   *
+   * @throws org.recycledattention.api.registry.ProviderException when two providers share a name
+   */
+  public static Providers discover(ClassLoader loader) {
+    requireNonNull(loader, "loader is null");
+    return new Providers(
+        ProviderRegistry.of(AttentionPolicyProvider.class, ProviderRegistry.Kind.POLICY, loader),
+        ProviderRegistry.of(KvCacheBackendProvider.class, ProviderRegistry.Kind.BACKEND, loader));
+  }
+
+  /** The global keys (core and engine), prefix-stripped. */
+  public List<ConfigProperty> globalKeys() {
+    List<ConfigProperty> out = new ArrayList<>(ConfigValidator.coreProperties());
+    out.addAll(EngineKeys.properties());
+    return out;
+  }
+
+  /** Declared keys per policy name. */
+  public Map<String, List<ConfigProperty>> policyKeys() {
+    return keysOf(policies);
+  }
+
+  /** Declared keys per backend name. */
+  public Map<String, List<ConfigProperty>> backendKeys() {
+    return keysOf(backends);
+  }
+
+  /** Every key that may be set, fully qualified ({@code ra.policy.recycled.stride}), sorted. */
+  public Map<String, ConfigProperty> declaredKeys() {
+    Map<String, ConfigProperty> out = new TreeMap<>();
+    for (ConfigProperty p : globalKeys()) {
+      out.put("ra." + p.key(), p);
+    }
+    policyKeys().forEach((name, props) -> props.forEach(p -> out.put("ra.policy." + name + "." + p.key(), p)));
+    backendKeys().forEach((name, props) -> props.forEach(p -> out.put("ra.backend." + name + "." + p.key(), p)));
+    return Collections.unmodifiableMap(out);
+  }
+
+  /** The built-in default of every declared key, fully qualified. */
+  public Map<String, String> defaults() {
+    Map<String, String> out = new TreeMap<>();
+    declaredKeys().forEach((k, p) -> out.put(k, p.defaultValue()));
+    return out;
+  }
+
+  private static <P extends NamedProvider> Map<String, List<ConfigProperty>> keysOf(ProviderRegistry<P> registry) {
+    Map<String, List<ConfigProperty>> out = new LinkedHashMap<>();
+    for (P p : registry.providers()) {
+      out.put(p.name(), List.copyOf(p.properties()));
+    }
+    return out;
+  }
+}
