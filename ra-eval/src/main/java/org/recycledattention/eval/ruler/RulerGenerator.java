@@ -1,0 +1,300 @@
+package org.recycledattention.eval.ruler;
+
+import static java.util.Objects.requireNonNull;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Random;
+import java.util.Set;
+import java.util.function.IntFunction;
+import java.util.function.ToIntFunction;
+import org.recycledattention.api.config.ConfigException;
+
+/**
+ * Generates RULER-style samples of a target length in tokens, deterministically from a seed. The
+ * haystack grows until one more unit would pass the target; {@code tokenCount} measures a text in
+ * the model's tokenizer.
+ *
+ * <p>Immutable and thread-safe.
+ */
+public final class RulerGenerator {
+  // RULER's "noise" haystack for needle tasks
+  private static final String NOISE = "The grass is green. The sky is blue. The sun is yellow. Here we go. There and back again.";
+  private static final String[] ADJECTIVES = {"amber", "brave", "calm", "dusty", "eager", "faint", "gentle", "hollow", "icy", "jolly",
+      "keen", "lucky", "misty", "noble", "odd", "proud", "quiet", "rapid", "silent", "tidy", "urban", "vivid", "witty", "young", "zesty"};
+  private static final String[] NOUNS = {"anchor", "badger", "candle", "dragon", "engine", "falcon", "garden", "harbor", "island", "jacket",
+      "kettle", "ladder", "meadow", "needle", "orchid", "pepper", "quartz", "river", "saddle", "temple", "umbrella", "valley", "walrus", "yacht", "zebra"};
+  private static final String[] WORDS = {"apple", "brick", "cloud", "daisy", "eagle", "flame", "grape", "horse", "ivory", "jelly", "koala",
+      "lemon", "mango", "night", "ocean", "piano", "queen", "robin", "stone", "tiger", "uncle", "violet", "whale", "xenon", "yield", "zebra",
+      "acorn", "bread", "cider", "drum", "ember", "frost", "glove", "honey", "inlet", "judge", "knot", "lilac", "maple", "nickel"};
+
+  private final ToIntFunction<String> tokenCount;
+  private final long seed;
+
+  /**
+   * @param tokenCount the length of a text in tokens (no BOS), e.g. {@code s -> tok.encode(s, false).length}
+   * @param seed generation seed; sample {@code i} of a task and length depends only on (seed, task, length, i)
+   */
+  public RulerGenerator(ToIntFunction<String> tokenCount, long seed) {
+    this.tokenCount = requireNonNull(tokenCount, "tokenCount is null");
+    this.seed = seed;
+  }
+
+  /**
+   * Sample {@code index} of {@code samples} of {@code task} at about {@code targetTokens} tokens. The
+   * needle depth of sample i is (i + 0.5) / samples: swept uniformly over the haystack.
+   *
+   * @throws ConfigException when even the smallest sample is longer than {@code targetTokens}
+   */
+  public TaskSample generate(RulerTask task, int targetTokens, int index, int samples) {
+    Random r = new Random(seed * 1_000_003L + task.ordinal() * 7919L + targetTokens * 31L + index);
+    double depth = (index + 0.5) / samples;
+    Builder b = switch (task) {
+      case NIAH_SINGLE -> niah(r, depth, 1, 1, 1);
+      case NIAH_MULTIKEY -> niah(r, depth, 4, 1, 1);
+      case NIAH_MULTIVALUE -> niah(r, depth, 1, 4, 1);
+      case NIAH_MULTIQUERY -> niah(r, depth, 4, 1, 4);
+      case VT -> variableTracking(r, depth);
+      case CWE -> commonWords(r);
+      case FWE -> frequentWords(r);
+    };
+    // largest haystack size that fits: exponential then binary search
+    int lo = 0;
+    if (tokenCount.applyAsInt(b.build(0)) > targetTokens) {
+      throw new ConfigException("task " + task.id() + " needs more than " + targetTokens + " tokens even without a haystack; use a longer --lengths value");
+    }
+    int hi = 1;
+    while (tokenCount.applyAsInt(b.build(hi)) <= targetTokens) {
+      lo = hi;
+      hi *= 2;
+      if (hi > 1 << 22) {
+        break;
+      }
+    }
+    while (hi - lo > 1) {
+      int mid = (lo + hi) >>> 1;
+      if (tokenCount.applyAsInt(b.build(mid)) <= targetTokens) {
+        lo = mid;
+      } else {
+        hi = mid;
+      }
+    }
+    String prompt = b.build(lo);
+    return new TaskSample(task, prompt, b.answers(), tokenCount.applyAsInt(prompt), b.depth());
+  }
+
+  /** A sample whose haystack size is still open. */
+  private interface Builder {
+    String build(int haystackUnits);
+
+    List<String> answers();
+
+    double depth();
+  }
+
+  private static String key(Random r) {
+    return ADJECTIVES[r.nextInt(ADJECTIVES.length)] + "-" + NOUNS[r.nextInt(NOUNS.length)];
+  }
+
+  private static String number(Random r) {
+    return Integer.toString(1_000_000 + r.nextInt(9_000_000));
+  }
+
+  private static Builder niah(Random r, double depth, int keys, int valuesPerKey, int queries) {
+    Set<String> keySet = new LinkedHashSet<>();
+    while (keySet.size() < keys) {
+      keySet.add(key(r));
+    }
+    List<String> keyList = new ArrayList<>(keySet);
+    List<String> needles = new ArrayList<>();
+    List<String> answers = new ArrayList<>();
+    for (int k = 0; k < keys; k++) {
+      for (int v = 0; v < valuesPerKey; v++) {
+        String value = number(r);
+        needles.add("One of the special magic numbers for " + keyList.get(k) + " is: " + value + ".");
+        if (k < queries) {
+          answers.add(value);
+        }
+      }
+    }
+    // needles of the first key at the sample's depth, others spread at random depths
+    double[] depths = new double[needles.size()];
+    for (int i = 0; i < depths.length; i++) {
+      depths[i] = i < valuesPerKey ? depth : r.nextDouble();
+    }
+    List<String> asked = keyList.subList(0, queries);
+    String question = queries == 1 && valuesPerKey == 1
+        ? "What is the special magic number for " + asked.get(0) + " mentioned in the provided text?"
+        : "What are all the special magic numbers for " + String.join(", ", asked) + " mentioned in the provided text?";
+    String prefix = queries == 1 && valuesPerKey == 1
+        ? "The special magic number for " + asked.get(0) + " mentioned in the provided text is"
+        : "The special magic numbers for " + String.join(", ", asked) + " mentioned in the provided text are";
+    String intro = "Some special magic numbers are hidden within the following text. Make sure to memorize it. I will quiz you about the numbers afterwards.\n";
+    return new Builder() {
+      @Override
+      public String build(int units) {
+        return intro + insert(NOISE, units, needles, depths) + "\n" + question + " " + prefix;
+      }
+
+      @Override
+      public List<String> answers() {
+        return answers;
+      }
+
+      @Override
+      public double depth() {
+        return depth;
+      }
+    };
+  }
+
+  /** {@code units} copies of {@code filler} with each needle inserted at its depth (a fraction of the units). */
+  private static String insert(String filler, int units, List<String> needles, double[] depths) {
+    List<List<String>> at = new ArrayList<>();
+    for (int i = 0; i <= units; i++) {
+      at.add(new ArrayList<>());
+    }
+    for (int i = 0; i < needles.size(); i++) {
+      at.get((int) Math.min(units, Math.floor(depths[i] * (units + 1)))).add(needles.get(i));
+    }
+    StringBuilder sb = new StringBuilder();
+    for (int i = 0; i <= units; i++) {
+      for (String n : at.get(i)) {
+        sb.append(n).append(' ');
+      }
+      if (i < units) {
+        sb.append(filler).append(' ');
+      }
+    }
+    return sb.toString().strip();
+  }
+
+  private static Builder variableTracking(Random r, double depth) {
+    // RULER vt: one chain of 5 hops: VAR A = 12345, VAR B = VAR A, ...
+    String value = Integer.toString(10_000 + r.nextInt(90_000));
+    List<String> names = new ArrayList<>();
+    Set<String> used = new LinkedHashSet<>();
+    while (used.size() < 5) {
+      StringBuilder n = new StringBuilder();
+      for (int i = 0; i < 5; i++) {
+        n.append((char) ('A' + r.nextInt(26)));
+      }
+      used.add(n.toString());
+    }
+    names.addAll(used);
+    List<String> statements = new ArrayList<>();
+    statements.add("VAR " + names.get(0) + " = " + value + ".");
+    for (int i = 1; i < names.size(); i++) {
+      statements.add("VAR " + names.get(i) + " = VAR " + names.get(i - 1) + ".");
+    }
+    double[] depths = new double[statements.size()];
+    for (int i = 0; i < depths.length; i++) {
+      depths[i] = depth * (i + 1) / depths.length; // in order, the chain spread up to the sample's depth
+    }
+    String intro = "Memorize and track the chain(s) of variable assignment hidden in the following text.\n\n";
+    String question = "\nQuestion: Find all variables that are assigned the value " + value
+        + " in the text above. Answer: According to the chain(s) of variable assignment in the text above, " + names.size()
+        + " variables are assigned the value " + value + ", they are:";
+    return new Builder() {
+      @Override
+      public String build(int units) {
+        return intro + insert(NOISE, units, statements, depths) + question;
+      }
+
+      @Override
+      public List<String> answers() {
+        return names;
+      }
+
+      @Override
+      public double depth() {
+        return depth;
+      }
+    };
+  }
+
+  private static Builder commonWords(Random r) {
+    // RULER cwe: 10 common words appear many times, the rest rarely; the haystack unit is one round of uncommon words
+    List<String> pool = new ArrayList<>(List.of(WORDS));
+    Collections.shuffle(pool, r);
+    List<String> common = pool.subList(0, 10);
+    List<String> rare = pool.subList(10, pool.size());
+    long wordSeed = r.nextLong();
+    IntFunction<String> list = units -> {
+      Random w = new Random(wordSeed);
+      List<String> words = new ArrayList<>();
+      int commonRepeats = 3 + units; // always more frequent than any rare word
+      for (String c : common) {
+        for (int i = 0; i < commonRepeats; i++) {
+          words.add(c);
+        }
+      }
+      for (int u = 0; u < units; u++) {
+        words.add(rare.get(w.nextInt(rare.size())));
+      }
+      Collections.shuffle(words, w);
+      StringBuilder sb = new StringBuilder();
+      for (int i = 0; i < words.size(); i++) {
+        sb.append(i + 1).append(". ").append(words.get(i)).append('\n');
+      }
+      return sb.toString();
+    };
+    return wordsBuilder(list, List.copyOf(common),
+        "Below is a numbered list of words. In these words, some appear more often than others. Memorize the ones that appear most often.\n",
+        "Question: What are the 10 most common words in the above list? Answer: The top 10 words that appear most often in the list are:");
+  }
+
+  private static Builder frequentWords(Random r) {
+    // RULER fwe: coded words drawn from a Zipf-like law; the answer is the 3 most frequent
+    List<String> coded = new ArrayList<>();
+    while (coded.size() < 12) {
+      StringBuilder sb = new StringBuilder();
+      for (int i = 0; i < 5; i++) {
+        sb.append((char) ('a' + r.nextInt(26)));
+      }
+      if (!coded.contains(sb.toString())) {
+        coded.add(sb.toString());
+      }
+    }
+    long wordSeed = r.nextLong();
+    IntFunction<String> text = units -> {
+      Random w = new Random(wordSeed);
+      List<String> words = new ArrayList<>();
+      int total = 12 + units * 6;
+      for (int rank = 0; rank < coded.size(); rank++) {
+        // counts strictly decreasing in rank so the top 3 are unambiguous
+        int count = Math.max(1, (int) Math.round(total / (double) (rank + 2))) + (coded.size() - rank);
+        for (int i = 0; i < count; i++) {
+          words.add(coded.get(rank));
+        }
+      }
+      Collections.shuffle(words, w);
+      return String.join(" ", words) + "\n";
+    };
+    return wordsBuilder(text, List.copyOf(coded.subList(0, 3)),
+        "Read the following coded text and track the frequency of each coded word. Find the three most frequently appeared coded words.\n",
+        "Question: Do not provide any explanation. Please ignore the dots '....'. What are the three most frequently appeared words in the above coded text? "
+            + "Answer: According to the coded text above, the three most frequently appeared words are:");
+  }
+
+  private static Builder wordsBuilder(IntFunction<String> body, List<String> answers, String intro, String question) {
+    return new Builder() {
+      @Override
+      public String build(int units) {
+        return intro + body.apply(units) + question;
+      }
+
+      @Override
+      public List<String> answers() {
+        return answers;
+      }
+
+      @Override
+      public double depth() {
+        return Double.NaN;
+      }
+    };
+  }
+}

@@ -1,0 +1,79 @@
+package org.recycledattention.eval.ruler;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.Arrays;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.recycledattention.api.config.ConfigException;
+
+class RulerGeneratorTest {
+  // a whitespace "tokenizer": good enough to check lengths and contents
+  private static int words(String s) {
+    return s.isBlank() ? 0 : s.strip().split("\\s+").length;
+  }
+
+  private final RulerGenerator gen = new RulerGenerator(RulerGeneratorTest::words, 7);
+
+  @ParameterizedTest
+  @EnumSource(RulerTask.class)
+  void samplesFillButDoNotPassTheTargetAndContainTheirAnswers(RulerTask task) {
+    for (int target : new int[] {600, 2000}) {
+      TaskSample s = gen.generate(task, target, 1, 4);
+      assertThat(s.promptTokens()).isLessThanOrEqualTo(target).isGreaterThan(target * 8 / 10);
+      assertThat(s.answers()).isNotEmpty();
+      String body = s.prompt().substring(0, s.prompt().lastIndexOf('\n'));
+      for (String a : s.answers()) {
+        assertThat(body).contains(a);
+      }
+      // the model answering with the values gets full credit, with half of them half credit
+      assertThat(s.score(String.join(", ", s.answers()))).isEqualTo(1.0);
+      assertThat(s.score("nothing useful")).isEqualTo(0.0);
+    }
+  }
+
+  @Test
+  void generationIsDeterministicAndSamplesDiffer() {
+    assertThat(gen.generate(RulerTask.NIAH_SINGLE, 500, 0, 4)).isEqualTo(gen.generate(RulerTask.NIAH_SINGLE, 500, 0, 4));
+    assertThat(gen.generate(RulerTask.NIAH_SINGLE, 500, 0, 4).answers()).isNotEqualTo(gen.generate(RulerTask.NIAH_SINGLE, 500, 1, 4).answers());
+  }
+
+  @Test
+  void needleDepthSweepsTheHaystack() {
+    for (int i = 0; i < 4; i++) {
+      TaskSample s = gen.generate(RulerTask.NIAH_SINGLE, 2000, i, 4);
+      assertThat(s.depth()).isEqualTo((i + 0.5) / 4);
+      String p = s.prompt();
+      double at = p.indexOf("special magic numbers for", 60) / (double) p.length();
+      assertThat(at).isCloseTo(s.depth(), org.assertj.core.api.Assertions.within(0.1));
+    }
+  }
+
+  @Test
+  void multiValueNeedsEveryValueAndGivesPartialCredit() {
+    TaskSample s = gen.generate(RulerTask.NIAH_MULTIVALUE, 1500, 0, 1);
+    assertThat(s.answers()).hasSize(4);
+    assertThat(s.score(s.answers().get(0) + " " + s.answers().get(1))).isEqualTo(0.5);
+  }
+
+  @Test
+  void commonWordsAreReallyTheMostCommon() {
+    TaskSample s = gen.generate(RulerTask.CWE, 1500, 0, 1);
+    Map<String, Long> counts = Arrays.stream(s.prompt().split("\n")).filter(l -> l.matches("\\d+\\. \\w+"))
+        .map(l -> l.substring(l.indexOf(' ') + 1)).collect(Collectors.groupingBy(Function.identity(), Collectors.counting()));
+    long minCommon = s.answers().stream().mapToLong(counts::get).min().orElseThrow();
+    long maxOther = counts.entrySet().stream().filter(e -> !s.answers().contains(e.getKey())).mapToLong(Map.Entry::getValue).max().orElse(0);
+    assertThat(minCommon).isGreaterThan(maxOther);
+  }
+
+  @Test
+  void tooShortTargetIsAClearError() {
+    assertThatThrownBy(() -> gen.generate(RulerTask.VT, 10, 0, 1)).isInstanceOf(ConfigException.class).hasMessageContaining("--lengths");
+    assertThatThrownBy(() -> RulerTask.of("niah")).hasMessageContaining("niah_single");
+  }
+}
