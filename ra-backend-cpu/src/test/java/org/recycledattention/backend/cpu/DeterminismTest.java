@@ -1,0 +1,53 @@
+package org.recycledattention.backend.cpu;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.SplittableRandom;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.recycledattention.api.cache.AttentionResult;
+import org.recycledattention.api.cache.CacheSpec;
+import org.recycledattention.api.cache.KvCache;
+import org.recycledattention.api.cache.KvDtype;
+import org.recycledattention.api.policy.ScoreRequest;
+import org.recycledattention.api.policy.StepPlan;
+
+/** The same inputs give the same bits whatever the number of threads. */
+class DeterminismTest {
+  private record Run(float[] decodeOut, float[] decodeScores, float[] prefillOut, float[] prefillScores) {}
+
+  private static Run run(KvDtype dtype, int threads, long seed) {
+    SplittableRandom random = new SplittableRandom(seed);
+    int kv = 4;
+    int qh = 16;
+    int dim = 64;
+    int n = 3000;
+    int chunk = 16;
+    try (CpuBackend backend = CpuBackend.create(dtype, threads);
+        KvCache cache = backend.allocate(new CacheSpec(1, qh, kv, dim, n))) {
+      cache.append(0, TestData.gaussian(random, (n - chunk) * kv * dim, 1), TestData.gaussian(random, (n - chunk) * kv * dim, 1),
+          TestData.range(0, n - chunk), n - chunk);
+      cache.append(0, TestData.gaussian(random, chunk * kv * dim, 1), TestData.gaussian(random, chunk * kv * dim, 1),
+          TestData.range(n - chunk, chunk), chunk);
+      float[] prefillOut = new float[chunk * qh * dim];
+      AttentionResult r = cache.attend(0, TestData.gaussian(random, chunk * qh * dim, 2), chunk, new StepPlan.Full(ScoreRequest.SUM_MAX), prefillOut);
+      float[] prefillScores = r.scores().toArray(kv - 1);
+      float[] decodeOut = new float[qh * dim];
+      r = cache.attend(0, TestData.gaussian(random, qh * dim, 2), 1, StepPlan.Full.LAST_MAX, decodeOut);
+      return new Run(decodeOut, r.scores().toArray(0), prefillOut, prefillScores);
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(value = KvDtype.class, names = {"F32", "F16"})
+  void resultsDoNotDependOnTheThreadCount(KvDtype dtype) {
+    Run one = run(dtype, 1, 99);
+    for (int threads : new int[] {2, 3}) {
+      Run many = run(dtype, threads, 99);
+      assertThat(many.decodeOut()).as("decode output, %d threads", threads).containsExactly(one.decodeOut());
+      assertThat(many.decodeScores()).as("decode scores, %d threads", threads).containsExactly(one.decodeScores());
+      assertThat(many.prefillOut()).as("prefill output, %d threads", threads).containsExactly(one.prefillOut());
+      assertThat(many.prefillScores()).as("prefill scores, %d threads", threads).containsExactly(one.prefillScores());
+    }
+  }
+}
