@@ -1,0 +1,124 @@
+package org.recycledattention.engine.model;
+
+import static java.util.Objects.requireNonNull;
+
+import org.recycledattention.api.cache.KvCache;
+import org.recycledattention.api.policy.AttentionPolicy;
+import org.recycledattention.engine.tensor.Parallel;
+
+/**
+ * Everything one sequence needs besides the shared weights: its KV cache, its policy, its
+ * parallel helper and every scratch buffer of the forward pass (allocated once, so decoding
+ * allocates no buffers per token), plus the decode counters that generation statistics read.
+ *
+ * <p><b>NOTE:</b> not thread-safe; one thread drives one sequence. Does not own the cache, policy
+ * or parallel helper: whoever created them closes them.
+ */
+public final class SequenceState {
+  final KvCache cache;
+  final AttentionPolicy policy;
+  final Parallel parallel;
+  final int maxChunk;
+  final TrackingWorkingSet[] workingSets;
+
+  final float[] x;
+  final float[] xb;
+  final float[] xb2;
+  final float[] k;
+  final float[] v;
+  final float[] att;
+  final float[] hb;
+  final float[] hb2;
+  final float[] cos;
+  final float[] sin;
+  final int[] positions;
+  final float[] logits;
+  /** The single-token query; chunk queries get an exact-length array (see {@link #query}). */
+  private final float[] query1;
+  private float[] queryChunk;
+
+  long decodeFullSteps;
+  long decodePartialSteps;
+  long decodeTokensAttended;
+  long decodeWorkingSetChanges;
+
+  SequenceState(ModelConfig c, KvCache cache, AttentionPolicy policy, Parallel parallel, int maxChunk) {
+    this.cache = requireNonNull(cache, "cache is null");
+    this.policy = requireNonNull(policy, "policy is null");
+    this.parallel = requireNonNull(parallel, "parallel is null");
+    if (maxChunk < 1) {
+      throw new IllegalArgumentException("maxChunk must be >= 1, got " + maxChunk);
+    }
+    this.maxChunk = maxChunk;
+    this.workingSets = new TrackingWorkingSet[c.layers()];
+    for (int l = 0; l < c.layers(); l++) {
+      workingSets[l] = new TrackingWorkingSet(cache.workingSet(l));
+    }
+    int qDim = c.heads() * c.headDim();
+    int kvDim = c.kvHeads() * c.headDim();
+    int wide = Math.max(c.dim(), qDim);
+    x = new float[maxChunk * c.dim()];
+    xb = new float[maxChunk * wide];
+    xb2 = new float[maxChunk * wide];
+    k = new float[maxChunk * kvDim];
+    v = new float[maxChunk * kvDim];
+    att = new float[maxChunk * qDim];
+    hb = new float[maxChunk * c.ffnDim()];
+    hb2 = new float[maxChunk * c.ffnDim()];
+    cos = new float[maxChunk * c.headDim() / 2];
+    sin = new float[maxChunk * c.headDim() / 2];
+    positions = new int[maxChunk];
+    logits = new float[c.vocabSize()];
+    query1 = new float[qDim];
+    queryChunk = query1;
+  }
+
+  /** An array of exactly {@code tokens × qDim} floats for the step's queries. */
+  float[] query(int tokens, int qDim) {
+    if (tokens == 1) {
+      return query1;
+    }
+    if (queryChunk.length != tokens * qDim) {
+      queryChunk = new float[tokens * qDim];
+    }
+    return queryChunk;
+  }
+
+  public KvCache cache() {
+    return cache;
+  }
+
+  public AttentionPolicy policy() {
+    return policy;
+  }
+
+  /** The most tokens one {@code forward} call may take. */
+  public int maxChunk() {
+    return maxChunk;
+  }
+
+  /** Logits of the last token of the latest forward call; overwritten by the next call. */
+  public float[] logits() {
+    return logits;
+  }
+
+  /** Decode layer-steps that attended the whole main store. */
+  public long decodeFullSteps() {
+    return decodeFullSteps;
+  }
+
+  /** Decode layer-steps that attended the partial cache. */
+  public long decodePartialSteps() {
+    return decodePartialSteps;
+  }
+
+  /** Entries attended, summed over decode layer-steps. */
+  public long decodeTokensAttended() {
+    return decodeTokensAttended;
+  }
+
+  /** Decode layer-steps after which the policy had changed the working set. */
+  public long decodeWorkingSetChanges() {
+    return decodeWorkingSetChanges;
+  }
+}
