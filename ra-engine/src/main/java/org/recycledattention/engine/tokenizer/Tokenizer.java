@@ -1,8 +1,12 @@
 package org.recycledattention.engine.tokenizer;
 
+import java.util.OptionalInt;
+
 /**
- * Text to token ids and back. Implementations: SentencePiece-style ({@code llama}), byte-level BPE
- * ({@code gpt2}), llama2.c {@code tokenizer.bin}.
+ * Text to token ids and back. Implementations: {@link SentencePieceTokenizer} (GGUF {@code llama},
+ * llama2.c {@code tokenizer.bin}, SentencePiece-like {@code tokenizer.json}) and
+ * {@link ByteLevelBpeTokenizer} (GGUF {@code gpt2}, byte-level {@code tokenizer.json}); build them
+ * with {@link Tokenizers}.
  *
  * <p>Immutable and thread-safe; {@link #newDecoder()} gives a stateful, single-threaded decoder.
  */
@@ -26,6 +30,42 @@ public interface Tokenizer {
 
   /** A streaming decoder: feed ids one at a time, get text that is always valid UTF-8. */
   StreamingDecoder newDecoder();
+
+  /** The kind of vocabulary entry {@code id} is (control tokens decode to ""). */
+  default TokenType tokenType(int id) {
+    return TokenType.NORMAL;
+  }
+
+  /**
+   * True when {@code id} is a control token (BOS, EOS, chat markers): it decodes to "" and
+   * {@link #encode} never produces it from plain text.
+   */
+  default boolean isControl(int id) {
+    return tokenType(id) == TokenType.CONTROL;
+  }
+
+  /** Whether the model expects a BOS at the start of a prompt (GGUF {@code add_bos_token}). */
+  default boolean addBosByDefault() {
+    return bos() >= 0;
+  }
+
+  /**
+   * Ids that end generation: {@link #eos()} plus any end-of-turn token the file names (for
+   * example Llama 3's {@code <|eot_id|>}). Never null; may be empty.
+   */
+  default int[] stopTokens() {
+    return eos() >= 0 ? new int[] {eos()} : new int[0];
+  }
+
+  /** The id whose stored piece is exactly {@code piece} (for example a chat marker), if any. */
+  default OptionalInt find(String piece) {
+    for (int id = 0; id < vocabSize(); id++) {
+      if (piece(id).equals(piece)) {
+        return OptionalInt.of(id);
+      }
+    }
+    return OptionalInt.empty();
+  }
 
   /** Decodes ids one by one, holding back incomplete UTF-8 sequences. Not thread-safe. */
   interface StreamingDecoder {
