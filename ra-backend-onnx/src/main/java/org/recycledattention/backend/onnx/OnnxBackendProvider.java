@@ -1,0 +1,94 @@
+package org.recycledattention.backend.onnx;
+
+import static java.util.Objects.requireNonNull;
+
+import ai.onnxruntime.OrtEnvironment;
+import java.util.List;
+import java.util.Set;
+import org.recycledattention.api.RaException;
+import org.recycledattention.api.cache.BackendCapability;
+import org.recycledattention.api.cache.KvCacheBackend;
+import org.recycledattention.api.cache.KvCacheBackendProvider;
+import org.recycledattention.api.config.ConfigProperty;
+import org.recycledattention.api.config.ProviderConfig;
+import org.recycledattention.api.registry.Availability;
+
+/**
+ * The {@code onnx} backend's entry point. Keys, under {@code ra.backend.onnx.}: {@code threads}
+ * (intra-op threads, 0 = ONNX Runtime's default), {@code execution-provider} ({@code cpu}, or
+ * {@code cuda} with the ONNX Runtime GPU jar on the class path) and {@code optimization-level}
+ * ({@code none}, {@code basic}, {@code extended}, {@code all}).
+ *
+ * <p>ONNX Runtime's native library is loaded on the first {@link #availability()} or {@link
+ * #create} call, never in the constructor; a failure to load is reported, not thrown. Thread-safe.
+ */
+public final class OnnxBackendProvider implements KvCacheBackendProvider {
+  public static final String THREADS = "threads";
+  public static final String EXECUTION_PROVIDER = "execution-provider";
+  public static final String OPTIMIZATION_LEVEL = "optimization-level";
+
+  private static final List<ConfigProperty> PROPERTIES = List.of(
+      ConfigProperty.ofInt(THREADS, 0, 0, 4096, "ONNX Runtime intra-op threads per graph run; 0 = ONNX Runtime's default (one per physical core)"),
+      ConfigProperty.ofChoice(EXECUTION_PROVIDER, "cpu", List.of("cpu", "cuda"),
+          "where graphs run; cuda needs the ONNX Runtime GPU jar (onnxruntime_gpu) in place of onnxruntime"),
+      ConfigProperty.ofChoice(OPTIMIZATION_LEVEL, "all", List.of("none", "basic", "extended", "all"),
+          "ONNX Runtime graph optimisation level applied when a graph is first loaded"));
+
+  private volatile Availability availability;
+
+  /** Public no-argument constructor for {@link java.util.ServiceLoader}; loads nothing. */
+  public OnnxBackendProvider() {}
+
+  @Override
+  public String name() {
+    return OnnxBackend.NAME;
+  }
+
+  @Override
+  public String description() {
+    return "KV cache in native buffers wrapped as ONNX Runtime tensors; attention and top-K as ONNX graphs built in Java";
+  }
+
+  @Override
+  public List<ConfigProperty> properties() {
+    return PROPERTIES;
+  }
+
+  @Override
+  public Availability availability() {
+    Availability a = availability;
+    if (a == null) {
+      a = probe();
+      availability = a;
+    }
+    return a;
+  }
+
+  // Loading a native library can fail in many ways (UnsatisfiedLinkError, ExceptionInInitializerError,
+  // NoClassDefFoundError on a second try, a RuntimeException from OnnxRuntime.init): all are reported.
+  private static Availability probe() {
+    try {
+      OrtEnvironment env = OrtEnvironment.getEnvironment();
+      return Availability.available("ONNX Runtime " + env.getVersion() + ", execution providers " + OrtEnvironment.getAvailableProviders());
+    } catch (Throwable t) {
+      return Availability.unavailable("ONNX Runtime cannot load on " + System.getProperty("os.name") + "/" + System.getProperty("os.arch")
+          + ": " + t + "; the onnxruntime jar carries natives for linux, macOS and Windows on x64 and aarch64");
+    }
+  }
+
+  @Override
+  public Set<BackendCapability> capabilities() {
+    return OnnxBackend.CAPABILITIES;
+  }
+
+  @Override
+  public KvCacheBackend create(ProviderConfig config) {
+    requireNonNull(config, "config is null");
+    OnnxSettings settings = OnnxSettings.from(config);
+    Availability a = availability();
+    if (!a.available()) {
+      throw new RaException("backend 'onnx' is not available: " + a.detail() + "; choose another backend with ra.backend");
+    }
+    return OnnxBackend.create(settings);
+  }
+}

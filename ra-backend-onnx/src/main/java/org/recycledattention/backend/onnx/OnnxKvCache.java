@@ -1,0 +1,300 @@
+package org.recycledattention.backend.onnx;
+
+import static java.util.Objects.requireNonNull;
+
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.FloatBuffer;
+import java.nio.LongBuffer;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.recycledattention.api.RaException;
+import org.recycledattention.api.cache.AttentionResult;
+import org.recycledattention.api.cache.CacheSpec;
+import org.recycledattention.api.cache.CacheStats;
+import org.recycledattention.api.cache.KvCache;
+import org.recycledattention.api.cache.KvDtype;
+import org.recycledattention.api.cache.WorkingSet;
+import org.recycledattention.api.policy.ScoreMode;
+import org.recycledattention.api.policy.StepPlan;
+
+/**
+ * The onnx backend's cache: per layer an {@link OnnxLayer} in native memory; attention runs the
+ * backend's cached attention session over tensors that wrap that memory.
+ *
+ * <h2>One attend call</h2>
+ * The queries are copied into a native scratch buffer ({@code [queries, kvHeads, group·headDim]},
+ * the engine's layout); each KV head's first {@code n} key and value rows are wrapped as {@code
+ * [n, headDim]} tensors without a copy; the output and the scores are <em>pinned</em> outputs, so
+ * ONNX Runtime writes them straight into native buffers this cache owns. After the run the output
+ * is copied to the caller's array and every tensor handle is closed. No n-sized array is allocated
+ * on the Java heap.
+ *
+ * <p>Not thread-safe (one thread per cache); different caches of one backend may run concurrently.
+ */
+final class OnnxKvCache implements KvCache {
+  private final OnnxBackend backend;
+  private final OrtEnvironment env;
+  private final CacheSpec spec;
+  private final OnnxLayer[] layers;
+  private final long bytesPerEntry;
+  private final NativeBuffer queryBuffer = new NativeBuffer();
+  private final NativeBuffer outputBuffer = new NativeBuffer();
+  private final NativeBuffer limitBuffer = new NativeBuffer();
+  private final NativeBuffer argBuffer = new NativeBuffer();
+
+  private long residentEntries;
+  private long peakResidentEntries;
+  private long bytesRead;
+  private long tokensAttended;
+  private long attendCalls;
+  private boolean closed;
+
+  OnnxKvCache(OnnxBackend backend, CacheSpec spec) {
+    this.backend = backend;
+    this.env = backend.env();
+    this.spec = spec;
+    this.layers = new OnnxLayer[spec.layers()];
+    for (int l = 0; l < layers.length; l++) {
+      layers[l] = new OnnxLayer(this, l, spec.kvHeads(), spec.headDim(), spec.maxTokens());
+    }
+    this.bytesPerEntry = (long) spec.kvHeads() * spec.headDim() * 2 * Float.BYTES;
+  }
+
+  @Override
+  public CacheSpec spec() {
+    return spec;
+  }
+
+  @Override
+  public KvDtype storageDtype() {
+    return KvDtype.F32;
+  }
+
+  @Override
+  public void append(int layer, float[] k, float[] v, int[] positions, int tokens) {
+    checkOpen();
+    requireNonNull(k, "k is null");
+    requireNonNull(v, "v is null");
+    requireNonNull(positions, "positions is null");
+    OnnxLayer store = layer(layer);
+    if (tokens < 0) {
+      throw new IllegalArgumentException("tokens must be >= 0, got " + tokens);
+    }
+    long need = (long) tokens * spec.kvHeads() * spec.headDim();
+    if (k.length < need || v.length < need) {
+      throw new IllegalArgumentException("k and v must hold tokens × kvHeads × headDim = " + tokens + " × " + spec.kvHeads()
+          + " × " + spec.headDim() + " = " + need + " floats; got k=" + k.length + " v=" + v.length);
+    }
+    if (positions.length < tokens) {
+      throw new IllegalArgumentException("positions holds " + positions.length + " values; expected at least tokens = " + tokens);
+    }
+    store.append(k, v, positions, tokens);
+  }
+
+  @Override
+  public AttentionResult attend(int layer, float[] q, int queries, StepPlan plan, float[] out) {
+    checkOpen();
+    backend.checkOpen();
+    requireNonNull(q, "q is null");
+    requireNonNull(plan, "plan is null");
+    requireNonNull(out, "out is null");
+    OnnxLayer store = layer(layer);
+    if (queries < 1) {
+      throw new IllegalArgumentException("queries must be >= 1, got " + queries);
+    }
+    int kvHeads = spec.kvHeads();
+    int group = spec.groupSize();
+    int dim = spec.headDim();
+    int qFloats = queries * spec.queryHeads() * dim;
+    if (q.length < qFloats || out.length < qFloats) {
+      throw new IllegalArgumentException("q and out must hold queries × queryHeads × headDim = " + queries + " × " + spec.queryHeads()
+          + " × " + dim + " = " + qFloats + " floats; got q=" + q.length + " out=" + out.length);
+    }
+    int length = store.main.length;
+    boolean partial = plan instanceof StepPlan.Partial;
+    NativeRows rows;
+    int entries;
+    if (partial) {
+      if (queries != 1) {
+        throw new IllegalArgumentException("a Partial plan takes one query, got " + queries + "; use a Full plan for prefill chunks");
+      }
+      if (!store.hasPartial()) {
+        throw new IllegalStateException("layer " + layer + " has no partial cache; call gatherPartial before a Partial plan");
+      }
+      if (length == 0) {
+        throw new IllegalStateException("layer " + layer + " main store is empty; append the current token before attending");
+      }
+      entries = store.stageCurrentToken();
+      rows = store.partial;
+    } else {
+      if (length < queries) {
+        throw new IllegalStateException("layer " + layer + " main store holds " + length + " entries but the step has " + queries
+            + " queries; append the step's keys and values before attending");
+      }
+      entries = length;
+      rows = store.main;
+    }
+    ScoreMode mode = plan.scores().mode();
+    if (mode == ScoreMode.SUM && queries == 1) {
+      mode = ScoreMode.LAST_QUERY; // the same numbers; one session fewer
+    }
+    boolean causal = queries > 1;
+    GraphKey.Attention key = new GraphKey.Attention(kvHeads, group, dim, causal, mode, plan.scores().reduction());
+    OrtSession session = backend.session(key);
+
+    store.version++; // earlier scores of this layer are stale from here on
+    MemorySegment.copy(q, 0, queryBuffer.ensure((long) qFloats * Float.BYTES), ValueLayout.JAVA_FLOAT, 0, qFloats);
+    outputBuffer.ensure((long) qFloats * Float.BYTES);
+    long[] qShape = {queries, kvHeads, (long) group * dim};
+    long[] rowShape = {entries, dim};
+    Map<String, OnnxTensor> inputs = new HashMap<>();
+    Map<String, OnnxTensor> pinned = new HashMap<>();
+    try {
+      inputs.put("q", tensor(queryBuffer.floats(qFloats), qShape));
+      for (int h = 0; h < kvHeads; h++) {
+        inputs.put(Graphs.keyInput(h), tensor(rows.keys(h, entries), rowShape));
+        inputs.put(Graphs.valueInput(h), tensor(rows.values(h, entries), rowShape));
+      }
+      if (causal) {
+        int rowsCount = queries * group;
+        limitBuffer.ensure((long) rowsCount * Long.BYTES);
+        LongBuffer limits = limitBuffer.longs(rowsCount);
+        for (int r = 0; r < rowsCount; r++) {
+          limits.put(r, (long) entries - queries + r / group);
+        }
+        inputs.put("limit", tensor(limits, new long[] {rowsCount, 1}));
+      }
+      pinned.put("out", tensor(outputBuffer.floats(qFloats), qShape));
+      if (mode != ScoreMode.NONE) {
+        long scoreFloats = (long) kvHeads * entries;
+        store.scores.ensure(scoreFloats * Float.BYTES);
+        pinned.put("scores", tensor(store.scores.floats(scoreFloats), new long[] {kvHeads, entries}));
+      }
+      try (OrtSession.Result ignored = session.run(inputs, pinned)) {
+        // outputs are pinned: nothing to read from the result
+      }
+    } catch (OrtException e) {
+      throw new RaException("ONNX Runtime failed to run the " + key.describe() + " over " + entries + " entries: " + e.getMessage(), e);
+    } finally {
+      inputs.values().forEach(OnnxTensor::close);
+      pinned.values().forEach(OnnxTensor::close);
+    }
+    MemorySegment.copy(outputBuffer.segment(), ValueLayout.JAVA_FLOAT, 0, out, 0, qFloats);
+    attendCalls++;
+    tokensAttended += entries;
+    bytesRead += entries * bytesPerEntry;
+    OnnxScores scores = mode == ScoreMode.NONE ? null : new OnnxScores(this, store, kvHeads, entries);
+    return new AttentionResult(entries, scores);
+  }
+
+  /** What the selection graph picked: {@code kvHeads × need} slots and scores, {@code kvHeads × recent} recent scores. */
+  record Picked(long[] slots, float[] scores, float[] recent) {}
+
+  /** Runs the selection graph over {@code layer}'s current scores ({@code kvHeads × length}). */
+  Picked select(OnnxLayer layer, int length, int poolKernel, int keep, int need) {
+    backend.checkOpen();
+    OrtSession session = backend.session(new GraphKey.Selection(poolKernel));
+    int kvHeads = spec.kvHeads();
+    argBuffer.ensure(2L * Long.BYTES);
+    Map<String, OnnxTensor> inputs = new HashMap<>();
+    List<OnnxTensor> all = new ArrayList<>();
+    try {
+      LongBuffer args = argBuffer.longs(2);
+      args.put(0, keep).put(1, need);
+      inputs.put("scores", tensor(layer.scores.floats((long) kvHeads * length), new long[] {kvHeads, length}));
+      inputs.put("keep", tensor(args.slice(0, 1), new long[] {1}));
+      inputs.put("k", tensor(args.slice(1, 1), new long[] {1}));
+      all.addAll(inputs.values());
+      try (OrtSession.Result r = session.run(inputs)) {
+        OnnxTensor slots = (OnnxTensor) r.get("slots").orElseThrow();
+        OnnxTensor selected = (OnnxTensor) r.get("selected").orElseThrow();
+        OnnxTensor recent = (OnnxTensor) r.get("recent").orElseThrow();
+        long[] s = new long[kvHeads * need];
+        slots.getLongBuffer().get(s);
+        float[] v = new float[kvHeads * need];
+        selected.getFloatBuffer().get(v);
+        float[] rv = new float[kvHeads * (length - keep)];
+        recent.getFloatBuffer().get(rv);
+        return new Picked(s, v, rv);
+      }
+    } catch (OrtException e) {
+      throw new RaException("ONNX Runtime failed to run the " + new GraphKey.Selection(poolKernel).describe() + " over " + length
+          + " entries: " + e.getMessage(), e);
+    } finally {
+      all.forEach(OnnxTensor::close);
+    }
+  }
+
+  private OnnxTensor tensor(FloatBuffer data, long[] shape) throws OrtException {
+    return OnnxTensor.createTensor(env, data, shape);
+  }
+
+  private OnnxTensor tensor(LongBuffer data, long[] shape) throws OrtException {
+    return OnnxTensor.createTensor(env, data, shape);
+  }
+
+  @Override
+  public WorkingSet workingSet(int layer) {
+    checkOpen();
+    return layer(layer);
+  }
+
+  @Override
+  public CacheStats stats() {
+    checkOpen();
+    return new CacheStats(residentEntries * bytesPerEntry, peakResidentEntries * bytesPerEntry, bytesRead, tokensAttended, attendCalls);
+  }
+
+  /** Native bytes reserved for keys and values, spare capacity included (tests). */
+  long reservedBytes() {
+    long sum = 0;
+    for (OnnxLayer l : layers) {
+      sum += l.main.reservedBytes() + (l.partial == null ? 0 : l.partial.reservedBytes());
+    }
+    return sum;
+  }
+
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    for (OnnxLayer l : layers) {
+      l.free();
+    }
+    queryBuffer.close();
+    outputBuffer.close();
+    limitBuffer.close();
+    argBuffer.close();
+    residentEntries = 0;
+  }
+
+  /** Entries (per KV head, all heads of one layer) were added ({@code delta > 0}) or freed. */
+  void adjustResident(long delta) {
+    residentEntries += delta;
+    if (residentEntries > peakResidentEntries) {
+      peakResidentEntries = residentEntries;
+    }
+  }
+
+  void checkOpen() {
+    if (closed) {
+      throw new IllegalStateException("this onnx KV cache is closed; allocate a new one");
+    }
+  }
+
+  private OnnxLayer layer(int layer) {
+    if (layer < 0 || layer >= layers.length) {
+      throw new IllegalArgumentException("layer " + layer + " out of range [0, " + layers.length + ")");
+    }
+    return layers[layer];
+  }
+}
