@@ -1,0 +1,211 @@
+package org.recycledattention.engine.decode;
+
+import static java.util.Objects.requireNonNull;
+
+import java.util.EnumSet;
+import java.util.Set;
+import org.recycledattention.api.cache.BackendCapability;
+import org.recycledattention.api.cache.CacheSpec;
+import org.recycledattention.api.cache.CacheStats;
+import org.recycledattention.api.cache.KvCache;
+import org.recycledattention.api.cache.KvCacheBackend;
+import org.recycledattention.api.policy.AttentionPolicy;
+import org.recycledattention.api.policy.Phase;
+import org.recycledattention.engine.model.LanguageModel;
+import org.recycledattention.engine.model.LlamaModel;
+import org.recycledattention.engine.model.SequenceState;
+import org.recycledattention.engine.tensor.Parallel;
+import org.recycledattention.engine.wiring.PolicyFactory;
+
+/**
+ * One sequence, teacher-forced or generated: the model, a fresh KV cache and a fresh policy. Feed
+ * the prompt with {@link #prefill}, then one token at a time with {@link #step}; each returns the
+ * logits of the next token.
+ *
+ * <p>Prefill runs full attention in chunks of up to {@value #PREFILL_CHUNK} tokens (all at once
+ * when the backend has {@link BackendCapability#MULTI_QUERY}, else token by token): {@link
+ * Phase#PREFILL} for every chunk but the last, {@link Phase#PREFILL_END} for the last, so the
+ * policy sees the last prompt token's scores. Steps are {@link Phase#DECODE} with the policy's
+ * plans.
+ *
+ * <p><b>NOTE:</b> not thread-safe; one thread per session. Sessions of one model run concurrently.
+ * The returned logits array belongs to the session and is overwritten by the next call. {@link
+ * #close()} closes the cache.
+ */
+public final class Session implements AutoCloseable {
+  /** Tokens per prefill forward call when the backend attends several queries at once. */
+  public static final int PREFILL_CHUNK = 256;
+
+  private final LlamaModel model;
+  private final KvCache cache;
+  private final Parallel parallel;
+  private final SequenceState state;
+  private final int capacity;
+  private final int chunk;
+  private int position;
+  private int decodeIndex;
+  private long prefillNanos;
+  private long decodeNanos;
+  private long bytesReadBeforeDecode = -1;
+  private boolean closed;
+  private final int[] one = new int[1];
+
+  /**
+   * @param capacity the most tokens (prompt plus generated) this session will hold
+   * @param threads threads for the dense kernels, >= 1
+   * @throws GenerationException when the backend lacks a capability the policy needs
+   */
+  public Session(LanguageModel model, KvCacheBackend backend, PolicyFactory policy, int threads, int capacity) {
+    requireNonNull(model, "model is null");
+    requireNonNull(backend, "backend is null");
+    requireNonNull(policy, "policy is null");
+    if (!(model instanceof LlamaModel llama)) {
+      throw new IllegalArgumentException("model must be a LlamaModel (from ModelLoader), got " + model.getClass().getName());
+    }
+    if (threads < 1) {
+      throw new GenerationException("threads must be >= 1, got " + threads);
+    }
+    if (capacity < 1) {
+      throw new GenerationException("a session needs room for at least 1 token, got " + capacity);
+    }
+    Set<BackendCapability> missing = EnumSet.noneOf(BackendCapability.class);
+    missing.addAll(policy.provider().requiredCapabilities());
+    missing.removeAll(backend.capabilities());
+    if (!missing.isEmpty()) {
+      throw new GenerationException("attention policy '" + policy.name() + "' needs backend capabilities " + missing + " that backend '"
+          + backend.name() + "' does not have; choose another backend or policy");
+    }
+    this.model = llama;
+    this.capacity = capacity;
+    this.chunk = backend.capabilities().contains(BackendCapability.MULTI_QUERY) ? PREFILL_CHUNK : 1;
+    AttentionPolicy p = policy.create(model.shape());
+    KvCache c = backend.allocate(new CacheSpec(model.shape().layers(), model.shape().queryHeads(), model.shape().kvHeads(), model.shape().headDim(), capacity));
+    Parallel par = null;
+    try {
+      par = new Parallel(threads);
+      this.state = llama.newState(c, p, par, chunk);
+    } catch (RuntimeException | Error e) {
+      c.close();
+      if (par != null) {
+        par.close();
+      }
+      throw e;
+    }
+    this.cache = c;
+    this.parallel = par;
+  }
+
+  /** Tokens fed so far (the position of the next one). */
+  public int position() {
+    return position;
+  }
+
+  public KvCache cache() {
+    return cache;
+  }
+
+  public LanguageModel model() {
+    return model;
+  }
+
+  /**
+   * Feeds the prompt and returns the logits for the token after it.
+   *
+   * @throws GenerationException when {@code ids} is empty, an id is outside the vocabulary, the
+   *     session was already prefilled, or the prompt does not fit the capacity
+   */
+  public float[] prefill(int[] ids) {
+    ensureOpen();
+    requireNonNull(ids, "ids is null");
+    if (position != 0) {
+      throw new IllegalStateException("prefill is called once, on a fresh session (position is " + position + ")");
+    }
+    if (ids.length == 0) {
+      throw new GenerationException("the prompt is empty; give at least one token (usually BOS)");
+    }
+    for (int i = 0; i < ids.length; i++) {
+      checkId(ids[i], "prompt position " + i);
+    }
+    if (ids.length > capacity) {
+      throw new GenerationException("the prompt has " + ids.length + " tokens but the session holds at most " + capacity);
+    }
+    long t0 = System.nanoTime();
+    for (int from = 0; from < ids.length; from += chunk) {
+      int count = Math.min(chunk, ids.length - from);
+      Phase phase = from + count == ids.length ? Phase.PREFILL_END : Phase.PREFILL;
+      model.forward(state, ids, from, count, from, phase, -1);
+    }
+    position = ids.length;
+    prefillNanos += System.nanoTime() - t0;
+    bytesReadBeforeDecode = cache.stats().bytesRead();
+    return state.logits();
+  }
+
+  /**
+   * Feeds one token (the one just chosen, or the next of a teacher-forced stream) and returns the
+   * logits for the token after it.
+   *
+   * @throws GenerationException when the id is outside the vocabulary or the session is full
+   */
+  public float[] step(int token) {
+    ensureOpen();
+    if (position == 0) {
+      throw new IllegalStateException("call prefill before step");
+    }
+    checkId(token, "decode step " + decodeIndex);
+    if (position >= capacity) {
+      throw new GenerationException("the session is full: it holds " + capacity + " tokens; raise the capacity (or the model's context)");
+    }
+    long t0 = System.nanoTime();
+    one[0] = token;
+    model.forward(state, one, 0, 1, position, Phase.DECODE, decodeIndex);
+    decodeNanos += System.nanoTime() - t0;
+    position++;
+    decodeIndex++;
+    return state.logits();
+  }
+
+  private void checkId(int id, String where) {
+    int vocab = model.config().vocabSize();
+    if (id < 0 || id >= vocab) {
+      throw new GenerationException("token id " + id + " at " + where + " is outside the model's vocabulary [0, " + vocab + ")");
+    }
+  }
+
+  /** Decode steps run so far. */
+  public int decodeSteps() {
+    return decodeIndex;
+  }
+
+  /**
+   * Statistics so far. Decode time counts {@link #step} calls only; tokens per second is decode
+   * steps over that time.
+   */
+  public GenerationStats stats() {
+    CacheStats cs = cache.stats();
+    long layerSteps = state.decodeFullSteps() + state.decodePartialSteps();
+    double decodeMs = decodeNanos / 1e6;
+    return new GenerationStats(prefillNanos / 1e6, decodeMs, decodeNanos == 0 ? 0 : decodeIndex / (decodeNanos / 1e9), state.decodeFullSteps(),
+        state.decodePartialSteps(), layerSteps == 0 ? 0 : (double) state.decodeTokensAttended() / layerSteps, state.decodeWorkingSetChanges(),
+        cs.peakResidentBytes(), bytesReadBeforeDecode < 0 ? 0 : cs.bytesRead() - bytesReadBeforeDecode);
+  }
+
+  private void ensureOpen() {
+    if (closed) {
+      throw new IllegalStateException("the session is closed");
+    }
+  }
+
+  /** Closes the cache and the kernel threads. Idempotent. */
+  @Override
+  public void close() {
+    if (!closed) {
+      closed = true;
+      try {
+        cache.close();
+      } finally {
+        parallel.close();
+      }
+    }
+  }
+}
