@@ -7,6 +7,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
@@ -14,8 +15,11 @@ import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import org.recycledattention.engine.model.LoadedWeights;
 import org.recycledattention.engine.model.ModelFormatException;
+import org.recycledattention.engine.model.TokenizerFactory;
 
 /**
  * Builds tokenizers from the places models keep them: GGUF metadata, llama2.c
@@ -27,6 +31,29 @@ public final class Tokenizers {
   static final Set<String> END_OF_TURN_PIECES = Set.of("<|eot_id|>", "<|eom_id|>", "<|im_end|>", "<|end|>", "<|endoftext|>", "<|end_of_text|>", "</s>");
 
   private Tokenizers() {}
+
+  /**
+   * The tokenizer factory for {@link org.recycledattention.engine.model.ModelLoader#withTokenizers}:
+   * GGUF from its {@code tokenizer.ggml.*} metadata; safetensors from {@code tokenizer.json} in the
+   * model directory; llama2.c from a {@code tokenizer.bin} beside the checkpoint. Empty when the
+   * model carries none of these.
+   */
+  public static TokenizerFactory forModels() {
+    return Tokenizers::forModel;
+  }
+
+  private static Optional<Tokenizer> forModel(LoadedWeights loaded) {
+    Path source = loaded.source();
+    Path dir = Files.isDirectory(source) ? source : source.toAbsolutePath().getParent();
+    return switch (loaded.format()) {
+      case GGUF -> loaded.metadata().containsKey("tokenizer.ggml.model")
+          ? Optional.of(fromGgufMetadata(loaded.metadata(), source)) : Optional.empty();
+      case SAFETENSORS -> dir != null && Files.isRegularFile(dir.resolve("tokenizer.json"))
+          ? Optional.of(fromTokenizerJson(dir.resolve("tokenizer.json"))) : Optional.empty();
+      case LLAMA2C -> dir != null && Files.isRegularFile(dir.resolve("tokenizer.bin"))
+          ? Optional.of(fromLlama2cFile(dir.resolve("tokenizer.bin"), loaded.config().vocabSize())) : Optional.empty();
+    };
+  }
 
   /** As {@link #fromGgufMetadata(Map, Path)} with a placeholder file name in messages. */
   public static Tokenizer fromGgufMetadata(Map<String, Object> metadata) {
