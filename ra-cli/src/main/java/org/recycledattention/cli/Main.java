@@ -1,0 +1,114 @@
+package org.recycledattention.cli;
+
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.io.OutputStreamWriter;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import org.recycledattention.api.RaException;
+import picocli.CommandLine;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.ParseResult;
+import picocli.CommandLine.UnmatchedArgumentException;
+
+/**
+ * Entry point of the {@code ra} command line. {@link #execute} runs one command in-process (tests
+ * call it with their own streams and environment); {@link #main} runs it on the process's and
+ * exits with its code.
+ *
+ * <p>Errors: a {@link RaException} prints its message and exits with its {@link
+ * RaException#exitCode()}; a usage error (unknown option, missing argument) exits 2; anything else
+ * exits 1. Always one line on stderr; {@code --verbose} adds the stack trace.
+ */
+public final class Main {
+  private Main() {}
+
+  public static void main(String[] args) {
+    PrintWriter out = new PrintWriter(new OutputStreamWriter(new FileOutputStream(FileDescriptor.out), StandardCharsets.UTF_8));
+    PrintWriter err = new PrintWriter(new OutputStreamWriter(new FileOutputStream(FileDescriptor.err), StandardCharsets.UTF_8), true);
+    int code = execute(args, out, err, System.getenv());
+    out.flush();
+    err.flush();
+    System.exit(code);
+  }
+
+  /**
+   * Runs {@code ra args} with these streams and this environment (for {@code RA_*} variables).
+   *
+   * @return the exit code: 0 success, 1 runtime failure, 2 usage or configuration error
+   */
+  public static int execute(String[] args, PrintWriter out, PrintWriter err, Map<String, String> environment) {
+    CommandLine cmd = commandLine(environment);
+    cmd.setOut(out);
+    cmd.setErr(err);
+    try {
+      return cmd.execute(args);
+    } finally {
+      out.flush();
+      err.flush();
+    }
+  }
+
+  static CommandLine commandLine(Map<String, String> environment) {
+    Map<String, String> env = Map.copyOf(environment);
+    CommandLine cmd = new CommandLine(new RaCommand());
+    cmd.addSubcommand("policies", new PoliciesCommand(env));
+    cmd.addSubcommand("backends", new BackendsCommand(env));
+    cmd.addSubcommand("config", new ConfigCommand(env));
+    cmd.addSubcommand("help", new CommandLine.HelpCommand());
+    cmd.setCaseInsensitiveEnumValuesAllowed(true);
+    cmd.setParameterExceptionHandler(Main::usageError);
+    cmd.setExecutionExceptionHandler(Main::failure);
+    return cmd;
+  }
+
+  private static int usageError(ParameterException e, String[] args) {
+    CommandLine cmd = e.getCommandLine();
+    StringBuilder line = new StringBuilder(oneLine(e.getMessage()));
+    if (e instanceof UnmatchedArgumentException u) {
+      List<String> suggestions = u.getSuggestions();
+      if (!suggestions.isEmpty()) {
+        line.append("; did you mean ").append(String.join(" or ", suggestions)).append('?');
+      }
+    }
+    line.append(" (see '").append(cmd.getCommandSpec().qualifiedName()).append(" --help')");
+    cmd.getErr().println(line);
+    cmd.getErr().flush();
+    return RaException.USAGE_ERROR;
+  }
+
+  private static int failure(Exception e, CommandLine cmd, ParseResult parsed) {
+    PrintWriter err = cmd.getErr();
+    boolean verbose = verbose(parsed);
+    int code;
+    if (e instanceof RaException ra) {
+      err.println(oneLine(ra.getMessage()));
+      code = ra.exitCode();
+    } else {
+      String what = e.getMessage() == null ? e.getClass().getName() : e.getClass().getSimpleName() + ": " + e.getMessage();
+      err.println(oneLine(what) + (verbose ? "" : " (run with --verbose for the stack trace)"));
+      code = RaException.RUNTIME_FAILURE;
+    }
+    if (verbose) {
+      e.printStackTrace(err);
+    }
+    err.flush();
+    return code;
+  }
+
+  private static boolean verbose(ParseResult parsed) {
+    for (ParseResult p = parsed; p != null; p = p.subcommand()) {
+      if (p.hasMatchedOption(CommonOptions.VERBOSE)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Collapses a message to one line. */
+  static String oneLine(String message) {
+    return message == null ? "unknown error" : message.strip().replaceAll("\\s*[\\r\\n]+\\s*", " ");
+  }
+}
