@@ -198,10 +198,9 @@ final class OnnxKvCache implements KvCache {
   record Picked(long[] slots, float[] scores, float[] recent) {}
 
   /** Runs the selection graph over {@code layer}'s current scores ({@code kvHeads × length}). */
-  Picked select(OnnxLayer layer, int length, int poolKernel, int keep, int need) {
+  Picked select(OnnxLayer layer, int kvHeads, int length, int poolKernel, int keep, int need) {
     backend.checkOpen();
     OrtSession session = backend.session(new GraphKey.Selection(poolKernel));
-    int kvHeads = spec.kvHeads();
     argBuffer.ensure(2L * Long.BYTES);
     Map<String, OnnxTensor> inputs = new HashMap<>();
     List<OnnxTensor> all = new ArrayList<>();

@@ -81,7 +81,7 @@ final class OnnxScores implements Scores {
     if (need == 0) {
       return ScoreMath.topK(this, k, poolKernel, keepRecent);
     }
-    OnnxKvCache.Picked picked = cache.select(layer, length, poolKernel, length - recent, need);
+    OnnxKvCache.Picked picked = cache.select(layer, kvHeads, length, poolKernel, length - recent, need);
     int[][] slots = new int[kvHeads][n];
     float[][] selected = new float[kvHeads][n];
     long[] packed = new long[need];
