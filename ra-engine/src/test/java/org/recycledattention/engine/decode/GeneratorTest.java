@@ -1,0 +1,138 @@
+package org.recycledattention.engine.decode;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.recycledattention.api.RaException;
+import org.recycledattention.api.cache.KvCacheBackend;
+import org.recycledattention.engine.model.LlamaModel;
+import org.recycledattention.engine.model.ModelConfig;
+import org.recycledattention.engine.model.NumericalException;
+import org.recycledattention.engine.testing.ReferenceTestCache;
+import org.recycledattention.engine.testing.Runtimes;
+import org.recycledattention.engine.testing.SyntheticModels;
+import org.recycledattention.engine.wiring.PolicyFactory;
+
+class GeneratorTest {
+  private static KvCacheBackend cpu;
+  private static final PolicyFactory FULL = Runtimes.full();
+
+  @BeforeAll
+  static void backend() {
+    cpu = Runtimes.cpuOrReference();
+  }
+
+  @AfterAll
+  static void close() {
+    cpu.close();
+  }
+
+  private static final int[] PROMPT = {1, 5, 9, 13, 2, 30, 31, 7, 7, 8};
+
+  @Test
+  void chunkedMultiQueryPrefillEqualsTokenByTokenPrefill() {
+    try (LlamaModel model = SyntheticModels.random(SyntheticModels.smallConfig(), 42)) {
+      try (Session batched = new Session(model, ReferenceTestCache.backend(true), FULL, 1, 64);
+          Session single = new Session(model, ReferenceTestCache.backend(false), FULL, 1, 64)) {
+        float[] a = batched.prefill(PROMPT).clone();
+        float[] b = single.prefill(PROMPT).clone();
+        assertThat(a).containsExactly(b, within(1e-5f));
+        assertThat(batched.step(3)).containsExactly(single.step(3), within(1e-5f));
+      }
+    }
+  }
+
+  @Test
+  void cpuBackendAndReferenceCacheGiveTheSameTokensAndThreadsDoNotMatter() {
+    ModelConfig bigger = new ModelConfig("qwen2", 256, 512, 2, 8, 2, 32, 300, 128, 1e-6f, 1e6f, false, null, true, true);
+    try (LlamaModel model = SyntheticModels.random(bigger, 7)) {
+      GenerationRequest req = GenerationRequest.greedy(PROMPT, 20);
+      int[] reference = new Generator(model, ReferenceTestCache.backend(true), FULL, 1).generate(req, TokenListener.NONE).tokens();
+      assertThat(new Generator(model, cpu, FULL, 1).generate(req, TokenListener.NONE).tokens()).containsExactly(reference);
+      assertThat(new Generator(model, cpu, FULL, 2).generate(req, TokenListener.NONE).tokens()).containsExactly(reference);
+    }
+  }
+
+  @Test
+  void streamsEveryTokenAndReportsStatistics() {
+    try (LlamaModel model = SyntheticModels.random(SyntheticModels.smallConfig(), 3)) {
+      List<Integer> streamed = new ArrayList<>();
+      GenerationResult r = new Generator(model, cpu, FULL, 1).generate(GenerationRequest.greedy(PROMPT, 12), streamed::add);
+      assertThat(r.tokens()).hasSize(12);
+      assertThat(streamed).containsExactly(java.util.Arrays.stream(r.tokens()).boxed().toArray(Integer[]::new));
+      assertThat(r.promptIds()).containsExactly(PROMPT);
+      GenerationStats s = r.stats();
+      // 11 decode steps (the 12th token is never fed back) x 2 layers, all full attention
+      assertThat(s.fullSteps()).isEqualTo(22);
+      assertThat(s.partialSteps()).isZero();
+      // decode step i attends prompt + i + 1 entries: mean over i = 0..10
+      assertThat(s.meanTokensAttended()).isCloseTo(PROMPT.length + 6, within(1e-9));
+      assertThat(s.workingSetChanges()).isZero();
+      assertThat(s.peakResidentKvBytes()).isPositive();
+      assertThat(s.kvBytesRead()).isPositive();
+      assertThat(s.decodeTokensPerSecond()).isPositive();
+    }
+  }
+
+  @Test
+  void promptPlusMaxTokensBeyondTheContextIsAUsageError() {
+    try (LlamaModel model = SyntheticModels.random(SyntheticModels.smallConfig(), 3)) {
+      Generator g = new Generator(model, cpu, FULL, 1);
+      assertThatThrownBy(() -> g.generate(GenerationRequest.greedy(PROMPT, 60), TokenListener.NONE))
+          .isInstanceOfSatisfying(RaException.class, e -> assertThat(e.exitCode()).isEqualTo(2))
+          .hasMessageContaining("context length is 64").hasMessageContaining("70");
+      GenerationRequest overflow = new GenerationRequest(PROMPT, 60, SamplingConfig.GREEDY, false, true);
+      assertThat(g.generate(overflow, TokenListener.NONE).tokens()).hasSize(60);
+    }
+  }
+
+  @Test
+  void emptyPromptsAndIdsOutsideTheVocabularyAreUsageErrorsNamingTheId() {
+    try (LlamaModel model = SyntheticModels.random(SyntheticModels.smallConfig(), 3)) {
+      Generator g = new Generator(model, cpu, FULL, 1);
+      assertThatThrownBy(() -> g.generate(GenerationRequest.greedy(new int[0], 3), TokenListener.NONE))
+          .isInstanceOfSatisfying(RaException.class, e -> assertThat(e.exitCode()).isEqualTo(2)).hasMessageContaining("empty");
+      assertThatThrownBy(() -> g.generate(GenerationRequest.greedy(new int[] {1, 40}, 3), TokenListener.NONE))
+          .isInstanceOfSatisfying(RaException.class, e -> assertThat(e.exitCode()).isEqualTo(2)).hasMessageContaining("token id 40")
+          .hasMessageContaining("position 1");
+      assertThatThrownBy(() -> g.generate(GenerationRequest.greedy(new int[] {-1}, 3), TokenListener.NONE)).hasMessageContaining("token id -1");
+    }
+  }
+
+  @Test
+  void nanInALayerIsReportedWithTheLayerAndPosition() {
+    try (LlamaModel model = SyntheticModels.random(SyntheticModels.smallConfig(), 3, 1)) {
+      Generator g = new Generator(model, cpu, FULL, 1);
+      assertThatThrownBy(() -> g.generate(GenerationRequest.greedy(new int[] {1, 2, 3}, 3), TokenListener.NONE))
+          .isInstanceOfSatisfying(NumericalException.class, e -> {
+            assertThat(e.layer()).isEqualTo(1);
+            assertThat(e.position()).isEqualTo(2);
+          }).hasMessageContaining("layer 1").hasMessageContaining("position 2");
+    }
+  }
+
+  @Test
+  void sessionsOfOneModelRunConcurrently() throws Exception {
+    try (LlamaModel model = SyntheticModels.random(SyntheticModels.smallConfig(), 11)) {
+      GenerationRequest req = GenerationRequest.greedy(PROMPT, 40);
+      int[] expected = new Generator(model, cpu, FULL, 1).generate(req, TokenListener.NONE).tokens();
+      List<Thread> threads = new ArrayList<>();
+      List<int[]> results = java.util.Collections.synchronizedList(new ArrayList<>());
+      for (int t = 0; t < 4; t++) {
+        Thread th = new Thread(() -> results.add(new Generator(model, cpu, FULL, 1).generate(req, TokenListener.NONE).tokens()));
+        threads.add(th);
+        th.start();
+      }
+      for (Thread th : threads) {
+        th.join();
+      }
+      assertThat(results).hasSize(4).allSatisfy(r -> assertThat(r).containsExactly(expected));
+    }
+  }
+}
