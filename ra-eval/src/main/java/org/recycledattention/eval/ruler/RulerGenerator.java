@@ -43,6 +43,22 @@ public final class RulerGenerator {
   }
 
   /**
+   * Every fixed piece of text the generator uses (templates, fillers, word lists), for building a
+   * vocabulary that covers the tasks (the probe model's tokenizer).
+   */
+  public static String templateText() {
+    StringBuilder sb = new StringBuilder();
+    Random r = new Random(0);
+    for (RulerTask t : RulerTask.values()) {
+      sb.append(builder(t, r, 0.5).build(1)).append('\n');
+    }
+    for (String[] list : new String[][] {ADJECTIVES, NOUNS, WORDS}) {
+      sb.append(String.join(" ", list)).append('\n');
+    }
+    return sb.toString();
+  }
+
+  /**
    * Sample {@code index} of {@code samples} of {@code task} at about {@code targetTokens} tokens. The
    * needle depth of sample i is (i + 0.5) / samples: swept uniformly over the haystack.
    *
@@ -51,15 +67,7 @@ public final class RulerGenerator {
   public TaskSample generate(RulerTask task, int targetTokens, int index, int samples) {
     Random r = new Random(seed * 1_000_003L + task.ordinal() * 7919L + targetTokens * 31L + index);
     double depth = (index + 0.5) / samples;
-    Builder b = switch (task) {
-      case NIAH_SINGLE -> niah(r, depth, 1, 1, 1);
-      case NIAH_MULTIKEY -> niah(r, depth, 4, 1, 1);
-      case NIAH_MULTIVALUE -> niah(r, depth, 1, 4, 1);
-      case NIAH_MULTIQUERY -> niah(r, depth, 4, 1, 4);
-      case VT -> variableTracking(r, depth);
-      case CWE -> commonWords(r);
-      case FWE -> frequentWords(r);
-    };
+    Builder b = builder(task, r, depth);
     // largest haystack size that fits: exponential then binary search
     int lo = 0;
     if (tokenCount.applyAsInt(b.build(0)) > targetTokens) {
@@ -83,6 +91,18 @@ public final class RulerGenerator {
     }
     String prompt = b.build(lo);
     return new TaskSample(task, prompt, b.answers(), tokenCount.applyAsInt(prompt), b.depth());
+  }
+
+  private static Builder builder(RulerTask task, Random r, double depth) {
+    return switch (task) {
+      case NIAH_SINGLE -> niah(r, depth, 1, 1, 1);
+      case NIAH_MULTIKEY -> niah(r, depth, 4, 1, 1);
+      case NIAH_MULTIVALUE -> niah(r, depth, 1, 4, 1);
+      case NIAH_MULTIQUERY -> niah(r, depth, 4, 1, 4);
+      case VT -> variableTracking(r, depth);
+      case CWE -> commonWords(r);
+      case FWE -> frequentWords(r);
+    };
   }
 
   /** A sample whose haystack size is still open. */

@@ -1,0 +1,35 @@
+package org.recycledattention.train;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+import org.recycledattention.engine.tokenizer.SentencePieceTokenizer;
+import org.recycledattention.eval.ruler.RulerGenerator;
+import org.recycledattention.eval.ruler.RulerTask;
+
+class ProbeVocabularyTest {
+  private final SentencePieceTokenizer tok = ProbeVocabulary.build().tokenizer();
+
+  @Test
+  void templateWordsAreSingleTokensAndTextRoundTrips() {
+    String text = "The grass is green. One of the special magic numbers for amber-anchor is: 1234567.";
+    int[] ids = tok.encode(text, false);
+    assertThat(tok.decode(ids)).isEqualTo(text);
+    assertThat(tok.encode("grass", false)).hasSize(1);
+    assertThat(tok.encode("special", false)).hasSize(1);
+    // digits are one token each
+    assertThat(tok.encode("1234567", false)).hasSize(7 + 1); // the space prefix is its own token
+  }
+
+  @Test
+  void generatedTasksUseNoByteFallback() {
+    RulerGenerator gen = new RulerGenerator(s -> tok.encode(s, false).length, 3);
+    for (RulerTask t : RulerTask.values()) {
+      int[] ids = tok.encode(gen.generate(t, 1200, 0, 1).prompt(), false);
+      for (int id : ids) {
+        assertThat(id).as("task %s uses byte fallback for %s", t, tok.piece(id)).isGreaterThan(258);
+      }
+    }
+    assertThat(ProbeVocabulary.build().size()).isLessThan(4096);
+  }
+}
