@@ -57,6 +57,7 @@ public final class Main {
     cmd.addSubcommand("policies", new PoliciesCommand(env));
     cmd.addSubcommand("backends", new BackendsCommand(env));
     cmd.addSubcommand("config", new ConfigCommand(env));
+    cmd.addSubcommand("generate", new GenerateCommand(env));
     cmd.addSubcommand("help", new CommandLine.HelpCommand());
     cmd.setCaseInsensitiveEnumValuesAllowed(true);
     cmd.setParameterExceptionHandler(Main::usageError);
@@ -66,7 +67,7 @@ public final class Main {
 
   private static int usageError(ParameterException e, String[] args) {
     CommandLine cmd = e.getCommandLine();
-    StringBuilder line = new StringBuilder(oneLine(e.getMessage()));
+    StringBuilder line = new StringBuilder(oneLine(e.getMessage()).replaceFirst("^Error: ", ""));
     if (e instanceof UnmatchedArgumentException u) {
       List<String> suggestions = u.getSuggestions();
       if (!suggestions.isEmpty()) {
