@@ -283,21 +283,7 @@ final class CpuKvCache implements KvCache {
     }
     // 2. softmax per query head, f32, max subtracted, summed in entry order
     for (int g = 0; g < group; g++) {
-      int base = g * n;
-      float max = Float.NEGATIVE_INFINITY;
-      for (int j = 0; j < n; j++) {
-        max = Math.max(max, p[base + j]);
-      }
-      float sum = 0f;
-      for (int j = 0; j < n; j++) {
-        float e = (float) Math.exp(p[base + j] - max);
-        p[base + j] = e;
-        sum += e;
-      }
-      float inv = 1f / sum;
-      for (int j = 0; j < n; j++) {
-        p[base + j] *= inv;
-      }
+      VectorMath.softmax(p, g * n, n, s.lanes);
     }
     // 3. weighted sum of values, same order
     float[] out = curOut;

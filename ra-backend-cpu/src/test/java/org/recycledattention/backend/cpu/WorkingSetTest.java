@@ -189,6 +189,32 @@ class WorkingSetTest {
     }
   }
 
+  /**
+   * The same call gives the same bits from the first (interpreted) execution to the last (compiled
+   * by the JIT), alternating partial and full plans: nothing in the kernel may change with the JIT.
+   */
+  @Test
+  void resultsStayBitIdenticalWhileTheJitCompilesTheKernel() {
+    try (CpuBackend backend = CpuBackend.create(KvDtype.F16, 1);
+        KvCache cache = backend.allocate(new CacheSpec(1, QH, KV, 48, 200))) {
+      int n = 77;
+      cache.append(0, TestData.gaussian(random, n * KV * 48, 1.0), TestData.gaussian(random, n * KV * 48, 1.0), TestData.range(0, n), n);
+      int[][] all = {TestData.range(0, n - 1), TestData.range(0, n - 1)};
+      cache.workingSet(0).gatherPartial(selection(all));
+      float[] q = TestData.gaussian(random, QH * 48, 3.0);
+      float[] first = new float[QH * 48];
+      float[] firstScores = cache.attend(0, q, 1, StepPlan.Full.LAST_MAX, first).scores().toArray(1);
+      float[] out = new float[QH * 48];
+      for (int i = 0; i < 3000; i++) {
+        StepPlan plan = i % 2 == 0 ? new StepPlan.Partial(ScoreRequest.LAST_MAX) : StepPlan.Full.LAST_MAX;
+        AttentionResult r = cache.attend(0, q, 1, plan, out);
+        if (!Arrays.equals(out, first) || !Arrays.equals(r.scores().toArray(1), firstScores)) {
+          throw new AssertionError("call " + i + " (" + plan + ") differs from the first call");
+        }
+      }
+    }
+  }
+
   @Test
   void evictionIsSwapRemoveAndFreesMemory() {
     try (CpuBackend backend = CpuBackend.create(KvDtype.F32, 1);

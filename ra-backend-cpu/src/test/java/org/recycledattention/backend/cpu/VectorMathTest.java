@@ -1,0 +1,89 @@
+package org.recycledattention.backend.cpu;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.fail;
+
+import java.util.SplittableRandom;
+import jdk.incubator.vector.FloatVector;
+import org.junit.jupiter.api.Test;
+
+class VectorMathTest {
+  @Test
+  void expIsWithinTwoUlpsOfMathExpAndFlushesBelowTheRange() {
+    int lanes = VectorMath.lanes();
+    float[] x = new float[lanes];
+    float[] y = new float[lanes];
+    for (int i = 0; i <= 1_000_000; i += lanes) {
+      for (int l = 0; l < lanes; l++) {
+        x[l] = Math.max(-87f, -87f * (i + l) / 1_000_000f);
+      }
+      VectorMath.exp(FloatVector.fromArray(VectorMath.SPECIES, x, 0)).intoArray(y, 0);
+      for (int l = 0; l < lanes; l++) {
+        double expected = Math.exp(x[l]);
+        if (Math.abs(y[l] - expected) > 2 * Math.ulp((float) expected)) {
+          fail("exp(" + x[l] + ") = " + y[l] + ", expected " + expected);
+        }
+      }
+    }
+    x[0] = -1000f;
+    x[1] = Float.NEGATIVE_INFINITY;
+    x[2] = Float.NaN;
+    x[3] = 0f;
+    VectorMath.exp(FloatVector.fromArray(VectorMath.SPECIES, x, 0)).intoArray(y, 0);
+    assertThat(y[0]).isZero();
+    assertThat(y[1]).isZero();
+    assertThat(y[2]).isNaN();
+    assertThat(y[3]).isEqualTo(1f);
+  }
+
+  @Test
+  void softmaxMatchesDoublePrecisionForEveryTailLength() {
+    SplittableRandom random = new SplittableRandom(3);
+    float[] lanes = new float[VectorMath.lanes()];
+    for (int n = 1; n <= 70; n++) {
+      float[] p = new float[n + 5];
+      double[] s = new double[n];
+      double max = Double.NEGATIVE_INFINITY;
+      for (int j = 0; j < n; j++) {
+        p[j + 3] = (float) ((random.nextDouble() - 0.5) * (n % 3 == 0 ? 300 : 10));
+        max = Math.max(max, p[j + 3]);
+      }
+      p[0] = 42f; // outside the range: untouched
+      double sum = 0;
+      for (int j = 0; j < n; j++) {
+        s[j] = Math.exp(p[j + 3] - max);
+        sum += s[j];
+      }
+      VectorMath.softmax(p, 3, n, lanes);
+      assertThat(p[0]).isEqualTo(42f);
+      assertThat(p[n + 3]).isZero();
+      for (int j = 0; j < n; j++) {
+        double expected = s[j] / sum;
+        if (Math.abs(p[j + 3] - expected) > 1e-7 + 1e-6 * expected) {
+          fail("n=" + n + " entry " + j + ": " + p[j + 3] + " expected " + expected);
+        }
+      }
+    }
+  }
+
+  @Test
+  void dotAndAxpyMatchDoublePrecision() {
+    SplittableRandom random = new SplittableRandom(5);
+    float[] lanes = new float[VectorMath.lanes()];
+    for (int n = 1; n <= 150; n += 7) {
+      float[] a = TestData.gaussian(random, n + 2, 1);
+      float[] b = TestData.gaussian(random, n + 1, 1);
+      double expected = 0;
+      for (int i = 0; i < n; i++) {
+        expected += (double) a[i + 2] * b[i + 1];
+      }
+      assertThat((double) VectorMath.dot(a, 2, b, 1, n, lanes)).isCloseTo(expected, org.assertj.core.data.Offset.offset(1e-5 * Math.sqrt(n)));
+      float[] out = TestData.gaussian(random, n, 1);
+      float[] before = out.clone();
+      VectorMath.axpy(0.5f, b, 1, out, 0, n);
+      for (int i = 0; i < n; i++) {
+        assertThat(out[i]).isEqualTo(Math.fma(b[i + 1], 0.5f, before[i]));
+      }
+    }
+  }
+}
