@@ -66,6 +66,22 @@ public final class F16Tensor implements FloatTensor {
   }
 
   @Override
+  public void dotRows(float[] x, int xOffset, float[] out, int outOffset, int from, int to) {
+    for (int r = from; r < to; r++) {
+      out[outOffset + r] = dot(r, x, xOffset);
+    }
+  }
+
+  @Override
+  public void dotRowsBatch(float[] x, int n, float[] out, int from, int to) {
+    for (int r = from; r < to; r++) {
+      for (int t = 0; t < n; t++) {
+        out[t * rows + r] = dot(r, x, t * cols);
+      }
+    }
+  }
+
+  @Override
   public void copyRow(int row, float[] dst, int dstOffset) {
     long base = (long) row * cols * 2;
     for (int i = 0; i < cols; i++) {

@@ -39,6 +39,19 @@ public sealed interface FloatTensor permits F32Tensor, F16Tensor, BF16Tensor, Q8
    */
   float dot(int row, float[] x, int xOffset);
 
+  /**
+   * {@code out[outOffset + r] = dot(r, x, xOffset)} for rows {@code from <= r < to}: the body of a
+   * matrix-vector product. Each type implements it with its own loop so that {@code dot} is
+   * inlined (one virtual call per product, not per row).
+   */
+  void dotRows(float[] x, int xOffset, float[] out, int outOffset, int from, int to);
+
+  /**
+   * The batched form: for rows {@code from <= r < to} and inputs {@code 0 <= t < n}, {@code out[t
+   * · rows + r] = dot(r, x, t · cols)}. Each row is read once for all {@code n} inputs.
+   */
+  void dotRowsBatch(float[] x, int n, float[] out, int from, int to);
+
   /** Dequantizes row {@code row} into {@code dst[dstOffset .. dstOffset + cols)}. */
   void copyRow(int row, float[] dst, int dstOffset);
 

@@ -17,16 +17,10 @@ public final class MatMul {
   public static void matvec(FloatTensor w, float[] x, int xOffset, float[] out, int outOffset, Parallel parallel) {
     int rows = w.rows();
     if (parallel.threads() == 1 || (long) rows * w.cols() < PARALLEL_MIN_WORK) {
-      for (int r = 0; r < rows; r++) {
-        out[outOffset + r] = w.dot(r, x, xOffset);
-      }
+      w.dotRows(x, xOffset, out, outOffset, 0, rows);
       return;
     }
-    parallel.forRange(rows, (from, to) -> {
-      for (int r = from; r < to; r++) {
-        out[outOffset + r] = w.dot(r, x, xOffset);
-      }
-    });
+    parallel.forRange(rows, (from, to) -> w.dotRows(x, xOffset, out, outOffset, from, to));
   }
 
   /** {@code out = W · x} with both arrays starting at 0. */
@@ -47,18 +41,9 @@ public final class MatMul {
       return;
     }
     if (parallel.threads() == 1 || (long) rows * cols * n < PARALLEL_MIN_WORK) {
-      rowsBatch(w, x, n, out, 0, rows, cols);
+      w.dotRowsBatch(x, n, out, 0, rows);
       return;
     }
-    parallel.forRange(rows, (from, to) -> rowsBatch(w, x, n, out, from, to, cols));
-  }
-
-  private static void rowsBatch(FloatTensor w, float[] x, int n, float[] out, int from, int to, int cols) {
-    int rows = w.rows();
-    for (int r = from; r < to; r++) {
-      for (int t = 0; t < n; t++) {
-        out[t * rows + r] = w.dot(r, x, t * cols);
-      }
-    }
+    parallel.forRange(rows, (from, to) -> w.dotRowsBatch(x, n, out, from, to));
   }
 }

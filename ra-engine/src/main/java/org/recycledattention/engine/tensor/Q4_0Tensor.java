@@ -120,6 +120,22 @@ public final class Q4_0Tensor implements FloatTensor {
   }
 
   @Override
+  public void dotRows(float[] x, int xOffset, float[] out, int outOffset, int from, int to) {
+    for (int r = from; r < to; r++) {
+      out[outOffset + r] = dot(r, x, xOffset);
+    }
+  }
+
+  @Override
+  public void dotRowsBatch(float[] x, int n, float[] out, int from, int to) {
+    for (int r = from; r < to; r++) {
+      for (int t = 0; t < n; t++) {
+        out[t * rows + r] = dot(r, x, t * cols);
+      }
+    }
+  }
+
+  @Override
   public void copyRow(int row, float[] dst, int dstOffset) {
     long base = row * rowBytes;
     for (int b = 0; b < cols / BLOCK; b++) {
