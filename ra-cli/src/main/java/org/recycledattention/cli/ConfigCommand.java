@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.List;
 import java.util.Map;
+import org.recycledattention.api.config.ConfigProperty;
 import org.recycledattention.api.config.Configuration;
 import org.recycledattention.engine.wiring.Plugins;
 import org.recycledattention.engine.wiring.RaRuntime;
@@ -43,6 +44,7 @@ final class ConfigCommand extends Subcommand {
         RaRuntime runtime = RaRuntime.create(loaded.classLoader(), config.layers(environment, List.of()))) {
       runtime.checkSelection();
       List<Configuration.Entry> entries = runtime.effectiveConfiguration();
+      Map<String, ConfigProperty> declared = runtime.providers().declaredKeys();
       if (json) {
         Json j = new Json();
         ObjectNode root = j.object();
@@ -53,6 +55,11 @@ final class ConfigCommand extends Subcommand {
           o.put("value", e.value());
           o.put("source", e.source().label());
           o.put("origin", e.origin());
+          ConfigProperty p = declared.get(e.key());
+          o.put("type", p.type().name().toLowerCase(java.util.Locale.ROOT));
+          o.put("default", p.defaultValue());
+          o.put("allowed", p.allowed());
+          o.put("description", p.description());
         }
         out().println(j.write(root));
         return 0;

@@ -15,13 +15,15 @@ import org.recycledattention.api.registry.Availability;
 import org.recycledattention.api.registry.LoadFailure;
 import org.recycledattention.api.registry.NamedProvider;
 import org.recycledattention.api.registry.ProviderRegistry;
+import org.recycledattention.engine.wiring.Providers;
 
 /**
  * What {@code ra policies} and {@code ra backends} print, as text or JSON: per provider its name,
  * availability with the reason, description, origin (the jar), budget use or capabilities, and every
  * declared key; then the providers that failed to load.
  *
- * <p>A provider's own methods are third-party code: anything they throw is shown, not propagated.
+ * <p>A provider's own methods are third-party code: an {@code availability()} that throws is shown
+ * as "not available"; a {@code properties()} that throws fails the listing, naming the provider.
  */
 final class ProviderListing<P extends NamedProvider> {
   private final ProviderRegistry<P> registry;
@@ -84,7 +86,7 @@ final class ProviderListing<P extends NamedProvider> {
       out.println("    " + p.description());
       out.println("    from " + ProviderRegistry.origin(p));
       out.println("    " + traits.apply(p));
-      List<ConfigProperty> keys = p.properties();
+      List<ConfigProperty> keys = Providers.declaredKeys(p, registry.kind());
       if (keys.isEmpty()) {
         out.println("    keys: none");
         continue;
@@ -122,7 +124,7 @@ final class ProviderListing<P extends NamedProvider> {
       o.put("availability", a.detail());
       o.setAll(jsonTraits.apply(p));
       ArrayNode keys = o.putArray("keys");
-      for (ConfigProperty k : p.properties()) {
+      for (ConfigProperty k : Providers.declaredKeys(p, registry.kind())) {
         ObjectNode ko = keys.addObject();
         ko.put("key", prefix + p.name() + "." + k.key());
         ko.put("type", typeName(k));

@@ -92,7 +92,9 @@ class CommandsTest {
     Cli.pluginJar(dir, "broken.jar", List.of(BrokenKeysPolicy.class.getName()), List.of());
     Result r = Cli.run("policies", "--plugin-path", dir.toString());
     assertThat(r.exitCode()).isEqualTo(1);
-    assertThat(r.errLines()).containsExactly("IllegalStateException: keys resource missing from the plugin jar (run with --verbose for the stack trace)");
+    assertThat(r.errLines()).containsExactly("attention policy 'broken-keys' (" + BrokenKeysPolicy.class.getName() + " from "
+        + Path.of(BrokenKeysPolicy.class.getProtectionDomain().getCodeSource().getLocation().toURI())
+        + ") failed to list its configuration keys: java.lang.IllegalStateException: keys resource missing from the plugin jar; fix or remove the plugin");
   }
 
   @Test

@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import org.recycledattention.api.RaException;
 import org.recycledattention.api.cache.KvCacheBackendProvider;
 import org.recycledattention.api.config.ConfigProperty;
 import org.recycledattention.api.config.ConfigValidator;
@@ -76,10 +77,27 @@ public record Providers(ProviderRegistry<AttentionPolicyProvider> policies, Prov
     return out;
   }
 
+  /**
+   * The keys {@code provider} declares. A provider is third-party code: when its {@code
+   * properties()} throws, the failure names the provider, its class and its jar.
+   *
+   * @throws RaException (exit 1) when {@code properties()} throws or returns null
+   */
+  public static List<ConfigProperty> declaredKeys(NamedProvider provider, ProviderRegistry.Kind kind) {
+    requireNonNull(provider, "provider is null");
+    requireNonNull(kind, "kind is null");
+    try {
+      return List.copyOf(provider.properties());
+    } catch (RuntimeException e) {
+      throw new RaException(kind.singular() + " '" + provider.name() + "' (" + provider.getClass().getName() + " from "
+          + ProviderRegistry.origin(provider) + ") failed to list its configuration keys: " + e + "; fix or remove the plugin", e);
+    }
+  }
+
   private static <P extends NamedProvider> Map<String, List<ConfigProperty>> keysOf(ProviderRegistry<P> registry) {
     Map<String, List<ConfigProperty>> out = new LinkedHashMap<>();
     for (P p : registry.providers()) {
-      out.put(p.name(), List.copyOf(p.properties()));
+      out.put(p.name(), declaredKeys(p, registry.kind()));
     }
     return out;
   }
