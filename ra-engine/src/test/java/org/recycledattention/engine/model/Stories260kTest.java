@@ -84,7 +84,7 @@ class Stories260kTest {
    * dequantized weights; only f32 accumulation separates them.
    */
   @ParameterizedTest
-  @CsvSource({"f16, 2e-4", "q8_0, 2e-4", "q4_0, 2e-4"})
+  @CsvSource({"f16, 1e-4", "q8_0, 1e-4", "q4_0, 1e-4"})
   void quantizedLogitsMatchTheDequantizedFloat64Reference(String type, double tolerance) {
     JsonNode numpy = logits.get("numpy_float64_dequantized").get(type);
     JsonNode ids = reference.get("numpy_float64_dequantized");
