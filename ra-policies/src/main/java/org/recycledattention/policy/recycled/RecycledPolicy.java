@@ -14,9 +14,7 @@ import org.recycledattention.api.policy.Phase;
 import org.recycledattention.api.policy.ScoreMode;
 import org.recycledattention.api.policy.ScoreRequest;
 import org.recycledattention.api.policy.StepPlan;
-import org.recycledattention.policy.support.Arrays2;
-import org.recycledattention.policy.support.MinHeap;
-import org.recycledattention.policy.support.RankKeys;
+import org.recycledattention.policy.support.ReplacementCycle;
 
 /**
  * Recycled Attention for one sequence: see the package documentation. Host work per layer: O(K)
@@ -34,18 +32,8 @@ public final class RecycledPolicy implements AttentionPolicy {
 
   /** [layer]: whether the partial cache was gathered (a recycled step needs it). */
   private final boolean[] hasPartial;
-  /**
-   * [layer][kvHead]: the keys (selection score, partial slot) of the entries gathered at the last
-   * full step, as a min-heap whose popped keys collect at the end (heapsort order): the eviction
-   * order, lowest score first, ties to the older entry.
-   */
-  private final long[][][] evictionKeys;
-  /** [layer]: entries gathered at the last full step (m). */
-  private final int[] gathered;
-  /** [layer]: keys popped from the heap since the last full step (0 .. m). */
-  private final int[] popped;
-  /** [layer]: the next index in the cyclic eviction sequence (0 .. K-1). */
-  private final int[] evictionCursor;
+  /** [layer]: which partial slot a recycled step replaces next, ranked at the last full step. */
+  private final ReplacementCycle[] replacement;
   /** [layer][headDim]: mean query over query heads at the layer's last full step (dynamic only). */
   private final float[][] lastFullQuery;
   /** [layer]: full steps done, PREFILL_END included. */
@@ -68,10 +56,10 @@ public final class RecycledPolicy implements AttentionPolicy {
     this.fullPlan = new StepPlan.Full(new ScoreRequest(ScoreMode.LAST_QUERY, settings.groupReduction()));
     int layers = shape.layers();
     this.hasPartial = new boolean[layers];
-    this.evictionKeys = new long[layers][kvHeads][0];
-    this.gathered = new int[layers];
-    this.popped = new int[layers];
-    this.evictionCursor = new int[layers];
+    this.replacement = new ReplacementCycle[layers];
+    for (int l = 0; l < layers; l++) {
+      replacement[l] = new ReplacementCycle(kvHeads, budget);
+    }
     this.lastFullQuery = settings.schedule() == RecycleSchedule.DYNAMIC ? new float[layers][headDim] : new float[0][];
     this.fullSteps = new long[layers];
     this.recycledSteps = new long[layers];
@@ -175,19 +163,8 @@ public final class RecycledPolicy implements AttentionPolicy {
     }
     Selection selection = scores.topK(budget, settings.poolKernel(), settings.localTokens());
     workingSet.gatherPartial(selection);
-    int m = selection.size();
-    for (int h = 0; h < kvHeads; h++) {
-      long[] keys = Arrays2.ensure(evictionKeys[layer][h], m);
-      // partial slot order is position order: the main store of recycled attention is never evicted
-      for (int i = 0; i < m; i++) {
-        keys[i] = RankKeys.key(selection.score(h, i), i);
-      }
-      MinHeap.heapify(keys, m);
-      evictionKeys[layer][h] = keys;
-    }
-    gathered[layer] = m;
-    popped[layer] = 0;
-    evictionCursor[layer] = 0;
+    // partial slot order is position order (the main store is never evicted), so ties go to the older
+    replacement[layer].rank(selection);
     hasPartial[layer] = true;
     fullSteps[layer]++;
   }
@@ -203,24 +180,8 @@ public final class RecycledPolicy implements AttentionPolicy {
       workingSet.appendToPartial(appendAtEnd);
       return;
     }
-    // The cyclic eviction sequence: the m gathered entries by ascending score, then the slots
-    // m .. K-1 that grew after the full step (oldest first); every replacement is newer than all
-    // entries still waiting, so after K evictions the same slot sequence repeats, oldest first.
-    int m = gathered[layer];
-    int j = evictionCursor[layer];
-    boolean pop = j < m && popped[layer] == j;
-    for (int h = 0; h < kvHeads; h++) {
-      long[] keys = evictionKeys[layer][h];
-      if (pop) {
-        MinHeap.popToEnd(keys, m - j);
-      }
-      slotPerHead[h] = j < m ? RankKeys.tieBreak(keys[m - 1 - j]) : j;
-    }
-    if (pop) {
-      popped[layer]++;
-    }
+    replacement[layer].next(slotPerHead);
     workingSet.appendToPartial(slotPerHead);
-    evictionCursor[layer] = j + 1 == budget ? 0 : j + 1;
   }
 
   @Override

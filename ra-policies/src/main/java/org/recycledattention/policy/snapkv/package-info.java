@@ -17,6 +17,10 @@
  *       position) is evicted per KV head: the lowest-scored selected token first, ties to the
  *       older; once only protected tokens remain, the oldest of them (a sliding window).
  * </ul>
- * Decode work is O(K) per layer and head, allocation-free.
+ * The eviction order is fixed by the selection (each evicted slot receives the new token through
+ * swap-remove, and every newcomer is newer than all entries still waiting), so it is ranked once
+ * with a heap ({@link org.recycledattention.policy.support.ReplacementCycle}): O(K) at the
+ * selection, O(log K) per decode step and head, allocation-free. A sequence decoded without a
+ * prefill end has no selection: every token is protected and the oldest goes first.
  */
 package org.recycledattention.policy.snapkv;
