@@ -16,21 +16,22 @@ import org.recycledattention.backend.onnx.proto.GraphBuilder;
  * only, so they run on any execution provider.
  *
  * <h2>Attention</h2>
- * Inputs: {@code q [queries, kvHeads, group·headDim]} (the engine's token-major queries as they
- * are), per KV head {@code h} the keys {@code k<h>} and values {@code v<h>} as {@code [entries,
- * headDim]}, and for causal graphs {@code limit [queries·group, 1]} (int64: the last entry each row
- * may read). Per KV head:
+ * Inputs per KV head {@code h}: the queries {@code q<h> [rows, headDim]} of the query heads that
+ * read it ({@code rows = queries·group}, row {@code i·group + g} for query {@code i} and group
+ * member {@code g}), the keys {@code k<h>} and values {@code v<h>} as {@code [entries, headDim]};
+ * for causal graphs also {@code limit [rows, 1]} (int64: the last entry each row may read).
+ * Per KV head:
  * <pre>
- *   qh = Reshape(Gather(q, h, axis 1), [-1, headDim])                 [queries·group, headDim], row = query·group + g
- *   s  = Gemm(qh, k<h>, mask, alpha = 1/sqrt(headDim), transB = 1)   scaled scores (+ causal mask)
- *   p  = Softmax(s, axis -1)                                          f32
- *   o  = MatMul(p, v<h>)                                              [queries·group, headDim]
+ *   s       = Gemm(q<h>, k<h>, mask, alpha = 1/sqrt(headDim), transB = 1)   scaled scores (+ causal mask)
+ *   p       = Softmax(s, axis -1)                                            f32
+ *   out<h>  = MatMul(p, v<h>)                                                [rows, headDim]
  * </pre>
- * {@code out = Concat(Reshape(o, [-1, 1, group·headDim]) per head, axis 1)} is token-major again:
- * {@code [queries, kvHeads, group·headDim]} equals the engine's {@code queries × queryHeads ×
- * headDim}. {@code Gemm} with {@code transB} reads the keys where they lie; a {@code
- * Transpose} node would copy the whole cache every step. The causal mask is built in the graph:
- * {@code Where(Greater(Range(0, entries), limit), -inf, 0)}.
+ * Three nodes per head and nothing else on the decode path: the per-call cost of a node is
+ * what limits short contexts. {@code Gemm} with {@code transB} reads the keys where they lie; a
+ * {@code Transpose} node would copy the whole cache every step. For one query, the queries and
+ * outputs of all heads together are exactly the engine's {@code queryHeads × headDim} layout, so
+ * the cache hands them over without rearranging. The causal mask is built in the graph: {@code
+ * Where(Greater(Range(0, entries), limit), -inf, 0)}.
  *
  * <p>Scores ({@code [kvHeads, entries]}), reduced over the group from {@code p}: {@link
  * ScoreMode#LAST_QUERY} takes the last {@code group} rows ({@code Slice}) and applies {@code
@@ -64,50 +65,56 @@ final class Graphs {
     return "v" + head;
   }
 
+  static String queryInput(int head) {
+    return "q" + head;
+  }
+
+  static String outputName(int head) {
+    return "out" + head;
+  }
+
   static byte[] attention(GraphKey.Attention key) {
     int heads = key.kvHeads();
     int group = key.group();
     int dim = key.headDim();
     GraphBuilder g = new GraphBuilder("attention");
-    Dim queries = Dim.of("queries");
+    Dim rows = Dim.of("rows");
     Dim entries = Dim.of("entries");
-    String q = g.input("q", FLOAT, queries, Dim.of(heads), Dim.of((long) group * dim));
+    String[] q = new String[heads];
     String[] k = new String[heads];
     String[] v = new String[heads];
     for (int h = 0; h < heads; h++) {
+      q[h] = g.input(queryInput(h), FLOAT, rows, Dim.of(dim));
       k[h] = g.input(keyInput(h), FLOAT, entries, Dim.of(dim));
       v[h] = g.input(valueInput(h), FLOAT, entries, Dim.of(dim));
     }
-    String entriesShape = g.op("Shape", List.of(k[0]), Attribute.of("start", 0L), Attribute.of("end", 1L));
     String mask = "";
+    String entriesShape = null;
+    if (key.causal() || key.mode() == ScoreMode.SUM) {
+      entriesShape = g.op("Shape", List.of(k[0]), Attribute.of("start", 0L), Attribute.of("end", 1L));
+    }
     if (key.causal()) {
-      String limit = g.input("limit", INT64, Dim.of("rows"), Dim.of(1));
+      String limit = g.input("limit", INT64, rows, Dim.of(1));
       String cols = g.op("Range", List.of(g.scalarLong(0), g.op("Squeeze", List.of(entriesShape)), g.scalarLong(1)));
       String above = g.op("Greater", List.of(cols, limit));
       mask = g.op("Where", List.of(above, g.scalarFloat(Float.NEGATIVE_INFINITY), g.scalarFloat(0f)));
     }
-    String rowsShape = g.constLongs(-1, dim);
-    String outShape = g.constLongs(-1, 1, (long) group * dim);
     String probsShape = key.mode() == ScoreMode.SUM
         ? g.op("Concat", List.of(g.constLongs(-1, group), entriesShape), Attribute.of("axis", 0L)) : null;
     float scale = (float) (1.0 / Math.sqrt(dim));
-    List<String> outs = new ArrayList<>();
     List<String> scores = new ArrayList<>();
     for (int h = 0; h < heads; h++) {
-      String qh = g.op("Reshape", List.of(g.op("Gather", List.of(q, g.scalarLong(h)), Attribute.of("axis", 1L)), rowsShape));
-      List<String> gemmInputs = key.causal() ? List.of(qh, k[h], mask) : List.of(qh, k[h]);
+      List<String> gemmInputs = key.causal() ? List.of(q[h], k[h], mask) : List.of(q[h], k[h]);
       String s = g.op("Gemm", gemmInputs, Attribute.of("alpha", scale), Attribute.of("transB", 1L));
       String p = g.op("Softmax", List.of(s), Attribute.of("axis", -1L));
-      String o = g.op("MatMul", List.of(p, v[h]));
-      outs.add(g.op("Reshape", List.of(o, outShape)));
+      g.opTo(outputName(h), "MatMul", List.of(p, v[h]));
+      g.output(outputName(h), FLOAT, rows, Dim.of(dim));
       switch (key.mode()) {
         case NONE -> { }
         case LAST_QUERY -> scores.add(reduceLast(g, p, group, key.reduction()));
         case SUM -> scores.add(reduceSum(g, p, probsShape, key.reduction()));
       }
     }
-    g.opTo("out", "Concat", outs, Attribute.of("axis", 1L));
-    g.output("out", FLOAT, queries, Dim.of(heads), Dim.of((long) group * dim));
     if (key.mode() != ScoreMode.NONE) {
       g.opTo("scores", "Concat", scores, Attribute.of("axis", 0L));
       g.output("scores", FLOAT, Dim.of(heads), entries);

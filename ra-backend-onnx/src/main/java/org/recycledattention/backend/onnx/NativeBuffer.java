@@ -42,7 +42,12 @@ final class NativeBuffer implements AutoCloseable {
 
   /** The first {@code count} floats as a direct, native-order buffer. */
   FloatBuffer floats(long count) {
-    return segment.asSlice(0, count * Float.BYTES).asByteBuffer().order(ByteOrder.nativeOrder()).asFloatBuffer();
+    return floats(0, count);
+  }
+
+  /** {@code count} floats from float index {@code from} as a direct, native-order buffer. */
+  FloatBuffer floats(long from, long count) {
+    return segment.asSlice(from * Float.BYTES, count * Float.BYTES).asByteBuffer().order(ByteOrder.nativeOrder()).asFloatBuffer();
   }
 
   /** The first {@code count} longs as a direct, native-order buffer. */

@@ -29,10 +29,11 @@ import org.recycledattention.api.policy.StepPlan;
  * backend's cached attention session over tensors that wrap that memory.
  *
  * <h2>One attend call</h2>
- * The queries are copied into a native scratch buffer ({@code [queries, kvHeads, group·headDim]},
- * the engine's layout); each KV head's first {@code n} key and value rows are wrapped as {@code
- * [n, headDim]} tensors without a copy; the output and the scores are <em>pinned</em> outputs, so
- * ONNX Runtime writes them straight into native buffers this cache owns. After the run the output
+ * The queries are copied into a native scratch buffer, head-major ({@code [kvHeads][queries·group]
+ * [headDim]}; for one query that is the engine's layout, so a single bulk copy); each KV head's
+ * first {@code n} key and value rows are wrapped as {@code [n, headDim]} tensors without a copy;
+ * the per-head outputs and the scores are <em>pinned</em> outputs, so ONNX Runtime writes them
+ * straight into native buffers this cache owns. After the run the output
  * is copied to the caller's array and every tensor handle is closed. No n-sized array is allocated
  * on the Java heap.
  *
@@ -150,28 +151,34 @@ final class OnnxKvCache implements KvCache {
     OrtSession session = backend.session(key);
 
     store.version++; // earlier scores of this layer are stale from here on
-    MemorySegment.copy(q, 0, queryBuffer.ensure((long) qFloats * Float.BYTES), ValueLayout.JAVA_FLOAT, 0, qFloats);
-    outputBuffer.ensure((long) qFloats * Float.BYTES);
-    long[] qShape = {queries, kvHeads, (long) group * dim};
+    int rowsPerHead = queries * group;
+    int headFloats = rowsPerHead * dim;
+    MemorySegment qSeg = queryBuffer.ensure((long) qFloats * Float.BYTES);
+    MemorySegment outSeg = outputBuffer.ensure((long) qFloats * Float.BYTES);
+    if (queries == 1) {
+      MemorySegment.copy(q, 0, qSeg, ValueLayout.JAVA_FLOAT, 0, qFloats); // [kvHeads][group][dim] already
+    } else {
+      regroup(q, qSeg, queries, true);
+    }
+    long[] headShape = {rowsPerHead, dim};
     long[] rowShape = {entries, dim};
     Map<String, OnnxTensor> inputs = new HashMap<>();
     Map<String, OnnxTensor> pinned = new HashMap<>();
     try {
-      inputs.put("q", tensor(queryBuffer.floats(qFloats), qShape));
       for (int h = 0; h < kvHeads; h++) {
+        inputs.put(Graphs.queryInput(h), tensor(queryBuffer.floats((long) h * headFloats, headFloats), headShape));
         inputs.put(Graphs.keyInput(h), tensor(rows.keys(h, entries), rowShape));
         inputs.put(Graphs.valueInput(h), tensor(rows.values(h, entries), rowShape));
+        pinned.put(Graphs.outputName(h), tensor(outputBuffer.floats((long) h * headFloats, headFloats), headShape));
       }
       if (causal) {
-        int rowsCount = queries * group;
-        limitBuffer.ensure((long) rowsCount * Long.BYTES);
-        LongBuffer limits = limitBuffer.longs(rowsCount);
-        for (int r = 0; r < rowsCount; r++) {
+        limitBuffer.ensure((long) rowsPerHead * Long.BYTES);
+        LongBuffer limits = limitBuffer.longs(rowsPerHead);
+        for (int r = 0; r < rowsPerHead; r++) {
           limits.put(r, (long) entries - queries + r / group);
         }
-        inputs.put("limit", tensor(limits, new long[] {rowsCount, 1}));
+        inputs.put("limit", tensor(limits, new long[] {rowsPerHead, 1}));
       }
-      pinned.put("out", tensor(outputBuffer.floats(qFloats), qShape));
       if (mode != ScoreMode.NONE) {
         long scoreFloats = (long) kvHeads * entries;
         store.scores.ensure(scoreFloats * Float.BYTES);
@@ -186,12 +193,37 @@ final class OnnxKvCache implements KvCache {
       inputs.values().forEach(OnnxTensor::close);
       pinned.values().forEach(OnnxTensor::close);
     }
-    MemorySegment.copy(outputBuffer.segment(), ValueLayout.JAVA_FLOAT, 0, out, 0, qFloats);
+    if (queries == 1) {
+      MemorySegment.copy(outSeg, ValueLayout.JAVA_FLOAT, 0, out, 0, qFloats);
+    } else {
+      regroup(out, outSeg, queries, false);
+    }
     attendCalls++;
     tokensAttended += entries;
     bytesRead += entries * bytesPerEntry;
     OnnxScores scores = mode == ScoreMode.NONE ? null : new OnnxScores(this, store, kvHeads, entries);
     return new AttentionResult(entries, scores);
+  }
+
+  /**
+   * Moves head vectors between the engine's token-major {@code [queries][kvHeads][group][dim]}
+   * ({@code array}) and the graph's head-major {@code [kvHeads][queries][group][dim]} ({@code
+   * segment}): into the segment when {@code toSegment}, back otherwise.
+   */
+  private void regroup(float[] array, MemorySegment segment, int queries, boolean toSegment) {
+    int kvHeads = spec.kvHeads();
+    int run = spec.groupSize() * spec.headDim(); // one KV head's group of one query: contiguous on both sides
+    for (int i = 0; i < queries; i++) {
+      for (int h = 0; h < kvHeads; h++) {
+        int a = (i * kvHeads + h) * run;
+        long b = ((long) h * queries + i) * run * Float.BYTES;
+        if (toSegment) {
+          MemorySegment.copy(array, a, segment, ValueLayout.JAVA_FLOAT, b, run);
+        } else {
+          MemorySegment.copy(segment, ValueLayout.JAVA_FLOAT, b, array, a, run);
+        }
+      }
+    }
   }
 
   /** What the selection graph picked: {@code kvHeads × need} slots and scores, {@code kvHeads × recent} recent scores. */
