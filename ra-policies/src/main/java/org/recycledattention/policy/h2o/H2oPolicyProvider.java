@@ -2,6 +2,8 @@ package org.recycledattention.policy.h2o;
 
 import static java.util.Objects.requireNonNull;
 
+import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.util.List;
 import java.util.Set;
 import org.recycledattention.api.cache.BackendCapability;
@@ -46,7 +48,14 @@ public final class H2oPolicyProvider implements AttentionPolicyProvider {
     requireNonNull(config, "config is null");
     requireNonNull(shape, "shape is null");
     int budget = config.budget();
-    int heavyHitters = (int) Math.floor(budget * config.properties().getDouble(HEAVY_RATIO));
-    return new H2oPolicy(budget, heavyHitters, shape);
+    return new H2oPolicy(budget, heavyHitters(budget, config.properties().getDouble(HEAVY_RATIO)), shape);
+  }
+
+  /**
+   * {@code floor(budget · ratio)}, in decimal: the ratio as written ({@code 0.29}), not its binary
+   * approximation, so that 0.29 of 100 is 29 and not 28.
+   */
+  static int heavyHitters(int budget, double ratio) {
+    return new BigDecimal(Double.toString(ratio)).multiply(BigDecimal.valueOf(budget)).setScale(0, RoundingMode.FLOOR).intValueExact();
   }
 }

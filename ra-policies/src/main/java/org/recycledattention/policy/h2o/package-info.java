@@ -5,7 +5,7 @@
  * <h2>Semantics</h2>
  * <ul>
  *   <li>Key {@code heavy-ratio} r in [0, 1] (default 0.5, the paper's K/2 + K/2): {@code heavy =
- *       floor(K·r)} heavy hitters and {@code recent = K - heavy} recent tokens, K = {@code
+ *       floor(K·r)} heavy hitters (r taken as the decimal written, so 0.29 of 100 is 29) and {@code recent = K - heavy} recent tokens, K = {@code
  *       ra.budget}.
  *   <li>Every step (prefill chunks, single-token prefill steps, the last chunk and decode steps) asks
  *       for {@code Full(ScoreRequest(SUM, MAX))}: the attention probabilities summed over the

@@ -110,6 +110,15 @@ class H2oPolicyTest {
   }
 
   @Test
+  void heavyHittersAreTheFloorOfTheDecimalProduct() {
+    assertThat(policy(100, "0.29").heavyHitters()).isEqualTo(29); // 100 * 0.29 is 28.999999999999996 in binary
+    assertThat(policy(7, "0.5").heavyHitters()).isEqualTo(3);
+    assertThat(policy(7, "0.5").recentWindow()).isEqualTo(4);
+    assertThat(policy(1, "1").heavyHitters()).isEqualTo(1);
+    assertThat(policy(Integer.MAX_VALUE, "1").heavyHitters()).isEqualTo(Integer.MAX_VALUE);
+  }
+
+  @Test
   void asksForSummedMaxReducedScoresAtEveryStep() {
     H2oPolicy policy = policy(4, "0.5");
     float[] q = new float[4];
