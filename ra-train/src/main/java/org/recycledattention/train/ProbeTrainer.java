@@ -138,6 +138,28 @@ public final class ProbeTrainer {
     }
   }
 
+  /**
+   * Logits of the last position of {@code tokens} under {@code weights}, computed by this trainer's
+   * forward pass (for checking it against the engine's).
+   */
+  public float[] lastLogits(ProbeWeights weights, int[] tokens) {
+    Engine engine = Engine.getEngine("PyTorch");
+    try (NDManager m = engine.newBaseManager()) {
+      Map<String, NDArray> params = new LinkedHashMap<>();
+      weights.tensors().forEach((name, t) -> params.put(name,
+          m.create(t.data(), t.rows() == 1 && !name.contains("embd") && !name.startsWith("output.") && name.endsWith("norm.weight")
+              ? new Shape(t.cols()) : new Shape(t.rows(), t.cols()))));
+      float[] ids = new float[tokens.length];
+      for (int i = 0; i < ids.length; i++) {
+        ids[i] = tokens[i];
+      }
+      NDArray logits = forward(m, params, rotationMatrix(m), m.create(ids, new Shape(1, ids.length)), ids.length);
+      float[] all = logits.toFloatArray();
+      int v = vocabulary.size();
+      return java.util.Arrays.copyOfRange(all, (tokens.length - 1) * v, tokens.length * v);
+    }
+  }
+
   private static double learningRate(Options o, int step) {
     int warmup = Math.max(1, o.steps() / 20);
     if (step <= warmup) {

@@ -1,0 +1,52 @@
+package org.recycledattention.train;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.ServiceLoader;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.recycledattention.api.cache.KvCacheBackend;
+import org.recycledattention.api.cache.KvCacheBackendProvider;
+import org.recycledattention.api.config.ProviderConfig;
+import org.recycledattention.api.policy.AttentionPolicyProvider;
+import org.recycledattention.api.policy.PolicyConfig;
+import org.recycledattention.engine.decode.Session;
+import org.recycledattention.engine.model.LanguageModel;
+import org.recycledattention.engine.tensor.GgmlType;
+import org.recycledattention.engine.wiring.Models;
+import org.recycledattention.engine.wiring.PolicyFactory;
+import org.recycledattention.eval.ruler.RulerTask;
+
+/** The trainer's forward pass and the engine's agree on the exported file: what is trained is what runs. */
+class ProbeExportTest {
+  @Test
+  void exportedProbeRunsInTheEngineWithTheTrainersLogits(@TempDir Path dir) {
+    ProbeGeometry g = new ProbeGeometry(2, 64, 4, 2, 16, 96, 512, 10000f, 1e-5f);
+    ProbeVocabulary vocab = ProbeVocabulary.build();
+    ProbeTrainer trainer = new ProbeTrainer(g, vocab);
+    ProbeWeights w = trainer.train(new ProbeTrainer.Options(3, 2, 96, 120, 5, 3e-3, List.of(RulerTask.NIAH_SINGLE)), log -> {});
+    Path file = dir.resolve("probe.gguf");
+    ProbeExporter.write(w, file, GgmlType.F32);
+
+    int[] prompt = vocab.tokenizer().encode("The grass is green. One of the special magic numbers for calm-river is: 4242424.", true);
+    float[] expected = trainer.lastLogits(w, prompt);
+    KvCacheBackendProvider cpu = ServiceLoader.load(KvCacheBackendProvider.class).stream().map(ServiceLoader.Provider::get)
+        .filter(p -> p.name().equals("cpu")).findFirst().orElseThrow();
+    AttentionPolicyProvider full = ServiceLoader.load(AttentionPolicyProvider.class).stream().map(ServiceLoader.Provider::get)
+        .filter(p -> p.name().equals("full")).findFirst().orElseThrow();
+    try (LanguageModel model = Models.load(file);
+        KvCacheBackend backend = cpu.create(ProviderConfig.defaults("ra.backend.cpu.", cpu.properties()));
+        Session session = new Session(model, backend, new PolicyFactory(full, new PolicyConfig(64, ProviderConfig.defaults("ra.policy.full.", full.properties()))), 1, 128)) {
+      assertThat(model.tokenizer()).isPresent();
+      assertThat(model.tokenizer().get().encode("The grass", true)).containsExactly(vocab.tokenizer().encode("The grass", true));
+      float[] actual = session.prefill(prompt);
+      assertThat(actual).hasSameSizeAs(expected);
+      for (int i = 0; i < expected.length; i++) {
+        assertThat(actual[i]).as("logit %d", i).isCloseTo(expected[i], within(2e-3f));
+      }
+    }
+  }
+}
