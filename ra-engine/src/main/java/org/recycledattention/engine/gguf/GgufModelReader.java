@@ -103,28 +103,89 @@ public final class GgufModelReader implements ModelReader {
     if (!freqTensor && !"llama3".equals(type)) {
       return null;
     }
-    float factor = file.floatValue(arch + ".rope.scaling.factor", 8f);
-    float low = file.floatValue(arch + ".rope.scaling.low_freq_factor", 1f);
-    float high = file.floatValue(arch + ".rope.scaling.high_freq_factor", 4f);
-    int original = file.intValue(arch + ".rope.scaling.original_context_length", 8192);
-    ModelConfig.RopeScaling scaling = new ModelConfig.RopeScaling(factor, low, high, original);
-    if (freqTensor) {
-      // llama.cpp stores the per-frequency divisors; check they are the llama3 formula's
-      float[] stored = file.floatTensor("rope_freqs.weight").toArray();
-      if (stored.length != headDim / 2) {
-        throw new ModelFormatException(path, -1, "tensor 'rope_freqs.weight' has " + stored.length + " values; expected " + headDim / 2);
+    ModelConfig.RopeScaling fromKeys = new ModelConfig.RopeScaling(file.floatValue(arch + ".rope.scaling.factor", 8f),
+        file.floatValue(arch + ".rope.scaling.low_freq_factor", 1f), file.floatValue(arch + ".rope.scaling.high_freq_factor", 4f),
+        file.intValue(arch + ".rope.scaling.original_context_length", 8192));
+    if (!freqTensor) {
+      return fromKeys;
+    }
+    // llama.cpp stores the per-frequency divisors (rope_freqs) instead of the parameters
+    float[] stored = file.floatTensor("rope_freqs.weight").toArray();
+    if (stored.length != headDim / 2) {
+      throw new ModelFormatException(path, -1, "tensor 'rope_freqs.weight' has " + stored.length + " values; expected " + headDim / 2);
+    }
+    double[] freqs = new double[stored.length];
+    for (int i = 0; i < freqs.length; i++) {
+      freqs[i] = 1.0 / Math.pow(theta, (2 * i) / (double) headDim);
+    }
+    if (matches(stored, freqs, fromKeys)) {
+      return fromKeys;
+    }
+    ModelConfig.RopeScaling fitted = fitLlama3(stored, freqs, fromKeys.originalContextLength());
+    if (fitted == null) {
+      boolean none = true;
+      for (float f : stored) {
+        none &= Math.abs(f - 1) < 1e-6;
       }
-      for (int i = 0; i < stored.length; i++) {
-        double freq = Math.pow(theta, -2.0 * i / headDim);
-        double expected = freq / org.recycledattention.engine.model.Rope.llama3Frequency(freq, scaling);
-        if (Math.abs(stored[i] - expected) > 1e-3 * expected) {
-          throw new ModelFormatException(path, -1, "tensor 'rope_freqs.weight' value " + i + " is " + stored[i]
-              + " but llama3 scaling (factor " + factor + ", low " + low + ", high " + high + ", original context " + original
-              + ") gives " + expected + "; this RoPE scaling is not supported");
-        }
+      if (none) {
+        return null;
+      }
+    } else if (matches(stored, freqs, fitted)) {
+      return fitted;
+    }
+    throw new ModelFormatException(path, -1, "tensor 'rope_freqs.weight' holds RoPE frequency divisors that no llama3-style scaling reproduces; "
+        + "this RoPE scaling is not supported");
+  }
+
+  private static boolean matches(float[] stored, double[] freqs, ModelConfig.RopeScaling s) {
+    for (int i = 0; i < stored.length; i++) {
+      double expected = freqs[i] / org.recycledattention.engine.model.Rope.llama3Frequency(freqs[i], s);
+      if (!(Math.abs(stored[i] - expected) <= 1e-3 * expected)) {
+        return false;
       }
     }
-    return scaling;
+    return true;
+  }
+
+  /**
+   * The llama3 parameters that give {@code stored}: the factor is the largest divisor; in the band
+   * between, {@code 1/f = (1 - s)/factor + s} with {@code s = a·freq + b}, so two in-band values fix
+   * {@code a} and {@code b}, and with the original context length they fix the low and high
+   * frequency factors. Null when fewer than two values lie in the band.
+   */
+  private static ModelConfig.RopeScaling fitLlama3(float[] stored, double[] freqs, int original) {
+    double factor = 0;
+    for (float f : stored) {
+      factor = Math.max(factor, f);
+    }
+    if (factor <= 1 + 1e-6) {
+      return null;
+    }
+    int first = -1;
+    int last = -1;
+    for (int i = 0; i < stored.length; i++) {
+      if (stored[i] > 1 + 1e-4 && stored[i] < factor * (1 - 1e-4)) {
+        if (first < 0) {
+          first = i;
+        }
+        last = i;
+      }
+    }
+    if (first < 0 || first == last) {
+      return null;
+    }
+    double s1 = (1 / stored[first] - 1 / factor) / (1 - 1 / factor);
+    double s2 = (1 / stored[last] - 1 / factor) / (1 - 1 / factor);
+    double a = (s1 - s2) / (freqs[first] - freqs[last]);
+    double b = s1 - a * freqs[first];
+    // s = (original / wavelen - low) / (high - low), wavelen = 2π / freq
+    double span = original / (2 * Math.PI * a);
+    double low = -b * span;
+    double high = low + span;
+    if (!(span > 0 && low > 0)) {
+      return null;
+    }
+    return new ModelConfig.RopeScaling((float) factor, (float) low, (float) high, original);
   }
 
   private static int required(GgufFile file, String key) {
