@@ -73,6 +73,9 @@ final class OnnxBackend implements KvCacheBackend {
       });
       // every step feeds new sequence lengths: a memory pattern planned for one shape never repeats
       options.setMemoryPatternOptimization(false);
+      // graph runs alternate with the engine's own Java kernels: idle ONNX Runtime workers must
+      // sleep, not spin on the cores those kernels need (each session has its own pool)
+      options.addConfigEntry("session.intra_op.allow_spinning", "0");
       options.setSessionLogLevel(OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR);
       if (settings.executionProvider() == OnnxSettings.ExecutionProvider.CUDA) {
         options.addCUDA(0);

@@ -62,7 +62,9 @@ final class OnnxScores implements Scores {
   /**
    * {@link ScoreMath#topK}'s selection, computed by the selection graph: max-pool, then TopK over
    * the slots that are not forced as recent. Ties go to the lower slot in both (ONNX's TopK
-   * contract). The K indices are sorted on the host. When {@code keepRecent} covers all of K no
+   * contract; {@code SelectionTest} checks it against {@code ScoreMath} on tied scores). The K
+   * indices are sorted on the host. NaN ranks below every number, as in {@code ScoreMath}; the
+   * order among several NaN (or between NaN and -inf) is not specified by either. When {@code keepRecent} covers all of K no
    * graph runs: the recent slots are the answer and their pooled scores come from {@link
    * ScoreMath}.
    */
