@@ -76,9 +76,13 @@ public final class F32Tensor implements FloatTensor {
 
   @Override
   public void dotRowsBatch(float[] x, int n, float[] out, int from, int to) {
-    for (int r = from; r < to; r++) {
-      for (int t = 0; t < n; t++) {
-        out[t * rows + r] = dot(r, x, t * cols);
+    // tiles of inputs small enough to stay in L2 while the rows stream past
+    for (int t0 = 0; t0 < n; t0 += MatMul.BATCH_TILE) {
+      int t1 = Math.min(n, t0 + MatMul.BATCH_TILE);
+      for (int r = from; r < to; r++) {
+        for (int t = t0; t < t1; t++) {
+          out[t * rows + r] = dot(r, x, t * cols);
+        }
       }
     }
   }

@@ -11,6 +11,9 @@ public final class MatMul {
   /** Multiply-adds below which a product runs on the calling thread only. */
   public static final long PARALLEL_MIN_WORK = 1L << 17;
 
+  /** Input vectors per tile of the batched product. */
+  static final int BATCH_TILE = 16;
+
   private MatMul() {}
 
   /** {@code out[outOffset + r] = W[r] · x[xOffset ..]} for every row {@code r}. */

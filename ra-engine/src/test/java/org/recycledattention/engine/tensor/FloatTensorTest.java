@@ -120,7 +120,7 @@ class FloatTensorTest {
     float[] w = new float[rows * cols];
     for (int i = 0; i < w.length; i++) w[i] = (float) rnd.nextGaussian();
     ArrayTensor t = new ArrayTensor("w", w, rows, cols);
-    int n = 3;
+    int n = 19; // more than one tile of inputs
     float[] x = new float[n * cols];
     for (int i = 0; i < x.length; i++) x[i] = (float) rnd.nextGaussian();
     float[] inline = new float[n * rows];
