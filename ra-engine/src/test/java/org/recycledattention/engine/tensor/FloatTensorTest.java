@@ -128,7 +128,7 @@ class FloatTensorTest {
       for (int r = 0; r < rows; r++) inline[k * rows + r] = t.dot(r, x, k * cols);
     }
     try (Parallel p = new Parallel(2)) {
-      for (int rep = 0; rep < 50; rep++) {
+      for (int rep = 0; rep < 10; rep++) {
         float[] out = new float[n * rows];
         MatMul.matmul(t, x, n, out, p);
         // the Vector API's lane reduction may associate differently once JIT-compiled: compare closely, not exactly
