@@ -1,0 +1,121 @@
+package org.recycledattention.backend.pytorch;
+
+import static java.util.Objects.requireNonNull;
+
+import ai.djl.Device;
+import ai.djl.pytorch.jni.JniUtils;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+import org.recycledattention.api.cache.BackendCapability;
+import org.recycledattention.api.cache.KvCacheBackend;
+import org.recycledattention.api.cache.KvCacheBackendProvider;
+import org.recycledattention.api.cache.KvDtype;
+import org.recycledattention.api.config.ConfigException;
+import org.recycledattention.api.config.ConfigProperty;
+import org.recycledattention.api.config.ProviderConfig;
+import org.recycledattention.api.registry.Availability;
+import org.recycledattention.api.registry.ProviderException;
+
+/**
+ * The {@code pytorch} KV-cache backend: keys, values and attention as libtorch tensors through DJL,
+ * on the CPU or a CUDA GPU.
+ *
+ * <p>Keys (prefix {@code ra.backend.pytorch.}): {@code device} = {@code auto} | {@code cpu} | {@code
+ * gpu}; {@code dtype} = {@code float32} | {@code float16} ({@code bfloat16} is refused, see {@link
+ * #create}); {@code threads} = libtorch intra-op threads, 0 for libtorch's default.
+ *
+ * <p>The constructor does nothing; libtorch loads on the first {@link #availability()} or {@link
+ * #create} and never takes the JVM down when it cannot. Thread-safe.
+ */
+public final class PytorchBackendProvider implements KvCacheBackendProvider {
+  public static final String NAME = "pytorch";
+  static final String PREFIX = "ra.backend.pytorch.";
+
+  private static final List<ConfigProperty> PROPERTIES = List.of(
+      ConfigProperty.ofChoice("device", "auto", List.of("auto", "cpu", "gpu"),
+          "where the KV cache lives: auto = a CUDA GPU when libtorch sees one, else the CPU"),
+      ConfigProperty.ofChoice("dtype", "float32", List.of("float32", "float16", "bfloat16"),
+          "storage type of cached keys and values (bfloat16 is refused: DJL's PyTorch JNI has no bfloat16)"),
+      ConfigProperty.ofInt("threads", 0, 0, 4096,
+          "libtorch intra-op threads for the whole process; 0 keeps libtorch's default (one per core)"));
+
+  private final LibTorch libTorch;
+
+  public PytorchBackendProvider() {
+    this(LibTorch.djl());
+  }
+
+  PytorchBackendProvider(LibTorch libTorch) {
+    this.libTorch = requireNonNull(libTorch, "libTorch is null");
+  }
+
+  @Override
+  public String name() {
+    return NAME;
+  }
+
+  @Override
+  public String description() {
+    return "KV cache and attention as libtorch tensors (DJL) on the CPU or a CUDA GPU";
+  }
+
+  @Override
+  public List<ConfigProperty> properties() {
+    return PROPERTIES;
+  }
+
+  @Override
+  public Availability availability() {
+    try {
+      return libTorch.state().availability();
+    } catch (RuntimeException | Error e) { // state() already catches; belt and braces for the contract
+      return Availability.unavailable("libtorch failed to load: " + LibTorch.describe(e));
+    }
+  }
+
+  @Override
+  public Set<BackendCapability> capabilities() {
+    return EnumSet.allOf(BackendCapability.class);
+  }
+
+  /**
+   * A backend on the configured device.
+   *
+   * @throws ProviderException when libtorch cannot load here (the message says why)
+   * @throws ConfigException for {@code device=gpu} without a visible CUDA device, or {@code
+   *     dtype=bfloat16}
+   */
+  @Override
+  public KvCacheBackend create(ProviderConfig config) {
+    requireNonNull(config, "config is null");
+    KvDtype dtype = switch (config.getString("dtype")) {
+      case "float16" -> KvDtype.F16;
+      case "bfloat16" -> throw new ConfigException("invalid value 'bfloat16' for " + PREFIX + "dtype: DJL's PyTorch JNI"
+          + " cannot create bfloat16 tensors (it aborts the JVM); use float16 or float32 here, or the cpu backend for bfloat16");
+      default -> KvDtype.F32;
+    };
+    LibTorch.State state = libTorch.state();
+    if (!state.loaded()) {
+      throw new ProviderException("KV-cache backend '" + NAME + "' is not available: " + state.availability().detail());
+    }
+    String wanted = config.getString("device");
+    boolean gpuVisible = state.cuda() && state.gpus() > 0;
+    Device device = switch (wanted) {
+      case "gpu" -> {
+        if (!gpuVisible) {
+          throw new ConfigException(PREFIX + "device=gpu but libtorch sees no CUDA device (" + state.availability().detail()
+              + "); use device=cpu or auto, or build with -Pcuda on a machine with an NVIDIA GPU (see ra-backend-pytorch/README.md)");
+        }
+        yield Device.gpu(0);
+      }
+      case "cpu" -> Device.cpu();
+      default -> gpuVisible ? Device.gpu(0) : Device.cpu();
+    };
+    int threads = config.getInt("threads");
+    if (threads > 0) {
+      JniUtils.setNumThreads(threads);
+    }
+    return new PytorchBackend(state.engine(), device, dtype, state.availability().detail());
+  }
+}

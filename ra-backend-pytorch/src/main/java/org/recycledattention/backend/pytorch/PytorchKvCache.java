@@ -1,0 +1,384 @@
+package org.recycledattention.backend.pytorch;
+
+import static java.util.Objects.requireNonNull;
+
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.SparseFormat;
+import ai.djl.pytorch.engine.PtNDArray;
+import ai.djl.pytorch.engine.PtNDManager;
+import ai.djl.pytorch.jni.JniUtils;
+import java.nio.ByteBuffer;
+import java.nio.FloatBuffer;
+import java.util.Objects;
+import org.recycledattention.api.cache.AttentionResult;
+import org.recycledattention.api.cache.CacheSpec;
+import org.recycledattention.api.cache.CacheStats;
+import org.recycledattention.api.cache.KvCache;
+import org.recycledattention.api.cache.KvDtype;
+import org.recycledattention.api.cache.WorkingSet;
+import org.recycledattention.api.policy.ScoreMode;
+import org.recycledattention.api.policy.ScoreRequest;
+import org.recycledattention.api.policy.StepPlan;
+
+/**
+ * A KV cache of libtorch tensors. See the package documentation for the design; in short, per
+ * layer a {@link DeviceStore} main store and partial cache, and one attend is one short, fixed
+ * sequence of libtorch ops whose temporaries are freed before it returns.
+ *
+ * <p>Memory: all tensors belong to this cache's DJL sub-manager; {@link #close()} closes it.
+ * Not thread-safe (one cache per sequence).
+ */
+final class PytorchKvCache implements KvCache {
+  private static final int MIN_MAIN_CAPACITY = 64;
+  private static final int MIN_PARTIAL_CAPACITY = 16;
+
+  private final CacheSpec spec;
+  private final KvDtype dtype;
+  private final DataType storage;
+  private final PtNDManager manager;
+  private final Scratch scratch = new Scratch();
+  private final LayerCache[] layers;
+  private final int kvHeads;
+  private final int group;
+  private final int headDim;
+  private final float scale;
+  /** Attend in float32 after widening keys and values (CPU with half storage: libtorch's CPU half matmul is slow). */
+  private final boolean widen;
+  private final long entryBytes;
+
+  // Persistent staging for the one-token hot path. DJL's set(tensor, buffer) re-points a CPU tensor at
+  // the buffer's memory (no copy) and copies on CUDA, so each staging tensor owns its buffer for life
+  // and has exactly the shape its consumer needs (no views: they would keep the old storage).
+  private final PtNDArray stageKey; // [kvHeads, headDim, 1] float32
+  private final PtNDArray stageValue; // [kvHeads, 1, headDim] float32
+  private final PtNDArray query; // [kvHeads, group, headDim] float32
+  private final ByteBuffer keyBuffer;
+  private final ByteBuffer valueBuffer;
+  private final ByteBuffer queryBuffer;
+  private final FloatBuffer keyFloats;
+  private final FloatBuffer valueFloats;
+  private final FloatBuffer queryFloats;
+  private ByteBuffer upload; // direct, for multi-token temporaries (they live only during one call)
+  private FloatBuffer uploadFloats;
+
+  private long residentEntries;
+  private long peakResidentBytes;
+  private long bytesRead;
+  private long tokensAttended;
+  private long attendCalls;
+  private boolean closed;
+
+  PytorchKvCache(CacheSpec spec, PtNDManager manager, KvDtype dtype) {
+    this.spec = requireNonNull(spec, "spec is null");
+    this.manager = requireNonNull(manager, "manager is null");
+    this.dtype = requireNonNull(dtype, "dtype is null");
+    this.storage = Tensors.storageType(dtype);
+    this.kvHeads = spec.kvHeads();
+    this.group = spec.groupSize();
+    this.headDim = spec.headDim();
+    this.scale = (float) (1.0 / Math.sqrt(headDim));
+    this.widen = dtype != KvDtype.F32 && !manager.getDevice().isGpu();
+    this.entryBytes = 2L * kvHeads * headDim * dtype.bytes();
+    try {
+      int row = kvHeads * headDim;
+      this.stageKey = Tensors.empty(manager, DataType.FLOAT32, kvHeads, headDim, 1);
+      this.stageValue = Tensors.empty(manager, DataType.FLOAT32, kvHeads, 1, headDim);
+      this.query = Tensors.empty(manager, DataType.FLOAT32, kvHeads, group, headDim);
+      this.keyBuffer = Tensors.direct(row * Float.BYTES);
+      this.valueBuffer = Tensors.direct(row * Float.BYTES);
+      this.queryBuffer = Tensors.direct(spec.queryHeads() * headDim * Float.BYTES);
+      this.keyFloats = keyBuffer.asFloatBuffer();
+      this.valueFloats = valueBuffer.asFloatBuffer();
+      this.queryFloats = queryBuffer.asFloatBuffer();
+      ensureUpload(2 * row);
+      this.layers = new LayerCache[spec.layers()];
+      for (int l = 0; l < layers.length; l++) {
+        layers[l] = new LayerCache(this, l,
+            new DeviceStore(manager, scratch, storage, kvHeads, headDim, MIN_MAIN_CAPACITY, spec.maxTokens(), 0),
+            new DeviceStore(manager, scratch, storage, kvHeads, headDim, MIN_PARTIAL_CAPACITY, spec.maxTokens(), 1));
+      }
+    } catch (RuntimeException e) {
+      manager.close();
+      throw e;
+    }
+  }
+
+  @Override
+  public CacheSpec spec() {
+    return spec;
+  }
+
+  @Override
+  public KvDtype storageDtype() {
+    return dtype;
+  }
+
+  @Override
+  public void append(int layer, float[] k, float[] v, int[] positions, int tokens) {
+    LayerCache lc = layer(layer);
+    requireNonNull(k, "k is null");
+    requireNonNull(v, "v is null");
+    requireNonNull(positions, "positions is null");
+    if (tokens < 1) {
+      throw new IllegalArgumentException("tokens must be >= 1, got " + tokens);
+    }
+    int row = kvHeads * headDim;
+    long need = (long) tokens * row;
+    if (k.length < need || v.length < need || positions.length < tokens) {
+      throw new IllegalArgumentException("append of " + tokens + " tokens needs k and v of " + need + " floats and " + tokens
+          + " positions; got k=" + k.length + ", v=" + v.length + ", positions=" + positions.length);
+    }
+    int n = lc.main.length();
+    if ((long) n + tokens > spec.maxTokens()) {
+      throw new IllegalStateException("layer " + layer + " holds " + n + " entries; appending " + tokens
+          + " would exceed maxTokens " + spec.maxTokens());
+    }
+    lc.changing();
+    int mark = scratch.mark();
+    try {
+      if (tokens == 1) {
+        keyFloats.put(0, k, 0, row);
+        valueFloats.put(0, v, 0, row);
+        Tensors.upload(stageKey, keyBuffer);
+        Tensors.upload(stageValue, valueBuffer);
+        lc.main.append(stageKey, stageValue, positions, 1);
+      } else {
+        // reorder on the host into the store layouts: keys [kv, d, T], values [kv, T, d]
+        ensureUpload(2 * tokens * row);
+        int vBase = tokens * row;
+        for (int t = 0; t < tokens; t++) {
+          for (int h = 0; h < kvHeads; h++) {
+            int src = t * row + h * headDim;
+            for (int j = 0; j < headDim; j++) {
+              uploadFloats.put((h * headDim + j) * tokens + t, k[src + j]);
+            }
+            uploadFloats.put(vBase + (h * tokens + t) * headDim, v, src, headDim);
+          }
+        }
+        PtNDArray keys = scratch.add(Tensors.empty(manager, DataType.FLOAT32, kvHeads, headDim, tokens));
+        PtNDArray values = scratch.add(Tensors.empty(manager, DataType.FLOAT32, kvHeads, tokens, headDim));
+        Tensors.upload(keys, upload);
+        Tensors.upload(values, upload.slice(vBase * Float.BYTES, tokens * row * Float.BYTES).order(upload.order()));
+        lc.main.append(keys, values, positions, tokens);
+      }
+    } finally {
+      scratch.release(mark);
+    }
+    residentChanged(tokens);
+  }
+
+  @Override
+  public AttentionResult attend(int layer, float[] q, int queries, StepPlan plan, float[] out) {
+    LayerCache lc = layer(layer);
+    requireNonNull(q, "q is null");
+    requireNonNull(plan, "plan is null");
+    requireNonNull(out, "out is null");
+    if (queries < 1) {
+      throw new IllegalArgumentException("queries must be >= 1, got " + queries);
+    }
+    int width = spec.queryHeads() * headDim;
+    long size = (long) queries * width;
+    if (q.length < size || out.length < size) {
+      throw new IllegalArgumentException("attend of " + queries + " queries needs q and out of " + size + " floats; got q="
+          + q.length + ", out=" + out.length);
+    }
+    lc.changing();
+    int mark = scratch.mark();
+    try {
+      DeviceStore source;
+      int attended;
+      switch (plan) {
+        case StepPlan.Full _ -> {
+          attended = lc.main.length();
+          if (attended < queries) {
+            throw new IllegalStateException("layer " + layer + " holds " + attended + " entries; a full attend of " + queries
+                + " queries needs at least that many (append the step's keys and values first)");
+          }
+          source = lc.main;
+        }
+        case StepPlan.Partial _ -> {
+          if (queries != 1) {
+            throw new IllegalArgumentException("a Partial plan takes exactly one query, got " + queries);
+          }
+          if (!lc.hasPartial()) {
+            throw new IllegalStateException("layer " + layer + " has no partial cache; call gatherPartial before a Partial plan");
+          }
+          if (lc.main.length() == 0) {
+            throw new IllegalStateException("layer " + layer + ": the main store is empty, there is no current token to attend");
+          }
+          lc.partial.stageNewestOf(lc.main);
+          attended = lc.partial.length() + 1;
+          source = lc.partial;
+        }
+      }
+      PtNDArray queryTensor = uploadQueries(q, queries);
+      PtNDArray keys = scratch.add(source.keysView(attended)); // [kv, d, L]
+      PtNDArray values = scratch.add(source.valuesView(attended)); // [kv, L, d]
+      if (widen) {
+        keys = scratch.add(keys.toType(DataType.FLOAT32, false));
+        values = scratch.add(values.toType(DataType.FLOAT32, false));
+      } else if (storage != DataType.FLOAT32) {
+        queryTensor = scratch.add(queryTensor.toType(storage, false));
+      }
+      PtNDArray logits = scratch.add(JniUtils.matmul(queryTensor, keys)); // [kv, Q*g, L]
+      if (queries > 1) {
+        logits = causalMask(logits, queries, attended);
+      }
+      PtNDArray probs = scratch.add(JniUtils.softmax(logits, 2, DataType.FLOAT32)); // always float32
+      PtNDArray weights = probs.getDataType() == values.getDataType() ? probs : scratch.add(probs.toType(values.getDataType(), false));
+      PtNDArray output = scratch.add(JniUtils.matmul(weights, values)); // [kv, Q*g, d]
+      if (output.getDataType() != DataType.FLOAT32) {
+        output = scratch.add(output.toType(DataType.FLOAT32, false));
+      }
+      readOutput(output, out, queries);
+      DeviceScores scores = null;
+      if (plan.scores().wanted()) {
+        scores = lc.keepScores(reduceScores(probs, queries, attended, plan.scores()), attended);
+      }
+      attendCalls++;
+      tokensAttended += attended;
+      bytesRead += attended * entryBytes;
+      return new AttentionResult(attended, scores);
+    } finally {
+      scratch.release(mark);
+    }
+  }
+
+  /** Query {@code i} of {@code Q} reads entries {@code 0 .. L - Q + i}: the rest become -inf. */
+  private PtNDArray causalMask(PtNDArray logits, int queries, int length) {
+    PtNDArray byQuery = scratch.add(JniUtils.reshape(logits, new long[] {kvHeads, queries, group, length}));
+    PtNDArray columns = scratch.add(JniUtils.arange(manager, 0, length, 1, DataType.INT64, manager.getDevice(), SparseFormat.DENSE));
+    PtNDArray lastVisible = scratch.add(JniUtils.arange(manager, length - queries, length, 1, DataType.INT64, manager.getDevice(), SparseFormat.DENSE));
+    PtNDArray limits = scratch.add(JniUtils.reshape(lastVisible, new long[] {queries, 1, 1}));
+    PtNDArray hidden = scratch.add(JniUtils.gt(columns, limits)); // [Q, 1, L]
+    PtNDArray minusInf = scratch.add((PtNDArray) manager.create(Float.NEGATIVE_INFINITY));
+    if (logits.getDataType() != DataType.FLOAT32) {
+      minusInf = scratch.add(minusInf.toType(logits.getDataType(), false));
+    }
+    PtNDArray masked = scratch.add(JniUtils.where(hidden, minusInf, byQuery));
+    return scratch.add(JniUtils.reshape(masked, new long[] {kvHeads, queries * group, length}));
+  }
+
+  /** The probabilities {@code [kv, Q*g, L]} reduced to {@code [kv, L]} (float32), owned by the caller. */
+  private PtNDArray reduceScores(PtNDArray probs, int queries, int length, ScoreRequest request) {
+    PtNDArray perHead; // [kv, g, L]
+    if (queries == 1) {
+      perHead = probs;
+    } else {
+      PtNDArray byQuery = scratch.add(JniUtils.reshape(probs, new long[] {kvHeads, queries, group, length}));
+      PtNDArray picked = request.mode() == ScoreMode.SUM
+          ? JniUtils.sum(byQuery, new long[] {1}, false)
+          : JniUtils.slice(byQuery, 1, queries - 1, queries, 1);
+      perHead = scratch.add(JniUtils.reshape(scratch.add(picked), new long[] {kvHeads, group, length}));
+    }
+    PtNDArray reduced = switch (request.reduction()) {
+      case MAX -> JniUtils.max(perHead, 1, false);
+      case MEAN -> JniUtils.mean(perHead, 1, false);
+      case FIRST -> {
+        PtNDArray first = scratch.add(JniUtils.slice(perHead, 1, 0, 1, 1));
+        yield JniUtils.reshape(scratch.add(JniUtils.clone(first)), new long[] {kvHeads, length});
+      }
+    };
+    return reduced;
+  }
+
+  /** Scales q by 1/sqrt(d) and uploads it as {@code [kv, Q*g, d]} (query-major within a KV head). */
+  private PtNDArray uploadQueries(float[] q, int queries) {
+    int width = spec.queryHeads() * headDim;
+    if (queries == 1) {
+      for (int i = 0; i < width; i++) {
+        queryFloats.put(i, q[i] * scale);
+      }
+      Tensors.upload(query, queryBuffer);
+      return query;
+    }
+    ensureUpload(queries * width);
+    int block = group * headDim;
+    for (int i = 0; i < queries; i++) {
+      for (int h = 0; h < kvHeads; h++) {
+        int src = i * width + h * block;
+        int dst = (h * queries + i) * block;
+        for (int j = 0; j < block; j++) {
+          uploadFloats.put(dst + j, q[src + j] * scale);
+        }
+      }
+    }
+    PtNDArray t = scratch.add(Tensors.empty(manager, DataType.FLOAT32, kvHeads, (long) queries * group, headDim));
+    Tensors.upload(t, upload);
+    return t;
+  }
+
+  /** {@code [kv, Q*g, d]} float32 back to the caller's {@code [Q, H, d]}. */
+  private void readOutput(PtNDArray output, float[] out, int queries) {
+    FloatBuffer fb = Tensors.host(output, true, scratch).asFloatBuffer();
+    int width = spec.queryHeads() * headDim;
+    if (queries == 1) {
+      fb.get(0, out, 0, width);
+      return;
+    }
+    int block = group * headDim;
+    for (int i = 0; i < queries; i++) {
+      for (int h = 0; h < kvHeads; h++) {
+        fb.get((h * queries + i) * block, out, i * width + h * block, block);
+      }
+    }
+  }
+
+  private void ensureUpload(int floats) {
+    if (upload == null || upload.capacity() < floats * Float.BYTES) {
+      upload = Tensors.direct(floats * Float.BYTES);
+      uploadFloats = upload.asFloatBuffer();
+    }
+  }
+
+  @Override
+  public WorkingSet workingSet(int layer) {
+    return layer(layer);
+  }
+
+  @Override
+  public CacheStats stats() {
+    checkOpen();
+    return new CacheStats(residentEntries * entryBytes, peakResidentBytes, bytesRead, tokensAttended, attendCalls);
+  }
+
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    for (LayerCache lc : layers) {
+      lc.close();
+    }
+    residentEntries = 0;
+    manager.close();
+  }
+
+  // --- package-private plumbing for LayerCache, DeviceScores ---
+
+  void checkOpen() {
+    if (closed) {
+      throw new IllegalStateException("the pytorch KV cache is closed");
+    }
+  }
+
+  Scratch scratch() {
+    return scratch;
+  }
+
+  PtNDManager manager() {
+    return manager;
+  }
+
+  void residentChanged(long entries) {
+    residentEntries += entries;
+    peakResidentBytes = Math.max(peakResidentBytes, residentEntries * entryBytes);
+  }
+
+  private LayerCache layer(int layer) {
+    checkOpen();
+    Objects.checkIndex(layer, layers.length);
+    return layers[layer];
+  }
+}
