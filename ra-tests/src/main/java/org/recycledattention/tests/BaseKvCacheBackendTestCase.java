@@ -73,6 +73,14 @@ public abstract class BaseKvCacheBackendTestCase {
     return dtype == KvDtype.F32 ? 1e-4 : 2e-2;
   }
 
+  /**
+   * The cache each cycle of {@link #closeReleasesMemory} fills: by default 2 layers × 4 KV heads × 64
+   * × 2048 tokens, 8 MiB of f32, so that a leak outgrows the noise of heap pages the JVM touches.
+   */
+  protected CacheSpec memoryCycleSpec() {
+    return new CacheSpec(2, 8, 4, 64, 2048);
+  }
+
   @BeforeEach
   final void openBackend() {
     backendProvider = provider();
@@ -317,7 +325,7 @@ public abstract class BaseKvCacheBackendTestCase {
     Path status = Path.of("/proc/self/status");
     assumeTrue(Files.isReadable(status), "VmRSS needs /proc/self/status (Linux)");
     SplittableRandom r = seed.random();
-    CacheSpec spec = new CacheSpec(2, 8, 4, 64, 2048); // 8 MiB of f32 per cycle: a leak outgrows heap-page noise
+    CacheSpec spec = memoryCycleSpec();
     float[] k = randomArray(r, spec.maxTokens() * spec.kvHeads() * spec.headDim());
     float[] v = randomArray(r, k.length);
     float[] q = randomArray(r, spec.queryHeads() * spec.headDim());

@@ -70,6 +70,13 @@ class KitCatchesBrokenBackendsTest {
     assertThat(o.message()).contains("append after close");
   }
 
+  @Test
+  void backendThatKeepsClosedCachesIsCaught() {
+    Outcome o = KitRunner.run(LeaksClosedCaches.class, "closeReleasesMemory");
+    assertThat(o.failed()).isTrue();
+    assertThat(o.message()).containsAnyOf("a closed cache must drop its arrays", "a closed cache must free its memory");
+  }
+
   @org.junit.jupiter.api.extension.ExtendWith(RunByKitRunnerOnly.class)
   abstract static class KitOnly extends BaseKvCacheBackendTestCase {}
 
@@ -112,6 +119,19 @@ class KitCatchesBrokenBackendsTest {
     @Override
     protected KvCacheBackendProvider provider() {
       return new ModelBackend(EnumSet.allOf(BackendCapability.class), Flaw.NO_CLOSE_CHECK);
+    }
+  }
+
+  static class LeaksClosedCaches extends KitOnly {
+    @Override
+    protected KvCacheBackendProvider provider() {
+      return new ModelBackend(EnumSet.allOf(BackendCapability.class), Flaw.LEAKS_CLOSED_CACHES);
+    }
+
+    /** Small cycles (256 KiB of entries each) keep the deliberate leak of 300 of them cheap. */
+    @Override
+    protected org.recycledattention.api.cache.CacheSpec memoryCycleSpec() {
+      return new org.recycledattention.api.cache.CacheSpec(2, 2, 1, 32, 512);
     }
   }
 

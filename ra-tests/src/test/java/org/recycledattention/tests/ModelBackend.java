@@ -38,7 +38,9 @@ final class ModelBackend implements KvCacheBackendProvider {
     /** residentBytes ignore evictions. */
     EVICT_KEEPS_BYTES,
     /** A closed cache keeps working. */
-    NO_CLOSE_CHECK
+    NO_CLOSE_CHECK,
+    /** The backend keeps every cache it allocated, closed or not. */
+    LEAKS_CLOSED_CACHES
   }
 
   private final Set<BackendCapability> capabilities;
@@ -75,6 +77,7 @@ final class ModelBackend implements KvCacheBackendProvider {
 
   @Override
   public KvCacheBackend create(ProviderConfig config) {
+    List<KvCache> allocated = new ArrayList<>();
     return new KvCacheBackend() {
       @Override
       public String name() {
@@ -93,7 +96,11 @@ final class ModelBackend implements KvCacheBackendProvider {
 
       @Override
       public KvCache allocate(CacheSpec spec) {
-        return new Cache(spec);
+        Cache c = new Cache(spec);
+        if (flaw == Flaw.LEAKS_CLOSED_CACHES) {
+          allocated.add(c);
+        }
+        return c;
       }
 
       @Override
