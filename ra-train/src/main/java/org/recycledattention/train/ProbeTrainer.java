@@ -108,16 +108,16 @@ public final class ProbeTrainer {
         try (NDScope scope = new NDScope(); GradientCollector collector = engine.newGradientCollector()) {
           collector.zeroGradients();
           NDArray tokens = base.create(batch.inputs, new Shape(options.batch(), batch.length));
-          NDArray targets = base.create(batch.targets, new Shape(options.batch(), batch.length));
-          NDArray mask = base.create(batch.mask, new Shape(options.batch(), batch.length));
-          NDArray logits = forward(base, params, rotation, tokens, batch.length);
-          NDArray logp = logits.logSoftmax(-1);
-          NDArray picked = logp.mul(targets.oneHot(vocabulary.size())).sum(new int[] {-1});
-          NDArray lossArray = picked.mul(mask).sum().neg().div(mask.sum());
+          // logits only where the loss is taken (the answer tokens): a one-hot row selection of the hidden states
+          NDArray select = base.create(batch.selection, new Shape(batch.targets.length, (long) options.batch() * batch.length));
+          NDArray hidden = forwardHidden(base, params, rotation, tokens, batch.length).reshape((long) options.batch() * batch.length, geometry.dim());
+          NDArray logits = select.matMul(hidden).matMul(params.get("output.weight").transpose());
+          NDArray targets = base.create(batch.targets, new Shape(batch.targets.length));
+          NDArray lossArray = logits.logSoftmax(-1).mul(targets.oneHot(vocabulary.size())).sum().neg().div(batch.targets.length);
           collector.backward(lossArray);
           loss = lossArray.getFloat();
-          NDArray correct = logits.argMax(-1).toType(DataType.FLOAT32, false).eq(targets.toType(DataType.FLOAT32, false)).toType(DataType.FLOAT32, false);
-          accuracy = correct.mul(mask).sum().getFloat() / Math.max(1f, mask.sum().getFloat());
+          NDArray correct = logits.argMax(-1).toType(DataType.FLOAT32, false).eq(targets).toType(DataType.FLOAT32, false);
+          accuracy = correct.sum().getFloat() / batch.targets.length;
         }
         try (NDScope scope = new NDScope()) {
           adamStep(params, adam, step, learningRate(options, step));
@@ -169,7 +169,7 @@ public final class ProbeTrainer {
     return o.learningRate() * (0.1 + 0.9 * 0.5 * (1 + Math.cos(Math.PI * t)));
   }
 
-  private record Batch(int length, float[] inputs, float[] targets, float[] mask) {}
+  private record Batch(int length, float[] inputs, float[] targets, float[] selection) {}
 
   /** Samples of mixed tasks, each BOS + prompt + answer + EOS, right-padded to a common length. */
   private Batch batch(RulerGenerator generator, Options o, int promptLength, int firstIndex, Random random) {
@@ -191,20 +191,26 @@ public final class ProbeTrainer {
       maxLen = Math.max(maxLen, seq.length - 1);
     }
     float[] inputs = new float[o.batch() * maxLen];
-    float[] targets = new float[o.batch() * maxLen];
-    float[] mask = new float[o.batch() * maxLen];
+    List<Integer> rows = new ArrayList<>();
+    List<Integer> targetIds = new ArrayList<>();
     for (int b = 0; b < seqs.size(); b++) {
       int[] seq = seqs.get(b);
       for (int t = 0; t < maxLen; t++) {
-        int in = t < seq.length - 1 ? seq[t] : tokenizer.eos();
-        int tg = t + 1 < seq.length ? seq[t + 1] : tokenizer.eos();
-        inputs[b * maxLen + t] = in;
-        targets[b * maxLen + t] = tg;
+        inputs[b * maxLen + t] = t < seq.length - 1 ? seq[t] : tokenizer.eos();
         // position t predicts token t+1: learn only the answer and its EOS
-        mask[b * maxLen + t] = t + 1 >= answerStarts.get(b) && t + 1 < seq.length ? 1 : 0;
+        if (t + 1 >= answerStarts.get(b) && t + 1 < seq.length) {
+          rows.add(b * maxLen + t);
+          targetIds.add(seq[t + 1]);
+        }
       }
     }
-    return new Batch(maxLen, inputs, targets, mask);
+    float[] targets = new float[targetIds.size()];
+    float[] selection = new float[targetIds.size() * o.batch() * maxLen];
+    for (int i = 0; i < targets.length; i++) {
+      targets[i] = targetIds.get(i);
+      selection[i * o.batch() * maxLen + rows.get(i)] = 1f;
+    }
+    return new Batch(maxLen, inputs, targets, selection);
   }
 
   private Map<String, NDArray> initialise(NDManager m, Random random) {
@@ -278,6 +284,11 @@ public final class ProbeTrainer {
    * T, V]}. Public for the test that checks it against the engine on exported weights.
    */
   NDArray forward(NDManager m, Map<String, NDArray> p, NDArray rotation, NDArray tokens, int length) {
+    return forwardHidden(m, p, rotation, tokens, length).matMul(p.get("output.weight").transpose());
+  }
+
+  /** Everything but the output projection: the final-normed hidden states {@code [B, T, dim]}. */
+  private NDArray forwardHidden(NDManager m, Map<String, NDArray> p, NDArray rotation, NDArray tokens, int length) {
     ProbeGeometry g = geometry;
     long batch = tokens.getShape().get(0);
     NDArray x = tokens.oneHot(vocabulary.size()).matMul(p.get("token_embd.weight"));
@@ -311,7 +322,7 @@ public final class ProbeTrainer {
       NDArray up = h2.matMul(p.get(b + "ffn_up.weight").transpose());
       x = x.add(gate.mul(Activation.sigmoid(gate)).mul(up).matMul(p.get(b + "ffn_down.weight").transpose()));
     }
-    return rmsNorm(x, p.get("output_norm.weight")).matMul(p.get("output.weight").transpose());
+    return rmsNorm(x, p.get("output_norm.weight"));
   }
 
   private NDArray rmsNorm(NDArray x, NDArray weight) {
