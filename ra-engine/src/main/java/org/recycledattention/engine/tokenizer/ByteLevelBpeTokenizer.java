@@ -8,7 +8,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.PriorityQueue;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.recycledattention.engine.tokenizer.SpecialTextSplitter.Fragment;
@@ -229,9 +228,6 @@ public final class ByteLevelBpeTokenizer implements Tokenizer {
     return out.toArray();
   }
 
-  /** Candidate merge of two adjacent symbols; ordered by rank, then leftmost. */
-  private record Pair(int rank, int left, int right, int leftId, int rightId, int merged) {}
-
   private void encodeWord(String word, IntList out) {
     String mapped = ByteUnicode.encode(word.getBytes(StandardCharsets.UTF_8));
     if (ignoreMerges) {
@@ -251,26 +247,32 @@ public final class ByteLevelBpeTokenizer implements Tokenizer {
       prev[i] = i - 1;
       next[i] = i + 1 < n ? i + 1 : -1;
     }
-    PriorityQueue<Pair> queue = new PriorityQueue<>((a, b) -> a.rank != b.rank ? Integer.compare(a.rank, b.rank) : Integer.compare(a.left, b.left));
+    // Candidates: key = (rank asc, left asc), payload = the merged id.
+    MergeQueue queue = new MergeQueue(n);
     for (int i = 1; i < n; i++) {
       addPair(ids, i - 1, i, queue);
     }
     while (!queue.isEmpty()) {
-      Pair p = queue.poll();
-      if (ids[p.left] != p.leftId || ids[p.right] != p.rightId || next[p.left] != p.right) {
-        continue; // stale
+      long key = queue.topKey();
+      int merged = queue.topPayload();
+      queue.pop();
+      int left = MergeQueue.left(key);
+      int right = next[left];
+      // Stale unless the pair now at (left, next) is still the pair of this rank.
+      if (ids[left] < 0 || right < 0 || ids[right] < 0 || rank(ids[left], ids[right]) != (int) (key >>> 32)) {
+        continue;
       }
-      ids[p.left] = p.merged;
-      ids[p.right] = -2; // removed
-      next[p.left] = next[p.right];
-      if (next[p.right] >= 0) {
-        prev[next[p.right]] = p.left;
+      ids[left] = merged;
+      ids[right] = -2; // removed
+      next[left] = next[right];
+      if (next[right] >= 0) {
+        prev[next[right]] = left;
       }
-      if (prev[p.left] >= 0) {
-        addPair(ids, prev[p.left], p.left, queue);
+      if (prev[left] >= 0) {
+        addPair(ids, prev[left], left, queue);
       }
-      if (next[p.left] >= 0) {
-        addPair(ids, p.left, next[p.left], queue);
+      if (next[left] >= 0) {
+        addPair(ids, left, next[left], queue);
       }
     }
     for (int i = 0; i >= 0; i = next[i]) {
@@ -282,14 +284,20 @@ public final class ByteLevelBpeTokenizer implements Tokenizer {
     }
   }
 
-  private void addPair(int[] ids, int left, int right, PriorityQueue<Pair> queue) {
+  private void addPair(int[] ids, int left, int right, MergeQueue queue) {
     if (ids[left] < 0 || ids[right] < 0) {
       return;
     }
     Long entry = mergeTable.get(((long) ids[left] << 32) | (ids[right] & 0xFFFFFFFFL));
     if (entry != null) {
-      queue.add(new Pair((int) (entry >>> 32), left, right, ids[left], ids[right], (int) (long) entry));
+      queue.push(MergeQueue.byRankThenLeft((int) (entry >>> 32), left), (int) (long) entry);
     }
+  }
+
+  /** The merge rank of the pair, or -1. */
+  private int rank(int leftId, int rightId) {
+    Long entry = mergeTable.get(((long) leftId << 32) | (rightId & 0xFFFFFFFFL));
+    return entry == null ? -1 : (int) (entry >>> 32);
   }
 
   @Override

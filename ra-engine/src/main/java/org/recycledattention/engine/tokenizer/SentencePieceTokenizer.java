@@ -7,7 +7,6 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.PriorityQueue;
 import org.recycledattention.engine.tokenizer.SpecialTextSplitter.Fragment;
 
 /**
@@ -222,9 +221,6 @@ public final class SentencePieceTokenizer implements Tokenizer {
     return out.toArray();
   }
 
-  /** A candidate merge of two adjacent symbols; ordered by score, then leftmost. */
-  private record Bigram(int left, int right, float score, int length) {}
-
   private void encodeFragment(String s, IntList out) {
     int n = s.codePointCount(0, s.length());
     int[] start = new int[n];
@@ -239,27 +235,31 @@ public final class SentencePieceTokenizer implements Tokenizer {
       prev[i] = i - 1;
       next[i] = i + 1 < n ? i + 1 : -1;
     }
-    PriorityQueue<Bigram> queue = new PriorityQueue<>((a, b) -> a.score != b.score ? Float.compare(b.score, a.score) : Integer.compare(a.left, b.left));
+    // Candidates: key = (score desc, left asc), payload = the merged length in chars.
+    MergeQueue queue = new MergeQueue(n);
     for (int i = 1; i < n; i++) {
       tryAddBigram(s, start, length, i - 1, i, queue);
     }
     while (!queue.isEmpty()) {
-      Bigram b = queue.poll();
-      // Stale: one side was merged away or grew since this bigram was queued.
-      if (length[b.left] == 0 || length[b.right] == 0 || length[b.left] + length[b.right] != b.length || next[b.left] != b.right) {
+      int left = MergeQueue.left(queue.topKey());
+      int merged = queue.topPayload();
+      queue.pop();
+      int right = next[left];
+      // Stale: the left symbol was merged away, or it or its neighbour grew since this pair was queued.
+      if (length[left] == 0 || right < 0 || length[left] + length[right] != merged) {
         continue;
       }
-      length[b.left] += length[b.right];
-      length[b.right] = 0;
-      next[b.left] = next[b.right];
-      if (next[b.right] >= 0) {
-        prev[next[b.right]] = b.left;
+      length[left] = merged;
+      length[right] = 0;
+      next[left] = next[right];
+      if (next[right] >= 0) {
+        prev[next[right]] = left;
       }
-      if (prev[b.left] >= 0) {
-        tryAddBigram(s, start, length, prev[b.left], b.left, queue);
+      if (prev[left] >= 0) {
+        tryAddBigram(s, start, length, prev[left], left, queue);
       }
-      if (next[b.left] >= 0) {
-        tryAddBigram(s, start, length, b.left, next[b.left], queue);
+      if (next[left] >= 0) {
+        tryAddBigram(s, start, length, left, next[left], queue);
       }
     }
     for (int i = 0; i >= 0; i = next[i]) {
@@ -282,11 +282,11 @@ public final class SentencePieceTokenizer implements Tokenizer {
     }
   }
 
-  private void tryAddBigram(String s, int[] start, int[] length, int left, int right, PriorityQueue<Bigram> queue) {
+  private void tryAddBigram(String s, int[] start, int[] length, int left, int right, MergeQueue queue) {
     int len = length[left] + length[right];
     Integer id = mergeable.get(s.substring(start[left], start[left] + len));
     if (id != null) {
-      queue.add(new Bigram(left, right, scores[id], len));
+      queue.push(MergeQueue.byScoreThenLeft(scores[id], left), len);
     }
   }
 
