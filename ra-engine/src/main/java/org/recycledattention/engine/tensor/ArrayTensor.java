@@ -5,6 +5,7 @@ import static org.recycledattention.engine.tensor.Vec.F;
 import static org.recycledattention.engine.tensor.Vec.FL;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 
 /**
@@ -60,20 +61,18 @@ public final class ArrayTensor implements FloatTensor {
   @Override
   public float dot(int row, float[] x, int xOffset) {
     int base = row * cols;
+    FloatVector acc = FloatVector.zero(F);
     int i = 0;
-    float result = 0f;
-    if (cols >= FL) {
-      FloatVector acc = FloatVector.zero(F);
-      int upper = F.loopBound(cols);
-      for (; i < upper; i += FL) {
-        acc = FloatVector.fromArray(F, data, base + i).fma(FloatVector.fromArray(F, x, xOffset + i), acc);
-      }
-      result = acc.reduceLanes(VectorOperators.ADD);
+    int upper = F.loopBound(cols);
+    for (; i < upper; i += FL) {
+      acc = FloatVector.fromArray(F, data, base + i).fma(FloatVector.fromArray(F, x, xOffset + i), acc);
     }
-    for (; i < cols; i++) {
-      result += data[base + i] * x[xOffset + i];
+    if (i < cols) {
+      // the tail as one masked step: no scalar loop
+      VectorMask<Float> m = F.indexInRange(i, cols);
+      acc = FloatVector.fromArray(F, data, base + i, m).fma(FloatVector.fromArray(F, x, xOffset + i, m), acc);
     }
-    return result;
+    return acc.reduceLanes(VectorOperators.ADD);
   }
 
   @Override

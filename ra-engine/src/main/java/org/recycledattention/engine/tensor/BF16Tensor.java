@@ -5,6 +5,7 @@ import static org.recycledattention.engine.tensor.Vec.FL;
 
 import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 
 /** GGML {@code BF16}: little-endian bfloat16 (the upper 16 bits of an f32), 2 bytes per element. */
@@ -49,20 +50,18 @@ public final class BF16Tensor implements FloatTensor {
   @Override
   public float dot(int row, float[] x, int xOffset) {
     long base = (long) row * cols * 2;
+    FloatVector acc = FloatVector.zero(F);
     int i = 0;
-    float result = 0f;
-    if (cols >= FL) {
-      FloatVector acc = FloatVector.zero(F);
-      int upper = F.loopBound(cols);
-      for (; i < upper; i += FL) {
-        acc = Vec.bf16ToFloat(data, base + i * 2L).fma(FloatVector.fromArray(F, x, xOffset + i), acc);
-      }
-      result = acc.reduceLanes(VectorOperators.ADD);
+    int upper = F.loopBound(cols);
+    for (; i < upper; i += FL) {
+      acc = Vec.bf16ToFloat(data, base + i * 2L).fma(FloatVector.fromArray(F, x, xOffset + i), acc);
     }
-    for (; i < cols; i++) {
-      result += Vec.bf16(data, base + i * 2L) * x[xOffset + i];
+    if (i < cols) {
+      // the tail as one masked step: no scalar loop
+      VectorMask<Float> m = F.indexInRange(i, cols);
+      acc = Vec.bf16ToFloat(data, base + i * 2L, m.cast(Vec.S)).fma(FloatVector.fromArray(F, x, xOffset + i, m), acc);
     }
-    return result;
+    return acc.reduceLanes(VectorOperators.ADD);
   }
 
   @Override

@@ -7,6 +7,7 @@ import static org.recycledattention.engine.tensor.Vec.LE;
 
 import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 
 /** GGML {@code F32}: little-endian IEEE floats, 4 bytes per element. */
@@ -51,20 +52,18 @@ public final class F32Tensor implements FloatTensor {
   @Override
   public float dot(int row, float[] x, int xOffset) {
     long base = (long) row * cols * 4;
+    FloatVector acc = FloatVector.zero(F);
     int i = 0;
-    float result = 0f;
-    if (cols >= FL) {
-      FloatVector acc = FloatVector.zero(F);
-      int upper = F.loopBound(cols);
-      for (; i < upper; i += FL) {
-        acc = FloatVector.fromMemorySegment(F, data, base + i * 4L, LE).fma(FloatVector.fromArray(F, x, xOffset + i), acc);
-      }
-      result = acc.reduceLanes(VectorOperators.ADD);
+    int upper = F.loopBound(cols);
+    for (; i < upper; i += FL) {
+      acc = FloatVector.fromMemorySegment(F, data, base + i * 4L, LE).fma(FloatVector.fromArray(F, x, xOffset + i), acc);
     }
-    for (; i < cols; i++) {
-      result += data.get(FLOAT, base + i * 4L) * x[xOffset + i];
+    if (i < cols) {
+      // the tail as one masked step: no scalar loop
+      VectorMask<Float> m = F.indexInRange(i, cols);
+      acc = FloatVector.fromMemorySegment(F, data, base + i * 4L, LE, m).fma(FloatVector.fromArray(F, x, xOffset + i, m), acc);
     }
-    return result;
+    return acc.reduceLanes(VectorOperators.ADD);
   }
 
   @Override

@@ -34,29 +34,38 @@ final class Vec {
    * NaN included), as {@code Float.float16ToFloat} would give them lane by lane.
    */
   static FloatVector halfToFloat(MemorySegment s, long offset) {
-    IntVector h = ShortVector.fromMemorySegment(S, s, offset, LE).castShape(I, 0).reinterpretAsInts().and(0xFFFF);
-    IntVector exp = h.and(0x7C00);
-    IntVector sign = h.and(0x8000).lanewise(VectorOperators.LSHL, 16);
-    IntVector magnitude = h.and(0x7FFF).lanewise(VectorOperators.LSHL, 13);
-    // normal numbers: rebias the exponent from 15 to 127
-    IntVector bits = magnitude.add(112 << 23);
-    VectorMask<Integer> special = exp.eq(0x7C00);
+    return halfBitsToFloat(ShortVector.fromMemorySegment(S, s, offset, LE));
+  }
+
+  /** {@link #halfToFloat} of the lanes of {@code mask} (the others are 0). */
+  static FloatVector halfToFloat(MemorySegment s, long offset, VectorMask<Short> mask) {
+    return halfBitsToFloat(ShortVector.fromMemorySegment(S, s, offset, LE, mask));
+  }
+
+  private static FloatVector halfBitsToFloat(ShortVector halves) {
+    // sign-extended: every use below masks the bits it needs
+    IntVector h = (IntVector) halves.castShape(I, 0);
+    // exponent and mantissa moved to f32 position read as a float are the value times 2^-112, for
+    // normal and subnormal halves alike (a subnormal half becomes a subnormal float): rescale exactly
+    FloatVector magnitude = h.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats().mul(0x1p112f);
+    IntVector bits = magnitude.reinterpretAsInts();
+    VectorMask<Integer> special = h.and(0x7C00).eq(0x7C00);
     if (special.anyTrue()) {
-      bits = bits.blend(magnitude.or(0x7F800000), special);
+      // infinity and NaN keep an all-ones exponent
+      bits = bits.blend(h.and(0x3FF).lanewise(VectorOperators.LSHL, 13).or(0x7F800000), special);
     }
-    VectorMask<Integer> small = exp.eq(0);
-    if (small.anyTrue()) {
-      // zero and subnormals: mantissa × 2^-24, exact in f32
-      IntVector sub = h.and(0x3FF).convert(VectorOperators.I2F, 0).reinterpretAsFloats()
-          .mul(0x1p-24f).reinterpretAsInts();
-      bits = bits.blend(sub, small);
-    }
-    return bits.or(sign).reinterpretAsFloats();
+    return bits.or(h.and(0x8000).lanewise(VectorOperators.LSHL, 16)).reinterpretAsFloats();
   }
 
   /** {@link #FL} bfloat16 values at {@code offset} as floats (exact: the upper half of an f32). */
   static FloatVector bf16ToFloat(MemorySegment s, long offset) {
     return ShortVector.fromMemorySegment(S, s, offset, LE).castShape(I, 0).reinterpretAsInts()
+        .lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+  }
+
+  /** {@link #bf16ToFloat} of the lanes of {@code mask} (the others are 0). */
+  static FloatVector bf16ToFloat(MemorySegment s, long offset, VectorMask<Short> mask) {
+    return ShortVector.fromMemorySegment(S, s, offset, LE, mask).castShape(I, 0).reinterpretAsInts()
         .lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
   }
 
