@@ -44,88 +44,87 @@ public final class ScoreMath {
   public static int[] topK(float[] scores, int length, int k, int poolKernel, int keepRecent, float[] pooled, float[] selectedScores) {
     maxPool(scores, length, poolKernel, pooled);
     int n = Math.min(k, length);
-    boolean[] taken = new boolean[length];
     int recent = Math.min(Math.max(keepRecent, 0), n);
-    for (int j = length - recent; j < length; j++) {
-      taken[j] = true;
-    }
+    int candidates = length - recent;
     int need = n - recent;
-    if (need > 0) {
-      // partial selection by a bounded min-heap of indices: O(length log need)
-      int[] heap = new int[need];
-      int size = 0;
-      for (int j = 0; j < length; j++) {
-        if (taken[j]) {
-          continue;
-        }
-        if (size < need) {
-          heap[size] = j;
-          siftUp(heap, size++, pooled);
-        } else if (better(j, heap[0], pooled)) {
-          heap[0] = j;
-          siftDown(heap, size, pooled);
-        }
+    int[] out = new int[n];
+    if (need == 0) {
+      for (int j = candidates, c = 0; j < length; j++, c++) {
+        out[c] = j;
+        selectedScores[c] = pooled[j];
       }
-      for (int i = 0; i < size; i++) {
-        taken[heap[i]] = true;
+      return out;
+    }
+    // threshold = the need-th largest candidate score (NaN ranks lowest), found by quickselect in O(length)
+    float[] work = new float[candidates];
+    for (int j = 0; j < candidates; j++) {
+      float v = pooled[j];
+      work[j] = Float.isNaN(v) ? Float.NEGATIVE_INFINITY : v;
+    }
+    float threshold = select(work, candidates - need);
+    int above = 0;
+    for (int j = 0; j < candidates; j++) {
+      if (rank(pooled[j]) > threshold) {
+        above++;
       }
     }
-    int[] out = new int[n];
+    int equalAllowed = need - above; // ties at the threshold go to the lowest slots
     int c = 0;
-    for (int j = 0; j < length && c < n; j++) {
-      if (taken[j]) {
-        selectedScores[c] = pooled[j];
-        out[c++] = j;
+    for (int j = 0; j < candidates; j++) {
+      float v = rank(pooled[j]);
+      if (v > threshold || (v == threshold && equalAllowed-- > 0)) {
+        out[c] = j;
+        selectedScores[c++] = pooled[j];
       }
+    }
+    for (int j = candidates; j < length; j++) {
+      out[c] = j;
+      selectedScores[c++] = pooled[j];
     }
     return out;
   }
 
-  /** {@code a} ranks above {@code b}: larger score, then lower slot. NaN ranks lowest. */
-  private static boolean better(int a, int b, float[] s) {
-    float x = s[a];
-    float y = s[b];
-    if (x != y) {
-      return x > y || Float.isNaN(y);
-    }
-    return a < b;
+  private static float rank(float v) {
+    return Float.isNaN(v) ? Float.NEGATIVE_INFINITY : v;
   }
 
-  // min-heap: the root is the worst of the kept
-  private static void siftUp(int[] h, int i, float[] s) {
-    while (i > 0) {
-      int p = (i - 1) / 2;
-      if (better(h[p], h[i], s)) {
-        int t = h[p];
-        h[p] = h[i];
-        h[i] = t;
-        i = p;
+  /** The value that would sit at index {@code kth} of {@code a} sorted ascending (Hoare quickselect; reorders {@code a}). */
+  private static float select(float[] a, int kth) {
+    int lo = 0;
+    int hi = a.length - 1;
+    while (hi > lo) {
+      // median of three as pivot: no quadratic case on sorted or constant runs
+      int mid = (lo + hi) >>> 1;
+      float x = a[lo];
+      float y = a[mid];
+      float z = a[hi];
+      float pivot = Math.max(Math.min(x, y), Math.min(Math.max(x, y), z));
+      int i = lo;
+      int j = hi;
+      while (i <= j) {
+        while (a[i] < pivot) {
+          i++;
+        }
+        while (a[j] > pivot) {
+          j--;
+        }
+        if (i <= j) {
+          float t = a[i];
+          a[i] = a[j];
+          a[j] = t;
+          i++;
+          j--;
+        }
+      }
+      if (kth <= j) {
+        hi = j;
+      } else if (kth >= i) {
+        lo = i;
       } else {
-        return;
+        return a[kth];
       }
     }
-  }
-
-  private static void siftDown(int[] h, int size, float[] s) {
-    int i = 0;
-    while (true) {
-      int l = 2 * i + 1;
-      int r = l + 1;
-      int w = i;
-      if (l < size && better(h[w], h[l], s)) {
-        w = l;
-      }
-      if (r < size && better(h[w], h[r], s)) {
-        w = r;
-      }
-      if (w == i) {
-        return;
-      }
-      int t = h[w];
-      h[w] = h[i];
-      h[i] = t;
-      i = w;
-    }
+    return a[kth];
   }
 
   /** {@link #topK} for every head of {@code scores}, read through the slow path. */

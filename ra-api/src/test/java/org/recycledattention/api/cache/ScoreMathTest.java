@@ -48,22 +48,33 @@ class ScoreMathTest {
   @Test
   void topKAgreesWithSortingOnRandomScores() {
     Random r = new Random(42);
-    for (int trial = 0; trial < 200; trial++) {
+    for (int trial = 0; trial < 500; trial++) {
       int n = 1 + r.nextInt(300);
       int k = 1 + r.nextInt(n + 5);
       float[] s = new float[n];
       for (int i = 0; i < n; i++) {
         s[i] = r.nextInt(20) / 20f; // many ties on purpose
       }
+      if (r.nextInt(10) == 0) {
+        s[r.nextInt(n)] = Float.NaN;
+      }
+      int recent = r.nextInt(4) == 0 ? r.nextInt(n + 1) : 0;
       float[] pooled = new float[n];
-      int[] got = ScoreMath.topK(s, n, k, 1, 0, pooled, new float[Math.min(k, n)]);
-      Integer[] idx = new Integer[n];
-      for (int i = 0; i < n; i++) {
+      int[] got = ScoreMath.topK(s, n, k, 1, recent, pooled, new float[Math.min(k, n)]);
+      int keep = Math.min(recent, Math.min(k, n));
+      Integer[] idx = new Integer[n - keep];
+      for (int i = 0; i < idx.length; i++) {
         idx[i] = i;
       }
-      Arrays.sort(idx, (a, b) -> s[a] != s[b] ? Float.compare(s[b], s[a]) : Integer.compare(a, b));
-      int[] expected = Arrays.stream(idx).limit(Math.min(k, n)).mapToInt(Integer::intValue).sorted().toArray();
-      assertThat(got).as("trial %d n=%d k=%d", trial, n, k).containsExactly(expected);
+      // reference: rank by score (NaN lowest), ties to the lower slot; the last `keep` slots always in
+      Arrays.sort(idx, (a, b) -> {
+        float x = Float.isNaN(s[a]) ? Float.NEGATIVE_INFINITY : s[a];
+        float y = Float.isNaN(s[b]) ? Float.NEGATIVE_INFINITY : s[b];
+        return x != y ? Float.compare(y, x) : Integer.compare(a, b);
+      });
+      int[] expected = java.util.stream.IntStream.concat(Arrays.stream(idx).limit(Math.min(k, n) - keep).mapToInt(Integer::intValue),
+          java.util.stream.IntStream.range(n - keep, n)).sorted().toArray();
+      assertThat(got).as("trial %d n=%d k=%d recent=%d", trial, n, k, recent).containsExactly(expected);
     }
   }
 
