@@ -16,7 +16,7 @@ public final class EngineKeys {
 
   /** The extra global keys, prefix-stripped ({@code threads} for {@code ra.threads}). */
   public static List<ConfigProperty> properties() {
-    int cores = Runtime.getRuntime().availableProcessors();
+    int cores = Math.min(Runtime.getRuntime().availableProcessors(), 4096);
     return List.of(ConfigProperty.ofInt(THREADS, cores, 1, 4096,
         "threads for the model's matrix kernels (default: the available processors)"));
   }
