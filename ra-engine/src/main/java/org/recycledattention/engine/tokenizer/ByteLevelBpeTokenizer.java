@@ -4,10 +4,12 @@ import static java.util.Objects.requireNonNull;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
+import java.text.Normalizer;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalInt;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.recycledattention.engine.tokenizer.SpecialTextSplitter.Fragment;
@@ -35,6 +37,9 @@ public final class ByteLevelBpeTokenizer implements Tokenizer {
   private final int unk;
   private final int[] stopTokens;
   private final boolean addBos;
+  private final boolean nfc;
+  /** Every piece, first id wins (for {@link #find}). */
+  private final Map<String, Integer> allIds;
   /** Pieces that may be produced from text. */
   private final Map<String, Integer> textIds;
   /** (left id << 32 | right id) -> (rank << 32 | merged id). */
@@ -56,6 +61,16 @@ public final class ByteLevelBpeTokenizer implements Tokenizer {
    */
   public ByteLevelBpeTokenizer(List<String> pieces, TokenType[] types, List<String[]> merges, Pattern preTokenizer, boolean ignoreMerges,
       int bos, int eos, int[] stopTokens, boolean addBos) {
+    this(pieces, types, merges, preTokenizer, ignoreMerges, bos, eos, stopTokens, addBos, false);
+  }
+
+  /**
+   * As the other constructor, and {@code nfc}: normalize text to Unicode NFC before encoding (the
+   * {@code NFC} normalizer of Qwen2's {@code tokenizer.json}).
+   */
+  public ByteLevelBpeTokenizer(List<String> pieces, TokenType[] types, List<String[]> merges, Pattern preTokenizer, boolean ignoreMerges,
+      int bos, int eos, int[] stopTokens, boolean addBos, boolean nfc) {
+    this.nfc = nfc;
     requireNonNull(pieces, "pieces is null");
     requireNonNull(types, "types is null");
     requireNonNull(merges, "merges is null");
@@ -84,11 +99,13 @@ public final class ByteLevelBpeTokenizer implements Tokenizer {
     this.stopTokens = stopTokens.clone();
     this.addBos = addBos;
     this.textIds = new HashMap<>(n * 2);
+    this.allIds = new HashMap<>(n * 2);
     this.decoded = new byte[n][];
     Map<String, Integer> userDefined = new HashMap<>();
     int unknown = -1;
     for (int id = 0; id < n; id++) {
       String p = requireNonNull(this.pieces[id], "piece is null");
+      allIds.putIfAbsent(p, id);
       switch (requireNonNull(this.types[id], "token type is null")) {
         case NORMAL, UNDEFINED, BYTE -> {
           textIds.putIfAbsent(p, id);
@@ -178,6 +195,17 @@ public final class ByteLevelBpeTokenizer implements Tokenizer {
   }
 
   @Override
+  public OptionalInt find(String piece) {
+    Integer id = allIds.get(piece);
+    return id == null ? OptionalInt.empty() : OptionalInt.of(id);
+  }
+
+  /** Whether text is normalized to NFC before encoding. */
+  public boolean nfc() {
+    return nfc;
+  }
+
+  @Override
   public int[] stopTokens() {
     return stopTokens.clone();
   }
@@ -204,7 +232,8 @@ public final class ByteLevelBpeTokenizer implements Tokenizer {
     if (withBos && bos >= 0) {
       out.add(bos);
     }
-    for (Fragment f : splitter.split(text)) {
+    String normalized = nfc ? Normalizer.normalize(text, Normalizer.Form.NFC) : text;
+    for (Fragment f : splitter.split(normalized)) {
       if (f.id() >= 0) {
         out.add(f.id());
         continue;

@@ -7,6 +7,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalInt;
 import org.recycledattention.engine.tokenizer.SpecialTextSplitter.Fragment;
 
 /**
@@ -42,6 +43,8 @@ public final class SentencePieceTokenizer implements Tokenizer {
   private final char spaceMarker;
   /** Pieces that may be produced from text (normal and user-defined), first id wins. */
   private final Map<String, Integer> mergeable;
+  /** Every piece, first id wins (for {@link #find}). */
+  private final Map<String, Integer> allIds;
   private final int[] byteTokens;
   /** What each id decodes to, in UTF-8. */
   private final byte[][] decoded;
@@ -83,6 +86,7 @@ public final class SentencePieceTokenizer implements Tokenizer {
     this.addSpacePrefix = addSpacePrefix;
     this.spaceMarker = spaceMarker;
     this.mergeable = new HashMap<>(n * 2);
+    this.allIds = new HashMap<>(n * 2);
     Map<String, Integer> userDefined = new HashMap<>();
     this.byteTokens = new int[256];
     Arrays.fill(byteTokens, -1);
@@ -91,6 +95,7 @@ public final class SentencePieceTokenizer implements Tokenizer {
     for (int id = 0; id < n; id++) {
       String p = requireNonNull(this.pieces[id], "piece is null");
       TokenType t = requireNonNull(this.types[id], "token type is null");
+      allIds.putIfAbsent(p, id);
       switch (t) {
         case NORMAL, UNDEFINED -> {
           mergeable.putIfAbsent(p, id);
@@ -191,6 +196,12 @@ public final class SentencePieceTokenizer implements Tokenizer {
   /** How a space is spelled inside pieces. */
   public char spaceMarker() {
     return spaceMarker;
+  }
+
+  @Override
+  public OptionalInt find(String piece) {
+    Integer id = allIds.get(piece);
+    return id == null ? OptionalInt.empty() : OptionalInt.of(id);
   }
 
   @Override

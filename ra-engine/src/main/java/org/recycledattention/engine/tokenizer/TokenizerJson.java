@@ -8,7 +8,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -38,8 +37,7 @@ final class TokenizerJson {
     Map<Integer, String> byId = new HashMap<>();
     Map<Integer, TokenType> typeById = new HashMap<>();
     int maxId = -1;
-    for (Iterator<Map.Entry<String, JsonNode>> it = vocab.fields(); it.hasNext(); ) {
-      Map.Entry<String, JsonNode> e = it.next();
+    for (Map.Entry<String, JsonNode> e : vocab.properties()) {
       int id = tokenId(file, e.getValue(), "model.vocab[\"" + e.getKey() + "\"]");
       byId.put(id, e.getKey());
       typeById.put(id, TokenType.NORMAL);
@@ -113,8 +111,18 @@ final class TokenizerJson {
     }
     Pattern pattern = preTokenizerPattern(file, root.path("pre_tokenizer"));
     boolean ignoreMerges = model.path("ignore_merges").asBoolean(false);
+    JsonNode normalizer = root.path("normalizer");
+    String normalizerType = normalizer.path("type").asText("");
+    if (!normalizer.isMissingNode() && !normalizer.isNull() && !normalizerType.equals("NFC")) {
+      throw new ModelFormatException(file, -1, "normalizer " + normalizerType + " is not supported for byte-level BPE; supported: none, NFC");
+    }
+    for (String field : List.of("continuing_subword_prefix", "end_of_word_suffix")) {
+      if (model.hasNonNull(field) && !model.path(field).asText().isEmpty()) {
+        throw new ModelFormatException(file, -1, "model." + field + " is \"" + model.path(field).asText() + "\"; byte-level BPE without it is supported");
+      }
+    }
     return new ByteLevelBpeTokenizer(pieces, types, merges, pattern, ignoreMerges, specials.bos, specials.eos, specials.stops,
-        specials.addBos.orElse(false));
+        specials.addBos.orElse(false), normalizerType.equals("NFC"));
   }
 
   private record Specials(int bos, int eos, int[] stops, java.util.Optional<Boolean> addBos) {}
@@ -240,6 +248,14 @@ final class TokenizerJson {
       pre.path("pretokenizers").forEach(steps::add);
     } else if (!pre.isMissingNode() && !pre.isNull()) {
       steps.add(pre);
+    }
+    for (JsonNode step : steps) {
+      String type = step.path("type").asText("");
+      boolean known = type.equals("Split") && step.path("pattern").has("Regex")
+          || type.equals("ByteLevel") && !step.path("add_prefix_space").asBoolean(false);
+      if (!known) {
+        throw new ModelFormatException(file, -1, "pre_tokenizer step " + step + " is not supported; supported: a Split regex and/or ByteLevel without add_prefix_space");
+      }
     }
     for (JsonNode step : steps) {
       if (step.path("type").asText("").equals("Split") && step.path("pattern").has("Regex")) {

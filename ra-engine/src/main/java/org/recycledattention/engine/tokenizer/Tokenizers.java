@@ -30,6 +30,9 @@ public final class Tokenizers {
   /** Control pieces that end a turn in common chat vocabularies (llama.cpp treats them as end-of-generation). */
   static final Set<String> END_OF_TURN_PIECES = Set.of("<|eot_id|>", "<|eom_id|>", "<|im_end|>", "<|end|>", "<|endoftext|>", "<|end_of_text|>", "</s>");
 
+  /** {@code tokenizer.ggml.model} values of GGUFs without a vocabulary. */
+  private static final Set<String> NO_VOCAB = Set.of("none", "no_vocab");
+
   private Tokenizers() {}
 
   /**
@@ -46,7 +49,7 @@ public final class Tokenizers {
     Path source = loaded.source();
     Path dir = Files.isDirectory(source) ? source : source.toAbsolutePath().getParent();
     return switch (loaded.format()) {
-      case GGUF -> loaded.metadata().containsKey("tokenizer.ggml.model")
+      case GGUF -> loaded.metadata().get("tokenizer.ggml.model") instanceof String model && !NO_VOCAB.contains(model)
           ? Optional.of(fromGgufMetadata(loaded.metadata(), source)) : Optional.empty();
       case SAFETENSORS -> dir != null && Files.isRegularFile(dir.resolve("tokenizer.json"))
           ? Optional.of(fromTokenizerJson(dir.resolve("tokenizer.json"))) : Optional.empty();

@@ -245,6 +245,34 @@ class TokenizersTest {
   }
 
   @Test
+  void qwenStyleNfcNormalizerAndUnsupportedStepsInTokenizerJson() throws IOException {
+    ByteLevelBpeTokenizerTest.Vocab v = new ByteLevelBpeTokenizerTest.Vocab();
+    int eAcute = v.merge("Ã", "©"); // "é" is C3 A9
+    Map<String, Object> vocabMap = new java.util.LinkedHashMap<>();
+    for (int id = 0; id < v.pieces.size(); id++) {
+      vocabMap.put(v.pieces.get(id), id);
+    }
+    Map<String, Object> pre = Map.of("type", "Sequence", "pretokenizers", List.of(
+        Map.of("type", "Split", "pattern", Map.of("Regex", PreTokenizerPattern.QWEN2.regex()), "behavior", "Isolated"),
+        Map.of("type", "ByteLevel", "add_prefix_space", false, "use_regex", false)));
+    Map<String, Object> model = Map.of("type", "BPE", "vocab", vocabMap, "merges", v.merges.stream().map(p -> p[0] + " " + p[1]).toList());
+    Path file = dir.resolve("tokenizer.json");
+    var mapper = new com.fasterxml.jackson.databind.ObjectMapper();
+    mapper.writeValue(file.toFile(), Map.of("normalizer", Map.of("type", "NFC"), "pre_tokenizer", pre, "model", model));
+    Tokenizer tok = Tokenizers.fromTokenizerJson(file);
+    assertThat(tok.encode("e\u0301", false)).containsExactly(eAcute); // decomposed é composes first
+    assertThat(tok.find("Ã©")).hasValue(eAcute);
+    assertThat(tok.find("nope")).isEmpty();
+
+    mapper.writeValue(file.toFile(), Map.of("normalizer", Map.of("type", "Lowercase"), "pre_tokenizer", pre, "model", model));
+    assertThatThrownBy(() -> Tokenizers.fromTokenizerJson(file)).isInstanceOf(ModelFormatException.class).hasMessageContaining("normalizer Lowercase");
+    Map<String, Object> digits = Map.of("type", "Sequence", "pretokenizers", List.of(Map.of("type", "Digits", "individual_digits", true),
+        Map.of("type", "ByteLevel", "use_regex", true)));
+    mapper.writeValue(file.toFile(), Map.of("pre_tokenizer", digits, "model", model));
+    assertThatThrownBy(() -> Tokenizers.fromTokenizerJson(file)).isInstanceOf(ModelFormatException.class).hasMessageContaining("Digits");
+  }
+
+  @Test
   void unsupportedTokenizerJsonIsRefused() throws IOException {
     Path file = dir.resolve("tokenizer.json");
     Files.writeString(file, "{\"model\": {\"type\": \"Unigram\", \"vocab\": [[\"a\", 0.0]]}}");
