@@ -35,7 +35,7 @@ public record SyntheticSpec(int layers, int dim, int heads, int kvHeads, int hea
     // Llama-3.2-1B's geometry (16 layers, 2048 wide, 32 heads, 8 KV heads, head dim 64, FFN 8192, vocab 128256).
     p.put("llama-3.2-1b", new SyntheticSpec(16, 2048, 32, 8, 64, 8192, 128256, 131072, "q8_0", 1));
     // Tiny, for tests and smoke runs.
-    p.put("tiny", new SyntheticSpec(2, 64, 4, 2, 16, 128, 256, 4096, "f32", 1));
+    p.put("tiny", new SyntheticSpec(2, 64, 4, 2, 16, 128, 512, 4096, "f32", 1));
     PRESETS = java.util.Collections.unmodifiableMap(p);
   }
 

@@ -1,0 +1,140 @@
+package org.recycledattention.eval.synthetic;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.recycledattention.engine.ggufwriter.GgmlQuantizer;
+import org.recycledattention.engine.model.LayerWeights;
+import org.recycledattention.engine.model.LlamaModel;
+import org.recycledattention.engine.model.LoadedWeights;
+import org.recycledattention.engine.model.ModelConfig;
+import org.recycledattention.engine.model.ModelFormat;
+import org.recycledattention.engine.model.Weights;
+import org.recycledattention.engine.tensor.ArrayTensor;
+import org.recycledattention.engine.tensor.FloatTensor;
+import org.recycledattention.engine.tensor.GgmlType;
+import org.recycledattention.engine.tokenizer.SentencePieceTokenizer;
+import org.recycledattention.engine.tokenizer.TokenType;
+
+/**
+ * Builds synthetic models in memory: random weights (normal, std 1/sqrt(fan-in), seeded per tensor
+ * so a tensor does not depend on the others), quantized to the spec's dtype with ggml's reference
+ * quantizers, and a dummy SentencePiece vocabulary ({@code <unk> <s> </s>}, 256 byte pieces, then
+ * {@code ▁tNNN}) so that the model can be exported as a GGUF llama.cpp accepts.
+ */
+public final class SyntheticModels {
+  private SyntheticModels() {}
+
+  /** The model for {@code spec}; the caller closes it (which frees the quantized weights). */
+  public static LlamaModel build(SyntheticSpec spec) {
+    ModelConfig config = new ModelConfig("llama", spec.dim(), spec.ffn(), spec.layers(), spec.heads(), spec.kvHeads(), spec.headDim(), spec.vocab(),
+        spec.context(), 1e-5f, 10000f, true, null, false, false);
+    GgmlType type = switch (spec.dtype()) {
+      case "f32" -> GgmlType.F32;
+      case "f16" -> GgmlType.F16;
+      case "q8_0" -> GgmlType.Q8_0;
+      case "q4_0" -> GgmlType.Q4_0;
+      default -> throw new IllegalArgumentException(spec.dtype());
+    };
+    Arena arena = Arena.ofShared();
+    try {
+      Factory f = new Factory(spec.seed(), type, arena);
+      int q = spec.heads() * spec.headDim();
+      int kv = spec.kvHeads() * spec.headDim();
+      List<LayerWeights> layers = new ArrayList<>();
+      for (int l = 0; l < spec.layers(); l++) {
+        String b = "blk." + l + ".";
+        layers.add(new LayerWeights(f.norm(b + "attn_norm.weight", spec.dim()), f.matrix(b + "attn_q.weight", q, spec.dim()),
+            f.matrix(b + "attn_k.weight", kv, spec.dim()), f.matrix(b + "attn_v.weight", kv, spec.dim()), null, null, null,
+            f.matrix(b + "attn_output.weight", spec.dim(), q), f.norm(b + "ffn_norm.weight", spec.dim()), f.matrix(b + "ffn_gate.weight", spec.ffn(), spec.dim()),
+            f.matrix(b + "ffn_down.weight", spec.dim(), spec.ffn()), f.matrix(b + "ffn_up.weight", spec.ffn(), spec.dim())));
+      }
+      Weights weights = new Weights(f.matrix("token_embd.weight", spec.vocab(), spec.dim()), layers, f.norm("output_norm.weight", spec.dim()),
+          f.matrix("output.weight", spec.vocab(), spec.dim()));
+      String description = String.format(Locale.ROOT, "synthetic llama, %d layers, dim %d, %d/%d heads x %d, ffn %d, vocab %d, %s, %.1fM parameters",
+          spec.layers(), spec.dim(), spec.heads(), spec.kvHeads(), spec.headDim(), spec.ffn(), spec.vocab(), spec.dtype(), spec.parameters() / 1e6);
+      LoadedWeights loaded = new LoadedWeights(ModelFormat.GGUF, Path.of(spec.text().replace(':', '_')), config, weights, Map.of("synthetic", spec.text()),
+          description, arena::close);
+      return new LlamaModel(loaded, spec.vocab() >= 259 ? tokenizer(spec.vocab()) : null);
+    } catch (RuntimeException | Error e) {
+      arena.close();
+      throw e;
+    }
+  }
+
+  /** {@code <unk> <s> </s>}, byte pieces, then {@code ▁t259 ..}: the stories260K fixture's dummy layout. */
+  static SentencePieceTokenizer tokenizer(int vocab) {
+    List<String> pieces = new ArrayList<>(vocab);
+    TokenType[] types = new TokenType[vocab];
+    float[] scores = new float[vocab];
+    pieces.add("<unk>");
+    types[0] = TokenType.UNKNOWN;
+    pieces.add("<s>");
+    types[1] = TokenType.CONTROL;
+    pieces.add("</s>");
+    types[2] = TokenType.CONTROL;
+    for (int b = 0; b < 256; b++) {
+      pieces.add(String.format("<0x%02X>", b));
+      types[3 + b] = TokenType.BYTE;
+    }
+    for (int id = 259; id < vocab; id++) {
+      pieces.add(SentencePieceTokenizer.SPM_SPACE + "t" + id);
+      types[id] = TokenType.NORMAL;
+      scores[id] = -id;
+    }
+    return new SentencePieceTokenizer(pieces, scores, types, 1, 2, new int[] {2}, true, true, SentencePieceTokenizer.SPM_SPACE);
+  }
+
+  /** Makes tensors; each tensor's values come from its own stream, seeded by (seed, name). */
+  private record Factory(long seed, GgmlType type, Arena arena) {
+    FloatTensor norm(String name, int n) {
+      float[] v = new float[n];
+      SplittableRandom r = random(name);
+      for (int i = 0; i < n; i++) {
+        v[i] = (float) (1 + 0.1 * r.nextDouble(-1, 1));
+      }
+      return ArrayTensor.vector(name, v);
+    }
+
+    FloatTensor matrix(String name, int rows, int cols) {
+      SplittableRandom r = random(name);
+      double std = 1 / Math.sqrt(cols);
+      float[] row = new float[cols];
+      if (type == GgmlType.F32) {
+        float[] all = new float[Math.multiplyExact(rows, cols)];
+        for (int i = 0; i < all.length; i++) {
+          all[i] = (float) (gaussian(r) * std);
+        }
+        return new ArrayTensor(name, all, rows, cols);
+      }
+      GgmlType t = cols % type.blockSize() == 0 ? type : GgmlType.F16;
+      long rowBytes = t.bytes(cols);
+      MemorySegment data = arena.allocate(rowBytes * rows, 32);
+      ByteBuffer buffer = data.asByteBuffer();
+      for (int i = 0; i < rows; i++) {
+        for (int c = 0; c < cols; c++) {
+          row[c] = (float) (gaussian(r) * std);
+        }
+        GgmlQuantizer.encode(t, row, 0, cols, buffer);
+      }
+      return FloatTensor.of(Path.of("synthetic"), 0, name, t, data, rows, cols);
+    }
+
+    private SplittableRandom random(String name) {
+      return new SplittableRandom(seed * 0x9E3779B97F4A7C15L ^ name.hashCode());
+    }
+
+    private static double gaussian(SplittableRandom r) {
+      // Box-Muller; SplittableRandom has no nextGaussian before Java 17's RandomGenerator default, which is slow
+      double u = r.nextDouble();
+      double v = r.nextDouble();
+      return Math.sqrt(-2 * Math.log(1 - u)) * Math.cos(2 * Math.PI * v);
+    }
+  }
+}
