@@ -6,8 +6,10 @@ import com.google.inject.ConfigurationException;
 import com.google.inject.CreationException;
 import com.google.inject.Guice;
 import com.google.inject.Injector;
+import com.google.inject.Key;
 import com.google.inject.ProvisionException;
 import com.google.inject.Stage;
+import com.google.inject.TypeLiteral;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -130,7 +132,8 @@ public final class RaRuntime implements AutoCloseable {
    */
   public void checkSelection() {
     PolicyFactory policy = policyFactory();
-    RaModule.checkBackend(Map.of(), backendRegistry(), config, policy);
+    Map<String, KvCacheBackendProvider> backends = injector.getInstance(Key.get(new TypeLiteral<Map<String, KvCacheBackendProvider>>() {}));
+    RaModule.checkBackend(backends, backendRegistry(), config, policy);
   }
 
   /** The selected backend, started on first call and then shared; closed by {@link #close()}. */
