@@ -142,6 +142,57 @@ public final class Session implements AutoCloseable {
   }
 
   /**
+   * Benchmark support: fills the cache with {@code tokens} entries of random keys and values at
+   * positions {@code 0 .. tokens-1} in every layer and KV head, as if a prompt of that length had
+   * been prefilled (without the prefill's cost), then feeds {@code last} at position {@code tokens}
+   * as the last prompt token ({@link Phase#PREFILL_END}, so the policy makes its first selection)
+   * and returns the logits after it. Keys and values are standard normal, seeded by {@code seed}.
+   *
+   * @throws GenerationException when {@code tokens + 1} exceeds the capacity or {@code last} is not in the vocabulary
+   */
+  public float[] prefillSynthetic(int tokens, long seed, int last) {
+    ensureOpen();
+    if (position != 0) {
+      throw new IllegalStateException("prefillSynthetic is called once, on a fresh session (position is " + position + ")");
+    }
+    if (tokens < 0 || (long) tokens + 1 > capacity) {
+      throw new GenerationException("a synthetic prefill of " + tokens + " tokens plus one does not fit the session's capacity of " + capacity);
+    }
+    checkId(last, "the synthetic prompt's last token");
+    long t0 = System.nanoTime();
+    var shape = model.shape();
+    int width = shape.kvHeads() * shape.headDim();
+    int chunkTokens = Math.max(1, Math.min(1024, tokens));
+    float[] k = new float[chunkTokens * width];
+    float[] v = new float[chunkTokens * width];
+    int[] positions = new int[chunkTokens];
+    java.util.SplittableRandom random = new java.util.SplittableRandom(seed);
+    for (int layer = 0; layer < shape.layers(); layer++) {
+      for (int from = 0; from < tokens; from += chunkTokens) {
+        int count = Math.min(chunkTokens, tokens - from);
+        for (int i = 0; i < count * width; i++) {
+          k[i] = (float) gaussian(random);
+          v[i] = (float) gaussian(random);
+        }
+        for (int i = 0; i < count; i++) {
+          positions[i] = from + i;
+        }
+        cache.append(layer, k, v, positions, count);
+      }
+    }
+    one[0] = last;
+    model.forward(state, one, 0, 1, tokens, Phase.PREFILL_END, -1);
+    position = tokens + 1;
+    prefillNanos += System.nanoTime() - t0;
+    bytesReadBeforeDecode = cache.stats().bytesRead();
+    return state.logits();
+  }
+
+  private static double gaussian(java.util.SplittableRandom r) {
+    return Math.sqrt(-2 * Math.log(1 - r.nextDouble())) * Math.cos(2 * Math.PI * r.nextDouble());
+  }
+
+  /**
    * Feeds one token (the one just chosen, or the next of a teacher-forced stream) and returns the
    * logits for the token after it.
    *
