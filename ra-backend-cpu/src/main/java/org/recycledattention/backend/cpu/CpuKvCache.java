@@ -294,46 +294,13 @@ final class CpuKvCache implements KvCache {
     }
     // 4. scores reduced over the group
     if (curMode == ScoreMode.LAST_QUERY && i == curQueries - 1) {
-      reduce(p, n, group, curScores.row(h), false);
+      VectorMath.reduceGroup(p, n, group, curReduction, curScores.row(h), false);
     } else if (curMode == ScoreMode.SUM) {
       float[] row = curScores.row(h);
       if (i == 0) {
         java.util.Arrays.fill(row, 0, curScores.length(), 0f);
       }
-      reduce(p, n, group, row, true);
-    }
-  }
-
-  private void reduce(float[] p, int n, int group, float[] row, boolean add) {
-    switch (curReduction) {
-      case FIRST -> {
-        if (add) {
-          for (int j = 0; j < n; j++) {
-            row[j] += p[j];
-          }
-        } else {
-          System.arraycopy(p, 0, row, 0, n);
-        }
-      }
-      case MAX -> {
-        for (int j = 0; j < n; j++) {
-          float m = p[j];
-          for (int g = 1; g < group; g++) {
-            m = Math.max(m, p[g * n + j]);
-          }
-          row[j] = add ? row[j] + m : m;
-        }
-      }
-      case MEAN -> {
-        for (int j = 0; j < n; j++) {
-          float sum = p[j];
-          for (int g = 1; g < group; g++) {
-            sum += p[g * n + j];
-          }
-          float mean = sum / group;
-          row[j] = add ? row[j] + mean : mean;
-        }
-      }
+      VectorMath.reduceGroup(p, n, group, curReduction, row, true);
     }
   }
 

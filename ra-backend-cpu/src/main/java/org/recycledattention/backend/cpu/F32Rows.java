@@ -2,15 +2,15 @@ package org.recycledattention.backend.cpu;
 
 import java.util.Arrays;
 
-/** {@link Rows} stored as {@code float}: attention reads the rows in place. */
+/** {@link Rows} stored as {@code float}: attention reads the tiles and rows in place. */
 final class F32Rows extends Rows {
   private float[] keys;
   private float[] values;
 
   F32Rows(int dim, int capacity) {
     super(dim, capacity);
-    this.keys = new float[capacity * dim];
-    this.values = new float[capacity * dim];
+    this.keys = new float[capacity() * dim];
+    this.values = new float[capacity() * dim];
   }
 
   @Override
@@ -21,45 +21,43 @@ final class F32Rows extends Rows {
 
   @Override
   void putElements(int slot, float[] k, int kOff, float[] v, int vOff) {
-    System.arraycopy(k, kOff, keys, slot * dim, dim);
+    int base = keyIndex(slot, 0);
+    for (int x = 0; x < dim; x++) {
+      keys[base + x * TILE] = k[kOff + x];
+    }
     System.arraycopy(v, vOff, values, slot * dim, dim);
   }
 
   @Override
   void copyElements(Rows src, int srcSlot, int dstSlot) {
     F32Rows s = (F32Rows) src;
-    System.arraycopy(s.keys, srcSlot * dim, keys, dstSlot * dim, dim);
+    int from = s.keyIndex(srcSlot, 0);
+    int to = keyIndex(dstSlot, 0);
+    for (int x = 0; x < dim; x++) {
+      keys[to + x * TILE] = s.keys[from + x * TILE];
+    }
     System.arraycopy(s.values, srcSlot * dim, values, dstSlot * dim, dim);
   }
 
   @Override
   void read(int slot, float[] k, float[] v, int off) {
-    System.arraycopy(keys, slot * dim, k, off, dim);
+    int base = keyIndex(slot, 0);
+    for (int x = 0; x < dim; x++) {
+      k[off + x] = keys[base + x * TILE];
+    }
     System.arraycopy(values, slot * dim, v, off, dim);
   }
 
   @Override
-  void score(int from, int count, float[] q, int qOff, int group, float scale, float[] probs, int stride, int j0, Scratch scratch) {
-    int d = dim;
-    float[] ks = keys;
-    float[] lanes = scratch.lanes;
-    for (int r = 0; r < count; r++) {
-      int kOff = (from + r) * d;
-      for (int g = 0; g < group; g++) {
-        probs[g * stride + j0 + r] = scale * VectorMath.dot(q, qOff + g * d, ks, kOff, d, lanes);
-      }
-    }
+  void scoreTile(int tile, float[] q, int qOff, int group, float scale, float[] s, int sOff, int sStride, Scratch scratch) {
+    VectorMath.scoreTile(keys, tile * TILE * dim, dim, q, qOff, group, scale, s, sOff, sStride);
   }
 
   @Override
   void accumulate(int from, int count, float[] probs, int stride, int j0, int group, float[] out, int outOff, Scratch scratch) {
-    int d = dim;
-    float[] vs = values;
-    for (int r = 0; r < count; r++) {
-      int vOff = (from + r) * d;
-      for (int g = 0; g < group; g++) {
-        VectorMath.axpy(probs[g * stride + j0 + r], vs, vOff, out, outOff + g * d, d);
-      }
+    for (int r = 0; r < count; r += BLOCK) {
+      int rows = Math.min(BLOCK, count - r);
+      VectorMath.accumulateRows(values, (from + r) * dim, rows, dim, probs, j0 + r, stride, group, out, outOff);
     }
   }
 }

@@ -4,8 +4,9 @@ import java.util.Arrays;
 
 /**
  * {@link Rows} stored as 16-bit floats, IEEE binary16 ({@code f16}) or bfloat16 ({@code bf16}).
- * Attention decodes one row at a time into per-thread scratch (a loop the JIT vectorises) and then
- * runs the f32 kernel on it, so half the bytes come from memory.
+ * Attention decodes one key tile or value row at a time into per-thread scratch (loops the JIT
+ * vectorises) and runs the f32 kernel on it, so half the bytes come from memory. Decoding is exact,
+ * so results depend only on the stored bits.
  */
 final class HalfRows extends Rows {
   private final boolean bf16;
@@ -15,32 +16,14 @@ final class HalfRows extends Rows {
   HalfRows(int dim, int capacity, boolean bf16) {
     super(dim, capacity);
     this.bf16 = bf16;
-    this.keys = new short[capacity * dim];
-    this.values = new short[capacity * dim];
+    this.keys = new short[capacity() * dim];
+    this.values = new short[capacity() * dim];
   }
 
   @Override
   void resizeElements(int capacity) {
     keys = Arrays.copyOf(keys, capacity * dim);
     values = Arrays.copyOf(values, capacity * dim);
-  }
-
-  @Override
-  void putElements(int slot, float[] k, int kOff, float[] v, int vOff) {
-    encode(k, kOff, keys, slot * dim);
-    encode(v, vOff, values, slot * dim);
-  }
-
-  private void encode(float[] src, int srcOff, short[] dst, int dstOff) {
-    if (bf16) {
-      for (int i = 0; i < dim; i++) {
-        dst[dstOff + i] = toBf16(src[srcOff + i]);
-      }
-    } else {
-      for (int i = 0; i < dim; i++) {
-        dst[dstOff + i] = Float.floatToFloat16(src[srcOff + i]);
-      }
-    }
   }
 
   /** Rounds to the nearest bfloat16, ties to even; NaN stays a (quiet) NaN. */
@@ -52,57 +35,79 @@ final class HalfRows extends Rows {
     return (short) ((bits + 0x7FFF + ((bits >>> 16) & 1)) >>> 16);
   }
 
-  private void decode(short[] src, int srcOff, float[] dst) {
-    int d = dim;
+  private short encode(float f) {
+    return bf16 ? toBf16(f) : Float.floatToFloat16(f);
+  }
+
+  private float decode(short h) {
+    return bf16 ? Float.intBitsToFloat(h << 16) : Float.float16ToFloat(h);
+  }
+
+  /** Decodes {@code n} elements from {@code src[srcOff ..]} into {@code dst[0 .. n)}. */
+  private void decode(short[] src, int srcOff, float[] dst, int n) {
+    int whole = n / TILE * TILE;
     if (bf16) {
-      for (int i = 0; i < d; i++) {
+      VectorMath.decodeBf16(src, srcOff, dst, whole);
+    } else {
+      VectorMath.decodeF16(src, srcOff, dst, whole);
+    }
+    if (bf16) {
+      for (int i = whole; i < n; i++) {
         dst[i] = Float.intBitsToFloat(src[srcOff + i] << 16);
       }
     } else {
-      for (int i = 0; i < d; i++) {
+      for (int i = whole; i < n; i++) {
         dst[i] = Float.float16ToFloat(src[srcOff + i]);
       }
     }
   }
 
   @Override
+  void putElements(int slot, float[] k, int kOff, float[] v, int vOff) {
+    int base = keyIndex(slot, 0);
+    for (int x = 0; x < dim; x++) {
+      keys[base + x * TILE] = encode(k[kOff + x]);
+    }
+    int vBase = slot * dim;
+    for (int x = 0; x < dim; x++) {
+      values[vBase + x] = encode(v[vOff + x]);
+    }
+  }
+
+  @Override
   void copyElements(Rows src, int srcSlot, int dstSlot) {
     HalfRows s = (HalfRows) src;
-    System.arraycopy(s.keys, srcSlot * dim, keys, dstSlot * dim, dim);
+    int from = s.keyIndex(srcSlot, 0);
+    int to = keyIndex(dstSlot, 0);
+    for (int x = 0; x < dim; x++) {
+      keys[to + x * TILE] = s.keys[from + x * TILE];
+    }
     System.arraycopy(s.values, srcSlot * dim, values, dstSlot * dim, dim);
   }
 
   @Override
   void read(int slot, float[] k, float[] v, int off) {
-    float[] row = new float[dim];
-    decode(keys, slot * dim, row);
-    System.arraycopy(row, 0, k, off, dim);
-    decode(values, slot * dim, row);
-    System.arraycopy(row, 0, v, off, dim);
-  }
-
-  @Override
-  void score(int from, int count, float[] q, int qOff, int group, float scale, float[] probs, int stride, int j0, Scratch scratch) {
-    int d = dim;
-    float[] row = scratch.row;
-    float[] lanes = scratch.lanes;
-    for (int r = 0; r < count; r++) {
-      decode(keys, (from + r) * d, row);
-      for (int g = 0; g < group; g++) {
-        probs[g * stride + j0 + r] = scale * VectorMath.dot(q, qOff + g * d, row, 0, d, lanes);
-      }
+    int base = keyIndex(slot, 0);
+    for (int x = 0; x < dim; x++) {
+      k[off + x] = decode(keys[base + x * TILE]);
+      v[off + x] = decode(values[slot * dim + x]);
     }
   }
 
   @Override
+  void scoreTile(int tile, float[] q, int qOff, int group, float scale, float[] s, int sOff, int sStride, Scratch scratch) {
+    float[] t = scratch.tile;
+    decode(keys, tile * TILE * dim, t, TILE * dim);
+    VectorMath.scoreTile(t, 0, dim, q, qOff, group, scale, s, sOff, sStride);
+  }
+
+  @Override
   void accumulate(int from, int count, float[] probs, int stride, int j0, int group, float[] out, int outOff, Scratch scratch) {
-    int d = dim;
-    float[] row = scratch.row;
-    for (int r = 0; r < count; r++) {
-      decode(values, (from + r) * d, row);
-      for (int g = 0; g < group; g++) {
-        VectorMath.axpy(probs[g * stride + j0 + r], row, 0, out, outOff + g * d, d);
-      }
+    float[] block = scratch.block;
+    for (int r = 0; r < count; r += BLOCK) {
+      int rows = Math.min(BLOCK, count - r);
+      decode(values, (from + r) * dim, block, rows * dim);
+      VectorMath.accumulateRows(block, 0, rows, dim, probs, j0 + r, stride, group, out, outOff);
     }
   }
 }

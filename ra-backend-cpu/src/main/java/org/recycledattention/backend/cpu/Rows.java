@@ -4,29 +4,47 @@ import java.util.Arrays;
 
 /**
  * The entries of one store (main or partial) of one KV head: keys and values as two contiguous
- * row-major arrays of {@code capacity × headDim} elements, and the sequence position of each slot.
- * Subclasses fix the element type; the attention kernel reaches the elements only through {@link
- * #score} and {@link #accumulate}, which walk rows in slot order.
+ * arrays of {@code capacity × headDim} elements, and the sequence position of each slot. Values
+ * are row-major. Keys are in tiles of {@link #TILE} slots, transposed within the tile (element
+ * {@code x} of slot {@code s} at {@code (s / TILE) · TILE · dim + x · TILE + s % TILE}), so that
+ * one vector instruction advances the dot products of a whole tile. Capacity is a multiple of
+ * {@link #TILE}. Subclasses fix the element type; the attention kernel reaches the elements only
+ * through {@link #score} and {@link #accumulate}, which walk slots in order.
  *
  * <p>Not thread-safe. During an attention call several threads read disjoint heads' rows; nothing
  * writes then.
  */
 abstract sealed class Rows permits F32Rows, HalfRows {
+  /** Keys per tile: one per lane of the preferred float vector. */
+  static final int TILE = VectorMath.lanes();
+  /** Value rows {@link #accumulate} combines per pass: small enough for L1 at every head size. */
+  static final int BLOCK = 16;
+
   final int dim;
   int length;
   int[] positions;
 
   Rows(int dim, int capacity) {
     this.dim = dim;
-    this.positions = new int[capacity];
+    this.positions = new int[roundUp(capacity)];
+  }
+
+  static int roundUp(int capacity) {
+    return (capacity + TILE - 1) / TILE * TILE;
+  }
+
+  /** Index of element {@code x} of slot {@code slot}'s key in the tiled key array. */
+  final int keyIndex(int slot, int x) {
+    return (slot / TILE) * TILE * dim + x * TILE + slot % TILE;
   }
 
   final int capacity() {
     return positions.length;
   }
 
-  /** Reallocates to {@code capacity} slots (at least {@link #length}), keeping the entries. */
-  final void resize(int capacity) {
+  /** Reallocates to {@code capacity} slots, rounded up to whole tiles, keeping the entries. */
+  final void resize(int requested) {
+    int capacity = roundUp(requested);
     if (capacity < length) {
       throw new IllegalStateException("cannot resize " + length + " entries to capacity " + capacity);
     }
@@ -62,10 +80,29 @@ abstract sealed class Rows permits F32Rows, HalfRows {
 
   /**
    * Raw scores of rows {@code [from, from + count)} against {@code group} query heads: {@code
-   * probs[g · stride + j0 + r] = scale · (q[qOff + g · dim ..] · key[from + r])}.
+   * probs[g · stride + j0 + r] = scale · (q[qOff + g · dim ..] · key[from + r])}. A row's score
+   * depends only on its key and the query, never on where the row lies in its tile.
    */
-  abstract void score(int from, int count, float[] q, int qOff, int group, float scale,
-      float[] probs, int stride, int j0, Scratch scratch);
+  final void score(int from, int count, float[] q, int qOff, int group, float scale,
+      float[] probs, int stride, int j0, Scratch scratch) {
+    int end = from + count;
+    for (int tileStart = from / TILE * TILE; tileStart < end; tileStart += TILE) {
+      if (tileStart >= from && tileStart + TILE <= end) {
+        scoreTile(tileStart / TILE, q, qOff, group, scale, probs, j0 + tileStart - from, stride, scratch);
+      } else {
+        float[] t = scratch.tileScores(group);
+        scoreTile(tileStart / TILE, q, qOff, group, scale, t, 0, TILE, scratch);
+        int lo = Math.max(from, tileStart);
+        int hi = Math.min(end, tileStart + TILE);
+        for (int g = 0; g < group; g++) {
+          System.arraycopy(t, g * TILE + lo - tileStart, probs, g * stride + j0 + lo - from, hi - lo);
+        }
+      }
+    }
+  }
+
+  /** {@link VectorMath#scoreTile} of key tile {@code tile} into {@code s[g · sStride + sOff + l]}. */
+  abstract void scoreTile(int tile, float[] q, int qOff, int group, float scale, float[] s, int sOff, int sStride, Scratch scratch);
 
   /**
    * {@code out[outOff + g · dim ..] += probs[g · stride + j0 + r] · value[from + r]} for every row
@@ -77,11 +114,21 @@ abstract sealed class Rows permits F32Rows, HalfRows {
   /** Per-thread scratch of the kernel. */
   static final class Scratch {
     final float[] lanes = new float[VectorMath.lanes()];
-    final float[] row;
+    final float[] block;
+    final float[] tile;
+    private float[] tileScores = new float[0];
     float[] probs = new float[0];
 
     Scratch(int dim) {
-      this.row = new float[dim];
+      this.block = new float[BLOCK * dim];
+      this.tile = new float[TILE * dim];
+    }
+
+    float[] tileScores(int group) {
+      if (tileScores.length < group * TILE) {
+        tileScores = new float[group * TILE];
+      }
+      return tileScores;
     }
 
     void ensureProbs(int size) {

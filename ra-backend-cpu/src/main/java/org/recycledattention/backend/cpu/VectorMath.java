@@ -2,9 +2,12 @@ package org.recycledattention.backend.cpu;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
+import org.recycledattention.api.policy.GroupReduction;
 
 /**
  * The inner loops of attention, vectorised with the preferred float species: a dot product, a fused
@@ -21,6 +24,9 @@ import jdk.incubator.vector.VectorSpecies;
 final class VectorMath {
   static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
   private static final int LANES = SPECIES.length();
+  private static final VectorSpecies<Integer> INTS = SPECIES.withLanes(int.class);
+  private static final VectorSpecies<Short> SHORTS = VectorSpecies.of(short.class, VectorShape.forBitSize(LANES * Short.SIZE));
+  private static final FloatVector TWO_POW_112 = FloatVector.broadcast(SPECIES, 0x1p112f);
 
   private VectorMath() {}
 
@@ -59,6 +65,137 @@ final class VectorMath {
       sum = Math.fma(a[aOff + i], b[bOff + i], sum);
     }
     return sum;
+  }
+
+  /**
+   * Scores of one key tile against {@code group} query heads. A tile holds {@link #lanes()} keys
+   * transposed ({@code tile[tOff + x · lanes + l]} is element {@code x} of the tile's key {@code
+   * l}), so one vector lane per key accumulates its dot product with no horizontal sum: {@code
+   * s[g · sStride + sOff + l] = scale · Σ_x q[qOff + g · dim + x] · key_l[x]}, each a chain of fused
+   * multiply-adds in {@code x} order. Four query heads run together so their chains overlap and
+   * each tile vector is loaded once for them.
+   */
+  static void scoreTile(float[] tile, int tOff, int dim, float[] q, int qOff, int group, float scale, float[] s, int sOff, int sStride) {
+    int g = 0;
+    for (; g + 4 <= group; g += 4) {
+      int q0 = qOff + g * dim;
+      int q1 = q0 + dim;
+      int q2 = q1 + dim;
+      int q3 = q2 + dim;
+      FloatVector a0 = FloatVector.zero(SPECIES);
+      FloatVector a1 = FloatVector.zero(SPECIES);
+      FloatVector a2 = FloatVector.zero(SPECIES);
+      FloatVector a3 = FloatVector.zero(SPECIES);
+      for (int x = 0; x < dim; x++) {
+        FloatVector k = FloatVector.fromArray(SPECIES, tile, tOff + x * LANES);
+        a0 = k.fma(FloatVector.broadcast(SPECIES, q[q0 + x]), a0);
+        a1 = k.fma(FloatVector.broadcast(SPECIES, q[q1 + x]), a1);
+        a2 = k.fma(FloatVector.broadcast(SPECIES, q[q2 + x]), a2);
+        a3 = k.fma(FloatVector.broadcast(SPECIES, q[q3 + x]), a3);
+      }
+      a0.mul(scale).intoArray(s, g * sStride + sOff);
+      a1.mul(scale).intoArray(s, (g + 1) * sStride + sOff);
+      a2.mul(scale).intoArray(s, (g + 2) * sStride + sOff);
+      a3.mul(scale).intoArray(s, (g + 3) * sStride + sOff);
+    }
+    for (; g < group; g++) {
+      int q0 = qOff + g * dim;
+      FloatVector a0 = FloatVector.zero(SPECIES);
+      for (int x = 0; x < dim; x++) {
+        a0 = FloatVector.fromArray(SPECIES, tile, tOff + x * LANES).fma(FloatVector.broadcast(SPECIES, q[q0 + x]), a0);
+      }
+      a0.mul(scale).intoArray(s, g * sStride + sOff);
+    }
+  }
+
+  /**
+   * The weighted sum of {@code count} row-major value rows {@code v[vOff + r · dim ..]}, for
+   * {@code group} query heads: {@code out[outOff + g · dim + x] += w[g · wStride + wOff + r] · v_r[x]},
+   * one fused multiply-add per row in row order for every element. Four output vectors stay in
+   * registers across the rows (the caller passes a block that fits in L1), so {@code out} is read
+   * and written once per block rather than once per row.
+   */
+  static void accumulateRows(float[] v, int vOff, int count, int dim, float[] w, int wOff, int wStride, int group,
+      float[] out, int outOff) {
+    int bound = SPECIES.loopBound(dim);
+    for (int g = 0; g < group; g++) {
+      int o = outOff + g * dim;
+      int wg = g * wStride + wOff;
+      int c = 0;
+      for (; c + 4 * LANES <= bound; c += 4 * LANES) {
+        FloatVector a0 = FloatVector.fromArray(SPECIES, out, o + c);
+        FloatVector a1 = FloatVector.fromArray(SPECIES, out, o + c + LANES);
+        FloatVector a2 = FloatVector.fromArray(SPECIES, out, o + c + 2 * LANES);
+        FloatVector a3 = FloatVector.fromArray(SPECIES, out, o + c + 3 * LANES);
+        for (int r = 0; r < count; r++) {
+          FloatVector wr = FloatVector.broadcast(SPECIES, w[wg + r]);
+          int row = vOff + r * dim + c;
+          a0 = FloatVector.fromArray(SPECIES, v, row).fma(wr, a0);
+          a1 = FloatVector.fromArray(SPECIES, v, row + LANES).fma(wr, a1);
+          a2 = FloatVector.fromArray(SPECIES, v, row + 2 * LANES).fma(wr, a2);
+          a3 = FloatVector.fromArray(SPECIES, v, row + 3 * LANES).fma(wr, a3);
+        }
+        a0.intoArray(out, o + c);
+        a1.intoArray(out, o + c + LANES);
+        a2.intoArray(out, o + c + 2 * LANES);
+        a3.intoArray(out, o + c + 3 * LANES);
+      }
+      for (; c < bound; c += LANES) {
+        FloatVector a0 = FloatVector.fromArray(SPECIES, out, o + c);
+        for (int r = 0; r < count; r++) {
+          a0 = FloatVector.fromArray(SPECIES, v, vOff + r * dim + c).fma(FloatVector.broadcast(SPECIES, w[wg + r]), a0);
+        }
+        a0.intoArray(out, o + c);
+      }
+      for (; c < dim; c++) {
+        float a = out[o + c];
+        for (int r = 0; r < count; r++) {
+          a = Math.fma(v[vOff + r * dim + c], w[wg + r], a);
+        }
+        out[o + c] = a;
+      }
+    }
+  }
+
+  /**
+   * One score per entry from the probabilities {@code p[g · n + j]} of a group's query heads:
+   * their maximum, their mean (summed in head order, then divided) or the first head's; stored
+   * into {@code row[j]}, or added to it when {@code add}.
+   */
+  static void reduceGroup(float[] p, int n, int group, GroupReduction reduction, float[] row, boolean add) {
+    int bound = SPECIES.loopBound(n);
+    int j = 0;
+    for (; j < bound; j += LANES) {
+      FloatVector r = FloatVector.fromArray(SPECIES, p, j);
+      if (reduction == GroupReduction.MAX) {
+        for (int g = 1; g < group; g++) {
+          r = r.max(FloatVector.fromArray(SPECIES, p, g * n + j));
+        }
+      } else if (reduction == GroupReduction.MEAN) {
+        for (int g = 1; g < group; g++) {
+          r = r.add(FloatVector.fromArray(SPECIES, p, g * n + j));
+        }
+        r = r.div((float) group);
+      }
+      if (add) {
+        r = FloatVector.fromArray(SPECIES, row, j).add(r);
+      }
+      r.intoArray(row, j);
+    }
+    for (; j < n; j++) {
+      float r = p[j];
+      if (reduction == GroupReduction.MAX) {
+        for (int g = 1; g < group; g++) {
+          r = Math.max(r, p[g * n + j]);
+        }
+      } else if (reduction == GroupReduction.MEAN) {
+        for (int g = 1; g < group; g++) {
+          r += p[g * n + j];
+        }
+        r /= group;
+      }
+      row[j] = add ? row[j] + r : r;
+    }
   }
 
   /** {@code out[outOff + i] += w · v[vOff + i]} for {@code i < n} (fused multiply-add). */
@@ -154,6 +291,31 @@ final class VectorMath {
     if (i < n) {
       VectorMask<Float> m = SPECIES.indexInRange(i, n);
       FloatVector.fromArray(SPECIES, p, off + i, m).mul(inv).intoArray(p, off + i, m);
+    }
+  }
+
+  /**
+   * Decodes {@code n} (a multiple of {@link #lanes()}) IEEE binary16 values from {@code src[srcOff
+   * ..]} into {@code dst[0 .. n)}, exactly as {@link Float#float16ToFloat} (up to NaN payloads):
+   * the exponent and significand shifted into place and rebased by a multiplication by 2^112
+   * (exact, and right for subnormals too), infinities and NaNs patched.
+   */
+  static void decodeF16(short[] src, int srcOff, float[] dst, int n) {
+    for (int i = 0; i < n; i += LANES) {
+      IntVector h = (IntVector) ShortVector.fromArray(SHORTS, src, srcOff + i).convertShape(VectorOperators.S2I, INTS, 0);
+      IntVector magnitude = h.and(0x7fff);
+      IntVector shifted = magnitude.lanewise(VectorOperators.LSHL, 13);
+      IntVector bits = shifted.reinterpretAsFloats().mul(TWO_POW_112).reinterpretAsInts();
+      bits = bits.blend(shifted.or(0x7f800000), magnitude.compare(VectorOperators.GE, 0x7c00));
+      bits.or(h.and(0x8000).lanewise(VectorOperators.LSHL, 16)).reinterpretAsFloats().intoArray(dst, i);
+    }
+  }
+
+  /** Decodes {@code n} (a multiple of {@link #lanes()}) bfloat16 values: the upper halves of floats. */
+  static void decodeBf16(short[] src, int srcOff, float[] dst, int n) {
+    for (int i = 0; i < n; i += LANES) {
+      ((IntVector) ShortVector.fromArray(SHORTS, src, srcOff + i).convertShape(VectorOperators.S2I, INTS, 0))
+          .lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().intoArray(dst, i);
     }
   }
 

@@ -130,6 +130,64 @@ class AttentionTest {
     }
   }
 
+  @ParameterizedTest(name = "{0}")
+  @org.junit.jupiter.params.provider.EnumSource(GroupReduction.class)
+  void summedScoresOfAPrefillChunkMatchTheReference(GroupReduction reduction) {
+    long seed = 41 + reduction.ordinal();
+    SplittableRandom random = new SplittableRandom(seed);
+    int kvHeads = 2;
+    int queryHeads = 8;
+    int dim = 48;
+    int length = 300;
+    int queries = 37;
+    try (CpuBackend backend = CpuBackend.create(KvDtype.F32, 2);
+        KvCache cache = backend.allocate(new CacheSpec(1, queryHeads, kvHeads, dim, length))) {
+      Reference ref = new Reference(kvHeads, queryHeads, dim, KvDtype.F32);
+      float[] k = TestData.gaussian(random, length * kvHeads * dim, 1.0);
+      float[] v = TestData.gaussian(random, length * kvHeads * dim, 1.0);
+      cache.append(0, k, v, TestData.range(0, length), length);
+      ref.append(k, v, TestData.range(0, length), length);
+      float[] q = TestData.gaussian(random, queries * queryHeads * dim, 2.0);
+      float[] out = new float[queries * queryHeads * dim];
+      AttentionResult r = cache.attend(0, q, queries, new StepPlan.Full(new ScoreRequest(ScoreMode.SUM, reduction)), out);
+      Reference.Result expected = ref.attend(q, queries, false);
+      assertClose(seed, out, expected.out(), F32_TOLERANCE);
+      double[][] sum = new double[kvHeads][length];
+      for (int i = 0; i < queries; i++) {
+        double[][] perQuery = Reference.reduce(expected.probs()[i], kvHeads, reduction);
+        for (int h = 0; h < kvHeads; h++) {
+          for (int j = 0; j < length; j++) {
+            sum[h][j] += perQuery[h][j];
+          }
+        }
+      }
+      assertScores(seed, r.scores(), sum);
+      // the newest query alone
+      r = cache.attend(0, q, queries, new StepPlan.Full(new ScoreRequest(ScoreMode.LAST_QUERY, reduction)), out);
+      assertScores(seed, r.scores(), Reference.reduce(expected.probs()[queries - 1], kvHeads, reduction));
+      // for one query SUM and LAST_QUERY are the same thing
+      float[] q1 = java.util.Arrays.copyOfRange(q, (queries - 1) * queryHeads * dim, queries * queryHeads * dim);
+      float[] out1 = new float[queryHeads * dim];
+      float[] last = cache.attend(0, q1, 1, new StepPlan.Full(new ScoreRequest(ScoreMode.LAST_QUERY, reduction)), out1).scores().toArray(1);
+      float[] summed = cache.attend(0, q1, 1, new StepPlan.Full(new ScoreRequest(ScoreMode.SUM, reduction)), out1).scores().toArray(1);
+      assertThat(summed).containsExactly(last);
+    }
+  }
+
+  @org.junit.jupiter.api.Test
+  void topKOfTheScoresIsTheReferenceSelection() {
+    SplittableRandom random = new SplittableRandom(8);
+    try (CpuBackend backend = CpuBackend.create(KvDtype.F32, 1);
+        KvCache cache = backend.allocate(new CacheSpec(1, 4, 2, 32, 500))) {
+      cache.append(0, TestData.gaussian(random, 500 * 64, 1), TestData.gaussian(random, 500 * 64, 1), TestData.range(0, 500), 500);
+      AttentionResult r = cache.attend(0, TestData.gaussian(random, 128, 3), 1, StepPlan.Full.LAST_MAX, new float[128]);
+      for (int k : new int[] {0, 1, 64, 500, 900}) {
+        assertThat(r.scores().topK(k, 7, 16))
+            .isEqualTo(org.recycledattention.api.cache.ScoreMath.topK(r.scores(), k, 7, 16));
+      }
+    }
+  }
+
   static void assertClose(long seed, float[] actual, double[] expected, double tolerance) {
     for (int i = 0; i < expected.length; i++) {
       double err = Math.abs(actual[i] - expected[i]);

@@ -37,6 +37,27 @@ class VectorMathTest {
   }
 
   @Test
+  void halfDecodersAreExactForEveryBitPattern() {
+    short[] all = new short[65536];
+    for (int i = 0; i < all.length; i++) {
+      all[i] = (short) i;
+    }
+    float[] f16 = new float[65536];
+    float[] bf16 = new float[65536];
+    VectorMath.decodeF16(all, 0, f16, 65536);
+    VectorMath.decodeBf16(all, 0, bf16, 65536);
+    for (int i = 0; i < all.length; i++) {
+      float expected = Float.float16ToFloat(all[i]);
+      if (Float.isNaN(expected)) {
+        assertThat(f16[i]).as("f16 %04x", i).isNaN();
+      } else {
+        assertThat(Float.floatToRawIntBits(f16[i])).as("f16 %04x", i).isEqualTo(Float.floatToRawIntBits(expected));
+      }
+      assertThat(Float.floatToRawIntBits(bf16[i])).as("bf16 %04x", i).isEqualTo(i << 16);
+    }
+  }
+
+  @Test
   void softmaxMatchesDoublePrecisionForEveryTailLength() {
     SplittableRandom random = new SplittableRandom(3);
     float[] lanes = new float[VectorMath.lanes()];
