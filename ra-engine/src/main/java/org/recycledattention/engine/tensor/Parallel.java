@@ -9,8 +9,9 @@ import java.util.concurrent.locks.LockSupport;
  * on {@code threads} threads, the caller included. With one thread everything runs inline on the
  * caller, with no synchronisation at all.
  *
- * <p>Workers are daemon threads that spin briefly and then park between calls, so back-to-back
- * kernels of one decode step do not pay a wake-up each.
+ * <p>Workers are daemon threads, started on the first call that splits work; they spin briefly
+ * and then park between calls, so back-to-back kernels of one decode step do not pay a wake-up
+ * each.
  *
  * <p><b>NOTE:</b> one caller at a time (one per sequence); {@link #close()} stops the workers.
  */
@@ -30,6 +31,7 @@ public final class Parallel implements AutoCloseable {
   private final AtomicInteger pending = new AtomicInteger();
   private volatile Task task;
   private volatile boolean closed;
+  private boolean started;
   private volatile Throwable failure;
 
   private record Task(long generation, RangeBody body, int n, int chunks) {}
@@ -41,12 +43,17 @@ public final class Parallel implements AutoCloseable {
     }
     this.threads = threads;
     this.workers = new Thread[threads - 1];
+  }
+
+  // workers start on the first parallel call: a model too small to split never starts one
+  private void startWorkers() {
     for (int i = 0; i < workers.length; i++) {
       Thread t = new Thread(this::work, "ra-kernel-" + (i + 1));
       t.setDaemon(true);
       workers[i] = t;
       t.start();
     }
+    started = true;
   }
 
   /** An inline (single-threaded) instance; closing it does nothing. */
@@ -69,6 +76,9 @@ public final class Parallel implements AutoCloseable {
     }
     if (closed) {
       throw new IllegalStateException("Parallel is closed");
+    }
+    if (!started) {
+      startWorkers();
     }
     int chunkCount = Math.min(n, threads * 4);
     failure = null;
@@ -144,7 +154,9 @@ public final class Parallel implements AutoCloseable {
   public void close() {
     closed = true;
     for (Thread w : workers) {
-      LockSupport.unpark(w);
+      if (w != null) {
+        LockSupport.unpark(w);
+      }
     }
   }
 }

@@ -73,9 +73,11 @@ public final class Q8_0Tensor implements FloatTensor {
     for (int b = 0; b < blocks; b++) {
       long off = base + (long) b * BLOCK_BYTES;
       int j = xOffset + b * BLOCK;
-      ByteVector q = ByteVector.fromMemorySegment(ByteVector.SPECIES_256, data, off + 2, LE);
-      FloatVector s = FloatVector.fromArray(F, x, j).mul(q.castShape(F, 0));
-      s = FloatVector.fromArray(F, x, j + 16).fma(q.castShape(F, 1), s);
+      // two 16-byte loads, each widened whole (part 0): casts of part 1 are not intrinsified everywhere
+      ByteVector q0 = ByteVector.fromMemorySegment(ByteVector.SPECIES_128, data, off + 2, LE);
+      ByteVector q1 = ByteVector.fromMemorySegment(ByteVector.SPECIES_128, data, off + 18, LE);
+      FloatVector s = FloatVector.fromArray(F, x, j).mul(q0.castShape(F, 0));
+      s = FloatVector.fromArray(F, x, j + 16).fma(q1.castShape(F, 0), s);
       acc = s.fma(FloatVector.broadcast(F, Vec.f16(data, off)), acc);
     }
     return acc.reduceLanes(VectorOperators.ADD);
@@ -86,11 +88,10 @@ public final class Q8_0Tensor implements FloatTensor {
     for (int b = 0; b < blocks; b++) {
       long off = base + (long) b * BLOCK_BYTES;
       int j = xOffset + b * BLOCK;
-      ByteVector q = ByteVector.fromMemorySegment(ByteVector.SPECIES_256, data, off + 2, LE);
-      FloatVector s = FloatVector.fromArray(F, x, j).mul(q.castShape(F, 0));
-      s = FloatVector.fromArray(F, x, j + 8).fma(q.castShape(F, 1), s);
-      s = FloatVector.fromArray(F, x, j + 16).fma(q.castShape(F, 2), s);
-      s = FloatVector.fromArray(F, x, j + 24).fma(q.castShape(F, 3), s);
+      FloatVector s = FloatVector.fromArray(F, x, j).mul(ByteVector.fromMemorySegment(ByteVector.SPECIES_64, data, off + 2, LE).castShape(F, 0));
+      s = FloatVector.fromArray(F, x, j + 8).fma(ByteVector.fromMemorySegment(ByteVector.SPECIES_64, data, off + 10, LE).castShape(F, 0), s);
+      s = FloatVector.fromArray(F, x, j + 16).fma(ByteVector.fromMemorySegment(ByteVector.SPECIES_64, data, off + 18, LE).castShape(F, 0), s);
+      s = FloatVector.fromArray(F, x, j + 24).fma(ByteVector.fromMemorySegment(ByteVector.SPECIES_64, data, off + 26, LE).castShape(F, 0), s);
       acc = s.fma(FloatVector.broadcast(F, Vec.f16(data, off)), acc);
     }
     return acc.reduceLanes(VectorOperators.ADD);
