@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import ai.onnxruntime.OrtEnvironment;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Supplier;
 import org.recycledattention.api.RaException;
 import org.recycledattention.api.cache.BackendCapability;
 import org.recycledattention.api.cache.KvCacheBackend;
@@ -64,12 +65,22 @@ public final class OnnxBackendProvider implements KvCacheBackendProvider {
     return a;
   }
 
-  // Loading a native library can fail in many ways (UnsatisfiedLinkError, ExceptionInInitializerError,
-  // NoClassDefFoundError on a second try, a RuntimeException from OnnxRuntime.init): all are reported.
   private static Availability probe() {
-    try {
+    return probe(() -> {
       OrtEnvironment env = OrtEnvironment.getEnvironment();
-      return Availability.available("ONNX Runtime " + env.getVersion() + ", execution providers " + OrtEnvironment.getAvailableProviders());
+      return "ONNX Runtime " + env.getVersion() + ", execution providers " + OrtEnvironment.getAvailableProviders();
+    });
+  }
+
+  /**
+   * Runs {@code load} (which loads ONNX Runtime and describes it) and reports the outcome. Loading a
+   * native library fails in many ways (UnsatisfiedLinkError, ExceptionInInitializerError, a
+   * NoClassDefFoundError on the second try, a RuntimeException from the loader): every Throwable
+   * becomes an unavailable result with its reason, so a missing native never takes the JVM down.
+   */
+  static Availability probe(Supplier<String> load) {
+    try {
+      return Availability.available(load.get());
     } catch (Throwable t) {
       return Availability.unavailable("ONNX Runtime cannot load on " + System.getProperty("os.name") + "/" + System.getProperty("os.arch")
           + ": " + t + "; the onnxruntime jar carries natives for linux, macOS and Windows on x64 and aarch64");

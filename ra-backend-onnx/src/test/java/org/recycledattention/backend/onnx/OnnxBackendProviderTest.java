@@ -38,6 +38,20 @@ class OnnxBackendProviderTest {
   }
 
   @Test
+  void aNativeLibraryThatCannotLoadMakesTheBackendUnavailableWithTheReason() {
+    var linkError = OnnxBackendProvider.probe(() -> {
+      throw new UnsatisfiedLinkError("no onnxruntime in java.library.path");
+    });
+    assertThat(linkError.available()).isFalse();
+    assertThat(linkError.detail()).contains("ONNX Runtime cannot load").contains("no onnxruntime in java.library.path");
+    var initError = OnnxBackendProvider.probe(() -> {
+      throw new ExceptionInInitializerError("Failed to load onnx-runtime library");
+    });
+    assertThat(initError.available()).isFalse();
+    assertThat(initError.detail()).contains("Failed to load onnx-runtime library");
+  }
+
+  @Test
   void everyOptimizationLevelAndThreadCountComputesTheSameAttention() {
     Random random = new Random(9);
     int dim = 64;
