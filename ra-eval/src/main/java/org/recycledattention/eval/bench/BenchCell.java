@@ -1,0 +1,25 @@
+package org.recycledattention.eval.bench;
+
+/**
+ * One measured cell: a policy on a backend at one context length. JSON field names are these
+ * component names in snake_case, and stable.
+ *
+ * @param context tokens in the cache before decoding
+ * @param policy policy name
+ * @param backend backend name
+ * @param budget the budget K the policy ran with (0 for full attention)
+ * @param decodeTokens tokens decoded
+ * @param tokensPerSecond decoded tokens per second of decode time
+ * @param msPerTokenMedian median milliseconds per decode step
+ * @param msPerTokenP10 10th percentile
+ * @param msPerTokenP90 90th percentile
+ * @param speedupVsFull tokens/s over full attention's on the same backend and context, in this run
+ * @param theoreticalSpeedup the attention-bound speedup: 1/(1/S + K/n) for recycled with stride S,
+ *     n/K for evicting policies, 1 for full attention
+ * @param kvBytesReadPerToken key/value bytes attention read per decoded token
+ * @param residentKvBytes key/value bytes held at the end
+ * @param meanTokensAttended mean entries attended per layer-step
+ */
+public record BenchCell(int context, String policy, String backend, int budget, int decodeTokens, double tokensPerSecond, double msPerTokenMedian,
+    double msPerTokenP10, double msPerTokenP90, double speedupVsFull, double theoreticalSpeedup, double kvBytesReadPerToken, long residentKvBytes,
+    double meanTokensAttended) {}

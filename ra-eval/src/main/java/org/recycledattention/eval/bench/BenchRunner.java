@@ -1,0 +1,181 @@
+package org.recycledattention.eval.bench;
+
+import static java.util.Objects.requireNonNull;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.function.Consumer;
+import java.util.function.IntFunction;
+import org.recycledattention.api.cache.KvCacheBackend;
+import org.recycledattention.engine.decode.GenerationStats;
+import org.recycledattention.engine.decode.Session;
+import org.recycledattention.engine.model.LanguageModel;
+import org.recycledattention.engine.wiring.PolicyFactory;
+import org.recycledattention.eval.metrics.Distributions;
+
+/**
+ * Runs the decode benchmark. Not thread-safe; one run at a time.
+ */
+public final class BenchRunner {
+  /** How the cache is filled to the context depth. */
+  public enum Fill {
+    RANDOM, PREFILL
+  }
+
+  /**
+   * @param contexts cache depths to measure
+   * @param decodeTokens tokens decoded per cell
+   * @param rounds the decode tokens are split into this many rounds, cells alternating within each
+   * @param fill how the cache is filled
+   * @param threads dense-kernel threads
+   * @param seed seed of the synthetic keys/values and prompts
+   */
+  public record Options(List<Integer> contexts, int decodeTokens, int rounds, Fill fill, int threads, long seed) {
+    public Options {
+      contexts = List.copyOf(contexts);
+      if (contexts.isEmpty() || contexts.stream().anyMatch(c -> c < 1)) {
+        throw new IllegalArgumentException("contexts must be positive, got " + contexts);
+      }
+      if (decodeTokens < 1 || rounds < 1 || rounds > decodeTokens || threads < 1) {
+        throw new IllegalArgumentException("need decodeTokens >= rounds >= 1 and threads >= 1");
+      }
+    }
+  }
+
+  /** Progress: a finished (context, round). */
+  public record Progress(int context, int round, int rounds) {}
+
+  private final LanguageModel model;
+
+  public BenchRunner(LanguageModel model) {
+    this.model = requireNonNull(model, "model is null");
+  }
+
+  /**
+   * Measures every (backend, policy) pair at every context.
+   *
+   * @param backends by name, in the order to report
+   * @param policies for a context length, the policies to run (their budget may depend on it); the
+   *     full-attention entry, named "full", is the reference of the speedups
+   */
+  public List<BenchCell> run(Options o, Map<String, KvCacheBackend> backends, IntFunction<List<PolicyFactory>> policies, Consumer<Progress> progress) {
+    List<BenchCell> out = new ArrayList<>();
+    for (int context : o.contexts()) {
+      if ((long) context + 1 + o.decodeTokens() > model.shape().contextLength()) {
+        throw new IllegalArgumentException("context " + context + " plus " + o.decodeTokens() + " decode tokens exceeds the model's context length "
+            + model.shape().contextLength());
+      }
+      List<Cell> cells = new ArrayList<>();
+      try {
+        for (Map.Entry<String, KvCacheBackend> b : backends.entrySet()) {
+          for (PolicyFactory p : policies.apply(context)) {
+            Cell cell = new Cell(b.getKey(), p, new Session(model, b.getValue(), p, o.threads(), context + 1 + o.decodeTokens()), o.decodeTokens());
+            cells.add(cell);
+            cell.fill(context, o);
+          }
+        }
+        int done = 0;
+        for (int round = 0; round < o.rounds(); round++) {
+          int upTo = (int) ((long) o.decodeTokens() * (round + 1) / o.rounds());
+          for (Cell cell : cells) {
+            cell.decodeUntil(upTo);
+          }
+          done = upTo;
+          progress.accept(new Progress(context, round + 1, o.rounds()));
+        }
+        assert done == o.decodeTokens();
+        for (Cell cell : cells) {
+          out.add(cell.result(context, cells));
+        }
+      } finally {
+        for (Cell c : cells) {
+          c.session.close();
+        }
+      }
+    }
+    return out;
+  }
+
+  private final class Cell {
+    final String backend;
+    final PolicyFactory policy;
+    final Session session;
+    final long[] nanos;
+    int next;
+    int decoded;
+
+    Cell(String backend, PolicyFactory policy, Session session, int decodeTokens) {
+      this.backend = backend;
+      this.policy = policy;
+      this.session = session;
+      this.nanos = new long[decodeTokens];
+    }
+
+    void fill(int context, Options o) {
+      int vocab = model.config().vocabSize();
+      float[] logits;
+      if (o.fill() == Fill.RANDOM) {
+        logits = session.prefillSynthetic(context, o.seed(), 1 % vocab);
+      } else {
+        Random r = new Random(o.seed());
+        int[] prompt = new int[context + 1];
+        for (int i = 0; i < prompt.length; i++) {
+          prompt[i] = r.nextInt(vocab);
+        }
+        logits = session.prefill(prompt);
+      }
+      next = Distributions.argmax(logits);
+    }
+
+    void decodeUntil(int upTo) {
+      while (decoded < upTo) {
+        long t0 = System.nanoTime();
+        float[] logits = session.step(next);
+        nanos[decoded++] = System.nanoTime() - t0;
+        next = Distributions.argmax(logits);
+      }
+    }
+
+    BenchCell result(int context, List<Cell> all) {
+      GenerationStats st = session.stats();
+      double seconds = Arrays.stream(nanos).sum() / 1e9;
+      double tps = nanos.length / seconds;
+      double[] ms = Arrays.stream(nanos).mapToDouble(n -> n / 1e6).sorted().toArray();
+      double fullTps = all.stream().filter(c -> c.backend.equals(backend) && c.policy.name().equals("full")).findFirst()
+          .map(c -> c.nanos.length / (Arrays.stream(c.nanos).sum() / 1e9)).orElse(Double.NaN);
+      int budget = policy.provider().usesBudget() ? policy.config().budget() : 0;
+      return new BenchCell(context, policy.name(), backend, budget, nanos.length, tps, percentile(ms, 0.5), percentile(ms, 0.1), percentile(ms, 0.9),
+          tps / fullTps, theoretical(context + 1, budget), st.kvBytesRead() / (double) nanos.length, session.cache().stats().residentBytes(),
+          st.meanTokensAttended());
+    }
+
+    private double theoretical(int n, int budget) {
+      String name = policy.name();
+      if (name.equals("full") || budget == 0) {
+        return 1;
+      }
+      if (name.equals("recycled")) {
+        Map<String, Object> v = policy.config().properties().values();
+        if ("fixed".equals(v.get("schedule"))) {
+          int stride = (Integer) v.get("stride");
+          return 1 / (1.0 / stride + (double) budget / n);
+        }
+        return Double.NaN;
+      }
+      return Math.max(1, (double) n / budget);
+    }
+  }
+
+  static double percentile(double[] sorted, double p) {
+    if (sorted.length == 0) {
+      return Double.NaN;
+    }
+    double idx = p * (sorted.length - 1);
+    int lo = (int) Math.floor(idx);
+    int hi = (int) Math.ceil(idx);
+    return sorted[lo] + (sorted[hi] - sorted[lo]) * (idx - lo);
+  }
+}

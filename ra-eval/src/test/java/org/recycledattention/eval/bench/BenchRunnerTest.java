@@ -1,0 +1,61 @@
+package org.recycledattention.eval.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.ServiceLoader;
+import org.junit.jupiter.api.Test;
+import org.recycledattention.api.cache.KvCacheBackend;
+import org.recycledattention.api.cache.KvCacheBackendProvider;
+import org.recycledattention.api.config.ProviderConfig;
+import org.recycledattention.api.policy.AttentionPolicyProvider;
+import org.recycledattention.api.policy.PolicyConfig;
+import org.recycledattention.engine.model.LlamaModel;
+import org.recycledattention.engine.wiring.PolicyFactory;
+import org.recycledattention.eval.synthetic.SyntheticModels;
+import org.recycledattention.eval.synthetic.SyntheticSpec;
+
+class BenchRunnerTest {
+  private static PolicyFactory policy(String name, int budget) {
+    AttentionPolicyProvider p = ServiceLoader.load(AttentionPolicyProvider.class).stream().map(ServiceLoader.Provider::get)
+        .filter(x -> x.name().equals(name)).findFirst().orElseThrow();
+    return new PolicyFactory(p, new PolicyConfig(budget, ProviderConfig.defaults("ra.policy." + name + ".", p.properties())));
+  }
+
+  @Test
+  void everyCellIsMeasuredWithItsBytesAndRatios() {
+    KvCacheBackendProvider cpu = ServiceLoader.load(KvCacheBackendProvider.class).stream().map(ServiceLoader.Provider::get)
+        .filter(x -> x.name().equals("cpu")).findFirst().orElseThrow();
+    try (LlamaModel model = SyntheticModels.build(SyntheticSpec.parse("synthetic:tiny"));
+        KvCacheBackend backend = cpu.create(ProviderConfig.defaults("ra.backend.cpu.", cpu.properties()))) {
+      Map<String, KvCacheBackend> backends = new LinkedHashMap<>();
+      backends.put("cpu", backend);
+      for (BenchRunner.Fill fill : BenchRunner.Fill.values()) {
+        List<BenchCell> cells = new BenchRunner(model).run(new BenchRunner.Options(List.of(256, 512), 20, 4, fill, 1, 7), backends,
+            n -> List.of(policy("full", n / 8), policy("local", n / 8), policy("recycled", n / 8)), p -> {});
+        assertThat(cells).hasSize(6);
+        for (BenchCell c : cells) {
+          assertThat(c.decodeTokens()).isEqualTo(20);
+          assertThat(c.tokensPerSecond()).isPositive();
+          assertThat(c.msPerTokenP10()).isLessThanOrEqualTo(c.msPerTokenMedian());
+          assertThat(c.msPerTokenMedian()).isLessThanOrEqualTo(c.msPerTokenP90());
+          assertThat(c.kvBytesReadPerToken()).isPositive();
+        }
+        BenchCell full = cells.get(3);
+        BenchCell local = cells.get(4);
+        BenchCell recycled = cells.get(5);
+        assertThat(full.policy()).isEqualTo("full");
+        assertThat(full.speedupVsFull()).isEqualTo(1.0);
+        // bytes read per token follow the attended entries: 2 layers x 2 kv heads x 16 dims x 2 (K, V) x 4 bytes
+        assertThat(full.kvBytesReadPerToken()).isEqualTo(full.meanTokensAttended() * 2 * 2 * 16 * 2 * 4);
+        assertThat(local.kvBytesReadPerToken()).isLessThan(full.kvBytesReadPerToken() / 4);
+        assertThat(local.residentKvBytes()).isLessThan(full.residentKvBytes());
+        assertThat(recycled.kvBytesReadPerToken()).isLessThan(full.kvBytesReadPerToken());
+        assertThat(recycled.residentKvBytes()).isGreaterThan(full.residentKvBytes()); // C_f + C_p
+        assertThat(recycled.theoreticalSpeedup()).isEqualTo(1 / (1.0 / 10 + 64.0 / 513));
+      }
+    }
+  }
+}
