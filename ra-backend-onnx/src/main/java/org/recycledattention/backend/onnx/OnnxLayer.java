@@ -188,11 +188,11 @@ final class OnnxLayer implements WorkingSet {
     int size = selection.size();
     int old = partial == null ? 0 : partial.length;
     if (partial == null || partial.capacity() < size + 1 || partial.capacity() / 4 > size + PARTIAL_SLACK) {
+      NativeRows fresh = new NativeRows(kvHeads, dim, size + 1 + PARTIAL_SLACK);
       if (partial != null) {
         partial.close();
       }
-      partial = null;
-      partial = new NativeRows(kvHeads, dim, size + 1 + PARTIAL_SLACK);
+      partial = fresh;
     }
     for (int h = 0; h < kvHeads; h++) {
       for (int i = 0; i < size; i++) {
