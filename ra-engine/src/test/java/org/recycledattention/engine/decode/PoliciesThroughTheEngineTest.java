@@ -1,0 +1,107 @@
+package org.recycledattention.engine.decode;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.ServiceLoader;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.recycledattention.api.cache.KvCacheBackend;
+import org.recycledattention.api.config.ProviderConfig;
+import org.recycledattention.api.policy.AttentionPolicyProvider;
+import org.recycledattention.api.policy.PolicyConfig;
+import org.recycledattention.engine.model.LlamaModel;
+import org.recycledattention.engine.model.ModelLoader;
+import org.recycledattention.engine.testing.Runtimes;
+import org.recycledattention.engine.wiring.PolicyFactory;
+
+/**
+ * Every attention policy on the class path, through the real forward pass and the cpu backend:
+ * with a budget as large as the sequence each must reproduce llama2.c's tokens; with a small
+ * budget each must run and report what it did.
+ */
+class PoliciesThroughTheEngineTest {
+  private static KvCacheBackend backend;
+  private static LlamaModel model;
+  private static JsonNode reference;
+
+  @BeforeAll
+  static void setUp() throws IOException {
+    Path dir = Runtimes.stories();
+    backend = Runtimes.cpuOrReference();
+    Assumptions.assumeTrue(backend.name().equals("cpu"), "the cpu backend is not on the class path");
+    reference = new ObjectMapper().readTree(dir.resolve("reference.json").toFile());
+    model = ModelLoader.loadModel(dir.resolve("stories260K-f32.gguf"));
+  }
+
+  @AfterAll
+  static void tearDown() {
+    if (model != null) {
+      model.close();
+    }
+    if (backend != null) {
+      backend.close();
+    }
+  }
+
+  private static List<AttentionPolicyProvider> policies() {
+    List<AttentionPolicyProvider> list = new ArrayList<>();
+    ServiceLoader.load(AttentionPolicyProvider.class).forEach(list::add);
+    list.removeIf(p -> p.name().startsWith("test-"));
+    Assumptions.assumeTrue(list.size() > 1, "ra-policies is not on the class path");
+    return list;
+  }
+
+  private static PolicyFactory factory(AttentionPolicyProvider p, int budget) {
+    return new PolicyFactory(p, new PolicyConfig(budget, ProviderConfig.defaults("ra.policy." + p.name() + ".", p.properties())));
+  }
+
+  private static int[] ints(JsonNode a) {
+    return IntStream.range(0, a.size()).map(i -> a.get(i).asInt()).toArray();
+  }
+
+  @Test
+  void aBudgetAsLargeAsTheSequenceReproducesFullAttention() {
+    int[] prompt = ints(reference.get("prompt_ids"));
+    // the first 30 greedy steps after the prompt all have a top-1/top-2 margin >= 0.018
+    int[] expected = java.util.Arrays.copyOf(ints(reference.get("llama2c_greedy_after_prompt")), 30);
+    List<String> ran = new ArrayList<>();
+    for (AttentionPolicyProvider p : policies()) {
+      if (!backend.capabilities().containsAll(p.requiredCapabilities())) {
+        continue;
+      }
+      ran.add(p.name());
+      GenerationResult r = new Generator(model, backend, factory(p, 512), 1).generate(GenerationRequest.greedy(prompt, 30), TokenListener.NONE);
+      assertThat(r.tokens()).as("policy %s with budget 512", p.name()).containsExactly(expected);
+    }
+    // the built-in policies all run on the cpu backend
+    assertThat(ran).contains("full", "recycled");
+  }
+
+  @Test
+  void aSmallBudgetRunsEveryPolicyAndAttendsFewerTokens() {
+    for (AttentionPolicyProvider p : policies()) {
+      if (!backend.capabilities().containsAll(p.requiredCapabilities())) {
+        continue;
+      }
+      GenerationResult r = new Generator(model, backend, factory(p, 16), 1).generate(GenerationRequest.greedy(new int[] {1}, 100), TokenListener.NONE);
+      GenerationStats s = r.stats();
+      assertThat(r.tokens()).as(p.name()).hasSize(100);
+      assertThat(s.fullSteps() + s.partialSteps()).as(p.name()).isEqualTo(99L * 5);
+      if (p.usesBudget()) {
+        // full attention would attend 51 entries per layer-step on average
+        assertThat(s.meanTokensAttended()).as("%s: mean tokens attended", p.name()).isLessThan(40);
+      } else {
+        assertThat(s.meanTokensAttended()).as(p.name()).isEqualTo(51.0);
+      }
+    }
+  }
+}
