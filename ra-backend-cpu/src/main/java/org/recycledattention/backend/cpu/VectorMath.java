@@ -10,13 +10,15 @@ import jdk.incubator.vector.VectorSpecies;
 import org.recycledattention.api.policy.GroupReduction;
 
 /**
- * The inner loops of attention, vectorised with the preferred float species: a dot product, a fused
- * {@code out += w · v}, and an in-place softmax.
+ * The inner loops of attention, vectorised with the preferred float species: scores of a key tile,
+ * the weighted sum of value rows, an in-place softmax, the reduction of scores over a query group,
+ * and 16-bit float decoding.
  *
  * <p><b>NOTE:</b> every result depends only on the operands, never on where they are stored or on
- * the thread that computes them: lanes are summed in a fixed scalar order (not {@code
- * reduceLanes}, whose order the Vector API leaves open), and every lane-wise operation is a
- * correctly rounded IEEE operation. This is what makes a partial-cache step bit-identical to a
+ * the thread that computes them: lanes are combined in a fixed scalar order (never {@code
+ * reduceLanes}, whose order the Vector API leaves open), each key's dot product and each output
+ * element's weighted sum is one chain of fused multiply-adds in a fixed order, and every lane-wise
+ * operation is a correctly rounded IEEE operation. This is what makes a partial-cache step bit-identical to a
  * full step over the same entries. For the same reason the softmax uses its own exponential (below)
  * built from such operations only: the Vector API's {@code EXP} may give different bits before and
  * after the JIT compiles it.
@@ -29,43 +31,6 @@ final class VectorMath {
   private static final FloatVector TWO_POW_112 = FloatVector.broadcast(SPECIES, 0x1p112f);
 
   private VectorMath() {}
-
-  /**
-   * {@code Σ a[aOff + i] · b[bOff + i]} for {@code i < n}, four independent accumulators so that
-   * the fused multiply-adds of one row overlap.
-   *
-   * @param lanes scratch of at least {@link #lanes()} floats
-   */
-  static float dot(float[] a, int aOff, float[] b, int bOff, int n, float[] lanes) {
-    int i = 0;
-    float sum;
-    if (n >= LANES) {
-      FloatVector acc0 = FloatVector.zero(SPECIES);
-      FloatVector acc1 = FloatVector.zero(SPECIES);
-      FloatVector acc2 = FloatVector.zero(SPECIES);
-      FloatVector acc3 = FloatVector.zero(SPECIES);
-      for (; i + 4 * LANES <= n; i += 4 * LANES) {
-        acc0 = FloatVector.fromArray(SPECIES, a, aOff + i).fma(FloatVector.fromArray(SPECIES, b, bOff + i), acc0);
-        acc1 = FloatVector.fromArray(SPECIES, a, aOff + i + LANES).fma(FloatVector.fromArray(SPECIES, b, bOff + i + LANES), acc1);
-        acc2 = FloatVector.fromArray(SPECIES, a, aOff + i + 2 * LANES).fma(FloatVector.fromArray(SPECIES, b, bOff + i + 2 * LANES), acc2);
-        acc3 = FloatVector.fromArray(SPECIES, a, aOff + i + 3 * LANES).fma(FloatVector.fromArray(SPECIES, b, bOff + i + 3 * LANES), acc3);
-      }
-      for (; i + LANES <= n; i += LANES) {
-        acc0 = FloatVector.fromArray(SPECIES, a, aOff + i).fma(FloatVector.fromArray(SPECIES, b, bOff + i), acc0);
-      }
-      acc0.add(acc1).add(acc2.add(acc3)).intoArray(lanes, 0);
-      sum = 0f;
-      for (int l = 0; l < LANES; l++) {
-        sum += lanes[l];
-      }
-    } else {
-      sum = 0f;
-    }
-    for (; i < n; i++) {
-      sum = Math.fma(a[aOff + i], b[bOff + i], sum);
-    }
-    return sum;
-  }
 
   /**
    * Scores of one key tile against {@code group} query heads. A tile holds {@link #lanes()} keys
@@ -198,20 +163,6 @@ final class VectorMath {
     }
   }
 
-  /** {@code out[outOff + i] += w · v[vOff + i]} for {@code i < n} (fused multiply-add). */
-  static void axpy(float w, float[] v, int vOff, float[] out, int outOff, int n) {
-    int i = 0;
-    if (n >= LANES) {
-      FloatVector wv = FloatVector.broadcast(SPECIES, w);
-      for (; i + LANES <= n; i += LANES) {
-        FloatVector.fromArray(SPECIES, v, vOff + i).fma(wv, FloatVector.fromArray(SPECIES, out, outOff + i)).intoArray(out, outOff + i);
-      }
-    }
-    for (; i < n; i++) {
-      out[outOff + i] = Math.fma(v[vOff + i], w, out[outOff + i]);
-    }
-  }
-
   // exp(x) = 2^n · e^r, n = round(x · log2(e)), r = x - n · ln2 (ln2 split in two for exactness),
   // e^r by Cephes' expf polynomial on [-ln2/2, ln2/2]; about 1 ulp.
   private static final float LOG2E = 1.44269504088896341f;
@@ -319,7 +270,7 @@ final class VectorMath {
     }
   }
 
-  /** Floats of scratch {@link #dot} needs. */
+  /** Lanes of the preferred float vector: keys per tile, floats of lane scratch. */
   static int lanes() {
     return LANES;
   }

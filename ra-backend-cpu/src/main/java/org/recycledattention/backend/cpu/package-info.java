@@ -3,20 +3,27 @@
  *
  * <h2>Storage</h2>
  * Per (layer, KV head) a main store ({@code C_f}) and an optional partial cache ({@code C_p}), each
- * two contiguous row-major heap arrays ({@code entries × headDim}) for keys and values plus an
- * {@code int} position per slot. Elements are {@code float}, or {@code short} holding IEEE half
- * ({@code f16}) or bfloat16 ({@code bf16}) bits. The main store grows by doubling up to {@code
+ * two contiguous heap arrays ({@code entries × headDim}) for keys and values plus an {@code int}
+ * position per slot. Elements are {@code float}, or {@code short} holding IEEE half ({@code f16})
+ * or bfloat16 ({@code bf16}) bits. Values are row-major; keys are stored in tiles of one vector's
+ * lane count (16 with AVX-512), transposed inside the tile, so that a vector of fused
+ * multiply-adds advances the dot products of 16 keys at once with no horizontal sums (the
+ * row-major alternative spent most of its time summing lanes: 3x slower at head size 64). The main store grows by doubling up to {@code
  * maxTokens} and shrinks when eviction leaves it a quarter full; the partial cache is a gathered
  * copy sized to its selection. Eviction is swap-remove.
  *
  * <h2>Attention</h2>
  * One kernel walks an ordered list of segments (the main store for a full step; the partial cache
  * then the newest main-store entry for a partial step): scores {@code q·k / sqrt(headDim)} for the
- * whole query-head group of a KV head while the key row is in cache, an f32 softmax with the
- * maximum subtracted, then the weighted sum of value rows in the same order. Attention over the
+ * whole query-head group of a KV head while the key tile is in L1 (each K and V byte is read
+ * from memory once per group, not once per query head), an f32 softmax with the maximum
+ * subtracted, then the weighted sum of value rows in the same order, 16 rows per pass with the
+ * outputs held in registers. Attention over the
  * same entries in the same order therefore gives bit-identical results whichever stores they come
  * from, and whatever the thread count: work is split by (query, KV head), never within one head.
- * Dot products use {@code FloatVector.SPECIES_PREFERRED}; lanes are summed in a fixed order.
+ * Everything uses {@code FloatVector.SPECIES_PREFERRED}; no result depends on the JIT (lanes are
+ * combined in a fixed order, and the softmax's exponential is built from exact lane operations),
+ * so the first, interpreted call and the compiled ones agree bit for bit.
  *
  * <h2>Counting</h2>
  * {@code tokensAttended} and {@code bytesRead} count the entries the newest query attends per call

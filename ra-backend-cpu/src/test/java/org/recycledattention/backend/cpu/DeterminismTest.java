@@ -50,4 +50,47 @@ class DeterminismTest {
       assertThat(many.prefillScores()).as("prefill scores, %d threads", threads).containsExactly(one.prefillScores());
     }
   }
+
+  @org.junit.jupiter.api.Test
+  void cachesOfOneBackendCanBeUsedFromSeveralThreadsAtOnce() throws Exception {
+    int kv = 2;
+    int qh = 8;
+    int dim = 64;
+    int n = 2000;
+    SplittableRandom random = new SplittableRandom(12);
+    float[] k = TestData.gaussian(random, n * kv * dim, 1);
+    float[] v = TestData.gaussian(random, n * kv * dim, 1);
+    float[] q = TestData.gaussian(random, qh * dim, 2);
+    float[] expected = new float[qh * dim];
+    try (CpuBackend single = CpuBackend.create(KvDtype.F32, 1); KvCache cache = single.allocate(new CacheSpec(1, qh, kv, dim, n))) {
+      cache.append(0, k, v, TestData.range(0, n), n);
+      cache.attend(0, q, 1, StepPlan.Full.NO_SCORES, expected);
+    }
+    try (CpuBackend shared = CpuBackend.create(KvDtype.F32, 3)) {
+      java.util.concurrent.ExecutorService callers = java.util.concurrent.Executors.newFixedThreadPool(4);
+      try {
+        java.util.List<java.util.concurrent.Future<Boolean>> results = new java.util.ArrayList<>();
+        for (int c = 0; c < 4; c++) {
+          results.add(callers.submit(() -> {
+            try (KvCache cache = shared.allocate(new CacheSpec(1, qh, kv, dim, n))) {
+              cache.append(0, k, v, TestData.range(0, n), n);
+              float[] out = new float[qh * dim];
+              for (int i = 0; i < 50; i++) {
+                cache.attend(0, q, 1, StepPlan.Full.NO_SCORES, out);
+                if (!java.util.Arrays.equals(out, expected)) {
+                  return false;
+                }
+              }
+              return true;
+            }
+          }));
+        }
+        for (var r : results) {
+          assertThat(r.get()).isTrue();
+        }
+      } finally {
+        callers.shutdown();
+      }
+    }
+  }
 }

@@ -88,22 +88,44 @@ class VectorMathTest {
   }
 
   @Test
-  void dotAndAxpyMatchDoublePrecision() {
+  void tileScoresAndWeightedRowsMatchDoublePrecision() {
     SplittableRandom random = new SplittableRandom(5);
-    float[] lanes = new float[VectorMath.lanes()];
-    for (int n = 1; n <= 150; n += 7) {
-      float[] a = TestData.gaussian(random, n + 2, 1);
-      float[] b = TestData.gaussian(random, n + 1, 1);
-      double expected = 0;
-      for (int i = 0; i < n; i++) {
-        expected += (double) a[i + 2] * b[i + 1];
-      }
-      assertThat((double) VectorMath.dot(a, 2, b, 1, n, lanes)).isCloseTo(expected, org.assertj.core.data.Offset.offset(1e-5 * Math.sqrt(n)));
-      float[] out = TestData.gaussian(random, n, 1);
-      float[] before = out.clone();
-      VectorMath.axpy(0.5f, b, 1, out, 0, n);
-      for (int i = 0; i < n; i++) {
-        assertThat(out[i]).isEqualTo(Math.fma(b[i + 1], 0.5f, before[i]));
+    int lanes = VectorMath.lanes();
+    for (int dim : new int[] {1, 5, 32, 48, 64, 80, 128}) {
+      for (int group = 1; group <= 6; group++) {
+        // a tile of `lanes` keys, transposed
+        float[] tile = TestData.gaussian(random, lanes * dim + 3, 1);
+        float[] q = TestData.gaussian(random, group * dim + 2, 1);
+        float[] s = new float[group * (lanes + 7)];
+        VectorMath.scoreTile(tile, 3, dim, q, 2, group, 0.5f, s, 4, lanes + 7);
+        for (int g = 0; g < group; g++) {
+          for (int l = 0; l < lanes; l++) {
+            double expected = 0;
+            for (int x = 0; x < dim; x++) {
+              expected += (double) q[2 + g * dim + x] * tile[3 + x * lanes + l];
+            }
+            assertThat((double) s[g * (lanes + 7) + 4 + l]).isCloseTo(0.5 * expected, org.assertj.core.data.Offset.offset(1e-5 * Math.sqrt(dim)));
+          }
+        }
+        int rows = 1 + random.nextInt(20);
+        float[] v = TestData.gaussian(random, rows * dim + 1, 1);
+        float[] w = TestData.gaussian(random, group * rows, 1);
+        float[] out = TestData.gaussian(random, group * dim, 1);
+        double[] expected = new double[group * dim];
+        for (int i = 0; i < expected.length; i++) {
+          expected[i] = out[i];
+        }
+        for (int g = 0; g < group; g++) {
+          for (int r = 0; r < rows; r++) {
+            for (int x = 0; x < dim; x++) {
+              expected[g * dim + x] += (double) w[g * rows + r] * v[1 + r * dim + x];
+            }
+          }
+        }
+        VectorMath.accumulateRows(v, 1, rows, dim, w, 0, rows, group, out, 0);
+        for (int i = 0; i < expected.length; i++) {
+          assertThat((double) out[i]).isCloseTo(expected[i], org.assertj.core.data.Offset.offset(1e-5 * rows));
+        }
       }
     }
   }
