@@ -117,6 +117,53 @@ class GeneratorTest {
     }
   }
 
+  /** A tokenizer that only knows its special ids. */
+  private static org.recycledattention.engine.tokenizer.Tokenizer idsOnly(int eos) {
+    return new org.recycledattention.engine.tokenizer.Tokenizer() {
+      public int vocabSize() { return 40; }
+      public int bos() { return 1; }
+      public int eos() { return eos; }
+      public String piece(int id) { return "<" + id + ">"; }
+      public int[] encode(String text, boolean addBos) { throw new UnsupportedOperationException(); }
+      public String decode(int[] ids) { return java.util.Arrays.toString(ids); }
+      public StreamingDecoder newDecoder() { throw new UnsupportedOperationException(); }
+    };
+  }
+
+  @Test
+  void stopsAtTheTokenizersEndOfSequenceOnlyWhenAsked() {
+    int[] free;
+    try (LlamaModel model = SyntheticModels.random(SyntheticModels.smallConfig(), 21)) {
+      free = new Generator(model, cpu, FULL, 1).generate(GenerationRequest.greedy(PROMPT, 20), TokenListener.NONE).tokens();
+    }
+    int eos = free[4];
+    int first = 0;
+    while (free[first] != eos) {
+      first++;
+    }
+    try (LlamaModel model = SyntheticModels.random(SyntheticModels.smallConfig(), 21, -1, idsOnly(eos))) {
+      Generator g = new Generator(model, cpu, FULL, 1);
+      GenerationResult stopped = g.generate(new GenerationRequest(PROMPT, 20, SamplingConfig.GREEDY, true, false), TokenListener.NONE);
+      assertThat(stopped.stoppedAtEos()).isTrue();
+      assertThat(stopped.tokens()).containsExactly(java.util.Arrays.copyOf(free, first + 1));
+      GenerationResult ignored = g.generate(GenerationRequest.greedy(PROMPT, 20), TokenListener.NONE);
+      assertThat(ignored.stoppedAtEos()).isFalse();
+      assertThat(ignored.tokens()).containsExactly(free);
+    }
+  }
+
+  @Test
+  void aPolicyNeedingWhatTheBackendLacksIsRefusedBeforeAnyWork() {
+    org.recycledattention.api.policy.AttentionPolicyProvider needsPartial =
+        new org.recycledattention.engine.testing.FullTestPolicy.Provider(java.util.Set.of(org.recycledattention.api.cache.BackendCapability.PARTIAL_CACHE));
+    PolicyFactory policy = new PolicyFactory(needsPartial, FULL.config());
+    try (LlamaModel model = SyntheticModels.random(SyntheticModels.smallConfig(), 3)) {
+      assertThatThrownBy(() -> new Generator(model, ReferenceTestCache.backend(true), policy, 1).generate(GenerationRequest.greedy(PROMPT, 2), TokenListener.NONE))
+          .isInstanceOfSatisfying(RaException.class, e -> assertThat(e.exitCode()).isEqualTo(2))
+          .hasMessageContaining("PARTIAL_CACHE").hasMessageContaining("reference-test");
+    }
+  }
+
   @Test
   void sessionsOfOneModelRunConcurrently() throws Exception {
     try (LlamaModel model = SyntheticModels.random(SyntheticModels.smallConfig(), 11)) {

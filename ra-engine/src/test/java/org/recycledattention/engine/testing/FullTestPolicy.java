@@ -27,6 +27,17 @@ public final class FullTestPolicy implements AttentionPolicy {
 
   /** Its provider. */
   public static final class Provider implements AttentionPolicyProvider {
+    private final Set<BackendCapability> required;
+
+    public Provider() {
+      this(Set.of());
+    }
+
+    /** A provider that claims to need {@code required} (to test capability checks). */
+    public Provider(Set<BackendCapability> required) {
+      this.required = Set.copyOf(required);
+    }
+
     @Override
     public String name() {
       return "test-full";
@@ -49,7 +60,7 @@ public final class FullTestPolicy implements AttentionPolicy {
 
     @Override
     public Set<BackendCapability> requiredCapabilities() {
-      return Set.of();
+      return required;
     }
 
     @Override

@@ -29,6 +29,11 @@ public final class SyntheticModels {
 
   /** Like {@link #random(ModelConfig, long)}, with a NaN in layer {@code nanLayer}'s down projection (-1: none). */
   public static LlamaModel random(ModelConfig config, long seed, int nanLayer) {
+    return random(config, seed, nanLayer, null);
+  }
+
+  /** Like {@link #random(ModelConfig, long, int)}, carrying {@code tokenizer} (may be null). */
+  public static LlamaModel random(ModelConfig config, long seed, int nanLayer, org.recycledattention.engine.tokenizer.Tokenizer tokenizer) {
     Random rnd = new Random(seed);
     int d = config.dim();
     int q = config.heads() * config.headDim();
@@ -50,7 +55,7 @@ public final class SyntheticModels {
     ArrayTensor output = config.tiedOutput() ? embedding : matrix("output", config.vocabSize(), d, rnd);
     Weights w = new Weights(embedding, layers, ones("output_norm", d), output);
     LoadedWeights loaded = new LoadedWeights(ModelFormat.GGUF, Path.of("synthetic-" + seed), config, w, Map.of(), "synthetic", () -> {});
-    return new LlamaModel(loaded, null);
+    return new LlamaModel(loaded, tokenizer);
   }
 
   private static ArrayTensor matrix(String name, int rows, int cols, Random rnd) {
