@@ -22,8 +22,8 @@ import org.recycledattention.api.registry.ProviderException;
  * on the CPU or a CUDA GPU.
  *
  * <p>Keys (prefix {@code ra.backend.pytorch.}): {@code device} = {@code auto} | {@code cpu} | {@code
- * gpu}; {@code dtype} = {@code float32} | {@code float16} ({@code bfloat16} is refused, see {@link
- * #create}); {@code threads} = libtorch intra-op threads, 0 for libtorch's default.
+ * gpu}; {@code dtype} = {@code float32} | {@code float16} (or {@code f32} | {@code f16}, the cpu backend's
+ * spelling; {@code bfloat16} is refused, see {@link #create}); {@code threads} = libtorch intra-op threads, 0 for libtorch's default.
  *
  * <p>The constructor does nothing; libtorch loads on the first {@link #availability()} or {@link
  * #create} and never takes the JVM down when it cannot. Thread-safe.
@@ -35,8 +35,9 @@ public final class PytorchBackendProvider implements KvCacheBackendProvider {
   private static final List<ConfigProperty> PROPERTIES = List.of(
       ConfigProperty.ofChoice("device", "auto", List.of("auto", "cpu", "gpu"),
           "where the KV cache lives: auto = a CUDA GPU when libtorch sees one, else the CPU"),
-      ConfigProperty.ofChoice("dtype", "float32", List.of("float32", "float16", "bfloat16"),
-          "storage type of cached keys and values (bfloat16 is refused: DJL's PyTorch JNI has no bfloat16)"),
+      ConfigProperty.ofChoice("dtype", "float32", List.of("float32", "float16", "bfloat16", "f32", "f16", "bf16"),
+          "storage type of cached keys and values; f32/f16/bf16 as in the cpu backend also work"
+              + " (bfloat16 is refused: DJL's PyTorch JNI has no bfloat16)"),
       ConfigProperty.ofInt("threads", 0, 0, 4096,
           "libtorch intra-op threads for the whole process; 0 keeps libtorch's default (one per core)"));
 
@@ -89,9 +90,10 @@ public final class PytorchBackendProvider implements KvCacheBackendProvider {
   @Override
   public KvCacheBackend create(ProviderConfig config) {
     requireNonNull(config, "config is null");
-    KvDtype dtype = switch (config.getString("dtype")) {
-      case "float16" -> KvDtype.F16;
-      case "bfloat16" -> throw new ConfigException("invalid value 'bfloat16' for " + PREFIX + "dtype: DJL's PyTorch JNI"
+    String dtypeName = config.getString("dtype");
+    KvDtype dtype = switch (dtypeName) {
+      case "float16", "f16" -> KvDtype.F16;
+      case "bfloat16", "bf16" -> throw new ConfigException("invalid value '" + dtypeName + "' for " + PREFIX + "dtype: DJL's PyTorch JNI"
           + " cannot create bfloat16 tensors (it aborts the JVM); use float16 or float32 here, or the cpu backend for bfloat16");
       default -> KvDtype.F32;
     };
