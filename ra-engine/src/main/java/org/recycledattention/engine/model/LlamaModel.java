@@ -6,6 +6,9 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
 import org.recycledattention.api.cache.AttentionResult;
 import org.recycledattention.api.cache.KvCache;
 import org.recycledattention.api.model.ModelShape;
@@ -29,6 +32,7 @@ import org.recycledattention.engine.tokenizer.Tokenizer;
  * per-sequence data is in a {@link SequenceState}.
  */
 public final class LlamaModel implements LanguageModel {
+  private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
   private final LoadedWeights loaded;
   private final ModelConfig config;
   private final Weights weights;
@@ -260,9 +264,19 @@ public final class LlamaModel implements LanguageModel {
     }
   }
 
-  /** {@code h1 = silu(h1) · h3}. */
+  /**
+   * {@code h1 = silu(h1) · h3}, {@code silu(g) = g / (1 + e^-g)}. The vector {@code EXP} is within
+   * an ulp or two of {@code Math.exp} and several times faster.
+   */
   private static void swiglu(float[] h1, float[] h3, int n) {
-    for (int i = 0; i < n; i++) {
+    int i = 0;
+    int upper = F.loopBound(n);
+    for (; i < upper; i += F.length()) {
+      FloatVector g = FloatVector.fromArray(F, h1, i);
+      FloatVector e = g.neg().lanewise(VectorOperators.EXP);
+      g.div(e.add(1f)).mul(FloatVector.fromArray(F, h3, i)).intoArray(h1, i);
+    }
+    for (; i < n; i++) {
       float g = h1[i];
       h1[i] = g / (1f + (float) Math.exp(-g)) * h3[i];
     }
