@@ -102,7 +102,8 @@ public final class SafetensorsLoader implements ModelReader {
 
   private static Weights weights(Tensors t, ModelConfig config) {
     FloatTensor embedding = t.get("model.embed_tokens.weight");
-    List<LayerWeights> layers = new ArrayList<>(config.layers());
+    // capacity capped: the layer count is checked tensor by tensor below, not trusted for an allocation
+    List<LayerWeights> layers = new ArrayList<>(Math.min(config.layers(), 1024));
     for (int i = 0; i < config.layers(); i++) {
       String p = "model.layers." + i + ".";
       String a = p + "self_attn.";
@@ -138,7 +139,12 @@ public final class SafetensorsLoader implements ModelReader {
       List<Path> out = new ArrayList<>();
       Path root = dir.toAbsolutePath().normalize();
       for (String name : names) {
-        Path shard = root.resolve(name).normalize();
+        Path shard;
+        try {
+          shard = root.resolve(name).normalize();
+        } catch (java.nio.file.InvalidPathException e) {
+          throw new ModelFormatException(index, -1, "weight_map names shard '" + name + "', which is not a valid file name", e);
+        }
         if (!shard.startsWith(root) || !Files.isRegularFile(shard)) {
           throw new ModelFormatException(index, -1, "weight_map names shard '" + name + "', which is not a file in " + root);
         }

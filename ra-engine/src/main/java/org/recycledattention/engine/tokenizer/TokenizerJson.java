@@ -51,8 +51,10 @@ final class TokenizerJson {
       maxId = Math.max(maxId, id);
     }
     int n = maxId + 1;
-    if (n > 16_000_000) {
-      throw new ModelFormatException(file, -1, "largest token id is " + maxId + "; expected a vocabulary below 16M");
+    // Holes become unused placeholder pieces; a vocabulary that is mostly holes is not a real one.
+    if (n > 16_000_000 || n > 2L * byId.size() + 1024) {
+      throw new ModelFormatException(file, -1, "largest token id is " + maxId + " but only " + byId.size()
+          + " tokens are defined; expected dense ids (a vocabulary below 16M)");
     }
     List<String> pieces = new ArrayList<>(n);
     TokenType[] types = new TokenType[n];

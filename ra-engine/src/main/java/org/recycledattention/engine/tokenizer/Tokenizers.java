@@ -3,7 +3,9 @@ package org.recycledattention.engine.tokenizer;
 import static java.util.Objects.requireNonNull;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
@@ -32,6 +34,9 @@ public final class Tokenizers {
 
   /** {@code tokenizer.ggml.model} values of GGUFs without a vocabulary. */
   private static final Set<String> NO_VOCAB = Set.of("none", "no_vocab");
+
+  private static final ValueLayout.OfInt LE_INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+  private static final ValueLayout.OfFloat LE_FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
   private Tokenizers() {}
 
@@ -171,8 +176,11 @@ public final class Tokenizers {
     if (vocabSize < 1) {
       throw new IllegalArgumentException("vocabSize must be >= 1, got " + vocabSize);
     }
-    ByteBuffer buf;
-    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+    List<String> pieces = new ArrayList<>(Math.min(vocabSize, 1 << 16));
+    float[] scores;
+    TokenType[] types;
+    // Mapped, not read: only the pieces themselves reach the heap, whatever the file's size.
+    try (Arena arena = Arena.ofConfined(); FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
       long size = ch.size();
       if (size < 4) {
         throw new ModelFormatException(file, 0, "file has " + size + " bytes, expected a llama2.c tokenizer (int32 max_token_length first)");
@@ -182,47 +190,39 @@ public final class Tokenizers {
         throw new ModelFormatException(file, size, "file of " + size + " bytes cannot hold " + vocabSize
             + " tokens (8 bytes each at least); is it the tokenizer for this model?");
       }
-      if (size > Integer.MAX_VALUE) {
-        throw new ModelFormatException(file, 0, "file of " + size + " bytes is too large for a llama2.c tokenizer");
+      scores = new float[vocabSize]; // vocabSize <= size / 8: bounded by the file
+      types = new TokenType[vocabSize];
+      MemorySegment data = ch.map(FileChannel.MapMode.READ_ONLY, 0, size, arena);
+      int maxTokenLength = data.get(LE_INT, 0);
+      if (maxTokenLength < 1) {
+        throw new ModelFormatException(file, 0, "max_token_length is " + maxTokenLength + ", expected >= 1");
       }
-      buf = ByteBuffer.allocate((int) size).order(ByteOrder.LITTLE_ENDIAN);
-      while (buf.hasRemaining() && ch.read(buf) >= 0) {
-        // read fully
+      long pos = 4;
+      for (int id = 0; id < vocabSize; id++) {
+        if (size - pos < 8) {
+          throw new ModelFormatException(file, pos, "file ends in token " + id + " of " + vocabSize + "; expected a float32 score and an int32 length");
+        }
+        scores[id] = data.get(LE_FLOAT, pos);
+        int len = data.get(LE_INT, pos + 4);
+        long remaining = size - pos - 8;
+        if (len < 0 || len > remaining) {
+          throw new ModelFormatException(file, pos + 4, "token " + id + " claims " + len + " bytes but " + remaining + " remain in the file");
+        }
+        String piece = new String(data.asSlice(pos + 8, len).toArray(ValueLayout.JAVA_BYTE), StandardCharsets.UTF_8);
+        pos += 8 + len;
+        pieces.add(piece);
+        if (SentencePieceTokenizer.parseBytePiece(piece) >= 0) {
+          types[id] = TokenType.BYTE;
+        } else if (id == 0 && piece.equals("<unk>")) {
+          types[id] = TokenType.UNKNOWN;
+        } else if ((id == 1 || id == 2) && (piece.equals("<s>") || piece.equals("</s>"))) {
+          types[id] = TokenType.CONTROL;
+        } else {
+          types[id] = TokenType.NORMAL;
+        }
       }
-      buf.flip();
     } catch (IOException e) {
       throw new ModelFormatException(file, -1, "cannot read the llama2.c tokenizer: " + e.getMessage(), e);
-    }
-    int maxTokenLength = buf.getInt();
-    if (maxTokenLength < 1) {
-      throw new ModelFormatException(file, 0, "max_token_length is " + maxTokenLength + ", expected >= 1");
-    }
-    List<String> pieces = new ArrayList<>(vocabSize);
-    float[] scores = new float[vocabSize];
-    TokenType[] types = new TokenType[vocabSize];
-    for (int id = 0; id < vocabSize; id++) {
-      int at = buf.position();
-      if (buf.remaining() < 8) {
-        throw new ModelFormatException(file, at, "file ends in token " + id + " of " + vocabSize + "; expected a float32 score and an int32 length");
-      }
-      scores[id] = buf.getFloat();
-      int len = buf.getInt();
-      if (len < 0 || len > buf.remaining()) {
-        throw new ModelFormatException(file, at + 4, "token " + id + " claims " + len + " bytes but " + buf.remaining() + " remain in the file");
-      }
-      byte[] bytes = new byte[len];
-      buf.get(bytes);
-      String piece = new String(bytes, StandardCharsets.UTF_8);
-      pieces.add(piece);
-      if (SentencePieceTokenizer.parseBytePiece(piece) >= 0) {
-        types[id] = TokenType.BYTE;
-      } else if (id == 0 && piece.equals("<unk>")) {
-        types[id] = TokenType.UNKNOWN;
-      } else if ((id == 1 || id == 2) && (piece.equals("<s>") || piece.equals("</s>"))) {
-        types[id] = TokenType.CONTROL;
-      } else {
-        types[id] = TokenType.NORMAL;
-      }
     }
     int bos = vocabSize > 1 ? 1 : -1;
     int eos = vocabSize > 2 ? 2 : -1;

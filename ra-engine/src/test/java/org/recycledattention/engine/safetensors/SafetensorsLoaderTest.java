@@ -242,6 +242,8 @@ class SafetensorsLoaderTest {
 
     Files.writeString(dir.resolve("model.safetensors.index.json"), "{\"weight_map\": {\"model.norm.weight\": \"../outside.safetensors\"}}");
     assertThatThrownBy(() -> SafetensorsLoader.load(dir)).isInstanceOf(ModelFormatException.class).hasMessageContaining("../outside.safetensors");
+    Files.writeString(dir.resolve("model.safetensors.index.json"), "{\"weight_map\": {\"model.norm.weight\": \"a\\u0000b.safetensors\"}}");
+    assertThatThrownBy(() -> SafetensorsLoader.load(dir)).isInstanceOf(ModelFormatException.class).hasMessageContaining("not a valid file name");
   }
 
   @Test

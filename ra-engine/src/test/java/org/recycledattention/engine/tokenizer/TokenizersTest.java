@@ -277,6 +277,8 @@ class TokenizersTest {
     Path file = dir.resolve("tokenizer.json");
     Files.writeString(file, "{\"model\": {\"type\": \"Unigram\", \"vocab\": [[\"a\", 0.0]]}}");
     assertThatThrownBy(() -> Tokenizers.fromTokenizerJson(file)).isInstanceOf(ModelFormatException.class).hasMessageContaining("Unigram");
+    Files.writeString(file, "{\"model\": {\"type\": \"BPE\", \"vocab\": {\"a\": 0, \"b\": 15000000}, \"merges\": []}}");
+    assertThatThrownBy(() -> Tokenizers.fromTokenizerJson(file)).isInstanceOf(ModelFormatException.class).hasMessageContaining("expected dense ids");
     Files.writeString(file, "{\"model\": ");
     assertThatThrownBy(() -> Tokenizers.fromTokenizerJson(file)).isInstanceOf(ModelFormatException.class).hasMessageContaining("cannot read JSON");
   }
