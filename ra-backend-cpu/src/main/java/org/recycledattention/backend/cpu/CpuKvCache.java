@@ -55,6 +55,8 @@ final class CpuKvCache implements KvCache {
   private GroupReduction curReduction;
   private CpuScores curScores;
   private int curUnits;
+  private int curSubgroups;
+  private int curSubgroupSize;
 
   private long residentEntries;
   private long peakResidentEntries;
@@ -168,7 +170,17 @@ final class CpuKvCache implements KvCache {
     int kvHeads = spec.kvHeads();
     int units = mode == ScoreMode.SUM ? kvHeads : kvHeads * queries;
     long work = pairs * qh * d * 2;
-    int threads = (int) Math.min(Math.min(workers.length + 1, units), Math.max(1, work / MIN_WORK_PER_THREAD));
+    int wanted = (int) Math.min(workers.length + 1, Math.max(1, work / MIN_WORK_PER_THREAD));
+    // Too few KV heads for the threads and no scores to reduce over the group: split each group
+    // into sub-groups of query heads. Each sub-group reads the head's K/V again, but every query
+    // head's arithmetic is unchanged, so the result is too.
+    int subgroupSize = group;
+    if (mode == ScoreMode.NONE && units < wanted && group > 1) {
+      subgroupSize = ceilDiv(group, Math.min(group, ceilDiv(wanted, units)));
+    }
+    int subgroups = ceilDiv(group, subgroupSize);
+    units *= subgroups;
+    int threads = Math.min(wanted, units);
     for (int t = 0; t < threads; t++) {
       scratch[t].ensureProbs(group * attended);
     }
@@ -182,6 +194,8 @@ final class CpuKvCache implements KvCache {
     curReduction = request.reduction();
     curScores = scores;
     curUnits = units;
+    curSubgroups = subgroups;
+    curSubgroupSize = subgroupSize;
     nextUnit.set(0);
     try {
       if (threads == 1) {
@@ -239,23 +253,33 @@ final class CpuKvCache implements KvCache {
     Rows.Scratch s = scratch[thread];
     int units = curUnits;
     int kvHeads = spec.kvHeads();
+    int group = spec.groupSize();
     for (int u = nextUnit.getAndIncrement(); u < units; u = nextUnit.getAndIncrement()) {
       if (curMode == ScoreMode.SUM) {
         for (int i = 0; i < curQueries; i++) {
-          attendUnit(u, i, s);
+          attendUnit(u, i, 0, group, s);
         }
       } else {
-        attendUnit(u % kvHeads, u / kvHeads, s);
+        int sub = u % curSubgroups;
+        int rest = u / curSubgroups;
+        int from = sub * curSubgroupSize;
+        attendUnit(rest % kvHeads, rest / kvHeads, from, Math.min(curSubgroupSize, group - from), s);
       }
     }
   }
 
-  /** Attention of query {@code i}'s query heads of KV head {@code h}'s group. */
-  private void attendUnit(int h, int i, Rows.Scratch s) {
+  private static int ceilDiv(int a, int b) {
+    return (a + b - 1) / b;
+  }
+
+  /**
+   * Attention of query {@code i}'s query heads {@code gFrom .. gFrom + group} of KV head {@code h}'s
+   * group; scores only for a whole group.
+   */
+  private void attendUnit(int h, int i, int gFrom, int group, Rows.Scratch s) {
     LayerStore store = cur;
     int d = spec.headDim();
-    int group = spec.groupSize();
-    int qOff = (i * spec.queryHeads() + h * group) * d;
+    int qOff = (i * spec.queryHeads() + h * spec.groupSize() + gFrom) * d;
     Rows main = store.main[h];
     int length = main.length;
     Rows first;

@@ -51,6 +51,34 @@ class DeterminismTest {
     }
   }
 
+  /** One KV head and no scores: the group is split into sub-groups across threads. */
+  @org.junit.jupiter.api.Test
+  void splittingAGroupAcrossThreadsChangesNoBit() {
+    SplittableRandom random = new SplittableRandom(77);
+    int qh = 6;
+    int dim = 48;
+    int n = 1500;
+    float[] k = TestData.gaussian(random, n * dim, 1);
+    float[] v = TestData.gaussian(random, n * dim, 1);
+    float[] q = TestData.gaussian(random, qh * dim, 2);
+    float[] reference = null;
+    for (int threads : new int[] {1, 2, 3, 4, 7}) {
+      try (CpuBackend backend = CpuBackend.create(KvDtype.BF16, threads); KvCache cache = backend.allocate(new CacheSpec(1, qh, 1, dim, n))) {
+        cache.append(0, k, v, TestData.range(0, n), n);
+        float[] out = new float[qh * dim];
+        cache.attend(0, q, 1, StepPlan.Full.NO_SCORES, out);
+        float[] scored = new float[qh * dim];
+        cache.attend(0, q, 1, StepPlan.Full.LAST_MAX, scored);
+        assertThat(out).as("%d threads, with and without scores", threads).containsExactly(scored);
+        if (reference == null) {
+          reference = out;
+        } else {
+          assertThat(out).as("%d threads", threads).containsExactly(reference);
+        }
+      }
+    }
+  }
+
   @org.junit.jupiter.api.Test
   void cachesOfOneBackendCanBeUsedFromSeveralThreadsAtOnce() throws Exception {
     int kv = 2;
