@@ -49,6 +49,19 @@ class GeneratorTest {
   }
 
   @Test
+  void promptsLongerThanOneChunkPrefillLikeTokenByToken() {
+    ModelConfig longer = new ModelConfig("llama", 32, 48, 2, 4, 2, 8, 40, 512, 1e-5f, 10000f, true, null, false, false);
+    int[] prompt = new java.util.Random(17).ints(300, 0, 40).toArray();
+    try (LlamaModel model = SyntheticModels.random(longer, 17);
+        Session batched = new Session(model, cpu, FULL, 2, 512);
+        Session single = new Session(model, ReferenceTestCache.backend(false), FULL, 1, 512)) {
+      assertThat(batched.prefill(prompt).clone()).containsExactly(single.prefill(prompt), within(1e-4f));
+      assertThat(batched.step(5).clone()).containsExactly(single.step(5), within(1e-4f));
+      assertThat(batched.position()).isEqualTo(301);
+    }
+  }
+
+  @Test
   void cpuBackendAndReferenceCacheGiveTheSameTokensAndThreadsDoNotMatter() {
     ModelConfig bigger = new ModelConfig("qwen2", 256, 512, 2, 8, 2, 32, 300, 128, 1e-6f, 1e6f, false, null, true, true);
     try (LlamaModel model = SyntheticModels.random(bigger, 7)) {
