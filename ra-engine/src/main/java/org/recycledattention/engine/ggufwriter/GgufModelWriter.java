@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.recycledattention.engine.model.LayerWeights;
+import org.recycledattention.engine.model.LlamaModel;
 import org.recycledattention.engine.model.ModelConfig;
 import org.recycledattention.engine.model.Rope;
 import org.recycledattention.engine.model.Weights;
@@ -47,6 +48,15 @@ public final class GgufModelWriter {
     requireNonNull(weights, "weights is null");
     requireNonNull(matrixType, "matrixType is null");
     toWriter(config, weights, tokenizer, matrixType).write(target);
+  }
+
+  /**
+   * Writes a loaded model, with its tokenizer when it has one: a safetensors or llama2.c model
+   * becomes a GGUF (a converter), a GGUF is re-quantized.
+   */
+  public static void write(Path target, LlamaModel model, GgmlType matrixType) {
+    requireNonNull(model, "model is null");
+    write(target, model.config(), model.weights(), model.tokenizer().orElse(null), matrixType);
   }
 
   /** The {@link GgufWriter} {@link #write} would write, for adding keys before writing. */

@@ -50,6 +50,15 @@ final class HfConfig {
     }
     int vocab = positive(file, cfg, "vocab_size");
     int context = positive(file, cfg, "max_position_embeddings");
+    // Sliding-window attention (Mistral 7B v0.1) equals full attention for sequences within the window, and the
+    // engine has no sliding mask: cap the context at the window so that the model is never run beyond it.
+    // Qwen2 configs carry a sliding_window that is off unless use_sliding_window is true.
+    JsonNode window = cfg.get("sliding_window");
+    boolean windowOn = cfg.has("use_sliding_window") ? cfg.path("use_sliding_window").asBoolean(false) : !arch.equals("qwen2");
+    if (windowOn && window != null && !window.isNull()) {
+      int w = positive(file, cfg, "sliding_window");
+      context = Math.min(context, w);
+    }
     float eps = (float) number(file, cfg, "rms_norm_eps", 1e-6);
     float theta = (float) number(file, cfg, "rope_theta", 10000.0);
     ModelConfig.RopeScaling scaling = null;

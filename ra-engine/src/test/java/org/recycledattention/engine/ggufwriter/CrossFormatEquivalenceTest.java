@@ -422,6 +422,43 @@ class CrossFormatEquivalenceTest {
     }
   }
 
+  @Test
+  void safetensorsWithTokenizerJsonConvertsToAGgufWithTheSameTokenizer() throws IOException {
+    ModelConfig config = new ModelConfig("llama", 288, 160, 2, 6, 2, 48, 64, 32, 1e-5f, 10000f, true, null, false, false);
+    TinyModel m = TinyModel.random(config, 99L);
+    Path st = dir.resolve("hf-tok");
+    m.writeSafetensors(st);
+    // 62 single characters + 2 merges = 64 pieces, the model's vocabulary
+    Map<String, Integer> vocab = new LinkedHashMap<>();
+    String chars = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+    for (char ch : chars.toCharArray()) {
+      vocab.put(String.valueOf(ch), vocab.size());
+    }
+    vocab.put("ab", vocab.size());
+    vocab.put("abc", vocab.size());
+    new com.fasterxml.jackson.databind.ObjectMapper().writeValue(st.resolve("tokenizer.json").toFile(), Map.of(
+        "pre_tokenizer", Map.of("type", "ByteLevel", "add_prefix_space", false, "use_regex", true),
+        "model", Map.of("type", "BPE", "vocab", vocab, "merges", List.of("a b", "ab c"))));
+    ModelLoader withTokenizers = loader().withTokenizers(org.recycledattention.engine.tokenizer.Tokenizers.forModels());
+    Path gguf = dir.resolve("converted.gguf");
+    float[][] before;
+    int[] ids;
+    try (LlamaModel hf = withTokenizers.load(st)) {
+      ids = hf.tokenizer().orElseThrow().encode("abcab9Z", false);
+      assertThat(ids).containsExactly(vocab.get("abc"), vocab.get("ab"), vocab.get("9"), vocab.get("Z"));
+      before = engineLogits(hf);
+      GgufModelWriter.write(gguf, hf, GgmlType.F32);
+    }
+    try (LlamaModel converted = withTokenizers.load(gguf)) {
+      assertThat(converted.tokenizer().orElseThrow().encode("abcab9Z", false)).containsExactly(ids);
+      assertThat(converted.config().ropeInterleaved()).isTrue();
+      float[][] after = engineLogits(converted);
+      for (int p = PROMPT - 1; p < TOKENS.length; p++) {
+        assertThat(maxDiff(after[p], toDouble(before[p]))).as("position %d", p).isLessThan(1e-4);
+      }
+    }
+  }
+
   static double[] toDouble(float[] a) {
     double[] d = new double[a.length];
     for (int i = 0; i < a.length; i++) {

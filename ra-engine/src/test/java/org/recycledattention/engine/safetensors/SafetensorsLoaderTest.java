@@ -183,6 +183,25 @@ class SafetensorsLoaderTest {
   }
 
   @Test
+  void aSlidingWindowCapsTheContextUnlessItIsOff() throws Exception {
+    write(dir, tinyWeights(13, false, true), "F32", 1);
+    Files.writeString(dir.resolve("config.json"), config("MistralForCausalLM", false, ", \"sliding_window\": 128"));
+    LoadedWeights mistral = SafetensorsLoader.load(dir);
+    try {
+      assertThat(mistral.config().contextLength()).isEqualTo(128);
+    } finally {
+      mistral.resources().close();
+    }
+    Files.writeString(dir.resolve("config.json"), config("Qwen2ForCausalLM", false, ", \"sliding_window\": 128, \"use_sliding_window\": false"));
+    LoadedWeights qwen = SafetensorsLoader.load(dir);
+    try {
+      assertThat(qwen.config().contextLength()).isEqualTo(256);
+    } finally {
+      qwen.resources().close();
+    }
+  }
+
+  @Test
   void aSingleFileCanBeNamedDirectly() throws Exception {
     write(dir, tinyWeights(5, false, true), "F32", 1);
     Files.writeString(dir.resolve("config.json"), config("LlamaForCausalLM", false, ""));
