@@ -34,6 +34,37 @@ class GgufModelReaderTest {
     }
   }
 
+  /** The same model with every tensor dequantized onto the heap. */
+  private static LlamaModel dequantized(LlamaModel m) {
+    java.util.function.UnaryOperator<org.recycledattention.engine.tensor.FloatTensor> deq = t -> t == null ? null
+        : new org.recycledattention.engine.tensor.ArrayTensor(t.name(), t.toArray(), t.rows(), t.cols());
+    org.recycledattention.engine.model.Weights w = m.weights();
+    java.util.List<org.recycledattention.engine.model.LayerWeights> layers = w.layers().stream()
+        .map(l -> new org.recycledattention.engine.model.LayerWeights(deq.apply(l.attnNorm()), deq.apply(l.wq()), deq.apply(l.wk()), deq.apply(l.wv()),
+            deq.apply(l.bq()), deq.apply(l.bk()), deq.apply(l.bv()), deq.apply(l.wo()), deq.apply(l.ffnNorm()), deq.apply(l.gate()),
+            deq.apply(l.down()), deq.apply(l.up())))
+        .toList();
+    org.recycledattention.engine.tensor.FloatTensor embedding = deq.apply(w.tokenEmbedding());
+    var copy = new org.recycledattention.engine.model.Weights(embedding, layers, deq.apply(w.outputNorm()),
+        w.output() == w.tokenEmbedding() ? embedding : deq.apply(w.output()));
+    return new LlamaModel(new org.recycledattention.engine.model.LoadedWeights(org.recycledattention.engine.model.ModelFormat.GGUF, m.source(),
+        m.config(), copy, java.util.Map.of(), "dequantized", () -> {}), null);
+  }
+
+  @org.junit.jupiter.params.ParameterizedTest
+  @org.junit.jupiter.params.provider.EnumSource(value = GgmlType.class, names = {"F16", "BF16", "Q8_0", "Q4_0"})
+  void everyWeightTypeComputesWhatItsDequantizedWeightsCompute(GgmlType type) {
+    ModelConfig config = new ModelConfig("llama", 64, 96, 2, 4, 2, 16, 50, 64, 1e-5f, 10000f, true, null, false, false);
+    try (LlamaModel original = SyntheticModels.random(config, 8)) {
+      Path file = tmp.resolve(type + ".gguf");
+      GgufModelWriter.write(file, config, original.weights(), null, type);
+      try (LlamaModel read = ModelLoader.loadModel(file); LlamaModel reference = dequantized(read)) {
+        assertThat(read.weights().layers().get(0).wq().type()).isEqualTo(type);
+        assertSameLogits(reference, read);
+      }
+    }
+  }
+
   @Test
   void qwen2WithBiasesAndHalfSplitRopeRoundTrips() {
     ModelConfig config = new ModelConfig("qwen2", 64, 96, 2, 4, 2, 16, 50, 64, 1e-6f, 1e6f, false, null, true, true);
