@@ -11,6 +11,7 @@ import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
@@ -52,7 +53,7 @@ final class TokenizerJson {
     }
     int n = maxId + 1;
     // Holes become unused placeholder pieces; a vocabulary that is mostly holes is not a real one.
-    if (n > 16_000_000 || n > 2L * byId.size() + 1024) {
+    if (maxId >= 16_000_000 || n > 2L * byId.size() + 1024) { // maxId, not n: n overflows when maxId is Integer.MAX_VALUE
       throw new ModelFormatException(file, -1, "largest token id is " + maxId + " but only " + byId.size()
           + " tokens are defined; expected dense ids (a vocabulary below 16M)");
     }
@@ -127,7 +128,7 @@ final class TokenizerJson {
         specials.addBos.orElse(false), normalizerType.equals("NFC"));
   }
 
-  private record Specials(int bos, int eos, int[] stops, java.util.Optional<Boolean> addBos) {}
+  private record Specials(int bos, int eos, int[] stops, Optional<Boolean> addBos) {}
 
   private static Specials specials(Path file, JsonNode root, List<String> pieces, TokenType[] types) {
     Map<String, Integer> ids = new HashMap<>();
@@ -178,11 +179,11 @@ final class TokenizerJson {
         stops.add(id);
       }
     }
-    java.util.Optional<Boolean> addBos = java.util.Optional.empty();
+    Optional<Boolean> addBos = Optional.empty();
     if (tokCfg != null && tokCfg.path("add_bos_token").isBoolean()) {
-      addBos = java.util.Optional.of(tokCfg.path("add_bos_token").asBoolean());
+      addBos = Optional.of(tokCfg.path("add_bos_token").asBoolean());
     } else if (bos >= 0 && root.path("post_processor").toString().contains("\"" + jsonEscaped(pieces.get(bos)) + "\"")) {
-      addBos = java.util.Optional.of(true); // TemplateProcessing that inserts BOS
+      addBos = Optional.of(true); // TemplateProcessing that inserts BOS
     }
     return new Specials(bos, eos, stops.stream().mapToInt(Integer::intValue).toArray(), addBos);
   }

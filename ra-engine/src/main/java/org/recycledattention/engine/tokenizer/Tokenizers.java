@@ -100,7 +100,10 @@ public final class Tokenizers {
         types[i] = TokenType.fromGguf(codes[i]);
       }
     } else {
-      Arrays.fill(types, TokenType.NORMAL);
+      // No types stored: byte-fallback pieces are recognised by their spelling, the rest is text.
+      for (int i = 0; i < n; i++) {
+        types[i] = model.equals("llama") && SentencePieceTokenizer.parseBytePiece(tokens.get(i)) >= 0 ? TokenType.BYTE : TokenType.NORMAL;
+      }
     }
     int bos = v.optionalId("tokenizer.ggml.bos_token_id", n);
     int eos = v.optionalId("tokenizer.ggml.eos_token_id", n);

@@ -133,6 +133,15 @@ class TokenizersTest {
   }
 
   @Test
+  void withoutTokenTypesBytePiecesAreStillByteFallbacks() {
+    Map<String, Object> m = spmMetadata();
+    m.remove("tokenizer.ggml.token_type");
+    Tokenizer tok = Tokenizers.fromGgufMetadata(m);
+    assertThat(tok.tokenType(3 + 0xC3)).isEqualTo(TokenType.BYTE);
+    assertThat(tok.decode(tok.encode("hé", false))).isEqualTo("hé");
+  }
+
+  @Test
   void buildsByteLevelBpeFromGgufMetadata() {
     ByteLevelBpeTokenizerTest.Vocab v = ByteLevelBpeTokenizerTest.helloWorld();
     int eot = v.special("<|eot_id|>", TokenType.CONTROL);
