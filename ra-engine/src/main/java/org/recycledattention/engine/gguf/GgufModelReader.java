@@ -202,7 +202,8 @@ public final class GgufModelReader implements ModelReader {
   /** The weights of {@code config} from {@code file}'s tensors. */
   public static Weights weights(GgufFile file, ModelConfig config) {
     FloatTensor embedding = file.floatTensor("token_embd.weight");
-    List<LayerWeights> layers = new ArrayList<>(config.layers());
+    // capacity capped: the layer count is checked tensor by tensor below, not trusted for an allocation
+    List<LayerWeights> layers = new ArrayList<>(Math.min(config.layers(), 1024));
     for (int i = 0; i < config.layers(); i++) {
       String p = "blk." + i + ".";
       FloatTensor bq = null;

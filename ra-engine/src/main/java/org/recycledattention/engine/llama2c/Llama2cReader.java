@@ -49,7 +49,8 @@ public final class Llama2cReader implements ModelReader {
         long v = Math.abs((long) vocabSize);
         long kvDim = d * kvHeads / heads;
         long headSize = d / heads;
-        long perLayer = d + d * d + 2 * d * kvDim + d * d + d + Math.multiplyExact(3 * d, (long) hiddenDim);
+        // exact: 2·d·kvDim alone can pass 2^63 (dim 2^31-2), and a wrapped sum must not match a small file
+        long perLayer = Math.addExact(Math.addExact(Math.multiplyExact(2 * d, d + 1), Math.multiplyExact(2 * d, kvDim)), Math.multiplyExact(3 * d, (long) hiddenDim));
         // real + imag RoPE tables: 2 · seqLen · headSize/2
         long floats = Math.addExact(Math.addExact(v * d, Math.multiplyExact((long) layers, perLayer)), d + seqLen * headSize);
         if (!sharedClassifier()) {

@@ -1,0 +1,34 @@
+package org.recycledattention.engine.fuzz;
+
+import com.code_intelligence.jazzer.junit.FuzzTest;
+import org.junit.jupiter.api.BeforeAll;
+import java.lang.foreign.Arena;
+import java.nio.file.Path;
+import org.recycledattention.engine.safetensors.SafetensorsFile;
+
+/**
+ * Fuzzes one {@code .safetensors} file (8-byte header length, JSON header, data): the input is the
+ * file; a valid {@code config.json} of the tiny model lies beside it. The file is opened with
+ * {@link SafetensorsFile}, every entry is read as a tensor, and the file is loaded as a model.
+ */
+class SafetensorsFuzzTest {
+  @BeforeAll
+  static void configureJazzer() {
+    FuzzSupport.configureJazzer();
+  }
+
+  @FuzzTest(maxDuration = "5m")
+  void safetensorsFile(byte[] input) {
+    FuzzSupport.inScratchDir(dir -> {
+      FuzzSupport.write(dir, "config.json", Seeds.utf8(Seeds.CONFIG_JSON));
+      Path file = FuzzSupport.write(dir, "model.safetensors", input);
+      try (Arena arena = Arena.ofConfined()) {
+        SafetensorsFile f = SafetensorsFile.open(file, arena);
+        for (String name : f.entries().keySet()) {
+          FuzzSupport.expectContract(dir, d -> f.tensor(name).toArray());
+        }
+      }
+      FuzzSupport.loadAndClose(file);
+    });
+  }
+}
