@@ -449,6 +449,10 @@ class CrossFormatEquivalenceTest {
       before = engineLogits(hf);
       GgufModelWriter.write(gguf, hf, GgmlType.F32);
     }
+    try (org.recycledattention.engine.gguf.GgufFile g = org.recycledattention.engine.gguf.GgufFile.open(gguf)) {
+      assertThat(g.metadata()).containsEntry("tokenizer.ggml.model", "gpt2").containsEntry("tokenizer.ggml.pre", "gpt-2") // llama.cpp's names
+          .containsEntry("tokenizer.ggml.merges", List.of("a b", "ab c"));
+    }
     try (LlamaModel converted = withTokenizers.load(gguf)) {
       assertThat(converted.tokenizer().orElseThrow().encode("abcab9Z", false)).containsExactly(ids);
       assertThat(converted.config().ropeInterleaved()).isTrue();
