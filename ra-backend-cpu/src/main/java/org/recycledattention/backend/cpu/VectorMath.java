@@ -27,7 +27,8 @@ final class VectorMath {
   static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
   private static final int LANES = SPECIES.length();
   private static final VectorSpecies<Integer> INTS = SPECIES.withLanes(int.class);
-  private static final VectorSpecies<Short> SHORTS = VectorSpecies.of(short.class, VectorShape.forBitSize(LANES * Short.SIZE));
+  /** Shorts of one float vector's lane count; {@code null} where no such shape exists (fewer than 4 lanes). */
+  private static final VectorSpecies<Short> SHORTS = LANES >= 4 ? VectorSpecies.of(short.class, VectorShape.forBitSize(LANES * Short.SIZE)) : null;
   private static final FloatVector TWO_POW_112 = FloatVector.broadcast(SPECIES, 0x1p112f);
 
   private VectorMath() {}
@@ -252,6 +253,12 @@ final class VectorMath {
    * (exact, and right for subnormals too), infinities and NaNs patched.
    */
   static void decodeF16(short[] src, int srcOff, float[] dst, int n) {
+    if (SHORTS == null) {
+      for (int i = 0; i < n; i++) {
+        dst[i] = Float.float16ToFloat(src[srcOff + i]);
+      }
+      return;
+    }
     for (int i = 0; i < n; i += LANES) {
       IntVector h = (IntVector) ShortVector.fromArray(SHORTS, src, srcOff + i).convertShape(VectorOperators.S2I, INTS, 0);
       IntVector magnitude = h.and(0x7fff);
@@ -264,6 +271,12 @@ final class VectorMath {
 
   /** Decodes {@code n} (a multiple of {@link #lanes()}) bfloat16 values: the upper halves of floats. */
   static void decodeBf16(short[] src, int srcOff, float[] dst, int n) {
+    if (SHORTS == null) {
+      for (int i = 0; i < n; i++) {
+        dst[i] = Float.intBitsToFloat(src[srcOff + i] << 16);
+      }
+      return;
+    }
     for (int i = 0; i < n; i += LANES) {
       ((IntVector) ShortVector.fromArray(SHORTS, src, srcOff + i).convertShape(VectorOperators.S2I, INTS, 0))
           .lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().intoArray(dst, i);
