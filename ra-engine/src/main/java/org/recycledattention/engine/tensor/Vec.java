@@ -43,18 +43,18 @@ final class Vec {
   }
 
   private static FloatVector halfBitsToFloat(ShortVector halves) {
-    // sign-extended: every use below masks the bits it needs
     IntVector h = (IntVector) halves.castShape(I, 0);
-    // exponent and mantissa moved to f32 position read as a float are the value times 2^-112, for
-    // normal and subnormal halves alike (a subnormal half becomes a subnormal float): rescale exactly
-    FloatVector magnitude = h.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats().mul(0x1p112f);
-    IntVector bits = magnitude.reinterpretAsInts();
-    VectorMask<Integer> special = h.and(0x7C00).eq(0x7C00);
+    // (h << 16) >> 3 (arithmetic) puts the exponent and mantissa in f32 position and smears the
+    // sign over bits 28..31; clearing 28..30 leaves an f32 equal to the half times 2^-112, for
+    // normal and subnormal halves alike (a subnormal half becomes a subnormal float)
+    FloatVector value = h.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(0x8FFFFFFF).reinterpretAsFloats().mul(0x1p112f);
+    // the largest finite half is 65504; infinities and NaNs land in [65536, 131072)
+    VectorMask<Float> special = value.abs().compare(VectorOperators.GE, 65536f);
     if (special.anyTrue()) {
-      // infinity and NaN keep an all-ones exponent
-      bits = bits.blend(h.and(0x3FF).lanewise(VectorOperators.LSHL, 13).or(0x7F800000), special);
+      IntVector inf = h.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(0x8FFFFFFF).or(0x7F800000);
+      value = value.blend(inf.reinterpretAsFloats(), special);
     }
-    return bits.or(h.and(0x8000).lanewise(VectorOperators.LSHL, 16)).reinterpretAsFloats();
+    return value;
   }
 
   /** {@link #FL} bfloat16 values at {@code offset} as floats (exact: the upper half of an f32). */

@@ -97,6 +97,21 @@ class FloatTensorTest {
   }
 
   @Test
+  void halfInfinitiesAndNansSurviveTheVectorConversion() {
+    for (short special : new short[] {(short) 0x7C00, (short) 0xFC00, (short) 0x7E00}) {
+      ByteBuffer b = ByteBuffer.allocate(2 * 40).order(ByteOrder.LITTLE_ENDIAN);
+      for (int i = 0; i < 40; i++) {
+        b.putShort(i == 21 ? special : Float.floatToFloat16(0.5f));
+      }
+      FloatTensor t = FloatTensor.of(FILE, 0, "w", GgmlType.F16, MemorySegment.ofArray(b.array()), 1, 40);
+      float[] x = new float[40];
+      java.util.Arrays.fill(x, 1f);
+      float expected = Float.float16ToFloat(special) + 39 * 0.5f;
+      assertThat(Float.valueOf(t.dot(0, x, 0))).as("half 0x%04x", special).isEqualTo(Float.valueOf(expected));
+    }
+  }
+
+  @Test
   void unsupportedTypeNamesTheTensorAndType() {
     assertThatThrownBy(() -> FloatTensor.of(FILE, 1234, "blk.0.attn_q.weight", GgmlType.Q4_K, MemorySegment.ofArray(new byte[1024]), 1, 256))
         .isInstanceOf(ModelFormatException.class)
