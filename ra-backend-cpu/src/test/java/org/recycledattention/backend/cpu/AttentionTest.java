@@ -42,8 +42,18 @@ class AttentionTest {
     return b.build();
   }
 
+  /** Head sizes that are no multiple of any vector length, group sizes that are no power of two. */
+  static Stream<Arguments> oddShapes() {
+    return Stream.of(
+        Arguments.of(101L, 1, 3, 5, 37, KvDtype.F16, 2),
+        Arguments.of(102L, 2, 5, 1, 16, KvDtype.F32, 1),
+        Arguments.of(103L, 3, 6, 80, 333, KvDtype.BF16, 3),
+        Arguments.of(104L, 1, 8, 96, 17, KvDtype.F32, 2),
+        Arguments.of(105L, 2, 1, 40, 1000, KvDtype.F16, 1));
+  }
+
   @ParameterizedTest(name = "seed={0} kvHeads={1} group={2} dim={3} length={4} {5} threads={6}")
-  @MethodSource("shapes")
+  @MethodSource({"shapes", "oddShapes"})
   void singleQueryAttentionMatchesTheReference(long seed, int kvHeads, int group, int dim, int length, KvDtype dtype, int threads) {
     SplittableRandom random = new SplittableRandom(seed);
     int queryHeads = kvHeads * group;
@@ -68,7 +78,7 @@ class AttentionTest {
   }
 
   @ParameterizedTest(name = "seed={0} kvHeads={1} group={2} dim={3} length={4} {5} threads={6}")
-  @MethodSource("shapes")
+  @MethodSource({"shapes", "oddShapes"})
   void causalPrefillEqualsTokenByTokenDecodeBitForBit(long seed, int kvHeads, int group, int dim, int length, KvDtype dtype, int threads) {
     SplittableRandom random = new SplittableRandom(seed);
     int queryHeads = kvHeads * group;
