@@ -373,9 +373,10 @@ public final class GgufFile implements AutoCloseable {
       long at = pos;
       long len = i64();
       if (len < 0 || len > remaining()) {
+        long left = remaining();
         pos = at;
         throw new ModelFormatException(path, at, "a string claims " + Long.toUnsignedString(len) + " bytes but only "
-            + (remaining() - 8) + " are left in the file; the file is truncated or corrupt");
+            + left + " are left in the file; the file is truncated or corrupt");
       }
       if (len > Integer.MAX_VALUE - 8) {
         throw new ModelFormatException(path, at, "a string of " + len + " bytes is too long");

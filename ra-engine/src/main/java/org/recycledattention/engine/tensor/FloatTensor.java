@@ -94,7 +94,10 @@ public sealed interface FloatTensor permits F32Tensor, F16Tensor, BF16Tensor, Q8
           + " elements, not a multiple of its block size " + type.blockSize());
     }
     long bytes = type.bytes(rows * cols);
-    if (bytes < 0 || data.byteSize() < bytes) {
+    if (bytes < 0) {
+      throw new ModelFormatException(file, fileOffset, "tensor '" + name + "' (" + type + ", " + rows + " x " + cols + ") is too large");
+    }
+    if (data.byteSize() < bytes) {
       throw new ModelFormatException(file, fileOffset, "tensor '" + name + "' (" + type + ", " + rows + " x " + cols + ") needs "
           + bytes + " bytes but only " + data.byteSize() + " are available; the file is truncated or corrupt");
     }
