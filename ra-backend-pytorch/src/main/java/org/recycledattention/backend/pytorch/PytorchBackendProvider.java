@@ -23,7 +23,7 @@ import org.recycledattention.api.registry.ProviderException;
  *
  * <p>Keys (prefix {@code ra.backend.pytorch.}): {@code device} = {@code auto} | {@code cpu} | {@code
  * gpu}; {@code dtype} = {@code float32} | {@code float16} (or {@code f32} | {@code f16}, the cpu backend's
- * spelling; {@code bfloat16} is refused, see {@link #create}); {@code threads} = libtorch intra-op threads, 0 for libtorch's default.
+ * spelling; {@code bfloat16} is refused, see {@link #create}); {@code threads} = libtorch intra-op threads (default 1), 0 for libtorch's default.
  *
  * <p>The constructor does nothing; libtorch loads on the first {@link #availability()} or {@link
  * #create} and never takes the JVM down when it cannot. Thread-safe.
@@ -38,7 +38,10 @@ public final class PytorchBackendProvider implements KvCacheBackendProvider {
       ConfigProperty.ofChoice("dtype", "float32", List.of("float32", "float16", "bfloat16", "f32", "f16", "bf16"),
           "storage type of cached keys and values; f32/f16/bf16 as in the cpu backend also work"
               + " (bfloat16 is refused: DJL's PyTorch JNI has no bfloat16)"),
-      ConfigProperty.ofInt("threads", 0, 0, 4096,
+      // Default 1: one decode attend is a small, bandwidth-bound job, and libtorch's OpenMP workers
+      // spin after every parallel op, stealing the cores the engine's own threads need next (on a
+      // busy 2-core machine 2 threads made attends 10-30x slower than 1).
+      ConfigProperty.ofInt("threads", 1, 0, 4096,
           "libtorch intra-op threads for the whole process; 0 keeps libtorch's default (one per core)"));
 
   private final LibTorch libTorch;

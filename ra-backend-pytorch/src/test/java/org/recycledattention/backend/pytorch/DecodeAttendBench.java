@@ -31,7 +31,7 @@ public final class DecodeAttendBench {
   private DecodeAttendBench() {}
 
   public static void main(String[] args) {
-    String threads = args.length > 0 ? args[0] : "0";
+    String threads = args.length > 0 ? args[0] : "1";
     String dtype = args.length > 1 ? args[1] : "float32";
     ProviderRegistry<KvCacheBackendProvider> registry = ProviderRegistry.of(KvCacheBackendProvider.class,
         ProviderRegistry.Kind.BACKEND, DecodeAttendBench.class.getClassLoader());

@@ -150,6 +150,19 @@ class WorkingSetTest {
     }
   }
 
+  @Test
+  void closingTheBackendFirstFreesItsCachesAndLaterCloseIsQuiet() {
+    Random random = new Random(PytorchTestSupport.seed());
+    KvCacheBackend backend = PytorchTestSupport.backend("float16");
+    KvCache cache = backend.allocate(new CacheSpec(1, KV * GROUP, KV, D, 64));
+    cache.append(0, gaussian(random, 4 * ROW), gaussian(random, 4 * ROW), range(0, 4), 4);
+    backend.close();
+    backend.close();
+    cache.close();
+    assertThatThrownBy(() -> backend.allocate(new CacheSpec(1, KV * GROUP, KV, D, 64)))
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("closed");
+  }
+
   private static void assertSameContents(WorkingSet ws, ReferenceKv ref, String what) {
     assertThat(ws.length()).as(what + " length").isEqualTo(ref.length());
     assertThat(ws.partialLength()).as(what + " partial length").isEqualTo(ref.partialLength());
