@@ -301,21 +301,33 @@ public final class SentencePieceTokenizer implements Tokenizer {
     }
   }
 
+  /**
+   * {@inheritDoc}
+   *
+   * <p>The ids are taken as a whole text: the dummy-prefix space of its first piece is dropped (as
+   * SentencePiece and Hugging Face decode), so {@code decode(encode(s, addBos))} is {@code s}
+   * either way. A {@link #newDecoder()} instead continues a text and keeps that space unless BOS
+   * came first; the two agree on ids that start with BOS.
+   */
   @Override
   public String decode(int[] ids) {
     requireNonNull(ids, "ids is null");
     java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream(ids.length * 4);
-    boolean stripSpace = addSpacePrefix;
+    boolean first = true;
     for (int id : ids) {
       byte[] d = decodedBytes(id);
       if (d.length == 0) {
-        continue;
+        continue; // control pieces (BOS) take no part in "first"
       }
-      int from = stripSpace && stripsDummyPrefix(id, d) ? 1 : 0;
-      stripSpace = false;
+      int from = first && addSpacePrefix && stripsDummyPrefix(id, d) ? 1 : 0;
+      first = false;
       bytes.write(d, from, d.length - from);
     }
     return bytes.toString(StandardCharsets.UTF_8);
+  }
+
+  private boolean afterBosStrips(int previous, int id, byte[] d) {
+    return previous == bos && bos >= 0 && addSpacePrefix && stripsDummyPrefix(id, d);
   }
 
   /** Whether a leading space of {@code id}'s bytes can be the dummy prefix (a text piece, or its byte fallback). */
@@ -334,9 +346,9 @@ public final class SentencePieceTokenizer implements Tokenizer {
   /**
    * {@inheritDoc}
    *
-   * <p>The decoder continues text: it keeps the leading space of the first piece, except
-   * directly after BOS (as llama2.c's {@code decode} does), so feeding it {@code [bos, ...]}
-   * gives the same text as {@link #decode}.
+   * <p>The decoder continues a text (generated tokens after a prompt): it keeps the leading space
+   * of the first piece, except directly after BOS (as llama2.c's {@code decode} does). Fed ids that
+   * start with BOS it gives the same text as {@link #decode}.
    */
   @Override
   public StreamingDecoder newDecoder() {
@@ -347,7 +359,7 @@ public final class SentencePieceTokenizer implements Tokenizer {
       @Override
       public String next(int id) {
         byte[] d = decodedBytes(id);
-        if (previous == bos && bos >= 0 && addSpacePrefix && stripsDummyPrefix(id, d)) {
+        if (afterBosStrips(previous, id, d)) {
           d = Arrays.copyOfRange(d, 1, d.length);
         }
         previous = id;

@@ -25,10 +25,17 @@ public interface Tokenizer {
   /** Encodes text; special-token text is not interpreted. */
   int[] encode(String text, boolean addBos);
 
-  /** Decodes ids to text (invalid UTF-8 becomes U+FFFD). */
+  /**
+   * Decodes ids, taken as a whole text, to text (invalid UTF-8 becomes U+FFFD); control tokens
+   * give "". {@code decode(encode(s, addBos))} is {@code s}.
+   */
   String decode(int[] ids);
 
-  /** A streaming decoder: feed ids one at a time, get text that is always valid UTF-8. */
+  /**
+   * A streaming decoder: feed ids one at a time, get text that is always valid UTF-8. It continues
+   * a text (for example generated tokens after a prompt), so SentencePiece pieces keep their
+   * leading space unless they follow BOS; on ids that start with BOS it agrees with {@link #decode}.
+   */
   StreamingDecoder newDecoder();
 
   /** The kind of vocabulary entry {@code id} is (control tokens decode to ""). */

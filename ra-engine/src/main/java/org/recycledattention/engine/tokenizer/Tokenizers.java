@@ -107,6 +107,13 @@ public final class Tokenizers {
     }
     int bos = v.optionalId("tokenizer.ggml.bos_token_id", n);
     int eos = v.optionalId("tokenizer.ggml.eos_token_id", n);
+    if (!metadata.containsKey("tokenizer.ggml.token_type")) {
+      for (int special : new int[] {bos, eos}) {
+        if (special >= 0) {
+          types[special] = TokenType.CONTROL; // without types, BOS/EOS must still decode to ""
+        }
+      }
+    }
     Set<Integer> stops = new LinkedHashSet<>();
     if (eos >= 0) {
       stops.add(eos);

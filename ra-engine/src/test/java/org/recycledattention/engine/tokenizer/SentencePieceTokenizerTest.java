@@ -132,8 +132,8 @@ class SentencePieceTokenizerTest {
   void leadingSpacesSurviveTheRoundTrip() {
     SentencePieceTokenizer tok = helloWorld().build();
     for (String s : List.of(" hello", "  hello  ", "hello ", " ", "\thello")) {
-      assertThat(tok.decode(tok.encode(s, false))).as("'%s'", s).isEqualTo(s);
       assertThat(tok.decode(tok.encode(s, true))).as("'%s' with BOS", s).isEqualTo(s);
+      assertThat(tok.decode(tok.encode(s, false))).as("'%s'", s).isEqualTo(s);
     }
   }
 
@@ -150,9 +150,11 @@ class SentencePieceTokenizerTest {
         sb.append(alphabet[rnd.nextInt(alphabet.length)]);
       }
       String s = sb.toString();
-      int[] ids = tok.encode(s, rnd.nextBoolean());
+      boolean bos = rnd.nextBoolean();
+      int[] ids = tok.encode(s, bos);
       assertThat(tok.decode(ids)).as("seed %d, text '%s'", seed, s).isEqualTo(s);
-      assertThat(streamed(tok, ids)).as("seed %d, streamed '%s'", seed, s).isEqualTo(ids.length > 0 && ids[0] == 1 ? s : tok.decode(ids).isEmpty() ? "" : " " + s);
+      // the streaming decoder continues a text: without BOS the dummy-prefix space stays
+      assertThat(streamed(tok, ids)).as("seed %d, streamed '%s'", seed, s).isEqualTo(bos || s.isEmpty() ? s : " " + s);
     }
   }
 
@@ -203,7 +205,7 @@ class SentencePieceTokenizerTest {
     Vocab v = helloWorld();
     int tag = v.add("<tag>", 0, TokenType.USER_DEFINED);
     SentencePieceTokenizer tok = v.build();
-    int[] ids = tok.encode("hello<tag>world", false);
+    int[] ids = tok.encode("hello<tag>world", true);
     assertThat(ids).contains(tag);
     assertThat(tok.decode(ids)).isEqualTo("hello<tag>world");
   }
