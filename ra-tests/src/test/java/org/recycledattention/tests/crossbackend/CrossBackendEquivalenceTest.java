@@ -32,8 +32,9 @@ import org.recycledattention.tests.TestSeed;
  *   <li>teacher-forced over one 256-token stream (a 96-token prompt, longer than the budget, then 160
  *       steps), the logits of every step agree within {@value #F32_TOLERANCE} absolute for f32
  *       storage;
- *   <li>greedy generation from {@code reference.json}'s prompt B and from the same 96-token prompt (so
- *       the policy has evicted or selected before the first token) agrees token for token up to the first step whose top-1/top-2 logit margin
+ *   <li>greedy generation of up to {@value #GREEDY_TOKENS} tokens from the same 96-token prompt (so the
+ *       policy has evicted or selected before the first token), and for full attention also from
+ *       {@code reference.json}'s prompt B, agrees token for token up to the first step whose top-1/top-2 logit margin
  *       (from cpu's logits) is below {@value #MARGIN}: this model has near-ties where any rounding
  *       difference may pick the other token ({@code reference.json} lists them for its prompts).
  * </ul>
@@ -46,7 +47,7 @@ class CrossBackendEquivalenceTest {
   static final int BUDGET = 64;
   static final int STREAM = 256;
   static final int PROMPT = 96;
-  static final int GREEDY_TOKENS = 100;
+  static final int GREEDY_TOKENS = 64;
   static final int[] PROMPT_B = {1, 300, 301, 302, 400, 450};
   static final List<String> POLICIES = List.of("full", "local", "h2o", "snapkv", "recycled");
 
@@ -94,7 +95,9 @@ class CrossBackendEquivalenceTest {
         }
       }
       System.out.printf("[ra-tests] %s: teacher-forced max |logit diff| %.3g over %d steps%n", what, worst, STREAM - PROMPT);
-      greedy(model, cpu, other, factory, PROMPT_B, what + ", greedy after reference prompt B");
+      if (policyName.equals("full")) { // prompt B fits the budget: every policy would repeat full attention's run
+        greedy(model, cpu, other, factory, PROMPT_B, what + ", greedy after reference prompt B");
+      }
       greedy(model, cpu, other, factory, java.util.Arrays.copyOf(stream, PROMPT), what + ", greedy after the 96-token prompt");
     }
   }
