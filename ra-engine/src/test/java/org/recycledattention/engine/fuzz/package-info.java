@@ -28,25 +28,29 @@
  * org.recycledattention.engine.fuzz.Seeds#main}) and every past finding. It takes seconds.
  *
  * <h2>Fuzzing</h2>
- * One target per JVM run, for at most the target's {@code maxDuration} (5 minutes), from the
- * repository root:
+ * One target per JVM run, for at most the target's {@code maxDuration} (5 minutes) unless {@code
+ * -Djazzer.max_duration} says otherwise, from the repository root:
  * <pre>{@code
  * export JAVA_HOME=/usr/lib/jvm/java-17-openjdk-amd64
- * JAZZER_FUZZ=1 mvn -o -pl ra-engine test -Dtest='GgufFuzzTest' -DargLine='--add-modules jdk.incubator.vector \
- *     --enable-native-access=ALL-UNNAMED -Xss4m -Xmx1g -XX:+EnableDynamicAgentLoading'
+ * JAZZER_FUZZ=1 mvn -o -pl ra-engine test -Dtest=GgufFuzzTest -Dsurefire.failIfNoSpecifiedTests=false \
+ *   -Dra.surefire.argLine="--add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -Xss4m -Xmx1g \
+ *     -XX:+EnableDynamicAgentLoading -Djazzer.max_duration=3m"
  * }</pre>
- * A modest {@code -Xmx} makes an allocation driven by a hostile count show up as an {@code
- * OutOfMemoryError}. Override the duration with {@code -Djazzer.max_duration=30m}
- * (or {@code JAZZER_MAX_DURATION}). The generated corpus goes to {@code ra-engine/.cifuzz-corpus/}
- * (not committed). Jazzer prints {@code #execs} as it runs and {@code Done N runs in S second(s)} at
- * the end.
+ * ({@code ra.surefire.argLine} is the parent pom's surefire argLine; the modest {@code -Xmx} makes
+ * an allocation driven by a hostile count show up as an {@code OutOfMemoryError}.) Jazzer prints
+ * {@code #<execs> ... cov: ... exec/s: ...} lines while it runs and {@code Done <N> runs in <S>
+ * second(s)} at the end. Its generated corpus goes to {@code ra-engine/.cifuzz-corpus/} (not
+ * committed). Other sessions build in the same {@code target/}: fuzz in a private copy of the
+ * module when the working tree is shared.
  *
  * <h2>A finding</h2>
  * Jazzer writes the crashing input into the target's {@code <Class>Inputs/<method>/} resource
  * directory as {@code crash-<sha1>} and prints the stack trace. Fix the parser, rename the file
  * to say what it exercises (e.g. {@code finding-llama2c-size-overflow}), keep it there (it now
  * replays in every build), and, for a named hostile case, add an exact assertion to {@code
- * HostileInputsTest}. Reproduce one input alone with {@code -Djazzer.instrument=...} unset:
- * {@code mvn -o -pl ra-engine test -Dtest='GgufFuzzTest'} replays the whole directory.
+ * HostileInputsTest}. {@code mvn -o -pl ra-engine test -Dtest=GgufFuzzTest} (no {@code JAZZER_FUZZ})
+ * replays the whole directory, one JUnit invocation per file.
+ * {@link org.recycledattention.engine.fuzz.Seeds#main} regenerates the seeds (it does not touch
+ * findings).
  */
 package org.recycledattention.engine.fuzz;
