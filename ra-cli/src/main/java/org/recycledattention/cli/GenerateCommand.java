@@ -72,7 +72,7 @@ final class GenerateCommand extends Subcommand {
   @Option(names = "--top-p", paramLabel = "P", defaultValue = "1", description = "Sample from the smallest set reaching probability P; 1 = all (default).")
   double topP;
 
-  @Option(names = "--seed", paramLabel = "S", description = "Seed of the sampler (default: random, shown in the summary).")
+  @Option(names = "--seed", paramLabel = "S", description = "Seed of the sampler (default: random when sampling, shown in the summary and the JSON stats).")
   Long seed;
 
   @Option(names = "--threads", paramLabel = "N", description = "Threads for the model's matrix kernels (ra.threads; default: every processor).")
@@ -118,7 +118,8 @@ final class GenerateCommand extends Subcommand {
     checkModelPath(model);
     Optional<String> promptText = promptText();
     int[] promptIds = prompt.ids == null ? null : parseIds(prompt.ids);
-    long usedSeed = seed != null ? seed : ThreadLocalRandom.current().nextLong();
+    // Greedy decoding ignores the seed: keep it fixed so that --json output is reproducible.
+    long usedSeed = seed != null ? seed : temperature > 0 ? ThreadLocalRandom.current().nextLong() : 0;
     SamplingConfig sampling = new SamplingConfig(temperature, topK, topP, usedSeed);
 
     List<Setting> extra = new ArrayList<>();

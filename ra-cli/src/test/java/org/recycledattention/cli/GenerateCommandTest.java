@@ -115,6 +115,7 @@ class GenerateCommandTest {
     assertThat(root.get("text").isTextual()).isTrue();
     assertThat(root.get("stats").get("partial_steps").asLong()).as("full attention never attends a partial cache").isZero();
     assertThat(root.get("stats").get("peak_resident_kv_bytes").asLong()).isPositive();
+    assertThat(root.get("stats").get("seed").asLong()).as("greedy runs report a fixed seed").isZero();
   }
 
   @Test
