@@ -226,7 +226,8 @@ public final class GgufModelWriter {
       case ByteLevelBpeTokenizer bpe -> {
         w.putString("tokenizer.ggml.model", "gpt2");
         String regex = bpe.preTokenizer().pattern();
-        String pre = regex.equals(PreTokenizerPattern.QWEN2.regex()) ? "qwen2"
+        String pre = bpe.individualDigits() && regex.equals(PreTokenizerPattern.GPT2.regex()) ? PreTokenizerPattern.SMOLLM
+            : regex.equals(PreTokenizerPattern.QWEN2.regex()) ? "qwen2"
             : regex.equals(PreTokenizerPattern.GPT2.regex()) ? "gpt-2" // llama.cpp's spelling
             : regex.equals(PreTokenizerPattern.LLAMA3.regex()) ? "llama-bpe" : "default";
         w.putString("tokenizer.ggml.pre", pre);

@@ -38,6 +38,7 @@ public final class ByteLevelBpeTokenizer implements Tokenizer {
   private final int[] stopTokens;
   private final boolean addBos;
   private final boolean nfc;
+  private final boolean individualDigits;
   /** Every piece, first id wins (for {@link #find}). */
   private final Map<String, Integer> allIds;
   /** Pieces that may be produced from text. */
@@ -61,16 +62,27 @@ public final class ByteLevelBpeTokenizer implements Tokenizer {
    */
   public ByteLevelBpeTokenizer(List<String> pieces, TokenType[] types, List<String[]> merges, Pattern preTokenizer, boolean ignoreMerges,
       int bos, int eos, int[] stopTokens, boolean addBos) {
-    this(pieces, types, merges, preTokenizer, ignoreMerges, bos, eos, stopTokens, addBos, false);
+    this(pieces, types, merges, preTokenizer, new Options(ignoreMerges, false, false), bos, eos, stopTokens, addBos);
   }
 
   /**
-   * As the other constructor, and {@code nfc}: normalize text to Unicode NFC before encoding (the
-   * {@code NFC} normalizer of Qwen2's {@code tokenizer.json}).
+   * Options beyond the vocabulary.
+   *
+   * @param ignoreMerges take a word whole when it is a vocabulary piece (Llama 3)
+   * @param nfc normalize text to Unicode NFC before encoding (Qwen2's {@code tokenizer.json})
+   * @param individualDigits split every digit ({@code \p{N}}) into its own word before the regex
+   *     runs on the text between digits (Hugging Face's {@code Digits} pre-tokenizer, llama.cpp's
+   *     {@code smollm} pre-tokenizer)
    */
-  public ByteLevelBpeTokenizer(List<String> pieces, TokenType[] types, List<String[]> merges, Pattern preTokenizer, boolean ignoreMerges,
-      int bos, int eos, int[] stopTokens, boolean addBos, boolean nfc) {
-    this.nfc = nfc;
+  public record Options(boolean ignoreMerges, boolean nfc, boolean individualDigits) {}
+
+  /** As the other constructor, with all {@link Options}. */
+  public ByteLevelBpeTokenizer(List<String> pieces, TokenType[] types, List<String[]> merges, Pattern preTokenizer, Options options,
+      int bos, int eos, int[] stopTokens, boolean addBos) {
+    requireNonNull(options, "options is null");
+    this.nfc = options.nfc();
+    this.individualDigits = options.individualDigits();
+    boolean ignoreMerges = options.ignoreMerges();
     requireNonNull(pieces, "pieces is null");
     requireNonNull(types, "types is null");
     requireNonNull(merges, "merges is null");
@@ -205,6 +217,11 @@ public final class ByteLevelBpeTokenizer implements Tokenizer {
     return nfc;
   }
 
+  /** Whether every digit is its own word. */
+  public boolean individualDigits() {
+    return individualDigits;
+  }
+
   @Override
   public int[] stopTokens() {
     return stopTokens.clone();
@@ -239,22 +256,43 @@ public final class ByteLevelBpeTokenizer implements Tokenizer {
         continue;
       }
       String s = f.text();
-      Matcher m = preTokenizer.matcher(s);
-      int last = 0;
-      while (m.find()) {
-        if (m.start() > last) {
-          encodeWord(s.substring(last, m.start()), out); // text the regex skipped still counts
-        }
-        if (m.end() > m.start()) {
-          encodeWord(m.group(), out);
-        }
-        last = m.end();
+      if (!individualDigits) {
+        encodeSegment(s, out);
+        continue;
       }
-      if (last < s.length()) {
-        encodeWord(s.substring(last), out);
+      int from = 0;
+      for (int i = 0; i < s.length(); ) {
+        int cp = s.codePointAt(i);
+        int next = i + Character.charCount(cp);
+        if (Character.getType(cp) == Character.DECIMAL_DIGIT_NUMBER || Character.getType(cp) == Character.LETTER_NUMBER
+            || Character.getType(cp) == Character.OTHER_NUMBER) {
+          encodeSegment(s.substring(from, i), out);
+          encodeWord(s.substring(i, next), out);
+          from = next;
+        }
+        i = next;
       }
+      encodeSegment(s.substring(from), out);
     }
     return out.toArray();
+  }
+
+  /** Splits {@code s} with the pre-tokenizer regex and encodes each word. */
+  private void encodeSegment(String s, IntList out) {
+    Matcher m = preTokenizer.matcher(s);
+    int last = 0;
+    while (m.find()) {
+      if (m.start() > last) {
+        encodeWord(s.substring(last, m.start()), out); // text the regex skipped still counts
+      }
+      if (m.end() > m.start()) {
+        encodeWord(m.group(), out);
+      }
+      last = m.end();
+    }
+    if (last < s.length()) {
+      encodeWord(s.substring(last), out);
+    }
   }
 
   private void encodeWord(String word, IntList out) {

@@ -38,8 +38,9 @@ public enum PreTokenizerPattern {
   }
 
   /**
-   * The pattern for GGUF's {@code tokenizer.ggml.pre}: "qwen2" gives {@link #QWEN2}, "gpt2" and
-   * "gpt-2" {@link #GPT2}, anything else (including "llama-bpe", "llama3", absent) {@link #LLAMA3}.
+   * The pattern for GGUF's {@code tokenizer.ggml.pre}: "qwen2" gives {@link #QWEN2}, "gpt2",
+   * "gpt-2" and {@link #SMOLLM} {@link #GPT2}, anything else (including "llama-bpe", "llama3",
+   * absent) {@link #LLAMA3}.
    */
   public static PreTokenizerPattern forGgufPre(String pre) {
     if (pre == null) {
@@ -47,8 +48,11 @@ public enum PreTokenizerPattern {
     }
     return switch (pre.toLowerCase(Locale.ROOT)) {
       case "qwen2" -> QWEN2;
-      case "gpt2", "gpt-2" -> GPT2;
+      case "gpt2", "gpt-2", SMOLLM -> GPT2;
       default -> LLAMA3;
     };
   }
+
+  /** GGUF's {@code tokenizer.ggml.pre} for SmolLM: every digit its own word, then {@link #GPT2}. */
+  public static final String SMOLLM = "smollm";
 }

@@ -124,8 +124,9 @@ final class TokenizerJson {
         throw new ModelFormatException(file, -1, "model." + field + " is \"" + model.path(field).asText() + "\"; byte-level BPE without it is supported");
       }
     }
-    return new ByteLevelBpeTokenizer(pieces, types, merges, pattern, ignoreMerges, specials.bos, specials.eos, specials.stops,
-        specials.addBos.orElse(false), normalizerType.equals("NFC"));
+    boolean digits = root.path("pre_tokenizer").toString().contains("\"Digits\"");
+    return new ByteLevelBpeTokenizer(pieces, types, merges, pattern, new ByteLevelBpeTokenizer.Options(ignoreMerges, normalizerType.equals("NFC"), digits),
+        specials.bos, specials.eos, specials.stops, specials.addBos.orElse(false));
   }
 
   private record Specials(int bos, int eos, int[] stops, Optional<Boolean> addBos) {}
@@ -255,9 +256,11 @@ final class TokenizerJson {
     for (JsonNode step : steps) {
       String type = step.path("type").asText("");
       boolean known = type.equals("Split") && step.path("pattern").has("Regex")
-          || type.equals("ByteLevel") && !step.path("add_prefix_space").asBoolean(false);
+          || type.equals("ByteLevel") && !step.path("add_prefix_space").asBoolean(false)
+          || type.equals("Digits") && step.path("individual_digits").asBoolean(false) && steps.indexOf(step) == 0;
       if (!known) {
-        throw new ModelFormatException(file, -1, "pre_tokenizer step " + step + " is not supported; supported: a Split regex and/or ByteLevel without add_prefix_space");
+        throw new ModelFormatException(file, -1, "pre_tokenizer step " + step + " is not supported; supported: Digits (individual, first), "
+            + "a Split regex, ByteLevel without add_prefix_space");
       }
     }
     for (JsonNode step : steps) {

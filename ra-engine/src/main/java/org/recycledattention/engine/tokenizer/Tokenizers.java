@@ -165,7 +165,9 @@ public final class Tokenizers {
         boolean addBos = v.bool("tokenizer.ggml.add_bos_token", pattern == PreTokenizerPattern.LLAMA3);
         // llama.cpp ignores merges for whole-word vocabulary hits with Llama 3's pre-tokenizer.
         boolean ignoreMerges = pattern == PreTokenizerPattern.LLAMA3;
-        return new ByteLevelBpeTokenizer(tokens, types, merges, pattern.pattern(), ignoreMerges, bos, eos, stopTokens, addBos);
+        boolean digits = PreTokenizerPattern.SMOLLM.equals(pre);
+        return new ByteLevelBpeTokenizer(tokens, types, merges, pattern.pattern(), new ByteLevelBpeTokenizer.Options(ignoreMerges, false, digits),
+            bos, eos, stopTokens, addBos);
       }
       default -> throw new ModelFormatException(file, -1,
           "tokenizer.ggml.model is \"" + model + "\"; supported: llama (SentencePiece), gpt2 (byte-level BPE)");

@@ -276,10 +276,40 @@ class TokenizersTest {
 
     mapper.writeValue(file.toFile(), Map.of("normalizer", Map.of("type", "Lowercase"), "pre_tokenizer", pre, "model", model));
     assertThatThrownBy(() -> Tokenizers.fromTokenizerJson(file)).isInstanceOf(ModelFormatException.class).hasMessageContaining("normalizer Lowercase");
-    Map<String, Object> digits = Map.of("type", "Sequence", "pretokenizers", List.of(Map.of("type", "Digits", "individual_digits", true),
+    Map<String, Object> groupedDigits = Map.of("type", "Sequence", "pretokenizers", List.of(Map.of("type", "Digits", "individual_digits", false),
         Map.of("type", "ByteLevel", "use_regex", true)));
-    mapper.writeValue(file.toFile(), Map.of("pre_tokenizer", digits, "model", model));
+    mapper.writeValue(file.toFile(), Map.of("pre_tokenizer", groupedDigits, "model", model));
     assertThatThrownBy(() -> Tokenizers.fromTokenizerJson(file)).isInstanceOf(ModelFormatException.class).hasMessageContaining("Digits");
+  }
+
+  @Test
+  void smolLmSplitsDigitsBeforeTheRegexInTokenizerJsonAndGguf() throws IOException {
+    ByteLevelBpeTokenizerTest.Vocab v = new ByteLevelBpeTokenizerTest.Vocab();
+    int spaceOne = v.merge("Ġ", "1");
+    Map<String, Object> vocabMap = new java.util.LinkedHashMap<>();
+    for (int id = 0; id < v.pieces.size(); id++) {
+      vocabMap.put(v.pieces.get(id), id);
+    }
+    List<String> merges = List.of("Ġ 1");
+    Map<String, Object> model = Map.of("type", "BPE", "vocab", vocabMap, "merges", merges);
+    Path file = dir.resolve("tokenizer.json");
+    var mapper = new com.fasterxml.jackson.databind.ObjectMapper();
+    mapper.writeValue(file.toFile(), Map.of("pre_tokenizer", Map.of("type", "ByteLevel", "use_regex", true), "model", model));
+    // GPT-2 alone: " 12" is one word, so Ġ and 1 merge
+    assertThat(Tokenizers.fromTokenizerJson(file).encode("ab 12", false)).containsExactly('a', 'b', spaceOne, '2');
+    mapper.writeValue(file.toFile(), Map.of("pre_tokenizer", Map.of("type", "Sequence", "pretokenizers", List.of(
+        Map.of("type", "Digits", "individual_digits", true), Map.of("type", "ByteLevel", "use_regex", true))), "model", model));
+    // Digits first: " " and "1" are separate words and cannot merge
+    assertThat(Tokenizers.fromTokenizerJson(file).encode("ab 12", false)).containsExactly('a', 'b', ' ', '1', '2');
+
+    Map<String, Object> gguf = new HashMap<>();
+    gguf.put("tokenizer.ggml.model", "gpt2");
+    gguf.put("tokenizer.ggml.pre", "smollm");
+    gguf.put("tokenizer.ggml.tokens", List.copyOf(v.pieces));
+    gguf.put("tokenizer.ggml.merges", merges);
+    assertThat(Tokenizers.fromGgufMetadata(gguf).encode("ab 12", false)).containsExactly('a', 'b', ' ', '1', '2');
+    gguf.put("tokenizer.ggml.pre", "gpt-2");
+    assertThat(Tokenizers.fromGgufMetadata(gguf).encode("ab 12", false)).containsExactly('a', 'b', spaceOne, '2');
   }
 
   @Test
