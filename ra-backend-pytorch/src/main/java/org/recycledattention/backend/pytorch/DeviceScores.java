@@ -151,7 +151,7 @@ final class DeviceScores implements Scores {
     PtNDArray aboveCount = s.add(JniUtils.sum(above, new long[] {1}, true)); // [kv, 1] int64
     PtNDArray tieRank = s.add(JniUtils.cumSum(tied, 1)); // 1-based rank among ties, by slot
     PtNDArray rank = s.add(JniUtils.add(tieRank, aboveCount));
-    PtNDArray limit = s.add(Tensors.longs(cache.manager(), new long[] {need}, 1));
+    PtNDArray limit = Tensors.longTensor(cache.host(), cache.manager().getDevice(), new long[] {need}, s, 1);
     PtNDArray tiedTaken = s.add(JniUtils.logicalAnd(tied, s.add(JniUtils.lte(rank, limit))));
     PtNDArray chosen = s.add(JniUtils.logicalOr(above, tiedTaken));
     PtNDArray nonZero = s.add(JniUtils.nonZeros(chosen)); // [rows, 2], row-major: ascending per head

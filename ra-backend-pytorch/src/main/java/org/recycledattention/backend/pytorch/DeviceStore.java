@@ -31,6 +31,7 @@ import org.recycledattention.api.cache.Selection;
  */
 final class DeviceStore {
   private final PtNDManager manager;
+  private final PtNDManager host;
   private final Scratch scratch;
   private final DataType type;
   private final int kvHeads;
@@ -45,8 +46,9 @@ final class DeviceStore {
   private int length;
   private int[][] positions; // [kvHeads][capacity]
 
-  DeviceStore(PtNDManager manager, Scratch scratch, DataType type, int kvHeads, int headDim, int minCapacity, int maxEntries, int reserve) {
+  DeviceStore(PtNDManager manager, PtNDManager host, Scratch scratch, DataType type, int kvHeads, int headDim, int minCapacity, int maxEntries, int reserve) {
     this.manager = requireNonNull(manager, "manager is null");
+    this.host = requireNonNull(host, "host is null");
     this.scratch = requireNonNull(scratch, "scratch is null");
     this.type = requireNonNull(type, "type is null");
     this.kvHeads = kvHeads;
@@ -192,7 +194,7 @@ final class DeviceStore {
       PtNDArray k = null;
       PtNDArray v = null;
       if (m > 0) {
-        PtNDArray idx = scratch.add(Tensors.longs(manager, flat, kvHeads, 1, m));
+        PtNDArray idx = Tensors.longTensor(host, manager.getDevice(), flat, scratch, kvHeads, 1, m);
         PtNDArray keyIdx = scratch.add(JniUtils.broadcast(idx, new Shape(kvHeads, headDim, m)));
         k = scratch.add(JniUtils.gather(src.keys, keyIdx, 2));
         PtNDArray rowIdx = scratch.add(JniUtils.reshape(idx, new long[] {kvHeads, m, 1}));

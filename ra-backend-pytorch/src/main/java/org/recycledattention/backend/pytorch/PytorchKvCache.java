@@ -2,12 +2,12 @@ package org.recycledattention.backend.pytorch;
 
 import static java.util.Objects.requireNonNull;
 
+import ai.djl.Device;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.SparseFormat;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.engine.PtNDManager;
 import ai.djl.pytorch.jni.JniUtils;
-import java.nio.ByteBuffer;
 import java.nio.FloatBuffer;
 import java.util.Objects;
 import org.recycledattention.api.cache.AttentionResult;
@@ -16,6 +16,7 @@ import org.recycledattention.api.cache.CacheStats;
 import org.recycledattention.api.cache.KvCache;
 import org.recycledattention.api.cache.KvDtype;
 import org.recycledattention.api.cache.WorkingSet;
+import org.recycledattention.api.policy.GroupReduction;
 import org.recycledattention.api.policy.ScoreMode;
 import org.recycledattention.api.policy.ScoreRequest;
 import org.recycledattention.api.policy.StepPlan;
@@ -31,6 +32,7 @@ import org.recycledattention.api.policy.StepPlan;
 final class PytorchKvCache implements KvCache {
   private static final int MIN_MAIN_CAPACITY = 64;
   private static final int MIN_PARTIAL_CAPACITY = 16;
+  private static final long[] ZERO_3 = {0, 0, 0};
 
   private final CacheSpec spec;
   private final KvDtype dtype;
@@ -46,20 +48,20 @@ final class PytorchKvCache implements KvCache {
   private final boolean widen;
   private final long entryBytes;
 
-  // Persistent staging for the one-token hot path. DJL's set(tensor, buffer) re-points a CPU tensor at
-  // the buffer's memory (no copy) and copies on CUDA, so each staging tensor owns its buffer for life
-  // and has exactly the shape its consumer needs (no views: they would keep the old storage).
-  private final PtNDArray stageKey; // [kvHeads, headDim, 1] float32
-  private final PtNDArray stageValue; // [kvHeads, 1, headDim] float32
-  private final PtNDArray query; // [kvHeads, group, headDim] float32
-  private final ByteBuffer keyBuffer;
-  private final ByteBuffer valueBuffer;
-  private final ByteBuffer queryBuffer;
+  // Staging for the one-token hot path: CPU tensors written through views of their memory (no
+  // JNI call, no Java-owned native memory); on CUDA copied into device twins before use.
+  private final PtNDManager host; // CPU manager for staging: the cache's own on the CPU
+  private final boolean onGpu;
+  private final PtNDArray hostKey; // [kvHeads, headDim, 1] float32
+  private final PtNDArray hostValue; // [kvHeads, 1, headDim] float32
+  private final PtNDArray hostQuery; // [kvHeads, group, headDim] float32
   private final FloatBuffer keyFloats;
   private final FloatBuffer valueFloats;
   private final FloatBuffer queryFloats;
-  private ByteBuffer upload; // direct, for multi-token temporaries (they live only during one call)
-  private FloatBuffer uploadFloats;
+  private final PtNDArray deviceKey; // the same tensors on the CPU
+  private final PtNDArray deviceValue;
+  private final PtNDArray deviceQuery;
+  private final PtNDArray minusInf; // float32 scalar on the device, for causal masks
 
   private long residentEntries;
   private long peakResidentBytes;
@@ -80,22 +82,25 @@ final class PytorchKvCache implements KvCache {
     this.widen = dtype != KvDtype.F32 && !manager.getDevice().isGpu();
     this.entryBytes = 2L * kvHeads * headDim * dtype.bytes();
     try {
-      int row = kvHeads * headDim;
-      this.stageKey = Tensors.empty(manager, DataType.FLOAT32, kvHeads, headDim, 1);
-      this.stageValue = Tensors.empty(manager, DataType.FLOAT32, kvHeads, 1, headDim);
-      this.query = Tensors.empty(manager, DataType.FLOAT32, kvHeads, group, headDim);
-      this.keyBuffer = Tensors.direct(row * Float.BYTES);
-      this.valueBuffer = Tensors.direct(row * Float.BYTES);
-      this.queryBuffer = Tensors.direct(spec.queryHeads() * headDim * Float.BYTES);
-      this.keyFloats = keyBuffer.asFloatBuffer();
-      this.valueFloats = valueBuffer.asFloatBuffer();
-      this.queryFloats = queryBuffer.asFloatBuffer();
-      ensureUpload(2 * row);
+      this.onGpu = manager.getDevice().isGpu();
+      this.host = onGpu ? (PtNDManager) manager.newSubManager(Device.cpu()) : manager;
+      this.hostKey = Tensors.empty(host, DataType.FLOAT32, kvHeads, headDim, 1);
+      this.hostValue = Tensors.empty(host, DataType.FLOAT32, kvHeads, 1, headDim);
+      this.hostQuery = Tensors.empty(host, DataType.FLOAT32, kvHeads, group, headDim);
+      this.keyFloats = Tensors.floats(hostKey);
+      this.valueFloats = Tensors.floats(hostValue);
+      this.queryFloats = Tensors.floats(hostQuery);
+      this.deviceKey = onGpu ? Tensors.empty(manager, DataType.FLOAT32, kvHeads, headDim, 1) : hostKey;
+      this.deviceValue = onGpu ? Tensors.empty(manager, DataType.FLOAT32, kvHeads, 1, headDim) : hostValue;
+      this.deviceQuery = onGpu ? Tensors.empty(manager, DataType.FLOAT32, kvHeads, group, headDim) : hostQuery;
+      PtNDArray minusInfHost = Tensors.empty(host, DataType.FLOAT32);
+      Tensors.floats(minusInfHost).put(0, Float.NEGATIVE_INFINITY);
+      this.minusInf = onGpu ? JniUtils.to(minusInfHost, DataType.FLOAT32, manager.getDevice()) : minusInfHost;
       this.layers = new LayerCache[spec.layers()];
       for (int l = 0; l < layers.length; l++) {
         layers[l] = new LayerCache(this, l,
-            new DeviceStore(manager, scratch, storage, kvHeads, headDim, MIN_MAIN_CAPACITY, spec.maxTokens(), 0),
-            new DeviceStore(manager, scratch, storage, kvHeads, headDim, MIN_PARTIAL_CAPACITY, spec.maxTokens(), 1));
+            new DeviceStore(manager, host, scratch, storage, kvHeads, headDim, MIN_MAIN_CAPACITY, spec.maxTokens(), 0),
+            new DeviceStore(manager, host, scratch, storage, kvHeads, headDim, MIN_PARTIAL_CAPACITY, spec.maxTokens(), 1));
       }
     } catch (RuntimeException e) {
       manager.close();
@@ -139,27 +144,28 @@ final class PytorchKvCache implements KvCache {
       if (tokens == 1) {
         keyFloats.put(0, k, 0, row);
         valueFloats.put(0, v, 0, row);
-        Tensors.upload(stageKey, keyBuffer);
-        Tensors.upload(stageValue, valueBuffer);
-        lc.main.append(stageKey, stageValue, positions, 1);
+        if (onGpu) {
+          Tensors.assign(deviceKey, hostKey, ZERO_3, new long[] {kvHeads, headDim, 1});
+          Tensors.assign(deviceValue, hostValue, ZERO_3, new long[] {kvHeads, 1, headDim});
+        }
+        lc.main.append(deviceKey, deviceValue, positions, 1);
       } else {
         // reorder on the host into the store layouts: keys [kv, d, T], values [kv, T, d]
-        ensureUpload(2 * tokens * row);
-        int vBase = tokens * row;
+        PtNDArray keys = scratch.add(Tensors.empty(host, DataType.FLOAT32, kvHeads, headDim, tokens));
+        PtNDArray values = scratch.add(Tensors.empty(host, DataType.FLOAT32, kvHeads, tokens, headDim));
+        FloatBuffer kf = Tensors.floats(keys);
+        FloatBuffer vf = Tensors.floats(values);
         for (int t = 0; t < tokens; t++) {
           for (int h = 0; h < kvHeads; h++) {
             int src = t * row + h * headDim;
             for (int j = 0; j < headDim; j++) {
-              uploadFloats.put((h * headDim + j) * tokens + t, k[src + j]);
+              kf.put((h * headDim + j) * tokens + t, k[src + j]);
             }
-            uploadFloats.put(vBase + (h * tokens + t) * headDim, v, src, headDim);
+            vf.put((h * tokens + t) * headDim, v, src, headDim);
           }
         }
-        PtNDArray keys = scratch.add(Tensors.empty(manager, DataType.FLOAT32, kvHeads, headDim, tokens));
-        PtNDArray values = scratch.add(Tensors.empty(manager, DataType.FLOAT32, kvHeads, tokens, headDim));
-        Tensors.upload(keys, upload);
-        Tensors.upload(values, upload.slice(vBase * Float.BYTES, tokens * row * Float.BYTES).order(upload.order()));
-        lc.main.append(keys, values, positions, tokens);
+        lc.main.append(Tensors.toDevice(keys, manager.getDevice(), scratch), Tensors.toDevice(values, manager.getDevice(), scratch),
+            positions, tokens);
       }
     } finally {
       scratch.release(mark);
@@ -251,58 +257,65 @@ final class PytorchKvCache implements KvCache {
     PtNDArray lastVisible = scratch.add(JniUtils.arange(manager, length - queries, length, 1, DataType.INT64, manager.getDevice(), SparseFormat.DENSE));
     PtNDArray limits = scratch.add(JniUtils.reshape(lastVisible, new long[] {queries, 1, 1}));
     PtNDArray hidden = scratch.add(JniUtils.gt(columns, limits)); // [Q, 1, L]
-    PtNDArray minusInf = scratch.add((PtNDArray) manager.create(Float.NEGATIVE_INFINITY));
-    if (logits.getDataType() != DataType.FLOAT32) {
-      minusInf = scratch.add(minusInf.toType(logits.getDataType(), false));
-    }
-    PtNDArray masked = scratch.add(JniUtils.where(hidden, minusInf, byQuery));
+    PtNDArray fill = logits.getDataType() == DataType.FLOAT32 ? minusInf : scratch.add(minusInf.toType(logits.getDataType(), false));
+    PtNDArray masked = scratch.add(JniUtils.where(hidden, fill, byQuery));
     return scratch.add(JniUtils.reshape(masked, new long[] {kvHeads, queries * group, length}));
   }
 
-  /** The probabilities {@code [kv, Q*g, L]} reduced to {@code [kv, L]} (float32), owned by the caller. */
+  /**
+   * The probabilities {@code [kv, Q*g, L]} as the request says, {@code [kv, L]} float32, owned by the
+   * caller: each query's probabilities are reduced over the group, then the last query's are taken
+   * ({@code LAST_QUERY}) or all queries' summed ({@code SUM}).
+   */
   private PtNDArray reduceScores(PtNDArray probs, int queries, int length, ScoreRequest request) {
-    PtNDArray perHead; // [kv, g, L]
-    if (queries == 1) {
-      perHead = probs;
-    } else {
-      PtNDArray byQuery = scratch.add(JniUtils.reshape(probs, new long[] {kvHeads, queries, group, length}));
-      PtNDArray picked = request.mode() == ScoreMode.SUM
-          ? JniUtils.sum(byQuery, new long[] {1}, false)
-          : JniUtils.slice(byQuery, 1, queries - 1, queries, 1);
-      perHead = scratch.add(JniUtils.reshape(scratch.add(picked), new long[] {kvHeads, group, length}));
+    long[] flat = {kvHeads, length};
+    if (queries == 1) { // [kv, g, L]: both modes are the one query's probabilities
+      return JniUtils.reshape(scratch.add(reduceGroup(probs, 1, request.reduction())), flat);
     }
-    PtNDArray reduced = switch (request.reduction()) {
-      case MAX -> maxOverGroup(perHead);
-      case MEAN -> JniUtils.mean(perHead, 1, false);
-      case FIRST -> {
-        PtNDArray first = scratch.add(JniUtils.slice(perHead, 1, 0, 1, 1));
-        yield JniUtils.reshape(scratch.add(JniUtils.clone(first)), new long[] {kvHeads, length});
-      }
+    PtNDArray byQuery = scratch.add(JniUtils.reshape(probs, new long[] {kvHeads, queries, group, length}));
+    PtNDArray perQuery = scratch.add(reduceGroup(byQuery, 2, request.reduction())); // [kv, Q, 1, L]
+    PtNDArray picked = request.mode() == ScoreMode.SUM
+        ? JniUtils.sum(perQuery, new long[] {1}, false)
+        : JniUtils.slice(perQuery, 1, queries - 1, queries, 1);
+    return JniUtils.reshape(scratch.add(picked), flat);
+  }
+
+  /** Reduces dimension {@code dim} (the group, size {@code group}) to size 1. */
+  private PtNDArray reduceGroup(PtNDArray x, int dim, GroupReduction reduction) {
+    return switch (reduction) {
+      case MAX -> maxOverGroup(x, dim);
+      case MEAN -> JniUtils.mean(x, dim, true);
+      case FIRST -> JniUtils.slice(x, dim, 0, 1, 1);
     };
-    return reduced;
   }
 
   /**
-   * {@code max} over dimension 1 of {@code [kv, g, L]} as a halving tree of elementwise maxima:
-   * libtorch's {@code max(dim)} also computes arg-max indices and measured 1.5-2x slower here.
+   * {@code max} over dimension {@code dim} as a halving tree of elementwise maxima (libtorch's {@code
+   * max(dim)} also computes arg-max indices and measured 1.5-2x slower here). The result is a new
+   * handle; intermediates go to the scratch.
    */
-  private PtNDArray maxOverGroup(PtNDArray perHead) {
-    PtNDArray rows = perHead;
+  private PtNDArray maxOverGroup(PtNDArray x, int dim) {
+    if (group == 1) {
+      return JniUtils.slice(x, dim, 0, 1, 1);
+    }
+    PtNDArray rows = x;
     int size = group;
-    while (size > 1) {
+    while (true) {
       int half = size / 2;
-      PtNDArray low = scratch.add(JniUtils.slice(rows, 1, 0, half, 1));
-      PtNDArray high = scratch.add(JniUtils.slice(rows, 1, half, 2 * half, 1));
-      PtNDArray merged = scratch.add(JniUtils.max(low, high)); // elementwise maximum
-      if (size % 2 == 1) { // the odd row out joins every row (broadcast over dimension 1)
-        PtNDArray odd = scratch.add(JniUtils.slice(rows, 1, size - 1, size, 1));
-        merged = scratch.add(JniUtils.max(merged, odd));
+      PtNDArray low = scratch.add(JniUtils.slice(rows, dim, 0, half, 1));
+      PtNDArray high = scratch.add(JniUtils.slice(rows, dim, half, 2 * half, 1));
+      PtNDArray merged = JniUtils.max(low, high); // elementwise maximum
+      if (size % 2 == 1) { // the odd row out joins every row (broadcast over dim)
+        PtNDArray odd = scratch.add(JniUtils.slice(rows, dim, size - 1, size, 1));
+        PtNDArray withOdd = JniUtils.max(scratch.add(merged), odd);
+        merged = withOdd;
       }
-      rows = merged;
+      if (half == 1) {
+        return merged;
+      }
+      rows = scratch.add(merged);
       size = half;
     }
-    // rows is [kv, 1, L]; a fresh tensor owned by the caller
-    return JniUtils.reshape(rows, new long[] {kvHeads, -1});
   }
 
   /** Scales q by 1/sqrt(d) and uploads it as {@code [kv, Q*g, d]} (query-major within a KV head). */
@@ -312,23 +325,24 @@ final class PytorchKvCache implements KvCache {
       for (int i = 0; i < width; i++) {
         queryFloats.put(i, q[i] * scale);
       }
-      Tensors.upload(query, queryBuffer);
-      return query;
+      if (onGpu) {
+        Tensors.assign(deviceQuery, hostQuery, ZERO_3, new long[] {kvHeads, group, headDim});
+      }
+      return deviceQuery;
     }
-    ensureUpload(queries * width);
+    PtNDArray t = scratch.add(Tensors.empty(host, DataType.FLOAT32, kvHeads, (long) queries * group, headDim));
+    FloatBuffer tf = Tensors.floats(t);
     int block = group * headDim;
     for (int i = 0; i < queries; i++) {
       for (int h = 0; h < kvHeads; h++) {
         int src = i * width + h * block;
         int dst = (h * queries + i) * block;
         for (int j = 0; j < block; j++) {
-          uploadFloats.put(dst + j, q[src + j] * scale);
+          tf.put(dst + j, q[src + j] * scale);
         }
       }
     }
-    PtNDArray t = scratch.add(Tensors.empty(manager, DataType.FLOAT32, kvHeads, (long) queries * group, headDim));
-    Tensors.upload(t, upload);
-    return t;
+    return Tensors.toDevice(t, manager.getDevice(), scratch);
   }
 
   /** {@code [kv, Q*g, d]} float32 back to the caller's {@code [Q, H, d]}. */
@@ -344,13 +358,6 @@ final class PytorchKvCache implements KvCache {
       for (int h = 0; h < kvHeads; h++) {
         fb.get((h * queries + i) * block, out, i * width + h * block, block);
       }
-    }
-  }
-
-  private void ensureUpload(int floats) {
-    if (upload == null || upload.capacity() < floats * Float.BYTES) {
-      upload = Tensors.direct(floats * Float.BYTES);
-      uploadFloats = upload.asFloatBuffer();
     }
   }
 
@@ -392,6 +399,11 @@ final class PytorchKvCache implements KvCache {
 
   PtNDManager manager() {
     return manager;
+  }
+
+  /** The CPU manager staging tensors live in (the cache's own manager on the CPU). */
+  PtNDManager host() {
+    return host;
   }
 
   void residentChanged(long entries) {

@@ -18,8 +18,9 @@
  * so the step attends {@code partialLength + 1} contiguous entries.
  *
  * <h2>One decode attend</h2>
- * Upload q (pre-scaled by {@code 1/sqrt(d)}, written into a persistent {@code [kvHeads, group,
- * headDim]} tensor: no allocation), then {@code logits = q @ keys[:, :, :n]}, {@code probs =
+ * Write q (pre-scaled by {@code 1/sqrt(d)}) straight into the memory of a persistent CPU tensor
+ * {@code [kvHeads, group, headDim]} through a {@code ByteBuffer} view (no JNI call, no allocation;
+ * on CUDA one copy to its device twin), then {@code logits = q @ keys[:, :, :n]}, {@code probs =
  * softmax(logits, float32)}, {@code out = probs @ values[:, :n, :]}: five tensor ops, then a
  * zero-copy read of the small output. Grouped-query attention falls out of the shapes: the {@code
  * group} query heads of a KV head are the rows of one batched matmul. Several queries (prefill)
@@ -36,7 +37,10 @@
  * arrays are uploaded.
  *
  * <h2>Memory</h2>
- * Every tensor belongs to the cache's DJL sub-manager. The temporaries of a call are closed before
+ * No Java-owned native memory: uploads are written into libtorch-allocated CPU tensors (DJL's own
+ * staging uses direct buffers that only the garbage collector frees, which let the process grow by
+ * hundreds of megabytes over a few hundred large caches). Every tensor belongs to the cache's DJL
+ * sub-manager. The temporaries of a call are closed before
  * it returns ({@link org.recycledattention.backend.pytorch.Scratch}); {@code close()} closes the
  * sub-manager and with it everything else. On CUDA, freed memory returns to libtorch's caching
  * allocator (reusable, not given back to the driver).

@@ -118,38 +118,38 @@ final class ReferenceKv {
     return out;
   }
 
-  /** The last attend's probabilities reduced as {@code request} says: [kvHeads][length]. */
+  /**
+   * The last attend's probabilities as {@code request} says: [kvHeads][length]. Each query's
+   * probabilities are reduced over the group first; SUM then adds the queries, LAST_QUERY takes
+   * the last (the SPI's ScoreRequest and ScoreMode).
+   */
   double[][] scores(ScoreRequest request) {
     int queries = lastProbs.length;
     int length = lastProbs[0][0].length;
     double[][] out = new double[kvHeads][length];
     for (int h = 0; h < kvHeads; h++) {
       for (int j = 0; j < length; j++) {
-        double acc = request.reduction() == GroupReduction.MAX ? Double.NEGATIVE_INFINITY : 0;
-        for (int g = 0; g < group; g++) {
-          int hq = h * group + g;
-          double p = 0;
-          if (request.mode() == ScoreMode.SUM) {
-            for (int i = 0; i < queries; i++) {
-              p += lastProbs[i][hq][j];
-            }
-          } else {
-            p = lastProbs[queries - 1][hq][j];
-          }
-          switch (request.reduction()) {
-            case MAX -> acc = Math.max(acc, p);
-            case MEAN -> acc += p / group;
-            case FIRST -> {
-              if (g == 0) {
-                acc = p;
-              }
-            }
-          }
+        double total = 0;
+        for (int i = request.mode() == ScoreMode.SUM ? 0 : queries - 1; i < queries; i++) {
+          total += reduce(lastProbs[i], h, j, request.reduction());
         }
-        out[h][j] = acc;
+        out[h][j] = total;
       }
     }
     return out;
+  }
+
+  private double reduce(double[][] probs, int h, int j, GroupReduction reduction) {
+    double acc = reduction == GroupReduction.MAX ? Double.NEGATIVE_INFINITY : 0;
+    for (int g = 0; g < group; g++) {
+      double p = probs[h * group + g][j];
+      acc = switch (reduction) {
+        case MAX -> Math.max(acc, p);
+        case MEAN -> acc + p / group;
+        case FIRST -> g == 0 ? p : acc;
+      };
+    }
+    return acc;
   }
 
   void evict(int[] slotPerHead) {
