@@ -4,9 +4,15 @@
  * ranked merges ({@link org.recycledattention.engine.tokenizer.ByteLevelBpeTokenizer}: GGUF {@code gpt2}, GPT-2 /
  * Llama 3 / Qwen2 {@code tokenizer.json}), built by {@link org.recycledattention.engine.tokenizer.Tokenizers}.
  *
- * <p>Both follow llama.cpp's algorithms (priority queue over adjacent pairs, ties to the leftmost pair), so encoding
- * is O(n log n) in the text length. Plain text never encodes to a control token. Decoding goes through bytes, and the
- * streaming decoder holds back UTF-8 sequences that byte-fallback tokens split across tokens.
+ * <p>Both follow llama.cpp's algorithms (a heap of adjacent pairs, ties to the leftmost pair; primitive arrays, no
+ * object per pair), so encoding is O(n log n) in the text length; a property test checks them against the plain
+ * quadratic loops of llama2.c and GPT-2. Plain text never encodes to a control token. Decoding goes through bytes, and
+ * the streaming decoder holds back UTF-8 sequences that byte-fallback tokens split across tokens.
+ *
+ * <p>{@code decode(ids)} takes the ids as a whole text (SentencePiece's dummy-prefix space of the first piece is
+ * dropped, as Hugging Face does); {@code newDecoder()} continues a text (the space is dropped only right after BOS, as
+ * llama2.c does). The pre-tokenizer regexes run on {@link java.util.regex} with {@code UNICODE_CHARACTER_CLASS} and are
+ * checked against Python's {@code regex} module on random Unicode text.
  *
  * <p>Depends only on {@code engine.model} (for {@code ModelFormatException}) and Jackson.
  */

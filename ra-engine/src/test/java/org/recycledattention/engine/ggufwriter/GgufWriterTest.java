@@ -105,6 +105,21 @@ class GgufWriterTest {
   }
 
   @Test
+  void aCustomAlignmentIsHonoured() {
+    GgufWriter w = new GgufWriter().putUInt32("general.alignment", 64);
+    w.addVector("a", GgmlType.F32, new float[] {1, 2, 3});
+    w.addMatrix("b", GgmlType.Q8_0, 1, 32, new float[32]);
+    Path file = dir.resolve("aligned.gguf");
+    w.write(file);
+    try (GgufFile g = GgufFile.open(file)) {
+      assertThat(g.alignment()).isEqualTo(64);
+      assertThat(g.dataOffset() % 64).isZero();
+      assertThat(g.tensor("b").orElseThrow().offset() % 64).isZero();
+      assertThat(g.floatTensor("a").toArray()).containsExactly(1, 2, 3);
+    }
+  }
+
+  @Test
   void aFailedWriteLeavesNoFileBehind() throws IOException {
     Path file = dir.resolve("model.gguf");
     Files.writeString(file, "previous");
