@@ -155,7 +155,7 @@ final class GenerateCommand extends Subcommand {
     }
   }
 
-  private static void checkModelPath(Path model) {
+  static void checkModelPath(Path model) {
     if (!Files.exists(model)) {
       throw new UsageException("model file '" + model + "' does not exist; pass a .gguf file, a llama2.c .bin or a safetensors directory to --model");
     }

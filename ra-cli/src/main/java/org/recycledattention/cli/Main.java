@@ -58,6 +58,14 @@ public final class Main {
     cmd.addSubcommand("backends", new BackendsCommand(env));
     cmd.addSubcommand("config", new ConfigCommand(env));
     cmd.addSubcommand("generate", new GenerateCommand(env));
+    CommandLine eval = new CommandLine(new EvalCommand());
+    eval.addSubcommand("fidelity", new EvalFidelityCommand(env));
+    eval.addSubcommand("ruler", new EvalRulerCommand(env));
+    cmd.addSubcommand("eval", eval);
+    cmd.addSubcommand("bench", new BenchCommand(env));
+    cmd.addSubcommand("demo", new DemoCommand(env));
+    cmd.addSubcommand("export-gguf", new ExportGgufCommand(env));
+    cmd.addSubcommand("train-probe", new TrainProbeCommand(env));
     cmd.addSubcommand("help", new CommandLine.HelpCommand());
     cmd.setCaseInsensitiveEnumValuesAllowed(true);
     cmd.setParameterExceptionHandler(Main::usageError);

@@ -64,7 +64,8 @@ public final class BenchRunner {
   public List<BenchCell> run(Options o, Map<String, KvCacheBackend> backends, IntFunction<List<PolicyFactory>> policies, Consumer<Progress> progress) {
     List<BenchCell> out = new ArrayList<>();
     for (int context : o.contexts()) {
-      if ((long) context + 1 + o.decodeTokens() > model.shape().contextLength()) {
+      int warmUp = Math.max(2, o.decodeTokens() / 8);
+      if ((long) context + 1 + warmUp + o.decodeTokens() > model.shape().contextLength()) {
         throw new IllegalArgumentException("context " + context + " plus " + o.decodeTokens() + " decode tokens exceeds the model's context length "
             + model.shape().contextLength());
       }
@@ -72,10 +73,14 @@ public final class BenchRunner {
       try {
         for (Map.Entry<String, KvCacheBackend> b : backends.entrySet()) {
           for (PolicyFactory p : policies.apply(context)) {
-            Cell cell = new Cell(b.getKey(), p, new Session(model, b.getValue(), p, o.threads(), context + 1 + o.decodeTokens()), o.decodeTokens());
+            Cell cell = new Cell(b.getKey(), p, new Session(model, b.getValue(), p, o.threads(), context + 1 + warmUp + o.decodeTokens()), o.decodeTokens());
             cells.add(cell);
             cell.fill(context, o);
           }
+        }
+        // warm-up, untimed: the JIT compiles each cell's path before any step is measured
+        for (Cell cell : cells) {
+          cell.warmUp(Math.max(2, o.decodeTokens() / 8));
         }
         int done = 0;
         for (int round = 0; round < o.rounds(); round++) {
@@ -130,6 +135,12 @@ public final class BenchRunner {
       next = Distributions.argmax(logits);
     }
 
+    void warmUp(int steps) {
+      for (int i = 0; i < steps; i++) {
+        next = Distributions.argmax(session.step(next));
+      }
+    }
+
     void decodeUntil(int upTo) {
       while (decoded < upTo) {
         long t0 = System.nanoTime();
@@ -148,7 +159,7 @@ public final class BenchRunner {
           .map(c -> c.nanos.length / (Arrays.stream(c.nanos).sum() / 1e9)).orElse(Double.NaN);
       int budget = policy.provider().usesBudget() ? policy.config().budget() : 0;
       return new BenchCell(context, policy.name(), backend, budget, nanos.length, tps, percentile(ms, 0.5), percentile(ms, 0.1), percentile(ms, 0.9),
-          tps / fullTps, theoretical(context + 1, budget), st.kvBytesRead() / (double) nanos.length, session.cache().stats().residentBytes(),
+          tps / fullTps, theoretical(context + 1, budget), st.kvBytesRead() / (double) session.decodeSteps(), session.cache().stats().residentBytes(),
           st.meanTokensAttended());
     }
 

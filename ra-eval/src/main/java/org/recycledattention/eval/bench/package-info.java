@@ -4,7 +4,7 @@
  * <p>Protocol (the paper's): batch 1, greedy, decode phase only — prefill is excluded from every
  * decode figure. For each context length the cache is filled to that depth ({@code random}: keys
  * and values appended directly, as a prefilled prompt would leave them, then the real last prompt
- * token; {@code prefill}: the real forward pass over a random prompt), then every cell decodes in
+ * token; {@code prefill}: the real forward pass over a random prompt), then every cell decodes a few untimed warm-up steps (the JIT compiles its path), then decodes in
  * rounds, A B A B, so that the machine's drift hits every cell alike and each ratio to full
  * attention is measured side by side in one run.
  */

@@ -1,0 +1,180 @@
+package org.recycledattention.cli;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import me.tongfei.progressbar.ProgressBar;
+import org.recycledattention.api.cache.KvCacheBackend;
+import org.recycledattention.engine.decode.GenerationRequest;
+import org.recycledattention.engine.decode.Generator;
+import org.recycledattention.engine.decode.SamplingConfig;
+import org.recycledattention.engine.decode.TokenListener;
+import org.recycledattention.engine.model.LanguageModel;
+import org.recycledattention.engine.tokenizer.Tokenizer;
+import org.recycledattention.engine.wiring.Plugins;
+import org.recycledattention.engine.wiring.PolicyFactory;
+import org.recycledattention.engine.wiring.RaRuntime;
+import org.recycledattention.eval.fidelity.FidelityRunner;
+import org.recycledattention.eval.fidelity.PolicyFidelity;
+import org.recycledattention.eval.report.AtomicFiles;
+import org.recycledattention.eval.report.Charts;
+import org.recycledattention.eval.report.MarkdownTable;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code ra eval fidelity}: every policy decodes one stream teacher-forced; compared with full attention step by step. */
+@Command(name = "fidelity", mixinStandardHelpOptions = true, sortOptions = false,
+    description = {"Fidelity to full attention: every policy decodes the same token stream teacher-forced; per policy: top-1 agreement",
+        "with full attention, mean and max KL(full || policy), perplexity of the stream, tokens attended per step, share of full steps."})
+final class EvalFidelityCommand extends Subcommand {
+  @Option(names = "--model", required = true, paramLabel = "FILE|synthetic:SPEC", description = "A model file or a synthetic:SPEC.")
+  String model;
+
+  @ArgGroup(exclusive = true, multiplicity = "1")
+  Stream stream;
+
+  /** Where the token stream comes from. */
+  static final class Stream {
+    @Option(names = "--prompt-ids", paramLabel = "IDS", description = "The stream as comma-separated token ids.")
+    String ids;
+
+    @Option(names = "--text-file", paramLabel = "FILE", description = "The stream: a UTF-8 text file, encoded with the model's tokenizer (BOS added).")
+    Path textFile;
+
+    @Option(names = "--sample", paramLabel = "N", description = "The stream: N tokens sampled from the model with full attention (temperature 1) from BOS.")
+    Integer sample;
+  }
+
+  @Option(names = "--seed", paramLabel = "S", defaultValue = "1", description = "Seed of --sample (default: ${DEFAULT-VALUE}).")
+  long seed;
+
+  @Option(names = "--prefill", paramLabel = "P", description = "Tokens of the stream fed as the prompt before the compared steps (default: a quarter of it).")
+  Integer prefill;
+
+  @Option(names = "--policies", paramLabel = "NAMES", defaultValue = "full,local,h2o,snapkv,recycled", description = "Policies (default: ${DEFAULT-VALUE}).")
+  String policies;
+
+  @Option(names = "--threads", paramLabel = "N", description = "Threads for the model's matrix kernels (ra.threads).")
+  String threads;
+
+  @Option(names = "--json", description = "Print JSON instead of a table.")
+  boolean json;
+
+  @Option(names = "--out", paramLabel = "DIR", description = "Also write fidelity.json, fidelity.md and fidelity.png there.")
+  Path out;
+
+  @Mixin
+  ConfigOptions config;
+
+  @Mixin
+  PluginOptions plugins;
+
+  EvalFidelityCommand(Map<String, String> environment) {
+    super(environment);
+  }
+
+  @Override
+  int run() {
+    List<String> names = EvalSupport.names(policies, "--policies");
+    if (stream.sample != null && stream.sample < 3) {
+      throw new UsageException("invalid value '" + stream.sample + "' for --sample: expected at least 3 tokens");
+    }
+    if (out != null) {
+      EvalSupport.outDir(out);
+    }
+    List<org.recycledattention.engine.wiring.ConfigLayers.Setting> extra = new ArrayList<>();
+    if (threads != null) {
+      extra.add(new org.recycledattention.engine.wiring.ConfigLayers.Setting("ra.threads", threads, "--threads"));
+    }
+    try (Plugins loaded = plugins.load(environment); RaRuntime runtime = RaRuntime.create(loaded.classLoader(), config.layers(environment, extra))) {
+      for (String p : names) {
+        runtime.policyRegistry().get(p);
+      }
+      int budget = runtime.config().budget();
+      String backendName = runtime.config().backendName();
+      try (LanguageModel lm = EvalSupport.loadModel(model); KvCacheBackend backend = EvalSupport.backend(runtime, backendName)) {
+        PolicyFactory full = EvalSupport.policy(runtime, "full", budget);
+        int[] tokens = stream(lm, backend, full, runtime.threads());
+        int p = prefill != null ? prefill : Math.max(1, tokens.length / 4);
+        if (p < 1 || p > tokens.length - 2) {
+          throw new UsageException("--prefill " + p + " leaves no step to compare in a stream of " + tokens.length + " tokens; expected 1.." + (tokens.length - 2));
+        }
+        List<PolicyFactory> factories = names.stream().map(n -> EvalSupport.policy(runtime, n, budget)).toList();
+        List<PolicyFidelity> result;
+        try (ProgressBar bar = EvalSupport.progress("fidelity", tokens.length - p - 1)) {
+          result = new FidelityRunner(lm, backend, runtime.threads()).run(full, factories, tokens, p, i -> bar.step());
+        }
+        String table = table(result);
+        out().println(json ? EvalSupport.json(result) : table);
+        if (out != null) {
+          String how = stream.sample != null ? "--sample " + stream.sample + " --seed " + seed : stream.textFile != null ? "--text-file " + stream.textFile : "--prompt-ids ...";
+          String command = "ra eval fidelity --model " + model + " " + how + " --policies " + policies + " --budget " + budget + " --backend " + backendName;
+          EvalSupport.writeJson(out.resolve("fidelity.json"), result);
+          AtomicFiles.writeString(out.resolve("fidelity.md"), "# Fidelity to full attention\n\nModel: `" + lm.description() + "`; stream of " + tokens.length
+              + " tokens, first " + p + " as the prompt; budget " + budget + "\n\nCommand: `" + command + "`\n\n" + table);
+          double[][] values = new double[2][result.size()];
+          for (int i = 0; i < result.size(); i++) {
+            values[0][i] = result.get(i).agreement();
+            values[1][i] = result.get(i).meanKl();
+          }
+          Charts.barChart(out.resolve("fidelity.png"), "Fidelity to full attention (budget " + budget + ")", "agreement / mean KL (nats)",
+              result.stream().map(PolicyFidelity::policy).toList(), List.of("top-1 agreement", "mean KL(full || policy)"), values);
+          err().println("wrote " + out.resolve("fidelity.json") + ", fidelity.md, fidelity.png");
+        }
+      }
+    }
+    return 0;
+  }
+
+  private int[] stream(LanguageModel lm, KvCacheBackend backend, PolicyFactory full, int threads) {
+    int[] tokens;
+    if (stream.ids != null) {
+      tokens = GenerateCommand.parseIds(stream.ids);
+    } else if (stream.textFile != null) {
+      Tokenizer t = lm.tokenizer().orElseThrow(() -> new UsageException("model '" + model + "' carries no tokenizer; pass --prompt-ids or --sample instead of --text-file"));
+      String text;
+      try {
+        text = Files.readString(stream.textFile, StandardCharsets.UTF_8);
+      } catch (IOException | java.io.UncheckedIOException e) {
+        throw new UsageException("cannot read --text-file '" + stream.textFile + "': " + e.getMessage() + "; pass a readable UTF-8 text file");
+      }
+      tokens = t.encode(text, true);
+    } else {
+      int bos = lm.tokenizer().map(Tokenizer::bos).filter(b -> b >= 0).orElse(1);
+      int n = stream.sample;
+      if (n > lm.shape().contextLength()) {
+        throw new UsageException("--sample " + n + " is longer than the model's context length " + lm.shape().contextLength());
+      }
+      var r = new Generator(lm, backend, full, threads).generate(new GenerationRequest(new int[] {bos}, n - 1, new SamplingConfig(1, 0, 1, seed), false, false),
+          TokenListener.NONE);
+      tokens = new int[n];
+      tokens[0] = bos;
+      System.arraycopy(r.tokens(), 0, tokens, 1, r.tokens().length);
+    }
+    int vocab = lm.config().vocabSize();
+    for (int id : tokens) {
+      if (id < 0 || id >= vocab) {
+        throw new UsageException("token id " + id + " of the stream is outside the model's vocabulary (0.." + (vocab - 1) + ")");
+      }
+    }
+    if (tokens.length < 3) {
+      throw new UsageException("the stream has " + tokens.length + " tokens; fidelity needs at least 3");
+    }
+    return tokens;
+  }
+
+  static String table(List<PolicyFidelity> result) {
+    MarkdownTable t = new MarkdownTable("policy", ">steps", ">top-1 agreement", ">mean KL", ">max KL", ">perplexity", ">tokens attended", ">full steps");
+    for (PolicyFidelity f : result) {
+      t.row(f.policy(), f.steps(), EvalSupport.fmt(100 * f.agreement(), 1) + "%", EvalSupport.fmt(f.meanKl(), 4), EvalSupport.fmt(f.maxKl(), 3),
+          EvalSupport.fmt(f.perplexity(), 3), EvalSupport.fmt(f.meanTokensAttended(), 1), EvalSupport.fmt(100 * f.fullStepShare(), 1) + "%");
+    }
+    return t.toMarkdown();
+  }
+}

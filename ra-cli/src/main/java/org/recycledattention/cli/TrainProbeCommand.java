@@ -1,0 +1,83 @@
+package org.recycledattention.cli;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Map;
+import me.tongfei.progressbar.ProgressBar;
+import org.recycledattention.engine.tensor.GgmlType;
+import org.recycledattention.train.ProbeExporter;
+import org.recycledattention.train.ProbeGeometry;
+import org.recycledattention.train.ProbeTrainer;
+import org.recycledattention.train.ProbeVocabulary;
+import org.recycledattention.train.ProbeWeights;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code ra train-probe}: trains the retrieval probe model (DJL PyTorch, CPU) and writes it as GGUF. */
+@Command(name = "train-probe", mixinStandardHelpOptions = true, sortOptions = false,
+    description = {"Train the retrieval probe model (a small Llama: RMSNorm, RoPE, GQA, SwiGLU) on generated RULER-style retrieval tasks",
+        "with DJL's PyTorch engine on the CPU, and write it as GGUF. The same seed and steps reproduce the shipped model."})
+final class TrainProbeCommand extends Subcommand {
+  @Option(names = "--out", required = true, paramLabel = "F.gguf", description = "Where to write the model.")
+  Path out;
+
+  @Option(names = "--seed", paramLabel = "S", defaultValue = "1", description = "Data and initialisation seed (default: ${DEFAULT-VALUE}).")
+  long seed;
+
+  @Option(names = "--steps", paramLabel = "N", defaultValue = "" + TrainProbeCommand.DEFAULT_STEPS, description = "Optimiser steps (default: ${DEFAULT-VALUE}).")
+  int steps;
+
+  @Option(names = "--batch", paramLabel = "B", defaultValue = "8", description = "Sequences per step (default: ${DEFAULT-VALUE}).")
+  int batch;
+
+  @Option(names = "--max-length", paramLabel = "T", defaultValue = "" + TrainProbeCommand.DEFAULT_MAX_LENGTH,
+      description = "Longest training prompt in tokens (default: ${DEFAULT-VALUE}).")
+  int maxLength;
+
+  @Option(names = "--learning-rate", paramLabel = "LR", defaultValue = "3e-3", description = "Peak Adam learning rate (default: ${DEFAULT-VALUE}).")
+  double learningRate;
+
+  @Option(names = "--type", paramLabel = "TYPE", defaultValue = "f16", description = "Weight type of the written matrices: f32 or f16 (default: ${DEFAULT-VALUE}).")
+  String type;
+
+  static final int DEFAULT_STEPS = 1200;
+  static final int DEFAULT_MAX_LENGTH = 768;
+
+  TrainProbeCommand(Map<String, String> environment) {
+    super(environment);
+  }
+
+  @Override
+  int run() {
+    if (steps < 1 || batch < 1) {
+      throw new UsageException("--steps and --batch must be >= 1");
+    }
+    if (maxLength < 256 || maxLength > ProbeGeometry.DEFAULT.context() - 64) {
+      throw new UsageException("invalid value '" + maxLength + "' for --max-length: expected 256.." + (ProbeGeometry.DEFAULT.context() - 64));
+    }
+    GgmlType t = switch (type.toLowerCase(Locale.ROOT)) {
+      case "f32" -> GgmlType.F32;
+      case "f16" -> GgmlType.F16;
+      default -> throw new UsageException("invalid value '" + type + "' for --type: expected f32 or f16");
+    };
+    if (Files.isDirectory(out)) {
+      throw new UsageException("--out '" + out + "' is a directory; pass a file name such as probe.gguf");
+    }
+    ProbeTrainer trainer = new ProbeTrainer(ProbeGeometry.DEFAULT, ProbeVocabulary.build());
+    ProbeTrainer.Options options = new ProbeTrainer.Options(steps, batch, 256, maxLength, seed, learningRate, ProbeTrainer.Options.defaults(seed, steps).tasks());
+    ProbeWeights weights;
+    double[] last = {Double.NaN, 0};
+    try (ProgressBar bar = EvalSupport.progress("train-probe", steps)) {
+      weights = trainer.train(options, log -> {
+        last[0] = log.loss();
+        last[1] = log.tokenAccuracy();
+        bar.step();
+        bar.setExtraMessage(String.format(Locale.ROOT, " loss %.3f answer-token accuracy %.2f", log.loss(), log.tokenAccuracy()));
+      });
+    }
+    ProbeExporter.write(weights, out, t);
+    err().println(String.format(Locale.ROOT, "wrote %s: %d steps, final loss %.4f, answer-token accuracy %.3f", out, steps, last[0], last[1]));
+    return 0;
+  }
+}
