@@ -6,9 +6,10 @@ package org.recycledattention.api.cache;
  * @param residentBytes key/value bytes held now (main store plus partial cache, counting entries,
  *     not spare capacity)
  * @param peakResidentBytes the largest {@code residentBytes} seen
- * @param bytesRead key/value bytes read by attention, cumulative
- * @param tokensAttended entries attended, summed over layers, KV heads' shared entry count and calls
- *     (one entry attended by every head of a layer counts once)
+ * @param bytesRead key/value bytes read by attention, cumulative: always {@code tokensAttended ×
+ *     kvHeads × headDim × 2 × storage bytes}
+ * @param tokensAttended entries the newest query of each call attended (for a causal chunk: every
+ *     resident entry), summed over calls; one entry attended by every head of a layer counts once
  * @param attendCalls calls of {@code attend}
  */
 public record CacheStats(long residentBytes, long peakResidentBytes, long bytesRead, long tokensAttended, long attendCalls) {}
