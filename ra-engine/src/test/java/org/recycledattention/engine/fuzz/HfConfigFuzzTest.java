@@ -1,5 +1,6 @@
 package org.recycledattention.engine.fuzz;
 
+import com.code_intelligence.jazzer.junit.DictionaryEntries;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import org.junit.jupiter.api.BeforeAll;
 
@@ -13,6 +14,7 @@ class HfConfigFuzzTest {
     FuzzSupport.configureJazzer();
   }
 
+  @DictionaryEntries({"\"architectures\"", "\"LlamaForCausalLM\"", "\"Qwen2ForCausalLM\"", "\"MistralForCausalLM\"", "\"model_type\"", "\"hidden_size\"", "\"intermediate_size\"", "\"num_hidden_layers\"", "\"num_attention_heads\"", "\"num_key_value_heads\"", "\"head_dim\"", "\"vocab_size\"", "\"max_position_embeddings\"", "\"rms_norm_eps\"", "\"rope_theta\"", "\"rope_scaling\"", "\"rope_type\"", "\"llama3\"", "\"factor\"", "\"original_max_position_embeddings\"", "\"tie_word_embeddings\"", "2147483647", "-1", "1e999", "null"})
   @FuzzTest(maxDuration = "5m")
   void configJson(byte[] input) {
     FuzzSupport.inScratchDir(dir -> {

@@ -1,5 +1,6 @@
 package org.recycledattention.engine.fuzz;
 
+import com.code_intelligence.jazzer.junit.DictionaryEntries;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import org.junit.jupiter.api.BeforeAll;
 import java.lang.foreign.Arena;
@@ -17,6 +18,7 @@ class SafetensorsFuzzTest {
     FuzzSupport.configureJazzer();
   }
 
+  @DictionaryEntries({"\"dtype\"", "\"shape\"", "\"data_offsets\"", "\"__metadata__\"", "\"F32\"", "\"F16\"", "\"BF16\"", "\"I64\"", "\"U8\"", "\"model.embed_tokens.weight\"", "\"lm_head.weight\"", "\"model.layers.0.self_attn.q_proj.bias\"", "9223372036854775807", "-1"})
   @FuzzTest(maxDuration = "5m")
   void safetensorsFile(byte[] input) {
     FuzzSupport.inScratchDir(dir -> {

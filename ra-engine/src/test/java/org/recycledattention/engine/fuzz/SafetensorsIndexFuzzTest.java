@@ -1,5 +1,6 @@
 package org.recycledattention.engine.fuzz;
 
+import com.code_intelligence.jazzer.junit.DictionaryEntries;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import org.junit.jupiter.api.BeforeAll;
 
@@ -14,6 +15,7 @@ class SafetensorsIndexFuzzTest {
     FuzzSupport.configureJazzer();
   }
 
+  @DictionaryEntries({"\"weight_map\"", "\"metadata\"", "\"a.safetensors\"", "\"b.safetensors\"", "\"../outside.safetensors\"", "\"model.embed_tokens.weight\"", "\"model.layers.0.input_layernorm.weight\"", "\"lm_head.weight\"", "\"/\"", "\"..\""})
   @FuzzTest(maxDuration = "5m")
   void shardIndex(byte[] input) {
     FuzzSupport.inScratchDir(root -> {

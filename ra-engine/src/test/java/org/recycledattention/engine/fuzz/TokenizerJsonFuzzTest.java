@@ -1,5 +1,6 @@
 package org.recycledattention.engine.fuzz;
 
+import com.code_intelligence.jazzer.junit.DictionaryEntries;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import org.junit.jupiter.api.BeforeAll;
 import java.nio.file.Path;
@@ -15,6 +16,7 @@ class TokenizerJsonFuzzTest {
     FuzzSupport.configureJazzer();
   }
 
+  @DictionaryEntries({"\"model\"", "\"type\"", "\"BPE\"", "\"vocab\"", "\"merges\"", "\"added_tokens\"", "\"special\"", "\"content\"", "\"id\"", "\"byte_fallback\"", "\"unk_token\"", "\"ignore_merges\"", "\"normalizer\"", "\"pre_tokenizer\"", "\"Sequence\"", "\"Split\"", "\"Regex\"", "\"ByteLevel\"", "\"Metaspace\"", "\"Prepend\"", "\"prepend_scheme\"", "\"NFC\"", "\"post_processor\"", "\"TemplateProcessing\"", "\"SpecialToken\"", "\"<0x41>\"", "\"\\u2581\"", "2147483647"})
   @FuzzTest(maxDuration = "5m")
   void tokenizerJson(byte[] input) {
     FuzzSupport.inScratchDir(dir -> {
