@@ -117,7 +117,10 @@ final class BenchCommand extends Subcommand {
               ps.add(EvalSupport.policy(runtime, p, EvalSupport.budgetFor(n, budgetRatio, budget)));
             }
             return ps;
-          }, p -> bar.step());
+          }, p -> {
+            bar.step();
+            status.update("context " + p.context() + ", round " + p.round() + " of " + p.rounds() + " of the benchmark");
+          });
         }
         String table = table(cells);
         out().println(json ? EvalSupport.json(cells) : table);

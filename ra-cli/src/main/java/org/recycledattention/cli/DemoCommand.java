@@ -86,7 +86,10 @@ final class DemoCommand extends Subcommand {
       List<RulerCell> cells;
       try (ProgressBar bar = EvalSupport.progress("demo", (long) TASKS.size() * LENGTHS.size() * samples)) {
         cells = new RulerRunner(lm, backend, runtime.threads()).run(TASKS, LENGTHS, samples, 1,
-            n -> POLICIES.stream().map(p -> EvalSupport.policy(runtime, p, budget)).toList(), p -> bar.step());
+            n -> POLICIES.stream().map(p -> EvalSupport.policy(runtime, p, budget)).toList(), p -> {
+              bar.step();
+              status.update("sample " + p.sample() + " of " + p.samples() + " of " + p.task().id() + " at length " + p.length());
+            });
       }
       double seconds = (System.nanoTime() - t0) / 1e9;
       String header = "Model: `" + lm.description() + "`\n\nTasks " + TASKS.stream().map(RulerTask::id).toList() + " at lengths " + LENGTHS + ", "

@@ -108,7 +108,10 @@ final class EvalFidelityCommand extends Subcommand {
         List<PolicyFactory> factories = names.stream().map(n -> EvalSupport.policy(runtime, n, budget)).toList();
         List<PolicyFidelity> result;
         try (ProgressBar bar = EvalSupport.progress("fidelity", tokens.length - p - 1)) {
-          result = new FidelityRunner(lm, backend, runtime.threads()).run(full, factories, tokens, p, i -> bar.step());
+          result = new FidelityRunner(lm, backend, runtime.threads()).run(full, factories, tokens, p, i -> {
+            bar.step();
+            status.update((i + 1) + " of " + (tokens.length - p - 1) + " compared steps");
+          });
         }
         String table = table(result);
         out().println(json ? EvalSupport.json(result) : table);

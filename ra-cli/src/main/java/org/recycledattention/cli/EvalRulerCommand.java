@@ -92,7 +92,10 @@ final class EvalRulerCommand extends Subcommand {
         List<RulerCell> cells;
         try (ProgressBar bar = EvalSupport.progress("ruler", (long) taskList.size() * lengthList.size() * samples)) {
           cells = new RulerRunner(lm, backend, runtime.threads()).run(taskList, lengthList, samples, seed,
-              n -> names.stream().map(p -> EvalSupport.policy(runtime, p, EvalSupport.budgetFor(n, budgetRatio, budget))).toList(), p -> bar.step());
+              n -> names.stream().map(p -> EvalSupport.policy(runtime, p, EvalSupport.budgetFor(n, budgetRatio, budget))).toList(), p -> {
+              bar.step();
+              status.update("sample " + p.sample() + " of " + p.samples() + " of " + p.task().id() + " at length " + p.length());
+            });
         }
         if (json) {
           out().println(EvalSupport.json(Map.of("cells", cells, "summary", RulerReport.summary(cells))));

@@ -143,16 +143,25 @@ final class GenerateCommand extends Subcommand {
         Generator generator = new Generator(lm, backend, policy, runtime.threads());
         GenerationRequest request = new GenerationRequest(ids, maxTokens, sampling, !ignoreEos, allowContextOverflow);
         if (json) {
-          GenerationResult result = generator.generate(request, TokenListener.NONE);
+          GenerationResult result = generator.generate(request, counting(TokenListener.NONE));
           out().println(new Json().write(toJson(result, tokenizer, runtime, usedSeed)));
         } else {
-          GenerationResult result = generator.generate(request, streamer(tokenizer, out()));
+          GenerationResult result = generator.generate(request, counting(streamer(tokenizer, out())));
           finishStream(tokenizer, out());
           err().println(summary(result, runtime, usedSeed));
         }
         return 0;
       }
     }
+  }
+
+  /** {@code listener}, also keeping the status line (printed on Ctrl-C) at the number of tokens generated. */
+  private TokenListener counting(TokenListener listener) {
+    int[] count = {0};
+    return id -> {
+      listener.onToken(id);
+      status.update(++count[0] + " generated tokens");
+    };
   }
 
   static void checkModelPath(Path model) {

@@ -28,7 +28,18 @@ public final class Main {
   public static void main(String[] args) {
     PrintWriter out = new PrintWriter(new OutputStreamWriter(new FileOutputStream(FileDescriptor.out), StandardCharsets.UTF_8));
     PrintWriter err = new PrintWriter(new OutputStreamWriter(new FileOutputStream(FileDescriptor.err), StandardCharsets.UTF_8), true);
-    int code = execute(args, out, err, System.getenv());
+    StatusLine status = new StatusLine();
+    // Ctrl-C: the JVM runs shutdown hooks and exits; say what was done (reports are atomic, see AtomicFiles)
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      if (!status.finished()) {
+        out.flush();
+        err.println();
+        err.println(status.report());
+        err.flush();
+      }
+    }, "ra-interrupt"));
+    int code = execute(args, out, err, System.getenv(), status);
+    status.finish();
     out.flush();
     err.flush();
     System.exit(code);
@@ -40,7 +51,12 @@ public final class Main {
    * @return the exit code: 0 success, 1 runtime failure, 2 usage or configuration error
    */
   public static int execute(String[] args, PrintWriter out, PrintWriter err, Map<String, String> environment) {
+    return execute(args, out, err, environment, new StatusLine());
+  }
+
+  static int execute(String[] args, PrintWriter out, PrintWriter err, Map<String, String> environment, StatusLine status) {
     CommandLine cmd = commandLine(environment);
+    setStatus(cmd, status);
     cmd.setOut(out);
     cmd.setErr(err);
     try {
@@ -71,6 +87,15 @@ public final class Main {
     cmd.setParameterExceptionHandler(Main::usageError);
     cmd.setExecutionExceptionHandler(Main::failure);
     return cmd;
+  }
+
+  private static void setStatus(CommandLine cmd, StatusLine status) {
+    if (cmd.getCommand() instanceof Subcommand sub) {
+      sub.status = status;
+    }
+    for (CommandLine child : cmd.getSubcommands().values()) {
+      setStatus(child, status);
+    }
   }
 
   private static int usageError(ParameterException e, String[] args) {

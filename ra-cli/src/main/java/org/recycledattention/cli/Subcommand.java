@@ -23,6 +23,9 @@ abstract class Subcommand implements Callable<Integer> {
   @Mixin
   CommonOptions common;
 
+  /** What is done so far, printed if the process is interrupted. Set by {@link Main}. */
+  StatusLine status = new StatusLine();
+
   Subcommand(Map<String, String> environment) {
     this.environment = requireNonNull(environment, "environment is null");
   }

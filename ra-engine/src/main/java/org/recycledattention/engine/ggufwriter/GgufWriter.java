@@ -231,6 +231,7 @@ public final class GgufWriter {
     Path tmp = null;
     try {
       tmp = Files.createTempFile(dir, target.getFileName().toString() + ".", ".tmp");
+      tmp.toFile().deleteOnExit(); // an interrupted process must not leave the partial file behind
       try (OutputStream os = Files.newOutputStream(tmp)) {
         writeTo(os);
       }

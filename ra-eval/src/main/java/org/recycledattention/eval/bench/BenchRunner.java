@@ -66,8 +66,8 @@ public final class BenchRunner {
     for (int context : o.contexts()) {
       int warmUp = Math.max(2, o.decodeTokens() / 8);
       if ((long) context + 1 + warmUp + o.decodeTokens() > model.shape().contextLength()) {
-        throw new IllegalArgumentException("context " + context + " plus " + o.decodeTokens() + " decode tokens exceeds the model's context length "
-            + model.shape().contextLength());
+        throw new org.recycledattention.api.config.ConfigException("context " + context + " plus " + warmUp + " warm-up and " + o.decodeTokens()
+            + " decode tokens exceeds the model's context length " + model.shape().contextLength() + "; lower --contexts or --decode-tokens");
       }
       List<Cell> cells = new ArrayList<>();
       try {

@@ -36,6 +36,8 @@ public final class AtomicFiles {
     try {
       Files.createDirectories(dir);
       tmp = Files.createTempFile(dir, "." + target.getFileName() + ".", ".tmp");
+      // an interrupted process (Ctrl-C runs the JVM's shutdown) must not leave the partial file behind
+      tmp.toFile().deleteOnExit();
       try (OutputStream out = Files.newOutputStream(tmp)) {
         writer.writeTo(out);
       }
