@@ -129,7 +129,8 @@ final class BenchCommand extends Subcommand {
               + (budgetRatio != null ? " --budget-ratio " + budgetRatio : " --budget " + budget) + " --decode-tokens " + decodeTokens;
           EvalSupport.writeJson(out.resolve("bench.json"), cells);
           AtomicFiles.writeString(out.resolve("bench.md"), "# Decode benchmark\n\nModel: `" + lm.description() + "`\n\nCommand: `" + command + "`\n\n" + table);
-          Charts.lineChart(out.resolve("bench.png"), "Decode speed vs context (" + model + ")", "context (tokens)", "decode tokens/s", series(cells), true);
+          Charts.lineChart(out.resolve("bench.png"), "Decode speed vs context (" + model + ")", "context (tokens)", "decode tokens/s", series(cells),
+              ctx.stream().mapToInt(Integer::intValue).max().orElse(1) >= 10L * ctx.stream().mapToInt(Integer::intValue).min().orElse(1));
           err().println("wrote " + out.resolve("bench.json") + ", bench.md, bench.png");
         }
       } finally {
