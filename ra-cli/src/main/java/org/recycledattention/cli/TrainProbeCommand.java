@@ -68,13 +68,34 @@ final class TrainProbeCommand extends Subcommand {
     ProbeTrainer.Options options = new ProbeTrainer.Options(steps, batch, 256, maxLength, seed, learningRate, ProbeTrainer.Options.defaults(seed, steps).tasks());
     ProbeWeights weights;
     double[] last = {Double.NaN, 0};
+    // Ctrl-C: libtorch crashes if the JVM exits while a step runs in native code, so the shutdown
+    // waits (a few seconds at most) for the loop to leave the current step.
+    java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+    java.util.concurrent.CountDownLatch left = new java.util.concurrent.CountDownLatch(1);
+    Thread hook = new Thread(() -> {
+      stop.set(true);
+      try {
+        left.await(20, java.util.concurrent.TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }, "ra-train-stop");
+    Runtime.getRuntime().addShutdownHook(hook);
     try (ProgressBar bar = EvalSupport.progress("train-probe", steps)) {
       weights = trainer.train(options, log -> {
         last[0] = log.loss();
         last[1] = log.tokenAccuracy();
         bar.step();
         bar.setExtraMessage(String.format(Locale.ROOT, " loss %.3f answer-token accuracy %.2f", log.loss(), log.tokenAccuracy()));
-      });
+        status.update(log.step() + " of " + steps + " training steps");
+      }, stop::get);
+    } finally {
+      left.countDown();
+      try {
+        Runtime.getRuntime().removeShutdownHook(hook);
+      } catch (IllegalStateException shuttingDown) {
+        // the JVM is already shutting down: the hook is running and has just been released
+      }
     }
     ProbeExporter.write(weights, out, t);
     err().println(String.format(Locale.ROOT, "wrote %s: %d steps, final loss %.4f, answer-token accuracy %.3f", out, steps, last[0], last[1]));

@@ -78,6 +78,15 @@ public final class ProbeTrainer {
    * @throws RaException when libtorch cannot be loaded
    */
   public ProbeWeights train(Options options, Consumer<StepLog> progress) {
+    return train(options, progress, () -> false);
+  }
+
+  /**
+   * Trains from scratch, checking {@code stop} between steps: when it turns true the training ends
+   * after the current step (libtorch must not be inside a step when the JVM shuts down) and this
+   * method throws {@link RaException}.
+   */
+  public ProbeWeights train(Options options, Consumer<StepLog> progress, java.util.function.BooleanSupplier stop) {
     Engine engine;
     try {
       engine = Engine.getEngine("PyTorch");
@@ -97,6 +106,9 @@ public final class ProbeTrainer {
       NDArray rotation = rotationMatrix(base);
       int sampleIndex = 0;
       for (int step = 1; step <= options.steps(); step++) {
+        if (stop.getAsBoolean()) {
+          throw new RaException("probe training stopped after " + (step - 1) + " of " + options.steps() + " steps; nothing was written");
+        }
         long t0 = System.nanoTime();
         double progressShare = Math.min(1.0, step / (0.5 * options.steps()));
         int length = options.minLength() + (int) ((options.maxLength() - options.minLength()) * progressShare * random.nextDouble());
