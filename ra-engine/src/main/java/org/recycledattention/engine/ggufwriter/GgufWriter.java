@@ -232,6 +232,9 @@ public final class GgufWriter {
     try {
       tmp = Files.createTempFile(dir, target.getFileName().toString() + ".", ".tmp");
       tmp.toFile().deleteOnExit(); // an interrupted process must not leave the partial file behind
+      if (tmp.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+        Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+      }
       try (OutputStream os = Files.newOutputStream(tmp)) {
         writeTo(os);
       }

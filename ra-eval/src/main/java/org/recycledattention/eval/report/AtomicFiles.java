@@ -30,6 +30,13 @@ public final class AtomicFiles {
    *
    * @throws RaException naming the file when it cannot be written
    */
+  /** Temporary files are created owner-only; a report is an ordinary file (rw-r--r--). */
+  static void readableByAll(Path file) throws IOException {
+    if (file.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+      Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+    }
+  }
+
   public static void write(Path target, Writer writer) {
     Path dir = target.toAbsolutePath().getParent();
     Path tmp = null;
@@ -38,6 +45,7 @@ public final class AtomicFiles {
       tmp = Files.createTempFile(dir, "." + target.getFileName() + ".", ".tmp");
       // an interrupted process (Ctrl-C runs the JVM's shutdown) must not leave the partial file behind
       tmp.toFile().deleteOnExit();
+      readableByAll(tmp);
       try (OutputStream out = Files.newOutputStream(tmp)) {
         writer.writeTo(out);
       }

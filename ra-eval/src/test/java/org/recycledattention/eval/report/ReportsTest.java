@@ -30,6 +30,13 @@ class ReportsTest {
   }
 
   @Test
+  void reportsAreOrdinaryReadableFiles() throws IOException {
+    Path target = dir.resolve("r.md");
+    AtomicFiles.writeString(target, "x");
+    assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(target))).isEqualTo("rw-r--r--");
+  }
+
+  @Test
   void pngChartIsARealImage() throws IOException {
     Path png = dir.resolve("c.png");
     Charts.lineChart(png, "t", "x", "y", List.of(new Charts.Series("a", List.of(1.0, 2.0, 4.0), List.of(3.0, 2.0, 1.0))), true);
