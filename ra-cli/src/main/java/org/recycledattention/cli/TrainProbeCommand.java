@@ -41,7 +41,7 @@ final class TrainProbeCommand extends Subcommand {
   @Option(names = "--type", paramLabel = "TYPE", defaultValue = "f16", description = "Weight type of the written matrices: f32 or f16 (default: ${DEFAULT-VALUE}).")
   String type;
 
-  static final int DEFAULT_STEPS = 1200;
+  static final int DEFAULT_STEPS = 1000;
   static final int DEFAULT_MAX_LENGTH = 768;
 
   TrainProbeCommand(Map<String, String> environment) {
