@@ -24,7 +24,9 @@ import org.recycledattention.api.policy.StepPlan;
  */
 class MemoryCycleTest {
   private static final CacheSpec SPEC = new CacheSpec(2, 4, 2, 64, 512);
-  private static final long BOUND = 64L << 20;
+  // a leaked cache would be ~1 MiB per cycle (1 GiB over the test); allocator and heap-growth noise on a
+  // shared machine reached 76 MiB once, so the bound is 128 MiB of resident memory beyond the Java heap's growth
+  private static final long BOUND = 128L << 20;
 
   @Test
   void thousandCacheCyclesKeepNativeMemoryFlat() {
@@ -34,13 +36,15 @@ class MemoryCycleTest {
       for (int i = 0; i < 200; i++) {
         cycle(backend, data);
       }
+      System.gc();
       long before = rss();
       long heapBefore = Runtime.getRuntime().totalMemory();
       for (int i = 0; i < 1000; i++) {
         cycle(backend, data);
       }
-      long after = rss();
+      System.gc();
       long heapAfter = Runtime.getRuntime().totalMemory();
+      long after = rss() - Math.max(0, heapAfter - heapBefore);
       System.out.printf("pytorch memory cycle test: VmRSS %d KiB after 200 warm-up cycles, %d KiB after 1000 more (%+d KiB);"
           + " Java heap committed %+d KiB%n", before >> 10, after >> 10, (after - before) >> 10, (heapAfter - heapBefore) >> 10);
       assertThat(after - before).as("VmRSS growth over 1000 cycles (bytes)").isLessThan(BOUND);
