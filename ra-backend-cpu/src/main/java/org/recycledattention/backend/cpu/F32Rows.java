@@ -39,6 +39,35 @@ final class F32Rows extends Rows {
     System.arraycopy(s.values, srcSlot * dim, values, dstSlot * dim, dim);
   }
 
+  /**
+   * Tile by tile: each destination tile's row {@code x} is filled from the source tiles' rows {@code
+   * x}. Copying entry by entry strides {@code TILE} floats per element and touches a cache line per
+   * element; selections come in runs (max pooling selects neighbours), so here consecutive lanes
+   * mostly read the same source line.
+   */
+  @Override
+  void gatherElements(Rows src, int[] slots, int count) {
+    F32Rows s = (F32Rows) src;
+    int[] base = new int[TILE];
+    for (int t0 = 0; t0 < count; t0 += TILE) {
+      int n = Math.min(TILE, count - t0);
+      for (int l = 0; l < n; l++) {
+        base[l] = s.keyIndex(slots[t0 + l], 0);
+      }
+      int dst = keyIndex(t0, 0);
+      for (int x = 0; x < dim; x++) {
+        int row = dst + x * TILE;
+        int off = x * TILE;
+        for (int l = 0; l < n; l++) {
+          keys[row + l] = s.keys[base[l] + off];
+        }
+      }
+      for (int l = 0; l < n; l++) {
+        System.arraycopy(s.values, slots[t0 + l] * dim, values, (t0 + l) * dim, dim);
+      }
+    }
+  }
+
   @Override
   void read(int slot, float[] k, float[] v, int off) {
     int base = keyIndex(slot, 0);

@@ -209,10 +209,7 @@ final class LayerStore implements WorkingSet {
     }
     for (int h = 0; h < kvHeads; h++) {
       Rows p = partial[h];
-      Rows m = main[h];
-      for (int i = 0; i < size; i++) {
-        p.copy(m, selection.slot(h, i), i);
-      }
+      p.gather(main[h], selection.slots(h), size);
       p.length = size;
     }
     cache.adjustResident(size - old);

@@ -70,6 +70,24 @@ abstract sealed class Rows permits F32Rows, HalfRows {
 
   abstract void copyElements(Rows src, int srcSlot, int dstSlot);
 
+  /**
+   * Copies entries {@code slots[0 .. count)} of {@code src} (same element type) to slots {@code 0 ..
+   * count)} of this store, bit-exactly: the partial cache's gather.
+   */
+  final void gather(Rows src, int[] slots, int count) {
+    for (int i = 0; i < count; i++) {
+      positions[i] = src.positions[slots[i]];
+    }
+    gatherElements(src, slots, count);
+  }
+
+  /** {@link #gather}'s elements; entry by entry unless a layout has something faster. */
+  void gatherElements(Rows src, int[] slots, int count) {
+    for (int i = 0; i < count; i++) {
+      copyElements(src, slots[i], i);
+    }
+  }
+
   /** {@link #copy} within this store. */
   final void move(int from, int to) {
     copy(this, from, to);
