@@ -215,6 +215,11 @@ final class CpuKvCache implements KvCache {
     return new AttentionResult(attended, scores);
   }
 
+  /** The backend's worker pool, or null when it runs single-threaded. */
+  java.util.concurrent.ForkJoinPool pool() {
+    return backend.pool();
+  }
+
   private void dispatch(int threads) {
     ForkJoinPool pool = backend.pool();
     for (int t = 1; t < threads; t++) {

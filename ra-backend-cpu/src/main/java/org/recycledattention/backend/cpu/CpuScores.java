@@ -14,10 +14,14 @@ import org.recycledattention.api.cache.Selection;
 final class CpuScores implements Scores {
   private final float[][] rows;
   private int length;
+  private final java.util.concurrent.ForkJoinPool pool;
   private float[] pooled = new float[0];
+  private float[] pooledWorker = new float[0];
 
-  CpuScores(int kvHeads) {
+  /** @param pool the backend's workers (odd KV heads are selected there), or null */
+  CpuScores(int kvHeads, java.util.concurrent.ForkJoinPool pool) {
     this.rows = new float[kvHeads][0];
+    this.pool = pool;
   }
 
   /** Prepares for {@code length} entries per head; the caller then writes {@link #row}s. */
@@ -30,6 +34,8 @@ final class CpuScores implements Scores {
     }
     this.length = length;
   }
+
+  private static final int PARALLEL_LENGTH = 8192;
 
   float[] row(int kvHead) {
     return rows[kvHead];
@@ -67,8 +73,24 @@ final class CpuScores implements Scores {
     }
     int[][] slots = new int[rows.length][];
     float[][] selected = new float[rows.length][n];
-    for (int h = 0; h < rows.length; h++) {
-      slots[h] = ScoreMath.topK(rows[h], length, k, poolKernel, keepRecent, pooled, selected[h]);
+    if (pool != null && rows.length > 1 && length >= PARALLEL_LENGTH) {
+      // heads are independent: the odd ones on the worker, with its own pooling scratch
+      if (pooledWorker.length < length) {
+        pooledWorker = new float[rows[0].length];
+      }
+      java.util.concurrent.ForkJoinTask<?> odd = pool.submit(() -> {
+        for (int h = 1; h < rows.length; h += 2) {
+          slots[h] = ScoreMath.topK(rows[h], length, k, poolKernel, keepRecent, pooledWorker, selected[h]);
+        }
+      });
+      for (int h = 0; h < rows.length; h += 2) {
+        slots[h] = ScoreMath.topK(rows[h], length, k, poolKernel, keepRecent, pooled, selected[h]);
+      }
+      odd.join();
+    } else {
+      for (int h = 0; h < rows.length; h++) {
+        slots[h] = ScoreMath.topK(rows[h], length, k, poolKernel, keepRecent, pooled, selected[h]);
+      }
     }
     return new Selection(slots, selected);
   }

@@ -55,7 +55,7 @@ final class LayerStore implements WorkingSet {
 
   CpuScores scores() {
     if (scores == null) {
-      scores = new CpuScores(kvHeads);
+      scores = new CpuScores(kvHeads, cache.pool());
     }
     return scores;
   }
@@ -207,12 +207,35 @@ final class LayerStore implements WorkingSet {
       }
       partial = fresh;
     }
-    for (int h = 0; h < kvHeads; h++) {
-      Rows p = partial[h];
-      p.gather(main[h], selection.slots(h), size);
-      p.length = size;
+    // KV heads are independent copies: with a worker pool, the odd heads go to it (a full step of
+    // Recycled Attention gathers K entries per head and layer, a cost every recycled step amortises)
+    java.util.concurrent.ForkJoinPool pool = cache.pool();
+    if (pool != null && kvHeads > 1 && (long) size * dim >= PARALLEL_GATHER_ELEMENTS) {
+      java.util.List<java.util.concurrent.ForkJoinTask<?>> tasks = new java.util.ArrayList<>();
+      for (int h = 1; h < kvHeads; h += 2) {
+        int head = h;
+        tasks.add(pool.submit(() -> gatherHead(head, selection, size)));
+      }
+      for (int h = 0; h < kvHeads; h += 2) {
+        gatherHead(h, selection, size);
+      }
+      for (java.util.concurrent.ForkJoinTask<?> t : tasks) {
+        t.join();
+      }
+    } else {
+      for (int h = 0; h < kvHeads; h++) {
+        gatherHead(h, selection, size);
+      }
     }
     cache.adjustResident(size - old);
+  }
+
+  private static final long PARALLEL_GATHER_ELEMENTS = 1 << 16;
+
+  private void gatherHead(int h, Selection selection, int size) {
+    Rows p = partial[h];
+    p.gather(main[h], selection.slots(h), size);
+    p.length = size;
   }
 
   @Override
