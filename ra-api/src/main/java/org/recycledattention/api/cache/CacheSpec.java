@@ -21,6 +21,30 @@ public record CacheSpec(int layers, int queryHeads, int kvHeads, int headDim, in
     }
   }
 
+  /**
+   * Checks the arguments of {@link KvCache#append} against this geometry: the shared part of every
+   * backend's validation, so that bad calls fail alike on every backend.
+   *
+   * @throws NullPointerException for a null array
+   * @throws IllegalArgumentException for negative {@code tokens} or arrays shorter than the shape says
+   */
+  public void checkAppend(float[] k, float[] v, int[] positions, int tokens) {
+    java.util.Objects.requireNonNull(k, "k is null");
+    java.util.Objects.requireNonNull(v, "v is null");
+    java.util.Objects.requireNonNull(positions, "positions is null");
+    if (tokens < 0) {
+      throw new IllegalArgumentException("tokens must be >= 0, got " + tokens);
+    }
+    long need = (long) tokens * kvHeads * headDim;
+    if (k.length < need || v.length < need) {
+      throw new IllegalArgumentException("k and v must hold tokens × kvHeads × headDim = " + tokens + " × " + kvHeads
+          + " × " + headDim + " = " + need + " floats; got k=" + k.length + " v=" + v.length);
+    }
+    if (positions.length < tokens) {
+      throw new IllegalArgumentException("positions holds " + positions.length + " values; expected at least tokens = " + tokens);
+    }
+  }
+
   public int groupSize() {
     return queryHeads / kvHeads;
   }

@@ -81,21 +81,8 @@ final class OnnxKvCache implements KvCache {
   @Override
   public void append(int layer, float[] k, float[] v, int[] positions, int tokens) {
     checkOpen();
-    requireNonNull(k, "k is null");
-    requireNonNull(v, "v is null");
-    requireNonNull(positions, "positions is null");
     OnnxLayer store = layer(layer);
-    if (tokens < 0) {
-      throw new IllegalArgumentException("tokens must be >= 0, got " + tokens);
-    }
-    long need = (long) tokens * spec.kvHeads() * spec.headDim();
-    if (k.length < need || v.length < need) {
-      throw new IllegalArgumentException("k and v must hold tokens × kvHeads × headDim = " + tokens + " × " + spec.kvHeads()
-          + " × " + spec.headDim() + " = " + need + " floats; got k=" + k.length + " v=" + v.length);
-    }
-    if (positions.length < tokens) {
-      throw new IllegalArgumentException("positions holds " + positions.length + " values; expected at least tokens = " + tokens);
-    }
+    spec.checkAppend(k, v, positions, tokens);
     store.append(k, v, positions, tokens);
   }
 

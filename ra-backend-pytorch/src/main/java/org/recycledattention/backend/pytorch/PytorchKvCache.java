@@ -121,18 +121,11 @@ final class PytorchKvCache implements KvCache {
   @Override
   public void append(int layer, float[] k, float[] v, int[] positions, int tokens) {
     LayerCache lc = layer(layer);
-    requireNonNull(k, "k is null");
-    requireNonNull(v, "v is null");
-    requireNonNull(positions, "positions is null");
-    if (tokens < 1) {
-      throw new IllegalArgumentException("tokens must be >= 1, got " + tokens);
+    spec.checkAppend(k, v, positions, tokens);
+    if (tokens == 0) {
+      return;
     }
     int row = kvHeads * headDim;
-    long need = (long) tokens * row;
-    if (k.length < need || v.length < need || positions.length < tokens) {
-      throw new IllegalArgumentException("append of " + tokens + " tokens needs k and v of " + need + " floats and " + tokens
-          + " positions; got k=" + k.length + ", v=" + v.length + ", positions=" + positions.length);
-    }
     int n = lc.main.length();
     if ((long) n + tokens > spec.maxTokens()) {
       throw new IllegalStateException("layer " + layer + " holds " + n + " entries; appending " + tokens
