@@ -91,10 +91,7 @@ final class BenchCommand extends Subcommand {
     if (out != null) {
       EvalSupport.outDir(out);
     }
-    List<org.recycledattention.engine.wiring.ConfigLayers.Setting> extra = new ArrayList<>();
-    if (threads != null) {
-      extra.add(new org.recycledattention.engine.wiring.ConfigLayers.Setting("ra.threads", threads, "--threads"));
-    }
+    List<org.recycledattention.engine.wiring.ConfigLayers.Setting> extra = EvalSupport.threadsSetting(threads);
     try (Plugins loaded = plugins.load(environment); RaRuntime runtime = RaRuntime.create(loaded.classLoader(), config.layers(environment, extra))) {
       for (String p : policyNames) {
         runtime.policyRegistry().get(p);

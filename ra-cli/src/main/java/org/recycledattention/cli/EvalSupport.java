@@ -44,6 +44,11 @@ final class EvalSupport {
     return Models.load(path);
   }
 
+  /** {@code --threads} as the {@code ra.threads} setting, or nothing when the flag is absent. */
+  static List<org.recycledattention.engine.wiring.ConfigLayers.Setting> threadsSetting(String threads) {
+    return threads == null ? List.of() : List.of(new org.recycledattention.engine.wiring.ConfigLayers.Setting("ra.threads", threads, "--threads"));
+  }
+
   /** Comma-separated names, trimmed, without duplicates, at least one. */
   static List<String> names(String csv, String flag) {
     List<String> out = new ArrayList<>(new LinkedHashSet<>(List.of(csv.split(","))).stream().map(String::strip).filter(s -> !s.isEmpty()).toList());

@@ -14,6 +14,7 @@ public final class FidelityAccumulator {
   private double klSum;
   private double klMax;
   private double nllSum;
+  private long nllCount;
 
   /** @param vocabSize logits per step */
   public FidelityAccumulator(int vocabSize) {
@@ -46,8 +47,6 @@ public final class FidelityAccumulator {
       nllCount++;
     }
   }
-
-  private long nllCount;
 
   public long steps() {
     return steps;
