@@ -24,10 +24,25 @@ import org.recycledattention.eval.ruler.TaskSample;
 
 /**
  * Trains the probe model with DJL's PyTorch engine: the engine's forward pass written in NDArray
- * operations, autograd, Adam; the loss is the language-model loss over every token (the repeated
- * haystack is what teaches the model to copy) plus the loss on the answer tokens, weighted as much again.
- * Deterministic for a seed on one machine (data and initialisation are seeded; libtorch's CPU
- * kernels may differ in the last bits between machines).
+ * operations, autograd, Adam; the loss is the language-model loss over every token plus the loss on
+ * the answer tokens, weighted as much again.
+ *
+ * <p>The curriculum is competence-based. Retrieval is learnt as a sudden transition that a small
+ * model only makes on short prompts: with a haystack of several hundred tokens the attention that
+ * would find the needle starts out uniform and its gradient is diluted by the length, and runs that
+ * started at 256–768 tokens stayed on the plateau (answer loss ln 10 on the digits) for thousands of
+ * steps. So training starts at {@link Options#minLength()} with the first task only; whenever the
+ * running answer-token accuracy passes {@value #COMPETENCE} (checked at most every {@value
+ * #PATIENCE} steps) the next task joins the mix, and once all have joined the longest prompt grows
+ * by a tenth (at least 16 tokens) up to {@link Options#maxLength()}. The running accuracy restarts
+ * from zero when a task joins, so the new mix must be learnt before anything else changes. Prompt lengths are drawn
+ * uniformly between the minimum and the current longest, so short samples keep coming.
+ *
+ * <p>Training samples come from a generator seed derived from, and different from, {@code seed},
+ * so an evaluation with the same seed does not see training samples.
+ *
+ * <p>Deterministic for a seed on one machine (data and initialisation are seeded; libtorch's CPU
+ * kernels may differ in the last bits between machines, and the curriculum follows the accuracy).
  *
  * <p>Not thread-safe; one training at a time per instance.
  */
@@ -35,27 +50,51 @@ public final class ProbeTrainer {
   /**
    * @param steps optimiser steps
    * @param batch sequences per step
-   * @param minLength shortest prompt in tokens
-   * @param maxLength longest prompt in tokens (the curriculum grows to it over the first half)
+   * @param minLength shortest prompt in tokens, where the curriculum starts (tasks whose template
+   *     alone is longer use their shortest sample)
+   * @param maxLength longest prompt in tokens, where the curriculum ends
    * @param seed data and initialisation seed
    * @param learningRate peak Adam learning rate (linear warm-up, cosine decay)
-   * @param tasks the task mix
+   * @param tasks the task mix, in the order the curriculum adds them
    */
   public record Options(int steps, int batch, int minLength, int maxLength, long seed, double learningRate, List<RulerTask> tasks) {
     public Options {
-      if (steps < 1 || batch < 1 || minLength < 64 || maxLength < minLength) {
-        throw new IllegalArgumentException("invalid training options: steps " + steps + ", batch " + batch + ", lengths " + minLength + ".." + maxLength);
+      if (steps < 1 || batch < 1 || minLength < 64 || maxLength < minLength || tasks.isEmpty()) {
+        throw new IllegalArgumentException("invalid training options: steps " + steps + ", batch " + batch + ", lengths " + minLength + ".." + maxLength
+            + ", tasks " + tasks);
       }
       tasks = List.copyOf(tasks);
     }
 
+    /** The options the shipped probe model was trained with, for a seed and a number of steps. */
     public static Options defaults(long seed, int steps) {
-      return new Options(steps, 8, 256, 768, seed, 3e-3, List.of(RulerTask.NIAH_SINGLE, RulerTask.NIAH_MULTIKEY, RulerTask.NIAH_MULTIVALUE));
+      return new Options(steps, DEFAULT_BATCH, DEFAULT_MIN_LENGTH, DEFAULT_MAX_LENGTH, seed, DEFAULT_LEARNING_RATE, DEFAULT_TASKS);
     }
   }
 
-  /** Progress of one step. */
-  public record StepLog(int step, int steps, int length, double loss, double tokenAccuracy, double millis) {}
+  public static final int DEFAULT_BATCH = 12;
+  public static final int DEFAULT_MIN_LENGTH = 96;
+  public static final int DEFAULT_MAX_LENGTH = 1024;
+  public static final double DEFAULT_LEARNING_RATE = 3e-3;
+  public static final List<RulerTask> DEFAULT_TASKS = List.of(RulerTask.NIAH_SINGLE, RulerTask.NIAH_MULTIVALUE);
+
+  /** Running answer-token accuracy at which the curriculum advances. */
+  static final double COMPETENCE = 0.9;
+  /** Steps in a row with a non-finite loss or gradient (skipped) before training gives up. */
+  static final int MAX_SKIPPED = 10;
+  /** Steps between two advances of the curriculum, at least. */
+  static final int PATIENCE = 10;
+
+  /**
+   * Progress of one step.
+   *
+   * @param length this step's prompt length (tokens asked of the generator)
+   * @param curriculumLength the curriculum's current longest prompt
+   * @param curriculumTasks how many of the tasks the curriculum has let in
+   * @param loss mean loss per answer token
+   * @param tokenAccuracy share of answer tokens predicted right (teacher-forced, argmax)
+   */
+  public record StepLog(int step, int steps, int length, int curriculumLength, int curriculumTasks, double loss, double tokenAccuracy, double millis) {}
 
   private final ProbeGeometry geometry;
   private final ProbeVocabulary vocabulary;
@@ -65,11 +104,6 @@ public final class ProbeTrainer {
     this.geometry = requireNonNull(geometry, "geometry is null");
     this.vocabulary = requireNonNull(vocabulary, "vocabulary is null");
     this.tokenizer = vocabulary.tokenizer();
-  }
-
-  /** The text the model is trained to continue a sample's prompt with. */
-  public static String answerText(TaskSample sample) {
-    return " " + String.join(", ", sample.answers()) + ".";
   }
 
   /**
@@ -96,7 +130,7 @@ public final class ProbeTrainer {
     }
     engine.setRandomSeed((int) options.seed());
     Random random = new Random(options.seed());
-    RulerGenerator generator = new RulerGenerator(s -> tokenizer.encode(s, false).length, options.seed());
+    RulerGenerator generator = new RulerGenerator(s -> tokenizer.encode(s, false).length, options.seed() ^ TRAINING_SEED_MIX);
     try (NDManager base = engine.newBaseManager()) {
       Map<String, NDArray> params = initialise(base, random);
       Map<String, NDArray[]> adam = new LinkedHashMap<>();
@@ -105,15 +139,15 @@ public final class ProbeTrainer {
       }
       NDArray rotation = rotationMatrix(base);
       int sampleIndex = 0;
+      Curriculum curriculum = new Curriculum(options);
+      int skippedInARow = 0;
       for (int step = 1; step <= options.steps(); step++) {
         if (stop.getAsBoolean()) {
           throw new RaException("probe training stopped after " + (step - 1) + " of " + options.steps() + " steps; nothing was written");
         }
         long t0 = System.nanoTime();
-        double progressShare = Math.min(1.0, step / (0.5 * options.steps()));
-        int length = options.minLength() + (int) ((options.maxLength() - options.minLength()) * progressShare * random.nextDouble());
-        length = Math.max(options.minLength(), length);
-        Batch batch = batch(generator, options, length, sampleIndex, random);
+        int length = curriculum.length(random);
+        Batch batch = batch(generator, options, length, curriculum.tasks, sampleIndex, random);
         sampleIndex += options.batch();
         double loss;
         double accuracy;
@@ -136,12 +170,15 @@ public final class ProbeTrainer {
           accuracy = predicted.eq(targets).toType(DataType.FLOAT32, false).sum().getFloat() / batch.targets.length;
         }
         try (NDScope scope = new NDScope()) {
-          adamStep(params, adam, step, learningRate(options, step));
+          boolean applied = Double.isFinite(loss) && adamStep(params, adam, step, learningRate(options, step));
+          skippedInARow = applied ? 0 : skippedInARow + 1;
         }
-        if (!Double.isFinite(loss)) {
-          throw new RaException("probe training diverged at step " + step + " (loss " + loss + "); lower the learning rate or change the seed");
+        if (skippedInARow > MAX_SKIPPED) {
+          throw new RaException("probe training diverged: " + skippedInARow + " steps in a row up to step " + step
+              + " had a non-finite loss or gradient; lower the learning rate or change the seed");
         }
-        progress.accept(new StepLog(step, options.steps(), length, loss, accuracy, (System.nanoTime() - t0) / 1e6));
+        curriculum.observe(step, accuracy);
+        progress.accept(new StepLog(step, options.steps(), length, curriculum.longest, curriculum.tasks, loss, accuracy, (System.nanoTime() - t0) / 1e6));
       }
       Map<String, ProbeWeights.Tensor> out = new LinkedHashMap<>();
       for (Map.Entry<String, NDArray> e : params.entrySet()) {
@@ -176,27 +213,68 @@ public final class ProbeTrainer {
     }
   }
 
-  private static double learningRate(Options o, int step) {
+  /** Linear warm-up over the first 5% of steps, the peak until 70%, then a cosine decay to a tenth. */
+  static double learningRate(Options o, int step) {
     int warmup = Math.max(1, o.steps() / 20);
+    int decay = (int) (o.steps() * 0.7);
     if (step <= warmup) {
       return o.learningRate() * step / warmup;
     }
-    double t = (step - warmup) / (double) Math.max(1, o.steps() - warmup);
+    if (step <= decay) {
+      return o.learningRate();
+    }
+    double t = (step - decay) / (double) Math.max(1, o.steps() - decay);
     return o.learningRate() * (0.1 + 0.9 * 0.5 * (1 + Math.cos(Math.PI * t)));
+  }
+
+  /** Mixed into the seed for the training data's generator, so training and evaluation samples differ. */
+  private static final long TRAINING_SEED_MIX = 0x7261_7472_6169_6EL;
+
+  /** The competence-based curriculum (see the class comment). */
+  static final class Curriculum {
+    private final Options options;
+    int tasks = 1;
+    int longest;
+    private double accuracy;
+    private int lastAdvance;
+
+    Curriculum(Options options) {
+      this.options = options;
+      this.longest = options.minLength();
+    }
+
+    int length(Random random) {
+      return options.minLength() + (int) ((longest - options.minLength()) * random.nextDouble());
+    }
+
+    void observe(int step, double stepAccuracy) {
+      accuracy = 0.9 * accuracy + 0.1 * stepAccuracy;
+      if (accuracy <= COMPETENCE || step - lastAdvance < PATIENCE) {
+        return;
+      }
+      if (tasks < options.tasks().size()) {
+        tasks++;
+        lastAdvance = step;
+        accuracy = 0; // competence on the new mix is measured afresh
+      } else if (longest < options.maxLength()) {
+        longest = Math.min(options.maxLength(), longest + Math.max(16, longest / 10));
+        lastAdvance = step;
+      }
+    }
   }
 
   private record Batch(int length, float[] inputs, float[] targets, float[] selection, float[] nextTokens, float[] weights) {}
 
   /** Samples of mixed tasks, each BOS + prompt + answer + EOS, right-padded to a common length. */
-  private Batch batch(RulerGenerator generator, Options o, int promptLength, int firstIndex, Random random) {
+  private Batch batch(RulerGenerator generator, Options o, int promptLength, int taskCount, int firstIndex, Random random) {
     List<int[]> seqs = new ArrayList<>();
     List<Integer> answerStarts = new ArrayList<>();
     int maxLen = 0;
     for (int b = 0; b < o.batch(); b++) {
-      RulerTask task = o.tasks().get(random.nextInt(o.tasks().size()));
-      TaskSample sample = generator.generate(task, promptLength, firstIndex + b, 1 + random.nextInt(16));
+      RulerTask task = o.tasks().get(random.nextInt(taskCount));
+      TaskSample sample = generator.generateOrShortest(task, promptLength, firstIndex + b, 1 + random.nextInt(16));
       int[] prompt = tokenizer.encode(sample.prompt(), true);
-      int[] whole = tokenizer.encode(sample.prompt() + answerText(sample), true);
+      int[] whole = tokenizer.encode(sample.prompt() + sample.answerText(), true);
       if (!java.util.Arrays.equals(prompt, 0, prompt.length, whole, 0, prompt.length)) {
         throw new IllegalStateException("the answer merges with the prompt's last token in task " + task.id());
       }
@@ -363,7 +441,11 @@ public final class ProbeTrainer {
     return x.mul(cosSin[0]).add(x.matMul(rotation).mul(cosSin[1]));
   }
 
-  private static void adamStep(Map<String, NDArray> params, Map<String, NDArray[]> state, int step, double lr) {
+  /**
+   * One Adam update with global gradient-norm clipping; returns false, changing nothing, when the
+   * gradient is not finite (a rare overflow in one batch must not turn every weight into NaN).
+   */
+  private static boolean adamStep(Map<String, NDArray> params, Map<String, NDArray[]> state, int step, double lr) {
     double b1 = 0.9;
     double b2 = 0.98;
     double eps = 1e-8;
@@ -371,6 +453,9 @@ public final class ProbeTrainer {
     double sq = 0;
     for (NDArray p : params.values()) {
       sq += p.getGradient().square().sum().getFloat();
+    }
+    if (!Double.isFinite(sq)) {
+      return false;
     }
     double clip = Math.min(1.0, 1.0 / (Math.sqrt(sq) + 1e-6));
     double c1 = 1 - Math.pow(b1, step);
@@ -384,5 +469,6 @@ public final class ProbeTrainer {
       NDArray update = mv[0].div(c1).div(mv[1].div(c2).sqrt().add(eps)).mul(lr);
       p.subi(update);
     }
+    return true;
   }
 }

@@ -27,7 +27,7 @@ class ProbeExportTest {
     ProbeGeometry g = new ProbeGeometry(2, 64, 4, 2, 16, 96, 512, 10000f, 1e-5f);
     ProbeVocabulary vocab = ProbeVocabulary.build();
     ProbeTrainer trainer = new ProbeTrainer(g, vocab);
-    ProbeWeights w = trainer.train(new ProbeTrainer.Options(3, 2, 96, 120, 5, 3e-3, List.of(RulerTask.NIAH_SINGLE)), log -> {});
+    ProbeWeights w = trainer.train(new ProbeTrainer.Options(3, 2, 96, 120, 5, 3e-3, List.of(RulerTask.NIAH_SINGLE)), log -> { });
     Path file = dir.resolve("probe.gguf");
     ProbeExporter.write(w, file, GgmlType.F32);
 

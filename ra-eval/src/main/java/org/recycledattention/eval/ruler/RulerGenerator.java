@@ -65,12 +65,29 @@ public final class RulerGenerator {
    * @throws ConfigException when even the smallest sample is longer than {@code targetTokens}
    */
   public TaskSample generate(RulerTask task, int targetTokens, int index, int samples) {
+    return generate(task, targetTokens, index, samples, false);
+  }
+
+  /**
+   * Like {@link #generate}, except that when even the smallest sample is longer than {@code
+   * targetTokens} it returns that smallest sample (no haystack) instead of throwing: for training
+   * curricula that start below the templates' own length.
+   */
+  public TaskSample generateOrShortest(RulerTask task, int targetTokens, int index, int samples) {
+    return generate(task, targetTokens, index, samples, true);
+  }
+
+  private TaskSample generate(RulerTask task, int targetTokens, int index, int samples, boolean shortestIfOver) {
     Random r = new Random(seed * 1_000_003L + task.ordinal() * 7919L + targetTokens * 31L + index);
     double depth = (index + 0.5) / samples;
     Builder b = builder(task, r, depth);
     // largest haystack size that fits: exponential then binary search
     int lo = 0;
     if (tokenCount.applyAsInt(b.build(0)) > targetTokens) {
+      if (shortestIfOver) {
+        String prompt = b.build(0);
+        return new TaskSample(task, prompt, b.answers(), tokenCount.applyAsInt(prompt), b.depth());
+      }
       throw new ConfigException("task " + task.id() + " needs more than " + targetTokens + " tokens even without a haystack; use a longer --lengths value");
     }
     int hi = 1;

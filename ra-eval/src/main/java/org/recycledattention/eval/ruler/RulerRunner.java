@@ -56,7 +56,7 @@ public final class RulerRunner {
         for (int i = 0; i < samples; i++) {
           TaskSample sample = generator.generate(task, length - 1, i, samples); // -1: BOS
           int[] prompt = tokenizer.encode(sample.prompt(), true);
-          int maxTokens = tokenizer.encode(" " + String.join(", ", sample.answers()) + ".", false).length + 4;
+          int maxTokens = tokenizer.encode(sample.answerText(), false).length + 4;
           for (int p = 0; p < ps.size(); p++) {
             GenerationResult r = new Generator(model, backend, ps.get(p), threads)
                 .generate(new GenerationRequest(prompt, maxTokens, SamplingConfig.GREEDY, true, false), TokenListener.NONE);

@@ -17,6 +17,11 @@ public record TaskSample(RulerTask task, String prompt, List<String> answers, in
     answers = List.copyOf(answers);
   }
 
+  /** The continuation a model that solves the sample writes: {@code " v1, v2."}. */
+  public String answerText() {
+    return " " + String.join(", ", answers) + ".";
+  }
+
   /**
    * RULER's {@code string_match_all}: the fraction of answers found in {@code output}, case
    * insensitive. 1.0 when every value is there.

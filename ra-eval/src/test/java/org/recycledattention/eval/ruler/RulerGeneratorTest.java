@@ -76,4 +76,14 @@ class RulerGeneratorTest {
     assertThatThrownBy(() -> gen.generate(RulerTask.VT, 10, 0, 1)).isInstanceOf(ConfigException.class).hasMessageContaining("--lengths");
     assertThatThrownBy(() -> RulerTask.of("niah")).hasMessageContaining("niah_single");
   }
+
+  @Test
+  void shortestSampleInsteadOfAnErrorWhenAsked() {
+    TaskSample shortest = gen.generateOrShortest(RulerTask.NIAH_MULTIKEY, 10, 0, 1);
+    assertThat(shortest.promptTokens()).isGreaterThan(10);
+    assertThat(shortest.prompt()).doesNotContain("The grass is green");
+    assertThat(shortest.prompt()).contains(shortest.answers().get(0));
+    // a target that fits gives exactly what generate gives
+    assertThat(gen.generateOrShortest(RulerTask.NIAH_MULTIKEY, 600, 0, 1)).isEqualTo(gen.generate(RulerTask.NIAH_MULTIKEY, 600, 0, 1));
+  }
 }

@@ -1,0 +1,72 @@
+package org.recycledattention.train;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.recycledattention.eval.ruler.RulerTask;
+
+class CurriculumTest {
+  private final ProbeTrainer.Options options =
+      new ProbeTrainer.Options(1000, 4, 100, 200, 1, 3e-3, List.of(RulerTask.NIAH_SINGLE, RulerTask.NIAH_MULTIKEY));
+
+  @Test
+  void staysAtTheStartUntilCompetent() {
+    ProbeTrainer.Curriculum c = new ProbeTrainer.Curriculum(options);
+    for (int step = 1; step <= 200; step++) {
+      c.observe(step, 0.85);
+    }
+    assertThat(c.tasks).isEqualTo(1);
+    assertThat(c.longest).isEqualTo(100);
+    Random r = new Random(1);
+    for (int i = 0; i < 100; i++) {
+      assertThat(c.length(r)).isEqualTo(100);
+    }
+  }
+
+  @Test
+  void learningRateWarmsUpHoldsThenDecays() {
+    assertThat(ProbeTrainer.learningRate(options, 1)).isCloseTo(3e-3 / 50, within(1e-12));
+    assertThat(ProbeTrainer.learningRate(options, 50)).isEqualTo(3e-3);
+    assertThat(ProbeTrainer.learningRate(options, 700)).isEqualTo(3e-3);
+    assertThat(ProbeTrainer.learningRate(options, 850)).isBetween(3e-4, 3e-3);
+    assertThat(ProbeTrainer.learningRate(options, 1000)).isCloseTo(3e-4, within(1e-12));
+  }
+
+  @Test
+  void addsTasksFirstThenGrowsTheLengthAtMostEveryPatienceSteps() {
+    ProbeTrainer.Curriculum c = new ProbeTrainer.Curriculum(options);
+    int step = 0;
+    while (c.tasks == 1) {
+      c.observe(++step, 1.0);
+    }
+    // the running accuracy needs a few steps to pass the threshold
+    assertThat(step).isBetween(ProbeTrainer.PATIENCE, 30);
+    assertThat(c.longest).isEqualTo(100);
+    // the running accuracy restarts with the new task: the length waits for it to pass again
+    int addedAt = step;
+    while (c.longest == 100) {
+      c.observe(++step, 1.0);
+    }
+    assertThat(step - addedAt).isGreaterThan(ProbeTrainer.PATIENCE);
+    int advancedAt = step;
+    while (c.longest == 116) {
+      c.observe(++step, 1.0);
+    }
+    while (c.longest == 100) {
+      c.observe(++step, 1.0);
+    }
+    assertThat(step - advancedAt).isEqualTo(ProbeTrainer.PATIENCE);
+    assertThat(c.longest).isEqualTo(132); // a tenth, at least 16 tokens
+    for (int i = 0; i < 200; i++) {
+      c.observe(++step, 1.0);
+    }
+    assertThat(c.longest).isEqualTo(200);
+    Random r = new Random(2);
+    for (int i = 0; i < 200; i++) {
+      assertThat(c.length(r)).isBetween(100, 200);
+    }
+  }
+}
