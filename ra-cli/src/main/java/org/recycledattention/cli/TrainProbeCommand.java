@@ -28,21 +28,22 @@ final class TrainProbeCommand extends Subcommand {
   @Option(names = "--steps", paramLabel = "N", defaultValue = "" + TrainProbeCommand.DEFAULT_STEPS, description = "Optimiser steps (default: ${DEFAULT-VALUE}).")
   int steps;
 
-  @Option(names = "--batch", paramLabel = "B", defaultValue = "8", description = "Sequences per step (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--batch", paramLabel = "B", defaultValue = "" + ProbeTrainer.DEFAULT_BATCH, description = "Sequences per step (default: ${DEFAULT-VALUE}).")
   int batch;
 
-  @Option(names = "--max-length", paramLabel = "T", defaultValue = "" + TrainProbeCommand.DEFAULT_MAX_LENGTH,
-      description = "Longest training prompt in tokens (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--max-length", paramLabel = "T", defaultValue = "" + ProbeTrainer.DEFAULT_MAX_LENGTH,
+      description = "Longest training prompt in tokens, where the length curriculum ends (default: ${DEFAULT-VALUE}).")
   int maxLength;
 
-  @Option(names = "--learning-rate", paramLabel = "LR", defaultValue = "3e-3", description = "Peak Adam learning rate (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--learning-rate", paramLabel = "LR", defaultValue = "" + ProbeTrainer.DEFAULT_LEARNING_RATE, description = "Peak Adam learning rate (default: ${DEFAULT-VALUE}).")
   double learningRate;
 
   @Option(names = "--type", paramLabel = "TYPE", defaultValue = "f16", description = "Weight type of the written matrices: f32 or f16 (default: ${DEFAULT-VALUE}).")
   String type;
 
   static final int DEFAULT_STEPS = 1000;
-  static final int DEFAULT_MAX_LENGTH = 768;
+  /** Steps between two log lines when stderr is not a terminal. */
+  static final int LOG_EVERY = 25;
 
   TrainProbeCommand(Map<String, String> environment) {
     super(environment);
@@ -65,9 +66,9 @@ final class TrainProbeCommand extends Subcommand {
       throw new UsageException("--out '" + out + "' is a directory; pass a file name such as probe.gguf");
     }
     ProbeTrainer trainer = new ProbeTrainer(ProbeGeometry.DEFAULT, ProbeVocabulary.build());
-    ProbeTrainer.Options options = new ProbeTrainer.Options(steps, batch, 256, maxLength, seed, learningRate, ProbeTrainer.Options.defaults(seed, steps).tasks());
+    ProbeTrainer.Options options = new ProbeTrainer.Options(steps, batch, ProbeTrainer.DEFAULT_MIN_LENGTH, maxLength, seed, learningRate, ProbeTrainer.DEFAULT_TASKS);
     ProbeWeights weights;
-    double[] last = {Double.NaN, 0};
+    double[] last = {Double.NaN, 0, 0};
     // Ctrl-C: libtorch crashes if the JVM exits while a step runs in native code, so the shutdown
     // waits (a few seconds at most) for the loop to leave the current step.
     java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
@@ -85,9 +86,16 @@ final class TrainProbeCommand extends Subcommand {
       weights = trainer.train(options, log -> {
         last[0] = log.loss();
         last[1] = log.tokenAccuracy();
+        last[2] = log.skippedSteps();
         bar.step();
-        bar.setExtraMessage(String.format(Locale.ROOT, " loss %.3f answer-token accuracy %.2f", log.loss(), log.tokenAccuracy()));
+        bar.setExtraMessage(String.format(Locale.ROOT, " loss %.3f answer-token accuracy %.2f, curriculum %d tasks up to %d tokens", log.loss(),
+            log.tokenAccuracy(), log.curriculumTasks(), log.curriculumLength()));
         status.update(log.step() + " of " + steps + " training steps");
+        if (System.console() == null && (log.step() % LOG_EVERY == 0 || log.step() == steps)) {
+          // no terminal for the bar (a log file, CI): a plain line now and then
+          err().println(String.format(Locale.ROOT, "step %d of %d: loss %.4f, answer-token accuracy %.3f, curriculum %d tasks up to %d tokens",
+              log.step(), steps, log.loss(), log.tokenAccuracy(), log.curriculumTasks(), log.curriculumLength()));
+        }
       }, stop::get);
     } finally {
       left.countDown();
@@ -98,7 +106,8 @@ final class TrainProbeCommand extends Subcommand {
       }
     }
     ProbeExporter.write(weights, out, t);
-    err().println(String.format(Locale.ROOT, "wrote %s: %d steps, final loss %.4f, answer-token accuracy %.3f", out, steps, last[0], last[1]));
+    err().println(String.format(Locale.ROOT, "wrote %s: %d steps (%d skipped for a non-finite gradient), final loss %.4f, answer-token accuracy %.3f", out,
+        steps, (int) last[2], last[0], last[1]));
     return 0;
   }
 }

@@ -6,6 +6,7 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
@@ -93,8 +94,10 @@ public final class ProbeTrainer {
    * @param curriculumTasks how many of the tasks the curriculum has let in
    * @param loss mean loss per answer token
    * @param tokenAccuracy share of answer tokens predicted right (teacher-forced, argmax)
+   * @param skippedSteps steps so far whose loss or gradient was not finite, so that changed nothing
    */
-  public record StepLog(int step, int steps, int length, int curriculumLength, int curriculumTasks, double loss, double tokenAccuracy, double millis) {}
+  public record StepLog(int step, int steps, int length, int curriculumLength, int curriculumTasks, double loss, double tokenAccuracy, int skippedSteps,
+      double millis) {}
 
   private final ProbeGeometry geometry;
   private final ProbeVocabulary vocabulary;
@@ -141,6 +144,7 @@ public final class ProbeTrainer {
       int sampleIndex = 0;
       Curriculum curriculum = new Curriculum(options);
       int skippedInARow = 0;
+      int skipped = 0;
       for (int step = 1; step <= options.steps(); step++) {
         if (stop.getAsBoolean()) {
           throw new RaException("probe training stopped after " + (step - 1) + " of " + options.steps() + " steps; nothing was written");
@@ -172,13 +176,15 @@ public final class ProbeTrainer {
         try (NDScope scope = new NDScope()) {
           boolean applied = Double.isFinite(loss) && adamStep(params, adam, step, learningRate(options, step));
           skippedInARow = applied ? 0 : skippedInARow + 1;
+          skipped += applied ? 0 : 1;
+          clearGradients(params);
         }
         if (skippedInARow > MAX_SKIPPED) {
           throw new RaException("probe training diverged: " + skippedInARow + " steps in a row up to step " + step
               + " had a non-finite loss or gradient; lower the learning rate or change the seed");
         }
         curriculum.observe(step, accuracy);
-        progress.accept(new StepLog(step, options.steps(), length, curriculum.longest, curriculum.tasks, loss, accuracy, (System.nanoTime() - t0) / 1e6));
+        progress.accept(new StepLog(step, options.steps(), length, curriculum.longest, curriculum.tasks, loss, accuracy, skipped, (System.nanoTime() - t0) / 1e6));
       }
       Map<String, ProbeWeights.Tensor> out = new LinkedHashMap<>();
       for (Map.Entry<String, NDArray> e : params.entrySet()) {
@@ -272,7 +278,8 @@ public final class ProbeTrainer {
     int maxLen = 0;
     for (int b = 0; b < o.batch(); b++) {
       RulerTask task = o.tasks().get(random.nextInt(taskCount));
-      TaskSample sample = generator.generateOrShortest(task, promptLength, firstIndex + b, 1 + random.nextInt(16));
+      // needle depth uniform in [0, 1]: the model must find it anywhere, not just copy what precedes the question
+      TaskSample sample = generator.generateAtDepth(task, promptLength, firstIndex + b, random.nextDouble());
       int[] prompt = tokenizer.encode(sample.prompt(), true);
       int[] whole = tokenizer.encode(sample.prompt() + sample.answerText(), true);
       if (!java.util.Arrays.equals(prompt, 0, prompt.length, whole, 0, prompt.length)) {
@@ -439,6 +446,17 @@ public final class ProbeTrainer {
 
   private static NDArray rope(NDArray x, NDArray rotation, NDArray[] cosSin) {
     return x.mul(cosSin[0]).add(x.matMul(rotation).mul(cosSin[1]));
+  }
+
+  /**
+   * Sets every gradient to zero. DJL's {@code GradientCollector.zeroGradients} subtracts a gradient
+   * from itself, which leaves a NaN gradient NaN for good; an assignment does not.
+   */
+  private static void clearGradients(Map<String, NDArray> params) {
+    for (NDArray p : params.values()) {
+      NDArray g = p.getGradient();
+      g.set(new NDIndex(":"), 0f);
+    }
   }
 
   /**

@@ -65,21 +65,29 @@ public final class RulerGenerator {
    * @throws ConfigException when even the smallest sample is longer than {@code targetTokens}
    */
   public TaskSample generate(RulerTask task, int targetTokens, int index, int samples) {
-    return generate(task, targetTokens, index, samples, false);
+    if (index < 0 || index >= samples) {
+      throw new IllegalArgumentException("sample index " + index + " is outside 0.." + (samples - 1));
+    }
+    return generate(task, targetTokens, index, (index + 0.5) / samples, false);
   }
 
   /**
-   * Like {@link #generate}, except that when even the smallest sample is longer than {@code
-   * targetTokens} it returns that smallest sample (no haystack) instead of throwing: for training
-   * curricula that start below the templates' own length.
+   * A sample with the needle at {@code depth}, for training: sample {@code id} draws its keys and
+   * values from (seed, task, targetTokens, id) like {@link #generate}. When even the smallest sample
+   * is longer than {@code targetTokens} this returns that smallest sample (no haystack) instead of
+   * throwing, for curricula that start below the templates' own length.
+   *
+   * @param depth where the (first) needle goes, a fraction of the haystack in [0, 1]
    */
-  public TaskSample generateOrShortest(RulerTask task, int targetTokens, int index, int samples) {
-    return generate(task, targetTokens, index, samples, true);
+  public TaskSample generateAtDepth(RulerTask task, int targetTokens, long id, double depth) {
+    if (!(depth >= 0 && depth <= 1)) {
+      throw new IllegalArgumentException("depth " + depth + " is outside [0, 1]");
+    }
+    return generate(task, targetTokens, id, depth, true);
   }
 
-  private TaskSample generate(RulerTask task, int targetTokens, int index, int samples, boolean shortestIfOver) {
-    Random r = new Random(seed * 1_000_003L + task.ordinal() * 7919L + targetTokens * 31L + index);
-    double depth = (index + 0.5) / samples;
+  private TaskSample generate(RulerTask task, int targetTokens, long id, double depth, boolean shortestIfOver) {
+    Random r = new Random(seed * 1_000_003L + task.ordinal() * 7919L + targetTokens * 31L + id);
     Builder b = builder(task, r, depth);
     // largest haystack size that fits: exponential then binary search
     int lo = 0;

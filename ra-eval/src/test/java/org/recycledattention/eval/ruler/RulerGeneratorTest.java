@@ -78,12 +78,24 @@ class RulerGeneratorTest {
   }
 
   @Test
-  void shortestSampleInsteadOfAnErrorWhenAsked() {
-    TaskSample shortest = gen.generateOrShortest(RulerTask.NIAH_MULTIKEY, 10, 0, 1);
+  void trainingSamplesTakeAnExplicitDepthAndTheShortestSampleWhenTheTargetIsTooShort() {
+    TaskSample shortest = gen.generateAtDepth(RulerTask.NIAH_MULTIKEY, 10, 0, 0.5);
     assertThat(shortest.promptTokens()).isGreaterThan(10);
     assertThat(shortest.prompt()).doesNotContain("The grass is green");
     assertThat(shortest.prompt()).contains(shortest.answers().get(0));
-    // a target that fits gives exactly what generate gives
-    assertThat(gen.generateOrShortest(RulerTask.NIAH_MULTIKEY, 600, 0, 1)).isEqualTo(gen.generate(RulerTask.NIAH_MULTIKEY, 600, 0, 1));
+    // sample i of n is the sample at depth (i + 0.5) / n
+    assertThat(gen.generateAtDepth(RulerTask.NIAH_MULTIKEY, 600, 1, 0.375)).isEqualTo(gen.generate(RulerTask.NIAH_MULTIKEY, 600, 1, 4));
+    // depth 0 puts the needle first, depth 1 last
+    TaskSample first = gen.generateAtDepth(RulerTask.NIAH_SINGLE, 600, 9, 0.0);
+    TaskSample last = gen.generateAtDepth(RulerTask.NIAH_SINGLE, 600, 9, 1.0);
+    assertThat(first.prompt().indexOf("One of the special")).isLessThan(first.prompt().indexOf("The grass"));
+    assertThat(last.prompt().indexOf("One of the special")).isGreaterThan(last.prompt().lastIndexOf("The grass"));
+  }
+
+  @Test
+  void anIndexOutsideTheSamplesOrADepthOutsideZeroOneIsRefused() {
+    // an index past the sample count would put every needle at the end of the haystack
+    assertThatThrownBy(() -> gen.generate(RulerTask.NIAH_SINGLE, 600, 4, 4)).hasMessageContaining("0..3");
+    assertThatThrownBy(() -> gen.generateAtDepth(RulerTask.NIAH_SINGLE, 600, 0, 1.5)).hasMessageContaining("depth");
   }
 }
