@@ -94,7 +94,7 @@ final class DemoCommand extends Subcommand {
       double seconds = (System.nanoTime() - t0) / 1e9;
       String header = "Model: `" + lm.description() + "`\n\nTasks " + TASKS.stream().map(RulerTask::id).toList() + " at lengths " + LENGTHS + ", "
           + samples + " samples each, budget K = " + budget + " for every policy but full, backend " + runtime.config().backendName()
-          + String.format(java.util.Locale.ROOT, "; %.0f s.", seconds) + "\n\nCommand: `./ra demo`";
+          + String.format(java.util.Locale.ROOT, "; %.0f s.", seconds) + "\n\nCommand: `./ra demo" + (model != null ? " --model " + model : "") + "`";
       out().println(RulerReport.summaryTable(RulerReport.summary(cells)));
       out().println(RulerReport.table(cells));
       RulerReport.write(out, "demo", "Recycled Attention demo: retrieval at equal budget", header, cells);

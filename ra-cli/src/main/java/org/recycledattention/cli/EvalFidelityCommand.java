@@ -23,6 +23,9 @@ import org.recycledattention.eval.fidelity.PolicyFidelity;
 import org.recycledattention.eval.report.AtomicFiles;
 import org.recycledattention.eval.report.Charts;
 import org.recycledattention.eval.report.MarkdownTable;
+import org.recycledattention.eval.ruler.RulerGenerator;
+import org.recycledattention.eval.ruler.RulerTask;
+import org.recycledattention.eval.ruler.TaskSample;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -49,7 +52,17 @@ final class EvalFidelityCommand extends Subcommand {
 
     @Option(names = "--sample", paramLabel = "N", description = "The stream: N tokens sampled from the model with full attention (temperature 1) from BOS.")
     Integer sample;
+
+    @Option(names = "--task", paramLabel = "TASK", description = {"The streams: --samples RULER-style samples of TASK (e.g. niah_single) at --length tokens",
+        "for the model's tokenizer, each its prompt followed by the answer and EOS; results are pooled over the streams."})
+    String task;
   }
+
+  @Option(names = "--length", paramLabel = "N", description = "With --task: prompt length in tokens (default: 1024).")
+  Integer length;
+
+  @Option(names = "--samples", paramLabel = "M", description = "With --task: how many samples, needle depths swept uniformly (default: 4).")
+  Integer samples;
 
   @Option(names = "--seed", paramLabel = "S", defaultValue = "1", description = "Seed of --sample (default: ${DEFAULT-VALUE}).")
   long seed;
@@ -85,6 +98,15 @@ final class EvalFidelityCommand extends Subcommand {
     if (stream.sample != null && stream.sample < 3) {
       throw new UsageException("invalid value '" + stream.sample + "' for --sample: expected at least 3 tokens");
     }
+    RulerTask task = stream.task == null ? null : RulerTask.of(stream.task);
+    if (task == null && (length != null || samples != null)) {
+      throw new UsageException("--length and --samples describe --task streams; add --task TASK or leave them out");
+    }
+    int taskLength = length == null ? 1024 : length;
+    int taskSamples = samples == null ? 4 : samples;
+    if (taskLength < 16 || taskSamples < 1) {
+      throw new UsageException("invalid --length " + taskLength + " or --samples " + taskSamples + ": expected a length >= 16 and at least 1 sample");
+    }
     if (out != null) {
       EvalSupport.outDir(out);
     }
@@ -97,27 +119,45 @@ final class EvalFidelityCommand extends Subcommand {
       String backendName = runtime.config().backendName();
       try (LanguageModel lm = EvalSupport.loadModel(model); KvCacheBackend backend = EvalSupport.backend(runtime, backendName)) {
         PolicyFactory full = EvalSupport.policy(runtime, "full", budget);
-        int[] tokens = stream(lm, backend, full, runtime.threads());
-        int p = prefill != null ? prefill : Math.max(1, tokens.length / 4);
-        if (p < 1 || p > tokens.length - 2) {
-          throw new UsageException("--prefill " + p + " leaves no step to compare in a stream of " + tokens.length + " tokens; expected 1.." + (tokens.length - 2));
+        List<int[]> streams = task != null ? taskStreams(lm, task, taskLength, taskSamples) : List.of(stream(lm, backend, full, runtime.threads()));
+        int[] prefills = new int[streams.size()];
+        long compared = 0;
+        for (int i = 0; i < prefills.length; i++) {
+          int n = streams.get(i).length;
+          prefills[i] = prefill != null ? prefill : Math.max(1, n / 4);
+          if (prefills[i] < 1 || prefills[i] > n - 2) {
+            throw new UsageException("--prefill " + prefills[i] + " leaves no step to compare in a stream of " + n + " tokens; expected 1.." + (n - 2));
+          }
+          compared += n - prefills[i] - 1;
         }
         List<PolicyFactory> factories = names.stream().map(n -> EvalSupport.policy(runtime, n, budget)).toList();
-        List<PolicyFidelity> result;
-        try (ProgressBar bar = EvalSupport.progress("fidelity", tokens.length - p - 1)) {
-          result = new FidelityRunner(lm, backend, runtime.threads()).run(full, factories, tokens, p, i -> {
-            bar.step();
-            status.update((i + 1) + " of " + (tokens.length - p - 1) + " compared steps");
-          });
+        List<List<PolicyFidelity>> perStream = new ArrayList<>();
+        try (ProgressBar bar = EvalSupport.progress("fidelity", compared)) {
+          long[] done = {0};
+          long total = compared;
+          for (int i = 0; i < streams.size(); i++) {
+            perStream.add(new FidelityRunner(lm, backend, runtime.threads()).run(full, factories, streams.get(i), prefills[i], step -> {
+              bar.step();
+              status.update(++done[0] + " of " + total + " compared steps");
+            }));
+          }
         }
+        List<PolicyFidelity> result = new ArrayList<>();
+        for (int p = 0; p < factories.size(); p++) {
+          int index = p;
+          result.add(PolicyFidelity.combine(perStream.stream().map(r -> r.get(index)).toList()));
+        }
+        int tokenCount = streams.stream().mapToInt(t -> t.length).sum();
+        int prefillCount = java.util.Arrays.stream(prefills).sum();
         String table = table(result);
         out().println(json ? EvalSupport.json(result) : table);
         if (out != null) {
-          String how = stream.sample != null ? "--sample " + stream.sample + " --seed " + seed : stream.textFile != null ? "--text-file " + stream.textFile : "--prompt-ids ...";
+          String how = task != null ? "--task " + task.id() + " --length " + taskLength + " --samples " + taskSamples + " --seed " + seed
+              : stream.sample != null ? "--sample " + stream.sample + " --seed " + seed : stream.textFile != null ? "--text-file " + stream.textFile : "--prompt-ids ...";
           String command = "ra eval fidelity --model " + model + " " + how + " --policies " + policies + " --budget " + budget + " --backend " + backendName;
           EvalSupport.writeJson(out.resolve("fidelity.json"), result);
-          AtomicFiles.writeString(out.resolve("fidelity.md"), "# Fidelity to full attention\n\nModel: `" + lm.description() + "`; stream of " + tokens.length
-              + " tokens, first " + p + " as the prompt; budget " + budget + "\n\nCommand: `" + command + "`\n\n" + table);
+          AtomicFiles.writeString(out.resolve("fidelity.md"), "# Fidelity to full attention\n\nModel: `" + lm.description() + "`; " + streams.size() + " stream(s) of "
+              + tokenCount + " tokens in all, " + prefillCount + " of them prompts; budget " + budget + "\n\nCommand: `" + command + "`\n\n" + table);
           double[][] values = new double[2][result.size()];
           for (int i = 0; i < result.size(); i++) {
             values[0][i] = result.get(i).agreement();
@@ -130,6 +170,27 @@ final class EvalFidelityCommand extends Subcommand {
       }
     }
     return 0;
+  }
+
+  /** RULER-style samples, each BOS + prompt + answer + EOS, with the generator of {@code ra eval ruler} and --seed. */
+  private List<int[]> taskStreams(LanguageModel lm, RulerTask task, int promptLength, int count) {
+    Tokenizer t = lm.tokenizer().orElseThrow(() -> new UsageException("model '" + model + "' carries no tokenizer; --task streams are text, so use a model file that carries one"));
+    RulerGenerator generator = new RulerGenerator(s -> t.encode(s, false).length, seed);
+    List<int[]> out = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      TaskSample sample = generator.generate(task, promptLength - 1, i, count); // -1: BOS
+      int[] tokens = t.encode(sample.prompt() + sample.answerText(), true);
+      if (t.eos() >= 0) {
+        tokens = java.util.Arrays.copyOf(tokens, tokens.length + 1);
+        tokens[tokens.length - 1] = t.eos();
+      }
+      if (tokens.length > lm.shape().contextLength()) {
+        throw new UsageException("--length " + promptLength + " makes streams of " + tokens.length + " tokens, longer than the model's context length "
+            + lm.shape().contextLength());
+      }
+      out.add(tokens);
+    }
+    return out;
   }
 
   private int[] stream(LanguageModel lm, KvCacheBackend backend, PolicyFactory full, int threads) {

@@ -41,7 +41,7 @@ final class TrainProbeCommand extends Subcommand {
   @Option(names = "--type", paramLabel = "TYPE", defaultValue = "f16", description = "Weight type of the written matrices: f32 or f16 (default: ${DEFAULT-VALUE}).")
   String type;
 
-  static final int DEFAULT_STEPS = 1000;
+  static final int DEFAULT_STEPS = 4000;
   /** Steps between two log lines when stderr is not a terminal. */
   static final int LOG_EVERY = 25;
 

@@ -19,7 +19,7 @@ public final class ProbeExporter {
   /** The engine's view of the probe's hyper-parameters. */
   public static ModelConfig config(ProbeGeometry g, int vocabSize) {
     return new ModelConfig("llama", g.dim(), g.ffn(), g.layers(), g.heads(), g.kvHeads(), g.headDim(), vocabSize, g.context(), g.normEps(),
-        g.ropeTheta(), true, null, false, false);
+        g.ropeTheta(), true, null, false, true);
   }
 
   /** The weights as heap tensors the engine can run or write. */
@@ -31,7 +31,8 @@ public final class ProbeExporter {
           matrix(w, b + "attn_v.weight"), null, null, null, matrix(w, b + "attn_output.weight"), vector(w, b + "ffn_norm.weight"),
           matrix(w, b + "ffn_gate.weight"), matrix(w, b + "ffn_down.weight"), matrix(w, b + "ffn_up.weight")));
     }
-    return new Weights(matrix(w, "token_embd.weight"), layers, vector(w, "output_norm.weight"), matrix(w, "output.weight"));
+    ArrayTensor embedding = matrix(w, "token_embd.weight");
+    return new Weights(embedding, layers, vector(w, "output_norm.weight"), embedding); // tied: the output projection is the embedding
   }
 
   /**

@@ -76,7 +76,7 @@ public final class ProbeTrainer {
   public static final int DEFAULT_BATCH = 12;
   public static final int DEFAULT_MIN_LENGTH = 96;
   public static final int DEFAULT_MAX_LENGTH = 1024;
-  public static final double DEFAULT_LEARNING_RATE = 3e-3;
+  public static final double DEFAULT_LEARNING_RATE = 2e-3;
   public static final List<RulerTask> DEFAULT_TASKS = List.of(RulerTask.NIAH_SINGLE, RulerTask.NIAH_MULTIVALUE);
 
   /** Running answer-token accuracy at which the curriculum advances. */
@@ -151,16 +151,17 @@ public final class ProbeTrainer {
         }
         long t0 = System.nanoTime();
         int length = curriculum.length(random);
-        Batch batch = batch(generator, options, length, curriculum.tasks, sampleIndex, random);
-        sampleIndex += options.batch();
+        int sequences = sequencesPerStep(options, length);
+        Batch batch = batch(generator, options, sequences, length, curriculum.tasks, sampleIndex, random);
+        sampleIndex += sequences;
         double loss;
         double accuracy;
         try (NDScope scope = new NDScope(); GradientCollector collector = engine.newGradientCollector()) {
           collector.zeroGradients();
-          NDArray tokens = base.create(batch.inputs, new Shape(options.batch(), batch.length));
-          long rows = (long) options.batch() * batch.length;
+          NDArray tokens = base.create(batch.inputs, new Shape(sequences, batch.length));
+          long rows = (long) sequences * batch.length;
           NDArray hidden = forwardHidden(base, params, rotation, tokens, batch.length).reshape(rows, geometry.dim());
-          NDArray logp = hidden.matMul(params.get("output.weight").transpose()).logSoftmax(-1);
+          NDArray logp = hidden.matMul(params.get("token_embd.weight").transpose()).logSoftmax(-1);
           // language-model loss on every real token (the repeated haystack teaches copying: induction
           // heads) plus, weighted as much again, the loss on the answer tokens, which is the task
           NDArray picked = logp.mul(base.create(batch.nextTokens, new Shape(rows)).oneHot(vocabulary.size())).sum(new int[] {-1});
@@ -233,6 +234,18 @@ public final class ProbeTrainer {
     return o.learningRate() * (0.1 + 0.9 * 0.5 * (1 + Math.cos(Math.PI * t)));
   }
 
+  /**
+   * Sequences in a step of prompts of {@code length} tokens: {@link Options#batch()}, fewer for long
+   * prompts so that a step holds at most {@code batch × }{@value #TOKENS_PER_SEQUENCE} tokens (and
+   * at least 2 sequences): the long end of the curriculum costs no more per step than the middle.
+   */
+  static int sequencesPerStep(Options o, int length) {
+    return Math.max(2, Math.min(o.batch(), o.batch() * TOKENS_PER_SEQUENCE / Math.max(1, length)));
+  }
+
+  /** Prompt tokens per sequence of the batch that a step holds at most (see {@link #sequencesPerStep}). */
+  static final int TOKENS_PER_SEQUENCE = 384;
+
   /** Mixed into the seed for the training data's generator, so training and evaluation samples differ. */
   private static final long TRAINING_SEED_MIX = 0x7261_7472_6169_6EL;
 
@@ -272,11 +285,11 @@ public final class ProbeTrainer {
   private record Batch(int length, float[] inputs, float[] targets, float[] selection, float[] nextTokens, float[] weights) {}
 
   /** Samples of mixed tasks, each BOS + prompt + answer + EOS, right-padded to a common length. */
-  private Batch batch(RulerGenerator generator, Options o, int promptLength, int taskCount, int firstIndex, Random random) {
+  private Batch batch(RulerGenerator generator, Options o, int sequences, int promptLength, int taskCount, int firstIndex, Random random) {
     List<int[]> seqs = new ArrayList<>();
     List<Integer> answerStarts = new ArrayList<>();
     int maxLen = 0;
-    for (int b = 0; b < o.batch(); b++) {
+    for (int b = 0; b < sequences; b++) {
       RulerTask task = o.tasks().get(random.nextInt(taskCount));
       // needle depth uniform in [0, 1]: the model must find it anywhere, not just copy what precedes the question
       TaskSample sample = generator.generateAtDepth(task, promptLength, firstIndex + b, random.nextDouble());
@@ -291,9 +304,9 @@ public final class ProbeTrainer {
       answerStarts.add(prompt.length);
       maxLen = Math.max(maxLen, seq.length - 1);
     }
-    float[] inputs = new float[o.batch() * maxLen];
-    float[] nextTokens = new float[o.batch() * maxLen];
-    float[] weights = new float[o.batch() * maxLen];
+    float[] inputs = new float[sequences * maxLen];
+    float[] nextTokens = new float[sequences * maxLen];
+    float[] weights = new float[sequences * maxLen];
     List<Integer> rows = new ArrayList<>();
     List<Integer> targetIds = new ArrayList<>();
     int real = 0;
@@ -313,7 +326,7 @@ public final class ProbeTrainer {
       }
     }
     float[] targets = new float[targetIds.size()];
-    float[] selection = new float[targetIds.size() * o.batch() * maxLen];
+    float[] selection = new float[targetIds.size() * sequences * maxLen];
     for (int b = 0; b < seqs.size(); b++) {
       for (int t = 0; t + 1 < seqs.get(b).length && t < maxLen; t++) {
         weights[b * maxLen + t] = 1f / real;
@@ -321,7 +334,7 @@ public final class ProbeTrainer {
     }
     for (int i = 0; i < targets.length; i++) {
       targets[i] = targetIds.get(i);
-      selection[i * o.batch() * maxLen + rows.get(i)] = 1f;
+      selection[i * sequences * maxLen + rows.get(i)] = 1f;
       weights[rows.get(i)] += 1f / targets.length;
     }
     return new Batch(maxLen, inputs, targets, selection, nextTokens, weights);
@@ -347,7 +360,6 @@ public final class ProbeTrainer {
       p.put(b + "ffn_down.weight", normal(m, random, new Shape(g.dim(), g.ffn()), residualStd));
     }
     p.put("output_norm.weight", ones(m, g.dim()));
-    p.put("output.weight", normal(m, random, new Shape(v, g.dim()), std));
     for (NDArray a : p.values()) {
       a.setRequiresGradient(true);
     }
@@ -398,7 +410,7 @@ public final class ProbeTrainer {
    * T, V]}. Public for the test that checks it against the engine on exported weights.
    */
   NDArray forward(NDManager m, Map<String, NDArray> p, NDArray rotation, NDArray tokens, int length) {
-    return forwardHidden(m, p, rotation, tokens, length).matMul(p.get("output.weight").transpose());
+    return forwardHidden(m, p, rotation, tokens, length).matMul(p.get("token_embd.weight").transpose());
   }
 
   /** Everything but the output projection: the final-normed hidden states {@code [B, T, dim]}. */

@@ -15,10 +15,16 @@ import org.recycledattention.eval.ruler.RulerGenerator;
  *   <li>ids 3..258: byte fallback {@code <0x00>}..{@code <0xFF>};
  *   <li>every printable ASCII character, newline and the space marker {@code ▁};
  *   <li>every word of the task templates, with and without a leading {@code ▁}, through all of its
- *       prefixes (the SentencePiece merge algorithm builds a word only through pieces that exist).
+ *       prefixes (the SentencePiece merge algorithm builds a word only through pieces that exist);
+ *   <li>every pair of digits, so a seven-digit value is four tokens.
  * </ul>
- * Scores are the piece length, so longer merges win. Digits stay single characters: a value of
- * seven digits is seven tokens, which the model copies one by one.
+ * Scores are the piece length, so longer merges win.
+ *
+ * <p>Why digit chunks: a small model copies a value token by token with an induction head (attend
+ * to the token after the previous occurrence of the current token). Seven single digits repeat a
+ * digit in most values, which sends that head to the wrong place; pairs rarely repeat within a
+ * value. (Three-digit chunks repeat even less, but each of the thousand is then seen too rarely in
+ * training to be learnt.)
  */
 public final class ProbeVocabulary {
   private final List<String> pieces;
@@ -61,6 +67,9 @@ public final class ProbeVocabulary {
       for (int end = 2; end <= w.length(); end++) {
         add(pieces, types, ordered, w.substring(0, end), TokenType.NORMAL);
       }
+    }
+    for (int n = 0; n < 100; n++) {
+      add(pieces, types, ordered, String.format("%02d", n), TokenType.NORMAL);
     }
     float[] scores = new float[pieces.size()];
     for (int i = 0; i < scores.length; i++) {

@@ -27,6 +27,16 @@ class CurriculumTest {
   }
 
   @Test
+  void longPromptsTakeFewerSequencesPerStep() {
+    ProbeTrainer.Options o = new ProbeTrainer.Options(10, 12, 96, 1024, 1, 3e-3, List.of(RulerTask.NIAH_SINGLE));
+    assertThat(ProbeTrainer.sequencesPerStep(o, 96)).isEqualTo(12);
+    assertThat(ProbeTrainer.sequencesPerStep(o, 384)).isEqualTo(12);
+    assertThat(ProbeTrainer.sequencesPerStep(o, 768)).isEqualTo(6);
+    assertThat(ProbeTrainer.sequencesPerStep(o, 1024)).isEqualTo(4);
+    assertThat(ProbeTrainer.sequencesPerStep(o, 100_000)).isEqualTo(2);
+  }
+
+  @Test
   void learningRateWarmsUpHoldsThenDecays() {
     assertThat(ProbeTrainer.learningRate(options, 1)).isCloseTo(3e-3 / 50, within(1e-12));
     assertThat(ProbeTrainer.learningRate(options, 50)).isEqualTo(3e-3);

@@ -17,8 +17,10 @@ class ProbeVocabularyTest {
     assertThat(tok.decode(ids)).isEqualTo(text);
     assertThat(tok.encode("grass", false)).hasSize(1);
     assertThat(tok.encode("special", false)).hasSize(1);
-    // digits are one token each
-    assertThat(tok.encode("1234567", false)).hasSize(7 + 1); // the space prefix is its own token
+    // a seven-digit value is four chunks of at most two digits, after the space prefix
+    int[] value = tok.encode("1234567", false);
+    assertThat(value).hasSize(1 + 4);
+    assertThat(tok.decode(value)).isEqualTo("1234567");
   }
 
   @Test

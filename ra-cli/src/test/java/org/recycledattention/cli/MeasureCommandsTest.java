@@ -1,0 +1,204 @@
+package org.recycledattention.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.recycledattention.cli.Cli.Result;
+import org.recycledattention.engine.tensor.GgmlType;
+import org.recycledattention.train.ProbeExporter;
+import org.recycledattention.train.ProbeGeometry;
+import org.recycledattention.train.ProbeVocabulary;
+import org.recycledattention.train.ProbeWeights;
+
+/** {@code ra demo}, {@code ra eval ruler}, {@code ra eval fidelity}, {@code ra bench} and {@code ra export-gguf}, end to end in-process. */
+class MeasureCommandsTest {
+  private static final Path STORIES = Path.of(System.getProperty("ra.fixtures", "../shared/fixtures"), "stories260K", "stories260K-f32.gguf");
+
+  @TempDir
+  Path tmp;
+
+  private static JsonNode json(String text) throws Exception {
+    return new ObjectMapper().readTree(text);
+  }
+
+  private static List<String> field(JsonNode list, String name) {
+    List<String> out = new ArrayList<>();
+    list.forEach(n -> out.add(n.get(name).asText()));
+    return out;
+  }
+
+  private static void assertSuccess(Result r) {
+    assertThat(r.exitCode()).as("exit code; stderr: %s", r.err()).isZero();
+  }
+
+  /**
+   * A model with the probe's tokenizer and random weights (written as GGUF by the project's exporter):
+   * it retrieves nothing, but every command runs on it as on a trained one.
+   */
+  private Path probe() {
+    ProbeGeometry g = new ProbeGeometry(2, 64, 4, 2, 16, 96, 2048, 10000f, 1e-5f);
+    ProbeVocabulary vocabulary = ProbeVocabulary.build();
+    Random random = new Random(5);
+    Map<String, ProbeWeights.Tensor> tensors = new LinkedHashMap<>();
+    tensors.put("token_embd.weight", randomTensor(random, vocabulary.size(), g.dim()));
+    for (int l = 0; l < g.layers(); l++) {
+      String b = "blk." + l + ".";
+      tensors.put(b + "attn_norm.weight", randomTensor(random, 1, g.dim()));
+      tensors.put(b + "attn_q.weight", randomTensor(random, g.heads() * g.headDim(), g.dim()));
+      tensors.put(b + "attn_k.weight", randomTensor(random, g.kvHeads() * g.headDim(), g.dim()));
+      tensors.put(b + "attn_v.weight", randomTensor(random, g.kvHeads() * g.headDim(), g.dim()));
+      tensors.put(b + "attn_output.weight", randomTensor(random, g.dim(), g.heads() * g.headDim()));
+      tensors.put(b + "ffn_norm.weight", randomTensor(random, 1, g.dim()));
+      tensors.put(b + "ffn_gate.weight", randomTensor(random, g.ffn(), g.dim()));
+      tensors.put(b + "ffn_up.weight", randomTensor(random, g.ffn(), g.dim()));
+      tensors.put(b + "ffn_down.weight", randomTensor(random, g.dim(), g.ffn()));
+    }
+    tensors.put("output_norm.weight", randomTensor(random, 1, g.dim()));
+    Path file = tmp.resolve("probe.gguf");
+    ProbeExporter.write(new ProbeWeights(g, vocabulary, tensors), file, GgmlType.F32);
+    return file;
+  }
+
+  private static ProbeWeights.Tensor randomTensor(Random random, int rows, int cols) {
+    float[] data = new float[rows * cols];
+    for (int i = 0; i < data.length; i++) {
+      data[i] = (float) (random.nextGaussian() * 0.1);
+    }
+    return new ProbeWeights.Tensor(rows, cols, data);
+  }
+
+  @Test
+  void theBuiltInDemoNeedsTheShippedProbeAndSaysSoWhenItIsMissing() {
+    if (DemoCommand.class.getResource(DemoCommand.PROBE_RESOURCE) != null) {
+      return; // shipped: demoRunsEveryPolicy... covers the run
+    }
+    Path out = tmp.resolve("demo-out");
+    Result r = Cli.run("demo", "--samples", "1", "--out", out.toString());
+    assertThat(r.exitCode()).isNotZero();
+    assertThat(r.errLines()).hasSize(1);
+    assertThat(r.err()).contains("probe model", "--model");
+    assertThat(out.resolve("demo.json")).doesNotExist();
+  }
+
+  @Test
+  void demoRunsEveryPolicyOnBothTasksAndLengthsAndWritesItsReports() throws Exception {
+    Path out = tmp.resolve("demo-out");
+    Result r = Cli.run("demo", "--model", probe().toString(), "--samples", "1", "--out", out.toString());
+    assertSuccess(r);
+    assertThat(r.out()).contains("recycled", "local", "h2o", "snapkv", "full", "mean accuracy");
+    JsonNode report = json(Files.readString(out.resolve("demo.json")));
+    JsonNode cells = report.get("cells");
+    assertThat(cells).hasSize(DemoCommand.TASKS.size() * DemoCommand.LENGTHS.size() * DemoCommand.POLICIES.size());
+    assertThat(field(cells, "policy")).containsAll(DemoCommand.POLICIES);
+    for (JsonNode c : cells) {
+      assertThat(c.get("budget").asInt()).isEqualTo(c.get("policy").asText().equals("full") ? 0 : DemoCommand.BUDGET);
+      assertThat(c.get("decode_tokens_per_second").asDouble()).isPositive();
+      assertThat(c.get("accuracy").asDouble()).isBetween(0.0, 100.0);
+    }
+    assertThat(report.get("summary")).hasSize(DemoCommand.POLICIES.size());
+    assertThat(Files.readString(out.resolve("demo.md"))).contains("./ra demo");
+    assertThat(Files.size(out.resolve("demo.png"))).isPositive();
+  }
+
+  @Test
+  void rulerOnTheProbeModelGivesJsonAndReports() throws Exception {
+    Path out = tmp.resolve("ruler-out");
+    Result r = Cli.run("eval", "ruler", "--model", probe().toString(), "--tasks", "niah_single", "--lengths", "256", "--samples", "2",
+        "--policies", "full,recycled", "--budget", "300", "--json", "--out", out.toString());
+    assertSuccess(r);
+    JsonNode cells = json(r.out()).get("cells");
+    assertThat(field(cells, "policy")).containsExactly("full", "recycled");
+    // a budget above the length: recycled attends everything, so it answers exactly as full does
+    assertThat(cells.get(1).get("accuracy").asDouble()).isEqualTo(cells.get(0).get("accuracy").asDouble());
+    assertThat(cells.get(1).get("budget").asInt()).isEqualTo(300);
+    assertThat(out.resolve("ruler.json")).isRegularFile();
+    assertThat(out.resolve("ruler.md")).isRegularFile();
+    assertThat(out.resolve("ruler.png")).isRegularFile();
+  }
+
+  @Test
+  void rulerRefusesLengthsShorterThanTheTaskAndUnknownTasks() throws Exception {
+    Result tooShort = Cli.run("eval", "ruler", "--model", probe().toString(), "--tasks", "niah_single", "--lengths", "16", "--samples", "1",
+        "--policies", "full", "--budget", "64");
+    assertThat(tooShort.exitCode()).isEqualTo(2);
+    assertThat(tooShort.errLines()).hasSize(1);
+    assertThat(tooShort.err()).contains("niah_single", "--lengths");
+    Result unknownTask = Cli.run("eval", "ruler", "--model", probe().toString(), "--tasks", "niah", "--lengths", "256", "--budget", "64");
+    assertThat(unknownTask.exitCode()).isEqualTo(2);
+    assertThat(unknownTask.err()).contains("niah_single");
+  }
+
+  @Test
+  void fidelityOverTaskStreamsPoolsTheSamples() throws Exception {
+    Path model = probe();
+    Result wide = Cli.run("eval", "fidelity", "--model", model.toString(), "--task", "niah_single", "--length", "200", "--samples", "2",
+        "--policies", "full,local,recycled", "--budget", "400", "--json");
+    assertSuccess(wide);
+    JsonNode rows = json(wide.out());
+    assertThat(field(rows, "policy")).containsExactly("full", "local", "recycled");
+    for (JsonNode row : rows) {
+      // a budget above the streams: every policy is full attention
+      assertThat(row.get("agreement").asDouble()).as(row.toString()).isEqualTo(1.0);
+      assertThat(row.get("mean_kl").asDouble()).as(row.toString()).isCloseTo(0.0, within(1e-9));
+    }
+    // two streams of about 200 + answer tokens, a quarter of each as the prompt
+    assertThat(rows.get(0).get("steps").asLong()).isBetween(280L, 340L);
+    Result tight = Cli.run("eval", "fidelity", "--model", model.toString(), "--task", "niah_single", "--length", "200", "--samples", "2",
+        "--policies", "local", "--budget", "16", "--json");
+    assertSuccess(tight);
+    assertThat(json(tight.out()).get(0).get("mean_kl").asDouble()).isGreaterThan(1e-6); // small: random weights attend almost uniformly
+    Result orphan = Cli.run("eval", "fidelity", "--model", model.toString(), "--sample", "20", "--length", "200", "--budget", "16");
+    assertThat(orphan.exitCode()).isEqualTo(2);
+    assertThat(orphan.err()).contains("--task");
+  }
+
+  @Test
+  void fidelityOnTheStoriesCheckpointReportsEveryPolicy() throws Exception {
+    assumeTrue(Files.isRegularFile(STORIES), "fixture " + STORIES + " is absent; see ../shared/fixtures/README.md");
+    Path out = tmp.resolve("fidelity-out");
+    Result r = Cli.run("eval", "fidelity", "--model", STORIES.toString(), "--sample", "96", "--seed", "1", "--policies", "full,local,recycled",
+        "--budget", "32", "--json", "--out", out.toString());
+    assertSuccess(r);
+    JsonNode rows = json(r.out());
+    assertThat(field(rows, "policy")).containsExactly("full", "local", "recycled");
+    assertThat(rows.get(0).get("agreement").asDouble()).isEqualTo(1.0);
+    assertThat(rows.get(0).get("mean_kl").asDouble()).isCloseTo(0.0, within(1e-9));
+    assertThat(rows.get(1).get("mean_kl").asDouble()).isGreaterThan(1e-3);
+    assertThat(out.resolve("fidelity.png")).isRegularFile();
+  }
+
+  @Test
+  void benchMeasuresEveryCellWithItsBound() throws Exception {
+    Result r = Cli.run("bench", "--model", "synthetic:tiny", "--contexts", "128", "--policies", "full,recycled", "--budget", "16",
+        "--decode-tokens", "8", "--rounds", "1", "--json");
+    assertSuccess(r);
+    JsonNode cells = json(r.out());
+    assertThat(field(cells, "policy")).containsExactly("full", "recycled");
+    assertThat(cells.get(0).get("speedup_vs_full").asDouble()).isEqualTo(1.0);
+    // recycled with the default stride 10 at K = 16 of n = 128 + the decoded tokens: 1 / (1/10 + 16/n)
+    assertThat(cells.get(1).get("theoretical_speedup").asDouble()).isBetween(1 / (0.1 + 16 / 128.0), 1 / (0.1 + 16 / 136.0));
+    assertThat(cells.get(1).get("tokens_per_second").asDouble()).isPositive();
+  }
+
+  @Test
+  void exportGgufWritesAModelThatLoadsAgain() throws Exception {
+    Path file = tmp.resolve("tiny.gguf");
+    assertSuccess(Cli.run("export-gguf", "--model", "synthetic:tiny", "--out", file.toString(), "--type", "q8_0"));
+    Result r = Cli.run("bench", "--model", file.toString(), "--contexts", "64", "--policies", "full", "--budget", "16", "--decode-tokens", "4",
+        "--rounds", "1", "--json");
+    assertSuccess(r);
+    assertThat(json(r.out())).hasSize(1);
+  }
+}
