@@ -17,9 +17,11 @@ class ProbeVocabularyTest {
     assertThat(tok.decode(ids)).isEqualTo(text);
     assertThat(tok.encode("grass", false)).hasSize(1);
     assertThat(tok.encode("special", false)).hasSize(1);
-    // a seven-digit value is four chunks of at most two digits, after the space prefix
+    // a seven-digit value is four chunks of at most two digits, the first with the space
     int[] value = tok.encode("1234567", false);
-    assertThat(value).hasSize(1 + 4);
+    assertThat(value).hasSize(4);
+    assertThat(tok.piece(value[0])).isEqualTo(SentencePieceTokenizer.SPM_SPACE + "12");
+    assertThat(tok.piece(value[3])).isEqualTo("7");
     assertThat(tok.decode(value)).isEqualTo("1234567");
   }
 
