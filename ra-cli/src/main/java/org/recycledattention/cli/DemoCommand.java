@@ -67,8 +67,8 @@ final class DemoCommand extends Subcommand {
       extracted = Files.createTempFile("ra-probe-", ".gguf");
       try (InputStream in = DemoCommand.class.getResourceAsStream(PROBE_RESOURCE)) {
         if (in == null) {
-          throw new RaException("the built-in probe model (" + PROBE_RESOURCE + ") is missing from the class path; rebuild with 'mvn -DskipTests install'"
-              + " or train one with 'ra train-probe --out probe.gguf' and pass it with --model");
+          throw new RaException("the built-in probe model (" + PROBE_RESOURCE + ") is not in this build (none ships yet, see the README's"
+              + " project status); train one with 'ra train-probe --out probe.gguf' (about 35 minutes on 2 cores) and pass it with --model");
         }
         Files.copy(in, extracted, StandardCopyOption.REPLACE_EXISTING);
       }
