@@ -36,8 +36,10 @@ import org.recycledattention.eval.ruler.TaskSample;
  * running answer-token accuracy passes {@value #COMPETENCE} (checked at most every {@value
  * #PATIENCE} steps) the next task joins the mix, and once all have joined the longest prompt grows
  * by a tenth (at least 16 tokens) up to {@link Options#maxLength()}. The running accuracy restarts
- * from zero when a task joins, so the new mix must be learnt before anything else changes. Prompt lengths are drawn
- * uniformly between the minimum and the current longest, so short samples keep coming.
+ * from zero when a task joins, so the new mix must be learnt before anything else changes. Prompt
+ * lengths are drawn uniformly between the minimum and the current longest, so short samples keep
+ * coming. Gradients are cleared after every step by {@code clearGradients} (not by DJL's
+ * {@code zeroGradients}, see there).
  *
  * <p>Training samples come from a generator seed derived from, and different from, {@code seed},
  * so an evaluation with the same seed does not see training samples.
@@ -55,7 +57,7 @@ public final class ProbeTrainer {
    *     alone is longer use their shortest sample)
    * @param maxLength longest prompt in tokens, where the curriculum ends
    * @param seed data and initialisation seed
-   * @param learningRate peak Adam learning rate (linear warm-up, cosine decay)
+   * @param learningRate peak Adam learning rate (see {@link #learningRate(Options, int)} for the schedule)
    * @param tasks the task mix, in the order the curriculum adds them
    */
   public record Options(int steps, int batch, int minLength, int maxLength, long seed, double learningRate, List<RulerTask> tasks) {
@@ -67,7 +69,7 @@ public final class ProbeTrainer {
       tasks = List.copyOf(tasks);
     }
 
-    /** The options the shipped probe model was trained with, for a seed and a number of steps. */
+    /** The options {@code ra train-probe} uses by default, for a seed and a number of steps. */
     public static Options defaults(long seed, int steps) {
       return new Options(steps, DEFAULT_BATCH, DEFAULT_MIN_LENGTH, DEFAULT_MAX_LENGTH, seed, DEFAULT_LEARNING_RATE, DEFAULT_TASKS);
     }
@@ -157,7 +159,6 @@ public final class ProbeTrainer {
         double loss;
         double accuracy;
         try (NDScope scope = new NDScope(); GradientCollector collector = engine.newGradientCollector()) {
-          collector.zeroGradients();
           NDArray tokens = base.create(batch.inputs, new Shape(sequences, batch.length));
           long rows = (long) sequences * batch.length;
           NDArray hidden = forwardHidden(base, params, rotation, tokens, batch.length).reshape(rows, geometry.dim());
