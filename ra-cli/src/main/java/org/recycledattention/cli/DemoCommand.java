@@ -32,7 +32,7 @@ final class DemoCommand extends Subcommand {
   /** The shipped probe model, a resource of ra-train. */
   static final String PROBE_RESOURCE = "/org/recycledattention/train/probe.gguf";
   static final List<RulerTask> TASKS = List.of(RulerTask.NIAH_SINGLE, RulerTask.NIAH_MULTIVALUE);
-  static final List<Integer> LENGTHS = List.of(512, 768);
+  static final List<Integer> LENGTHS = List.of(512, 1024);
   static final List<String> POLICIES = List.of("full", "local", "h2o", "snapkv", "recycled");
   static final int BUDGET = 64;
 
@@ -67,8 +67,8 @@ final class DemoCommand extends Subcommand {
       extracted = Files.createTempFile("ra-probe-", ".gguf");
       try (InputStream in = DemoCommand.class.getResourceAsStream(PROBE_RESOURCE)) {
         if (in == null) {
-          throw new RaException("the built-in probe model (" + PROBE_RESOURCE + ") is not in this build (none ships yet, see the README's"
-              + " project status); train one with 'ra train-probe --out probe.gguf' (about 35 minutes on 2 cores) and pass it with --model");
+          throw new RaException("the built-in probe model (" + PROBE_RESOURCE + ") is not in this build (ra-train's jar is missing from the"
+              + " classpath); rebuild with 'mvn -DskipTests install', or train one with 'ra train-probe --out probe.gguf' and pass it with --model");
         }
         Files.copy(in, extracted, StandardCopyOption.REPLACE_EXISTING);
       }
@@ -92,7 +92,7 @@ final class DemoCommand extends Subcommand {
             });
       }
       double seconds = (System.nanoTime() - t0) / 1e9;
-      String header = "Model: `" + lm.description() + "`\n\nTasks " + TASKS.stream().map(RulerTask::id).toList() + " at lengths " + LENGTHS + ", "
+      String header = "Model: " + (model == null ? "the built-in retrieval probe, " : "") + "`" + lm.description() + "`\n\nTasks " + TASKS.stream().map(RulerTask::id).toList() + " at lengths " + LENGTHS + ", "
           + samples + " samples each, budget K = " + budget + " for every policy but full, backend " + runtime.config().backendName()
           + String.format(java.util.Locale.ROOT, "; %.0f s.", seconds) + "\n\nCommand: `./ra demo" + (model != null ? " --model " + model : "") + "`";
       out().println(RulerReport.summaryTable(RulerReport.summary(cells)));

@@ -6,6 +6,7 @@ import java.util.Locale;
 import java.util.Map;
 import me.tongfei.progressbar.ProgressBar;
 import org.recycledattention.engine.tensor.GgmlType;
+import org.recycledattention.eval.ruler.RulerTask;
 import org.recycledattention.train.ProbeExporter;
 import org.recycledattention.train.ProbeGeometry;
 import org.recycledattention.train.ProbeTrainer;
@@ -38,6 +39,10 @@ final class TrainProbeCommand extends Subcommand {
   @Option(names = "--learning-rate", paramLabel = "LR", defaultValue = "" + ProbeTrainer.DEFAULT_LEARNING_RATE, description = "Peak Adam learning rate (default: ${DEFAULT-VALUE}).")
   double learningRate;
 
+  @Option(names = "--tasks", paramLabel = "NAMES", description = "Comma-separated RULER-style tasks to train on, joining the curriculum in this order"
+      + " (default: niah_single).")
+  String tasks;
+
   @Option(names = "--type", paramLabel = "TYPE", defaultValue = "f16", description = "Weight type of the written matrices: f32 or f16 (default: ${DEFAULT-VALUE}).")
   String type;
 
@@ -66,7 +71,8 @@ final class TrainProbeCommand extends Subcommand {
       throw new UsageException("--out '" + out + "' is a directory; pass a file name such as probe.gguf");
     }
     ProbeTrainer trainer = new ProbeTrainer(ProbeGeometry.DEFAULT, ProbeVocabulary.build());
-    ProbeTrainer.Options options = new ProbeTrainer.Options(steps, batch, ProbeTrainer.DEFAULT_MIN_LENGTH, maxLength, seed, learningRate, ProbeTrainer.DEFAULT_TASKS);
+    ProbeTrainer.Options options = new ProbeTrainer.Options(steps, batch, ProbeTrainer.DEFAULT_MIN_LENGTH, maxLength, seed, learningRate,
+        tasks == null ? ProbeTrainer.DEFAULT_TASKS : EvalSupport.names(tasks, "--tasks").stream().map(RulerTask::of).toList());
     ProbeWeights weights;
     double[] last = {Double.NaN, 0, 0};
     // Ctrl-C: libtorch crashes if the JVM exits while a step runs in native code, so the shutdown

@@ -80,16 +80,19 @@ class MeasureCommandsTest {
   }
 
   @Test
-  void theBuiltInDemoNeedsTheShippedProbeAndSaysSoWhenItIsMissing() {
-    if (DemoCommand.class.getResource(DemoCommand.PROBE_RESOURCE) != null) {
-      return; // shipped: demoRunsEveryPolicy... covers the run
-    }
+  void theBuiltInDemoRunsOnTheShippedProbe() throws Exception {
+    assertThat(DemoCommand.class.getResource(DemoCommand.PROBE_RESOURCE)).as("the probe model shipped in ra-train").isNotNull();
     Path out = tmp.resolve("demo-out");
     Result r = Cli.run("demo", "--samples", "1", "--out", out.toString());
-    assertThat(r.exitCode()).isNotZero();
-    assertThat(r.errLines()).hasSize(1);
-    assertThat(r.err()).contains("probe model", "--model");
-    assertThat(out.resolve("demo.json")).doesNotExist();
+    assertThat(r.exitCode()).as(r.err()).isZero();
+    String md = Files.readString(out.resolve("demo.md"));
+    assertThat(md).contains("Command: `./ra demo`", "retrieval probe");
+    JsonNode cells = json(Files.readString(out.resolve("demo.json"))).get("cells");
+    assertThat(cells).hasSize(DemoCommand.TASKS.size() * DemoCommand.LENGTHS.size() * DemoCommand.POLICIES.size());
+    // the shipped probe was trained on niah_single: full attention finds the needle at the demo's shortest length
+    assertThat(cells.get(0).get("task").asText()).isEqualTo("niah_single");
+    assertThat(cells.get(0).get("policy").asText()).isEqualTo("full");
+    assertThat(cells.get(0).get("accuracy").asDouble()).isEqualTo(100.0);
   }
 
   @Test

@@ -1,0 +1,76 @@
+package org.recycledattention.train;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.ServiceLoader;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.recycledattention.api.cache.KvCacheBackend;
+import org.recycledattention.api.cache.KvCacheBackendProvider;
+import org.recycledattention.api.config.ProviderConfig;
+import org.recycledattention.api.policy.AttentionPolicyProvider;
+import org.recycledattention.api.policy.PolicyConfig;
+import org.recycledattention.engine.model.LanguageModel;
+import org.recycledattention.engine.wiring.Models;
+import org.recycledattention.engine.wiring.PolicyFactory;
+import org.recycledattention.eval.ruler.RulerCell;
+import org.recycledattention.eval.ruler.RulerRunner;
+import org.recycledattention.eval.ruler.RulerTask;
+
+/** The probe model shipped as a resource (what {@code ra demo} runs on): it loads in the engine and full attention retrieves with it. */
+class ShippedProbeTest {
+  static final String RESOURCE = "/org/recycledattention/train/probe.gguf";
+
+  @TempDir
+  Path tmp;
+
+  private Path probe() throws Exception {
+    Path file = tmp.resolve("probe.gguf");
+    try (InputStream in = ShippedProbeTest.class.getResourceAsStream(RESOURCE)) {
+      assertThat(in).as("resource " + RESOURCE + " (written by ra train-probe)").isNotNull();
+      Files.copy(in, file);
+    }
+    return file;
+  }
+
+  private static PolicyFactory policy(String name, int budget) {
+    AttentionPolicyProvider p = ServiceLoader.load(AttentionPolicyProvider.class).stream().map(ServiceLoader.Provider::get)
+        .filter(x -> x.name().equals(name)).findFirst().orElseThrow();
+    return new PolicyFactory(p, new PolicyConfig(budget, ProviderConfig.defaults("ra.policy." + name + ".", p.properties())));
+  }
+
+  private static KvCacheBackend cpu() {
+    KvCacheBackendProvider p = ServiceLoader.load(KvCacheBackendProvider.class).stream().map(ServiceLoader.Provider::get)
+        .filter(x -> x.name().equals("cpu")).findFirst().orElseThrow();
+    return p.create(ProviderConfig.defaults("ra.backend.cpu.", p.properties()));
+  }
+
+  @Test
+  void isSmallAndHasTheProbeGeometryAndVocabulary() throws Exception {
+    Path file = probe();
+    assertThat(Files.size(file)).isLessThan(8L << 20);
+    try (LanguageModel lm = Models.load(file)) {
+      assertThat(lm.config().layers()).isEqualTo(ProbeGeometry.DEFAULT.layers());
+      assertThat(lm.config().vocabSize()).isEqualTo(ProbeVocabulary.build().size());
+      assertThat(lm.config().tiedOutput()).isTrue();
+      assertThat(lm.tokenizer()).isPresent();
+    }
+  }
+
+  @Test
+  void fullAttentionFindsTheNeedleAtTheDemosLongestLength() throws Exception {
+    int length = 1024; // the longest length of ra demo
+    try (LanguageModel lm = Models.load(probe()); KvCacheBackend backend = cpu()) {
+      List<RulerCell> cells = new RulerRunner(lm, backend, 1).run(List.of(RulerTask.NIAH_SINGLE), List.of(length), 4, 7,
+          n -> List.of(policy("full", n), policy("recycled", n + 16)), p -> {});
+      assertThat(cells).hasSize(2);
+      assertThat(cells.get(0).accuracy()).as("full attention, niah_single at %d tokens", length).isGreaterThanOrEqualTo(75.0);
+      // budget above the length: recycled attends everything and answers exactly as full attention does
+      assertThat(cells.get(1).accuracy()).isEqualTo(cells.get(0).accuracy());
+    }
+  }
+}
