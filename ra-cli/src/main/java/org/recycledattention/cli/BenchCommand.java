@@ -144,7 +144,7 @@ final class BenchCommand extends Subcommand {
     for (BenchCell c : cells) {
       t.row(c.backend(), c.policy(), c.context(), c.budget() == 0 ? "-" : Integer.toString(c.budget()), EvalSupport.fmt(c.tokensPerSecond(), 1),
           EvalSupport.fmt(c.msPerTokenMedian(), 2) + " (" + EvalSupport.fmt(c.msPerTokenP10(), 2) + "-" + EvalSupport.fmt(c.msPerTokenP90(), 2) + ")",
-          EvalSupport.fmt(c.speedupVsFull(), 2) + "x", EvalSupport.fmt(c.theoreticalSpeedup(), 2) + "x", EvalSupport.fmt(c.kvBytesReadPerToken() / 1e6, 2),
+          EvalSupport.ratio(c.speedupVsFull()), EvalSupport.ratio(c.theoreticalSpeedup()), EvalSupport.fmt(c.kvBytesReadPerToken() / 1e6, 2),
           EvalSupport.fmt(c.residentKvBytes() / 1e6, 1));
     }
     return t.toMarkdown();

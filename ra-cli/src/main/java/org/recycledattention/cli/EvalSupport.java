@@ -131,4 +131,9 @@ final class EvalSupport {
   static String fmt(double v, int decimals) {
     return Double.isNaN(v) ? "n/a" : String.format(Locale.ROOT, "%." + decimals + "f", v);
   }
+
+  /** A speedup such as {@code 2.35x}; {@code n/a} when there is no reference to divide by. */
+  static String ratio(double v) {
+    return Double.isNaN(v) ? "n/a" : fmt(v, 2) + "x";
+  }
 }

@@ -21,7 +21,7 @@ final class RulerReport {
     MarkdownTable t = new MarkdownTable("task", ">length", "policy", ">K", ">accuracy", ">decode tok/s", ">speedup");
     for (RulerCell c : cells) {
       t.row(c.task(), c.length(), c.policy(), c.budget() == 0 ? "-" : Integer.toString(c.budget()), EvalSupport.fmt(c.accuracy(), 1),
-          EvalSupport.fmt(c.decodeTokensPerSecond(), 1), EvalSupport.fmt(c.speedupVsFull(), 2) + "x");
+          EvalSupport.fmt(c.decodeTokensPerSecond(), 1), EvalSupport.ratio(c.speedupVsFull()));
     }
     return t.toMarkdown();
   }
@@ -40,7 +40,7 @@ final class RulerReport {
   static String summaryTable(List<PolicySummary> summary) {
     MarkdownTable t = new MarkdownTable("policy", ">K", ">mean accuracy", ">decode speedup vs full");
     for (PolicySummary s : summary) {
-      t.row(s.policy(), s.budget() == 0 ? "-" : Integer.toString(s.budget()), EvalSupport.fmt(s.accuracy(), 1), EvalSupport.fmt(s.speedupVsFull(), 2) + "x");
+      t.row(s.policy(), s.budget() == 0 ? "-" : Integer.toString(s.budget()), EvalSupport.fmt(s.accuracy(), 1), EvalSupport.ratio(s.speedupVsFull()));
     }
     return t.toMarkdown();
   }

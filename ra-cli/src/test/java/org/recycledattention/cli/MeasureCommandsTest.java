@@ -132,12 +132,16 @@ class MeasureCommandsTest {
   }
 
   @Test
-  void rulerRefusesLengthsShorterThanTheTaskAndUnknownTasks() throws Exception {
+  void rulerRefusesBadTasksAndLengthsAndShowsNoSpeedupWithoutFullAttention() throws Exception {
     Result tooShort = Cli.run("eval", "ruler", "--model", probe().toString(), "--tasks", "niah_single", "--lengths", "16", "--samples", "1",
         "--policies", "full", "--budget", "64");
     assertThat(tooShort.exitCode()).isEqualTo(2);
     assertThat(tooShort.errLines()).hasSize(1);
     assertThat(tooShort.err()).contains("niah_single", "--lengths");
+    Result noReference = Cli.run("eval", "ruler", "--model", probe().toString(), "--tasks", "niah_single", "--lengths", "256", "--samples", "1",
+        "--policies", "local", "--budget", "64");
+    assertSuccess(noReference);
+    assertThat(noReference.out()).as("no full attention in the run: no speedup to show").contains(" n/a |").doesNotContain("n/ax");
     Result unknownTask = Cli.run("eval", "ruler", "--model", probe().toString(), "--tasks", "niah", "--lengths", "256", "--budget", "64");
     assertThat(unknownTask.exitCode()).isEqualTo(2);
     assertThat(unknownTask.err()).contains("niah_single");
