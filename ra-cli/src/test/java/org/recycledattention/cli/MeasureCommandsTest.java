@@ -208,4 +208,20 @@ class MeasureCommandsTest {
     assertSuccess(r);
     assertThat(json(r.out())).hasSize(1);
   }
+
+  @Test
+  void trainProbeRefusesBadOptionsInOneLineBeforeTraining() {
+    Path out = tmp.resolve("probe.gguf");
+    Result unknownTask = Cli.run("train-probe", "--out", out.toString(), "--tasks", "niah_single,nope");
+    assertThat(unknownTask.exitCode()).isEqualTo(2);
+    assertThat(unknownTask.errLines()).hasSize(1);
+    assertThat(unknownTask.err()).contains("'nope'", "niah_multikey");
+    Result shortLength = Cli.run("train-probe", "--out", out.toString(), "--max-length", "100");
+    assertThat(shortLength.exitCode()).isEqualTo(2);
+    assertThat(shortLength.err()).contains("--max-length", "256");
+    Result directory = Cli.run("train-probe", "--out", tmp.toString());
+    assertThat(directory.exitCode()).isEqualTo(2);
+    assertThat(directory.err()).contains("is a directory");
+    assertThat(out).doesNotExist();
+  }
 }
