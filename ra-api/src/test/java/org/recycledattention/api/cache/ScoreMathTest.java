@@ -9,6 +9,37 @@ import org.junit.jupiter.api.Test;
 
 class ScoreMathTest {
   @Test
+  void maxPoolingEqualsTheDirectDefinitionBitForBit() {
+    java.util.SplittableRandom r = new java.util.SplittableRandom(7);
+    float[] specials = {Float.NaN, -0f, 0f, Float.NEGATIVE_INFINITY, Float.POSITIVE_INFINITY};
+    for (int length = 1; length <= 40; length++) {
+      for (int kernel = 1; kernel <= 15; kernel += 2) {
+        for (int trial = 0; trial < 5; trial++) {
+          float[] in = new float[length + 3]; // longer than length: the tail must be ignored
+          for (int i = 0; i < in.length; i++) {
+            in[i] = r.nextInt(8) == 0 ? specials[r.nextInt(specials.length)] : (float) r.nextInt(5) - 2;
+          }
+          float[] expected = new float[length];
+          int radius = kernel / 2;
+          for (int j = 0; j < length; j++) {
+            float m = in[Math.max(0, j - radius)];
+            for (int i = Math.max(0, j - radius) + 1; i <= Math.min(length - 1, j + radius); i++) {
+              m = Math.max(m, in[i]);
+            }
+            expected[j] = m;
+          }
+          float[] out = new float[length];
+          ScoreMath.maxPool(in, length, kernel, out);
+          for (int j = 0; j < length; j++) {
+            assertThat(Float.floatToRawIntBits(out[j])).as("length %d kernel %d slot %d", length, kernel, j)
+                .isEqualTo(Float.floatToRawIntBits(expected[j]));
+          }
+        }
+      }
+    }
+  }
+
+  @Test
   void maxPoolingWithKernelSevenSpreadsAPeakToItsNeighbours() {
     float[] s = new float[12];
     s[6] = 1f;
