@@ -39,8 +39,8 @@ final class TrainProbeCommand extends Subcommand {
   @Option(names = "--learning-rate", paramLabel = "LR", defaultValue = "" + ProbeTrainer.DEFAULT_LEARNING_RATE, description = "Peak Adam learning rate (default: ${DEFAULT-VALUE}).")
   double learningRate;
 
-  @Option(names = "--tasks", paramLabel = "NAMES", description = "Comma-separated RULER-style tasks to train on, joining the curriculum in this order"
-      + " (default: niah_single).")
+  @Option(names = "--tasks", paramLabel = "NAMES", defaultValue = ProbeTrainer.DEFAULT_TASK_IDS,
+      description = "Comma-separated RULER-style tasks to train on, joining the curriculum in this order (default: ${DEFAULT-VALUE}).")
   String tasks;
 
   @Option(names = "--type", paramLabel = "TYPE", defaultValue = "f16", description = "Weight type of the written matrices: f32 or f16 (default: ${DEFAULT-VALUE}).")
@@ -72,7 +72,7 @@ final class TrainProbeCommand extends Subcommand {
     }
     ProbeTrainer trainer = new ProbeTrainer(ProbeGeometry.DEFAULT, ProbeVocabulary.build());
     ProbeTrainer.Options options = new ProbeTrainer.Options(steps, batch, ProbeTrainer.DEFAULT_MIN_LENGTH, maxLength, seed, learningRate,
-        tasks == null ? ProbeTrainer.DEFAULT_TASKS : EvalSupport.names(tasks, "--tasks").stream().map(RulerTask::of).toList());
+        EvalSupport.names(tasks, "--tasks").stream().map(RulerTask::of).toList());
     ProbeWeights weights;
     double[] last = {Double.NaN, 0, 0};
     // Ctrl-C: libtorch crashes if the JVM exits while a step runs in native code, so the shutdown

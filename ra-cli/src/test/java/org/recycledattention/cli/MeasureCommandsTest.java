@@ -223,5 +223,8 @@ class MeasureCommandsTest {
     assertThat(directory.exitCode()).isEqualTo(2);
     assertThat(directory.err()).contains("is a directory");
     assertThat(out).doesNotExist();
+    Result help = Cli.run("train-probe", "--help");
+    assertThat(help.exitCode()).isZero();
+    assertThat(help.out().replaceAll("\\s+", " ")).contains("(default: " + org.recycledattention.train.ProbeTrainer.DEFAULT_TASK_IDS + ")");
   }
 }

@@ -79,7 +79,9 @@ public final class ProbeTrainer {
   public static final int DEFAULT_MIN_LENGTH = 96;
   public static final int DEFAULT_MAX_LENGTH = 1024;
   public static final double DEFAULT_LEARNING_RATE = 2e-3;
-  public static final List<RulerTask> DEFAULT_TASKS = List.of(RulerTask.NIAH_SINGLE);
+  /** The default tasks as {@code ra train-probe --tasks} spells them. */
+  public static final String DEFAULT_TASK_IDS = "niah_single";
+  public static final List<RulerTask> DEFAULT_TASKS = java.util.Arrays.stream(DEFAULT_TASK_IDS.split(",")).map(RulerTask::of).toList();
 
   /** Running answer-token accuracy at which the curriculum advances. */
   static final double COMPETENCE = 0.9;
