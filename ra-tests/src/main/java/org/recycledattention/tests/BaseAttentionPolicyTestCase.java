@@ -177,13 +177,17 @@ public abstract class BaseAttentionPolicyTestCase {
     assertSameTrace(bAfterA, bAlone, "sequence B run after sequence A (vs. B again on a fresh instance)");
   }
 
-  /** A random run with a small random budget; the driver checks every plan and operation. */
+  /**
+   * A random run with a small random budget (8..48, as in the other random runs: below 8 a policy
+   * may rightly refuse its defaults, e.g. local's 4 sink tokens need K > 4); the driver checks every
+   * plan and operation.
+   */
   @Test
   public void plansAndOperationsAreLegalForDeclaredCapabilities() {
     SplittableRandom r = seed.random();
     ModelShape shape = PolicyDriver.shape(r);
     PolicyDriver.Script script = script(r, shape, 20 + r.nextInt(200), 20 + r.nextInt(80));
-    int budget = 4 + r.nextInt(37);
+    int budget = 8 + r.nextInt(41);
     PolicyDriver.Trace trace = run(budget, create(budget, shape), script);
     assertThat(trace.events()).isNotEmpty();
   }
