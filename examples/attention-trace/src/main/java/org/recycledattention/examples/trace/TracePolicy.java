@@ -41,7 +41,8 @@ final class TracePolicy implements AttentionPolicy {
   private final Path file;
   /** [layer][kvHead]: positions kept by the prompt-end selection; null before the prompt ends. */
   private boolean[][][] selected;
-  private int promptLength = -1;
+  /** The position after the prompt's last token: later positions are decoded tokens. */
+  private int afterPrompt = -1;
 
   TracePolicy(int budget, int poolKernel, int top, int decodeSteps, Path file) {
     this.budget = budget;
@@ -81,12 +82,19 @@ final class TracePolicy implements AttentionPolicy {
     } else if (selected.length <= layer) {
       selected = Arrays.copyOf(selected, layer + 1);
     }
-    promptLength = scores.length();
+    afterPrompt = 0;
+    for (int slot = 0; slot < ws.length(); slot++) {
+      afterPrompt = Math.max(afterPrompt, ws.position(0, slot) + 1);
+    }
     Selection selection = scores.topK(Math.min(budget, scores.length()), poolKernel, 0);
     selected[layer] = new boolean[scores.kvHeads()][];
     for (int h = 0; h < scores.kvHeads(); h++) {
       float[] p = scores.toArray(h);
-      boolean[] keep = new boolean[ws.length()];
+      int last = 0;
+      for (int slot = 0; slot < ws.length(); slot++) {
+        last = Math.max(last, ws.position(h, slot));
+      }
+      boolean[] keep = new boolean[last + 1]; // by position, which need not start at 0
       for (int i = 0; i < selection.size(); i++) {
         keep[ws.position(h, selection.slot(h, i))] = true;
       }
@@ -112,7 +120,7 @@ final class TracePolicy implements AttentionPolicy {
       double covered = 0;
       for (int slot = 0; slot < p.length; slot++) {
         int position = ws.position(h, slot);
-        if (position >= promptLength || (position < keep.length && keep[position])) {
+        if (position >= afterPrompt || (position < keep.length && keep[position])) {
           covered += p[slot];
         }
       }

@@ -57,6 +57,19 @@ class TraceLinesTest {
   }
 
   @Test
+  void positionsNeedNotStartAtZero() throws Exception {
+    Path file = tmp.resolve("trace.txt");
+    AttentionPolicy trace = trace(1, Map.of("file", file.toString(), "pool-kernel", "1", "top", "1"));
+    SimulatedWorkingSet ws = new SimulatedWorkingSet(0, 1).appendRange(100, 103); // a sequence resumed at position 100
+    observe(trace, Phase.PREFILL_END, 102, ws, new float[] {0.1f, 0.8f, 0.1f});
+    ws.append(103);
+    observe(trace, Phase.DECODE, 103, ws, new float[] {0.2f, 0.3f, 0.1f, 0.4f});
+    assertThat(Files.readAllLines(file)).containsExactly(
+        "prompt-end layer=0 kv-head=0 top=101:0.80",
+        "decode step=0 layer=0 kv-head=0 argmax=103:0.40 best-k=0.40 covered=0.70");
+  }
+
+  @Test
   void anEvenPoolingKernelIsRefusedNamingTheKey() {
     assertThatThrownBy(() -> trace(2, Map.of("pool-kernel", "4"))).isInstanceOf(ConfigException.class).hasMessageContaining("ra.policy.trace.pool-kernel");
   }
