@@ -6,20 +6,18 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.ServiceLoader;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.recycledattention.api.cache.KvCacheBackend;
-import org.recycledattention.api.cache.KvCacheBackendProvider;
-import org.recycledattention.api.config.ProviderConfig;
 import org.recycledattention.api.policy.AttentionPolicyProvider;
-import org.recycledattention.api.policy.PolicyConfig;
 import org.recycledattention.engine.model.LanguageModel;
 import org.recycledattention.engine.wiring.Models;
 import org.recycledattention.engine.wiring.PolicyFactory;
 import org.recycledattention.eval.ruler.RulerCell;
 import org.recycledattention.eval.ruler.RulerRunner;
 import org.recycledattention.eval.ruler.RulerTask;
+import org.recycledattention.tests.Providers;
 
 /** The probe model shipped as a resource (what {@code ra demo} runs on): it loads in the engine and full attention retrieves with it. */
 class ShippedProbeTest {
@@ -38,15 +36,8 @@ class ShippedProbeTest {
   }
 
   private static PolicyFactory policy(String name, int budget) {
-    AttentionPolicyProvider p = ServiceLoader.load(AttentionPolicyProvider.class).stream().map(ServiceLoader.Provider::get)
-        .filter(x -> x.name().equals(name)).findFirst().orElseThrow();
-    return new PolicyFactory(p, new PolicyConfig(budget, ProviderConfig.defaults("ra.policy." + name + ".", p.properties())));
-  }
-
-  private static KvCacheBackend cpu() {
-    KvCacheBackendProvider p = ServiceLoader.load(KvCacheBackendProvider.class).stream().map(ServiceLoader.Provider::get)
-        .filter(x -> x.name().equals("cpu")).findFirst().orElseThrow();
-    return p.create(ProviderConfig.defaults("ra.backend.cpu.", p.properties()));
+    AttentionPolicyProvider p = Providers.policy(name);
+    return new PolicyFactory(p, Providers.policyConfig(p, budget, Map.of()));
   }
 
   @Test
@@ -64,7 +55,7 @@ class ShippedProbeTest {
   @Test
   void fullAttentionFindsTheNeedleAtTheDemosLongestLength() throws Exception {
     int length = 1024; // the longest length of ra demo
-    try (LanguageModel lm = Models.load(probe()); KvCacheBackend backend = cpu()) {
+    try (LanguageModel lm = Models.load(probe()); KvCacheBackend backend = Providers.create(Providers.backend("cpu"), Map.of())) {
       List<RulerCell> cells = new RulerRunner(lm, backend, 1).run(List.of(RulerTask.NIAH_SINGLE), List.of(length), 4, 7,
           n -> List.of(policy("full", n), policy("recycled", n + 16)), p -> {});
       assertThat(cells).hasSize(2);
