@@ -15,6 +15,7 @@ import org.recycledattention.engine.wiring.Models;
 import org.recycledattention.engine.wiring.Plugins;
 import org.recycledattention.engine.wiring.RaRuntime;
 import org.recycledattention.eval.ruler.RulerCell;
+import org.recycledattention.eval.ruler.RulerPolicy;
 import org.recycledattention.eval.ruler.RulerRunner;
 import org.recycledattention.eval.ruler.RulerTask;
 import picocli.CommandLine.Command;
@@ -31,7 +32,7 @@ import picocli.CommandLine.Option;
 final class DemoCommand extends Subcommand {
   /** The shipped probe model, a resource of ra-train. */
   static final String PROBE_RESOURCE = "/org/recycledattention/train/probe.gguf";
-  static final List<RulerTask> TASKS = List.of(RulerTask.NIAH_SINGLE, RulerTask.NIAH_MULTIVALUE);
+  static final List<RulerTask> TASKS = List.of(RulerTask.NIAH_SINGLE, RulerTask.NIAH_MULTIKEY, RulerTask.NIAH_MULTIQUERY);
   static final List<Integer> LENGTHS = List.of(512, 1024);
   static final List<String> POLICIES = List.of("full", "local", "h2o", "snapkv", "recycled");
   static final int BUDGET = 64;
@@ -86,7 +87,7 @@ final class DemoCommand extends Subcommand {
       List<RulerCell> cells;
       try (ProgressBar bar = EvalSupport.progress("demo", (long) TASKS.size() * LENGTHS.size() * samples)) {
         cells = new RulerRunner(lm, backend, runtime.threads()).run(TASKS, LENGTHS, samples, 1,
-            n -> POLICIES.stream().map(p -> EvalSupport.policy(runtime, p, budget)).toList(), p -> {
+            n -> POLICIES.stream().map(p -> RulerPolicy.of(EvalSupport.policy(runtime, p, budget))).toList(), p -> {
               bar.step();
               status.update("sample " + p.sample() + " of " + p.samples() + " of " + p.task().id() + " at length " + p.length());
             });

@@ -34,7 +34,9 @@ final class EvalRulerCommand extends Subcommand {
   @Option(names = "--samples", paramLabel = "N", defaultValue = "10", description = "Samples per task and length (default: ${DEFAULT-VALUE}).")
   int samples;
 
-  @Option(names = "--policies", paramLabel = "NAMES", defaultValue = "full,local,h2o,snapkv,recycled", description = "Policies (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--policies", paramLabel = "NAMES", defaultValue = "full,local,h2o,snapkv,recycled",
+      description = {"Policies (default: ${DEFAULT-VALUE}); an entry may be a variant with its own keys, name:key=value[:key=value...],",
+          "e.g. full,recycled:stride=5,recycled:stride=20,recycled:schedule=dynamic:check-interval=5."})
   String policies;
 
   @Option(names = "--budget-ratio", paramLabel = "R", description = "Budget K = R x length for each length; else --budget.")
@@ -76,10 +78,10 @@ final class EvalRulerCommand extends Subcommand {
     }
     List<org.recycledattention.engine.wiring.ConfigLayers.Setting> extra = EvalSupport.threadsSetting(threads);
     try (Plugins loaded = plugins.load(environment); RaRuntime runtime = RaRuntime.create(loaded.classLoader(), config.layers(environment, extra))) {
-      for (String p : names) {
-        runtime.policyRegistry().get(p);
-      }
       int budget = runtime.config().budget();
+      for (String p : names) {
+        EvalSupport.variant(runtime, p, budget); // every name and key checked before any work
+      }
       try (LanguageModel lm = EvalSupport.loadModel(model); KvCacheBackend backend = EvalSupport.backend(runtime, runtime.config().backendName())) {
         for (int length : lengthList) {
           if (length + 64 > lm.shape().contextLength()) {
@@ -89,7 +91,7 @@ final class EvalRulerCommand extends Subcommand {
         List<RulerCell> cells;
         try (ProgressBar bar = EvalSupport.progress("ruler", (long) taskList.size() * lengthList.size() * samples)) {
           cells = new RulerRunner(lm, backend, runtime.threads()).run(taskList, lengthList, samples, seed,
-              n -> names.stream().map(p -> EvalSupport.policy(runtime, p, EvalSupport.budgetFor(n, budgetRatio, budget))).toList(), p -> {
+              n -> names.stream().map(p -> EvalSupport.variant(runtime, p, EvalSupport.budgetFor(n, budgetRatio, budget))).toList(), p -> {
               bar.step();
               status.update("sample " + p.sample() + " of " + p.samples() + " of " + p.task().id() + " at length " + p.length());
             });

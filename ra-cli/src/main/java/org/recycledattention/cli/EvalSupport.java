@@ -21,6 +21,7 @@ import org.recycledattention.api.registry.Availability;
 import org.recycledattention.engine.model.LanguageModel;
 import org.recycledattention.engine.wiring.Models;
 import org.recycledattention.engine.wiring.PolicyFactory;
+import org.recycledattention.eval.ruler.RulerPolicy;
 import org.recycledattention.engine.wiring.RaRuntime;
 import org.recycledattention.eval.report.AtomicFiles;
 import org.recycledattention.eval.synthetic.SyntheticModels;
@@ -79,6 +80,35 @@ final class EvalSupport {
   static PolicyFactory policy(RaRuntime runtime, String name, int budget) {
     AttentionPolicyProvider provider = runtime.policyRegistry().get(name);
     return new PolicyFactory(provider, new PolicyConfig(budget, runtime.config().policy(name)));
+  }
+
+  /**
+   * A policy or a variant of one: {@code name} or {@code name:key=value[:key=value...]}, the keys
+   * of {@code ra.policy.<name>.} overriding the configured ones for this entry only (so one run can
+   * compare {@code recycled:stride=5} with {@code recycled:stride=20}).
+   *
+   * @throws UsageException for a malformed entry; an unknown key or bad value throws the
+   *     configuration's error naming {@code ra.policy.<name>.<key>}
+   */
+  static RulerPolicy variant(RaRuntime runtime, String spec, int budget) {
+    String[] parts = spec.split(":");
+    String name = parts[0].strip();
+    if (parts.length == 1) {
+      return RulerPolicy.of(policy(runtime, name, budget));
+    }
+    AttentionPolicyProvider provider = runtime.policyRegistry().get(name);
+    java.util.Map<String, String> raw = new java.util.LinkedHashMap<>();
+    runtime.config().policy(name).values().forEach((k, v) -> raw.put(k, String.valueOf(v)));
+    for (int i = 1; i < parts.length; i++) {
+      String[] kv = parts[i].split("=", 2);
+      if (kv.length != 2 || kv[0].isBlank()) {
+        throw new UsageException("malformed policy variant '" + spec + "': '" + parts[i] + "' is not key=value; expected e.g. recycled:stride=20");
+      }
+      raw.put(kv[0].strip(), kv[1].strip());
+    }
+    org.recycledattention.api.config.ProviderConfig config = org.recycledattention.api.config.ProviderConfig.resolve("ra.policy." + name + ".",
+        provider.properties(), raw);
+    return new RulerPolicy(spec.strip(), new PolicyFactory(provider, new PolicyConfig(budget, config)));
   }
 
   /** The named backend, started with its configured keys; refuses an unavailable one. The caller closes it. */

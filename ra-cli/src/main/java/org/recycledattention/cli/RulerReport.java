@@ -15,13 +15,13 @@ final class RulerReport {
   private RulerReport() {}
 
   /** One policy's mean over every task and length. */
-  record PolicySummary(String policy, int budget, double accuracy, double speedupVsFull) {}
+  record PolicySummary(String policy, int budget, double accuracy, double fullSteps, double speedupVsFull) {}
 
   static String table(List<RulerCell> cells) {
-    MarkdownTable t = new MarkdownTable("task", ">length", "policy", ">K", ">accuracy", ">decode tok/s", ">speedup");
+    MarkdownTable t = new MarkdownTable("task", ">length", "policy", ">K", ">accuracy", ">full steps", ">decode tok/s", ">speedup");
     for (RulerCell c : cells) {
       t.row(c.task(), c.length(), c.policy(), c.budget() == 0 ? "-" : Integer.toString(c.budget()), EvalSupport.fmt(c.accuracy(), 1),
-          EvalSupport.fmt(c.decodeTokensPerSecond(), 1), EvalSupport.ratio(c.speedupVsFull()));
+          EvalSupport.fmt(c.fullSteps(), 1) + "%", EvalSupport.fmt(c.decodeTokensPerSecond(), 1), EvalSupport.ratio(c.speedupVsFull()));
     }
     return t.toMarkdown();
   }
@@ -33,14 +33,15 @@ final class RulerReport {
     }
     List<PolicySummary> out = new ArrayList<>();
     byPolicy.forEach((p, cs) -> out.add(new PolicySummary(p, cs.get(0).budget(), cs.stream().mapToDouble(RulerCell::accuracy).average().orElse(Double.NaN),
-        cs.stream().mapToDouble(RulerCell::speedupVsFull).average().orElse(Double.NaN))));
+        cs.stream().mapToDouble(RulerCell::fullSteps).average().orElse(Double.NaN), cs.stream().mapToDouble(RulerCell::speedupVsFull).average().orElse(Double.NaN))));
     return out;
   }
 
   static String summaryTable(List<PolicySummary> summary) {
-    MarkdownTable t = new MarkdownTable("policy", ">K", ">mean accuracy", ">decode speedup vs full");
+    MarkdownTable t = new MarkdownTable("policy", ">K", ">mean accuracy", ">full steps", ">decode speedup vs full");
     for (PolicySummary s : summary) {
-      t.row(s.policy(), s.budget() == 0 ? "-" : Integer.toString(s.budget()), EvalSupport.fmt(s.accuracy(), 1), EvalSupport.ratio(s.speedupVsFull()));
+      t.row(s.policy(), s.budget() == 0 ? "-" : Integer.toString(s.budget()), EvalSupport.fmt(s.accuracy(), 1), EvalSupport.fmt(s.fullSteps(), 1) + "%",
+          EvalSupport.ratio(s.speedupVsFull()));
     }
     return t.toMarkdown();
   }

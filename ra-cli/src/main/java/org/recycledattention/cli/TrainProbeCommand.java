@@ -2,13 +2,21 @@ package org.recycledattention.cli;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import me.tongfei.progressbar.ProgressBar;
 import org.recycledattention.engine.tensor.GgmlType;
+import org.recycledattention.engine.wiring.ConfigLayers;
+import org.recycledattention.engine.wiring.ConfigLayers.Setting;
+import org.recycledattention.engine.wiring.PolicyFactory;
+import org.recycledattention.engine.wiring.RaRuntime;
 import org.recycledattention.eval.ruler.RulerTask;
 import org.recycledattention.train.ProbeExporter;
 import org.recycledattention.train.ProbeGeometry;
+import org.recycledattention.train.ProbeReader;
 import org.recycledattention.train.ProbeTrainer;
 import org.recycledattention.train.ProbeVocabulary;
 import org.recycledattention.train.ProbeWeights;
@@ -32,6 +40,10 @@ final class TrainProbeCommand extends Subcommand {
   @Option(names = "--batch", paramLabel = "B", defaultValue = "" + ProbeTrainer.DEFAULT_BATCH, description = "Sequences per step (default: ${DEFAULT-VALUE}).")
   int batch;
 
+  @Option(names = "--min-length", paramLabel = "T", defaultValue = "" + ProbeTrainer.DEFAULT_MIN_LENGTH,
+      description = "Shortest training prompt in tokens, where the length curriculum starts (default: ${DEFAULT-VALUE}).")
+  int minLength;
+
   @Option(names = "--max-length", paramLabel = "T", defaultValue = "" + ProbeTrainer.DEFAULT_MAX_LENGTH,
       description = "Longest training prompt in tokens, where the length curriculum ends (default: ${DEFAULT-VALUE}).")
   int maxLength;
@@ -46,7 +58,54 @@ final class TrainProbeCommand extends Subcommand {
   @Option(names = "--type", paramLabel = "TYPE", defaultValue = "f16", description = "Weight type of the written matrices: f32 or f16 (default: ${DEFAULT-VALUE}).")
   String type;
 
+  @Option(names = "--train-policy", paramLabel = "NAME", defaultValue = "full",
+      description = {"Attention the answer tokens train with (default: ${DEFAULT-VALUE}): each answer token attends what this policy lets its decode step",
+          "attend (recycled: the top-K chosen at the last full step, refreshed as decoding refreshes it; snapkv: the prompt-end top-K), with its keys",
+          "from --budget and --set; the choice is not differentiated, the attention over it is. full, recycled, snapkv and local can be replayed."})
+  String trainPolicy;
+
+  @Option(names = "--budget", paramLabel = "K", defaultValue = "" + DemoCommand.BUDGET,
+      description = "The budget K of --train-policy (ra.budget; default: ${DEFAULT-VALUE}, the demo's).")
+  String budget;
+
+  @Option(names = "--set", paramLabel = "KEY=VALUE", description = "A key of --train-policy, e.g. --set ra.policy.recycled.stride=10 (repeatable).")
+  List<String> set = new ArrayList<>();
+
+  @Option(names = "--init", paramLabel = "F.gguf",
+      description = "Continue training this probe model (continued pre-training; its geometry wins over --geometry); the curriculum then starts with every task at --max-length.")
+  Path init;
+
+  @Option(names = "--curves", paramLabel = "F.png",
+      description = "Also write the training curves: F.png (running share of right answers per task, prompt length) and F.csv (every step).")
+  Path curves;
+
+  @Option(names = "--geometry", paramLabel = "SPEC", defaultValue = "",
+      description = "The model's shape as keys over the default (" + "layers=4,dim=128,heads=4,kv-heads=2,head-dim=32,ffn=384" + "), e.g. heads=8,kv-heads=4.")
+  String geometry;
+
   static final int DEFAULT_STEPS = 4000;
+
+  /** The policy of --train-policy with its keys, or null for full attention (no replay needed). */
+  private PolicyFactory trainingPolicy() {
+    List<Setting> settings = new ArrayList<>();
+    for (String s : set) {
+      settings.add(Setting.parse(s));
+    }
+    settings.add(new Setting("ra.budget", budget, "--budget"));
+    settings.add(new Setting("ra.policy", trainPolicy, "--train-policy"));
+    try (RaRuntime runtime = RaRuntime.create(TrainProbeCommand.class.getClassLoader(), new ConfigLayers(Optional.empty(), environment, settings))) {
+      PolicyFactory p = EvalSupport.policy(runtime, trainPolicy, runtime.config().budget());
+      return p.name().equals("full") ? null : p;
+    }
+  }
+
+  /** The running share of right answers per task, for the log: {@code niah_single 0.98, ...}. */
+  private static String perTask(ProbeTrainer.StepLog log) {
+    StringBuilder sb = new StringBuilder();
+    log.taskAccuracy().entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(e -> sb.append(sb.isEmpty() ? "" : ", ").append(e.getKey().id())
+        .append(' ').append(String.format(Locale.ROOT, "%.2f", e.getValue())));
+    return sb.toString();
+  }
   /** Steps between two log lines when stderr is not a terminal. */
   static final int LOG_EVERY = 25;
 
@@ -62,6 +121,9 @@ final class TrainProbeCommand extends Subcommand {
     if (maxLength < 256 || maxLength > ProbeGeometry.DEFAULT.context() - 64) {
       throw new UsageException("invalid value '" + maxLength + "' for --max-length: expected 256.." + (ProbeGeometry.DEFAULT.context() - 64));
     }
+    if (minLength < 64 || minLength > maxLength) {
+      throw new UsageException("invalid value '" + minLength + "' for --min-length: expected 64.." + maxLength + " (--max-length)");
+    }
     GgmlType t = switch (type.toLowerCase(Locale.ROOT)) {
       case "f32" -> GgmlType.F32;
       case "f16" -> GgmlType.F16;
@@ -70,9 +132,37 @@ final class TrainProbeCommand extends Subcommand {
     if (Files.isDirectory(out)) {
       throw new UsageException("--out '" + out + "' is a directory; pass a file name such as probe.gguf");
     }
-    ProbeTrainer trainer = new ProbeTrainer(ProbeGeometry.DEFAULT, ProbeVocabulary.build());
-    ProbeTrainer.Options options = new ProbeTrainer.Options(steps, batch, ProbeTrainer.DEFAULT_MIN_LENGTH, maxLength, seed, learningRate,
+    if (curves != null && (!curves.getFileName().toString().endsWith(".png") || Files.isDirectory(curves))) {
+      throw new UsageException("invalid value '" + curves + "' for --curves: expected a file name ending in .png, such as training.png");
+    }
+    ProbeWeights initial = null;
+    ProbeGeometry shape;
+    if (init != null) {
+      GenerateCommand.checkModelPath(init);
+      initial = ProbeReader.read(init);
+      shape = initial.geometry();
+    } else {
+      try {
+        shape = ProbeGeometry.parse(geometry);
+      } catch (IllegalArgumentException e) {
+        throw new UsageException("invalid --geometry '" + geometry + "': " + e.getMessage());
+      }
+    }
+    ProbeTrainer trainer = new ProbeTrainer(shape, ProbeVocabulary.build());
+    ProbeTrainer.Options options = new ProbeTrainer.Options(steps, batch, minLength, maxLength, seed, learningRate,
         EvalSupport.names(tasks, "--tasks").stream().map(RulerTask::of).toList());
+    if (initial != null) {
+      options = options.continuing(initial);
+    }
+    PolicyFactory policy = trainingPolicy();
+    if (policy != null) {
+      try {
+        trainer.checkTrainable(policy);
+      } catch (IllegalArgumentException | IllegalStateException e) {
+        throw new UsageException("invalid value '" + trainPolicy + "' for --train-policy: " + e.getMessage());
+      }
+      options = options.withAttention(policy);
+    }
     ProbeWeights weights;
     double[] last = {Double.NaN, 0, 0};
     // Ctrl-C: libtorch crashes if the JVM exits while a step runs in native code, so the shutdown
@@ -88,19 +178,24 @@ final class TrainProbeCommand extends Subcommand {
       }
     }, "ra-train-stop");
     Runtime.getRuntime().addShutdownHook(hook);
+    TrainingCurves curve = curves == null ? null : new TrainingCurves(curves, maxLength);
     try (ProgressBar bar = EvalSupport.progress("train-probe", steps)) {
       weights = trainer.train(options, log -> {
+        if (curve != null) {
+          curve.add(log);
+        }
         last[0] = log.loss();
         last[1] = log.tokenAccuracy();
         last[2] = log.skippedSteps();
         bar.step();
-        bar.setExtraMessage(String.format(Locale.ROOT, " loss %.3f answer-token accuracy %.2f, curriculum %d tasks up to %d tokens", log.loss(),
-            log.tokenAccuracy(), log.curriculumTasks(), log.curriculumLength()));
+        bar.setExtraMessage(String.format(Locale.ROOT, " loss %.3f answers right %.2f, curriculum %d tasks up to %d tokens", log.loss(),
+            log.sampleAccuracy(), log.curriculumTasks(), log.curriculumLength()));
         status.update(log.step() + " of " + steps + " training steps");
         if (System.console() == null && (log.step() % LOG_EVERY == 0 || log.step() == steps)) {
           // no terminal for the bar (a log file, CI): a plain line now and then
-          err().println(String.format(Locale.ROOT, "step %d of %d: loss %.4f, answer-token accuracy %.3f, curriculum %d tasks up to %d tokens",
-              log.step(), steps, log.loss(), log.tokenAccuracy(), log.curriculumTasks(), log.curriculumLength()));
+          err().println(String.format(Locale.ROOT, "step %d of %d: loss %.4f, answer-token accuracy %.3f, answers right %.3f (%s), curriculum %d tasks"
+              + " up to %d tokens, %.0f ms", log.step(), steps, log.loss(), log.tokenAccuracy(), log.sampleAccuracy(), perTask(log),
+              log.curriculumTasks(), log.curriculumLength(), log.millis()));
         }
       }, stop::get);
     } finally {
@@ -112,6 +207,10 @@ final class TrainProbeCommand extends Subcommand {
       }
     }
     ProbeExporter.write(weights, out, t);
+    if (curve != null) {
+      curve.write();
+      err().println("wrote " + curves + " and " + TrainingCurves.csv(curves));
+    }
     err().println(String.format(Locale.ROOT, "wrote %s: %d steps (%d skipped for a non-finite gradient), final loss %.4f, answer-token accuracy %.3f", out,
         steps, (int) last[2], last[0], last[1]));
     return 0;

@@ -16,7 +16,9 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.recycledattention.cli.Cli.Result;
+import org.recycledattention.engine.model.LanguageModel;
 import org.recycledattention.engine.tensor.GgmlType;
+import org.recycledattention.engine.wiring.Models;
 import org.recycledattention.train.ProbeExporter;
 import org.recycledattention.train.ProbeGeometry;
 import org.recycledattention.train.ProbeVocabulary;
@@ -132,6 +134,41 @@ class MeasureCommandsTest {
   }
 
   @Test
+  void rulerReportsTheShareOfStepsThatAttendedTheWholeContext() throws Exception {
+    Result r = Cli.run("eval", "ruler", "--model", probe().toString(), "--tasks", "niah_single", "--lengths", "256", "--samples", "1",
+        "--policies", "full,local,recycled", "--budget", "32", "--set", "ra.policy.recycled.stride=2", "--json");
+    assertSuccess(r);
+    JsonNode cells = json(r.out()).get("cells");
+    assertThat(field(cells, "policy")).containsExactly("full", "local", "recycled");
+    assertThat(cells.get(0).get("full_steps").asDouble()).isEqualTo(100.0);
+    assertThat(cells.get(1).get("full_steps").asDouble()).as("local keeps 32 of 256 tokens").isEqualTo(0.0);
+    // stride 2: decode steps 1, 3, 5, ... are full steps, the others read the partial cache
+    assertThat(cells.get(2).get("full_steps").asDouble()).isBetween(40.0, 50.0);
+    assertThat(Cli.run("eval", "ruler", "--model", probe().toString(), "--tasks", "niah_single", "--lengths", "256", "--samples", "1",
+        "--policies", "full,recycled", "--budget", "32").out()).contains("full steps");
+  }
+
+  @Test
+  void rulerComparesVariantsOfOnePolicyWithTheirOwnKeys() throws Exception {
+    Result r = Cli.run("eval", "ruler", "--model", probe().toString(), "--tasks", "niah_single", "--lengths", "256", "--samples", "1",
+        "--policies", "full,recycled:stride=1,recycled:stride=4:local-tokens=8", "--budget", "32", "--json");
+    assertSuccess(r);
+    JsonNode cells = json(r.out()).get("cells");
+    assertThat(field(cells, "policy")).containsExactly("full", "recycled:stride=1", "recycled:stride=4:local-tokens=8");
+    assertThat(cells.get(1).get("full_steps").asDouble()).as("stride 1: every step is a full step").isEqualTo(100.0);
+    assertThat(cells.get(2).get("full_steps").asDouble()).isLessThan(50.0);
+    Result unknownKey = Cli.run("eval", "ruler", "--model", probe().toString(), "--tasks", "niah_single", "--lengths", "256",
+        "--policies", "recycled:strid=4", "--budget", "32");
+    assertThat(unknownKey.exitCode()).isEqualTo(2);
+    assertThat(unknownKey.errLines()).hasSize(1);
+    assertThat(unknownKey.err()).contains("ra.policy.recycled.strid", "ra.policy.recycled.stride");
+    Result malformed = Cli.run("eval", "ruler", "--model", probe().toString(), "--tasks", "niah_single", "--lengths", "256",
+        "--policies", "recycled:stride", "--budget", "32");
+    assertThat(malformed.exitCode()).isEqualTo(2);
+    assertThat(malformed.err()).contains("recycled:stride", "key=value");
+  }
+
+  @Test
   void rulerRefusesBadTasksAndLengthsAndShowsNoSpeedupWithoutFullAttention() throws Exception {
     Result tooShort = Cli.run("eval", "ruler", "--model", probe().toString(), "--tasks", "niah_single", "--lengths", "16", "--samples", "1",
         "--policies", "full", "--budget", "64");
@@ -209,6 +246,34 @@ class MeasureCommandsTest {
     assertThat(json(r.out())).hasSize(1);
   }
 
+  /** A llama GGUF with a tokenizer that is not the probe's. */
+  private Path probeWithOtherVocabulary() {
+    Path file = tmp.resolve("other.gguf");
+    assertSuccess(Cli.run("export-gguf", "--model", "synthetic:tiny", "--out", file.toString()));
+    return file;
+  }
+
+  @Test
+  void trainProbeTrainsWithRecycledAttentionContinuesAFileAndWritesItsCurves() throws Exception {
+    Path first = tmp.resolve("first.gguf");
+    Path png = tmp.resolve("curves.png");
+    Result r = Cli.run("train-probe", "--out", first.toString(), "--steps", "4", "--batch", "2", "--min-length", "96", "--max-length", "256",
+        "--geometry", "layers=1,dim=32,heads=2,kv-heads=1,head-dim=16,ffn=64", "--type", "f32", "--curves", png.toString());
+    assertSuccess(r);
+    assertThat(Files.size(png)).isPositive();
+    List<String> csv = Files.readAllLines(tmp.resolve("curves.csv"));
+    assertThat(csv).hasSize(5);
+    assertThat(csv.get(0)).startsWith("step,length,curriculum_length,curriculum_tasks,loss,");
+    Path second = tmp.resolve("second.gguf");
+    Result continued = Cli.run("train-probe", "--init", first.toString(), "--out", second.toString(), "--steps", "2", "--batch", "2",
+        "--max-length", "256", "--train-policy", "recycled", "--budget", "16", "--set", "ra.policy.recycled.stride=3", "--type", "f32");
+    assertSuccess(continued);
+    try (LanguageModel lm = Models.load(second)) {
+      assertThat(lm.config().layers()).as("the geometry comes from --init").isEqualTo(1);
+      assertThat(lm.config().dim()).isEqualTo(32);
+    }
+  }
+
   @Test
   void trainProbeRefusesBadOptionsInOneLineBeforeTraining() {
     Path out = tmp.resolve("probe.gguf");
@@ -222,6 +287,27 @@ class MeasureCommandsTest {
     Result directory = Cli.run("train-probe", "--out", tmp.toString());
     assertThat(directory.exitCode()).isEqualTo(2);
     assertThat(directory.err()).contains("is a directory");
+    assertThat(out).doesNotExist();
+    Result h2o = Cli.run("train-probe", "--out", out.toString(), "--train-policy", "h2o");
+    assertThat(h2o.exitCode()).isEqualTo(2);
+    assertThat(h2o.errLines()).hasSize(1);
+    assertThat(h2o.err()).contains("--train-policy", "h2o", "prefill chunks");
+    Result unknownPolicy = Cli.run("train-probe", "--out", out.toString(), "--train-policy", "nope");
+    assertThat(unknownPolicy.exitCode()).isEqualTo(2);
+    assertThat(unknownPolicy.err()).contains("'nope'", "recycled");
+    Result badKey = Cli.run("train-probe", "--out", out.toString(), "--train-policy", "recycled", "--set", "ra.policy.recycled.strid=5");
+    assertThat(badKey.exitCode()).isEqualTo(2);
+    assertThat(badKey.err()).contains("ra.policy.recycled.strid");
+    Result geometry = Cli.run("train-probe", "--out", out.toString(), "--geometry", "layers=2,width=64");
+    assertThat(geometry.exitCode()).isEqualTo(2);
+    assertThat(geometry.err()).contains("--geometry", "width=64", "kv-heads");
+    Result notAProbe = Cli.run("train-probe", "--out", out.toString(), "--init", probeWithOtherVocabulary().toString());
+    assertThat(notAProbe.exitCode()).isNotZero();
+    assertThat(notAProbe.errLines()).hasSize(1);
+    assertThat(notAProbe.err()).contains("not a probe model");
+    Result curves = Cli.run("train-probe", "--out", out.toString(), "--curves", tmp.resolve("curves.txt").toString());
+    assertThat(curves.exitCode()).isEqualTo(2);
+    assertThat(curves.err()).contains("--curves", ".png");
     assertThat(out).doesNotExist();
     Result help = Cli.run("train-probe", "--help");
     assertThat(help.exitCode()).isZero();

@@ -1,5 +1,9 @@
 package org.recycledattention.train;
 
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+
 /**
  * The probe model's shape. Defaults: 4 layers, width 128, 4 query heads sharing 2 KV heads of 32,
  * SwiGLU width 384, context 4096, output projection tied to the token embedding (so copying a
@@ -17,5 +21,48 @@ public record ProbeGeometry(int layers, int dim, int heads, int kvHeads, int hea
 
   public int group() {
     return heads / kvHeads;
+  }
+
+  /** The keys {@link #parse} reads, in order, with this geometry's values: {@code layers=4,dim=128,...}. */
+  public String spec() {
+    return "layers=" + layers + ",dim=" + dim + ",heads=" + heads + ",kv-heads=" + kvHeads + ",head-dim=" + headDim + ",ffn=" + ffn;
+  }
+
+  /**
+   * {@link #DEFAULT} with the keys of {@code spec} changed: comma-separated {@code key=value} of
+   * {@code layers}, {@code dim}, {@code heads}, {@code kv-heads}, {@code head-dim}, {@code ffn}.
+   *
+   * @throws IllegalArgumentException naming the bad key or value
+   */
+  public static ProbeGeometry parse(String spec) {
+    Map<String, Integer> v = new LinkedHashMap<>();
+    ProbeGeometry d = DEFAULT;
+    v.put("layers", d.layers);
+    v.put("dim", d.dim);
+    v.put("heads", d.heads);
+    v.put("kv-heads", d.kvHeads);
+    v.put("head-dim", d.headDim);
+    v.put("ffn", d.ffn);
+    for (String part : spec.split(",")) {
+      if (part.isBlank()) {
+        continue;
+      }
+      String[] kv = part.split("=", 2);
+      String key = kv[0].strip().toLowerCase(Locale.ROOT);
+      if (kv.length != 2 || !v.containsKey(key)) {
+        throw new IllegalArgumentException("unknown geometry entry '" + part.strip() + "'; expected key=value with keys " + String.join(", ", v.keySet()));
+      }
+      try {
+        int n = Integer.parseInt(kv[1].strip());
+        if (n < 1 || n > 65536) {
+          throw new NumberFormatException();
+        }
+        v.put(key, n);
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException("invalid value '" + kv[1].strip() + "' for geometry key " + key + ": expected an integer in 1..65536");
+      }
+    }
+    return new ProbeGeometry(v.get("layers"), v.get("dim"), v.get("heads"), v.get("kv-heads"), v.get("head-dim"), v.get("ffn"), d.context, d.ropeTheta,
+        d.normEps);
   }
 }

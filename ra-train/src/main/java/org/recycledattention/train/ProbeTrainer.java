@@ -18,7 +18,9 @@ import java.util.Map;
 import java.util.Random;
 import java.util.function.Consumer;
 import org.recycledattention.api.RaException;
+import org.recycledattention.api.model.ModelShape;
 import org.recycledattention.engine.tokenizer.SentencePieceTokenizer;
+import org.recycledattention.engine.wiring.PolicyFactory;
 import org.recycledattention.eval.ruler.RulerGenerator;
 import org.recycledattention.eval.ruler.RulerTask;
 import org.recycledattention.eval.ruler.TaskSample;
@@ -59,19 +61,45 @@ public final class ProbeTrainer {
    * @param seed data and initialisation seed
    * @param learningRate peak Adam learning rate (see {@link #learningRate(Options, int)} for the schedule)
    * @param tasks the task mix, in the order the curriculum adds them
+   * @param attention the policy whose attention the answer tokens train with (each answer token is a
+   *     decode step of it, the prompt's last token its end of prefill); null for full attention
+   * @param initial weights to continue training from (continued pre-training), or null to start
+   *     from a random initialisation; its geometry must be the trainer's
+   * @param startTasks how many of the tasks the curriculum lets in at the start (1..tasks)
+   * @param startLength the curriculum's longest prompt at the start (minLength..maxLength)
    */
-  public record Options(int steps, int batch, int minLength, int maxLength, long seed, double learningRate, List<RulerTask> tasks) {
+  public record Options(int steps, int batch, int minLength, int maxLength, long seed, double learningRate, List<RulerTask> tasks,
+      PolicyFactory attention, ProbeWeights initial, int startTasks, int startLength) {
     public Options {
-      if (steps < 1 || batch < 1 || minLength < 64 || maxLength < minLength || tasks.isEmpty()) {
+      if (steps < 1 || batch < 1 || minLength < 64 || maxLength < minLength || tasks.isEmpty() || startTasks < 1 || startTasks > tasks.size()
+          || startLength < minLength || startLength > maxLength) {
         throw new IllegalArgumentException("invalid training options: steps " + steps + ", batch " + batch + ", lengths " + minLength + ".." + maxLength
-            + ", tasks " + tasks);
+            + ", tasks " + tasks + ", start " + startTasks + " tasks up to " + startLength + " tokens");
       }
       tasks = List.copyOf(tasks);
+    }
+
+    /** Full attention from a random initialisation, the curriculum from its first task at {@code minLength}. */
+    public Options(int steps, int batch, int minLength, int maxLength, long seed, double learningRate, List<RulerTask> tasks) {
+      this(steps, batch, minLength, maxLength, seed, learningRate, tasks, null, null, 1, minLength);
     }
 
     /** The options {@code ra train-probe} uses by default, for a seed and a number of steps. */
     public static Options defaults(long seed, int steps) {
       return new Options(steps, DEFAULT_BATCH, DEFAULT_MIN_LENGTH, DEFAULT_MAX_LENGTH, seed, DEFAULT_LEARNING_RATE, DEFAULT_TASKS);
+    }
+
+    /** These options with answer tokens attending as {@code policy} decodes (null: full attention). */
+    public Options withAttention(PolicyFactory policy) {
+      return new Options(steps, batch, minLength, maxLength, seed, learningRate, tasks, policy, initial, startTasks, startLength);
+    }
+
+    /**
+     * These options continuing from {@code weights}; the curriculum then starts with every task in
+     * and at the longest length (a trained model has nothing left to learn on short prompts first).
+     */
+    public Options continuing(ProbeWeights weights) {
+      return new Options(steps, batch, minLength, maxLength, seed, learningRate, tasks, attention, weights, tasks.size(), maxLength);
     }
   }
 
@@ -98,10 +126,13 @@ public final class ProbeTrainer {
    * @param curriculumTasks how many of the tasks the curriculum has let in
    * @param loss mean loss per answer token
    * @param tokenAccuracy share of answer tokens predicted right (teacher-forced, argmax)
+   * @param sampleAccuracy share of this step's samples whose every answer token was predicted right
+   *     (teacher-forced): what the curriculum follows
+   * @param taskAccuracy per task let in so far, the running (exponentially averaged) sample accuracy
    * @param skippedSteps steps so far whose loss or gradient was not finite, so that changed nothing
    */
-  public record StepLog(int step, int steps, int length, int curriculumLength, int curriculumTasks, double loss, double tokenAccuracy, int skippedSteps,
-      double millis) {}
+  public record StepLog(int step, int steps, int length, int curriculumLength, int curriculumTasks, double loss, double tokenAccuracy,
+      double sampleAccuracy, Map<RulerTask, Double> taskAccuracy, int skippedSteps, double millis) {}
 
   private final ProbeGeometry geometry;
   private final ProbeVocabulary vocabulary;
@@ -138,8 +169,9 @@ public final class ProbeTrainer {
     engine.setRandomSeed((int) options.seed());
     Random random = new Random(options.seed());
     RulerGenerator generator = new RulerGenerator(s -> tokenizer.encode(s, false).length, options.seed() ^ TRAINING_SEED_MIX);
+    PolicyReplay replay = options.attention() == null ? null : new PolicyReplay(options.attention(), shape());
     try (NDManager base = engine.newBaseManager()) {
-      Map<String, NDArray> params = initialise(base, random);
+      Map<String, NDArray> params = options.initial() == null ? initialise(base, random) : load(base, options.initial());
       Map<String, NDArray[]> adam = new LinkedHashMap<>();
       for (Map.Entry<String, NDArray> e : params.entrySet()) {
         adam.put(e.getKey(), new NDArray[] {base.zeros(e.getValue().getShape()), base.zeros(e.getValue().getShape())});
@@ -147,6 +179,7 @@ public final class ProbeTrainer {
       NDArray rotation = rotationMatrix(base);
       int sampleIndex = 0;
       Curriculum curriculum = new Curriculum(options);
+      Map<RulerTask, Double> taskAccuracy = new LinkedHashMap<>();
       int skippedInARow = 0;
       int skipped = 0;
       for (int step = 1; step <= options.steps(); step++) {
@@ -160,22 +193,29 @@ public final class ProbeTrainer {
         sampleIndex += sequences;
         double loss;
         double accuracy;
+        float[] correct;
         try (NDScope scope = new NDScope(); GradientCollector collector = engine.newGradientCollector()) {
           NDArray tokens = base.create(batch.inputs, new Shape(sequences, batch.length));
           long rows = (long) sequences * batch.length;
-          NDArray hidden = forwardHidden(base, params, rotation, tokens, batch.length).reshape(rows, geometry.dim());
+          DecodeRows decode = replay == null ? null : new DecodeRows(base, replay, batch.rows, batch.length);
+          NDArray hidden = forwardHidden(base, params, rotation, tokens, batch.length, decode).reshape(rows, geometry.dim());
           NDArray logp = hidden.matMul(params.get("token_embd.weight").transpose()).logSoftmax(-1);
           // language-model loss on every real token (the repeated haystack teaches copying: induction
           // heads) plus, weighted as much again, the loss on the answer tokens, which is the task
-          NDArray picked = logp.mul(base.create(batch.nextTokens, new Shape(rows)).oneHot(vocabulary.size())).sum(new int[] {-1});
+          NDArray picked = logp.gather(base.create(batch.nextTokens, new Shape(rows, 1)), 1).reshape(rows);
           NDArray lossArray = picked.mul(base.create(batch.weights, new Shape(rows))).sum().neg();
           collector.backward(lossArray);
-          NDArray select = base.create(batch.selection, new Shape(batch.targets.length, rows));
-          NDArray answerLogp = select.matMul(picked.reshape(rows, 1));
-          loss = answerLogp.sum().neg().getFloat() / batch.targets.length;
-          NDArray targets = base.create(batch.targets, new Shape(batch.targets.length));
-          NDArray predicted = select.matMul(logp).argMax(-1).toType(DataType.FLOAT32, false);
-          accuracy = predicted.eq(targets).toType(DataType.FLOAT32, false).sum().getFloat() / batch.targets.length;
+          int answers = batch.targets.length;
+          NDArray answerRows = base.create(batch.targetRows, new Shape(answers, 1));
+          loss = picked.reshape(rows, 1).gather(answerRows, 0).sum().neg().getFloat() / answers;
+          NDArray targets = base.create(batch.targets, new Shape(answers));
+          NDArray predicted = logp.gather(answerRows.broadcast(new Shape(answers, vocabulary.size())), 0).argMax(-1).toType(DataType.FLOAT32, false);
+          correct = predicted.eq(targets).toType(DataType.FLOAT32, false).toFloatArray();
+          double sum = 0;
+          for (float c : correct) {
+            sum += c;
+          }
+          accuracy = sum / correct.length;
         }
         try (NDScope scope = new NDScope()) {
           boolean applied = Double.isFinite(loss) && adamStep(params, adam, step, learningRate(options, step));
@@ -187,8 +227,10 @@ public final class ProbeTrainer {
           throw new RaException("probe training diverged: " + skippedInARow + " steps in a row up to step " + step
               + " had a non-finite loss or gradient; lower the learning rate or change the seed");
         }
-        curriculum.observe(step, accuracy);
-        progress.accept(new StepLog(step, options.steps(), length, curriculum.longest, curriculum.tasks, loss, accuracy, skipped, (System.nanoTime() - t0) / 1e6));
+        double sampleAccuracy = sampleAccuracy(batch, correct, taskAccuracy);
+        curriculum.observe(step, sampleAccuracy);
+        progress.accept(new StepLog(step, options.steps(), length, curriculum.longest, curriculum.tasks, loss, accuracy, sampleAccuracy,
+            Map.copyOf(taskAccuracy), skipped, (System.nanoTime() - t0) / 1e6));
       }
       Map<String, ProbeWeights.Tensor> out = new LinkedHashMap<>();
       for (Map.Entry<String, NDArray> e : params.entrySet()) {
@@ -202,25 +244,109 @@ public final class ProbeTrainer {
   }
 
   /**
+   * The share of the batch's samples whose answer tokens were all right; updates the running
+   * accuracy per task (an exponential average over samples).
+   */
+  private static double sampleAccuracy(Batch batch, float[] correct, Map<RulerTask, Double> perTask) {
+    int samples = batch.tasks.size();
+    boolean[] right = new boolean[samples];
+    java.util.Arrays.fill(right, true);
+    for (int i = 0; i < correct.length; i++) {
+      if (correct[i] < 0.5f) {
+        right[batch.targetSample[i]] = false;
+      }
+    }
+    int n = 0;
+    for (int b = 0; b < samples; b++) {
+      n += right[b] ? 1 : 0;
+      perTask.merge(batch.tasks.get(b), right[b] ? 1.0 : 0.0, (old, now) -> 0.97 * old + 0.03 * now);
+    }
+    return n / (double) samples;
+  }
+
+  /**
+   * Replays {@code policy} on a small made-up sequence through every layer, so that a policy the
+   * trainer cannot replay is refused before training starts.
+   *
+   * @throws IllegalArgumentException when the policy asks for what a training replay cannot give
+   */
+  public void checkTrainable(PolicyFactory policy) {
+    PolicyReplay replay = new PolicyReplay(policy, shape());
+    int length = 48;
+    PolicyReplay.Rows rows = new PolicyReplay.Rows(length - 9, 8);
+    int heads = geometry.heads();
+    float[] probabilities = new float[heads * rows.count() * length];
+    for (int h = 0; h < heads; h++) {
+      for (int r = 0; r < rows.count(); r++) {
+        int position = rows.promptEnd() + r;
+        for (int j = 0; j <= position; j++) {
+          probabilities[(h * rows.count() + r) * length + j] = 1f / (position + 1);
+        }
+      }
+    }
+    float[] queries = new float[heads * rows.count() * geometry.headDim()];
+    java.util.Arrays.fill(queries, 1f);
+    float[] mask = new float[geometry.kvHeads() * rows.count() * length];
+    for (int l = 0; l < geometry.layers(); l++) {
+      replay.replay(l, rows, probabilities, queries, rows.count(), length, mask, 0);
+    }
+  }
+
+  /** The policies' view of the probe's geometry. */
+  ModelShape shape() {
+    return new ModelShape(geometry.layers(), geometry.heads(), geometry.kvHeads(), geometry.headDim(), geometry.context());
+  }
+
+  /**
    * Logits of the last position of {@code tokens} under {@code weights}, computed by this trainer's
    * forward pass (for checking it against the engine's).
    */
   public float[] lastLogits(ProbeWeights weights, int[] tokens) {
+    float[][] all = logits(weights, tokens, tokens.length - 1, null);
+    return all[all.length - 1];
+  }
+
+  /**
+   * The logits this trainer computes, with the attention of {@code policy} (null: full attention),
+   * at the prompt's last position and at every later position of {@code tokens}, each a decode
+   * step: what training optimises, for checking it against what the engine decodes.
+   *
+   * @param promptEnd position of the prompt's last token
+   * @return per row (prompt end, then decode steps 0, 1, ...), the logits of the next token
+   */
+  public float[][] logits(ProbeWeights weights, int[] tokens, int promptEnd, PolicyFactory policy) {
     Engine engine = Engine.getEngine("PyTorch");
     try (NDManager m = engine.newBaseManager()) {
-      Map<String, NDArray> params = new LinkedHashMap<>();
-      weights.tensors().forEach((name, t) -> params.put(name,
-          m.create(t.data(), t.rows() == 1 && !name.contains("embd") && !name.startsWith("output.") && name.endsWith("norm.weight")
-              ? new Shape(t.cols()) : new Shape(t.rows(), t.cols()))));
-      float[] ids = new float[tokens.length];
+      Map<String, NDArray> params = load(m, weights);
+      long[] ids = new long[tokens.length];
       for (int i = 0; i < ids.length; i++) {
         ids[i] = tokens[i];
       }
-      NDArray logits = forward(m, params, rotationMatrix(m), m.create(ids, new Shape(1, ids.length)), ids.length);
+      PolicyReplay.Rows rows = new PolicyReplay.Rows(promptEnd, tokens.length - 1 - promptEnd);
+      DecodeRows decode = policy == null ? null : new DecodeRows(m, new PolicyReplay(policy, shape()), List.of(rows), ids.length);
+      NDArray logits = forward(m, params, rotationMatrix(m), m.create(ids, new Shape(1, ids.length)), ids.length, decode);
       float[] all = logits.toFloatArray();
       int v = vocabulary.size();
-      return java.util.Arrays.copyOfRange(all, (tokens.length - 1) * v, tokens.length * v);
+      float[][] out = new float[rows.count()][];
+      for (int r = 0; r < out.length; r++) {
+        out[r] = java.util.Arrays.copyOfRange(all, (promptEnd + r) * v, (promptEnd + r + 1) * v);
+      }
+      return out;
     }
+  }
+
+  /** {@code weights} as parameters of this trainer's geometry (each a fresh array that needs gradients). */
+  private Map<String, NDArray> load(NDManager m, ProbeWeights weights) {
+    if (!weights.geometry().equals(geometry) || weights.vocabulary().size() != vocabulary.size()) {
+      throw new IllegalArgumentException("weights of geometry " + weights.geometry() + " with " + weights.vocabulary().size()
+          + " tokens do not fit a trainer of geometry " + geometry + " with " + vocabulary.size());
+    }
+    Map<String, NDArray> params = new LinkedHashMap<>();
+    weights.tensors().forEach((name, t) -> params.put(name, m.create(t.data(), name.endsWith("norm.weight") ? new Shape(t.cols()) : new Shape(t.rows(), t.cols()))));
+    for (NDArray a : params.values()) {
+      a.setRequiresGradient(true);
+    }
+    return params;
   }
 
   /** Linear warm-up over the first 5% of steps, the peak until 70%, then a cosine decay to a tenth. */
@@ -262,7 +388,8 @@ public final class ProbeTrainer {
 
     Curriculum(Options options) {
       this.options = options;
-      this.longest = options.minLength();
+      this.tasks = options.startTasks();
+      this.longest = options.startLength();
     }
 
     int length(Random random) {
@@ -285,15 +412,24 @@ public final class ProbeTrainer {
     }
   }
 
-  private record Batch(int length, float[] inputs, float[] targets, float[] selection, float[] nextTokens, float[] weights) {}
+  /**
+   * @param rows per sequence, its prompt end and decode steps (the answer tokens fed as input)
+   * @param tasks per sequence, its task
+   * @param targetSample per answer target, the sequence it belongs to
+   */
+  private record Batch(int length, long[] inputs, float[] targets, long[] targetRows, long[] nextTokens, float[] weights,
+      List<PolicyReplay.Rows> rows, List<RulerTask> tasks, int[] targetSample) {}
 
   /** Samples of mixed tasks, each BOS + prompt + answer + EOS, right-padded to a common length. */
   private Batch batch(RulerGenerator generator, Options o, int sequences, int promptLength, int taskCount, int firstIndex, Random random) {
     List<int[]> seqs = new ArrayList<>();
     List<Integer> answerStarts = new ArrayList<>();
+    List<RulerTask> tasks = new ArrayList<>();
+    List<PolicyReplay.Rows> decodeRows = new ArrayList<>();
     int maxLen = 0;
     for (int b = 0; b < sequences; b++) {
       RulerTask task = o.tasks().get(random.nextInt(taskCount));
+      tasks.add(task);
       // needle depth uniform in [0, 1]: the model must find it anywhere, not just copy what precedes the question
       TaskSample sample = generator.generateAtDepth(task, promptLength, firstIndex + b, random.nextDouble());
       int[] prompt = tokenizer.encode(sample.prompt(), true);
@@ -305,13 +441,16 @@ public final class ProbeTrainer {
       seq[seq.length - 1] = tokenizer.eos();
       seqs.add(seq);
       answerStarts.add(prompt.length);
+      // inputs 0 .. seq.length-2: the prompt, then the answer tokens, each a decode step
+      decodeRows.add(new PolicyReplay.Rows(prompt.length - 1, whole.length - prompt.length));
       maxLen = Math.max(maxLen, seq.length - 1);
     }
-    float[] inputs = new float[sequences * maxLen];
-    float[] nextTokens = new float[sequences * maxLen];
+    long[] inputs = new long[sequences * maxLen];
+    long[] nextTokens = new long[sequences * maxLen];
     float[] weights = new float[sequences * maxLen];
     List<Integer> rows = new ArrayList<>();
     List<Integer> targetIds = new ArrayList<>();
+    List<Integer> targetSamples = new ArrayList<>();
     int real = 0;
     for (int b = 0; b < seqs.size(); b++) {
       int[] seq = seqs.get(b);
@@ -325,11 +464,12 @@ public final class ProbeTrainer {
         if (t + 1 >= answerStarts.get(b) && t + 1 < seq.length) {
           rows.add(b * maxLen + t);
           targetIds.add(seq[t + 1]);
+          targetSamples.add(b);
         }
       }
     }
     float[] targets = new float[targetIds.size()];
-    float[] selection = new float[targetIds.size() * sequences * maxLen];
+    long[] targetRows = new long[targetIds.size()];
     for (int b = 0; b < seqs.size(); b++) {
       for (int t = 0; t + 1 < seqs.get(b).length && t < maxLen; t++) {
         weights[b * maxLen + t] = 1f / real;
@@ -337,10 +477,11 @@ public final class ProbeTrainer {
     }
     for (int i = 0; i < targets.length; i++) {
       targets[i] = targetIds.get(i);
-      selection[i * sequences * maxLen + rows.get(i)] = 1f;
+      targetRows[i] = rows.get(i);
       weights[rows.get(i)] += 1f / targets.length;
     }
-    return new Batch(maxLen, inputs, targets, selection, nextTokens, weights);
+    return new Batch(maxLen, inputs, targets, targetRows, nextTokens, weights, decodeRows, tasks,
+        targetSamples.stream().mapToInt(Integer::intValue).toArray());
   }
 
   private Map<String, NDArray> initialise(NDManager m, Random random) {
@@ -409,18 +550,23 @@ public final class ProbeTrainer {
   }
 
   /**
-   * The engine's forward pass for a batch: tokens {@code [B, T]} (float ids) to logits {@code [B,
-   * T, V]}. Public for the test that checks it against the engine on exported weights.
+   * The engine's forward pass for a batch: tokens {@code [B, T]} (int64 ids) to logits {@code [B,
+   * T, V]}; with {@code decode}, its rows attend as the policy decodes.
    */
-  NDArray forward(NDManager m, Map<String, NDArray> p, NDArray rotation, NDArray tokens, int length) {
-    return forwardHidden(m, p, rotation, tokens, length).matMul(p.get("token_embd.weight").transpose());
+  NDArray forward(NDManager m, Map<String, NDArray> p, NDArray rotation, NDArray tokens, int length, DecodeRows decode) {
+    return forwardHidden(m, p, rotation, tokens, length, decode).matMul(p.get("token_embd.weight").transpose());
   }
 
-  /** Everything but the output projection: the final-normed hidden states {@code [B, T, dim]}. */
-  private NDArray forwardHidden(NDManager m, Map<String, NDArray> p, NDArray rotation, NDArray tokens, int length) {
+  /**
+   * Everything but the output projection: the final-normed hidden states {@code [B, T, dim]}. Every
+   * position attends causally (prefill), except the rows of {@code decode} (when not null), which
+   * attend what the policy's replay gives them.
+   */
+  private NDArray forwardHidden(NDManager m, Map<String, NDArray> p, NDArray rotation, NDArray tokens, int length, DecodeRows decode) {
     ProbeGeometry g = geometry;
     long batch = tokens.getShape().get(0);
-    NDArray x = tokens.oneHot(vocabulary.size()).matMul(p.get("token_embd.weight"));
+    long n = batch * length;
+    NDArray x = p.get("token_embd.weight").gather(tokens.reshape(n, 1).broadcast(new Shape(n, g.dim())), 0).reshape(batch, length, g.dim());
     NDArray[] rope = ropeTables(m, length);
     float[] maskData = new float[length * length];
     for (int i = 0; i < length; i++) {
@@ -440,10 +586,13 @@ public final class ProbeTrainer {
       k = rope(k, rotation, rope);
       // query head h = kv * group + g reads KV head kv: [B, KV, G, T, hd] against [B, KV, 1, T, hd]
       NDArray qg = q.reshape(batch, length, g.kvHeads(), g.group(), g.headDim()).transpose(0, 2, 3, 1, 4);
-      NDArray kg = k.transpose(0, 2, 1, 3).expandDims(2);
+      NDArray kt = k.transpose(0, 2, 3, 1).expandDims(2); // [B, KV, 1, hd, T]
       NDArray vg = v.transpose(0, 2, 1, 3).expandDims(2);
-      NDArray scores = qg.matMul(kg.transpose(0, 1, 2, 4, 3)).mul(scale).add(causal);
+      NDArray scores = qg.matMul(kt).mul(scale).add(causal);
       NDArray attn = scores.softmax(-1).matMul(vg); // [B, KV, G, T, hd]
+      if (decode != null) {
+        attn = decode.attend(l, qg, kt, vg, scale, attn);
+      }
       NDArray merged = attn.transpose(0, 3, 1, 2, 4).reshape(batch, length, (long) g.heads() * g.headDim());
       x = x.add(merged.matMul(p.get(b + "attn_output.weight").transpose()));
       NDArray h2 = rmsNorm(x, p.get(b + "ffn_norm.weight"));
@@ -452,6 +601,76 @@ public final class ProbeTrainer {
       x = x.add(gate.mul(Activation.sigmoid(gate)).mul(up).matMul(p.get(b + "ffn_down.weight").transpose()));
     }
     return rmsNorm(x, p.get("output_norm.weight"));
+  }
+
+  /**
+   * The prompt end and the decode steps of every sequence of a batch, as rows {@code [B, 1, 1, R,
+   * T]} (R = the most rows of a sequence): a one-hot matrix that picks them out of the positions,
+   * and the causal mask of each. Per layer, {@link #attend} computes the rows' full-attention
+   * probabilities, has the policy's replay choose what each row attends, and replaces the rows'
+   * attention output by attention over that choice. The gradient flows through the chosen
+   * attention; the choice is made on the host and is not differentiated.
+   */
+  private final class DecodeRows {
+    private final PolicyReplay replay;
+    private final List<PolicyReplay.Rows> rows;
+    private final int count;
+    private final int length;
+    private final NDArray pick;
+    private final NDArray place;
+    private final NDArray causal;
+    private final NDManager manager;
+
+    DecodeRows(NDManager m, PolicyReplay replay, List<PolicyReplay.Rows> rows, int length) {
+      this.manager = m;
+      this.replay = replay;
+      this.rows = rows;
+      this.length = length;
+      int most = 1;
+      for (PolicyReplay.Rows r : rows) {
+        most = Math.max(most, r.count());
+      }
+      this.count = most;
+      int b = rows.size();
+      float[] onehot = new float[b * count * length];
+      float[] mask = new float[b * count * length];
+      java.util.Arrays.fill(mask, PolicyReplay.MASKED);
+      for (int s = 0; s < b; s++) {
+        PolicyReplay.Rows r = rows.get(s);
+        for (int i = 0; i < count; i++) {
+          int base = (s * count + i) * length;
+          if (i < r.count()) {
+            int position = r.promptEnd() + i;
+            onehot[base + position] = 1f;
+            java.util.Arrays.fill(mask, base, base + position + 1, 0f);
+          } else {
+            mask[base] = 0f; // a padding row: nothing of it is used
+          }
+        }
+      }
+      this.pick = m.create(onehot, new Shape(b, 1, 1, count, length));
+      this.place = pick.transpose(0, 1, 2, 4, 3);
+      this.causal = m.create(mask, new Shape(b, 1, 1, count, length));
+    }
+
+    /** {@code attn} ({@code [B, KV, G, T, hd]}) with the rows' outputs replaced by the policy's attention. */
+    NDArray attend(int layer, NDArray qg, NDArray kt, NDArray vg, float scale, NDArray attn) {
+      ProbeGeometry g = geometry;
+      NDArray qRows = pick.matMul(qg); // [B, KV, G, R, hd]
+      NDArray sRows = qRows.matMul(kt).mul(scale); // [B, KV, G, R, T]
+      float[] probabilities = sRows.add(causal).softmax(-1).toFloatArray();
+      float[] queries = qRows.toFloatArray();
+      int b = rows.size();
+      float[] mask = new float[b * g.kvHeads() * count * length];
+      for (int s = 0; s < b; s++) {
+        int heads = g.heads();
+        replay.replay(layer, rows.get(s), java.util.Arrays.copyOfRange(probabilities, s * heads * count * length, (s + 1) * heads * count * length),
+            java.util.Arrays.copyOfRange(queries, s * heads * count * g.headDim(), (s + 1) * heads * count * g.headDim()), count, length, mask,
+            s * g.kvHeads() * count * length);
+      }
+      NDArray chosen = sRows.add(manager.create(mask, new Shape(b, g.kvHeads(), 1, count, length))).softmax(-1).matMul(vg);
+      return attn.add(place.matMul(chosen.sub(pick.matMul(attn))));
+    }
   }
 
   private NDArray rmsNorm(NDArray x, NDArray weight) {

@@ -15,6 +15,7 @@ import org.recycledattention.engine.model.LanguageModel;
 import org.recycledattention.engine.wiring.Models;
 import org.recycledattention.engine.wiring.PolicyFactory;
 import org.recycledattention.eval.ruler.RulerCell;
+import org.recycledattention.eval.ruler.RulerPolicy;
 import org.recycledattention.eval.ruler.RulerRunner;
 import org.recycledattention.eval.ruler.RulerTask;
 import org.recycledattention.tests.Providers;
@@ -57,7 +58,7 @@ class ShippedProbeTest {
     int length = 1024; // the longest length of ra demo
     try (LanguageModel lm = Models.load(probe()); KvCacheBackend backend = Providers.create(Providers.backend("cpu"), Map.of())) {
       List<RulerCell> cells = new RulerRunner(lm, backend, 1).run(List.of(RulerTask.NIAH_SINGLE), List.of(length), 4, 7,
-          n -> List.of(policy("full", n), policy("recycled", n + 16)), p -> {});
+          n -> List.of(RulerPolicy.of(policy("full", n)), RulerPolicy.of(policy("recycled", n + 16))), p -> {});
       assertThat(cells).hasSize(2);
       assertThat(cells.get(0).accuracy()).as("full attention, niah_single at %d tokens", length).isGreaterThanOrEqualTo(75.0);
       // budget above the length: recycled attends everything and answers exactly as full attention does

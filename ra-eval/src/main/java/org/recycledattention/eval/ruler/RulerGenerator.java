@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Random;
 import java.util.Set;
 import java.util.function.IntFunction;
@@ -22,6 +23,12 @@ import org.recycledattention.api.config.ConfigException;
 public final class RulerGenerator {
   // RULER's "noise" haystack for needle tasks
   private static final String NOISE = "The grass is green. The sky is blue. The sun is yellow. Here we go. There and back again.";
+  /**
+   * One of these follows every unit of the noise haystack, with a random number of 1 to 7 digits: a
+   * haystack with numbers in it, so that a needle's value is not the only number in the prompt and
+   * a model cannot find it by what its tokens are.
+   */
+  private static final String[] NUMBER_SENTENCES = {"There are %s birds.", "The bus number is %s.", "Room %s is empty."};
   private static final String[] ADJECTIVES = {"amber", "brave", "calm", "dusty", "eager", "faint", "gentle", "hollow", "icy", "jolly",
       "keen", "lucky", "misty", "noble", "odd", "proud", "quiet", "rapid", "silent", "tidy", "urban", "vivid", "witty", "young", "zesty"};
   private static final String[] NOUNS = {"anchor", "badger", "candle", "dragon", "engine", "falcon", "garden", "harbor", "island", "jacket",
@@ -54,6 +61,9 @@ public final class RulerGenerator {
     }
     for (String[] list : new String[][] {ADJECTIVES, NOUNS, WORDS}) {
       sb.append(String.join(" ", list)).append('\n');
+    }
+    for (String sentence : NUMBER_SENTENCES) {
+      sb.append(String.format(Locale.ROOT, sentence, "1234567")).append('\n');
     }
     return sb.toString();
   }
@@ -177,10 +187,11 @@ public final class RulerGenerator {
         ? "The special magic number for " + asked.get(0) + " mentioned in the provided text is"
         : "The special magic numbers for " + String.join(", ", asked) + " mentioned in the provided text are";
     String intro = "Some special magic numbers are hidden within the following text. Make sure to memorize it. I will quiz you about the numbers afterwards.\n";
+    long fillerSeed = r.nextLong();
     return new Builder() {
       @Override
       public String build(int units) {
-        return intro + insert(NOISE, units, needles, depths) + "\n" + question + " " + prefix;
+        return intro + insert(fillerSeed, units, needles, depths) + "\n" + question + " " + prefix;
       }
 
       @Override
@@ -195,8 +206,12 @@ public final class RulerGenerator {
     };
   }
 
-  /** {@code units} copies of {@code filler} with each needle inserted at its depth (a fraction of the units). */
-  private static String insert(String filler, int units, List<String> needles, double[] depths) {
+  /**
+   * {@code units} units of the noise haystack with each needle inserted at its depth (a fraction of
+   * the units). Unit {@code i} is the noise text and a sentence with a number, both drawn from
+   * ({@code fillerSeed}, i), so a sample keeps its first units when its haystack grows.
+   */
+  private static String insert(long fillerSeed, int units, List<String> needles, double[] depths) {
     List<List<String>> at = new ArrayList<>();
     for (int i = 0; i <= units; i++) {
       at.add(new ArrayList<>());
@@ -210,10 +225,19 @@ public final class RulerGenerator {
         sb.append(n).append(' ');
       }
       if (i < units) {
-        sb.append(filler).append(' ');
+        sb.append(noiseUnit(fillerSeed, i)).append(' ');
       }
     }
     return sb.toString().strip();
+  }
+
+  /** Unit {@code i} of the noise haystack: {@link #NOISE} and a sentence with a number of 1 to 7 digits. */
+  static String noiseUnit(long fillerSeed, int i) {
+    Random u = new Random(fillerSeed ^ (i * 0x9E37_79B9_7F4A_7C15L));
+    int digits = 1 + u.nextInt(7);
+    long low = digits == 1 ? 0 : (long) Math.pow(10, digits - 1);
+    long number = low + (long) (u.nextDouble() * (Math.pow(10, digits) - low));
+    return NOISE + " " + String.format(Locale.ROOT, NUMBER_SENTENCES[u.nextInt(NUMBER_SENTENCES.length)], Long.toString(number));
   }
 
   private static Builder variableTracking(Random r, double depth) {
@@ -239,13 +263,14 @@ public final class RulerGenerator {
       depths[i] = depth * (i + 1) / depths.length; // in order, the chain spread up to the sample's depth
     }
     String intro = "Memorize and track the chain(s) of variable assignment hidden in the following text.\n\n";
+    long fillerSeed = r.nextLong();
     String question = "\nQuestion: Find all variables that are assigned the value " + value
         + " in the text above. Answer: According to the chain(s) of variable assignment in the text above, " + names.size()
         + " variables are assigned the value " + value + ", they are:";
     return new Builder() {
       @Override
       public String build(int units) {
-        return intro + insert(NOISE, units, statements, depths) + question;
+        return intro + insert(fillerSeed, units, statements, depths) + question;
       }
 
       @Override

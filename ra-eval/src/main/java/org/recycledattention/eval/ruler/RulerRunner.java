@@ -40,17 +40,18 @@ public final class RulerRunner {
   }
 
   /**
-   * @param policies for a length, the policies (the one named "full" is the speed reference)
+   * @param policies for a length, the policies (the one labelled "full" is the speed reference)
    * @param samples samples per task and length
    */
-  public List<RulerCell> run(List<RulerTask> tasks, List<Integer> lengths, int samples, long seed, IntFunction<List<PolicyFactory>> policies,
+  public List<RulerCell> run(List<RulerTask> tasks, List<Integer> lengths, int samples, long seed, IntFunction<List<RulerPolicy>> policies,
       Consumer<Progress> progress) {
     RulerGenerator generator = new RulerGenerator(s -> tokenizer.encode(s, false).length, seed);
     List<RulerCell> out = new ArrayList<>();
     for (int length : lengths) {
-      List<PolicyFactory> ps = policies.apply(length);
+      List<RulerPolicy> ps = policies.apply(length);
       for (RulerTask task : tasks) {
         double[] score = new double[ps.size()];
+        List<FullStepCounter> counters = ps.stream().map(p -> new FullStepCounter(p.factory())).toList();
         double[] decodeMs = new double[ps.size()];
         long[] decoded = new long[ps.size()];
         for (int i = 0; i < samples; i++) {
@@ -58,7 +59,7 @@ public final class RulerRunner {
           int[] prompt = tokenizer.encode(sample.prompt(), true);
           int maxTokens = tokenizer.encode(sample.answerText(), false).length + 4;
           for (int p = 0; p < ps.size(); p++) {
-            GenerationResult r = new Generator(model, backend, ps.get(p), threads)
+            GenerationResult r = new Generator(model, backend, counters.get(p).policy(), threads)
                 .generate(new GenerationRequest(prompt, maxTokens, SamplingConfig.GREEDY, true, false), TokenListener.NONE);
             score[p] += sample.score(tokenizer.decode(r.tokens()));
             decodeMs[p] += r.stats().decodeMillis();
@@ -68,16 +69,16 @@ public final class RulerRunner {
         }
         int fullIndex = -1;
         for (int p = 0; p < ps.size(); p++) {
-          if (ps.get(p).name().equals("full")) {
+          if (ps.get(p).label().equals("full")) {
             fullIndex = p;
           }
         }
         double fullTps = fullIndex < 0 ? Double.NaN : decoded[fullIndex] / (decodeMs[fullIndex] / 1e3);
         for (int p = 0; p < ps.size(); p++) {
           double tps = decoded[p] / (decodeMs[p] / 1e3);
-          PolicyFactory pf = ps.get(p);
-          out.add(new RulerCell(task.id(), length, pf.name(), pf.provider().usesBudget() ? pf.config().budget() : 0, samples, 100 * score[p] / samples, tps,
-              tps / fullTps));
+          PolicyFactory pf = ps.get(p).factory();
+          out.add(new RulerCell(task.id(), length, ps.get(p).label(), pf.provider().usesBudget() ? pf.config().budget() : 0, samples, 100 * score[p] / samples,
+              counters.get(p).fullContextPercent(), tps, tps / fullTps));
         }
       }
     }
