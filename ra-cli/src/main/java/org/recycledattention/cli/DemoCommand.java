@@ -5,12 +5,17 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import me.tongfei.progressbar.ProgressBar;
 import org.recycledattention.api.RaException;
 import org.recycledattention.api.cache.KvCacheBackend;
+import org.recycledattention.api.config.ConfigSource;
 import org.recycledattention.engine.model.LanguageModel;
+import org.recycledattention.engine.wiring.ConfigLayers;
+import org.recycledattention.engine.wiring.ConfigLayers.Setting;
 import org.recycledattention.engine.wiring.Models;
 import org.recycledattention.engine.wiring.Plugins;
 import org.recycledattention.engine.wiring.RaRuntime;
@@ -36,6 +41,12 @@ final class DemoCommand extends Subcommand {
   static final List<Integer> LENGTHS = List.of(512, 1024);
   static final List<String> POLICIES = List.of("full", "local", "h2o", "snapkv", "recycled");
   static final int BUDGET = 64;
+  /**
+   * The demo's settings, each applied only where the user left the key at its built-in default
+   * (a --budget, --set, RA_* variable or --config file value wins): the budget, and Recycled
+   * Attention at the stride the paper uses.
+   */
+  static final Map<String, String> SETTINGS = Map.of("ra.budget", Integer.toString(BUDGET), "ra.policy.recycled.stride", "5");
 
   @Option(names = "--out", paramLabel = "DIR", defaultValue = "ra-demo-out", description = "Where to write demo.json, demo.md, demo.png (default: ${DEFAULT-VALUE}).")
   Path out;
@@ -54,6 +65,27 @@ final class DemoCommand extends Subcommand {
 
   DemoCommand(Map<String, String> environment) {
     super(environment);
+  }
+
+  /** The recycled policy's keys as configured: {@code schedule=fixed, stride=5, ...}. */
+  static String recycledSettings(RaRuntime runtime) {
+    StringBuilder sb = new StringBuilder();
+    runtime.config().policy("recycled").values().forEach((k, v) -> sb.append(sb.isEmpty() ? "" : ", ").append(k).append('=').append(v));
+    return sb.toString();
+  }
+
+  /** The user's configuration with {@link #SETTINGS} under it: each demo setting only for a key the user did not set. */
+  private ConfigLayers layers(Plugins loaded) {
+    ConfigLayers user = config.layers(environment, List.of());
+    List<Setting> demo = new ArrayList<>();
+    try (RaRuntime probe = RaRuntime.create(loaded.classLoader(), user)) {
+      SETTINGS.forEach((key, value) -> {
+        if (probe.configuration().entries().get(key).source() == ConfigSource.DEFAULT) {
+          demo.add(new Setting(key, value, "the demo's setting"));
+        }
+      });
+    }
+    return user.withCommandLine(demo);
   }
 
   @Override
@@ -78,8 +110,7 @@ final class DemoCommand extends Subcommand {
       GenerateCommand.checkModelPath(file);
     }
     try (Plugins loaded = plugins.load(environment);
-        RaRuntime runtime = RaRuntime.create(loaded.classLoader(), config.layers(environment, config.budget != null ? List.of()
-            : List.of(new org.recycledattention.engine.wiring.ConfigLayers.Setting("ra.budget", Integer.toString(BUDGET), "the demo's budget"))));
+        RaRuntime runtime = RaRuntime.create(loaded.classLoader(), layers(loaded));
         LanguageModel lm = Models.load(file);
         KvCacheBackend backend = EvalSupport.backend(runtime, runtime.config().backendName())) {
       int budget = runtime.config().budget();
@@ -95,7 +126,8 @@ final class DemoCommand extends Subcommand {
       double seconds = (System.nanoTime() - t0) / 1e9;
       String header = "Model: " + (model == null ? "the built-in retrieval probe, " : "") + "`" + lm.description() + "`\n\nTasks " + TASKS.stream().map(RulerTask::id).toList() + " at lengths " + LENGTHS + ", "
           + samples + " samples each, budget K = " + budget + " for every policy but full, backend " + runtime.config().backendName()
-          + String.format(java.util.Locale.ROOT, "; %.0f s.", seconds) + "\n\nCommand: `./ra demo" + (model != null ? " --model " + model : "") + "`";
+          + String.format(Locale.ROOT, "; %.0f s.", seconds) + " Recycled Attention: " + recycledSettings(runtime) + ". \"full steps\" is the share of decode"
+          + " steps (per layer) that read the whole context.\n\nCommand: `./ra demo" + (model != null ? " --model " + model : "") + "`";
       out().println(RulerReport.summaryTable(RulerReport.summary(cells)));
       out().println(RulerReport.table(cells));
       RulerReport.write(out, "demo", "Recycled Attention demo: retrieval at equal budget", header, cells);

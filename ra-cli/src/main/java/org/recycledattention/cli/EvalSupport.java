@@ -6,24 +6,28 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
 import org.recycledattention.api.cache.KvCacheBackend;
 import org.recycledattention.api.cache.KvCacheBackendProvider;
+import org.recycledattention.api.config.ProviderConfig;
 import org.recycledattention.api.policy.AttentionPolicyProvider;
 import org.recycledattention.api.policy.PolicyConfig;
 import org.recycledattention.api.registry.Availability;
 import org.recycledattention.engine.model.LanguageModel;
+import org.recycledattention.engine.wiring.ConfigLayers.Setting;
 import org.recycledattention.engine.wiring.Models;
 import org.recycledattention.engine.wiring.PolicyFactory;
-import org.recycledattention.eval.ruler.RulerPolicy;
 import org.recycledattention.engine.wiring.RaRuntime;
 import org.recycledattention.eval.report.AtomicFiles;
+import org.recycledattention.eval.ruler.RulerPolicy;
 import org.recycledattention.eval.synthetic.SyntheticModels;
 import org.recycledattention.eval.synthetic.SyntheticSpec;
 
@@ -46,8 +50,8 @@ final class EvalSupport {
   }
 
   /** {@code --threads} as the {@code ra.threads} setting, or nothing when the flag is absent. */
-  static List<org.recycledattention.engine.wiring.ConfigLayers.Setting> threadsSetting(String threads) {
-    return threads == null ? List.of() : List.of(new org.recycledattention.engine.wiring.ConfigLayers.Setting("ra.threads", threads, "--threads"));
+  static List<Setting> threadsSetting(String threads) {
+    return threads == null ? List.of() : List.of(new Setting("ra.threads", threads, "--threads"));
   }
 
   /** Comma-separated names, trimmed, without duplicates, at least one. */
@@ -97,7 +101,7 @@ final class EvalSupport {
       return RulerPolicy.of(policy(runtime, name, budget));
     }
     AttentionPolicyProvider provider = runtime.policyRegistry().get(name);
-    java.util.Map<String, String> raw = new java.util.LinkedHashMap<>();
+    Map<String, String> raw = new LinkedHashMap<>();
     runtime.config().policy(name).values().forEach((k, v) -> raw.put(k, String.valueOf(v)));
     for (int i = 1; i < parts.length; i++) {
       String[] kv = parts[i].split("=", 2);
@@ -106,7 +110,7 @@ final class EvalSupport {
       }
       raw.put(kv[0].strip(), kv[1].strip());
     }
-    org.recycledattention.api.config.ProviderConfig config = org.recycledattention.api.config.ProviderConfig.resolve("ra.policy." + name + ".",
+    ProviderConfig config = ProviderConfig.resolve("ra.policy." + name + ".",
         provider.properties(), raw);
     return new RulerPolicy(spec.strip(), new PolicyFactory(provider, new PolicyConfig(budget, config)));
   }

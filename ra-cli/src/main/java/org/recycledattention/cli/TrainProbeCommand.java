@@ -7,10 +7,13 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import me.tongfei.progressbar.ProgressBar;
 import org.recycledattention.engine.tensor.GgmlType;
-import org.recycledattention.engine.wiring.ConfigLayers;
 import org.recycledattention.engine.wiring.ConfigLayers.Setting;
+import org.recycledattention.engine.wiring.ConfigLayers;
 import org.recycledattention.engine.wiring.PolicyFactory;
 import org.recycledattention.engine.wiring.RaRuntime;
 import org.recycledattention.eval.ruler.RulerTask;
@@ -75,6 +78,10 @@ final class TrainProbeCommand extends Subcommand {
       description = "Continue training this probe model (continued pre-training; its geometry wins over --geometry); the curriculum then starts with every task at --max-length.")
   Path init;
 
+  @Option(names = "--checkpoint-every", paramLabel = "N", defaultValue = "0",
+      description = "Also write the model every N steps, as F.step-N.gguf beside --out (default: ${DEFAULT-VALUE}, never).")
+  int checkpointEvery;
+
   @Option(names = "--curves", paramLabel = "F.png",
       description = "Also write the training curves: F.png (running share of right answers per task, prompt length) and F.csv (every step).")
   Path curves;
@@ -84,6 +91,13 @@ final class TrainProbeCommand extends Subcommand {
   String geometry;
 
   static final int DEFAULT_STEPS = 4000;
+
+  /** The checkpoint of {@code out} after {@code step} steps: {@code F.step-N.gguf}. */
+  static Path checkpoint(Path out, int step) {
+    String name = out.getFileName().toString();
+    String base = name.endsWith(".gguf") ? name.substring(0, name.length() - ".gguf".length()) : name;
+    return out.resolveSibling(base + ".step-" + step + ".gguf");
+  }
 
   /** The policy of --train-policy with its keys, or null for full attention (no replay needed). */
   private PolicyFactory trainingPolicy() {
@@ -117,6 +131,9 @@ final class TrainProbeCommand extends Subcommand {
   int run() {
     if (steps < 1 || batch < 1) {
       throw new UsageException("--steps and --batch must be >= 1");
+    }
+    if (checkpointEvery < 0) {
+      throw new UsageException("invalid value '" + checkpointEvery + "' for --checkpoint-every: expected an integer >= 0");
     }
     if (maxLength < 256 || maxLength > ProbeGeometry.DEFAULT.context() - 64) {
       throw new UsageException("invalid value '" + maxLength + "' for --max-length: expected 256.." + (ProbeGeometry.DEFAULT.context() - 64));
@@ -164,15 +181,15 @@ final class TrainProbeCommand extends Subcommand {
       options = options.withAttention(policy);
     }
     ProbeWeights weights;
-    double[] last = {Double.NaN, 0, 0};
+    double[] last = {Double.NaN, 0, 0, 0};
     // Ctrl-C: libtorch crashes if the JVM exits while a step runs in native code, so the shutdown
     // waits (a few seconds at most) for the loop to leave the current step.
-    java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
-    java.util.concurrent.CountDownLatch left = new java.util.concurrent.CountDownLatch(1);
+    AtomicBoolean stop = new AtomicBoolean();
+    CountDownLatch left = new CountDownLatch(1);
     Thread hook = new Thread(() -> {
       stop.set(true);
       try {
-        left.await(20, java.util.concurrent.TimeUnit.SECONDS);
+        left.await(20, TimeUnit.SECONDS);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
@@ -187,6 +204,7 @@ final class TrainProbeCommand extends Subcommand {
         last[0] = log.loss();
         last[1] = log.tokenAccuracy();
         last[2] = log.skippedSteps();
+        last[3] = log.step();
         bar.step();
         bar.setExtraMessage(String.format(Locale.ROOT, " loss %.3f answers right %.2f, curriculum %d tasks up to %d tokens", log.loss(),
             log.sampleAccuracy(), log.curriculumTasks(), log.curriculumLength()));
@@ -197,7 +215,14 @@ final class TrainProbeCommand extends Subcommand {
               + " up to %d tokens, %.0f ms", log.step(), steps, log.loss(), log.tokenAccuracy(), log.sampleAccuracy(), perTask(log),
               log.curriculumTasks(), log.curriculumLength(), log.millis()));
         }
-      }, stop::get);
+      }, stop::get, checkpointEvery, w -> {
+        Path file = checkpoint(out, (int) last[3]);
+        ProbeExporter.write(w, file, GgmlType.F32);
+        if (curve != null) {
+          curve.write();
+        }
+        err().println("wrote checkpoint " + file);
+      });
     } finally {
       left.countDown();
       try {

@@ -39,6 +39,7 @@ final class TrainingCurves {
     logs.add(log);
   }
 
+
   void write() {
     TreeSet<RulerTask> tasks = new TreeSet<>();
     logs.forEach(l -> tasks.addAll(l.taskAccuracy().keySet()));

@@ -113,8 +113,21 @@ class MeasureCommandsTest {
       assertThat(c.get("accuracy").asDouble()).isBetween(0.0, 100.0);
     }
     assertThat(report.get("summary")).hasSize(DemoCommand.POLICIES.size());
-    assertThat(Files.readString(out.resolve("demo.md"))).contains("./ra demo");
+    assertThat(Files.readString(out.resolve("demo.md"))).contains("./ra demo", "stride=" + DemoCommand.SETTINGS.get("ra.policy.recycled.stride"));
+    assertThat(r.out()).contains("full steps");
     assertThat(Files.size(out.resolve("demo.png"))).isPositive();
+  }
+
+  @Test
+  void theDemosSettingsGiveWayToTheUsers() throws Exception {
+    Path out = tmp.resolve("demo-out");
+    Result r = Cli.run(Map.of("RA_POLICY_RECYCLED_POOL_KERNEL", "3"), "demo", "--model", probe().toString(), "--samples", "1", "--out", out.toString(),
+        "--set", "ra.policy.recycled.stride=7", "--set", "ra.budget=40");
+    assertSuccess(r);
+    assertThat(Files.readString(out.resolve("demo.md"))).contains("stride=7", "pool-kernel=3", "budget K = 40");
+    for (JsonNode c : json(Files.readString(out.resolve("demo.json"))).get("cells")) {
+      assertThat(c.get("budget").asInt()).isEqualTo(c.get("policy").asText().equals("full") ? 0 : 40);
+    }
   }
 
   @Test
@@ -258,8 +271,9 @@ class MeasureCommandsTest {
     Path first = tmp.resolve("first.gguf");
     Path png = tmp.resolve("curves.png");
     Result r = Cli.run("train-probe", "--out", first.toString(), "--steps", "4", "--batch", "2", "--min-length", "96", "--max-length", "256",
-        "--geometry", "layers=1,dim=32,heads=2,kv-heads=1,head-dim=16,ffn=64", "--type", "f32", "--curves", png.toString());
+        "--geometry", "layers=1,dim=32,heads=2,kv-heads=1,head-dim=16,ffn=64", "--type", "f32", "--curves", png.toString(), "--checkpoint-every", "3");
     assertSuccess(r);
+    assertThat(tmp.resolve("first.step-3.gguf")).isRegularFile();
     assertThat(Files.size(png)).isPositive();
     List<String> csv = Files.readAllLines(tmp.resolve("curves.csv"));
     assertThat(csv).hasSize(5);

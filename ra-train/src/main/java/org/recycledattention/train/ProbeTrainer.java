@@ -12,10 +12,12 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 import ai.djl.training.GradientCollector;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import org.recycledattention.api.RaException;
 import org.recycledattention.api.model.ModelShape;
@@ -109,7 +111,7 @@ public final class ProbeTrainer {
   public static final double DEFAULT_LEARNING_RATE = 2e-3;
   /** The default tasks as {@code ra train-probe --tasks} spells them. */
   public static final String DEFAULT_TASK_IDS = "niah_single";
-  public static final List<RulerTask> DEFAULT_TASKS = java.util.Arrays.stream(DEFAULT_TASK_IDS.split(",")).map(RulerTask::of).toList();
+  public static final List<RulerTask> DEFAULT_TASKS = Arrays.stream(DEFAULT_TASK_IDS.split(",")).map(RulerTask::of).toList();
 
   /** Running answer-token accuracy at which the curriculum advances. */
   static final double COMPETENCE = 0.9;
@@ -150,7 +152,7 @@ public final class ProbeTrainer {
    * @throws RaException when libtorch cannot be loaded
    */
   public ProbeWeights train(Options options, Consumer<StepLog> progress) {
-    return train(options, progress, () -> false);
+    return train(options, progress, () -> false, 0, w -> { });
   }
 
   /**
@@ -158,7 +160,17 @@ public final class ProbeTrainer {
    * after the current step (libtorch must not be inside a step when the JVM shuts down) and this
    * method throws {@link RaException}.
    */
-  public ProbeWeights train(Options options, Consumer<StepLog> progress, java.util.function.BooleanSupplier stop) {
+  public ProbeWeights train(Options options, Consumer<StepLog> progress, BooleanSupplier stop) {
+    return train(options, progress, stop, 0, w -> { });
+  }
+
+  /**
+   * {@link #train(Options, Consumer, BooleanSupplier)}, handing the weights to
+   * {@code checkpoint} after every {@code checkpointEvery} steps (0: never), e.g. to keep
+   * intermediate models of a long run.
+   */
+  public ProbeWeights train(Options options, Consumer<StepLog> progress, BooleanSupplier stop, int checkpointEvery,
+      Consumer<ProbeWeights> checkpoint) {
     Engine engine;
     try {
       engine = Engine.getEngine("PyTorch");
@@ -231,16 +243,24 @@ public final class ProbeTrainer {
         curriculum.observe(step, sampleAccuracy);
         progress.accept(new StepLog(step, options.steps(), length, curriculum.longest, curriculum.tasks, loss, accuracy, sampleAccuracy,
             Map.copyOf(taskAccuracy), skipped, (System.nanoTime() - t0) / 1e6));
+        if (checkpointEvery > 0 && step % checkpointEvery == 0 && step < options.steps()) {
+          checkpoint.accept(weights(params));
+        }
       }
-      Map<String, ProbeWeights.Tensor> out = new LinkedHashMap<>();
-      for (Map.Entry<String, NDArray> e : params.entrySet()) {
-        Shape s = e.getValue().getShape();
-        int rows = s.dimension() == 1 ? 1 : (int) s.get(0);
-        int cols = (int) s.get(s.dimension() - 1);
-        out.put(e.getKey(), new ProbeWeights.Tensor(rows, cols, e.getValue().toFloatArray()));
-      }
-      return new ProbeWeights(geometry, vocabulary, out);
+      return weights(params);
     }
+  }
+
+  /** The parameters as heap weights. */
+  private ProbeWeights weights(Map<String, NDArray> params) {
+    Map<String, ProbeWeights.Tensor> out = new LinkedHashMap<>();
+    for (Map.Entry<String, NDArray> e : params.entrySet()) {
+      Shape s = e.getValue().getShape();
+      int rows = s.dimension() == 1 ? 1 : (int) s.get(0);
+      int cols = (int) s.get(s.dimension() - 1);
+      out.put(e.getKey(), new ProbeWeights.Tensor(rows, cols, e.getValue().toFloatArray()));
+    }
+    return new ProbeWeights(geometry, vocabulary, out);
   }
 
   /**
@@ -250,7 +270,7 @@ public final class ProbeTrainer {
   private static double sampleAccuracy(Batch batch, float[] correct, Map<RulerTask, Double> perTask) {
     int samples = batch.tasks.size();
     boolean[] right = new boolean[samples];
-    java.util.Arrays.fill(right, true);
+    Arrays.fill(right, true);
     for (int i = 0; i < correct.length; i++) {
       if (correct[i] < 0.5f) {
         right[batch.targetSample[i]] = false;
@@ -285,7 +305,7 @@ public final class ProbeTrainer {
       }
     }
     float[] queries = new float[heads * rows.count() * geometry.headDim()];
-    java.util.Arrays.fill(queries, 1f);
+    Arrays.fill(queries, 1f);
     float[] mask = new float[geometry.kvHeads() * rows.count() * length];
     for (int l = 0; l < geometry.layers(); l++) {
       replay.replay(l, rows, probabilities, queries, rows.count(), length, mask, 0);
@@ -329,7 +349,7 @@ public final class ProbeTrainer {
       int v = vocabulary.size();
       float[][] out = new float[rows.count()][];
       for (int r = 0; r < out.length; r++) {
-        out[r] = java.util.Arrays.copyOfRange(all, (promptEnd + r) * v, (promptEnd + r + 1) * v);
+        out[r] = Arrays.copyOfRange(all, (promptEnd + r) * v, (promptEnd + r + 1) * v);
       }
       return out;
     }
@@ -434,10 +454,10 @@ public final class ProbeTrainer {
       TaskSample sample = generator.generateAtDepth(task, promptLength, firstIndex + b, random.nextDouble());
       int[] prompt = tokenizer.encode(sample.prompt(), true);
       int[] whole = tokenizer.encode(sample.prompt() + sample.answerText(), true);
-      if (!java.util.Arrays.equals(prompt, 0, prompt.length, whole, 0, prompt.length)) {
+      if (!Arrays.equals(prompt, 0, prompt.length, whole, 0, prompt.length)) {
         throw new IllegalStateException("the answer merges with the prompt's last token in task " + task.id());
       }
-      int[] seq = java.util.Arrays.copyOf(whole, whole.length + 1);
+      int[] seq = Arrays.copyOf(whole, whole.length + 1);
       seq[seq.length - 1] = tokenizer.eos();
       seqs.add(seq);
       answerStarts.add(prompt.length);
@@ -634,7 +654,7 @@ public final class ProbeTrainer {
       int b = rows.size();
       float[] onehot = new float[b * count * length];
       float[] mask = new float[b * count * length];
-      java.util.Arrays.fill(mask, PolicyReplay.MASKED);
+      Arrays.fill(mask, PolicyReplay.MASKED);
       for (int s = 0; s < b; s++) {
         PolicyReplay.Rows r = rows.get(s);
         for (int i = 0; i < count; i++) {
@@ -642,7 +662,7 @@ public final class ProbeTrainer {
           if (i < r.count()) {
             int position = r.promptEnd() + i;
             onehot[base + position] = 1f;
-            java.util.Arrays.fill(mask, base, base + position + 1, 0f);
+            Arrays.fill(mask, base, base + position + 1, 0f);
           } else {
             mask[base] = 0f; // a padding row: nothing of it is used
           }
@@ -664,8 +684,8 @@ public final class ProbeTrainer {
       float[] mask = new float[b * g.kvHeads() * count * length];
       for (int s = 0; s < b; s++) {
         int heads = g.heads();
-        replay.replay(layer, rows.get(s), java.util.Arrays.copyOfRange(probabilities, s * heads * count * length, (s + 1) * heads * count * length),
-            java.util.Arrays.copyOfRange(queries, s * heads * count * g.headDim(), (s + 1) * heads * count * g.headDim()), count, length, mask,
+        replay.replay(layer, rows.get(s), Arrays.copyOfRange(probabilities, s * heads * count * length, (s + 1) * heads * count * length),
+            Arrays.copyOfRange(queries, s * heads * count * g.headDim(), (s + 1) * heads * count * g.headDim()), count, length, mask,
             s * g.kvHeads() * count * length);
       }
       NDArray chosen = sRows.add(manager.create(mask, new Shape(b, g.kvHeads(), 1, count, length))).softmax(-1).matMul(vg);

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.recycledattention.eval.ruler.RulerTask;
@@ -24,6 +25,15 @@ class CurriculumTest {
     for (int i = 0; i < 100; i++) {
       assertThat(c.length(r)).isEqualTo(100);
     }
+  }
+
+  @Test
+  void continuedTrainingStartsWithEveryTaskAtTheLongestLength() {
+    ProbeWeights some = new ProbeWeights(ProbeGeometry.DEFAULT, ProbeVocabulary.build(), Map.of());
+    ProbeTrainer.Curriculum c = new ProbeTrainer.Curriculum(options.continuing(some));
+    assertThat(c.tasks).isEqualTo(2);
+    assertThat(c.longest).isEqualTo(200);
+    assertThat(options.continuing(some).initial()).isSameAs(some);
   }
 
   @Test
