@@ -78,6 +78,10 @@ final class TrainProbeCommand extends Subcommand {
       description = "Continue training this probe model (continued pre-training; its geometry wins over --geometry); the curriculum then starts with every task at --max-length.")
   Path init;
 
+  @Option(names = "--curriculum-start", paramLabel = "N:T",
+      description = "Start the curriculum with the first N tasks of --tasks let in and prompts up to T tokens (to resume a run from a checkpoint with --init).")
+  String curriculumStart;
+
   @Option(names = "--checkpoint-every", paramLabel = "N", defaultValue = "0",
       description = "Also write the model every N steps, as F.step-N.gguf beside --out (default: ${DEFAULT-VALUE}, never).")
   int checkpointEvery;
@@ -170,6 +174,20 @@ final class TrainProbeCommand extends Subcommand {
         EvalSupport.names(tasks, "--tasks").stream().map(RulerTask::of).toList());
     if (initial != null) {
       options = options.continuing(initial);
+    }
+    if (curriculumStart != null) {
+      String[] nt = curriculumStart.split(":");
+      try {
+        int startTasks = Integer.parseInt(nt[0].strip());
+        int startLength = Integer.parseInt(nt[1].strip());
+        if (nt.length != 2 || startTasks < 1 || startTasks > options.tasks().size() || startLength < minLength || startLength > maxLength) {
+          throw new NumberFormatException();
+        }
+        options = options.startingAt(startTasks, startLength);
+      } catch (NumberFormatException | ArrayIndexOutOfBoundsException e) {
+        throw new UsageException("invalid value '" + curriculumStart + "' for --curriculum-start: expected N:T with N in 1.." + options.tasks().size()
+            + " (tasks) and T in " + minLength + ".." + maxLength + " (tokens), e.g. 2:512");
+      }
     }
     PolicyFactory policy = trainingPolicy();
     if (policy != null) {

@@ -319,6 +319,9 @@ class MeasureCommandsTest {
     assertThat(notAProbe.exitCode()).isNotZero();
     assertThat(notAProbe.errLines()).hasSize(1);
     assertThat(notAProbe.err()).contains("not a probe model");
+    Result start = Cli.run("train-probe", "--out", out.toString(), "--tasks", "niah_single,niah_multikey", "--curriculum-start", "3:512");
+    assertThat(start.exitCode()).isEqualTo(2);
+    assertThat(start.err()).contains("--curriculum-start", "1..2");
     Result curves = Cli.run("train-probe", "--out", out.toString(), "--curves", tmp.resolve("curves.txt").toString());
     assertThat(curves.exitCode()).isEqualTo(2);
     assertThat(curves.err()).contains("--curves", ".png");

@@ -103,6 +103,11 @@ public final class ProbeTrainer {
     public Options continuing(ProbeWeights weights) {
       return new Options(steps, batch, minLength, maxLength, seed, learningRate, tasks, attention, weights, tasks.size(), maxLength);
     }
+
+    /** These options with the curriculum starting with {@code tasks} tasks let in and prompts up to {@code length} tokens. */
+    public Options startingAt(int tasks, int length) {
+      return new Options(steps, batch, minLength, maxLength, seed, learningRate, this.tasks, attention, initial, tasks, length);
+    }
   }
 
   public static final int DEFAULT_BATCH = 12;
