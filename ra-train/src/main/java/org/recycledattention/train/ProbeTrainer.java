@@ -37,13 +37,25 @@ import org.recycledattention.eval.ruler.TaskSample;
  * would find the needle starts out uniform and its gradient is diluted by the length, and runs that
  * started at 256–768 tokens stayed on the plateau (answer loss ln 10 on the digits) for thousands of
  * steps. So training starts at {@link Options#minLength()} with the first task only; whenever the
- * running answer-token accuracy passes {@value #COMPETENCE} (checked at most every {@value
- * #PATIENCE} steps) the next task joins the mix, and once all have joined the longest prompt grows
- * by a tenth (at least 16 tokens) up to {@link Options#maxLength()}. The running accuracy restarts
+ * running share of samples whose every answer token is right (teacher-forced) passes {@value
+ * #COMPETENCE} (checked at most every {@value #PATIENCE} steps) the next task joins the mix, and
+ * once all have joined the longest prompt grows by a tenth (at least 16 tokens) up to {@link
+ * Options#maxLength()}. (Per answer token the bar would be too low: with distractor needles a model
+ * that picks a wrong needle still copies the rest of the value it is given, and the period and end
+ * of the answer are free, so it scores 0.8 without matching keys.) The running accuracy restarts
  * from zero when a task joins, so the new mix must be learnt before anything else changes. Prompt
  * lengths are drawn uniformly between the minimum and the current longest, so short samples keep
- * coming. Gradients are cleared after every step by {@code clearGradients} (not by DJL's
+ * coming. Half the samples of a step are of the task that joined last (the one being learnt), the
+ * others are drawn from every task let in. Gradients are cleared after every step by {@code clearGradients} (not by DJL's
  * {@code zeroGradients}, see there).
+ *
+ * <p>With {@link Options#attention()} the answer tokens train with a policy's attention: the
+ * prompt's last token ends the prefill and each answer token is a decode step, and {@link
+ * PolicyReplay} lets the policy itself decide what each of them attends (for Recycled Attention,
+ * the top-K of the last full step plus the tokens decoded since). The policy chooses from
+ * probabilities copied out of the graph, so the choice is not differentiated; the attention over
+ * what it chose is. Prompt positions always attend causally (the engine prefills with full
+ * attention). {@link Options#initial()} continues a trained model (continued pre-training).
  *
  * <p>Training samples come from a generator seed derived from, and different from, {@code seed},
  * so an evaluation with the same seed does not see training samples.
@@ -453,7 +465,9 @@ public final class ProbeTrainer {
     List<PolicyReplay.Rows> decodeRows = new ArrayList<>();
     int maxLen = 0;
     for (int b = 0; b < sequences; b++) {
-      RulerTask task = o.tasks().get(random.nextInt(taskCount));
+      // half the samples go to the task that joined last (while it is being learnt the others are
+      // already known), the rest are drawn from every task let in
+      RulerTask task = o.tasks().get(random.nextBoolean() ? taskCount - 1 : random.nextInt(taskCount));
       tasks.add(task);
       // needle depth uniform in [0, 1]: the model must find it anywhere, not just copy what precedes the question
       TaskSample sample = generator.generateAtDepth(task, promptLength, firstIndex + b, random.nextDouble());
