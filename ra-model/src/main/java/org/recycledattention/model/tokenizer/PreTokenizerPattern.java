@@ -1,0 +1,58 @@
+package org.recycledattention.model.tokenizer;
+
+import java.util.Locale;
+import java.util.regex.Pattern;
+
+/**
+ * The word-splitting regular expressions of byte-level BPE vocabularies, written for
+ * {@link java.util.regex} with {@link Pattern#UNICODE_CHARACTER_CLASS} (so {@code \s} is Unicode
+ * white space, as in the Python/Rust originals).
+ */
+public enum PreTokenizerPattern {
+  /** Llama 3: contractions, letters with one leading non-letter, digits in runs of up to 3. */
+  LLAMA3("(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}{1,3}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+"),
+  /** Qwen2: as Llama 3 but every digit is its own word. */
+  QWEN2("(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+"),
+  /** GPT-2. */
+  GPT2("'s|'t|'re|'ve|'m|'ll|'d| ?\\p{L}+| ?\\p{N}+| ?[^\\s\\p{L}\\p{N}]+|\\s+(?!\\S)|\\s+");
+
+  private final String regex;
+  private final Pattern pattern;
+
+  PreTokenizerPattern(String regex) {
+    this.regex = regex;
+    this.pattern = compile(regex);
+  }
+
+  /** Compiles a pre-tokenizer regex with the flags this package uses. */
+  public static Pattern compile(String regex) {
+    return Pattern.compile(regex, Pattern.UNICODE_CHARACTER_CLASS);
+  }
+
+  public String regex() {
+    return regex;
+  }
+
+  public Pattern pattern() {
+    return pattern;
+  }
+
+  /**
+   * The pattern for GGUF's {@code tokenizer.ggml.pre}: "qwen2" gives {@link #QWEN2}, "gpt2",
+   * "gpt-2" and {@link #SMOLLM} {@link #GPT2}, anything else (including "llama-bpe", "llama3",
+   * absent) {@link #LLAMA3}.
+   */
+  public static PreTokenizerPattern forGgufPre(String pre) {
+    if (pre == null) {
+      return LLAMA3;
+    }
+    return switch (pre.toLowerCase(Locale.ROOT)) {
+      case "qwen2" -> QWEN2;
+      case "gpt2", "gpt-2", SMOLLM -> GPT2;
+      default -> LLAMA3;
+    };
+  }
+
+  /** GGUF's {@code tokenizer.ggml.pre} for SmolLM: every digit its own word, then {@link #GPT2}. */
+  public static final String SMOLLM = "smollm";
+}
