@@ -1,4 +1,4 @@
-package org.recycledattention.model.fuzz;
+package org.recycledattention.engine.fuzz;
 
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

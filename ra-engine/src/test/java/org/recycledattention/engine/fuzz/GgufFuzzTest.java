@@ -1,4 +1,4 @@
-package org.recycledattention.model.fuzz;
+package org.recycledattention.engine.fuzz;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import java.nio.file.Path;

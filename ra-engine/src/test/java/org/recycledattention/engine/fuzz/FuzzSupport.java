@@ -1,4 +1,4 @@
-package org.recycledattention.model.fuzz;
+package org.recycledattention.engine.fuzz;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -1,6 +1,6 @@
 /**
  * Coverage-guided fuzz tests of every model-file parser (Jazzer's JUnit integration), and plain
- * tests of the named hostile inputs ({@link org.recycledattention.model.fuzz.HostileInputsTest}).
+ * tests of the named hostile inputs ({@link org.recycledattention.engine.fuzz.HostileInputsTest}).
  *
  * <h2>The contract</h2>
  * Given arbitrary bytes, a parser returns, or throws a {@code RaException} with exit code 2
@@ -23,9 +23,9 @@
  *
  * <h2>Regression mode (every {@code mvn verify})</h2>
  * Without {@code JAZZER_FUZZ}, each {@code @FuzzTest} runs once per file in {@code
- * src/test/resources/org/recycledattention/model/fuzz/<Class>Inputs/<method>/} (plus an empty
+ * src/test/resources/org/recycledattention/engine/fuzz/<Class>Inputs/<method>/} (plus an empty
  * input): the seed corpus (small valid files and hand-made hostile ones, written by {@link
- * org.recycledattention.model.fuzz.Seeds#main}) and every past finding. It takes seconds.
+ * org.recycledattention.engine.fuzz.Seeds#main}) and every past finding. It takes seconds.
  *
  * <h2>Fuzzing</h2>
  * One target per JVM run, for at most the target's {@code maxDuration} (5 minutes) unless {@code
@@ -50,7 +50,7 @@
  * replays in every build), and, for a named hostile case, add an exact assertion to {@code
  * HostileInputsTest}. {@code mvn -o -pl ra-engine test -Dtest=GgufFuzzTest} (no {@code JAZZER_FUZZ})
  * replays the whole directory, one JUnit invocation per file.
- * {@link org.recycledattention.model.fuzz.Seeds#main} regenerates the seeds (it does not touch
+ * {@link org.recycledattention.engine.fuzz.Seeds#main} regenerates the seeds (it does not touch
  * findings).
  */
-package org.recycledattention.model.fuzz;
+package org.recycledattention.engine.fuzz;

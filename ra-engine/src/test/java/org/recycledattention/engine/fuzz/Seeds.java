@@ -1,4 +1,4 @@
-package org.recycledattention.model.fuzz;
+package org.recycledattention.engine.fuzz;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -30,7 +30,7 @@ import org.recycledattention.model.tokenizer.Tokenizers;
  *
  * <p>The tiny model: Llama, dim 8, ffn 16, 1 layer, 2 heads of 4, 1 KV head, vocabulary 16,
  * context 32, tied output. {@link #main} rewrites the committed seed corpus under {@code
- * src/test/resources/org/recycledattention/model/fuzz/*Inputs/*}.
+ * src/test/resources/org/recycledattention/engine/fuzz/*Inputs/*}.
  */
 final class Seeds {
   static final ModelConfig CONFIG = new ModelConfig("llama", 8, 16, 1, 2, 1, 4, 16, 32, 1e-5f, 10000f, true, null, false, true);
@@ -456,7 +456,7 @@ final class Seeds {
 
   /**
    * Rewrites the committed seed corpus. Run from the ra-engine directory:
-   * {@code java ... org.recycledattention.model.fuzz.Seeds src/test/resources}.
+   * {@code java ... org.recycledattention.engine.fuzz.Seeds src/test/resources}.
    */
   public static void main(String[] args) throws IOException {
     Path root = Path.of(args.length > 0 ? args[0] : "src/test/resources").resolve("org/recycledattention/engine/fuzz");
