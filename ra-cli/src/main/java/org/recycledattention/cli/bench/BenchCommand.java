@@ -10,6 +10,8 @@ import me.tongfei.progressbar.ProgressBar;
 import org.recycledattention.api.cache.KvCacheBackend;
 import org.recycledattention.cli.common.ConfigOptions;
 import org.recycledattention.cli.common.EvalSupport;
+import org.recycledattention.cli.common.FinishedCells;
+import org.recycledattention.cli.common.ModelAccessOptions;
 import org.recycledattention.cli.common.PluginOptions;
 import org.recycledattention.cli.common.Subcommand;
 import org.recycledattention.cli.common.UsageException;
@@ -73,6 +75,9 @@ public final class BenchCommand extends Subcommand {
   ConfigOptions config;
 
   @Mixin
+  ModelAccessOptions access;
+
+  @Mixin
   PluginOptions plugins;
 
   public BenchCommand(Map<String, String> environment) {
@@ -93,8 +98,9 @@ public final class BenchCommand extends Subcommand {
       case "prefill" -> BenchRunner.Fill.PREFILL;
       default -> throw new UsageException("invalid value '" + fill + "' for --fill: expected random or prefill");
     };
+    List<Path> inputs = EvalSupport.checkModel(model);
     if (out != null) {
-      EvalSupport.outDir(out);
+      EvalSupport.outDir(out, inputs, "bench.json", "bench.md", "bench.png");
     }
     List<org.recycledattention.engine.config.ConfigLayers.Setting> extra = EvalSupport.threadsSetting(threads);
     try (Plugins loaded = plugins.load(environment); RaRuntime runtime = RaRuntime.create(loaded.classLoader(), config.layers(environment, extra))) {
@@ -105,15 +111,19 @@ public final class BenchCommand extends Subcommand {
         policyNames.add(0, "full"); // the reference of every speedup
       }
       Map<String, KvCacheBackend> started = new LinkedHashMap<>();
-      try (LanguageModel lm = EvalSupport.loadModel(model)) {
+      try (LanguageModel lm = EvalSupport.loadModel(model, access.access())) {
+        int budget = runtime.config().budget();
+        BenchRunner.Options options = new BenchRunner.Options(ctx, decodeTokens, rounds, fillMode, runtime.threads(), seed);
+        BenchRunner runner = new BenchRunner(lm);
+        runner.check(options);
         for (String b : backendNames) {
           started.put(b, EvalSupport.backend(runtime, b));
         }
-        int budget = runtime.config().budget();
-        BenchRunner.Options options = new BenchRunner.Options(ctx, decodeTokens, rounds, fillMode, runtime.threads(), seed);
+        FinishedCells<BenchCell> finished = new FinishedCells<>();
+        status.partialReport(finished.partialReport(out, "bench", "Decode benchmark", BenchCommand::table, c -> Map.of("cells", c), out()));
         List<BenchCell> cells;
         try (ProgressBar bar = EvalSupport.progress("bench", (long) ctx.size() * rounds)) {
-          cells = new BenchRunner(lm).run(options, started, n -> {
+          cells = runner.run(options, started, n -> {
             List<PolicyFactory> ps = new ArrayList<>();
             for (String p : policyNames) {
               ps.add(EvalSupport.policy(runtime, p, EvalSupport.budgetFor(n, budgetRatio, budget)));
@@ -122,7 +132,10 @@ public final class BenchCommand extends Subcommand {
           }, p -> {
             bar.step();
             status.update("context " + p.context() + ", round " + p.round() + " of " + p.rounds() + " of the benchmark");
-          });
+          }, finished::add);
+        }
+        if (!status.workDone()) {
+          return 1; // interrupted: the shutdown hook has written the partial report
         }
         String table = table(cells);
         out().println(json ? EvalSupport.json(cells) : table);

@@ -8,6 +8,8 @@ import me.tongfei.progressbar.ProgressBar;
 import org.recycledattention.api.cache.KvCacheBackend;
 import org.recycledattention.cli.common.ConfigOptions;
 import org.recycledattention.cli.common.EvalSupport;
+import org.recycledattention.cli.common.FinishedCells;
+import org.recycledattention.cli.common.ModelAccessOptions;
 import org.recycledattention.cli.common.PluginOptions;
 import org.recycledattention.cli.common.Subcommand;
 import org.recycledattention.cli.common.UsageException;
@@ -61,6 +63,9 @@ public final class EvalRulerCommand extends Subcommand {
   ConfigOptions config;
 
   @Mixin
+  ModelAccessOptions access;
+
+  @Mixin
   PluginOptions plugins;
 
   public EvalRulerCommand(Map<String, String> environment) {
@@ -76,8 +81,9 @@ public final class EvalRulerCommand extends Subcommand {
     if (samples < 1) {
       throw new UsageException("invalid value '" + samples + "' for --samples: expected an integer >= 1");
     }
+    List<Path> inputs = EvalSupport.checkModel(model);
     if (out != null) {
-      EvalSupport.outDir(out);
+      EvalSupport.outDir(out, inputs, "ruler.json", "ruler.md", "ruler.png");
     }
     List<org.recycledattention.engine.config.ConfigLayers.Setting> extra = EvalSupport.threadsSetting(threads);
     try (Plugins loaded = plugins.load(environment); RaRuntime runtime = RaRuntime.create(loaded.classLoader(), config.layers(environment, extra))) {
@@ -85,19 +91,26 @@ public final class EvalRulerCommand extends Subcommand {
         runtime.policyRegistry().get(p);
       }
       int budget = runtime.config().budget();
-      try (LanguageModel lm = EvalSupport.loadModel(model); KvCacheBackend backend = EvalSupport.backend(runtime, runtime.config().backendName())) {
+      try (LanguageModel lm = EvalSupport.loadModel(model, access.access()); KvCacheBackend backend = EvalSupport.backend(runtime, runtime.config().backendName())) {
         for (int length : lengthList) {
           if (length + 64 > lm.shape().contextLength()) {
             throw new UsageException("--lengths " + length + " plus the answer does not fit the model's context length " + lm.shape().contextLength());
           }
         }
+        RulerRunner runner = new RulerRunner(lm, backend, runtime.threads());
+        FinishedCells<RulerCell> finished = new FinishedCells<>();
+        status.partialReport(finished.partialReport(out, "ruler", "RULER-style tasks", RulerReport::table,
+            c -> Map.of("cells", c, "summary", RulerReport.summary(c)), out()));
         List<RulerCell> cells;
         try (ProgressBar bar = EvalSupport.progress("ruler", (long) taskList.size() * lengthList.size() * samples)) {
-          cells = new RulerRunner(lm, backend, runtime.threads()).run(taskList, lengthList, samples, seed,
+          cells = runner.run(taskList, lengthList, samples, seed,
               n -> names.stream().map(p -> EvalSupport.policy(runtime, p, EvalSupport.budgetFor(n, budgetRatio, budget))).toList(), p -> {
               bar.step();
               status.update("sample " + p.sample() + " of " + p.samples() + " of " + p.task().id() + " at length " + p.length());
-            });
+            }, finished::add);
+        }
+        if (!status.workDone()) {
+          return 1; // interrupted: the shutdown hook has written the partial report
         }
         if (json) {
           out().println(EvalSupport.json(Map.of("cells", cells, "summary", RulerReport.summary(cells))));

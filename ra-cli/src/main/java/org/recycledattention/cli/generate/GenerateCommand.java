@@ -17,6 +17,7 @@ import org.recycledattention.api.cache.KvCacheBackend;
 import org.recycledattention.cli.common.ConfigOptions;
 import org.recycledattention.cli.common.Inputs;
 import org.recycledattention.cli.common.Json;
+import org.recycledattention.cli.common.ModelAccessOptions;
 import org.recycledattention.cli.common.PluginOptions;
 import org.recycledattention.cli.common.Subcommand;
 import org.recycledattention.cli.common.UsageException;
@@ -97,6 +98,9 @@ public final class GenerateCommand extends Subcommand {
   ConfigOptions config;
 
   @Mixin
+  ModelAccessOptions access;
+
+  @Mixin
   PluginOptions plugins;
 
   /** The text decoder of the current run (streaming output only). */
@@ -135,7 +139,7 @@ public final class GenerateCommand extends Subcommand {
     try (Plugins loaded = plugins.load(environment);
         RaRuntime runtime = RaRuntime.create(loaded.classLoader(), config.layers(environment, extra))) {
       runtime.checkSelection();
-      try (LanguageModel lm = Models.load(model)) {
+      try (LanguageModel lm = Models.load(model, access.access())) {
         Optional<Tokenizer> tokenizer = lm.tokenizer();
         int[] ids = promptIds != null ? checkIds(promptIds, lm) : encode(promptText.orElseThrow(), tokenizer);
         long needed = (long) ids.length + maxTokens;
@@ -175,12 +179,13 @@ public final class GenerateCommand extends Subcommand {
       if (prompt.text.isBlank()) {
         throw new UsageException("the prompt given to --prompt is empty; pass some text, or token ids with --prompt-ids");
       }
-      return Optional.of(prompt.text);
+      return Optional.of(Inputs.checkPromptText(prompt.text));
     }
     if (prompt.file != null) {
       Path f = prompt.file;
       if (!Files.isRegularFile(f)) {
-        throw new UsageException("prompt file '" + f + "' does not exist or is not a regular file; pass a UTF-8 text file to --prompt-file");
+        throw new UsageException("prompt file '" + f + "' " + (Files.exists(f) ? "is not a regular file" : "does not exist")
+            + "; pass a UTF-8 text file to --prompt-file");
       }
       String text;
       try {

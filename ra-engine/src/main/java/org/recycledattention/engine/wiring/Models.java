@@ -1,6 +1,7 @@
 package org.recycledattention.engine.wiring;
 
 import java.nio.file.Path;
+import org.recycledattention.model.format.FileAccess;
 import org.recycledattention.model.format.safetensors.SafetensorsLoader;
 import org.recycledattention.model.llama.LanguageModel;
 import org.recycledattention.model.load.ModelLoader;
@@ -28,5 +29,15 @@ public final class Models {
    */
   public static LanguageModel load(Path path) {
     return loader().load(path);
+  }
+
+  /**
+   * Loads the model at {@code path} with its files opened as {@code access} says (mapped, or read
+   * into memory); the caller closes it.
+   *
+   * @throws org.recycledattention.model.ModelFormatException (exit 2) naming the file and the problem
+   */
+  public static LanguageModel load(Path path, FileAccess access) {
+    return loader().withFileAccess(access).load(path);
   }
 }

@@ -12,6 +12,7 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import org.recycledattention.model.ModelFormatException;
+import org.recycledattention.model.format.FileAccess;
 import org.recycledattention.model.format.LoadedWeights;
 import org.recycledattention.model.format.ModelFormat;
 import org.recycledattention.model.format.ModelReader;
@@ -29,16 +30,23 @@ import org.recycledattention.model.tokenizer.Tokenizer;
  * a file starting with the GGUF magic is {@link ModelFormat#GGUF}; a file whose first 28 bytes
  * are a llama2.c header that implies exactly the file's size is {@link ModelFormat#LLAMA2C}.
  *
+ * <p>The tokenizer the file carries must cover the embedding exactly: a tokenizer with more tokens
+ * than the embedding has rows is refused, and so is one with fewer, except for safetensors, whose
+ * Hugging Face checkpoints pad the embedding (the padding rows then decode to nothing).
+ *
  * <p>GGUF and llama2.c readers are built in; the safetensors reader is registered with {@link
- * #with}. Immutable and thread-safe.
+ * #with}. Files are memory-mapped unless {@link #withFileAccess} says otherwise. Immutable and
+ * thread-safe.
  */
 public final class ModelLoader {
   private final Map<ModelFormat, ModelReader> readers;
   private final TokenizerFactory tokenizers;
+  private final FileAccess access;
 
-  private ModelLoader(Map<ModelFormat, ModelReader> readers, TokenizerFactory tokenizers) {
+  private ModelLoader(Map<ModelFormat, ModelReader> readers, TokenizerFactory tokenizers, FileAccess access) {
     this.readers = readers;
     this.tokenizers = tokenizers;
+    this.access = access;
   }
 
   /** GGUF and llama2.c, no tokenizer. */
@@ -46,7 +54,7 @@ public final class ModelLoader {
     Map<ModelFormat, ModelReader> m = new EnumMap<>(ModelFormat.class);
     m.put(ModelFormat.GGUF, new GgufModelReader());
     m.put(ModelFormat.LLAMA2C, new Llama2cReader());
-    return new ModelLoader(m, TokenizerFactory.NONE);
+    return new ModelLoader(m, TokenizerFactory.NONE, FileAccess.MAPPED);
   }
 
   /** A loader that also reads {@code reader.format()} (replacing any reader for that format). */
@@ -54,12 +62,17 @@ public final class ModelLoader {
     requireNonNull(reader, "reader is null");
     Map<ModelFormat, ModelReader> m = new EnumMap<>(readers);
     m.put(reader.format(), reader);
-    return new ModelLoader(m, tokenizers);
+    return new ModelLoader(m, tokenizers, access);
   }
 
   /** A loader that builds tokenizers with {@code factory}. */
   public ModelLoader withTokenizers(TokenizerFactory factory) {
-    return new ModelLoader(readers, requireNonNull(factory, "factory is null"));
+    return new ModelLoader(readers, requireNonNull(factory, "factory is null"), access);
+  }
+
+  /** A loader that opens model files as {@code fileAccess} says (mapped, the default, or read into memory). */
+  public ModelLoader withFileAccess(FileAccess fileAccess) {
+    return new ModelLoader(readers, tokenizers, requireNonNull(fileAccess, "fileAccess is null"));
   }
 
   /** {@link #standard()}{@code .load(path)}. */
@@ -80,9 +93,9 @@ public final class ModelLoader {
       throw new ModelFormatException(path, -1, "this is a " + format + " model, but no reader for " + format
           + " is registered; use the ra-engine composition root (which registers every format) or ModelLoader.with(reader)");
     }
-    LoadedWeights loaded = reader.read(path);
+    LoadedWeights loaded = reader.read(path, access);
     try {
-      Tokenizer tokenizer = tokenizers.create(loaded).orElse(null);
+      Tokenizer tokenizer = tokenizers.create(loaded).map(t -> coveringTheEmbedding(loaded, t)).orElse(null);
       return new LlamaModel(loaded, tokenizer);
     } catch (RuntimeException | Error e) {
       try {
@@ -95,6 +108,24 @@ public final class ModelLoader {
   }
 
   /**
+   * {@code tokenizer} checked against the embedding: the model must be able to embed every token
+   * the tokenizer makes, and the tokenizer must decode every token the model can predict.
+   */
+  private static Tokenizer coveringTheEmbedding(LoadedWeights loaded, Tokenizer tokenizer) {
+    int tokens = tokenizer.vocabSize();
+    int rows = loaded.config().vocabSize();
+    if (tokens == rows) {
+      return tokenizer;
+    }
+    if (tokens < rows && loaded.format() == ModelFormat.SAFETENSORS) {
+      return new PaddedVocabulary(tokenizer, rows);
+    }
+    throw new ModelFormatException(loaded.source(), -1, "the tokenizer has " + tokens + " tokens but the token embedding has " + rows
+        + " rows; they must be equal, or the model would " + (tokens > rows ? "be given tokens it cannot embed" : "predict tokens that have no text")
+        + ": the file is inconsistent");
+  }
+
+  /**
    * The format of {@code path}.
    *
    * @throws ModelFormatException when the file is missing, unreadable or of no known format
@@ -104,8 +135,13 @@ public final class ModelLoader {
     if (Files.isDirectory(path) || path.getFileName() != null && path.getFileName().toString().endsWith(".safetensors")) {
       return ModelFormat.SAFETENSORS;
     }
-    if (!Files.isRegularFile(path)) {
+    if (!Files.exists(path)) {
       throw new ModelFormatException(path, -1, "no such file; expected a GGUF file, a llama2.c .bin or a safetensors directory");
+    }
+    if (!Files.isRegularFile(path)) {
+      // never opened: reading a FIFO would block, a device would never end
+      throw new ModelFormatException(path, -1, "not a regular file (a FIFO, socket or device); a model is a GGUF file, a llama2.c .bin"
+          + " or a safetensors directory");
     }
     byte[] head = new byte[Llama2cReader.HEADER_BYTES];
     long size;
