@@ -15,7 +15,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.recycledattention.cli.Cli.Result;
 import org.recycledattention.cli.testplugins.AlphaPolicy;
+import org.recycledattention.cli.testplugins.EscapingPolicy;
 import org.recycledattention.cli.testplugins.FailingAssertionPolicy;
+import org.recycledattention.cli.testplugins.ThrowingConstructorPolicy;
 import org.recycledattention.model.format.gguf.writer.GgufWriter;
 
 /**
@@ -179,6 +181,20 @@ class ReliabilityTest {
     Result r = Cli.run("generate", "--model", p.toString(), "--prompt-ids", "1");
     assertOneLine(r, 2);
     assertThat(r.err()).contains("\\x1B]0;owned\\x07").contains("architecture").hasSizeLessThan(1_000);
+  }
+
+  @Test
+  void aPluginsOwnTextIsEscapedAndCutInListingsAndErrors() throws Exception {
+    Path plugins = tmp.resolve("plugins");
+    Cli.pluginJar(plugins, "hostile.jar", List.of(EscapingPolicy.class.getName(), ThrowingConstructorPolicy.class.getName()), List.of());
+    Result r = Cli.run("policies", "--plugin-path", plugins.toString());
+    assertThat(r.exitCode()).as(r.err()).isZero();
+    assertPrintable(r.out().replace("\n", ""));
+    assertThat(r.out()).contains("looks harmless\\x1B]0;owned\\x07").contains("cannot start \\x1B[2J").doesNotContain("!".repeat(1_000));
+    Result unknown = Cli.run("generate", "--model", model("m.gguf").toString(), "--prompt-ids", "1", "--policy", "nope", "--plugin-path",
+        plugins.toString());
+    assertOneLine(unknown, 2);
+    assertThat(unknown.err()).contains("ThrowingConstructorPolicy failed to load");
   }
 
   @Test

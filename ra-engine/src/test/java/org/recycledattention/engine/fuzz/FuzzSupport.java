@@ -21,10 +21,10 @@ import org.recycledattention.model.tokenizer.Tokenizers;
  * What every fuzz target shares: a scratch directory per input and the parser contract.
  *
  * <p>The contract: a parser given arbitrary bytes either returns, or throws a {@link RaException}
- * with exit code 2 (normally a {@link ModelFormatException} that names a file). Any other
- * throwable (an {@link OutOfMemoryError}, {@link IndexOutOfBoundsException}, {@link
- * StackOverflowError}, {@link NegativeArraySizeException}, ...) escapes the target, and Jazzer
- * reports it as a finding.
+ * with exit code 2 (normally a {@link ModelFormatException} that names a file); a model it returns
+ * decodes ({@link Decoding}). Any other throwable (an {@link OutOfMemoryError}, {@link
+ * IndexOutOfBoundsException}, {@link StackOverflowError}, {@link NegativeArraySizeException}, ...)
+ * escapes the target, and Jazzer reports it as a finding.
  */
 final class FuzzSupport {
   /** Text every tokenizer a parser accepts must encode and decode without failing. */
@@ -41,16 +41,25 @@ final class FuzzSupport {
   /** Jazzer's regex-injection sanitizer, which reports any untrusted string compiled as a regex. */
   static final String REGEX_INJECTION_HOOK = "com.code_intelligence.jazzer.sanitizers.RegexInjection";
 
+  /** What Jazzer instruments for coverage: the whole project, the parsers in ra-model above all. */
+  static final String INSTRUMENTED = "org.recycledattention.**";
+
   /**
    * Call from a static {@code @BeforeAll} of every fuzz test (it runs before Jazzer configures its
    * agent, once per JVM, from JUnit configuration parameters, which include system properties).
    * Disables the regex-injection sanitizer: a tokenizer.json's pre-tokenizer regex is untrusted
    * input by design, compiled on purpose; turning a syntax error into a ModelFormatException is
-   * checked by {@link HostileInputsTest}. Leaves a value set on the command line alone.
+   * checked by {@link HostileInputsTest}. Instruments every class of the project: by default Jazzer
+   * instruments only the fuzz test's own top package ({@code org.recycledattention.engine}), which
+   * leaves the parsers (ra-model) without coverage feedback. Leaves values set on the command line
+   * alone.
    */
   static void configureJazzer() {
     if (System.getProperty("jazzer.disabled_hooks") == null) {
       System.setProperty("jazzer.disabled_hooks", REGEX_INJECTION_HOOK);
+    }
+    if (System.getProperty("jazzer.instrumentation_includes") == null) {
+      System.setProperty("jazzer.instrumentation_includes", INSTRUMENTED);
     }
   }
 
@@ -103,11 +112,15 @@ final class FuzzSupport {
     return Files.write(dir.resolve(name), bytes);
   }
 
-  /** Loads {@code path} with {@link #loader()}, uses what it got a little, and closes it. */
+  /**
+   * Loads {@code path} with {@link #loader()}, exercises its tokenizer, decodes with every built-in
+   * policy ({@link Decoding}), and closes it.
+   */
   static void loadAndClose(Path path) {
     try (LlamaModel model = loader().load(path)) {
       model.tokenizer().ifPresent(FuzzSupport::exercise);
       model.weights().tokenEmbedding().toArray();
+      Decoding.decodeWithEveryPolicy(model);
     }
   }
 

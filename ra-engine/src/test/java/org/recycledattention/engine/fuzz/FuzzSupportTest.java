@@ -8,6 +8,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.recycledattention.api.RaException;
 import org.recycledattention.model.ModelFormatException;
+import org.recycledattention.model.format.ModelConfig;
+import org.recycledattention.model.llama.LlamaModel;
+import org.recycledattention.model.testing.RandomModels;
 
 /** The contract every fuzz target enforces lets format errors through and nothing else. */
 class FuzzSupportTest {
@@ -36,6 +39,20 @@ class FuzzSupportTest {
     assertThatThrownBy(() -> FuzzSupport.expectContract(dir, d -> {
       throw new ModelFormatException(null, 0, "no file");
     })).isInstanceOf(AssertionError.class).hasMessageContaining("without a file");
+  }
+
+  @Test
+  void theContractGoesPastLoadingIntoDecoding() {
+    // a tokenizer of 16 pieces over a 64-row embedding (built in memory, past the loader's check): the model predicts
+    // tokens the tokenizer cannot decode, which only decoding shows
+    ModelConfig wide = new ModelConfig("llama", 8, 16, 1, 2, 1, 4, 64, 32, 1e-5f, 10000f, true, null, false, true);
+    try (LlamaModel m = RandomModels.random(wide, 3, -1, Seeds.spmTokenizer())) {
+      assertThatThrownBy(() -> FuzzSupport.expectContract(dir, d -> Decoding.decodeWithEveryPolicy(m)))
+          .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("outside the vocabulary");
+    }
+    try (LlamaModel m = RandomModels.random(Seeds.CONFIG, 3, -1, Seeds.spmTokenizer())) {
+      assertThatCode(() -> Decoding.decodeWithEveryPolicy(m)).doesNotThrowAnyException();
+    }
   }
 
   @Test

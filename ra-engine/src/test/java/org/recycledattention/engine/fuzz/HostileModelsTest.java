@@ -99,6 +99,20 @@ class HostileModelsTest {
     assertThat(refused("vocab.gguf", b)).hasMessageContaining("16 tokens").hasMessageContaining("12");
   }
 
+  @Test
+  void safetensorsTokenizerSmallerThanTheEmbeddingIsPaddedAsHuggingFacePadsIt() throws IOException {
+    Path model = Files.createDirectories(dir.resolve("hf"));
+    Files.writeString(model.resolve("config.json"), Seeds.CONFIG_JSON);
+    Files.write(model.resolve("model.safetensors"), Seeds.safetensors());
+    Files.writeString(model.resolve("tokenizer.json"), Seeds.sentencePieceTokenizerJson()); // 11 tokens, 16 embedding rows
+    try (LlamaModel m = FuzzSupport.loader().load(model)) {
+      var t = m.tokenizer().orElseThrow();
+      assertThat(t.vocabSize()).isEqualTo(16);
+      assertThat(t.decode(new int[] {15})).isEmpty();
+      Decoding.decodeWithEveryPolicy(m);
+    }
+  }
+
   // ------------------------------------------------------------------ item 9: accepted silently before
 
   @Test
