@@ -191,10 +191,18 @@ class ByteLevelBpeTokenizerTest {
   }
 
   @Test
-  void ggufPreNamesChooseThePattern() {
-    assertThat(PreTokenizerPattern.forGgufPre("qwen2")).isEqualTo(PreTokenizerPattern.QWEN2);
-    assertThat(PreTokenizerPattern.forGgufPre("llama-bpe")).isEqualTo(PreTokenizerPattern.LLAMA3);
-    assertThat(PreTokenizerPattern.forGgufPre(null)).isEqualTo(PreTokenizerPattern.LLAMA3);
-    assertThat(PreTokenizerPattern.forGgufPre("gpt2")).isEqualTo(PreTokenizerPattern.GPT2);
+  void ggufPreNamesChooseLlamaCppsPreTokenizer() {
+    assertThat(LlamaPreTokenizer.forName("qwen2")).hasValue(LlamaPreTokenizer.QWEN2);
+    assertThat(LlamaPreTokenizer.forName("deepseek-r1-qwen")).hasValue(LlamaPreTokenizer.QWEN2);
+    assertThat(LlamaPreTokenizer.forName("llama-bpe")).hasValue(LlamaPreTokenizer.LLAMA3);
+    assertThat(LlamaPreTokenizer.forName("falcon3")).hasValue(LlamaPreTokenizer.LLAMA3);
+    assertThat(LlamaPreTokenizer.forName("roberta-bpe")).hasValue(LlamaPreTokenizer.GPT2);
+    // absent or empty: llama.cpp's "default" (with a warning there), not Llama 3
+    assertThat(LlamaPreTokenizer.forName(null)).hasValue(LlamaPreTokenizer.DEFAULT);
+    assertThat(LlamaPreTokenizer.forName("")).hasValue(LlamaPreTokenizer.DEFAULT);
+    // llama.cpp spells GPT-2's "gpt-2", and names are case-sensitive
+    assertThat(LlamaPreTokenizer.forName("gpt2")).isEmpty();
+    assertThat(LlamaPreTokenizer.forName("Qwen2")).isEmpty();
+    assertThat(LlamaPreTokenizer.supportedNames()).contains("chameleon", "deepseek-v3", "gpt-2", "minerva-7b", "tekken");
   }
 }
