@@ -74,6 +74,7 @@ public final class Main {
     cmd.addSubcommand("backends", new BackendsCommand(env));
     cmd.addSubcommand("config", new ConfigCommand(env));
     cmd.addSubcommand("generate", new GenerateCommand(env));
+    cmd.addSubcommand("tokenize", new TokenizeCommand(env));
     CommandLine eval = new CommandLine(new EvalCommand());
     eval.addSubcommand("fidelity", new EvalFidelityCommand(env));
     eval.addSubcommand("ruler", new EvalRulerCommand(env));

@@ -221,6 +221,16 @@ public final class ByteLevelBpeTokenizer implements Tokenizer {
   }
 
   @Override
+  public byte[] pieceBytes(int id) {
+    byte[] d = decodedBytes(id);
+    return switch (types[id]) {
+      case CONTROL, UNKNOWN, USER_DEFINED -> pieces[id].getBytes(StandardCharsets.UTF_8);
+      case NORMAL -> d.clone();
+      case UNDEFINED, UNUSED, BYTE -> new byte[0]; // as llama.cpp, which shows only the kinds above
+    };
+  }
+
+  @Override
   public TokenType tokenType(int id) {
     return types[id];
   }

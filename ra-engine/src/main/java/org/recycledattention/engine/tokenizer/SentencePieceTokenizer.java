@@ -180,6 +180,16 @@ public final class SentencePieceTokenizer implements Tokenizer {
   }
 
   @Override
+  public byte[] pieceBytes(int id) {
+    byte[] d = decodedBytes(id);
+    return switch (types[id]) {
+      case CONTROL, UNKNOWN, USER_DEFINED -> pieces[id].getBytes(StandardCharsets.UTF_8);
+      case NORMAL, BYTE -> d.clone();
+      case UNDEFINED, UNUSED -> new byte[0]; // as llama.cpp, which shows only the kinds above
+    };
+  }
+
+  @Override
   public TokenType tokenType(int id) {
     return types[id];
   }
