@@ -58,7 +58,8 @@ class TokenizeCommandTest {
   @Test
   void givesLlamaTokenizesIdsOnAVocabularyOnlyGguf() throws IOException {
     JsonNode all = texts.path("texts");
-    for (int i = 0; i < all.size(); i++) {
+    // the engine's tests check every text; here a few: spaces and newlines, digits, contractions, scripts, emoji
+    for (int i : new int[] {7, 14, 17, 20, 25, 26, 27, 39, 46}) {
       Path f = file("text" + i + ".txt", all.get(i).asText());
       Cli.Result r = Cli.run("tokenize", "--model", BPE.toString(), "--prompt-file", f.toString(), "--no-bos", "--json");
       assertThat(r.exitCode()).as(r.err()).isZero();
