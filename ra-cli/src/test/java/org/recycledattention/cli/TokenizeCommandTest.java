@@ -13,15 +13,15 @@ import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.recycledattention.engine.ggufwriter.GgufWriter;
+import org.recycledattention.model.format.gguf.writer.GgufWriter;
 
 /**
- * {@code ra tokenize} through the command line, on the vocabulary-only GGUF fixtures of the engine's tokenizer
+ * {@code ra tokenize} through the command line, on the vocabulary-only GGUF fixtures of ra-model's tokenizer
  * tests ({@code make_fixtures.py}: llama-tokenize's ids for each text).
  */
 class TokenizeCommandTest {
-  /** The engine's llama.cpp tokenizer fixtures (tests run in the module's directory). */
-  static final Path FIXTURES = Path.of("../ra-engine/src/test/resources/tokenizer/llama-cpp");
+  /** ra-model's llama.cpp tokenizer fixtures (tests run in the module's directory). */
+  static final Path FIXTURES = Path.of("../ra-model/src/test/resources/tokenizer/llama-cpp");
   static final Path BPE = FIXTURES.resolve("bpe-vocab.gguf");
   static final Path SPM = FIXTURES.resolve("spm-vocab.gguf");
 
@@ -58,7 +58,7 @@ class TokenizeCommandTest {
   @Test
   void givesLlamaTokenizesIdsOnAVocabularyOnlyGguf() throws IOException {
     JsonNode all = texts.path("texts");
-    // the engine's tests check every text; here a few: spaces and newlines, digits, contractions, scripts, emoji
+    // ra-model's tests check every text; here a few: spaces and newlines, digits, contractions, scripts, emoji
     for (int i : new int[] {7, 14, 17, 20, 25, 26, 27, 39, 46}) {
       Path f = file("text" + i + ".txt", all.get(i).asText());
       Cli.Result r = Cli.run("tokenize", "--model", BPE.toString(), "--prompt-file", f.toString(), "--no-bos", "--json");
