@@ -16,12 +16,13 @@ import org.junit.jupiter.api.io.TempDir;
 import org.recycledattention.model.format.gguf.writer.GgufWriter;
 
 /**
- * {@code ra tokenize} through the command line, on the vocabulary-only GGUF fixtures of ra-model's tokenizer
- * tests ({@code make_fixtures.py}: llama-tokenize's ids for each text).
+ * {@code ra tokenize} through the command line, on the vocabulary-only GGUF fixtures of ra-model's
+ * tokenizer tests ({@code make_fixtures.py}: llama-tokenize's ids for each text).
  */
 class TokenizeCommandTest {
   /** ra-model's llama.cpp tokenizer fixtures (tests run in the module's directory). */
   static final Path FIXTURES = Path.of("../ra-model/src/test/resources/tokenizer/llama-cpp");
+
   static final Path BPE = FIXTURES.resolve("bpe-vocab.gguf");
   static final Path SPM = FIXTURES.resolve("spm-vocab.gguf");
 
@@ -58,21 +59,45 @@ class TokenizeCommandTest {
   @Test
   void givesLlamaTokenizesIdsOnAVocabularyOnlyGguf() throws IOException {
     JsonNode all = texts.path("texts");
-    // ra-model's tests check every text; here a few: spaces and newlines, digits, contractions, scripts, emoji
+    // ra-model's tests check every text; here a few: spaces and newlines, digits, contractions,
+    // scripts, emoji
     for (int i : new int[] {7, 14, 17, 20, 25, 26, 27, 39, 46}) {
       Path f = file("text" + i + ".txt", all.get(i).asText());
-      Cli.Result r = Cli.run("tokenize", "--model", BPE.toString(), "--prompt-file", f.toString(), "--no-bos", "--json");
+      Cli.Result r =
+          Cli.run(
+              "tokenize",
+              "--model",
+              BPE.toString(),
+              "--prompt-file",
+              f.toString(),
+              "--no-bos",
+              "--json");
       assertThat(r.exitCode()).as(r.err()).isZero();
-      assertThat(jsonIds(r.out())).as("text %d", i).isEqualTo(ids(expected.path("bpe").path("texts").path("llama-bpe").get(i)));
-      Cli.Result spm = Cli.run("tokenize", "--model", SPM.toString(), "--prompt-file", f.toString(), "--no-bos", "--json");
-      assertThat(jsonIds(spm.out())).as("SentencePiece, text %d", i).isEqualTo(ids(expected.path("spm").path("texts").get(i)));
+      assertThat(jsonIds(r.out()))
+          .as("text %d", i)
+          .isEqualTo(ids(expected.path("bpe").path("texts").path("llama-bpe").get(i)));
+      Cli.Result spm =
+          Cli.run(
+              "tokenize",
+              "--model",
+              SPM.toString(),
+              "--prompt-file",
+              f.toString(),
+              "--no-bos",
+              "--json");
+      assertThat(jsonIds(spm.out()))
+          .as("SentencePiece, text %d", i)
+          .isEqualTo(ids(expected.path("spm").path("texts").get(i)));
     }
     String bosText = texts.path("bos_text").asText();
     // BOS when the vocabulary asks (llama-bpe does), through --prompt too
     Cli.Result r = Cli.run("tokenize", "--model", BPE.toString(), "--prompt", bosText, "--ids");
-    assertThat(r.out()).isEqualTo(ids(expected.path("bpe").path("with_bos").path("llama-bpe")) + "\n");
-    assertThat(r.errLines()).containsExactly(
-        ids(expected.path("bpe").path("with_bos").path("llama-bpe")).size() + " tokens; GGUF vocabulary of 1166 pieces (byte-level BPE, pre-tokenizer llama-bpe)");
+    assertThat(r.out())
+        .isEqualTo(ids(expected.path("bpe").path("with_bos").path("llama-bpe")) + "\n");
+    assertThat(r.errLines())
+        .containsExactly(
+            ids(expected.path("bpe").path("with_bos").path("llama-bpe")).size()
+                + " tokens; GGUF vocabulary of 1166 pieces (byte-level BPE, pre-tokenizer llama-bpe)");
   }
 
   @Test
@@ -80,7 +105,9 @@ class TokenizeCommandTest {
     Cli.Result r = Cli.run("tokenize", "--model", BPE.toString(), "--prompt", "Hello world\n日");
     assertThat(r.exitCode()).isZero();
     // llama-tokenize's lines, byte for byte; a piece that is part of a character shows its bytes
-    assertThat(r.out()).isEqualTo("""
+    assertThat(r.out())
+        .isEqualTo(
+            """
           1161 -> '<|begin_of_text|>'
            374 -> 'Hello'
           1156 -> ' world'
@@ -90,8 +117,12 @@ class TokenizeCommandTest {
            151 -> '<97>' (utf-8 decode failure)
            165 -> '<a5>' (utf-8 decode failure)
         """);
-    Cli.Result json = Cli.run("tokenize", "--model", BPE.toString(), "--prompt", "Hello\n日", "--no-bos", "--json");
-    assertThat(json.out()).isEqualTo("""
+    Cli.Result json =
+        Cli.run(
+            "tokenize", "--model", BPE.toString(), "--prompt", "Hello\n日", "--no-bos", "--json");
+    assertThat(json.out())
+        .isEqualTo(
+            """
         [
          {"id":374,"piece":"Hello"},
          {"id":10,"piece":"\\n"},
@@ -100,10 +131,14 @@ class TokenizeCommandTest {
          {"id":165,"piece":"\uFFFD","bytes":[165]}
         ]
         """);
-    Cli.Result spm = Cli.run("tokenize", "--model", SPM.toString(), "--prompt", "a<|user|>b", "--json");
-    // SentencePiece: the dummy-prefix space is shown, and again after a user-defined token, as llama.cpp encodes it
-    assertThat(new ObjectMapper().readTree(spm.out()).findValuesAsText("piece")).containsExactly("<s>", " a", "<|user|>", " b");
-    Cli.Result empty = Cli.run("tokenize", "--model", BPE.toString(), "--prompt", "", "--no-bos", "--json");
+    Cli.Result spm =
+        Cli.run("tokenize", "--model", SPM.toString(), "--prompt", "a<|user|>b", "--json");
+    // SentencePiece: the dummy-prefix space is shown, and again after a user-defined token, as
+    // llama.cpp encodes it
+    assertThat(new ObjectMapper().readTree(spm.out()).findValuesAsText("piece"))
+        .containsExactly("<s>", " a", "<|user|>", " b");
+    Cli.Result empty =
+        Cli.run("tokenize", "--model", BPE.toString(), "--prompt", "", "--no-bos", "--json");
     assertThat(empty.out()).isEqualTo("[]\n");
   }
 
@@ -116,21 +151,48 @@ class TokenizeCommandTest {
     Path noVocab = dir.resolve("weights-only.gguf");
     new GgufWriter().putString("general.architecture", "llama").write(noVocab);
     Path unknownPre = dir.resolve("unknown-pre.gguf");
-    new GgufWriter().putString("tokenizer.ggml.model", "gpt2").putString("tokenizer.ggml.pre", "gpt-5")
-        .putStrings("tokenizer.ggml.tokens", List.of("a", "b", "ab")).putStrings("tokenizer.ggml.merges", List.of("a b")).write(unknownPre);
+    new GgufWriter()
+        .putString("tokenizer.ggml.model", "gpt2")
+        .putString("tokenizer.ggml.pre", "gpt-5")
+        .putStrings("tokenizer.ggml.tokens", List.of("a", "b", "ab"))
+        .putStrings("tokenizer.ggml.merges", List.of("a b"))
+        .write(unknownPre);
     record Case(String[] args, String message) {}
-    List<Case> cases = List.of(
-        new Case(new String[] {"--model", dir.resolve("missing.gguf").toString(), "--prompt", "x"}, "missing.gguf' does not exist"),
-        new Case(new String[] {"--model", notGguf.toString(), "--prompt", "x"}, "unknown model format"),
-        new Case(new String[] {"--model", noVocab.toString(), "--prompt", "x"}, "holds no vocabulary (tokenizer.ggml.model is absent)"),
-        new Case(new String[] {"--model", unknownPre.toString(), "--prompt", "x"}, "tokenizer.ggml.pre is \"gpt-5\""),
-        new Case(new String[] {"--model", BPE.toString()}, "Missing required argument"),
-        new Case(new String[] {"--model", BPE.toString(), "--prompt", "x", "--prompt-file", text.toString()}, "mutually exclusive"),
-        new Case(new String[] {"--model", BPE.toString(), "--prompt-file", notUtf8.toString()}, "latin1.txt' is not valid UTF-8 (at byte 3)"),
-        // what the JVM makes of an argument that is not UTF-8
-        new Case(new String[] {"--model", BPE.toString(), "--prompt", "caf\uFFFD"}, "--prompt is not valid UTF-8"),
-        new Case(new String[] {"--model", BPE.toString(), "--prompt-file", dir.resolve("none.txt").toString()}, "none.txt' does not exist"),
-        new Case(new String[] {"--model", BPE.toString(), "--prompt", "x", "--json", "--ids"}, "--json and --ids"));
+    List<Case> cases =
+        List.of(
+            new Case(
+                new String[] {"--model", dir.resolve("missing.gguf").toString(), "--prompt", "x"},
+                "missing.gguf' does not exist"),
+            new Case(
+                new String[] {"--model", notGguf.toString(), "--prompt", "x"},
+                "unknown model format"),
+            new Case(
+                new String[] {"--model", noVocab.toString(), "--prompt", "x"},
+                "holds no vocabulary (tokenizer.ggml.model is absent)"),
+            new Case(
+                new String[] {"--model", unknownPre.toString(), "--prompt", "x"},
+                "tokenizer.ggml.pre is \"gpt-5\""),
+            new Case(new String[] {"--model", BPE.toString()}, "Missing required argument"),
+            new Case(
+                new String[] {
+                  "--model", BPE.toString(), "--prompt", "x", "--prompt-file", text.toString()
+                },
+                "mutually exclusive"),
+            new Case(
+                new String[] {"--model", BPE.toString(), "--prompt-file", notUtf8.toString()},
+                "latin1.txt' is not valid UTF-8 (at byte 3)"),
+            // what the JVM makes of an argument that is not UTF-8
+            new Case(
+                new String[] {"--model", BPE.toString(), "--prompt", "caf\uFFFD"},
+                "--prompt is not valid UTF-8"),
+            new Case(
+                new String[] {
+                  "--model", BPE.toString(), "--prompt-file", dir.resolve("none.txt").toString()
+                },
+                "none.txt' does not exist"),
+            new Case(
+                new String[] {"--model", BPE.toString(), "--prompt", "x", "--json", "--ids"},
+                "--json and --ids"));
     for (Case c : cases) {
       String[] args = new String[c.args().length + 1];
       args[0] = "tokenize";
@@ -142,6 +204,10 @@ class TokenizeCommandTest {
       assertThat(r.out()).isEmpty();
     }
     Cli.Result unknown = Cli.run("tokenize", "--model", unknownPre.toString(), "--prompt", "x");
-    assertThat(unknown.err()).contains("supported: ").contains("chameleon").contains("llama-bpe").contains("qwen2");
+    assertThat(unknown.err())
+        .contains("supported: ")
+        .contains("chameleon")
+        .contains("llama-bpe")
+        .contains("qwen2");
   }
 }

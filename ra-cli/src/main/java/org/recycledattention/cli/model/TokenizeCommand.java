@@ -31,21 +31,34 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code ra tokenize}: the token ids of a text and what each shows as, like llama.cpp's {@code llama-tokenize}
- * (with {@code --no-escape --no-parse-special}: the text is taken literally and special-token text is plain
- * text, as {@code ra generate} encodes a prompt). Reads only the vocabulary: a GGUF without tensors will do.
+ * {@code ra tokenize}: the token ids of a text and what each shows as, like llama.cpp's {@code
+ * llama-tokenize} (with {@code --no-escape --no-parse-special}: the text is taken literally and
+ * special-token text is plain text, as {@code ra generate} encodes a prompt). Reads only the
+ * vocabulary: a GGUF without tensors will do.
  */
-@Command(name = "tokenize", mixinStandardHelpOptions = true, sortOptions = false,
-    description = {"Print the token ids of a text and the piece each stands for, as llama.cpp's llama-tokenize does.",
-        "Text format: one line per token, the id right-aligned in 6 columns, ' -> ', the piece in single quotes "
-            + "(as llama-tokenize prints it; a piece that is not UTF-8 on its own shows its bytes in hex, e.g. '<e6 97>', "
-            + "followed by ' (utf-8 decode failure)'). The text is taken literally (no escapes) and special-token text "
-            + "is encoded as text, like llama-tokenize --no-escape --no-parse-special."},
-    footer = {"", "Exit codes: 0 success, 1 runtime failure, 2 usage error (missing file, no vocabulary, text not UTF-8)."})
+@Command(
+    name = "tokenize",
+    mixinStandardHelpOptions = true,
+    sortOptions = false,
+    description = {
+      "Print the token ids of a text and the piece each stands for, as llama.cpp's llama-tokenize does.",
+      "Text format: one line per token, the id right-aligned in 6 columns, ' -> ', the piece in single "
+          + "quotes (as llama-tokenize prints it; a piece that is not UTF-8 on its own shows its bytes in hex, "
+          + "e.g. '<e6 97>', followed by ' (utf-8 decode failure)'). The text is taken literally (no escapes) "
+          + "and special-token text is encoded as text, like llama-tokenize --no-escape --no-parse-special."
+    },
+    footer = {
+      "",
+      "Exit codes: 0 success, 1 runtime failure, 2 usage error (missing file, no vocabulary, text not UTF-8)."
+    })
 public final class TokenizeCommand extends Subcommand {
-  @Option(names = "--model", required = true, paramLabel = "FILE",
-      description = "A GGUF file with a vocabulary (weights are not read: a vocabulary-only GGUF will do), a tokenizer.json, "
-          + "a Hugging Face model directory with one, or a llama2.c .bin with tokenizer.bin beside it.")
+  @Option(
+      names = "--model",
+      required = true,
+      paramLabel = "FILE",
+      description =
+          "A GGUF file with a vocabulary (weights are not read: a vocabulary-only GGUF will do), a tokenizer.json, "
+              + "a Hugging Face model directory with one, or a llama2.c .bin with tokenizer.bin beside it.")
   Path model;
 
   @ArgGroup(exclusive = true, multiplicity = "1")
@@ -56,19 +69,28 @@ public final class TokenizeCommand extends Subcommand {
     @Option(names = "--prompt", paramLabel = "TEXT", description = "The text to tokenize (UTF-8).")
     String prompt;
 
-    @Option(names = "--prompt-file", paramLabel = "FILE", description = "Tokenize this file's text, byte for byte (UTF-8; "
-        + "a final newline is kept, as llama-tokenize -f does).")
+    @Option(
+        names = "--prompt-file",
+        paramLabel = "FILE",
+        description =
+            "Tokenize this file's text, byte for byte (UTF-8; "
+                + "a final newline is kept, as llama-tokenize -f does).")
     Path file;
   }
 
-  @Option(names = "--no-bos", description = "Never add BOS (by default BOS comes first when the vocabulary asks for it).")
+  @Option(
+      names = "--no-bos",
+      description = "Never add BOS (by default BOS comes first when the vocabulary asks for it).")
   boolean noBos;
 
   @Option(names = "--ids", description = "Print only the ids, as [1, 2, 3] (llama-tokenize --ids).")
   boolean idsOnly;
 
-  @Option(names = "--json", description = "Print a JSON array of {\"id\", \"piece\"} objects (\"bytes\" too where the piece "
-      + "is not UTF-8 on its own).")
+  @Option(
+      names = "--json",
+      description =
+          "Print a JSON array of {\"id\", \"piece\"} objects (\"bytes\" too where the piece "
+              + "is not UTF-8 on its own).")
   boolean json;
 
   public TokenizeCommand(Map<String, String> environment) {
@@ -78,7 +100,8 @@ public final class TokenizeCommand extends Subcommand {
   @Override
   protected int run() {
     if (json && idsOnly) {
-      throw new UsageException("--json and --ids are both given; pass one (--json prints ids and pieces, --ids the ids alone)");
+      throw new UsageException(
+          "--json and --ids are both given; pass one (--json prints ids and pieces, --ids the ids alone)");
     }
     String input = text.prompt != null ? promptArgument(text.prompt) : promptFile(text.file);
     Loaded loaded = load(model);
@@ -96,11 +119,15 @@ public final class TokenizeCommand extends Subcommand {
     } else {
       for (int id : ids) {
         Piece p = Piece.of(tok.pieceBytes(id));
-        out.print(String.format("%6d -> '", id) + (p.valid() ? p.text() + "'" : p.hex() + "' (utf-8 decode failure)"));
+        out.print(
+            String.format("%6d -> '", id)
+                + (p.valid() ? p.text() + "'" : p.hex() + "' (utf-8 decode failure)"));
         out.print('\n'); // as llama-tokenize, whatever the platform
       }
     }
-    err().println(ids.length + (ids.length == 1 ? " token" : " tokens") + "; " + loaded.description());
+    err()
+        .println(
+            ids.length + (ids.length == 1 ? " token" : " tokens") + "; " + loaded.description());
     return 0;
   }
 
@@ -126,7 +153,10 @@ public final class TokenizeCommand extends Subcommand {
     return sb.append(ids.length > 0 ? "\n]" : "]").toString();
   }
 
-  /** A piece's bytes, their text (U+FFFD for malformed bytes) and whether they are valid UTF-8 on their own. */
+  /**
+   * A piece's bytes, their text (U+FFFD for malformed bytes) and whether they are valid UTF-8 on
+   * their own.
+   */
   private record Piece(byte[] bytes, String text, boolean valid) {
     static Piece of(byte[] bytes) {
       try {
@@ -147,19 +177,26 @@ public final class TokenizeCommand extends Subcommand {
   }
 
   private static String strictUtf8(byte[] bytes) throws CharacterCodingException {
-    return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-        .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString();
+    return StandardCharsets.UTF_8
+        .newDecoder()
+        .onMalformedInput(CodingErrorAction.REPORT)
+        .onUnmappableCharacter(CodingErrorAction.REPORT)
+        .decode(ByteBuffer.wrap(bytes))
+        .toString();
   }
 
   /**
-   * The text of {@code --prompt}. The JVM hands over command-line arguments decoded, with U+FFFD where the
-   * bytes were not UTF-8; as invalid UTF-8 in a file is refused, so is that.
+   * The text of {@code --prompt}. The JVM hands over command-line arguments decoded, with U+FFFD
+   * where the bytes were not UTF-8; as invalid UTF-8 in a file is refused, so is that.
    */
   static String promptArgument(String prompt) {
     int at = prompt.indexOf('\uFFFD');
     if (at >= 0) {
-      throw new UsageException("--prompt is not valid UTF-8: it holds U+FFFD at character " + at + ", which is what arguments that are not "
-          + "UTF-8 turn into; pass UTF-8 text (in a UTF-8 locale), or put the text in a file for --prompt-file");
+      throw new UsageException(
+          "--prompt is not valid UTF-8: it holds U+FFFD at character "
+              + at
+              + ", which is what arguments that are not "
+              + "UTF-8 turn into; pass UTF-8 text (in a UTF-8 locale), or put the text in a file for --prompt-file");
     }
     return prompt;
   }
@@ -167,20 +204,36 @@ public final class TokenizeCommand extends Subcommand {
   /** The bytes of {@code file} as UTF-8 text, exactly (nothing trimmed). */
   static String promptFile(Path file) {
     if (!Files.isRegularFile(file)) {
-      throw new UsageException("prompt file '" + file + "' does not exist or is not a regular file; pass a UTF-8 text file to --prompt-file");
+      throw new UsageException(
+          "prompt file '"
+              + file
+              + "' does not exist or is not a regular file; pass a UTF-8 text file to --prompt-file");
     }
     byte[] bytes;
     try {
       bytes = Files.readAllBytes(file);
     } catch (IOException e) {
-      throw new UsageException("cannot read prompt file '" + file + "': " + e.getMessage() + "; check that it is readable");
+      throw new UsageException(
+          "cannot read prompt file '"
+              + file
+              + "': "
+              + e.getMessage()
+              + "; check that it is readable");
     }
-    CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-        .onUnmappableCharacter(CodingErrorAction.REPORT);
+    CharsetDecoder decoder =
+        StandardCharsets.UTF_8
+            .newDecoder()
+            .onMalformedInput(CodingErrorAction.REPORT)
+            .onUnmappableCharacter(CodingErrorAction.REPORT);
     ByteBuffer in = ByteBuffer.wrap(bytes);
     CharBuffer chars = CharBuffer.allocate(bytes.length);
     if (decoder.decode(in, chars, true).isError() || decoder.flush(chars).isError()) {
-      throw new UsageException("prompt file '" + file + "' is not valid UTF-8 (at byte " + in.position() + "); save it as UTF-8");
+      throw new UsageException(
+          "prompt file '"
+              + file
+              + "' is not valid UTF-8 (at byte "
+              + in.position()
+              + "); save it as UTF-8");
     }
     return chars.flip().toString();
   }
@@ -191,13 +244,19 @@ public final class TokenizeCommand extends Subcommand {
   /** The tokenizer of {@code path}, without reading any weights. */
   static Loaded load(Path path) {
     if (!Files.exists(path)) {
-      throw new UsageException("model file '" + path + "' does not exist; pass a GGUF file with a vocabulary (a vocabulary-only one will do) "
-          + "or a tokenizer.json to --model");
+      throw new UsageException(
+          "model file '"
+              + path
+              + "' does not exist; pass a GGUF file with a vocabulary (a vocabulary-only one will do) "
+              + "or a tokenizer.json to --model");
     }
     if (Files.isDirectory(path)) {
       Path json = path.resolve("tokenizer.json");
       if (!Files.isRegularFile(json)) {
-        throw new UsageException("model directory '" + path + "' has no tokenizer.json; pass a GGUF file or a tokenizer.json to --model");
+        throw new UsageException(
+            "model directory '"
+                + path
+                + "' has no tokenizer.json; pass a GGUF file or a tokenizer.json to --model");
       }
       return fromTokenizerJson(json);
     }
@@ -216,10 +275,14 @@ public final class TokenizeCommand extends Subcommand {
 
   private static Loaded fromTokenizerJson(Path json) {
     if (!Files.isRegularFile(json)) {
-      throw new UsageException("'" + json + "' does not exist; a safetensors model's vocabulary is its tokenizer.json, which --model may name");
+      throw new UsageException(
+          "'"
+              + json
+              + "' does not exist; a safetensors model's vocabulary is its tokenizer.json, which --model may name");
     }
     Tokenizer tok = Tokenizers.fromTokenizerJson(json);
-    return new Loaded(tok, "tokenizer.json vocabulary of " + tok.vocabSize() + " pieces (" + kind(tok) + ")");
+    return new Loaded(
+        tok, "tokenizer.json vocabulary of " + tok.vocabSize() + " pieces (" + kind(tok) + ")");
   }
 
   private static Loaded fromGguf(Path path) {
@@ -227,20 +290,33 @@ public final class TokenizeCommand extends Subcommand {
       Map<String, Object> metadata = gguf.metadata();
       Object model = metadata.get("tokenizer.ggml.model");
       if (!(model instanceof String m) || m.equals("none") || m.equals("no_vocab")) {
-        throw new ModelFormatException(path, -1, "the file holds no vocabulary (tokenizer.ggml.model is "
-            + (model == null ? "absent" : "\"" + model + "\"") + "); pass a GGUF converted with its tokenizer");
+        throw new ModelFormatException(
+            path,
+            -1,
+            "the file holds no vocabulary (tokenizer.ggml.model is "
+                + (model == null ? "absent" : "\"" + model + "\"")
+                + "); pass a GGUF converted with its tokenizer");
       }
       Tokenizer tok = Tokenizers.fromGgufMetadata(metadata, path);
-      String pre = m.equals("gpt2") ? ", pre-tokenizer " + (metadata.get("tokenizer.ggml.pre") instanceof String p && !p.isEmpty() ? p
-          : "default (tokenizer.ggml.pre is absent)") : "";
-      return new Loaded(tok, "GGUF vocabulary of " + tok.vocabSize() + " pieces (" + kind(tok) + pre + ")");
+      String pre =
+          m.equals("gpt2")
+              ? ", pre-tokenizer "
+                  + (metadata.get("tokenizer.ggml.pre") instanceof String p && !p.isEmpty()
+                      ? p
+                      : "default (tokenizer.ggml.pre is absent)")
+              : "";
+      return new Loaded(
+          tok, "GGUF vocabulary of " + tok.vocabSize() + " pieces (" + kind(tok) + pre + ")");
     }
   }
 
   private static Loaded fromLlama2c(Path path) {
     Path bin = path.toAbsolutePath().resolveSibling("tokenizer.bin");
     if (!Files.isRegularFile(bin)) {
-      throw new UsageException("llama2.c checkpoint '" + path + "' has no tokenizer.bin beside it; put it there, or pass a GGUF file to --model");
+      throw new UsageException(
+          "llama2.c checkpoint '"
+              + path
+              + "' has no tokenizer.bin beside it; put it there, or pass a GGUF file to --model");
     }
     byte[] head = new byte[Llama2cReader.HEADER_BYTES];
     try (InputStream in = Files.newInputStream(path)) {
@@ -250,7 +326,8 @@ public final class TokenizeCommand extends Subcommand {
     }
     int vocab = Math.abs(Llama2cReader.header(MemorySegment.ofArray(head)).vocabSize());
     Tokenizer tok = Tokenizers.fromLlama2cFile(bin, vocab);
-    return new Loaded(tok, "llama2.c tokenizer.bin of " + tok.vocabSize() + " pieces (" + kind(tok) + ")");
+    return new Loaded(
+        tok, "llama2.c tokenizer.bin of " + tok.vocabSize() + " pieces (" + kind(tok) + ")");
   }
 
   private static String kind(Tokenizer tok) {

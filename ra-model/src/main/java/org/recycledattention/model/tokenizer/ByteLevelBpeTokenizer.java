@@ -88,7 +88,8 @@ public final class ByteLevelBpeTokenizer implements Tokenizer {
   public ByteLevelBpeTokenizer(List<String> pieces, TokenType[] types, List<String[]> merges, Pattern preTokenizer, Options options,
       int bos, int eos, int[] stopTokens, boolean addBos) {
     this(pieces, types, merges, new RegexPreTokenizer(requireNonNull(preTokenizer, "preTokenizer is null"),
-        requireNonNull(options, "options is null").individualDigits()), options.ignoreMerges(), options.nfc(), bos, eos, stopTokens, addBos);
+        requireNonNull(options, "options is null").individualDigits()), options.ignoreMerges(), options.nfc(),
+        bos, eos, stopTokens, addBos);
   }
 
   /**
@@ -97,8 +98,8 @@ public final class ByteLevelBpeTokenizer implements Tokenizer {
    * @param ignoreMerges take a word whole when it is a vocabulary piece
    * @param nfc normalize text to Unicode NFC before encoding
    */
-  public ByteLevelBpeTokenizer(List<String> pieces, TokenType[] types, List<String[]> merges, PreTokenizer preTokenizer, boolean ignoreMerges,
-      boolean nfc, int bos, int eos, int[] stopTokens, boolean addBos) {
+  public ByteLevelBpeTokenizer(List<String> pieces, TokenType[] types, List<String[]> merges, PreTokenizer preTokenizer,
+      boolean ignoreMerges, boolean nfc, int bos, int eos, int[] stopTokens, boolean addBos) {
     requireNonNull(pieces, "pieces is null");
     requireNonNull(types, "types is null");
     requireNonNull(merges, "merges is null");
@@ -292,12 +293,13 @@ public final class ByteLevelBpeTokenizer implements Tokenizer {
   }
 
   /** {@code s} with unpaired surrogates (which no UTF-8 text holds) as U+FFFD. */
-  static String wellFormed(String s) {
+  private static String wellFormed(String s) {
     for (int i = 0; i < s.length(); i++) {
       char c = s.charAt(i);
-      if (Character.isSurrogate(c) && !(Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1)))) {
+      boolean paired = Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1));
+      if (Character.isSurrogate(c) && !paired) {
         StringBuilder sb = new StringBuilder(s.length());
-        s.codePoints().forEach(cp -> sb.appendCodePoint(Character.isSurrogate((char) cp) && cp < 0x10000 ? 0xFFFD : cp));
+        s.codePoints().forEach(cp -> sb.appendCodePoint(cp < 0x10000 && Character.isSurrogate((char) cp) ? 0xFFFD : cp));
         return sb.toString();
       }
       if (Character.isHighSurrogate(c)) {

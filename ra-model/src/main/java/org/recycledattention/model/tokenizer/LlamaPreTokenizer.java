@@ -8,28 +8,49 @@ import java.util.Optional;
 import java.util.stream.Collectors;
 
 /**
- * llama.cpp's pre-tokenizers of byte-level BPE vocabularies, chosen by GGUF's {@code tokenizer.ggml.pre}:
- * one constant per llama.cpp pre-tokenizer type, with every name llama.cpp accepts for it, the regexes it
- * splits with (several types share one list) and the tokenizer settings the type implies. The names and
- * lists are those of llama.cpp at the commit the project compares with ({@code llama-vocab.cpp}).
+ * llama.cpp's pre-tokenizers of byte-level BPE vocabularies, chosen by GGUF's {@code
+ * tokenizer.ggml.pre}: one constant per llama.cpp pre-tokenizer type, with every name llama.cpp
+ * accepts for it, the regexes it splits with (several types share one list) and the tokenizer
+ * settings the type implies. The names and lists are those of llama.cpp at the commit the project
+ * compares with ({@code llama-vocab.cpp}).
  *
- * <p>An absent or empty {@code tokenizer.ggml.pre} means {@link #DEFAULT}, as in llama.cpp (which warns
- * that generation quality will suffer); a name llama.cpp does not know is an error, never a fallback.
- * SentencePiece vocabularies ({@code tokenizer.ggml.model = llama}) have no pre-tokenizer: llama.cpp
- * ignores their {@code pre}, and so does this package.
+ * <p>An absent or empty {@code tokenizer.ggml.pre} means {@link #DEFAULT}, as in llama.cpp (which
+ * warns that generation quality will suffer); a name llama.cpp does not know is an error, never a
+ * fallback. SentencePiece vocabularies ({@code tokenizer.ggml.model = llama}) have no
+ * pre-tokenizer: llama.cpp ignores their {@code pre}, and so does this package.
  */
 public enum LlamaPreTokenizer implements PreTokenizer {
-  /** {@code default} or no {@code pre}: punctuation runs, GPT-2, digit runs, then groups of three ASCII digits. */
+  /**
+   * {@code default} or no {@code pre}: punctuation runs, GPT-2, digit runs, then groups of three
+   * ASCII digits.
+   */
   DEFAULT(LlamaRegexSet.DEFAULT, Flags.NONE, "default"),
-  LLAMA3(LlamaRegexSet.LLAMA3, Flags.IGNORE_MERGES_ADD_BOS, "llama-bpe", "llama3", "llama-v3", "falcon3"),
+  LLAMA3(
+      LlamaRegexSet.LLAMA3,
+      Flags.IGNORE_MERGES_ADD_BOS,
+      "llama-bpe",
+      "llama3",
+      "llama-v3",
+      "falcon3"),
   DEEPSEEK_LLM(LlamaRegexSet.DEEPSEEK_LLM, Flags.NONE, "deepseek-llm"),
   DEEPSEEK_CODER(LlamaRegexSet.DEEPSEEK_CODER, Flags.NONE, "deepseek-coder"),
   DEEPSEEK3_LLM(LlamaRegexSet.DEEPSEEK3_LLM, Flags.NONE, "deepseek-v3"),
   FALCON(LlamaRegexSet.FALCON, Flags.NONE, "falcon"),
   MPT(LlamaRegexSet.GPT2, Flags.NONE, "mpt"),
   STARCODER(LlamaRegexSet.STARCODER, Flags.NONE, "starcoder"),
-  GPT2(LlamaRegexSet.GPT2, Flags.NONE, "gpt-2", "phi-2", "jina-es", "jina-de", "gigachat", "jina-v1-en", "jina-v2-es", "jina-v2-de",
-      "jina-v2-code", "roberta-bpe"),
+  GPT2(
+      LlamaRegexSet.GPT2,
+      Flags.NONE,
+      "gpt-2",
+      "phi-2",
+      "jina-es",
+      "jina-de",
+      "gigachat",
+      "jina-v1-en",
+      "jina-v2-es",
+      "jina-v2-de",
+      "jina-v2-code",
+      "roberta-bpe"),
   REFACT(LlamaRegexSet.STARCODER, Flags.NONE, "refact"),
   COMMAND_R(LlamaRegexSet.STARCODER, Flags.NONE, "command-r"),
   QWEN2(LlamaRegexSet.QWEN2, Flags.NONE, "qwen2", "deepseek-r1-qwen", "megrez"),
@@ -50,7 +71,10 @@ public enum LlamaPreTokenizer implements PreTokenizer {
   CHAMELEON(LlamaRegexSet.CHAMELEON, Flags.ADD_BOS, "chameleon"),
   MINERVA(LlamaRegexSet.STARCODER, Flags.NONE, "minerva-7b");
 
-  /** What a pre-tokenizer type implies for the rest of the tokenizer (llama.cpp sets these with the type). */
+  /**
+   * What a pre-tokenizer type implies for the rest of the tokenizer (llama.cpp sets these with the
+   * type).
+   */
   private enum Flags {
     NONE(false, false),
     ADD_BOS(false, true),
@@ -76,8 +100,9 @@ public enum LlamaPreTokenizer implements PreTokenizer {
   }
 
   /**
-   * The pre-tokenizer for a {@code tokenizer.ggml.pre} value, as llama.cpp picks it; {@link #DEFAULT} for
-   * {@code null} or "" (the key is absent). Names are case-sensitive, as in llama.cpp.
+   * The pre-tokenizer for a {@code tokenizer.ggml.pre} value, as llama.cpp picks it; {@link
+   * #DEFAULT} for {@code null} or "" (the key is absent). Names are case-sensitive, as in
+   * llama.cpp.
    */
   public static Optional<LlamaPreTokenizer> forName(String pre) {
     if (pre == null || pre.isEmpty()) {
@@ -93,7 +118,10 @@ public enum LlamaPreTokenizer implements PreTokenizer {
 
   /** Every name {@link #forName} accepts, sorted, comma-separated (for messages). */
   public static String supportedNames() {
-    return Arrays.stream(values()).flatMap(p -> p.names.stream()).sorted().collect(Collectors.joining(", "));
+    return Arrays.stream(values())
+        .flatMap(p -> p.names.stream())
+        .sorted()
+        .collect(Collectors.joining(", "));
   }
 
   /** The names llama.cpp accepts for this type; the first is the one its converter writes. */
@@ -116,7 +144,10 @@ public enum LlamaPreTokenizer implements PreTokenizer {
     return flags.ignoreMerges;
   }
 
-  /** Whether prompts start with BOS when the file does not say ({@code tokenizer.ggml.add_bos_token} absent). */
+  /**
+   * Whether prompts start with BOS when the file does not say ({@code tokenizer.ggml.add_bos_token}
+   * absent).
+   */
   public boolean addsBosByDefault() {
     return flags.addBos;
   }

@@ -8,12 +8,14 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * A Hugging Face {@code tokenizer.json} pre-tokenizer: an optional {@code Digits} step (every {@code \p{N}}
- * its own word) and one {@code Split} regex, compiled with {@link PreTokenizerPattern#compile} (Unicode
- * classes, as Python's and Rust's regex engines read them); text between matches is a word too.
+ * A Hugging Face {@code tokenizer.json} pre-tokenizer: an optional {@code Digits} step (every
+ * {@code \p{N}} its own word) and one {@code Split} regex, compiled with {@link
+ * PreTokenizerPattern#compile} (Unicode classes, as Python's and Rust's regex engines read them);
+ * text between matches is a word too.
  *
  * @param pattern the word-splitting regex
- * @param individualDigits whether every digit is its own word before the regex runs on the text between
+ * @param individualDigits whether every digit is its own word before the regex runs on the text
+ *     between
  */
 public record RegexPreTokenizer(Pattern pattern, boolean individualDigits) implements PreTokenizer {
   public RegexPreTokenizer {
@@ -33,7 +35,9 @@ public record RegexPreTokenizer(Pattern pattern, boolean individualDigits) imple
       int cp = text.codePointAt(i);
       int next = i + Character.charCount(cp);
       int type = Character.getType(cp);
-      if (type == Character.DECIMAL_DIGIT_NUMBER || type == Character.LETTER_NUMBER || type == Character.OTHER_NUMBER) {
+      if (type == Character.DECIMAL_DIGIT_NUMBER
+          || type == Character.LETTER_NUMBER
+          || type == Character.OTHER_NUMBER) {
         splitRegex(text.substring(from, i), words);
         words.add(text.substring(i, next));
         from = next;

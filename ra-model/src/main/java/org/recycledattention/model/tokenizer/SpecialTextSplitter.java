@@ -8,9 +8,9 @@ import java.util.Map;
 
 /**
  * Splits text around verbatim occurrences of user-defined tokens, as llama.cpp's partition step does for
- * {@link TokenType#USER_DEFINED}: the longest token (in UTF-8 bytes) first, each cutting every occurrence out of the text
- * the longer ones left (so "abcd" with tokens "bcd" and "ab" gives "a", "bcd"); control tokens are never
- * matched. Immutable.
+ * {@link TokenType#USER_DEFINED}: the longest token (in UTF-8 bytes) first, each cutting every occurrence
+ * out of the text the longer ones left (so "abcd" with tokens "bcd" and "ab" gives "a", "bcd"); control
+ * tokens are never matched. Immutable.
  */
 final class SpecialTextSplitter {
   /** A run of ordinary text ({@code id == -1}) or one user-defined token. */

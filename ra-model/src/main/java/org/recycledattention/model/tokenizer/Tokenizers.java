@@ -136,7 +136,8 @@ public final class Tokenizers {
         }
         LlamaPreTokenizer pre = preTokenizer(v, file);
         boolean addBos = v.bool("tokenizer.ggml.add_bos_token", pre.addsBosByDefault());
-        return new ByteLevelBpeTokenizer(tokens, types, merges, pre, pre.ignoresMerges(), false, bos, eos, stopTokens, addBos);
+        return new ByteLevelBpeTokenizer(tokens, types, merges, pre, pre.ignoresMerges(), false, bos, eos, stopTokens,
+            addBos);
       }
       default -> throw new ModelFormatException(file, -1,
           "tokenizer.ggml.model is \"" + model + "\"; supported: llama (SentencePiece), gpt2 (byte-level BPE)");
@@ -149,9 +150,9 @@ public final class Tokenizers {
    */
   private static LlamaPreTokenizer preTokenizer(GgufValues v, Path file) {
     String pre = v.metadata().containsKey("tokenizer.ggml.pre") ? v.string("tokenizer.ggml.pre") : null;
-    return LlamaPreTokenizer.forName(pre).orElseThrow(() -> new ModelFormatException(file, -1, "tokenizer.ggml.pre is \"" + pre
-        + "\", a pre-tokenizer this engine does not know (nor does llama.cpp at the commit it follows); supported: "
-        + LlamaPreTokenizer.supportedNames()));
+    return LlamaPreTokenizer.forName(pre).orElseThrow(() -> new ModelFormatException(file, -1,
+        "tokenizer.ggml.pre is \"" + pre + "\", a pre-tokenizer this engine does not know (nor does llama.cpp at the "
+            + "commit it follows); supported: " + LlamaPreTokenizer.supportedNames()));
   }
 
   /**

@@ -8,38 +8,50 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Splits text into words the way llama.cpp's {@code unicode_regex_split} does with a list of regexes:
- * the first regex splits the text into its matches and the runs between them, each later regex splits
- * every piece the previous ones left (a match never crosses a piece's end, and lookaheads and {@code $}
- * see a piece's end as the end of the text).
+ * Splits text into words the way llama.cpp's {@code unicode_regex_split} does with a list of
+ * regexes: the first regex splits the text into its matches and the runs between them, each later
+ * regex splits every piece the previous ones left (a match never crosses a piece's end, and
+ * lookaheads and {@code $} see a piece's end as the end of the text).
  *
  * <p>How each regex runs decides the result, so this follows llama.cpp's choice per regex:
+ *
  * <ul>
  *   <li>GPT-2's regex and Llama 3's have hand-written splitters in llama.cpp (the Llama 3 one with
  *       case-insensitive contractions); here too, with the same behaviour at piece ends.
  *   <li>A regex with a Unicode class ({@code \p{N}}, {@code \p{L}}, {@code \p{P}}, {@code \p{M}},
  *       {@code \p{S}}) runs on a "collapsed" text: ASCII stays, every other code point becomes one
- *       placeholder per category (White_Space, number, letter, punctuation, mark, symbol, other), and each
- *       {@code \p{X}} becomes its placeholder plus the ASCII members llama.cpp lists for it. Its ASCII
- *       symbol list lacks {@code ~}, so {@code \p{S}} misses {@code ~} here as it does there.
+ *       placeholder per category (White_Space, number, letter, punctuation, mark, symbol, other),
+ *       and each {@code \p{X}} becomes its placeholder plus the ASCII members llama.cpp lists for
+ *       it. Its ASCII symbol list lacks {@code ~}, so {@code \p{S}} misses {@code ~} here as it
+ *       does there.
  *   <li>Any other regex runs on the code points, with non-ASCII white space turned into U+000B; its
  *       {@code \s} is ASCII white space only (as C++'s {@code std::wregex} in the C locale).
  * </ul>
+ *
  * The regexes use the syntax both C++'s ECMAScript grammar and {@link java.util.regex} read alike
  * (leftmost alternative first); {@code $} becomes {@code \z}. Immutable and thread-safe.
  */
 final class UnicodeRegexSplitter {
   /** llama.cpp's GPT-2 regex, which it runs with a hand-written splitter. */
-  static final String GPT2_REGEX = "'s|'t|'re|'ve|'m|'ll|'d| ?\\p{L}+| ?\\p{N}+| ?[^\\s\\p{L}\\p{N}]+|\\s+(?!\\S)";
+  static final String GPT2_REGEX =
+      "'s|'t|'re|'ve|'m|'ll|'d| ?\\p{L}+| ?\\p{N}+| ?[^\\s\\p{L}\\p{N}]+|\\s+(?!\\S)";
+
   /** Llama 3's regex as written in its tokenizer.json. */
   static final String LLAMA3_REGEX =
-      "(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}{1,3}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+";
-  /** Llama 3's regex with the contractions spelled out, as llama.cpp lists it; the same splitter. */
-  static final String LLAMA3_REGEX_ADAPTED = "(?:'[sS]|'[tT]|'[rR][eE]|'[vV][eE]|'[mM]|'[lL][lL]|'[dD])"
-      + "|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}{1,3}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+";
+      "(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}{1,3}"
+          + "| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+";
+
+  /**
+   * Llama 3's regex with the contractions spelled out, as llama.cpp lists it; the same splitter.
+   */
+  static final String LLAMA3_REGEX_ADAPTED =
+      "(?:'[sS]|'[tT]|'[rR][eE]|'[vV][eE]|'[mM]|'[lL][lL]|'[dD])"
+          + "|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}{1,3}"
+          + "| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+";
 
   /** Placeholders of the collapsed text, as llama.cpp chose them. */
   private static final char COLLAPSED_WHITESPACE = '\u000B';
+
   private static final char COLLAPSED_OTHER = '\u00D0';
   private static final char COLLAPSED_NUMBER = '\u00D1';
   private static final char COLLAPSED_LETTER = '\u00D2';
@@ -52,8 +64,8 @@ final class UnicodeRegexSplitter {
 
   /**
    * @param regexes llama.cpp's regexes for one pre-tokenizer, in order
-   * @throws IllegalArgumentException when a regex mixes Unicode classes with non-ASCII text (llama.cpp
-   *     refuses those too) or does not compile
+   * @throws IllegalArgumentException when a regex mixes Unicode classes with non-ASCII text
+   *     (llama.cpp refuses those too) or does not compile
    */
   UnicodeRegexSplitter(List<String> regexes) {
     this.regexes = List.copyOf(requireNonNull(regexes, "regexes is null"));
@@ -102,7 +114,9 @@ final class UnicodeRegexSplitter {
     }
     boolean categories = regex.matches("(?s).*\\\\p\\{[NLPMS]\\}.*");
     if (categories && !regex.chars().allMatch(c -> c < 0x80)) {
-      throw new IllegalArgumentException("regex mixes Unicode classes and non-ASCII characters, which llama.cpp does not support: " + regex);
+      throw new IllegalArgumentException(
+          "regex mixes Unicode classes and non-ASCII characters, which llama.cpp does not support: "
+              + regex);
     }
     String java = endAnchors(categories ? collapse(regex) : regex);
     Pattern pattern = Pattern.compile(java);
@@ -122,15 +136,19 @@ final class UnicodeRegexSplitter {
       } else if (c == ']' && inClass && !escaped) {
         inClass = false;
         out.append(c);
-      } else if (c == '\\' && regex.startsWith("\\p{", i) && i + 4 < regex.length() && regex.charAt(i + 4) == '}'
+      } else if (c == '\\'
+          && regex.startsWith("\\p{", i)
+          && i + 4 < regex.length()
+          && regex.charAt(i + 4) == '}'
           && "NLPMS".indexOf(regex.charAt(i + 3)) >= 0) {
-        String members = switch (regex.charAt(i + 3)) {
-          case 'N' -> COLLAPSED_NUMBER + "0-9";
-          case 'L' -> COLLAPSED_LETTER + "A-Za-z";
-          case 'P' -> COLLAPSED_PUNCTUATION + "!-#%-*,-/:-;?-@\\[-\\]_\\{\\}";
-          case 'M' -> String.valueOf(COLLAPSED_MARK); // no ASCII marks
-          default -> COLLAPSED_SYMBOL + "\\$\\+<->^`\\|"; // llama.cpp's list: no '~'
-        };
+        String members =
+            switch (regex.charAt(i + 3)) {
+              case 'N' -> COLLAPSED_NUMBER + "0-9";
+              case 'L' -> COLLAPSED_LETTER + "A-Za-z";
+              case 'P' -> COLLAPSED_PUNCTUATION + "!-#%-*,-/:-;?-@\\[-\\]_\\{\\}";
+              case 'M' -> String.valueOf(COLLAPSED_MARK); // no ASCII marks
+              default -> COLLAPSED_SYMBOL + "\\$\\+<->^`\\|"; // llama.cpp's list: no '~'
+            };
         out.append(inClass ? members : "[" + members + "]");
         i += 4;
       } else {
@@ -218,7 +236,8 @@ final class UnicodeRegexSplitter {
         for (int i = 0; i < cpts.length; i++) {
           cpToChar[i] = sb.length();
           int cp = cpts[i];
-          sb.appendCodePoint(cp >= 0x80 && CodepointFlags.isWhitespace(cp) ? COLLAPSED_WHITESPACE : cp);
+          sb.appendCodePoint(
+              cp >= 0x80 && CodepointFlags.isWhitespace(cp) ? COLLAPSED_WHITESPACE : cp);
         }
         cpToChar[cpts.length] = sb.length();
         charToCp = new int[sb.length() + 1];
@@ -273,8 +292,9 @@ final class UnicodeRegexSplitter {
   }
 
   /**
-   * A cursor over one piece of the text for the hand-written splitters: code points and flags inside
-   * the piece, nothing ({@link #NONE}, no flags) outside it, and the start of the word being built.
+   * A cursor over one piece of the text for the hand-written splitters: code points and flags
+   * inside the piece, nothing ({@link #NONE}, no flags) outside it, and the start of the word being
+   * built.
    */
   private static final class Cursor {
     static final int NONE = -1;
@@ -346,7 +366,8 @@ final class UnicodeRegexSplitter {
     }
   }
 
-  private static final int WORDLIKE = CodepointFlags.WHITESPACE | CodepointFlags.LETTER | CodepointFlags.NUMBER;
+  private static final int WORDLIKE =
+      CodepointFlags.WHITESPACE | CodepointFlags.LETTER | CodepointFlags.NUMBER;
 
   /** {@code 's|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+}. */
   private record Gpt2Step() implements Step {
@@ -363,9 +384,12 @@ final class UnicodeRegexSplitter {
         // an optional leading space belongs to the run of letters, digits or other symbols after it
         int from = c.cp(pos) == ' ' ? pos + 1 : pos;
         int f = c.flags(from);
-        int run = (f & CodepointFlags.LETTER) != 0 ? CodepointFlags.LETTER
-            : (f & CodepointFlags.NUMBER) != 0 ? CodepointFlags.NUMBER
-            : f != 0 && (f & WORDLIKE) == 0 ? -1 : 0;
+        int run =
+            (f & CodepointFlags.LETTER) != 0
+                ? CodepointFlags.LETTER
+                : (f & CodepointFlags.NUMBER) != 0
+                    ? CodepointFlags.NUMBER
+                    : f != 0 && (f & WORDLIKE) == 0 ? -1 : 0;
         if (run != 0) {
           int i = from;
           while (run > 0 ? c.is(i, run) : c.flags(i) != 0 && (c.flags(i) & WORDLIKE) == 0) {
@@ -380,9 +404,9 @@ final class UnicodeRegexSplitter {
   }
 
   /**
-   * White space at {@code pos}: {@code \s*[\r\n]+} when {@code newlines} (up to the last CR or LF of
-   * the run), else {@code \s+(?!\S)} (the run less its last character when something follows it in
-   * the piece), else {@code \s+}; a character that is none of these is a word of its own.
+   * White space at {@code pos}: {@code \s*[\r\n]+} when {@code newlines} (up to the last CR or LF
+   * of the run), else {@code \s+(?!\S)} (the run less its last character when something follows it
+   * in the piece), else {@code \s+}; a character that is none of these is a word of its own.
    */
   private static int whitespace(Cursor c, int pos, boolean newlines) {
     int runEnd = c.whitespaceEnd(pos);
@@ -401,8 +425,8 @@ final class UnicodeRegexSplitter {
   }
 
   /**
-   * {@code (?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*
-   * |\s*[\r\n]+|\s+(?!\S)|\s+}.
+   * {@code (?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}|
+   * ?[^\s\p{L}\p{N}]+[\r\n]* |\s*[\r\n]+|\s+(?!\S)|\s+}.
    */
   private record Llama3Step() implements Step {
     @Override
@@ -417,7 +441,9 @@ final class UnicodeRegexSplitter {
         }
         int cp = c.cp(pos);
         // letters, with one leading character that is not CR, LF, or a digit
-        if (cp != '\r' && cp != '\n' && !c.is(pos, CodepointFlags.NUMBER)
+        if (cp != '\r'
+            && cp != '\n'
+            && !c.is(pos, CodepointFlags.NUMBER)
             && (c.is(pos, CodepointFlags.LETTER) || c.is(pos + 1, CodepointFlags.LETTER))) {
           int i = pos + 1;
           while (c.is(i, CodepointFlags.LETTER)) {
@@ -440,7 +466,8 @@ final class UnicodeRegexSplitter {
         }
         // an optional space, other symbols, then any CRs and LFs
         int from = cp == ' ' ? pos + 1 : pos;
-        if ((c.flags(from) & WORDLIKE) == 0) { // also at the piece's end after a space, as llama.cpp
+        if ((c.flags(from) & WORDLIKE)
+            == 0) { // also at the piece's end after a space, as llama.cpp
           int i = from;
           while (c.flags(i) != 0 && (c.flags(i) & WORDLIKE) == 0) {
             i++;

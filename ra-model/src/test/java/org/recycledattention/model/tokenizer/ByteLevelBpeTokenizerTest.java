@@ -191,6 +191,34 @@ class ByteLevelBpeTokenizerTest {
   }
 
   @Test
+  void listedMergesApplyEvenWhenTheirResultIsNoPieceAsInLlamaCpp() {
+    Vocab v = new Vocab();
+    v.merges.add(new String[] {"a", "b"}); // "ab" is no piece, but a step towards "abc"
+    int abc = v.merge("ab", "c");
+    assertThat(v.build(PreTokenizerPattern.GPT2, false).encode("abc", false)).containsExactly(abc);
+    // a final "ab" that is no piece falls back to the pieces of its single bytes
+    assertThat(v.build(PreTokenizerPattern.GPT2, false).encode("ab", false)).containsExactly((int) 'a', (int) 'b');
+  }
+
+  @Test
+  void userDefinedTokensAreCutLongestFirstAsInLlamaCpp() {
+    Vocab v = helloWorld();
+    int ab = v.special("ab", TokenType.USER_DEFINED);
+    int bcd = v.special("bcd", TokenType.USER_DEFINED);
+    // "bcd" is cut first (longest), so "ab" no longer matches, though it starts earlier
+    assertThat(v.build(PreTokenizerPattern.GPT2, false).encode("abcd", false)).containsExactly((int) 'a', bcd);
+    assertThat(v.build(PreTokenizerPattern.GPT2, false).encode("abab", false)).containsExactly(ab, ab);
+  }
+
+  @Test
+  void unpairedSurrogatesEncodeAsReplacementCharacters() {
+    ByteLevelBpeTokenizer tok = helloWorld().build(PreTokenizerPattern.LLAMA3, true);
+    assertThat(tok.encode("a\uD800b\uDC00", false)).containsExactly(tok.encode("a\uFFFDb\uFFFD", false));
+    assertThat(tok.decode(tok.encode("x\uD83D", false))).isEqualTo("x\uFFFD");
+    assertThat(tok.decode(tok.encode("\uD83D\uDE00", false))).isEqualTo("\uD83D\uDE00");
+  }
+
+  @Test
   void ggufPreNamesChooseLlamaCppsPreTokenizer() {
     assertThat(LlamaPreTokenizer.forName("qwen2")).hasValue(LlamaPreTokenizer.QWEN2);
     assertThat(LlamaPreTokenizer.forName("deepseek-r1-qwen")).hasValue(LlamaPreTokenizer.QWEN2);

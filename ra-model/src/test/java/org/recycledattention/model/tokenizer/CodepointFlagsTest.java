@@ -12,9 +12,10 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /**
- * Our code point classes are llama.cpp's, for every code point: {@code unicode-flags.txt} is llama.cpp's
- * table (Unicode 15.1; {@code make_unicode_flags.py}), so this also catches a JDK whose newer Unicode
- * assigns code points that {@link CodepointFlags} does not yet list as newer than llama.cpp.
+ * Our code point classes are llama.cpp's, for every code point: {@code unicode-flags.txt} is
+ * llama.cpp's table (Unicode 15.1; {@code make_unicode_flags.py}), so this also catches a JDK whose
+ * newer Unicode assigns code points that {@link CodepointFlags} does not yet list as newer than
+ * llama.cpp.
  */
 class CodepointFlagsTest {
   @Test
@@ -22,7 +23,8 @@ class CodepointFlagsTest {
     List<int[]> ranges = new ArrayList<>();
     Set<Integer> whitespace = new HashSet<>();
     String table;
-    try (InputStream in = getClass().getResourceAsStream("/tokenizer/llama-cpp/unicode-flags.txt")) {
+    try (InputStream in =
+        getClass().getResourceAsStream("/tokenizer/llama-cpp/unicode-flags.txt")) {
       table = new String(in.readAllBytes(), StandardCharsets.US_ASCII);
     }
     for (String line : table.lines().toList()) {

@@ -24,13 +24,14 @@ import org.recycledattention.model.ModelFormatException;
 import org.recycledattention.model.format.gguf.GgufFile;
 
 /**
- * Token ids equal llama.cpp's for every pre-tokenizer it knows: {@code /tokenizer/llama-cpp/} holds two
- * vocabulary-only GGUF files (byte-level BPE with merges learnt from a small multilingual corpus, and
- * SentencePiece), 42 texts (white-space runs, newlines after spaces, tabs, digit runs of 1 to 10,
- * contractions in both cases, punctuation runs, emoji, CJK, Cyrillic, Arabic, Devanagari, Thai, Greek,
- * Unicode spaces and digits, user-defined tokens) and {@code llama-tokenize}'s ids for each, made by
- * {@code make_fixtures.py} there. The BPE vocabulary is encoded once per llama.cpp pre-tokenizer type,
- * swapping only {@code tokenizer.ggml.pre}; every accepted name also encodes a text with BOS.
+ * Token ids equal llama.cpp's for every pre-tokenizer it knows: {@code /tokenizer/llama-cpp/} holds
+ * two vocabulary-only GGUF files (byte-level BPE with merges learnt from a small multilingual
+ * corpus, and SentencePiece), 42 texts (white-space runs, newlines after spaces, tabs, digit runs
+ * of 1 to 10, contractions in both cases, punctuation runs, emoji, CJK, Cyrillic, Arabic,
+ * Devanagari, Thai, Greek, Unicode spaces and digits, user-defined tokens) and {@code
+ * llama-tokenize}'s ids for each, made by {@code make_fixtures.py} there. The BPE vocabulary is
+ * encoded once per llama.cpp pre-tokenizer type, swapping only {@code tokenizer.ggml.pre}; every
+ * accepted name also encodes a text with BOS.
  */
 class LlamaCppTokenizerTest {
   private static JsonNode texts;
@@ -47,7 +48,8 @@ class LlamaCppTokenizerTest {
   }
 
   static JsonNode json(String name) throws IOException {
-    try (InputStream in = LlamaCppTokenizerTest.class.getResourceAsStream("/tokenizer/llama-cpp/" + name)) {
+    try (InputStream in =
+        LlamaCppTokenizerTest.class.getResourceAsStream("/tokenizer/llama-cpp/" + name)) {
       return new ObjectMapper().readTree(in);
     }
   }
@@ -97,7 +99,8 @@ class LlamaCppTokenizerTest {
       Tokenizer tok = bpe(type.getKey());
       for (int i = 0; i < all.size(); i++) {
         int[] want = ids(type.getValue().get(i));
-        soft.assertThat(tok.encode(all.get(i), false)).as("pre %s, text %d %s", type.getKey(), i, PreTokenizerPatternTest.escape(all.get(i)))
+        soft.assertThat(tok.encode(all.get(i), false))
+            .as("pre %s, text %d %s", type.getKey(), i, PreTokenizerPatternTest.escape(all.get(i)))
             .containsExactly(want);
         checked++;
       }
@@ -109,7 +112,11 @@ class LlamaCppTokenizerTest {
   @Test
   void everyPreTokenizerTypeHasFixtures() {
     Set<LlamaPreTokenizer> covered = new TreeSet<>();
-    expected.path("bpe").path("texts").properties().forEach(e -> covered.add(LlamaPreTokenizer.forName(e.getKey()).orElseThrow()));
+    expected
+        .path("bpe")
+        .path("texts")
+        .properties()
+        .forEach(e -> covered.add(LlamaPreTokenizer.forName(e.getKey()).orElseThrow()));
     assertThat(covered).containsExactlyInAnyOrder(LlamaPreTokenizer.values());
     Set<String> names = new TreeSet<>();
     expected.path("bpe").path("with_bos").fieldNames().forEachRemaining(names::add);
@@ -125,7 +132,9 @@ class LlamaCppTokenizerTest {
     SoftAssertions soft = new SoftAssertions();
     for (var name : expected.path("bpe").path("with_bos").properties()) {
       Tokenizer tok = bpe(name.getKey());
-      soft.assertThat(tok.encode(text, tok.addBosByDefault())).as("pre %s", name.getKey()).containsExactly(ids(name.getValue()));
+      soft.assertThat(tok.encode(text, tok.addBosByDefault()))
+          .as("pre %s", name.getKey())
+          .containsExactly(ids(name.getValue()));
     }
     soft.assertAll();
   }
@@ -140,8 +149,11 @@ class LlamaCppTokenizerTest {
 
   @Test
   void unknownPreIsAnErrorNamingItAndTheSupportedOnes() {
-    assertThatThrownBy(() -> bpe("gpt2")).isInstanceOf(ModelFormatException.class)
-        .hasMessageContaining("tokenizer.ggml.pre is \"gpt2\"").hasMessageContaining("supported: ").hasMessageContaining("gpt-2, ")
+    assertThatThrownBy(() -> bpe("gpt2"))
+        .isInstanceOf(ModelFormatException.class)
+        .hasMessageContaining("tokenizer.ggml.pre is \"gpt2\"")
+        .hasMessageContaining("supported: ")
+        .hasMessageContaining("gpt-2, ")
         .hasMessageContaining("tekken");
   }
 
@@ -156,14 +168,21 @@ class LlamaCppTokenizerTest {
     SoftAssertions soft = new SoftAssertions();
     for (int i = 0; i < all.size(); i++) {
       String escaped = PreTokenizerPatternTest.escape(all.get(i));
-      soft.assertThat(tok.encode(all.get(i), false)).as("text %d %s", i, escaped).containsExactly(ids(spm.path("texts").get(i)));
-      soft.assertThat(noSpace.encode(all.get(i), false)).as("no space prefix, text %d %s", i, escaped)
+      soft.assertThat(tok.encode(all.get(i), false))
+          .as("text %d %s", i, escaped)
+          .containsExactly(ids(spm.path("texts").get(i)));
+      soft.assertThat(noSpace.encode(all.get(i), false))
+          .as("no space prefix, text %d %s", i, escaped)
           .containsExactly(ids(spm.path("no_space_prefix").get(i)));
       // our decoder gives the text back, dummy prefixes and all
-      soft.assertThat(tok.decode(tok.encode(all.get(i), true))).as("round trip %d", i).isEqualTo(all.get(i));
+      soft.assertThat(tok.decode(tok.encode(all.get(i), true)))
+          .as("round trip %d", i)
+          .isEqualTo(all.get(i));
     }
     String text = texts.path("bos_text").asText();
-    soft.assertThat(tok.encode(text, tok.addBosByDefault())).as("with BOS").containsExactly(ids(spm.path("with_bos")));
+    soft.assertThat(tok.encode(text, tok.addBosByDefault()))
+        .as("with BOS")
+        .containsExactly(ids(spm.path("with_bos")));
     soft.assertAll();
   }
 
@@ -172,7 +191,8 @@ class LlamaCppTokenizerTest {
     Map<String, Object> m = new HashMap<>(spmMetadata);
     m.put("tokenizer.ggml.pre", "no-such-pre-tokenizer");
     String text = texts.path("bos_text").asText();
-    assertThat(Tokenizers.fromGgufMetadata(m).encode(text, true)).containsExactly(ids(expected.path("spm").path("with_bos")));
+    assertThat(Tokenizers.fromGgufMetadata(m).encode(text, true))
+        .containsExactly(ids(expected.path("spm").path("with_bos")));
   }
 
   @Test
@@ -180,7 +200,9 @@ class LlamaCppTokenizerTest {
     for (LlamaPreTokenizer pre : LlamaPreTokenizer.values()) {
       Tokenizer tok = bpe(pre.ggufName());
       for (String text : textList()) {
-        assertThat(tok.decode(tok.encode(text, true))).as("%s: %s", pre, PreTokenizerPatternTest.escape(text)).isEqualTo(text);
+        assertThat(tok.decode(tok.encode(text, true)))
+            .as("%s: %s", pre, PreTokenizerPatternTest.escape(text))
+            .isEqualTo(text);
         assertThat(String.join("", pre.split(text))).isEqualTo(text);
       }
     }
