@@ -28,8 +28,7 @@ import org.recycledattention.model.testing.RandomModels;
  * left to fail (or to compute nonsense) while decoding.
  */
 class HostileModelsTest {
-  /** Two layers, 2 query and 2 KV heads of 4 (so q and kv projections are both 8 x 8), vocabulary 16. */
-  private static final ModelConfig TWO_LAYERS = new ModelConfig("llama", 8, 16, 2, 2, 2, 4, 16, 32, 1e-5f, 10000f, true, null, false, true);
+  private static final ModelConfig TWO_LAYERS = Seeds.TWO_LAYERS;
 
   @TempDir
   Path dir;

@@ -16,6 +16,7 @@ import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicLong;
 import org.recycledattention.model.ModelFileChangedException;
 import org.recycledattention.model.ModelFormatException;
 import org.recycledattention.model.io.SafeText;
@@ -35,12 +36,15 @@ import org.recycledattention.model.io.SafeText;
 public final class ModelFiles implements AutoCloseable {
   /** Reads go through the JDK in chunks of this many bytes. */
   private static final int READ_CHUNK = 1 << 26;
+  /** {@link #pollUnchanged()} checks at most this often: a check costs a few microseconds, a tiny model's step not much more. */
+  private static final long POLL_NANOS = 2_000_000;
 
   private record Opened(Path path, FileChannel channel, long size, FileTime modified, Object key) {}
 
   private final FileAccess access;
   private final Arena arena = Arena.ofShared();
   private final List<Opened> opened = new ArrayList<>();
+  private final AtomicLong lastPoll = new AtomicLong(System.nanoTime() - POLL_NANOS);
   private boolean closed;
 
   public ModelFiles(FileAccess access) {
@@ -128,6 +132,20 @@ public final class ModelFiles implements AutoCloseable {
       if (change != null) {
         throw new ModelFileChangedException(o.path(), change, null);
       }
+    }
+  }
+
+  /**
+   * {@link #checkUnchanged()} unless a check ran within the last 2 ms (so that it costs a tiny model's
+   * forward pass nothing measurable): what the model calls before each pass.
+   *
+   * @throws ModelFileChangedException naming the first file that changed
+   */
+  public void pollUnchanged() {
+    long now = System.nanoTime();
+    long last = lastPoll.get();
+    if (now - last >= POLL_NANOS && lastPoll.compareAndSet(last, now)) {
+      checkUnchanged();
     }
   }
 

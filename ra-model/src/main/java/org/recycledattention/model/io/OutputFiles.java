@@ -117,12 +117,13 @@ public final class OutputFiles {
    */
   public static void write(Path target, Content content) {
     requireNonNull(content, "content is null");
-    Path file = check(target, List.of(), "output file");
-    Path dir = file.getParent();
+    check(target, List.of(), "output file");
     Path tmp = null;
     try {
-      Files.createDirectories(dir);
-      tmp = Files.createTempFile(dir, "." + file.getFileName() + ".", ".tmp");
+      Files.createDirectories(target.toAbsolutePath().normalize().getParent());
+      // checked again now that the directory exists: the file to replace is named by its real directory
+      Path file = check(target, List.of(), "output file");
+      tmp = Files.createTempFile(file.getParent(), "." + file.getFileName() + ".", ".tmp");
       try {
         // an interrupted process (Ctrl-C runs the JVM's shutdown) must not leave the partial file behind
         tmp.toFile().deleteOnExit();

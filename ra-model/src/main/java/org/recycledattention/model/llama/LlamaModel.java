@@ -119,15 +119,16 @@ public final class LlamaModel implements LanguageModel {
   /**
    * {@inheritDoc}
    *
-   * <p>Before each pass the model's files are checked to be unchanged ({@link ModelFiles}), and a
-   * fault reading a truncated mapping during the pass is reported the same way: as a {@link
-   * org.recycledattention.model.ModelFileChangedException} naming the file, never a JVM error.
+   * <p>Before each pass the model's files are checked to be unchanged (at most every 2 ms: {@link
+   * ModelFiles#pollUnchanged()}), and a fault reading a truncated mapping during the pass is
+   * reported the same way: as a {@link org.recycledattention.model.ModelFileChangedException} naming
+   * the file, never a JVM error.
    */
   @Override
   public void forward(SequenceState s, int[] tokens, int from, int count, int position) {
     ensureOpen();
     ModelFiles files = loaded.files();
-    files.checkUnchanged();
+    files.pollUnchanged();
     try {
       pass(s, tokens, from, count, position);
     } catch (InternalError e) {

@@ -53,6 +53,20 @@ class ModelFilesTest {
   }
 
   @Test
+  void pollingChecksAtMostEveryTwoMilliseconds() throws Exception {
+    Path f = file("m.gguf", 8192);
+    try (ModelFiles files = new ModelFiles(FileAccess.MAPPED)) {
+      files.open(f);
+      files.pollUnchanged(); // checks: the first poll always does
+      try (FileChannel c = FileChannel.open(f, StandardOpenOption.WRITE)) {
+        c.truncate(100);
+      }
+      Thread.sleep(3);
+      assertThatThrownBy(files::pollUnchanged).isInstanceOf(ModelFileChangedException.class).hasMessageContaining("8192 to 100");
+    }
+  }
+
+  @Test
   void aMappedFileReplacedByARenameIsNotAnError() throws Exception {
     Path f = file("m.gguf", 4096);
     try (ModelFiles files = new ModelFiles(FileAccess.MAPPED)) {
