@@ -201,6 +201,9 @@ public final class OutputFiles {
       file = real;
       attrs = attributes(file);
     }
+    if (attrs != null && attrs.isDirectory()) {
+      throw new OutputPathException(what + " '" + target + "' is a directory; pass a file name, such as one in that directory");
+    }
     if (attrs != null && !attrs.isRegularFile()) {
       throw new OutputPathException(what + " '" + target + "' is not a regular file (" + kind(file, attrs)
           + "); refusing to replace it: pass the name of a regular file or of a new one");

@@ -69,7 +69,7 @@ class OutputFilesTest {
   @Test
   void onlyRegularFilesAreReplaced() throws Exception {
     Path sub = Files.createDirectories(dir.resolve("sub"));
-    assertThatThrownBy(() -> OutputFiles.check(sub, List.of(), "--out")).isInstanceOf(OutputPathException.class).hasMessageContaining("a directory");
+    assertThatThrownBy(() -> OutputFiles.check(sub, List.of(), "--out")).isInstanceOf(OutputPathException.class).hasMessageContaining("is a directory");
     Path fifo = dir.resolve("fifo");
     Process mk = new ProcessBuilder("mkfifo", fifo.toString()).start();
     assumeTrue(mk.waitFor() == 0, "mkfifo is not available");
