@@ -138,7 +138,12 @@ class GeneratorTest {
       public String piece(int id) { return "<" + id + ">"; }
       public int[] encode(String text, boolean addBos) { throw new UnsupportedOperationException(); }
       public String decode(int[] ids) { return java.util.Arrays.toString(ids); }
-      public StreamingDecoder newDecoder() { throw new UnsupportedOperationException(); }
+      public StreamingDecoder newDecoder() {
+        return new StreamingDecoder() {
+          public String next(int id) { return "<" + id + ">"; }
+          public String finish() { return ""; }
+        };
+      }
     };
   }
 
@@ -192,6 +197,95 @@ class GeneratorTest {
         th.join();
       }
       assertThat(results).hasSize(4).allSatisfy(r -> assertThat(r).containsExactly(expected));
+    }
+  }
+
+  @Test
+  void textIsStreamedInFinalPiecesAndEqualsTheDecodedTokens() {
+    try (LlamaModel model = RandomModels.random(RandomModels.smallConfig(), 5, -1, TextStreamTest.tokenizer())) {
+      StringBuilder streamed = new StringBuilder();
+      List<String> pieces = new ArrayList<>();
+      GenerationResult r = new Generator(model, cpu, FULL, 1).generate(GenerationRequest.greedy(PROMPT, 30), TokenListener.NONE, pieces::add);
+      pieces.forEach(streamed::append);
+      assertThat(pieces).allSatisfy(p -> assertThat(p).isNotEmpty());
+      assertThat(r.finishReason()).isEqualTo(FinishReason.LENGTH);
+      assertThat(r.text()).isEqualTo(streamed.toString()).isNotEmpty();
+      StringBuilder expected = new StringBuilder();
+      var decoder = TextStreamTest.tokenizer().newDecoder();
+      for (int id : r.tokens()) {
+        expected.append(decoder.next(id));
+      }
+      assertThat(r.text()).isEqualTo(expected.append(decoder.finish()).toString());
+    }
+  }
+
+  @Test
+  void aStopStringEndsGenerationAndTheTextBeforeIt() {
+    try (LlamaModel model = RandomModels.random(RandomModels.smallConfig(), 5, -1, TextStreamTest.tokenizer())) {
+      Generator g = new Generator(model, cpu, FULL, 1);
+      GenerationResult free = g.generate(GenerationRequest.greedy(PROMPT, 30), TokenListener.NONE);
+      String text = free.text();
+      String stop = text.substring(text.length() / 2, text.length() / 2 + 3);
+      int at = text.indexOf(stop);
+      StringBuilder streamed = new StringBuilder();
+      GenerationResult r = g.generate(GenerationRequest.greedy(PROMPT, 30).withStopStrings(List.of(stop)), TokenListener.NONE, streamed::append);
+      assertThat(r.finishReason()).isEqualTo(FinishReason.STOP_STRING);
+      assertThat(r.text()).isEqualTo(text.substring(0, at)).isEqualTo(streamed.toString());
+      assertThat(r.tokens().length).isLessThan(free.tokens().length);
+      assertThat(free.tokens()).startsWith(r.tokens());
+    }
+  }
+
+  @Test
+  void stopStringsNeedATokenizer() {
+    try (LlamaModel model = RandomModels.random(RandomModels.smallConfig(), 5)) {
+      assertThatThrownBy(() -> new Generator(model, cpu, FULL, 1).generate(GenerationRequest.greedy(PROMPT, 3).withStopStrings(List.of("x")),
+          TokenListener.NONE)).isInstanceOf(GenerationException.class).hasMessageContaining("tokenizer");
+    }
+  }
+
+  @Test
+  void cancellingFromTheListenerStopsBeforeTheNextDecodeStep() {
+    try (LlamaModel model = RandomModels.random(RandomModels.smallConfig(), 5)) {
+      Cancellation cancel = new Cancellation();
+      int[] seen = {0};
+      GenerationRequest req = GenerationRequest.greedy(PROMPT, 30).withCancellation(cancel);
+      GenerationResult r = new Generator(model, cpu, FULL, 1).generate(req, id -> {
+        if (++seen[0] == 3) {
+          cancel.cancel();
+        }
+      });
+      assertThat(r.finishReason()).isEqualTo(FinishReason.CANCELLED);
+      assertThat(r.tokens()).hasSize(3);
+      // the first token comes from the prefill; two decode steps, in each of the model's layers
+      assertThat(r.stats().fullSteps()).isEqualTo(2L * model.shape().layers());
+    }
+  }
+
+  @Test
+  void cancellingFromAnotherThreadStopsALongGeneration() throws Exception {
+    ModelConfig longer = new ModelConfig("llama", 32, 48, 2, 4, 2, 8, 40, 100_000, 1e-5f, 10000f, true, null, false, false);
+    try (LlamaModel model = RandomModels.random(longer, 5)) {
+      Cancellation cancel = new Cancellation();
+      java.util.concurrent.CountDownLatch started = new java.util.concurrent.CountDownLatch(1);
+      GenerationRequest req = GenerationRequest.greedy(PROMPT, 90_000).withCancellation(cancel);
+      var future = java.util.concurrent.CompletableFuture.supplyAsync(() -> new Generator(model, cpu, FULL, 1).generate(req, id -> started.countDown()));
+      started.await();
+      cancel.cancel();
+      GenerationResult r = future.get(30, java.util.concurrent.TimeUnit.SECONDS);
+      assertThat(r.finishReason()).isEqualTo(FinishReason.CANCELLED);
+      assertThat(r.tokens().length).isLessThan(90_000);
+    }
+  }
+
+  @Test
+  void aRequestCancelledBeforeItStartsDoesNoWork() {
+    try (LlamaModel model = RandomModels.random(RandomModels.smallConfig(), 5)) {
+      Cancellation cancel = new Cancellation();
+      cancel.cancel();
+      GenerationResult r = new Generator(model, cpu, FULL, 1).generate(GenerationRequest.greedy(PROMPT, 30).withCancellation(cancel), TokenListener.NONE);
+      assertThat(r.finishReason()).isEqualTo(FinishReason.CANCELLED);
+      assertThat(r.tokens()).isEmpty();
     }
   }
 }
