@@ -21,6 +21,7 @@ import org.recycledattention.engine.decode.TextListener;
 import org.recycledattention.engine.decode.TokenListener;
 import org.recycledattention.engine.wiring.Models;
 import org.recycledattention.engine.wiring.RaRuntime;
+import org.recycledattention.inference.chat.ChatFormatter;
 import org.recycledattention.inference.chat.ChatMessage;
 import org.recycledattention.inference.chat.ChatTemplate;
 import org.recycledattention.model.llama.LanguageModel;
@@ -52,7 +53,7 @@ public final class Engine implements AutoCloseable {
   private final RaRuntime runtime;
   private final PolicySelection policies;
   private final ChatTemplate template;
-  private final ChatEncoder chatEncoder;
+  private final ChatFormatter chat;
   private final String name;
   private final int threads;
   private final Path extracted;
@@ -62,7 +63,7 @@ public final class Engine implements AutoCloseable {
     this.runtime = runtime;
     this.policies = new PolicySelection(runtime);
     this.template = template;
-    this.chatEncoder = model.tokenizer().map(ChatEncoder::new).orElse(null);
+    this.chat = model.tokenizer().map(t -> new ChatFormatter(t, template)).orElse(null);
     this.name = name;
     this.threads = threads;
     this.extracted = extracted;
@@ -121,8 +122,8 @@ public final class Engine implements AutoCloseable {
    * @throws org.recycledattention.inference.chat.ChatTemplateException when the template refuses the messages or cannot render
    */
   public String renderChat(List<ChatMessage> messages) {
-    Tokenizer t = requireTokenizer("a conversation");
-    return template.render(messages, true, piece(t, t.bos()), piece(t, t.eos()));
+    requireTokenizer("a conversation");
+    return chat.render(messages);
   }
 
   /**
@@ -144,15 +145,8 @@ public final class Engine implements AutoCloseable {
         if (p.messages().isEmpty()) {
           throw new RequestException(RequestException.Field.PROMPT, "the conversation has no messages; give at least one");
         }
-        Tokenizer t = requireTokenizer("a conversation");
-        String text = renderChat(p.messages());
-        String bos = piece(t, t.bos());
-        boolean addBos = t.addBosByDefault();
-        if (!bos.isEmpty() && text.startsWith(bos)) {
-          text = text.substring(bos.length());
-          addBos = true;
-        }
-        yield chatEncoder.encode(text, addBos);
+        requireTokenizer("a conversation");
+        yield chat.encode(p.messages());
       }
     };
     if (ids.length == 0) {
@@ -226,10 +220,6 @@ public final class Engine implements AutoCloseable {
   private Tokenizer requireTokenizer(String what) {
     return model.tokenizer().orElseThrow(() -> new RequestException(RequestException.Field.PROMPT, "model '" + name + "' carries no tokenizer, so "
         + what + " cannot be encoded; give token ids"));
-  }
-
-  private static String piece(Tokenizer t, int id) {
-    return id < 0 ? "" : t.piece(id);
   }
 
   /** Closes the backend and the model. Idempotent. */

@@ -1,4 +1,4 @@
-package org.recycledattention.inference;
+package org.recycledattention.inference.chat;
 
 import static java.util.Objects.requireNonNull;
 
