@@ -251,6 +251,7 @@ public final class Engine implements AutoCloseable {
     private ClassLoader loader = Engine.class.getClassLoader();
     private ChatTemplate template;
     private Integer threads;
+    private int parallel = 1;
 
     private Builder() {}
 
@@ -309,6 +310,18 @@ public final class Engine implements AutoCloseable {
     }
 
     /**
+     * How many sequences will run at once: without {@link #threadsPerSequence}, each gets {@code
+     * ra.threads / n} kernel threads (at least one), so that together they use {@code ra.threads}.
+     */
+    public Builder sequencesInParallel(int n) {
+      if (n < 1) {
+        throw new IllegalArgumentException("sequences in parallel must be >= 1, got " + n);
+      }
+      this.parallel = n;
+      return this;
+    }
+
+    /**
      * Checks the JVM and the configuration, loads the model and starts the backend.
      *
      * @throws RaException in one line: the Vector API missing (naming the JVM flag), an invalid
@@ -330,7 +343,8 @@ public final class Engine implements AutoCloseable {
         runtime.backend();
         ChatTemplate t = template != null ? template : ChatTemplate.fromMetadata(lm.metadata()).orElseGet(ChatTemplate::fallback);
         String name = model == null ? "probe" : stripExtension(model.getFileName() == null ? model.toString() : model.getFileName().toString());
-        return new Engine(lm, runtime, t, name, threads != null ? threads : runtime.threads(), extracted);
+        return new Engine(lm, runtime, t, name, threads != null ? threads : Math.max(1, runtime.threads() / parallel),
+            extracted);
       } catch (RuntimeException | Error e) {
         runtime.close();
         if (lm != null) {
