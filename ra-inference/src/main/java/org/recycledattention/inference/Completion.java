@@ -14,7 +14,14 @@ import org.recycledattention.engine.decode.GenerationStats;
  * @param budget its token budget K
  * @param stats timings and policy statistics
  */
-public record Completion(String text, int[] tokens, FinishReason finishReason, int promptTokens, String policy, int budget, GenerationStats stats) {
+public record Completion(
+    String text,
+    int[] tokens,
+    FinishReason finishReason,
+    int promptTokens,
+    String policy,
+    int budget,
+    GenerationStats stats) {
   /** Tokens generated. */
   public int completionTokens() {
     return tokens.length;

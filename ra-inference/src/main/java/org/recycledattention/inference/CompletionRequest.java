@@ -13,11 +13,18 @@ import org.recycledattention.inference.chat.ChatMessage;
  * @param prompt what to continue
  * @param maxTokens the most tokens to generate; 0 = as many as the context leaves
  * @param sampling greedy (the default) or sampled
- * @param stop stop strings: generation ends before the first one that appears (at most {@value #MAX_STOP_STRINGS})
+ * @param stop stop strings: generation ends before the first one that appears (at most {@value
+ *     #MAX_STOP_STRINGS})
  * @param policy per-request policy changes ({@link PolicyOverrides#NONE}: the engine's)
  * @param ignoreEos keep going past the model's end-of-generation tokens
  */
-public record CompletionRequest(Prompt prompt, int maxTokens, SamplingConfig sampling, List<String> stop, PolicyOverrides policy, boolean ignoreEos) {
+public record CompletionRequest(
+    Prompt prompt,
+    int maxTokens,
+    SamplingConfig sampling,
+    List<String> stop,
+    PolicyOverrides policy,
+    boolean ignoreEos) {
   /** The most stop strings a request may have. */
   public static final int MAX_STOP_STRINGS = 16;
 
@@ -27,31 +34,44 @@ public record CompletionRequest(Prompt prompt, int maxTokens, SamplingConfig sam
     stop = List.copyOf(requireNonNull(stop, "stop is null"));
     requireNonNull(policy, "policy is null");
     if (maxTokens < 0) {
-      throw new RequestException(RequestException.Field.MAX_TOKENS, "max tokens must be >= 1 (or 0 for as many as fit), got " + maxTokens);
+      throw new RequestException(
+          RequestException.Field.MAX_TOKENS,
+          "max tokens must be >= 1 (or 0 for as many as fit), got " + maxTokens);
     }
     if (stop.size() > MAX_STOP_STRINGS) {
-      throw new RequestException(RequestException.Field.STOP, "at most " + MAX_STOP_STRINGS + " stop strings, got " + stop.size());
+      throw new RequestException(
+          RequestException.Field.STOP,
+          "at most " + MAX_STOP_STRINGS + " stop strings, got " + stop.size());
     }
     for (String s : stop) {
       if (s.isEmpty()) {
-        throw new RequestException(RequestException.Field.STOP, "a stop string is empty; give non-empty stop strings");
+        throw new RequestException(
+            RequestException.Field.STOP, "a stop string is empty; give non-empty stop strings");
       }
     }
   }
 
   /** Continue {@code text}; greedy, as many tokens as fit. */
   public static CompletionRequest text(String text) {
-    return new CompletionRequest(new Prompt.Text(text), 0, SamplingConfig.GREEDY, List.of(), PolicyOverrides.NONE, false);
+    return new CompletionRequest(
+        new Prompt.Text(text), 0, SamplingConfig.GREEDY, List.of(), PolicyOverrides.NONE, false);
   }
 
   /** Reply to a conversation; greedy, as many tokens as fit. */
   public static CompletionRequest chat(List<ChatMessage> messages) {
-    return new CompletionRequest(new Prompt.Chat(messages), 0, SamplingConfig.GREEDY, List.of(), PolicyOverrides.NONE, false);
+    return new CompletionRequest(
+        new Prompt.Chat(messages),
+        0,
+        SamplingConfig.GREEDY,
+        List.of(),
+        PolicyOverrides.NONE,
+        false);
   }
 
   /** Continue token ids; greedy, as many tokens as fit. */
   public static CompletionRequest ids(int... ids) {
-    return new CompletionRequest(new Prompt.Ids(ids), 0, SamplingConfig.GREEDY, List.of(), PolicyOverrides.NONE, false);
+    return new CompletionRequest(
+        new Prompt.Ids(ids), 0, SamplingConfig.GREEDY, List.of(), PolicyOverrides.NONE, false);
   }
 
   public CompletionRequest withMaxTokens(int n) {

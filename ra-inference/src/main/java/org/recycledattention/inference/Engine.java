@@ -34,14 +34,15 @@ import org.recycledattention.probe.ShippedProbe;
  *
  * <pre>{@code
  * try (Engine engine = Engine.builder().model(Path.of("model.gguf")).policy("recycled").budget(256).build()) {
- *   Completion c = engine.complete(CompletionRequest.text("Once upon a time").withMaxTokens(64).withStop("\n"), System.out::print);
+ *   Completion c = engine.complete(
+ *       CompletionRequest.text("Once upon a time").withMaxTokens(64).withStop("\n"), System.out::print);
  *   System.out.println(c.finishReason() + " " + c.stats().decodeTokensPerSecond());
  * }
  * }</pre>
  *
  * <p>Configuration is the command line's: the same keys ({@code ra.policy}, {@code ra.backend},
- * {@code ra.budget}, {@code ra.policy.<name>.<key>}, ...), validated before the model loads, with the
- * same one-line errors. A request may change the policy, its budget and its keys ({@link
+ * {@code ra.budget}, {@code ra.policy.<name>.<key>}, ...), validated before the model loads, with
+ * the same one-line errors. A request may change the policy, its budget and its keys ({@link
  * PolicyOverrides}); the backend is the engine's. Policies and backends are found on the class path
  * (ra-policies and ra-backend-cpu, or plugins through {@link Builder#classLoader}).
  *
@@ -58,7 +59,13 @@ public final class Engine implements AutoCloseable {
   private final int threads;
   private final Path extracted;
 
-  private Engine(LanguageModel model, RaRuntime runtime, ChatTemplate template, String name, int threads, Path extracted) {
+  private Engine(
+      LanguageModel model,
+      RaRuntime runtime,
+      ChatTemplate template,
+      String name,
+      int threads,
+      Path extracted) {
     this.model = model;
     this.runtime = runtime;
     this.policies = new PolicySelection(runtime);
@@ -73,7 +80,9 @@ public final class Engine implements AutoCloseable {
     return new Builder();
   }
 
-  /** The model's name: its file name without the extension ({@code probe} for the built-in probe). */
+  /**
+   * The model's name: its file name without the extension ({@code probe} for the built-in probe).
+   */
   public String modelName() {
     return name;
   }
@@ -119,7 +128,8 @@ public final class Engine implements AutoCloseable {
   /**
    * The prompt text of a conversation, as the chat template renders it, with the generation prompt.
    *
-   * @throws org.recycledattention.inference.chat.ChatTemplateException when the template refuses the messages or cannot render
+   * @throws org.recycledattention.inference.chat.ChatTemplateException when the template refuses
+   *     the messages or cannot render
    */
   public String renderChat(List<ChatMessage> messages) {
     requireTokenizer("a conversation");
@@ -128,34 +138,42 @@ public final class Engine implements AutoCloseable {
 
   /**
    * The prompt's token ids: text encoded with BOS as the model asks; a conversation rendered by the
-   * chat template, its control-token text parsed to those tokens (a BOS the template writes is kept,
-   * once); ids as given.
+   * chat template, its control-token text parsed to those tokens (a BOS the template writes is
+   * kept, once); ids as given.
    *
-   * @throws RequestException for a prompt that encodes to nothing, or text for a model without a tokenizer
+   * @throws RequestException for a prompt that encodes to nothing, or text for a model without a
+   *     tokenizer
    */
   public int[] encode(Prompt prompt) {
     requireNonNull(prompt, "prompt is null");
-    int[] ids = switch (prompt) {
-      case Prompt.Ids p -> p.ids();
-      case Prompt.Text p -> {
-        Tokenizer t = requireTokenizer("a text prompt");
-        yield t.encode(p.text(), t.addBosByDefault());
-      }
-      case Prompt.Chat p -> {
-        if (p.messages().isEmpty()) {
-          throw new RequestException(RequestException.Field.PROMPT, "the conversation has no messages; give at least one");
-        }
-        requireTokenizer("a conversation");
-        yield chat.encode(p.messages());
-      }
-    };
+    int[] ids =
+        switch (prompt) {
+          case Prompt.Ids p -> p.ids();
+          case Prompt.Text p -> {
+            Tokenizer t = requireTokenizer("a text prompt");
+            yield t.encode(p.text(), t.addBosByDefault());
+          }
+          case Prompt.Chat p -> {
+            if (p.messages().isEmpty()) {
+              throw new RequestException(
+                  RequestException.Field.PROMPT,
+                  "the conversation has no messages; give at least one");
+            }
+            requireTokenizer("a conversation");
+            yield chat.encode(p.messages());
+          }
+        };
     if (ids.length == 0) {
-      throw new RequestException(RequestException.Field.PROMPT, "the prompt is empty (it encodes to no tokens); give some text");
+      throw new RequestException(
+          RequestException.Field.PROMPT,
+          "the prompt is empty (it encodes to no tokens); give some text");
     }
     int vocab = model.config().vocabSize();
     for (int id : ids) {
       if (id < 0 || id >= vocab) {
-        throw new RequestException(RequestException.Field.PROMPT, "token id " + id + " is outside the model's vocabulary [0, " + vocab + ")");
+        throw new RequestException(
+            RequestException.Field.PROMPT,
+            "token id " + id + " is outside the model's vocabulary [0, " + vocab + ")");
       }
     }
     return ids;
@@ -173,19 +191,44 @@ public final class Engine implements AutoCloseable {
     int[] ids = encode(request.prompt());
     int context = contextLength();
     if (ids.length >= context) {
-      throw new RequestException(RequestException.Field.PROMPT, "the prompt has " + ids.length + " tokens, but the model's context is " + context
-          + " tokens and leaves no room for a reply; shorten the prompt");
+      throw new RequestException(
+          RequestException.Field.PROMPT,
+          "the prompt has "
+              + ids.length
+              + " tokens, but the model's context is "
+              + context
+              + " tokens and leaves no room for a reply; shorten the prompt");
     }
     int max = request.maxTokens() == 0 ? context - ids.length : request.maxTokens();
     if ((long) ids.length + max > context) {
-      throw new RequestException(RequestException.Field.MAX_TOKENS, "the prompt (" + ids.length + " tokens) plus max tokens " + max + " is "
-          + ((long) ids.length + max) + " tokens, beyond the model's context of " + context + "; lower max tokens (at most " + (context - ids.length)
-          + " here) or shorten the prompt");
+      throw new RequestException(
+          RequestException.Field.MAX_TOKENS,
+          "the prompt ("
+              + ids.length
+              + " tokens) plus max tokens "
+              + max
+              + " is "
+              + ((long) ids.length + max)
+              + " tokens, beyond the model's context of "
+              + context
+              + "; lower max tokens (at most "
+              + (context - ids.length)
+              + " here) or shorten the prompt");
     }
     if (!request.stop().isEmpty() && model.tokenizer().isEmpty()) {
-      throw new RequestException(RequestException.Field.STOP, "stop strings need a model with a tokenizer; this one has none");
+      throw new RequestException(
+          RequestException.Field.STOP,
+          "stop strings need a model with a tokenizer; this one has none");
     }
-    GenerationRequest g = new GenerationRequest(ids, max, request.sampling(), !request.ignoreEos(), false, request.stop(), new Cancellation());
+    GenerationRequest g =
+        new GenerationRequest(
+            ids,
+            max,
+            request.sampling(),
+            !request.ignoreEos(),
+            false,
+            request.stop(),
+            new Cancellation());
     return new PreparedCompletion(g, selected);
   }
 
@@ -195,10 +238,21 @@ public final class Engine implements AutoCloseable {
    */
   public Completion run(PreparedCompletion prepared, TextListener text, Cancellation cancellation) {
     requireNonNull(prepared, "prepared is null");
-    GenerationRequest g = prepared.generation().withCancellation(requireNonNull(cancellation, "cancellation is null"));
+    GenerationRequest g =
+        prepared
+            .generation()
+            .withCancellation(requireNonNull(cancellation, "cancellation is null"));
     KvCacheBackend backend = runtime.backend();
-    GenerationResult r = new Generator(model, backend, prepared.selected().factory(), threads).generate(g, TokenListener.NONE, text);
-    return new Completion(r.text() == null ? "" : r.text(), r.tokens(), r.finishReason(), r.promptIds().length, prepared.policy(), prepared.budget(),
+    GenerationResult r =
+        new Generator(model, backend, prepared.selected().factory(), threads)
+            .generate(g, TokenListener.NONE, text);
+    return new Completion(
+        r.text() == null ? "" : r.text(),
+        r.tokens(),
+        r.finishReason(),
+        r.promptIds().length,
+        prepared.policy(),
+        prepared.budget(),
         r.stats());
   }
 
@@ -207,8 +261,12 @@ public final class Engine implements AutoCloseable {
     return run(prepare(request), text, new Cancellation());
   }
 
-  /** {@link #prepare} then {@link #run}, streaming text to {@code text}; {@code cancellation} stops it. */
-  public Completion complete(CompletionRequest request, TextListener text, Cancellation cancellation) {
+  /**
+   * {@link #prepare} then {@link #run}, streaming text to {@code text}; {@code cancellation} stops
+   * it.
+   */
+  public Completion complete(
+      CompletionRequest request, TextListener text, Cancellation cancellation) {
     return run(prepare(request), text, cancellation);
   }
 
@@ -218,8 +276,17 @@ public final class Engine implements AutoCloseable {
   }
 
   private Tokenizer requireTokenizer(String what) {
-    return model.tokenizer().orElseThrow(() -> new RequestException(RequestException.Field.PROMPT, "model '" + name + "' carries no tokenizer, so "
-        + what + " cannot be encoded; give token ids"));
+    return model
+        .tokenizer()
+        .orElseThrow(
+            () ->
+                new RequestException(
+                    RequestException.Field.PROMPT,
+                    "model '"
+                        + name
+                        + "' carries no tokenizer, so "
+                        + what
+                        + " cannot be encoded; give token ids"));
   }
 
   /** Closes the backend and the model. Idempotent. */
@@ -240,9 +307,9 @@ public final class Engine implements AutoCloseable {
   }
 
   /**
-   * Builds an {@link Engine}. Without {@link #model} it loads the built-in probe model. Settings are
-   * layered over the {@linkplain #configuration configuration} (built-in defaults unless given), in
-   * the order given, like command-line flags.
+   * Builds an {@link Engine}. Without {@link #model} it loads the built-in probe model. Settings
+   * are layered over the {@linkplain #configuration configuration} (built-in defaults unless
+   * given), in the order given, like command-line flags.
    */
   public static final class Builder {
     private Path model;
@@ -278,17 +345,25 @@ public final class Engine implements AutoCloseable {
 
     /** Any key, e.g. {@code set("ra.policy.recycled.stride", "5")}. */
     public Builder set(String key, String value) {
-      settings.add(new Setting(requireNonNull(key, "key is null"), requireNonNull(value, "value is null"), "Engine.Builder"));
+      settings.add(
+          new Setting(
+              requireNonNull(key, "key is null"),
+              requireNonNull(value, "value is null"),
+              "Engine.Builder"));
       return this;
     }
 
-    /** The layers the builder's settings go on top of (a properties file, the environment, flags). */
+    /**
+     * The layers the builder's settings go on top of (a properties file, the environment, flags).
+     */
     public Builder configuration(ConfigLayers base) {
       this.layers = requireNonNull(base, "base is null");
       return this;
     }
 
-    /** Where policies and backends are found (a plugin class loader); the engine's own by default. */
+    /**
+     * Where policies and backends are found (a plugin class loader); the engine's own by default.
+     */
     public Builder classLoader(ClassLoader classLoader) {
       this.loader = requireNonNull(classLoader, "classLoader is null");
       return this;
@@ -324,8 +399,8 @@ public final class Engine implements AutoCloseable {
     /**
      * Checks the JVM and the configuration, loads the model and starts the backend.
      *
-     * @throws RaException in one line: the Vector API missing (naming the JVM flag), an invalid
-     *     key or value, an unknown policy or backend, an unreadable or malformed model file
+     * @throws RaException in one line: the Vector API missing (naming the JVM flag), an invalid key
+     *     or value, an unknown policy or backend, an unreadable or malformed model file
      */
     public Engine build() {
       JvmRequirements.requireVectorApi();
@@ -341,9 +416,23 @@ public final class Engine implements AutoCloseable {
         }
         lm = Models.load(file);
         runtime.backend();
-        ChatTemplate t = template != null ? template : ChatTemplate.fromMetadata(lm.metadata()).orElseGet(ChatTemplate::fallback);
-        String name = model == null ? "probe" : stripExtension(model.getFileName() == null ? model.toString() : model.getFileName().toString());
-        return new Engine(lm, runtime, t, name, threads != null ? threads : Math.max(1, runtime.threads() / parallel),
+        ChatTemplate t =
+            template != null
+                ? template
+                : ChatTemplate.fromMetadata(lm.metadata()).orElseGet(ChatTemplate::fallback);
+        String name =
+            model == null
+                ? "probe"
+                : stripExtension(
+                    model.getFileName() == null
+                        ? model.toString()
+                        : model.getFileName().toString());
+        return new Engine(
+            lm,
+            runtime,
+            t,
+            name,
+            threads != null ? threads : Math.max(1, runtime.threads() / parallel),
             extracted);
       } catch (RuntimeException | Error e) {
         runtime.close();
@@ -366,11 +455,15 @@ public final class Engine implements AutoCloseable {
         Path f = Files.createTempFile("ra-probe-", ".gguf");
         if (!ShippedProbe.copyTo(f)) {
           Files.deleteIfExists(f);
-          throw new RaException("the built-in probe model (" + ShippedProbe.RESOURCE + ") is not on the class path; add ra-probe, or give a model file");
+          throw new RaException(
+              "the built-in probe model ("
+                  + ShippedProbe.RESOURCE
+                  + ") is not on the class path; add ra-probe, or give a model file");
         }
         return f;
       } catch (IOException e) {
-        throw new UncheckedIOException("cannot write the built-in probe model to a temporary file: " + e.getMessage(), e);
+        throw new UncheckedIOException(
+            "cannot write the built-in probe model to a temporary file: " + e.getMessage(), e);
       }
     }
 

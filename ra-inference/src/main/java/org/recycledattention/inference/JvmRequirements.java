@@ -17,8 +17,11 @@ public final class JvmRequirements {
    */
   public static void requireVectorApi() {
     if (ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) {
-      throw new Missing("the JVM was started without the Vector API module, which the model kernels need; add " + VECTOR_FLAG
-          + " to the java command line (the ra launcher adds it; for Maven's surefire put it in argLine)");
+      throw new Missing(
+          "the JVM was started without the Vector API module, which the model kernels need; add "
+              + VECTOR_FLAG
+              + " to the java command line (the ra launcher adds it; for Maven's surefire put it in"
+              + " argLine)");
     }
   }
 

@@ -21,7 +21,9 @@ public record PolicyOverrides(String policy, Integer budget, Map<String, String>
   public static final PolicyOverrides NONE = new PolicyOverrides(null, null, Map.of());
 
   public PolicyOverrides {
-    settings = Collections.unmodifiableMap(new LinkedHashMap<>(requireNonNull(settings, "settings is null")));
+    settings =
+        Collections.unmodifiableMap(
+            new LinkedHashMap<>(requireNonNull(settings, "settings is null")));
   }
 
   public static PolicyOverrides policy(String name) {

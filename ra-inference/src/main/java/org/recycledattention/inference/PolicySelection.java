@@ -27,16 +27,18 @@ final class PolicySelection {
 
   private final RaRuntime base;
   private final Selected defaults;
-  private final Map<PolicyOverrides, Selected> cache = new LinkedHashMap<>(16, 0.75f, true) {
-    @Override
-    protected boolean removeEldestEntry(Map.Entry<PolicyOverrides, Selected> eldest) {
-      return size() > CACHE;
-    }
-  };
+  private final Map<PolicyOverrides, Selected> cache =
+      new LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<PolicyOverrides, Selected> eldest) {
+          return size() > CACHE;
+        }
+      };
 
   PolicySelection(RaRuntime base) {
     this.base = requireNonNull(base, "base is null");
-    this.defaults = new Selected(base.policyFactory(), base.config().policyName(), base.config().budget());
+    this.defaults =
+        new Selected(base.policyFactory(), base.config().policyName(), base.config().budget());
   }
 
   Selected defaults() {
@@ -44,7 +46,8 @@ final class PolicySelection {
   }
 
   /**
-   * @throws RequestException naming the policy, budget or setting at fault, with the command line's message
+   * @throws RequestException naming the policy, budget or setting at fault, with the command line's
+   *     message
    */
   Selected select(PolicyOverrides overrides) {
     requireNonNull(overrides, "overrides is null");
@@ -69,8 +72,13 @@ final class PolicySelection {
     for (Map.Entry<String, String> e : o.settings().entrySet()) {
       String key = e.getKey();
       if (!key.equals("ra.policy") && !key.equals("ra.budget") && !key.startsWith("ra.policy.")) {
-        throw new RequestException(RequestException.Field.SETTINGS, "'" + key + "' cannot change per request: only ra.policy, ra.budget and "
-            + "ra.policy.<name>.<key> can (the backend and threads are fixed when the engine starts)");
+        throw new RequestException(
+            RequestException.Field.SETTINGS,
+            "'"
+                + key
+                + "' cannot change per request: only ra.policy, ra.budget and"
+                + " ra.policy.<name>.<key> can (the backend and threads are fixed when the engine"
+                + " starts)");
       }
       c = c.with(key, e.getValue());
     }
@@ -85,8 +93,12 @@ final class PolicySelection {
       return new Selected(r.policyFactory(), r.config().policyName(), r.config().budget());
     } catch (ConfigException e) {
       String m = e.getMessage();
-      RequestException.Field field = m.matches(".*\\bra\\.budget\\b.*") ? RequestException.Field.BUDGET
-          : m.matches(".*\\bra\\.policy\\b(?!\\.).*") ? RequestException.Field.POLICY : RequestException.Field.SETTINGS;
+      RequestException.Field field =
+          m.matches(".*\\bra\\.budget\\b.*")
+              ? RequestException.Field.BUDGET
+              : m.matches(".*\\bra\\.policy\\b(?!\\.).*")
+                  ? RequestException.Field.POLICY
+                  : RequestException.Field.SETTINGS;
       throw new RequestException(field, m, e);
     } catch (RaException e) {
       throw new RequestException(RequestException.Field.POLICY, e.getMessage(), e);

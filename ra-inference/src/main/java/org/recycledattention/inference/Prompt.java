@@ -5,7 +5,10 @@ import static java.util.Objects.requireNonNull;
 import java.util.List;
 import org.recycledattention.inference.chat.ChatMessage;
 
-/** What a completion continues: plain text, a conversation (rendered by the model's chat template), or token ids. */
+/**
+ * What a completion continues: plain text, a conversation (rendered by the model's chat template),
+ * or token ids.
+ */
 public sealed interface Prompt {
   /** Text, encoded with the model's tokenizer (BOS added when the model asks for it). */
   record Text(String text) implements Prompt {

@@ -4,7 +4,7 @@
  * org.recycledattention.inference.CompletionRequest}s (text, a conversation or ids; stop strings,
  * sampling, per-request {@link org.recycledattention.inference.PolicyOverrides}) give {@link
  * org.recycledattention.inference.Completion}s, with text streamed as it is generated and a {@link
- * org.recycledattention.engine.decode.Cancellation} to stop one. {@code ra serve} and ra-langchain4j
- * are built on it.
+ * org.recycledattention.engine.decode.Cancellation} to stop one. {@code ra serve} and
+ * ra-langchain4j are built on it.
  */
 package org.recycledattention.inference;

@@ -13,14 +13,22 @@ import org.recycledattention.engine.decode.FinishReason;
 import org.recycledattention.inference.chat.ChatMessage;
 import org.recycledattention.inference.chat.ChatTemplate;
 
-/** The embedding API on the built-in probe model, which retrieves a number hidden in filler text. */
+/**
+ * The embedding API on the built-in probe model, which retrieves a number hidden in filler text.
+ */
 class EngineTest {
-  /** A needle-in-a-haystack prompt in the probe's vocabulary; the probe answers " 3690583." with full attention. */
-  static final String NEEDLE = "Some special magic numbers are hidden within the following text. Make sure to memorize it. I will quiz you about "
-      + "the numbers afterwards.\nThe grass is green. The sky is blue. The sun is yellow. Here we go. There and back again. One of the special "
-      + "magic numbers for lucky-anchor is: 3690583. The grass is green. The sky is blue. The sun is yellow. Here we go. There and back again.\n"
-      + "What is the special magic number for lucky-anchor mentioned in the provided text? The special magic number for lucky-anchor mentioned "
-      + "in the provided text is";
+  /**
+   * A needle-in-a-haystack prompt in the probe's vocabulary; the probe answers " 3690583." with
+   * full attention.
+   */
+  static final String NEEDLE =
+      "Some special magic numbers are hidden within the following text. Make sure to memorize it. I"
+          + " will quiz you about the numbers afterwards.\n"
+          + "The grass is green. The sky is blue. The sun is yellow. Here we go. There and back"
+          + " again. One of the special magic numbers for lucky-anchor is: 3690583. The grass is"
+          + " green. The sky is blue. The sun is yellow. Here we go. There and back again.\n"
+          + "What is the special magic number for lucky-anchor mentioned in the provided text? The"
+          + " special magic number for lucky-anchor mentioned in the provided text is";
 
   private static Engine engine;
 
@@ -41,7 +49,8 @@ class EngineTest {
     assertThat(c.text()).startsWith(" 3690583");
     assertThat(String.join("", pieces)).isEqualTo(c.text());
     assertThat(c.finishReason()).isIn(FinishReason.STOP_TOKEN, FinishReason.LENGTH);
-    assertThat(c.promptTokens()).isEqualTo(engine.tokenizer().orElseThrow().encode(NEEDLE, true).length);
+    assertThat(c.promptTokens())
+        .isEqualTo(engine.tokenizer().orElseThrow().encode(NEEDLE, true).length);
     assertThat(c.completionTokens()).isEqualTo(c.tokens().length).isPositive();
     assertThat(c.policy()).isEqualTo("full");
     assertThat(engine.modelName()).isEqualTo("probe");
@@ -56,22 +65,52 @@ class EngineTest {
 
   @Test
   void perRequestPoliciesAreValidatedLikeTheCommandLine() {
-    Completion r = engine.complete(CompletionRequest.text(NEEDLE).withMaxTokens(4)
-        .withPolicy(PolicyOverrides.policy("recycled").withBudget(16).with("ra.policy.recycled.stride", "3")));
+    Completion r =
+        engine.complete(
+            CompletionRequest.text(NEEDLE)
+                .withMaxTokens(4)
+                .withPolicy(
+                    PolicyOverrides.policy("recycled")
+                        .withBudget(16)
+                        .with("ra.policy.recycled.stride", "3")));
     assertThat(r.policy()).isEqualTo("recycled");
     assertThat(r.budget()).isEqualTo(16);
     assertThat(r.stats().partialSteps()).isPositive();
-    assertThatThrownBy(() -> engine.prepare(CompletionRequest.text("x").withPolicy(PolicyOverrides.policy("nope"))))
-        .isInstanceOfSatisfying(RequestException.class, e -> assertThat(e.field()).isEqualTo(RequestException.Field.POLICY))
-        .hasMessageStartingWith("unknown attention policy 'nope'; available: full, h2o, local, recycled, snapkv");
-    assertThatThrownBy(() -> engine.prepare(CompletionRequest.text("x").withPolicy(PolicyOverrides.NONE.with("ra.policy.recycled.strid", "3"))))
-        .isInstanceOfSatisfying(RequestException.class, e -> assertThat(e.field()).isEqualTo(RequestException.Field.SETTINGS))
+    assertThatThrownBy(
+            () ->
+                engine.prepare(
+                    CompletionRequest.text("x").withPolicy(PolicyOverrides.policy("nope"))))
+        .isInstanceOfSatisfying(
+            RequestException.class,
+            e -> assertThat(e.field()).isEqualTo(RequestException.Field.POLICY))
+        .hasMessageStartingWith(
+            "unknown attention policy 'nope'; available: full, h2o, local, recycled, snapkv");
+    assertThatThrownBy(
+            () ->
+                engine.prepare(
+                    CompletionRequest.text("x")
+                        .withPolicy(PolicyOverrides.NONE.with("ra.policy.recycled.strid", "3"))))
+        .isInstanceOfSatisfying(
+            RequestException.class,
+            e -> assertThat(e.field()).isEqualTo(RequestException.Field.SETTINGS))
         .hasMessageStartingWith("unknown configuration key 'ra.policy.recycled.strid'");
-    assertThatThrownBy(() -> engine.prepare(CompletionRequest.text("x").withPolicy(PolicyOverrides.policy("recycled").withBudget(0))))
-        .isInstanceOfSatisfying(RequestException.class, e -> assertThat(e.field()).isEqualTo(RequestException.Field.BUDGET))
+    assertThatThrownBy(
+            () ->
+                engine.prepare(
+                    CompletionRequest.text("x")
+                        .withPolicy(PolicyOverrides.policy("recycled").withBudget(0))))
+        .isInstanceOfSatisfying(
+            RequestException.class,
+            e -> assertThat(e.field()).isEqualTo(RequestException.Field.BUDGET))
         .hasMessageContaining("ra.budget");
-    assertThatThrownBy(() -> engine.prepare(CompletionRequest.text("x").withPolicy(PolicyOverrides.NONE.with("ra.backend", "onnx"))))
-        .isInstanceOfSatisfying(RequestException.class, e -> assertThat(e.field()).isEqualTo(RequestException.Field.SETTINGS))
+    assertThatThrownBy(
+            () ->
+                engine.prepare(
+                    CompletionRequest.text("x")
+                        .withPolicy(PolicyOverrides.NONE.with("ra.backend", "onnx"))))
+        .isInstanceOfSatisfying(
+            RequestException.class,
+            e -> assertThat(e.field()).isEqualTo(RequestException.Field.SETTINGS))
         .hasMessageContaining("cannot change per request");
   }
 
@@ -79,20 +118,34 @@ class EngineTest {
   void promptsAndMaxTokensMustFitTheContext() {
     String longText = "The grass is green. ".repeat(1200);
     assertThatThrownBy(() -> engine.prepare(CompletionRequest.text(longText)))
-        .isInstanceOfSatisfying(RequestException.class, e -> assertThat(e.field()).isEqualTo(RequestException.Field.PROMPT))
+        .isInstanceOfSatisfying(
+            RequestException.class,
+            e -> assertThat(e.field()).isEqualTo(RequestException.Field.PROMPT))
         .hasMessageContaining("context is 4096 tokens");
     assertThatThrownBy(() -> engine.prepare(CompletionRequest.text(NEEDLE).withMaxTokens(4000)))
-        .isInstanceOfSatisfying(RequestException.class, e -> assertThat(e.field()).isEqualTo(RequestException.Field.MAX_TOKENS));
+        .isInstanceOfSatisfying(
+            RequestException.class,
+            e -> assertThat(e.field()).isEqualTo(RequestException.Field.MAX_TOKENS));
     PreparedCompletion rest = engine.prepare(CompletionRequest.text(NEEDLE));
     assertThat(rest.maxTokens()).isEqualTo(4096 - rest.promptTokens());
   }
 
   @Test
   void aConversationRendersThroughTheTemplateAndGivesTheSameTokensAsItsText() {
-    try (Engine chat = Engine.builder().policy("full").threadsPerSequence(1).chatTemplate(ChatTemplate.of(
-        "{% for m in messages %}{% if m['role'] == 'system' %}{{ m['content'] }}\n{% else %}{{ m['content'] | trim }}{% endif %}{% endfor %}")).build()) {
+    try (Engine chat =
+        Engine.builder()
+            .policy("full")
+            .threadsPerSequence(1)
+            .chatTemplate(
+                ChatTemplate.of(
+                    "{% for m in messages %}{% if m['role'] == 'system' %}{{ m['content'] }}\n"
+                        + "{% else %}{{ m['content'] | trim }}{% endif %}{% endfor %}"))
+            .build()) {
       int split = NEEDLE.indexOf('\n');
-      List<ChatMessage> messages = List.of(ChatMessage.system(NEEDLE.substring(0, split)), ChatMessage.user(NEEDLE.substring(split + 1) + "  "));
+      List<ChatMessage> messages =
+          List.of(
+              ChatMessage.system(NEEDLE.substring(0, split)),
+              ChatMessage.user(NEEDLE.substring(split + 1) + "  "));
       assertThat(chat.renderChat(messages)).isEqualTo(NEEDLE);
       Completion viaChat = chat.complete(CompletionRequest.chat(messages).withMaxTokens(8));
       Completion viaText = chat.complete(CompletionRequest.text(NEEDLE).withMaxTokens(8));
@@ -104,9 +157,18 @@ class EngineTest {
 
   @Test
   void controlTokenTextInARenderedConversationBecomesThoseTokensAndATemplateBosIsKeptOnce() {
-    try (Engine chat = Engine.builder().policy("full").threadsPerSequence(1)
-        .chatTemplate(ChatTemplate.of("{{ bos_token }}{% for m in messages %}{{ m['content'] }}{{ eos_token }}{% endfor %}")).build()) {
-      int[] ids = chat.encode(new Prompt.Chat(List.of(ChatMessage.user("The sky"), ChatMessage.user("is blue"))));
+    try (Engine chat =
+        Engine.builder()
+            .policy("full")
+            .threadsPerSequence(1)
+            .chatTemplate(
+                ChatTemplate.of(
+                    "{{ bos_token }}{% for m in messages %}{{ m['content'] }}{{ eos_token }}{%"
+                        + " endfor %}"))
+            .build()) {
+      int[] ids =
+          chat.encode(
+              new Prompt.Chat(List.of(ChatMessage.user("The sky"), ChatMessage.user("is blue"))));
       var t = chat.tokenizer().orElseThrow();
       int[] sky = t.encode("The sky", false);
       int[] blue = t.encode("is blue", false);
@@ -126,19 +188,25 @@ class EngineTest {
   @Test
   void withoutAModelTemplateTheFallbackTranscriptIsUsed() {
     assertThat(engine.chatTemplate().isFallback()).isTrue();
-    assertThat(engine.renderChat(List.of(ChatMessage.user("hello")))).isEqualTo("user: hello\nassistant:");
+    assertThat(engine.renderChat(List.of(ChatMessage.user("hello"))))
+        .isEqualTo("user: hello\nassistant:");
     var t = engine.tokenizer().orElseThrow();
-    assertThat(engine.encode(new Prompt.Chat(List.of(ChatMessage.user("hello"))))).containsExactly(t.encode("user: hello\nassistant:", true));
+    assertThat(engine.encode(new Prompt.Chat(List.of(ChatMessage.user("hello")))))
+        .containsExactly(t.encode("user: hello\nassistant:", true));
   }
 
   @Test
   void cancellingStopsTheCompletion() {
     Cancellation cancel = new Cancellation();
     List<String> pieces = new ArrayList<>();
-    Completion c = engine.complete(CompletionRequest.text(NEEDLE).withMaxTokens(50).withIgnoreEos(true), piece -> {
-      pieces.add(piece);
-      cancel.cancel();
-    }, cancel);
+    Completion c =
+        engine.complete(
+            CompletionRequest.text(NEEDLE).withMaxTokens(50).withIgnoreEos(true),
+            piece -> {
+              pieces.add(piece);
+              cancel.cancel();
+            },
+            cancel);
     assertThat(c.finishReason()).isEqualTo(FinishReason.CANCELLED);
     assertThat(c.completionTokens()).isLessThan(50);
     assertThat(pieces).hasSize(1);

@@ -38,43 +38,58 @@ final class Conversations {
   static CompletionRequest request(ChatRequest request, RaModelOptions options) {
     ChatRequestParameters p = request.parameters();
     if (p.toolSpecifications() != null && !p.toolSpecifications().isEmpty()) {
-      throw new UnsupportedFeatureException("tools (function calling) are not supported by the Recycled Attention engine");
+      throw new UnsupportedFeatureException(
+          "tools (function calling) are not supported by the Recycled Attention engine");
     }
     ResponseFormat format = p.responseFormat();
     if (format != null && format.type() != ResponseFormatType.TEXT) {
-      throw new UnsupportedFeatureException("only text responses are supported by the Recycled Attention engine, not " + format.type());
+      throw new UnsupportedFeatureException(
+          "only text responses are supported by the Recycled Attention engine, not "
+              + format.type());
     }
     for (Double penalty : new Double[] {p.frequencyPenalty(), p.presencePenalty()}) {
       if (penalty != null && penalty != 0) {
-        throw new UnsupportedFeatureException("frequency and presence penalties are not supported by the Recycled Attention engine");
+        throw new UnsupportedFeatureException(
+            "frequency and presence penalties are not supported by the Recycled Attention engine");
       }
     }
     List<ChatMessage> messages = new ArrayList<>();
     for (dev.langchain4j.data.message.ChatMessage m : request.messages()) {
-      messages.add(switch (m) {
-        case SystemMessage s -> ChatMessage.system(s.text());
-        case UserMessage u -> ChatMessage.user(text(u));
-        case AiMessage a -> {
-          if (a.hasToolExecutionRequests()) {
-            throw new UnsupportedFeatureException("tool execution requests are not supported by the Recycled Attention engine");
-          }
-          yield ChatMessage.assistant(a.text() == null ? "" : a.text());
-        }
-        case ToolExecutionResultMessage t -> new ChatMessage("tool", t.text());
-        default -> throw new UnsupportedFeatureException("messages of type " + m.type() + " are not supported by the Recycled Attention engine");
-      });
+      messages.add(
+          switch (m) {
+            case SystemMessage s -> ChatMessage.system(s.text());
+            case UserMessage u -> ChatMessage.user(text(u));
+            case AiMessage a -> {
+              if (a.hasToolExecutionRequests()) {
+                throw new UnsupportedFeatureException(
+                    "tool execution requests are not supported by the Recycled Attention engine");
+              }
+              yield ChatMessage.assistant(a.text() == null ? "" : a.text());
+            }
+            case ToolExecutionResultMessage t -> new ChatMessage("tool", t.text());
+            default ->
+                throw new UnsupportedFeatureException(
+                    "messages of type "
+                        + m.type()
+                        + " are not supported by the Recycled Attention engine");
+          });
     }
     double temperature = p.temperature() == null ? 0 : p.temperature();
     long seed = options.seed() != null ? options.seed() : ThreadLocalRandom.current().nextLong();
     SamplingConfig sampling;
     try {
-      sampling = new SamplingConfig(temperature, p.topK() == null ? 0 : p.topK(), p.topP() == null ? 1 : p.topP(), seed);
+      sampling =
+          new SamplingConfig(
+              temperature, p.topK() == null ? 0 : p.topK(), p.topP() == null ? 1 : p.topP(), seed);
     } catch (IllegalArgumentException e) {
       throw new InvalidRequestException(e.getMessage());
     }
     try {
-      return CompletionRequest.chat(messages).withMaxTokens(p.maxOutputTokens() == null ? 0 : p.maxOutputTokens()).withSampling(sampling)
-          .withStop(p.stopSequences() == null ? List.of() : p.stopSequences()).withPolicy(options.overrides());
+      return CompletionRequest.chat(messages)
+          .withMaxTokens(p.maxOutputTokens() == null ? 0 : p.maxOutputTokens())
+          .withSampling(sampling)
+          .withStop(p.stopSequences() == null ? List.of() : p.stopSequences())
+          .withPolicy(options.overrides());
     } catch (RequestException e) {
       throw new InvalidRequestException(e.getMessage(), e);
     }
@@ -84,7 +99,10 @@ final class Conversations {
     StringBuilder b = new StringBuilder();
     for (Content c : u.contents()) {
       if (!(c instanceof TextContent t)) {
-        throw new UnsupportedFeatureException("user message content of type " + c.type() + " is not supported by the Recycled Attention engine");
+        throw new UnsupportedFeatureException(
+            "user message content of type "
+                + c.type()
+                + " is not supported by the Recycled Attention engine");
       }
       b.append(t.text());
     }
@@ -92,16 +110,22 @@ final class Conversations {
   }
 
   static ChatResponse response(Completion c, String modelName) {
-    return ChatResponse.builder().aiMessage(AiMessage.from(c.text())).modelName(modelName)
+    return ChatResponse.builder()
+        .aiMessage(AiMessage.from(c.text()))
+        .modelName(modelName)
         .tokenUsage(new TokenUsage(c.promptTokens(), c.completionTokens()))
-        .finishReason(switch (c.finishReason()) {
-          case LENGTH -> FinishReason.LENGTH;
-          case STOP_TOKEN, STOP_STRING -> FinishReason.STOP;
-          case CANCELLED -> FinishReason.OTHER;
-        }).build();
+        .finishReason(
+            switch (c.finishReason()) {
+              case LENGTH -> FinishReason.LENGTH;
+              case STOP_TOKEN, STOP_STRING -> FinishReason.STOP;
+              case CANCELLED -> FinishReason.OTHER;
+            })
+        .build();
   }
 
-  /** Engine failures caused by the request, as langchain4j's exception for them; others unchanged. */
+  /**
+   * Engine failures caused by the request, as langchain4j's exception for them; others unchanged.
+   */
   static RuntimeException translate(RuntimeException e) {
     if (e instanceof RequestException || e instanceof ChatTemplateException t && t.rejected()) {
       return new InvalidRequestException(e.getMessage(), e);

@@ -13,7 +13,8 @@ import org.recycledattention.inference.Engine;
  * model's chat template and answered with the chosen attention policy and KV-cache backend.
  *
  * <pre>{@code
- * try (RaChatModel model = RaChatModel.builder().modelPath(Path.of("model.gguf")).policy("recycled").budget(256).build()) {
+ * try (RaChatModel model =
+ *     RaChatModel.builder().modelPath(Path.of("model.gguf")).policy("recycled").budget(256).build()) {
  *   String answer = model.chat("Why is the sky blue?");
  * }
  * }</pre>
@@ -47,7 +48,9 @@ public final class RaChatModel implements ChatModel, AutoCloseable {
   @Override
   public ChatResponse doChat(ChatRequest request) {
     try {
-      return Conversations.response(engine.complete(Conversations.request(request, options), TextListener.NONE), engine.modelName());
+      return Conversations.response(
+          engine.complete(Conversations.request(request, options), TextListener.NONE),
+          engine.modelName());
     } catch (RuntimeException e) {
       throw Conversations.translate(e);
     }
@@ -82,7 +85,8 @@ public final class RaChatModel implements ChatModel, AutoCloseable {
     /**
      * Builds the model, loading the engine unless one was given.
      *
-     * @throws org.recycledattention.api.RaException in one line for a bad policy, key, backend or model file
+     * @throws org.recycledattention.api.RaException in one line for a bad policy, key, backend or
+     *     model file
      */
     public RaChatModel build() {
       return new RaChatModel(options());

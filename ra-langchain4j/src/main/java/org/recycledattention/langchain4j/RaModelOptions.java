@@ -17,13 +17,24 @@ import org.recycledattention.inference.chat.ChatTemplate;
  * loaded from a model file, or the built-in probe), the attention policy, budget and backend, and
  * the default request parameters.
  */
-record RaModelOptions(Engine engine, Path modelPath, String policy, Integer budget, String backend, Map<String, String> settings,
-    ChatTemplate chatTemplate, ChatRequestParameters defaults, Long seed) {
+record RaModelOptions(
+    Engine engine,
+    Path modelPath,
+    String policy,
+    Integer budget,
+    String backend,
+    Map<String, String> settings,
+    ChatTemplate chatTemplate,
+    ChatRequestParameters defaults,
+    Long seed) {
   RaModelOptions {
     settings = Map.copyOf(settings);
   }
 
-  /** With a given engine, the policy settings are applied per request; otherwise the engine is built with them. */
+  /**
+   * With a given engine, the policy settings are applied per request; otherwise the engine is built
+   * with them.
+   */
   PolicyOverrides overrides() {
     return engine == null ? PolicyOverrides.NONE : new PolicyOverrides(policy, budget, settings);
   }
@@ -32,8 +43,12 @@ record RaModelOptions(Engine engine, Path modelPath, String policy, Integer budg
   Engine openEngine() {
     if (engine != null) {
       if (backend != null && !backend.equals(engine.runtime().config().backendName())) {
-        throw new IllegalArgumentException("backend '" + backend + "' differs from the given engine's backend '"
-            + engine.runtime().config().backendName() + "'; the backend is the engine's");
+        throw new IllegalArgumentException(
+            "backend '"
+                + backend
+                + "' differs from the given engine's backend '"
+                + engine.runtime().config().backendName()
+                + "'; the backend is the engine's");
       }
       return engine;
     }
@@ -77,19 +92,26 @@ record RaModelOptions(Engine engine, Path modelPath, String policy, Integer budg
 
     abstract B self();
 
-    /** Use this engine (shared, not closed by the model); the policy options then apply per request. */
+    /**
+     * Use this engine (shared, not closed by the model); the policy options then apply per request.
+     */
     public B engine(Engine e) {
       this.engine = requireNonNull(e, "engine is null");
       return self();
     }
 
-    /** Load this model file (GGUF, llama2.c .bin, safetensors directory); default: the built-in probe. */
+    /**
+     * Load this model file (GGUF, llama2.c .bin, safetensors directory); default: the built-in
+     * probe.
+     */
     public B modelPath(Path path) {
       this.modelPath = requireNonNull(path, "path is null");
       return self();
     }
 
-    /** The attention policy ({@code ra.policy}): full, local, h2o, snapkv, recycled, or a plugin's. */
+    /**
+     * The attention policy ({@code ra.policy}): full, local, h2o, snapkv, recycled, or a plugin's.
+     */
     public B policy(String name) {
       this.policy = requireNonNull(name, "name is null");
       return self();
@@ -155,9 +177,16 @@ record RaModelOptions(Engine engine, Path modelPath, String policy, Integer budg
     }
 
     RaModelOptions options() {
-      ChatRequestParameters defaults = ChatRequestParameters.builder().temperature(temperature == null ? 0.0 : temperature).topP(topP).topK(topK)
-          .maxOutputTokens(maxTokens).stopSequences(List.copyOf(stop)).build();
-      return new RaModelOptions(engine, modelPath, policy, budget, backend, settings, chatTemplate, defaults, seed);
+      ChatRequestParameters defaults =
+          ChatRequestParameters.builder()
+              .temperature(temperature == null ? 0.0 : temperature)
+              .topP(topP)
+              .topK(topK)
+              .maxOutputTokens(maxTokens)
+              .stopSequences(List.copyOf(stop))
+              .build();
+      return new RaModelOptions(
+          engine, modelPath, policy, budget, backend, settings, chatTemplate, defaults, seed);
     }
   }
 }

@@ -4,7 +4,6 @@ import dev.langchain4j.model.ModelProvider;
 import dev.langchain4j.model.chat.StreamingChatModel;
 import dev.langchain4j.model.chat.request.ChatRequest;
 import dev.langchain4j.model.chat.request.ChatRequestParameters;
-import dev.langchain4j.model.chat.response.ChatResponse;
 import dev.langchain4j.model.chat.response.PartialResponse;
 import dev.langchain4j.model.chat.response.PartialResponseContext;
 import dev.langchain4j.model.chat.response.StreamingChatResponseHandler;
@@ -55,30 +54,38 @@ public final class RaStreamingChatModel implements StreamingChatModel, AutoClose
       return;
     }
     Cancellation cancellation = new Cancellation();
-    StreamingHandle handle = new StreamingHandle() {
-      @Override
-      public void cancel() {
-        cancellation.cancel();
-      }
+    StreamingHandle handle =
+        new StreamingHandle() {
+          @Override
+          public void cancel() {
+            cancellation.cancel();
+          }
 
-      @Override
-      public boolean isCancelled() {
-        return cancellation.isCancelled();
-      }
-    };
+          @Override
+          public boolean isCancelled() {
+            return cancellation.isCancelled();
+          }
+        };
     PartialResponseContext context = new PartialResponseContext(handle);
-    Thread.ofVirtual().name("ra-langchain4j-stream").start(() -> {
-      Completion c;
-      try {
-        c = engine.run(prepared, text -> handler.onPartialResponse(new PartialResponse(text), context), cancellation);
-      } catch (RuntimeException e) {
-        handler.onError(Conversations.translate(e));
-        return;
-      }
-      if (c.finishReason() != FinishReason.CANCELLED) {
-        handler.onCompleteResponse(Conversations.response(c, engine.modelName()));
-      }
-    });
+    Thread.ofVirtual()
+        .name("ra-langchain4j-stream")
+        .start(
+            () -> {
+              Completion c;
+              try {
+                c =
+                    engine.run(
+                        prepared,
+                        text -> handler.onPartialResponse(new PartialResponse(text), context),
+                        cancellation);
+              } catch (RuntimeException e) {
+                handler.onError(Conversations.translate(e));
+                return;
+              }
+              if (c.finishReason() != FinishReason.CANCELLED) {
+                handler.onCompleteResponse(Conversations.response(c, engine.modelName()));
+              }
+            });
   }
 
   @Override

@@ -3,8 +3,8 @@ package org.recycledattention.server;
 import static java.util.Objects.requireNonNull;
 
 /**
- * An error answer in OpenAI's shape: {@code {"error": {"message", "type", "param", "code"}}} with an
- * HTTP status. The message is one line that names what is wrong and what to send instead.
+ * An error answer in OpenAI's shape: {@code {"error": {"message", "type", "param", "code"}}} with
+ * an HTTP status. The message is one line that names what is wrong and what to send instead.
  */
 final class ApiError extends RuntimeException {
   static final String INVALID_REQUEST = "invalid_request_error";

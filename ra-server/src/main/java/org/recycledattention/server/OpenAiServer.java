@@ -40,30 +40,34 @@ import org.recycledattention.inference.chat.ChatTemplateException;
 
 /**
  * An OpenAI-compatible HTTP server over one {@link Engine}, on the JDK's own HTTP server:
+ *
  * <ul>
- *   <li>{@code GET /health}: {@code {"status": "ok", ...}} (503 {@code "shutting down"} while draining);
+ *   <li>{@code GET /health}: {@code {"status": "ok", ...}} (503 {@code "shutting down"} while
+ *       draining);
  *   <li>{@code GET /v1/models}: the one model;
  *   <li>{@code POST /v1/chat/completions} and {@code POST /v1/completions}: OpenAI's request and
  *       response shapes, streamed as server-sent events ({@code data: {...}} chunks with {@code
  *       delta}, then {@code data: [DONE]}) when {@code "stream": true}; see {@link Requests} for
  *       what is read and the {@code "ra"} extension that picks the policy per request.
  * </ul>
+ *
  * Errors are {@code {"error": {"message", "type", "param", "code"}}}: 400 for bad JSON, wrong
  * types, out-of-range values, unsupported features, bad {@code "ra"} settings and prompts that do
- * not fit the context; 404/405 for other paths and methods; 413 for an oversized body; 503 when
- * the queue is full or the server is shutting down.
+ * not fit the context; 404/405 for other paths and methods; 413 for an oversized body; 503 when the
+ * queue is full or the server is shutting down.
  *
  * <p>Scheduling: each request is its own sequence. {@link ServerOptions#parallel()} worker threads
  * generate at once; up to {@link ServerOptions#queue()} more requests wait; beyond that 503. Every
  * request is checked (and its prompt encoded) before it is queued. A streaming client that goes
  * away is noticed at the next chunk written and its generation is cancelled (a non-streaming one
- * when its answer is written: the JDK server offers no earlier signal). {@link #shutdown}
- * stops accepting, lets running and queued requests finish for the grace period, then cancels them.
+ * when its answer is written: the JDK server offers no earlier signal). {@link #shutdown} stops
+ * accepting, lets running and queued requests finish for the grace period, then cancels them.
  *
  * <p>Thread-safe.
  */
 public final class OpenAiServer implements AutoCloseable {
-  private static final String PATHS = "GET /health, GET /v1/models, POST /v1/chat/completions, POST /v1/completions";
+  private static final String PATHS =
+      "GET /health, GET /v1/models, POST /v1/chat/completions, POST /v1/completions";
 
   private final Engine engine;
   private final ServerOptions options;
@@ -84,14 +88,21 @@ public final class OpenAiServer implements AutoCloseable {
   private OpenAiServer(Engine engine, ServerOptions options) throws IOException {
     this.engine = engine;
     this.options = options;
-    BlockingQueue<Runnable> queue = options.queue() == 0 ? new SynchronousQueue<>() : new ArrayBlockingQueue<>(options.queue());
+    BlockingQueue<Runnable> queue =
+        options.queue() == 0 ? new SynchronousQueue<>() : new ArrayBlockingQueue<>(options.queue());
     AtomicInteger n = new AtomicInteger();
-    this.workers = new ThreadPoolExecutor(options.parallel(), options.parallel(), 0, TimeUnit.SECONDS, queue,
-        r -> {
-          Thread t = new Thread(r, "ra-serve-worker-" + n.incrementAndGet());
-          t.setDaemon(true);
-          return t;
-        });
+    this.workers =
+        new ThreadPoolExecutor(
+            options.parallel(),
+            options.parallel(),
+            0,
+            TimeUnit.SECONDS,
+            queue,
+            r -> {
+              Thread t = new Thread(r, "ra-serve-worker-" + n.incrementAndGet());
+              t.setDaemon(true);
+              return t;
+            });
     this.handlers = Executors.newVirtualThreadPerTaskExecutor();
     this.http = HttpServer.create(new InetSocketAddress(options.host(), options.port()), 128);
     http.setExecutor(handlers);
@@ -105,7 +116,8 @@ public final class OpenAiServer implements AutoCloseable {
    * @throws IOException when the address cannot be bound (in use, not local)
    */
   public static OpenAiServer start(Engine engine, ServerOptions options) throws IOException {
-    return new OpenAiServer(requireNonNull(engine, "engine is null"), requireNonNull(options, "options is null"));
+    return new OpenAiServer(
+        requireNonNull(engine, "engine is null"), requireNonNull(options, "options is null"));
   }
 
   /** The bound port (the real one when {@link ServerOptions#port()} was 0). */
@@ -123,12 +135,14 @@ public final class OpenAiServer implements AutoCloseable {
   public record Stats(int running, int queued, long completed, long cancelled, long rejected) {}
 
   public Stats stats() {
-    return new Stats(running.get(), workers.getQueue().size(), completed.get(), cancelled.get(), rejected.get());
+    return new Stats(
+        running.get(), workers.getQueue().size(), completed.get(), cancelled.get(), rejected.get());
   }
 
   /**
    * Stops accepting connections and requests, lets running and queued requests finish for the grace
-   * period, cancels what is still running, and stops. Idempotent; returns when everything has stopped.
+   * period, cancels what is still running, and stops. Idempotent; returns when everything has
+   * stopped.
    */
   public void shutdown() {
     synchronized (this) {
@@ -140,7 +154,10 @@ public final class OpenAiServer implements AutoCloseable {
     draining = true;
     long graceMs = options.shutdownGrace().toMillis();
     // closes the listening socket at once, then waits for the exchanges in progress
-    Thread stopper = Thread.ofPlatform().name("ra-serve-stop").start(() -> http.stop((int) Math.max(1, (graceMs + 5_999) / 1000)));
+    Thread stopper =
+        Thread.ofPlatform()
+            .name("ra-serve-stop")
+            .start(() -> http.stop((int) Math.max(1, (graceMs + 5_999) / 1000)));
     workers.shutdown();
     try {
       if (!workers.awaitTermination(graceMs, TimeUnit.MILLISECONDS)) {
@@ -182,7 +199,12 @@ public final class OpenAiServer implements AutoCloseable {
           requireMethod(method, "POST", path);
           generate(ex, false);
         }
-        default -> throw new ApiError(404, ApiError.NOT_FOUND, null, "no endpoint " + method + " " + path + "; this server has " + PATHS);
+        default ->
+            throw new ApiError(
+                404,
+                ApiError.NOT_FOUND,
+                null,
+                "no endpoint " + method + " " + path + "; this server has " + PATHS);
       }
     } catch (ApiError e) {
       sendError(ex, e);
@@ -197,7 +219,8 @@ public final class OpenAiServer implements AutoCloseable {
 
   private static void requireMethod(String method, String expected, String path) {
     if (!method.equals(expected)) {
-      throw new ApiError(405, ApiError.INVALID_REQUEST, null, path + " takes " + expected + ", not " + method);
+      throw new ApiError(
+          405, ApiError.INVALID_REQUEST, null, path + " takes " + expected + ", not " + method);
     }
   }
 
@@ -229,7 +252,11 @@ public final class OpenAiServer implements AutoCloseable {
 
   private void generate(HttpExchange ex, boolean chat) throws IOException {
     if (draining) {
-      throw new ApiError(503, ApiError.UNAVAILABLE, null, "the server is shutting down; send the request to another instance");
+      throw new ApiError(
+          503,
+          ApiError.UNAVAILABLE,
+          null,
+          "the server is shutting down; send the request to another instance");
     }
     JsonNode body = readJson(ex);
     Requests.Parsed parsed = chat ? Requests.chat(body) : Requests.completion(body);
@@ -249,8 +276,17 @@ public final class OpenAiServer implements AutoCloseable {
       workers.execute(job);
     } catch (RejectedExecutionException e) {
       rejected.incrementAndGet();
-      throw new ApiError(503, ApiError.UNAVAILABLE, null, draining ? "the server is shutting down; send the request to another instance"
-          : "the server is busy: " + options.parallel() + " requests are generating and " + options.queue() + " are queued; retry later");
+      throw new ApiError(
+          503,
+          ApiError.UNAVAILABLE,
+          null,
+          draining
+              ? "the server is shutting down; send the request to another instance"
+              : "the server is busy: "
+                  + options.parallel()
+                  + " requests are generating and "
+                  + options.queue()
+                  + " are queued; retry later");
     }
     job.awaitDone();
   }
@@ -272,17 +308,29 @@ public final class OpenAiServer implements AutoCloseable {
       bytes = in.readNBytes(options.maxBodyBytes() + 1);
     }
     if (bytes.length > options.maxBodyBytes()) {
-      throw new ApiError(413, ApiError.INVALID_REQUEST, null, "the request body is over " + options.maxBodyBytes() + " bytes; send a smaller one");
+      throw new ApiError(
+          413,
+          ApiError.INVALID_REQUEST,
+          null,
+          "the request body is over " + options.maxBodyBytes() + " bytes; send a smaller one");
     }
     JsonNode node;
     try {
       node = json.readTree(bytes);
     } catch (JsonProcessingException e) {
-      throw ApiError.badRequest(null, "the request body is not valid JSON: " + oneLine(e.getOriginalMessage()) + " (line "
-          + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")");
+      throw ApiError.badRequest(
+          null,
+          "the request body is not valid JSON: "
+              + oneLine(e.getOriginalMessage())
+              + " (line "
+              + e.getLocation().getLineNr()
+              + ", column "
+              + e.getLocation().getColumnNr()
+              + ")");
     }
     if (node == null || !node.isObject()) {
-      throw ApiError.badRequest(null, "the request body must be a JSON object, got " + Requests.describe(node));
+      throw ApiError.badRequest(
+          null, "the request body must be a JSON object, got " + Requests.describe(node));
     }
     return node;
   }
@@ -327,7 +375,9 @@ public final class OpenAiServer implements AutoCloseable {
     return r == FinishReason.LENGTH ? "length" : "stop";
   }
 
-  /** One generation: runs on a worker thread and writes the answer; the handler thread waits for it. */
+  /**
+   * One generation: runs on a worker thread and writes the answer; the handler thread waits for it.
+   */
   private final class Job implements Runnable {
     private final HttpExchange ex;
     private final Requests.Parsed request;
@@ -344,7 +394,8 @@ public final class OpenAiServer implements AutoCloseable {
       this.ex = ex;
       this.request = request;
       this.prepared = prepared;
-      this.id = (request.chat() ? "chatcmpl-" : "cmpl-") + UUID.randomUUID().toString().replace("-", "");
+      this.id =
+          (request.chat() ? "chatcmpl-" : "cmpl-") + UUID.randomUUID().toString().replace("-", "");
     }
 
     void cancel() {
@@ -368,7 +419,13 @@ public final class OpenAiServer implements AutoCloseable {
       try {
         if (abandoning) {
           cancel();
-          sendError(ex, new ApiError(503, ApiError.UNAVAILABLE, null, "the server is shutting down; send the request to another instance"));
+          sendError(
+              ex,
+              new ApiError(
+                  503,
+                  ApiError.UNAVAILABLE,
+                  null,
+                  "the server is shutting down; send the request to another instance"));
           return;
         }
         if (request.stream()) {
@@ -381,10 +438,23 @@ public final class OpenAiServer implements AutoCloseable {
         cancellation.cancel();
       } catch (RuntimeException e) {
         if (stream == null) {
-          sendError(ex, new ApiError(500, ApiError.SERVER_ERROR, null, "generation failed: " + oneLine(e.getMessage() == null ? e.toString() : e.getMessage())));
+          sendError(
+              ex,
+              new ApiError(
+                  500,
+                  ApiError.SERVER_ERROR,
+                  null,
+                  "generation failed: "
+                      + oneLine(e.getMessage() == null ? e.toString() : e.getMessage())));
         } else {
           try {
-            event(errorBody(new ApiError(500, ApiError.SERVER_ERROR, null, "generation failed: " + oneLine(String.valueOf(e.getMessage())))));
+            event(
+                errorBody(
+                    new ApiError(
+                        500,
+                        ApiError.SERVER_ERROR,
+                        null,
+                        "generation failed: " + oneLine(String.valueOf(e.getMessage())))));
             done();
           } catch (IOException ignored) {
             clientGone = true;
@@ -405,7 +475,13 @@ public final class OpenAiServer implements AutoCloseable {
     private void whole() throws IOException {
       Completion c = engine.run(prepared, piece -> {}, cancellation);
       if (c.finishReason() == FinishReason.CANCELLED) {
-        sendError(ex, new ApiError(503, ApiError.UNAVAILABLE, null, "the server is shutting down; the generation was cancelled"));
+        sendError(
+            ex,
+            new ApiError(
+                503,
+                ApiError.UNAVAILABLE,
+                null,
+                "the server is shutting down; the generation was cancelled"));
         return;
       }
       ObjectNode o = header(request.chat() ? "chat.completion" : "text_completion");
@@ -442,22 +518,32 @@ public final class OpenAiServer implements AutoCloseable {
         choice.putNull("finish_reason");
         event(first);
       }
-      Completion c = engine.run(prepared, piece -> {
-        if (clientGone) {
-          return;
-        }
-        try {
-          event(piece(piece, null));
-        } catch (IOException e) {
-          clientGone = true;
-          cancellation.cancel();
-        }
-      }, cancellation);
+      Completion c =
+          engine.run(
+              prepared,
+              piece -> {
+                if (clientGone) {
+                  return;
+                }
+                try {
+                  event(piece(piece, null));
+                } catch (IOException e) {
+                  clientGone = true;
+                  cancellation.cancel();
+                }
+              },
+              cancellation);
       if (clientGone) {
         return;
       }
       if (c.finishReason() == FinishReason.CANCELLED) {
-        event(errorBody(new ApiError(503, ApiError.UNAVAILABLE, null, "the server is shutting down; the generation was cancelled")));
+        event(
+            errorBody(
+                new ApiError(
+                    503,
+                    ApiError.UNAVAILABLE,
+                    null,
+                    "the server is shutting down; the generation was cancelled")));
         done();
         return;
       }

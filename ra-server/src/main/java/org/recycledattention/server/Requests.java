@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
@@ -16,13 +17,13 @@ import org.recycledattention.inference.Prompt;
 import org.recycledattention.inference.chat.ChatMessage;
 
 /**
- * Reads the JSON of {@code POST /v1/chat/completions} and {@code POST /v1/completions} into a {@link
- * CompletionRequest}, checking every field it reads: its type, its range, and OpenAI features that
- * would change the result but are not supported here ({@code n > 1}, tools, log-probabilities,
- * penalties, ...), each a {@link ApiError#badRequest 400} naming the field. Fields that do not change
- * the result ({@code model}, {@code user}, {@code metadata}, ...) and unknown top-level fields are
- * ignored, as llama-server does, so stock clients work. The {@code "ra"} extension object is checked
- * strictly: unknown keys inside it are errors.
+ * Reads the JSON of {@code POST /v1/chat/completions} and {@code POST /v1/completions} into a
+ * {@link CompletionRequest}, checking every field it reads: its type, its range, and OpenAI
+ * features that would change the result but are not supported here ({@code n > 1}, tools,
+ * log-probabilities, penalties, ...), each a {@link ApiError#badRequest 400} naming the field.
+ * Fields that do not change the result ({@code model}, {@code user}, {@code metadata}, ...) and
+ * unknown top-level fields are ignored, as llama-server does, so stock clients work. The {@code
+ * "ra"} extension object is checked strictly: unknown keys inside it are errors.
  *
  * <p>Defaults are OpenAI's: temperature 1, top_p 1, no top-k, a random seed, as many tokens as the
  * context leaves.
@@ -38,10 +39,14 @@ final class Requests {
   static Parsed chat(JsonNode body) {
     JsonNode messages = body.get("messages");
     if (messages == null || messages.isNull()) {
-      throw ApiError.badRequest("messages", "'messages' is required: an array of {\"role\", \"content\"} objects");
+      throw ApiError.badRequest(
+          "messages", "'messages' is required: an array of {\"role\", \"content\"} objects");
     }
     if (!messages.isArray() || messages.isEmpty()) {
-      throw ApiError.badRequest("messages", "'messages' must be a non-empty array of {\"role\", \"content\"} objects, got " + describe(messages));
+      throw ApiError.badRequest(
+          "messages",
+          "'messages' must be a non-empty array of {\"role\", \"content\"} objects, got "
+              + describe(messages));
     }
     List<ChatMessage> list = new ArrayList<>();
     for (int i = 0; i < messages.size(); i++) {
@@ -50,18 +55,30 @@ final class Requests {
     for (String f : List.of("tools", "functions")) {
       JsonNode n = body.get(f);
       if (n != null && !n.isNull() && !(n.isArray() && n.isEmpty())) {
-        throw ApiError.badRequest(f, "'" + f + "' (function calling) is not supported by this server; send the request without it");
+        throw ApiError.badRequest(
+            f,
+            "'"
+                + f
+                + "' (function calling) is not supported by this server; send the request without"
+                + " it");
       }
     }
     JsonNode format = body.get("response_format");
     if (format != null && !format.isNull()) {
       JsonNode type = format.get("type");
-      if (!format.isObject() || type == null || !type.isTextual() || !type.asText().equals("text")) {
-        throw ApiError.badRequest("response_format", "only 'response_format' {\"type\": \"text\"} is supported; JSON modes and schemas are not");
+      if (!format.isObject()
+          || type == null
+          || !type.isTextual()
+          || !type.asText().equals("text")) {
+        throw ApiError.badRequest(
+            "response_format",
+            "only 'response_format' {\"type\": \"text\"} is supported; JSON modes and schemas are"
+                + " not");
       }
     }
     if (flag(body, "logprobs")) {
-      throw ApiError.badRequest("logprobs", "'logprobs' is not supported by this server; leave it false");
+      throw ApiError.badRequest(
+          "logprobs", "'logprobs' is not supported by this server; leave it false");
     }
     Integer top = integer(body, "top_logprobs", 0, 20);
     if (top != null && top > 0) {
@@ -77,7 +94,8 @@ final class Requests {
   static Parsed completion(JsonNode body) {
     JsonNode prompt = body.get("prompt");
     if (prompt == null || prompt.isNull()) {
-      throw ApiError.badRequest("prompt", "'prompt' is required: a string (or an array of token ids)");
+      throw ApiError.badRequest(
+          "prompt", "'prompt' is required: a string (or an array of token ids)");
     }
     Prompt p;
     if (prompt.isTextual()) {
@@ -91,9 +109,12 @@ final class Requests {
       }
       p = new Prompt.Ids(ids);
     } else if (prompt.isArray() && prompt.size() > 1 && prompt.get(0).isTextual()) {
-      throw ApiError.badRequest("prompt", "several prompts in one request are not supported; send one prompt per request");
+      throw ApiError.badRequest(
+          "prompt",
+          "several prompts in one request are not supported; send one prompt per request");
     } else {
-      throw ApiError.badRequest("prompt", "'prompt' must be a string or an array of token ids, got " + describe(prompt));
+      throw ApiError.badRequest(
+          "prompt", "'prompt' must be a string or an array of token ids, got " + describe(prompt));
     }
     if (flag(body, "echo")) {
       throw ApiError.badRequest("echo", "'echo' is not supported by this server; leave it false");
@@ -107,23 +128,30 @@ final class Requests {
       throw ApiError.badRequest("suffix", "'suffix' (insertion) is not supported by this server");
     }
     JsonNode logprobs = body.get("logprobs");
-    if (logprobs != null && !logprobs.isNull() && !(logprobs.isIntegralNumber() && logprobs.intValue() == 0)) {
+    if (logprobs != null
+        && !logprobs.isNull()
+        && !(logprobs.isIntegralNumber() && logprobs.intValue() == 0)) {
       throw ApiError.badRequest("logprobs", "'logprobs' is not supported by this server");
     }
     Integer max = integer(body, "max_tokens", 1, Integer.MAX_VALUE);
-    CompletionRequest base = new CompletionRequest(p, 0, SamplingConfig.GREEDY, List.of(), PolicyOverrides.NONE, false);
+    CompletionRequest base =
+        new CompletionRequest(p, 0, SamplingConfig.GREEDY, List.of(), PolicyOverrides.NONE, false);
     return common(body, base, max, false);
   }
 
-  private static Parsed common(JsonNode body, CompletionRequest base, Integer maxTokens, boolean chat) {
+  private static Parsed common(
+      JsonNode body, CompletionRequest base, Integer maxTokens, boolean chat) {
     Integer n = integer(body, "n", 1, 128);
     if (n != null && n > 1) {
-      throw ApiError.badRequest("n", "'n' > 1 (several choices) is not supported by this server; send n = 1 or leave it out");
+      throw ApiError.badRequest(
+          "n",
+          "'n' > 1 (several choices) is not supported by this server; send n = 1 or leave it out");
     }
     for (String penalty : List.of("presence_penalty", "frequency_penalty")) {
       Double v = number(body, penalty, -2, 2);
       if (v != null && v != 0) {
-        throw ApiError.badRequest(penalty, "'" + penalty + "' is not supported by this server; leave it 0");
+        throw ApiError.badRequest(
+            penalty, "'" + penalty + "' is not supported by this server; leave it 0");
       }
     }
     JsonNode bias = body.get("logit_bias");
@@ -137,34 +165,50 @@ final class Requests {
     }
     Integer topK = integer(body, "top_k", 0, Integer.MAX_VALUE);
     Long seed = longInteger(body, "seed");
-    SamplingConfig sampling = new SamplingConfig(temperature == null ? 1.0 : temperature, topK == null ? 0 : topK, topP == null ? 1.0 : topP,
-        seed != null ? seed : ThreadLocalRandom.current().nextLong());
+    SamplingConfig sampling =
+        new SamplingConfig(
+            temperature == null ? 1.0 : temperature,
+            topK == null ? 0 : topK,
+            topP == null ? 1.0 : topP,
+            seed != null ? seed : ThreadLocalRandom.current().nextLong());
     boolean stream = flag(body, "stream");
     boolean includeUsage = false;
     JsonNode options = body.get("stream_options");
     if (options != null && !options.isNull()) {
       if (!options.isObject()) {
-        throw ApiError.badRequest("stream_options", "'stream_options' must be an object such as {\"include_usage\": true}, got " + describe(options));
+        throw ApiError.badRequest(
+            "stream_options",
+            "'stream_options' must be an object such as {\"include_usage\": true}, got "
+                + describe(options));
       }
       includeUsage = flag(options, "include_usage", "stream_options.include_usage");
     }
     boolean ignoreEos = flag(body, "ignore_eos");
-    CompletionRequest c = base.withMaxTokens(maxTokens == null ? 0 : maxTokens).withSampling(sampling).withStop(stops(body)).withPolicy(ra(body))
-        .withIgnoreEos(ignoreEos);
+    CompletionRequest c =
+        base.withMaxTokens(maxTokens == null ? 0 : maxTokens)
+            .withSampling(sampling)
+            .withStop(stops(body))
+            .withPolicy(ra(body))
+            .withIgnoreEos(ignoreEos);
     return new Parsed(chat, c, stream, includeUsage);
   }
 
   private static ChatMessage message(JsonNode m, String where) {
     if (!m.isObject()) {
-      throw ApiError.badRequest(where, "'" + where + "' must be an object with \"role\" and \"content\", got " + describe(m));
+      throw ApiError.badRequest(
+          where,
+          "'" + where + "' must be an object with \"role\" and \"content\", got " + describe(m));
     }
     JsonNode role = m.get("role");
     if (role == null || !role.isTextual() || role.asText().isEmpty()) {
-      throw ApiError.badRequest(where + ".role", "'" + where + ".role' must be a string such as \"user\", got " + describe(role));
+      throw ApiError.badRequest(
+          where + ".role",
+          "'" + where + ".role' must be a string such as \"user\", got " + describe(role));
     }
     JsonNode toolCalls = m.get("tool_calls");
     if (toolCalls != null && !toolCalls.isNull() && !(toolCalls.isArray() && toolCalls.isEmpty())) {
-      throw ApiError.badRequest(where + ".tool_calls", "tool calls are not supported by this server");
+      throw ApiError.badRequest(
+          where + ".tool_calls", "tool calls are not supported by this server");
     }
     String r = role.asText().equals("developer") ? "system" : role.asText();
     JsonNode content = m.get("content");
@@ -181,20 +225,35 @@ final class Requests {
         String at = where + ".content[" + i + "]";
         JsonNode type = part.get("type");
         if (!part.isObject() || type == null || !type.isTextual()) {
-          throw ApiError.badRequest(at, "'" + at + "' must be a content part such as {\"type\": \"text\", \"text\": \"...\"}, got " + describe(part));
+          throw ApiError.badRequest(
+              at,
+              "'"
+                  + at
+                  + "' must be a content part such as {\"type\": \"text\", \"text\": \"...\"}, got "
+                  + describe(part));
         }
         if (!type.asText().equals("text")) {
-          throw ApiError.badRequest(at, "content parts of type '" + type.asText() + "' are not supported by this server; send text");
+          throw ApiError.badRequest(
+              at,
+              "content parts of type '"
+                  + type.asText()
+                  + "' are not supported by this server; send text");
         }
         JsonNode t = part.get("text");
         if (t == null || !t.isTextual()) {
-          throw ApiError.badRequest(at + ".text", "'" + at + ".text' must be a string, got " + describe(t));
+          throw ApiError.badRequest(
+              at + ".text", "'" + at + ".text' must be a string, got " + describe(t));
         }
         text.append(t.asText());
       }
       return new ChatMessage(r, text.toString());
     }
-    throw ApiError.badRequest(where + ".content", "'" + where + ".content' must be a string or an array of text parts, got " + describe(content));
+    throw ApiError.badRequest(
+        where + ".content",
+        "'"
+            + where
+            + ".content' must be a string or an array of text parts, got "
+            + describe(content));
   }
 
   private static List<String> stops(JsonNode body) {
@@ -209,43 +268,61 @@ final class Requests {
       List<String> out = new ArrayList<>();
       for (JsonNode s : stop) {
         if (!s.isTextual()) {
-          throw ApiError.badRequest("stop", "'stop' must be a string or an array of strings, got an array holding " + describe(s));
+          throw ApiError.badRequest(
+              "stop",
+              "'stop' must be a string or an array of strings, got an array holding "
+                  + describe(s));
         }
         out.add(nonEmptyStop(s.asText()));
       }
       return out;
     }
-    throw ApiError.badRequest("stop", "'stop' must be a string or an array of at most " + CompletionRequest.MAX_STOP_STRINGS + " strings, got "
-        + describe(stop));
+    throw ApiError.badRequest(
+        "stop",
+        "'stop' must be a string or an array of at most "
+            + CompletionRequest.MAX_STOP_STRINGS
+            + " strings, got "
+            + describe(stop));
   }
 
   private static String nonEmptyStop(String s) {
     if (s.isEmpty()) {
-      throw ApiError.badRequest("stop", "'stop' holds an empty string; give non-empty stop strings");
+      throw ApiError.badRequest(
+          "stop", "'stop' holds an empty string; give non-empty stop strings");
     }
     return s;
   }
 
-  /** The {@code "ra"} extension: {@code {"policy": "recycled", "budget": 64, "set": {"ra.policy.recycled.stride": 5}}}. */
+  /**
+   * The {@code "ra"} extension: {@code {"policy": "recycled", "budget": 64, "set":
+   * {"ra.policy.recycled.stride": 5}}}.
+   */
   private static PolicyOverrides ra(JsonNode body) {
     JsonNode ra = body.get("ra");
     if (ra == null || ra.isNull()) {
       return PolicyOverrides.NONE;
     }
     if (!ra.isObject()) {
-      throw ApiError.badRequest("ra", "'ra' must be an object such as {\"policy\": \"recycled\", \"budget\": 64, \"set\": {...}}, got " + describe(ra));
+      throw ApiError.badRequest(
+          "ra",
+          "'ra' must be an object such as {\"policy\": \"recycled\", \"budget\": 64, \"set\":"
+              + " {...}}, got "
+              + describe(ra));
     }
     for (Iterator<String> it = ra.fieldNames(); it.hasNext(); ) {
       String key = it.next();
       if (!RA_KEYS.contains(key)) {
-        throw ApiError.badRequest("ra." + key, "unknown key '" + key + "' in 'ra'; allowed: budget, policy, set");
+        throw ApiError.badRequest(
+            "ra." + key, "unknown key '" + key + "' in 'ra'; allowed: budget, policy, set");
       }
     }
     String policy = null;
     JsonNode p = ra.get("policy");
     if (p != null && !p.isNull()) {
       if (!p.isTextual()) {
-        throw ApiError.badRequest("ra.policy", "'ra.policy' must be a policy name such as \"recycled\", got " + describe(p));
+        throw ApiError.badRequest(
+            "ra.policy",
+            "'ra.policy' must be a policy name such as \"recycled\", got " + describe(p));
       }
       policy = p.asText();
     }
@@ -254,14 +331,22 @@ final class Requests {
     JsonNode set = ra.get("set");
     if (set != null && !set.isNull()) {
       if (!set.isObject()) {
-        throw ApiError.badRequest("ra.set", "'ra.set' must be an object of configuration keys, e.g. {\"ra.policy.recycled.stride\": 5}, got "
-            + describe(set));
+        throw ApiError.badRequest(
+            "ra.set",
+            "'ra.set' must be an object of configuration keys, e.g. {\"ra.policy.recycled.stride\":"
+                + " 5}, got "
+                + describe(set));
       }
       for (Iterator<Map.Entry<String, JsonNode>> it = set.fields(); it.hasNext(); ) {
         Map.Entry<String, JsonNode> e = it.next();
         JsonNode v = e.getValue();
         if (!v.isValueNode() || v.isNull()) {
-          throw ApiError.badRequest("ra.set", "'ra.set' value of '" + e.getKey() + "' must be a string, number or boolean, got " + describe(v));
+          throw ApiError.badRequest(
+              "ra.set",
+              "'ra.set' value of '"
+                  + e.getKey()
+                  + "' must be a string, number or boolean, got "
+                  + describe(v));
         }
         settings.put(e.getKey(), v.asText());
       }
@@ -288,11 +373,13 @@ final class Requests {
       return null;
     }
     if (!v.isIntegralNumber() || !v.canConvertToInt()) {
-      throw ApiError.badRequest(param, "'" + param + "' must be an integer" + range(min, max) + ", got " + describe(v));
+      throw ApiError.badRequest(
+          param, "'" + param + "' must be an integer" + range(min, max) + ", got " + describe(v));
     }
     int i = v.intValue();
     if (i < min || i > max) {
-      throw ApiError.badRequest(param, "'" + param + "' must be an integer" + range(min, max) + ", got " + i);
+      throw ApiError.badRequest(
+          param, "'" + param + "' must be an integer" + range(min, max) + ", got " + i);
     }
     return i;
   }
@@ -321,11 +408,29 @@ final class Requests {
       return null;
     }
     if (!v.isNumber()) {
-      throw ApiError.badRequest(field, "'" + field + "' must be a number in [" + fmt(min) + ", " + fmt(max) + "], got " + describe(v));
+      throw ApiError.badRequest(
+          field,
+          "'"
+              + field
+              + "' must be a number in ["
+              + fmt(min)
+              + ", "
+              + fmt(max)
+              + "], got "
+              + describe(v));
     }
     double d = v.doubleValue();
     if (!(d >= min && d <= max)) {
-      throw ApiError.badRequest(field, "'" + field + "' must be a number in [" + fmt(min) + ", " + fmt(max) + "], got " + v.asText());
+      throw ApiError.badRequest(
+          field,
+          "'"
+              + field
+              + "' must be a number in ["
+              + fmt(min)
+              + ", "
+              + fmt(max)
+              + "], got "
+              + v.asText());
     }
     return d;
   }
@@ -375,7 +480,7 @@ final class Requests {
       case NULL -> "null";
       case ARRAY -> "an array";
       case OBJECT -> "an object";
-      default -> t.name().toLowerCase(java.util.Locale.ROOT);
+      default -> t.name().toLowerCase(Locale.ROOT);
     };
   }
 }

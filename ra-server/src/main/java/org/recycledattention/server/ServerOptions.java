@@ -11,10 +11,12 @@ import java.time.Duration;
  * @param port the TCP port; 0 picks a free one
  * @param parallel sequences generated at once, >= 1
  * @param queue requests waiting beyond those, >= 0; more get 503
- * @param shutdownGrace how long a shutdown lets running and queued requests finish before it cancels them
+ * @param shutdownGrace how long a shutdown lets running and queued requests finish before it
+ *     cancels them
  * @param maxBodyBytes the largest request body accepted
  */
-public record ServerOptions(String host, int port, int parallel, int queue, Duration shutdownGrace, int maxBodyBytes) {
+public record ServerOptions(
+    String host, int port, int parallel, int queue, Duration shutdownGrace, int maxBodyBytes) {
   public static final String DEFAULT_HOST = "127.0.0.1";
   public static final int DEFAULT_PORT = 8080;
   public static final int DEFAULT_MAX_BODY_BYTES = 8 << 20;
@@ -39,9 +41,18 @@ public record ServerOptions(String host, int port, int parallel, int queue, Dura
     }
   }
 
-  /** 127.0.0.1:8080; as many parallel sequences as processors (at most 8), a queue of 64, 10 s to finish on shutdown. */
+  /**
+   * 127.0.0.1:8080; as many parallel sequences as processors (at most 8), a queue of 64, 10 s to
+   * finish on shutdown.
+   */
   public static ServerOptions defaults() {
-    return new ServerOptions(DEFAULT_HOST, DEFAULT_PORT, defaultParallel(), 64, Duration.ofSeconds(10), DEFAULT_MAX_BODY_BYTES);
+    return new ServerOptions(
+        DEFAULT_HOST,
+        DEFAULT_PORT,
+        defaultParallel(),
+        64,
+        Duration.ofSeconds(10),
+        DEFAULT_MAX_BODY_BYTES);
   }
 
   /** The available processors, at most 8. */

@@ -13,8 +13,17 @@ import org.recycledattention.inference.Engine;
 class LoadTestTest {
   @Test
   void aSmallLevelAnswersEveryRequestAndReportsOrderedPercentiles() throws Exception {
-    try (Engine e = Probe.engine(); OpenAiServer s = OpenAiServer.start(e, ServerOptions.defaults().withPort(0).withParallel(2).withQueue(8))) {
-      String body = new ObjectMapper().createObjectNode().put("prompt", Probe.NEEDLE).put("max_tokens", 4).put("temperature", 0).toString();
+    try (Engine e = Probe.engine();
+        OpenAiServer s =
+            OpenAiServer.start(
+                e, ServerOptions.defaults().withPort(0).withParallel(2).withQueue(8))) {
+      String body =
+          new ObjectMapper()
+              .createObjectNode()
+              .put("prompt", Probe.NEEDLE)
+              .put("max_tokens", 4)
+              .put("temperature", 0)
+              .toString();
       LoadTest load = new LoadTest(URI.create(s.url() + "/v1/completions"), body);
       assertThat(load.warmUp(1)).isEqualTo(1);
       LoadTest.Level level = load.run(2, 6, Duration.ofSeconds(30));
@@ -37,7 +46,8 @@ class LoadTestTest {
 
   @Test
   void onlyThisMachineIsATarget() {
-    assertThatThrownBy(() -> new LoadTest(URI.create("http://10.0.0.1:8080/v1/completions"), "{}")).hasMessageContaining("only targets this machine");
+    assertThatThrownBy(() -> new LoadTest(URI.create("http://10.0.0.1:8080/v1/completions"), "{}"))
+        .hasMessageContaining("only targets this machine");
     new LoadTest(URI.create("http://localhost:1/v1/completions"), "{}");
   }
 }

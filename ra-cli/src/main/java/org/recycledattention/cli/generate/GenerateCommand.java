@@ -100,17 +100,19 @@ public final class GenerateCommand extends Subcommand {
   @Option(names = "--json", description = "Print one JSON object (prompt_ids, tokens, text, stats) instead of streaming.")
   boolean json;
 
-  @Option(names = "--stop", paramLabel = "TEXT", description = "Stop before this text appears in the output (repeatable).")
+  @Option(names = "--stop", paramLabel = "TEXT",
+      description = "Stop before this text appears in the output (repeatable).")
   List<String> stops = new ArrayList<>();
 
-  @Option(names = "--chat", description = {"The prompt is a user message: format it with the model's chat template (tokenizer.chat_template;",
-      "a plain 'role: content' transcript when the model has none), as ra serve does."})
+  @Option(names = "--chat", description = {"The prompt is a user message: format it with the model's chat template",
+      "(tokenizer.chat_template; a plain 'role: content' transcript when the model has none), as ra serve does."})
   boolean chat;
 
   @Option(names = "--system", paramLabel = "TEXT", description = "With --chat: a system message before the user's.")
   String system;
 
-  @Option(names = "--chat-template", paramLabel = "FILE", description = "With --chat: use this Jinja chat template instead of the model's.")
+  @Option(names = "--chat-template", paramLabel = "FILE",
+      description = "With --chat: use this Jinja chat template instead of the model's.")
   Path chatTemplate;
 
   @Mixin
@@ -144,7 +146,8 @@ public final class GenerateCommand extends Subcommand {
       }
     }
     if (!chat && (system != null || chatTemplate != null)) {
-      throw new UsageException((system != null ? "--system" : "--chat-template") + " only applies to --chat; add --chat");
+      throw new UsageException(
+          (system != null ? "--system" : "--chat-template") + " only applies to --chat; add --chat");
     }
     if (chat && prompt.ids != null) {
       throw new UsageException("--chat formats a text prompt; pass --prompt or --prompt-file instead of --prompt-ids");
@@ -169,7 +172,8 @@ public final class GenerateCommand extends Subcommand {
         if (!stops.isEmpty() && tokenizer.isEmpty()) {
           throw new UsageException("--stop needs a model with a tokenizer; model '" + model + "' carries none");
         }
-        int[] ids = promptIds != null ? checkIds(promptIds, lm) : chat ? chatIds(promptText.orElseThrow(), tokenizer, lm, template)
+        int[] ids = promptIds != null ? checkIds(promptIds, lm)
+            : chat ? chatIds(promptText.orElseThrow(), tokenizer, lm, template)
             : encode(promptText.orElseThrow(), tokenizer);
         long needed = (long) ids.length + maxTokens;
         int context = lm.shape().contextLength();
@@ -180,7 +184,8 @@ public final class GenerateCommand extends Subcommand {
         PolicyFactory policy = runtime.policyFactory();
         KvCacheBackend backend = runtime.backend();
         Generator generator = new Generator(lm, backend, policy, runtime.threads());
-        GenerationRequest request = new GenerationRequest(ids, maxTokens, sampling, !ignoreEos, allowContextOverflow, stops, new Cancellation());
+        GenerationRequest request = new GenerationRequest(ids, maxTokens, sampling, !ignoreEos, allowContextOverflow,
+            stops, new Cancellation());
         if (json) {
           GenerationResult result = generator.generate(request, counting(TokenListener.NONE));
           out().println(new Json().write(toJson(result, runtime, usedSeed)));
@@ -276,7 +281,8 @@ public final class GenerateCommand extends Subcommand {
   /** The prompt as one user message (after {@code --system}), formatted as ra serve formats a conversation. */
   private int[] chatIds(String text, Optional<Tokenizer> tokenizer, LanguageModel lm, ChatTemplate template) {
     if (tokenizer.isEmpty()) {
-      throw new UsageException("model '" + model + "' carries no tokenizer, so --chat cannot format a conversation; pass token ids with --prompt-ids");
+      throw new UsageException("model '" + model + "' carries no tokenizer, so --chat cannot format a conversation; "
+          + "pass token ids with --prompt-ids");
     }
     List<ChatMessage> messages = new ArrayList<>();
     if (system != null) {
@@ -295,7 +301,10 @@ public final class GenerateCommand extends Subcommand {
     return String.format(Locale.ROOT,
         "[%d tokens%s; prefill %.1f ms; decode %.1f tokens/s; policy %s, backend %s, budget %d; %d full / %d partial layer-steps, "
             + "%.1f tokens attended per step; peak KV %s%s]",
-        r.tokens().length, r.stoppedAtEos() ? " (stopped at EOS)" : r.finishReason() == FinishReason.STOP_STRING ? " (stopped at --stop)" : "", s.prefillMillis(), s.decodeTokensPerSecond(),
+        r.tokens().length,
+        r.stoppedAtEos() ? " (stopped at EOS)"
+            : r.finishReason() == FinishReason.STOP_STRING ? " (stopped at --stop)" : "",
+        s.prefillMillis(), s.decodeTokensPerSecond(),
         runtime.config().policyName(), runtime.config().backendName(), runtime.config().budget(), s.fullSteps(), s.partialSteps(),
         s.meanTokensAttended(), bytes(s.peakResidentKvBytes()), temperature > 0 ? "; seed " + usedSeed : "");
   }

@@ -25,12 +25,23 @@ public final class ChatTemplates {
   public static ChatTemplate read(Path file) {
     try {
       if (!Files.isRegularFile(file)) {
-        throw new UsageException("chat template '" + file + "' does not exist or is not a file; pass a Jinja template file to --chat-template");
+        throw new UsageException(
+            "chat template '"
+                + file
+                + "' does not exist or is not a file; pass a Jinja template file to"
+                + " --chat-template");
       }
       if (Files.size(file) > MAX_BYTES) {
-        throw new UsageException("chat template '" + file + "' is over 1 MiB; pass a Jinja chat template to --chat-template");
+        throw new UsageException(
+            "chat template '"
+                + file
+                + "' is over 1 MiB; pass a Jinja chat template to --chat-template");
       }
-      String text = StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(Files.readAllBytes(file))).toString();
+      String text =
+          StandardCharsets.UTF_8
+              .newDecoder()
+              .decode(ByteBuffer.wrap(Files.readAllBytes(file)))
+              .toString();
       return ChatTemplate.of(text);
     } catch (CharacterCodingException e) {
       throw new UsageException("chat template '" + file + "' is not valid UTF-8; save it as UTF-8");

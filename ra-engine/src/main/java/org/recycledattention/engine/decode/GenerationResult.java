@@ -12,7 +12,8 @@ import static java.util.Objects.requireNonNull;
  * @param text the generated text up to any stop string, or null when the model has no tokenizer
  * @param stats timings and policy statistics
  */
-public record GenerationResult(int[] promptIds, int[] tokens, FinishReason finishReason, String text, GenerationStats stats) {
+public record GenerationResult(
+    int[] promptIds, int[] tokens, FinishReason finishReason, String text, GenerationStats stats) {
   public GenerationResult {
     requireNonNull(finishReason, "finishReason is null");
     requireNonNull(stats, "stats is null");

@@ -77,7 +77,8 @@ public final class Generator {
     }
     Tokenizer tokenizer = model.tokenizer().orElse(null);
     if (tokenizer == null && !request.stopStrings().isEmpty()) {
-      throw new GenerationException("stop strings need a model with a tokenizer; this model has none (stop on token ids instead)");
+      throw new GenerationException(
+          "stop strings need a model with a tokenizer; this model has none (stop on token ids instead)");
     }
     TextStream stream;
     try {
@@ -129,7 +130,8 @@ public final class Generator {
       if (stream != null) {
         emit(text, stream.finish());
       }
-      return new GenerationResult(prompt.clone(), Arrays.copyOf(out, produced), reason, stream == null ? null : stream.text(), session.stats());
+      String generated = stream == null ? null : stream.text();
+      return new GenerationResult(prompt.clone(), Arrays.copyOf(out, produced), reason, generated, session.stats());
     }
   }
 

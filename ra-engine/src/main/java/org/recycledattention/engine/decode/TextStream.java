@@ -47,15 +47,16 @@ public final class TextStream {
    */
   public String push(int id) {
     if (stopped || finished) {
-      throw new IllegalStateException("the text stream has " + (stopped ? "stopped at a stop string" : "finished"));
+      throw new IllegalStateException(
+          "the text stream has " + (stopped ? "stopped at a stop string" : "finished"));
     }
     pending.append(decoder.next(id));
     return release(false);
   }
 
   /**
-   * Ends the stream: releases what was held back (incomplete UTF-8 as U+FFFD), unless a stop
-   * string already ended it. Idempotent.
+   * Ends the stream: releases what was held back (incomplete UTF-8 as U+FFFD), unless a stop string
+   * already ended it. Idempotent.
    */
   public String finish() {
     if (stopped || finished) {
@@ -98,7 +99,9 @@ public final class TextStream {
     return out;
   }
 
-  /** The length of the longest suffix of the pending text that is a proper prefix of a stop string. */
+  /**
+   * The length of the longest suffix of the pending text that is a proper prefix of a stop string.
+   */
   private int heldBack() {
     int best = 0;
     for (String s : stops) {

@@ -6,6 +6,9 @@ import static org.assertj.core.api.Assertions.within;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -205,7 +208,8 @@ class GeneratorTest {
     try (LlamaModel model = RandomModels.random(RandomModels.smallConfig(), 5, -1, TextStreamTest.tokenizer())) {
       StringBuilder streamed = new StringBuilder();
       List<String> pieces = new ArrayList<>();
-      GenerationResult r = new Generator(model, cpu, FULL, 1).generate(GenerationRequest.greedy(PROMPT, 30), TokenListener.NONE, pieces::add);
+      Generator g = new Generator(model, cpu, FULL, 1);
+      GenerationResult r = g.generate(GenerationRequest.greedy(PROMPT, 30), TokenListener.NONE, pieces::add);
       pieces.forEach(streamed::append);
       assertThat(pieces).allSatisfy(p -> assertThat(p).isNotEmpty());
       assertThat(r.finishReason()).isEqualTo(FinishReason.LENGTH);
@@ -228,7 +232,8 @@ class GeneratorTest {
       String stop = text.substring(text.length() / 2, text.length() / 2 + 3);
       int at = text.indexOf(stop);
       StringBuilder streamed = new StringBuilder();
-      GenerationResult r = g.generate(GenerationRequest.greedy(PROMPT, 30).withStopStrings(List.of(stop)), TokenListener.NONE, streamed::append);
+      GenerationRequest req = GenerationRequest.greedy(PROMPT, 30).withStopStrings(List.of(stop));
+      GenerationResult r = g.generate(req, TokenListener.NONE, streamed::append);
       assertThat(r.finishReason()).isEqualTo(FinishReason.STOP_STRING);
       assertThat(r.text()).isEqualTo(text.substring(0, at)).isEqualTo(streamed.toString());
       assertThat(r.tokens().length).isLessThan(free.tokens().length);
@@ -239,8 +244,9 @@ class GeneratorTest {
   @Test
   void stopStringsNeedATokenizer() {
     try (LlamaModel model = RandomModels.random(RandomModels.smallConfig(), 5)) {
-      assertThatThrownBy(() -> new Generator(model, cpu, FULL, 1).generate(GenerationRequest.greedy(PROMPT, 3).withStopStrings(List.of("x")),
-          TokenListener.NONE)).isInstanceOf(GenerationException.class).hasMessageContaining("tokenizer");
+      GenerationRequest req = GenerationRequest.greedy(PROMPT, 3).withStopStrings(List.of("x"));
+      assertThatThrownBy(() -> new Generator(model, cpu, FULL, 1).generate(req, TokenListener.NONE))
+          .isInstanceOf(GenerationException.class).hasMessageContaining("tokenizer");
     }
   }
 
@@ -264,15 +270,17 @@ class GeneratorTest {
 
   @Test
   void cancellingFromAnotherThreadStopsALongGeneration() throws Exception {
-    ModelConfig longer = new ModelConfig("llama", 32, 48, 2, 4, 2, 8, 40, 100_000, 1e-5f, 10000f, true, null, false, false);
+    ModelConfig longer =
+        new ModelConfig("llama", 32, 48, 2, 4, 2, 8, 40, 100_000, 1e-5f, 10000f, true, null, false, false);
     try (LlamaModel model = RandomModels.random(longer, 5)) {
       Cancellation cancel = new Cancellation();
-      java.util.concurrent.CountDownLatch started = new java.util.concurrent.CountDownLatch(1);
+      CountDownLatch started = new CountDownLatch(1);
       GenerationRequest req = GenerationRequest.greedy(PROMPT, 90_000).withCancellation(cancel);
-      var future = java.util.concurrent.CompletableFuture.supplyAsync(() -> new Generator(model, cpu, FULL, 1).generate(req, id -> started.countDown()));
+      var future = CompletableFuture.supplyAsync(
+          () -> new Generator(model, cpu, FULL, 1).generate(req, id -> started.countDown()));
       started.await();
       cancel.cancel();
-      GenerationResult r = future.get(30, java.util.concurrent.TimeUnit.SECONDS);
+      GenerationResult r = future.get(30, TimeUnit.SECONDS);
       assertThat(r.finishReason()).isEqualTo(FinishReason.CANCELLED);
       assertThat(r.tokens().length).isLessThan(90_000);
     }
@@ -283,7 +291,8 @@ class GeneratorTest {
     try (LlamaModel model = RandomModels.random(RandomModels.smallConfig(), 5)) {
       Cancellation cancel = new Cancellation();
       cancel.cancel();
-      GenerationResult r = new Generator(model, cpu, FULL, 1).generate(GenerationRequest.greedy(PROMPT, 30).withCancellation(cancel), TokenListener.NONE);
+      GenerationRequest req = GenerationRequest.greedy(PROMPT, 30).withCancellation(cancel);
+      GenerationResult r = new Generator(model, cpu, FULL, 1).generate(req, TokenListener.NONE);
       assertThat(r.finishReason()).isEqualTo(FinishReason.CANCELLED);
       assertThat(r.tokens()).isEmpty();
     }

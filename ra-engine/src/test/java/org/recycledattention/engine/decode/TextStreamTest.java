@@ -11,18 +11,54 @@ import org.recycledattention.model.tokenizer.TokenType;
 import org.recycledattention.model.tokenizer.Tokenizer;
 
 class TextStreamTest {
-  /** A 40-entry SentencePiece vocabulary (the size of RandomModels.smallConfig()) with words and UTF-8 byte pieces. */
+  /**
+   * A 40-entry SentencePiece vocabulary (the size of RandomModels.smallConfig()) with words and
+   * UTF-8 byte pieces.
+   */
   static Tokenizer tokenizer() {
-    List<String> pieces = new ArrayList<>(List.of("<unk>", "<s>", "</s>", "<0xC3>", "<0xA9>", "<0xE2>", "<0x82>", "<0xAC>", "\u2581Hel", "lo",
-        "\u2581wor", "ld", ".", "\n", "\u2581a", "b", "\u2581STOP", "ST", "OP", "!"));
+    List<String> pieces =
+        new ArrayList<>(
+            List.of(
+                "<unk>",
+                "<s>",
+                "</s>",
+                "<0xC3>",
+                "<0xA9>",
+                "<0xE2>",
+                "<0x82>",
+                "<0xAC>",
+                "\u2581Hel",
+                "lo",
+                "\u2581wor",
+                "ld",
+                ".",
+                "\n",
+                "\u2581a",
+                "b",
+                "\u2581STOP",
+                "ST",
+                "OP",
+                "!"));
     while (pieces.size() < 40) {
       pieces.add("w" + pieces.size());
     }
     TokenType[] types = new TokenType[pieces.size()];
     for (int i = 0; i < types.length; i++) {
-      types[i] = i == 0 ? TokenType.UNKNOWN : i < 3 ? TokenType.CONTROL : i < 8 ? TokenType.BYTE : TokenType.NORMAL;
+      types[i] =
+          i == 0
+              ? TokenType.UNKNOWN
+              : i < 3 ? TokenType.CONTROL : i < 8 ? TokenType.BYTE : TokenType.NORMAL;
     }
-    return new SentencePieceTokenizer(pieces, new float[pieces.size()], types, 1, 2, new int[] {2}, true, true, SentencePieceTokenizer.SPM_SPACE);
+    return new SentencePieceTokenizer(
+        pieces,
+        new float[pieces.size()],
+        types,
+        1,
+        2,
+        new int[] {2},
+        true,
+        true,
+        SentencePieceTokenizer.SPM_SPACE);
   }
 
   private static final int HEL = 8;
@@ -108,6 +144,7 @@ class TextStreamTest {
   @Test
   void emptyStopStringsAreRefused() {
     assertThatThrownBy(() -> new TextStream(tokenizer(), List.of("")))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("empty");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("empty");
   }
 }

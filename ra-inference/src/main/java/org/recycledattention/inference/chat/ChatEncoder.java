@@ -11,9 +11,10 @@ import java.util.stream.IntStream;
 import org.recycledattention.model.tokenizer.Tokenizer;
 
 /**
- * Encodes a rendered chat prompt: the text of the vocabulary's control tokens ({@code <|im_start|>},
- * {@code <|eot_id|>}, {@code </s>}, ...) becomes those tokens, the text between them is encoded as
- * usual, each run on its own (as llama.cpp does with special-token parsing on). Immutable and thread-safe.
+ * Encodes a rendered chat prompt: the text of the vocabulary's control tokens ({@code
+ * <|im_start|>}, {@code <|eot_id|>}, {@code </s>}, ...) becomes those tokens, the text between them
+ * is encoded as usual, each run on its own (as llama.cpp does with special-token parsing on).
+ * Immutable and thread-safe.
  */
 final class ChatEncoder {
   private final Tokenizer tokenizer;
@@ -29,8 +30,13 @@ final class ChatEncoder {
       }
     }
     StringBuilder alternation = new StringBuilder();
-    ids.keySet().stream().sorted(Comparator.comparingInt(String::length).reversed().thenComparing(Comparator.naturalOrder()))
-        .forEach(p -> alternation.append(alternation.isEmpty() ? "" : "|").append(Pattern.quote(p)));
+    ids.keySet().stream()
+        .sorted(
+            Comparator.comparingInt(String::length)
+                .reversed()
+                .thenComparing(Comparator.naturalOrder()))
+        .forEach(
+            p -> alternation.append(alternation.isEmpty() ? "" : "|").append(Pattern.quote(p)));
     this.controls = alternation.isEmpty() ? null : Pattern.compile(alternation.toString());
   }
 

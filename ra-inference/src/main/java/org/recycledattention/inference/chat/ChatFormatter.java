@@ -32,8 +32,14 @@ public final class ChatFormatter {
    * @throws ChatTemplateException when the model's template cannot be used
    */
   public static ChatFormatter forModel(LanguageModel model, ChatTemplate template) {
-    Tokenizer t = model.tokenizer().orElseThrow(() -> new IllegalArgumentException("the model has no tokenizer"));
-    ChatTemplate chosen = template != null ? template : ChatTemplate.fromMetadata(model.metadata()).orElseGet(ChatTemplate::fallback);
+    Tokenizer t =
+        model
+            .tokenizer()
+            .orElseThrow(() -> new IllegalArgumentException("the model has no tokenizer"));
+    ChatTemplate chosen =
+        template != null
+            ? template
+            : ChatTemplate.fromMetadata(model.metadata()).orElseGet(ChatTemplate::fallback);
     return new ChatFormatter(t, chosen);
   }
 

@@ -28,16 +28,16 @@ import org.recycledattention.api.RaException;
  * A model's chat template: the Jinja program in GGUF's {@code tokenizer.chat_template} that turns a
  * conversation into the prompt text the model was trained on, rendered with Jinjava the way Hugging
  * Face's {@code apply_chat_template} renders it with Python's Jinja ({@code trim_blocks} and {@code
- * lstrip_blocks} on, a trailing newline dropped). Jinjava runs with the {@link LegacyOverrides} that make it
- * Python-like: operator precedence, whitespace control on expressions ({@code {{- x }}}), dict keys
- * evaluated as expressions.
+ * lstrip_blocks} on, a trailing newline dropped). Jinjava runs with the {@link LegacyOverrides}
+ * that make it Python-like: operator precedence, whitespace control on expressions ({@code {{- x
+ * }}}), dict keys evaluated as expressions.
  *
  * <p>Templates see {@code messages} (a list of {@code {role, content}}), {@code
  * add_generation_prompt}, {@code bos_token}, {@code eos_token}, and the functions {@code
  * raise_exception(message)} and {@code strftime_now(format)}. Python's string methods ({@code
- * strip}, {@code startswith}, {@code split}, ...: {@link PythonMethods}), {@code namespace()}, loops
- * with {@code loop.first/last/index0}, slices ({@code messages[1:]}), filters such as {@code trim}
- * and {@code tojson} work. Anything else the renderer does not know (an unknown tag, filter,
+ * strip}, {@code startswith}, {@code split}, ...: {@link PythonMethods}), {@code namespace()},
+ * loops with {@code loop.first/last/index0}, slices ({@code messages[1:]}), filters such as {@code
+ * trim} and {@code tojson} work. Anything else the renderer does not know (an unknown tag, filter,
  * function or method) is an error naming it, never silently wrong output.
  *
  * <p>{@link #fallback()} is used for models without a template: one {@code role: content} line per
@@ -51,8 +51,9 @@ public final class ChatTemplate {
 
   static final String FALLBACK_SOURCE_TEXT = "role: content per line, then 'assistant:'";
 
-  private static final String FALLBACK_SOURCE = "{% for message in messages %}{{ message['role'] }}: {{ message['content'] }}\n{% endfor %}"
-      + "{% if add_generation_prompt %}assistant:{% endif %}";
+  private static final String FALLBACK_SOURCE =
+      "{% for message in messages %}{{ message['role'] }}: {{ message['content'] }}\n{% endfor %}"
+          + "{% if add_generation_prompt %}assistant:{% endif %}";
 
   /** Leading blanks of a line before a block tag: what Jinja's lstrip_blocks removes (and {@code {%+} keeps). */
   private static final Pattern LSTRIP = Pattern.compile("(?m)^[ \\t]+(?=\\{%(?!\\+))");
@@ -65,8 +66,10 @@ public final class ChatTemplate {
   private ChatTemplate(String source, boolean fallback) {
     this.source = source;
     this.fallback = fallback;
-    // Jinja's lstrip_blocks strips blanks only at the start of a line; Jinjava's strips any blank text
-    // before a tag ("{{ a }} {% if %}" loses its space), so it is applied here, on the source, instead.
+    // Jinja's lstrip_blocks strips blanks only at the start of a line; Jinjava's strips any blank
+    // text
+    // before a tag ("{{ a }} {% if %}" loses its space), so it is applied here, on the source,
+    // instead.
     // Python's Jinja also drops one trailing newline of the source (keep_trailing_newline is off).
     String text = source.endsWith("\n") ? source.substring(0, source.length() - 1) : source;
     this.prepared = LSTRIP.matcher(text).replaceAll("").replace("{%+", "{%");
@@ -75,8 +78,10 @@ public final class ChatTemplate {
     interpreter.parse(prepared);
     List<TemplateError> errors = fatal(interpreter.getErrors());
     if (!errors.isEmpty()) {
-      throw ChatTemplateException.unsupported("the chat template cannot be used here: " + describe(errors.getFirst())
-          + "; pass another template (--chat-template FILE)");
+      throw ChatTemplateException.unsupported(
+          "the chat template cannot be used here: "
+              + describe(errors.getFirst())
+              + "; pass another template (--chat-template FILE)");
     }
   }
 
@@ -100,7 +105,9 @@ public final class ChatTemplate {
    * @throws ChatTemplateException when it is there but cannot be used
    */
   public static Optional<ChatTemplate> fromMetadata(Map<String, Object> metadata) {
-    return metadata.get(GGUF_KEY) instanceof String s && !s.isBlank() ? Optional.of(of(s)) : Optional.empty();
+    return metadata.get(GGUF_KEY) instanceof String s && !s.isBlank()
+        ? Optional.of(of(s))
+        : Optional.empty();
   }
 
   public String source() {
@@ -121,7 +128,8 @@ public final class ChatTemplate {
    * @throws ChatTemplateException when the template rejects the messages ({@code raise_exception},
    *     {@link ChatTemplateException#rejected()}) or uses something this renderer lacks
    */
-  public String render(List<ChatMessage> messages, boolean addGenerationPrompt, String bosToken, String eosToken) {
+  public String render(
+      List<ChatMessage> messages, boolean addGenerationPrompt, String bosToken, String eosToken) {
     requireNonNull(messages, "messages is null");
     List<Map<String, Object>> list = new ArrayList<>(messages.size());
     for (ChatMessage m : messages) {
@@ -147,12 +155,15 @@ public final class ChatTemplate {
       for (TemplateError e : errors) {
         for (Throwable t = e.getException(); t != null; t = t.getCause()) {
           if (t instanceof Raised raised) {
-            throw ChatTemplateException.rejected("the chat template refused the messages: " + raised.reason());
+            throw ChatTemplateException.rejected(
+                "the chat template refused the messages: " + raised.reason());
           }
         }
         String m = e.getMessage();
         if (m != null && m.contains(Raised.MARKER)) {
-          throw ChatTemplateException.rejected("the chat template refused the messages: " + oneLine(m.substring(m.indexOf(Raised.MARKER) + Raised.MARKER.length())));
+          throw ChatTemplateException.rejected(
+              "the chat template refused the messages: "
+                  + oneLine(m.substring(m.indexOf(Raised.MARKER) + Raised.MARKER.length())));
         }
       }
       throw failure(describe(first));
@@ -161,8 +172,10 @@ public final class ChatTemplate {
   }
 
   private static ChatTemplateException failure(String what) {
-    return ChatTemplateException.unsupported("the chat template does not render here: " + oneLine(what)
-        + "; pass another template (--chat-template FILE)");
+    return ChatTemplateException.unsupported(
+        "the chat template does not render here: "
+            + oneLine(what)
+            + "; pass another template (--chat-template FILE)");
   }
 
   private static List<TemplateError> fatal(List<TemplateError> errors) {
@@ -181,14 +194,36 @@ public final class ChatTemplate {
     CompositeELResolver resolver = new CompositeELResolver();
     resolver.add(new PythonMethods());
     resolver.add(JinjavaInterpreterResolver.DEFAULT_RESOLVER_READ_ONLY);
-    JinjavaConfig config = JinjavaConfig.newBuilder().withTrimBlocks(true).withLstripBlocks(false).withElResolver(resolver)
-        .withFailOnUnknownTokens(false).withLocale(Locale.ROOT).withLegacyOverrides(LegacyOverrides.newBuilder()
-        .withUseTrimmingForNotesAndExpressions(true).withUseNaturalOperatorPrecedence(true).withParseWhitespaceControlStrictly(true)
-        .withEvaluateMapKeys(true).withKeepNullableLoopValues(true).build()).build();
+    JinjavaConfig config =
+        JinjavaConfig.newBuilder()
+            .withTrimBlocks(true)
+            .withLstripBlocks(false)
+            .withElResolver(resolver)
+            .withFailOnUnknownTokens(false)
+            .withLocale(Locale.ROOT)
+            .withLegacyOverrides(
+                LegacyOverrides.newBuilder()
+                    .withUseTrimmingForNotesAndExpressions(true)
+                    .withUseNaturalOperatorPrecedence(true)
+                    .withParseWhitespaceControlStrictly(true)
+                    .withEvaluateMapKeys(true)
+                    .withKeepNullableLoopValues(true)
+                    .build())
+            .build();
     Jinjava j = new Jinjava(config);
     try {
-      j.getGlobalContext().registerFunction(new ELFunctionDefinition("", "raise_exception", ChatTemplate.class.getDeclaredMethod("raiseException", String.class)));
-      j.getGlobalContext().registerFunction(new ELFunctionDefinition("", "strftime_now", ChatTemplate.class.getDeclaredMethod("strftimeNow", String.class)));
+      j.getGlobalContext()
+          .registerFunction(
+              new ELFunctionDefinition(
+                  "",
+                  "raise_exception",
+                  ChatTemplate.class.getDeclaredMethod("raiseException", String.class)));
+      j.getGlobalContext()
+          .registerFunction(
+              new ELFunctionDefinition(
+                  "",
+                  "strftime_now",
+                  ChatTemplate.class.getDeclaredMethod("strftimeNow", String.class)));
     } catch (NoSuchMethodException e) {
       throw new IllegalStateException(e);
     }
@@ -200,7 +235,10 @@ public final class ChatTemplate {
     throw new Raised(message);
   }
 
-  /** {@code strftime_now(format)}: the current local time in Python's strftime notation (%d %b %B %Y %m %H %M %S %a %A %y %j %p %I %e %%). */
+  /**
+   * {@code strftime_now(format)}: the current local time in Python's strftime notation (%d %b %B %Y
+   * %m %H %M %S %a %A %y %j %p %I %e %%).
+   */
   public static String strftimeNow(String format) {
     return strftime(ZonedDateTime.now(), format);
   }
@@ -212,25 +250,27 @@ public final class ChatTemplate {
     while (m.find()) {
       b.append(format, last, m.start());
       char c = m.group(1).charAt(0);
-      b.append(switch (c) {
-        case 'd' -> String.format(Locale.ROOT, "%02d", t.getDayOfMonth());
-        case 'e' -> String.format(Locale.ROOT, "%2d", t.getDayOfMonth());
-        case 'm' -> String.format(Locale.ROOT, "%02d", t.getMonthValue());
-        case 'Y' -> Integer.toString(t.getYear());
-        case 'y' -> String.format(Locale.ROOT, "%02d", t.getYear() % 100);
-        case 'b' -> t.getMonth().getDisplayName(TextStyle.SHORT, Locale.ENGLISH);
-        case 'B' -> t.getMonth().getDisplayName(TextStyle.FULL, Locale.ENGLISH);
-        case 'a' -> t.getDayOfWeek().getDisplayName(TextStyle.SHORT, Locale.ENGLISH);
-        case 'A' -> t.getDayOfWeek().getDisplayName(TextStyle.FULL, Locale.ENGLISH);
-        case 'H' -> String.format(Locale.ROOT, "%02d", t.getHour());
-        case 'I' -> String.format(Locale.ROOT, "%02d", (t.getHour() + 11) % 12 + 1);
-        case 'p' -> t.getHour() < 12 ? "AM" : "PM";
-        case 'M' -> String.format(Locale.ROOT, "%02d", t.getMinute());
-        case 'S' -> String.format(Locale.ROOT, "%02d", t.getSecond());
-        case 'j' -> String.format(Locale.ROOT, "%03d", t.getDayOfYear());
-        case '%' -> "%";
-        default -> throw new IllegalArgumentException("strftime_now: unsupported directive %" + c);
-      });
+      b.append(
+          switch (c) {
+            case 'd' -> String.format(Locale.ROOT, "%02d", t.getDayOfMonth());
+            case 'e' -> String.format(Locale.ROOT, "%2d", t.getDayOfMonth());
+            case 'm' -> String.format(Locale.ROOT, "%02d", t.getMonthValue());
+            case 'Y' -> Integer.toString(t.getYear());
+            case 'y' -> String.format(Locale.ROOT, "%02d", t.getYear() % 100);
+            case 'b' -> t.getMonth().getDisplayName(TextStyle.SHORT, Locale.ENGLISH);
+            case 'B' -> t.getMonth().getDisplayName(TextStyle.FULL, Locale.ENGLISH);
+            case 'a' -> t.getDayOfWeek().getDisplayName(TextStyle.SHORT, Locale.ENGLISH);
+            case 'A' -> t.getDayOfWeek().getDisplayName(TextStyle.FULL, Locale.ENGLISH);
+            case 'H' -> String.format(Locale.ROOT, "%02d", t.getHour());
+            case 'I' -> String.format(Locale.ROOT, "%02d", (t.getHour() + 11) % 12 + 1);
+            case 'p' -> t.getHour() < 12 ? "AM" : "PM";
+            case 'M' -> String.format(Locale.ROOT, "%02d", t.getMinute());
+            case 'S' -> String.format(Locale.ROOT, "%02d", t.getSecond());
+            case 'j' -> String.format(Locale.ROOT, "%03d", t.getDayOfYear());
+            case '%' -> "%";
+            default ->
+                throw new IllegalArgumentException("strftime_now: unsupported directive %" + c);
+          });
       last = m.end();
     }
     return b.append(format.substring(last)).toString();

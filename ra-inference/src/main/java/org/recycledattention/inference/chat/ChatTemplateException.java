@@ -4,8 +4,8 @@ import org.recycledattention.api.RaException;
 
 /**
  * A chat template that cannot be rendered: it uses a construct this renderer does not support (a
- * model problem, exit 1), or it rejected the conversation with {@code raise_exception} (for
- * example roles that do not alternate: the caller's input, exit 2, HTTP 400). One line.
+ * model problem, exit 1), or it rejected the conversation with {@code raise_exception} (for example
+ * roles that do not alternate: the caller's input, exit 2, HTTP 400). One line.
  */
 public final class ChatTemplateException extends RaException {
   private final boolean rejected;
@@ -25,7 +25,10 @@ public final class ChatTemplateException extends RaException {
     return new ChatTemplateException(message, true);
   }
 
-  /** Whether the template refused the conversation (the caller's fault) rather than failing to render. */
+  /**
+   * Whether the template refused the conversation (the caller's fault) rather than failing to
+   * render.
+   */
   public boolean rejected() {
     return rejected;
   }

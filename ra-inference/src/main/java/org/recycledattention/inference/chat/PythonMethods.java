@@ -11,19 +11,40 @@ import jinjava.javax.el.ELContext;
 import jinjava.javax.el.ELResolver;
 
 /**
- * Python's {@code str} methods for Jinjava, which otherwise calls Java's: chat templates are written
- * for Python's Jinja, where {@code content.startswith('x')}, {@code role.upper()} and {@code
- * text.split('.')} mean what Python says ({@code split} takes a literal separator, not a regular
- * expression). Resolves a method call on a {@link String} when its name is one of {@link #METHODS};
- * everything else falls through to the next resolver. Stateless.
+ * Python's {@code str} methods for Jinjava, which otherwise calls Java's: chat templates are
+ * written for Python's Jinja, where {@code content.startswith('x')}, {@code role.upper()} and
+ * {@code text.split('.')} mean what Python says ({@code split} takes a literal separator, not a
+ * regular expression). Resolves a method call on a {@link String} when its name is one of {@link
+ * #METHODS}; everything else falls through to the next resolver. Stateless.
  */
 final class PythonMethods extends ELResolver {
-  static final Set<String> METHODS = Set.of("strip", "lstrip", "rstrip", "startswith", "endswith", "upper", "lower", "title", "capitalize",
-      "split", "splitlines", "replace", "find", "count", "join", "isspace", "isdigit", "isalpha");
+  static final Set<String> METHODS =
+      Set.of(
+          "strip",
+          "lstrip",
+          "rstrip",
+          "startswith",
+          "endswith",
+          "upper",
+          "lower",
+          "title",
+          "capitalize",
+          "split",
+          "splitlines",
+          "replace",
+          "find",
+          "count",
+          "join",
+          "isspace",
+          "isdigit",
+          "isalpha");
 
   @Override
-  public Object invoke(ELContext context, Object base, Object method, Class<?>[] paramTypes, Object[] params) {
-    if (!(base instanceof String s) || !(method instanceof String name) || !METHODS.contains(name)) {
+  public Object invoke(
+      ELContext context, Object base, Object method, Class<?>[] paramTypes, Object[] params) {
+    if (!(base instanceof String s)
+        || !(method instanceof String name)
+        || !METHODS.contains(name)) {
       return null;
     }
     Object[] args = params == null ? new Object[0] : params;
@@ -42,10 +63,20 @@ final class PythonMethods extends ELResolver {
       case "upper" -> s.toUpperCase(Locale.ROOT);
       case "lower" -> s.toLowerCase(Locale.ROOT);
       case "title" -> title(s);
-      case "capitalize" -> s.isEmpty() ? s : s.substring(0, 1).toUpperCase(Locale.ROOT) + s.substring(1).toLowerCase(Locale.ROOT);
-      case "split" -> split(s, a.length > 0 && a[0] != null ? a[0].toString() : null, a.length > 1 ? ((Number) a[1]).intValue() : -1);
+      case "capitalize" ->
+          s.isEmpty()
+              ? s
+              : s.substring(0, 1).toUpperCase(Locale.ROOT)
+                  + s.substring(1).toLowerCase(Locale.ROOT);
+      case "split" ->
+          split(
+              s,
+              a.length > 0 && a[0] != null ? a[0].toString() : null,
+              a.length > 1 ? ((Number) a[1]).intValue() : -1);
       case "splitlines" -> s.lines().toList();
-      case "replace" -> replace(s, a[0].toString(), a[1].toString(), a.length > 2 ? ((Number) a[2]).intValue() : -1);
+      case "replace" ->
+          replace(
+              s, a[0].toString(), a[1].toString(), a.length > 2 ? ((Number) a[2]).intValue() : -1);
       case "find" -> (long) s.indexOf(a[0].toString());
       case "count" -> count(s, a[0].toString());
       case "join" -> join(s, a[0]);
