@@ -49,6 +49,9 @@ public final class LoadTestCommand extends Subcommand {
           + "What is the special magic number for lucky-anchor mentioned in the provided text? The"
           + " special magic number for lucky-anchor mentioned in the provided text is";
 
+  /** Requests of the unmeasured warm-up level. */
+  static final int WARM_UP_REQUESTS = 300;
+
   @Option(
       names = "--url",
       paramLabel = "URL",
@@ -185,14 +188,16 @@ public final class LoadTestCommand extends Subcommand {
     }
     err().println("ra load-test: " + what + "; " + maxTokens + " tokens per request; warming up");
     err().flush();
-    // the first requests run the JIT in: 30 of them before anything is measured
-    if (load.warmUp(30) == 0) {
+    if (load.warmUp(5) == 0) {
       throw new RaException(
           "the server at "
               + base
-              + " answered none of 30 warm-up requests with 200; is it an OpenAI-compatible"
+              + " answered none of 5 warm-up requests with 200; is it an OpenAI-compatible"
               + " server?");
     }
+    // The JIT compiles the forward pass over the first few hundred requests: a level measured before
+    // that runs slower than the same level after it. An unmeasured level of 4 clients runs it in first.
+    load.run(4, WARM_UP_REQUESTS, Duration.ofSeconds(maxSeconds));
     List<LoadTest.Level> levels = new ArrayList<>();
     for (int c : clients) {
       LoadTest.Level level = load.run(c, requests, Duration.ofSeconds(maxSeconds));
