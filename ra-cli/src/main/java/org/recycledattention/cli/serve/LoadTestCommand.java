@@ -62,7 +62,7 @@ public final class LoadTestCommand extends Subcommand {
 
   @Option(
       names = "--clients",
-      paramLabel = "N,N,...",
+      paramLabel = "N",
       split = ",",
       defaultValue = "1,4,16",
       description = "Concurrent clients per level (default: ${DEFAULT-VALUE}).")
