@@ -97,9 +97,9 @@ public final class Generator {
     int produced = 0;
     FinishReason reason;
     try (Session session = new Session(model, backend, policy, threads, (int) needed)) {
-      float[] logits = session.prefill(prompt);
+      float[] logits = session.prefill(prompt, cancellation::isCancelled); // null: cancelled between prefill chunks
       while (true) {
-        if (cancellation.isCancelled()) { // checked before choosing a token: after the prefill, after each step
+        if (logits == null || cancellation.isCancelled()) { // after the prefill, after each step
           reason = FinishReason.CANCELLED;
           break;
         }

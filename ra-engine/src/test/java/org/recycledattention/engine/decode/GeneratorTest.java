@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.within;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -295,6 +296,19 @@ class GeneratorTest {
       GenerationResult r = new Generator(model, cpu, FULL, 1).generate(req, TokenListener.NONE);
       assertThat(r.finishReason()).isEqualTo(FinishReason.CANCELLED);
       assertThat(r.tokens()).isEmpty();
+    }
+  }
+
+  @Test
+  void aPrefillStopsBetweenChunksWhenAsked() {
+    ModelConfig longer =
+        new ModelConfig("llama", 32, 48, 2, 4, 2, 8, 40, 2048, 1e-5f, 10000f, true, null, false, false);
+    int[] prompt = new Random(3).ints(1000, 0, 40).toArray();
+    try (LlamaModel model = RandomModels.random(longer, 3);
+        Session session = new Session(model, ReferenceTestCache.backend(true), FULL, 1, 1024)) {
+      int[] checks = {0};
+      assertThat(session.prefill(prompt, () -> ++checks[0] > 2)).isNull();
+      assertThat(session.position()).isEqualTo(2 * Session.PREFILL_CHUNK);
     }
   }
 }
