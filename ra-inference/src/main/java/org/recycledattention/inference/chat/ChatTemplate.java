@@ -58,6 +58,9 @@ public final class ChatTemplate {
   /** Leading blanks of a line before a block tag: what Jinja's lstrip_blocks removes (and {@code {%+} keeps). */
   private static final Pattern LSTRIP = Pattern.compile("(?m)^[ \\t]+(?=\\{%(?!\\+))");
 
+  /** Loop attributes Jinjava lacks: rendering them would silently give nothing. */
+  private static final Pattern UNSUPPORTED_LOOP = Pattern.compile("\\bloop\\.(previtem|nextitem|changed)\\b");
+
   private final String source;
   private final String prepared;
   private final boolean fallback;
@@ -82,6 +85,13 @@ public final class ChatTemplate {
           "the chat template cannot be used here: "
               + describe(errors.getFirst())
               + "; pass another template (--chat-template FILE)");
+    }
+    Matcher loop = UNSUPPORTED_LOOP.matcher(prepared);
+    if (loop.find()) {
+      throw ChatTemplateException.unsupported(
+          "the chat template cannot be used here: it uses "
+              + loop.group()
+              + ", which this renderer lacks; pass another template (--chat-template FILE)");
     }
   }
 
@@ -178,8 +188,17 @@ public final class ChatTemplate {
             + "; pass another template (--chat-template FILE)");
   }
 
+  /**
+   * Fatal errors, and the warnings Jinjava gives where it would otherwise render nothing in place of
+   * something Jinja resolves ("Cannot resolve property": an attribute of a string or of the loop).
+   */
   private static List<TemplateError> fatal(List<TemplateError> errors) {
-    return errors.stream().filter(e -> e.getSeverity() == TemplateError.ErrorType.FATAL).toList();
+    return errors.stream()
+        .filter(
+            e ->
+                e.getSeverity() == TemplateError.ErrorType.FATAL
+                    || e.getMessage() != null && e.getMessage().startsWith("Cannot resolve property"))
+        .toList();
   }
 
   private static String describe(TemplateError e) {
@@ -211,6 +230,7 @@ public final class ChatTemplate {
                     .build())
             .build();
     Jinjava j = new Jinjava(config);
+    j.getGlobalContext().registerFilter(new PythonJson());
     try {
       j.getGlobalContext()
           .registerFunction(

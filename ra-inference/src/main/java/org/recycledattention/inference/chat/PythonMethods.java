@@ -205,9 +205,23 @@ final class PythonMethods extends ELResolver {
     return String.join(sep, parts);
   }
 
+  /** {@code text[i]}: a one-character string, counting from the end when negative, as in Python. */
   @Override
   public Object getValue(ELContext context, Object base, Object property) {
-    return null;
+    if (!(base instanceof String s)) {
+      return null;
+    }
+    long index;
+    if (property instanceof Number n) {
+      index = n.longValue();
+    } else if (property instanceof String p && p.matches("-?\\d{1,9}")) {
+      index = Long.parseLong(p); // Jinjava passes a literal index as text
+    } else {
+      return null;
+    }
+    long i = index < 0 ? s.length() + index : index;
+    context.setPropertyResolved(true);
+    return i >= 0 && i < s.length() ? String.valueOf(s.charAt((int) i)) : null;
   }
 
   @Override

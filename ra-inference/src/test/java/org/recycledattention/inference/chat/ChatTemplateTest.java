@@ -316,4 +316,22 @@ class ChatTemplateTest {
     assertThat(f.render(CONVERSATION.subList(0, 2), false, "<s>", "</s>"))
         .isEqualTo("system: You are a helpful assistant.\nuser: What is 2+2?\n");
   }
+
+  @Test
+  void tojsonWritesAsPythonsJsonDumpsAndStringsIndexLikePython() {
+    String t = "{{ messages[1] | tojson }}|{{ messages[1] | tojson(indent=2) }}|{{ messages[1].role[0] }}{{ messages[1]['role'][-1] }}";
+    assertThat(ChatTemplate.of(t).render(CONVERSATION, false, "", ""))
+        .isEqualTo("{\"role\": \"user\", \"content\": \"What is 2+2?\"}|{\n  \"role\": \"user\",\n  \"content\": \"What is 2+2?\"\n}|ur");
+    assertThat(ChatTemplate.of("{{ 'a\"é' | tojson }}").render(List.of(), false, "", "")).isEqualTo("\"a\\\"é\"");
+  }
+
+  @Test
+  void whatJinjavaWouldSilentlyRenderAsNothingIsAnError() {
+    assertThatThrownBy(() -> ChatTemplate.of("{% for m in messages %}{{ loop.previtem }}{% endfor %}"))
+        .isInstanceOf(ChatTemplateException.class)
+        .hasMessageContaining("loop.previtem");
+    assertThatThrownBy(() -> ChatTemplate.of("{{ messages[0].content.nope }}").render(NO_SYSTEM, false, "", ""))
+        .isInstanceOf(ChatTemplateException.class)
+        .hasMessageContaining("nope");
+  }
 }
