@@ -319,9 +319,11 @@ class ChatTemplateTest {
 
   @Test
   void tojsonWritesAsPythonsJsonDumpsAndStringsIndexLikePython() {
-    String t = "{{ messages[1] | tojson }}|{{ messages[1] | tojson(indent=2) }}|{{ messages[1].role[0] }}{{ messages[1]['role'][-1] }}";
+    String t = "{{ messages[1] | tojson }}|{{ messages[1] | tojson(indent=2) }}|"
+        + "{{ messages[1].role[0] }}{{ messages[1]['role'][-1] }}";
     assertThat(ChatTemplate.of(t).render(CONVERSATION, false, "", ""))
-        .isEqualTo("{\"role\": \"user\", \"content\": \"What is 2+2?\"}|{\n  \"role\": \"user\",\n  \"content\": \"What is 2+2?\"\n}|ur");
+        .isEqualTo("{\"role\": \"user\", \"content\": \"What is 2+2?\"}|"
+            + "{\n  \"role\": \"user\",\n  \"content\": \"What is 2+2?\"\n}|ur");
     assertThat(ChatTemplate.of("{{ 'a\"é' | tojson }}").render(List.of(), false, "", "")).isEqualTo("\"a\\\"é\"");
   }
 
