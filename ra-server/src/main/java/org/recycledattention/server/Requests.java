@@ -337,8 +337,7 @@ final class Requests {
                 + " 5}, got "
                 + describe(set));
       }
-      for (Iterator<Map.Entry<String, JsonNode>> it = set.fields(); it.hasNext(); ) {
-        Map.Entry<String, JsonNode> e = it.next();
+      for (Map.Entry<String, JsonNode> e : set.properties()) {
         JsonNode v = e.getValue();
         if (!v.isValueNode() || v.isNull()) {
           throw ApiError.badRequest(
