@@ -58,6 +58,7 @@ public final class Engine implements AutoCloseable {
   private final String name;
   private final int threads;
   private final Path extracted;
+  private final boolean ownsRuntime;
 
   private Engine(
       LanguageModel model,
@@ -65,7 +66,8 @@ public final class Engine implements AutoCloseable {
       ChatTemplate template,
       String name,
       int threads,
-      Path extracted) {
+      Path extracted,
+      boolean ownsRuntime) {
     this.model = model;
     this.runtime = runtime;
     this.policies = new PolicySelection(runtime);
@@ -74,6 +76,7 @@ public final class Engine implements AutoCloseable {
     this.name = name;
     this.threads = threads;
     this.extracted = extracted;
+    this.ownsRuntime = ownsRuntime;
   }
 
   public static Builder builder() {
@@ -289,11 +292,15 @@ public final class Engine implements AutoCloseable {
                         + " cannot be encoded; give token ids"));
   }
 
-  /** Closes the backend and the model. Idempotent. */
+  /**
+   * Closes the model and, unless the runtime was given to the builder, the runtime and its backend.
+   */
   @Override
   public void close() {
     try {
-      runtime.close();
+      if (ownsRuntime) {
+        runtime.close();
+      }
     } finally {
       model.close();
       if (extracted != null) {
@@ -316,6 +323,9 @@ public final class Engine implements AutoCloseable {
     private ConfigLayers layers = ConfigLayers.defaultsOnly();
     private final List<Setting> settings = new ArrayList<>();
     private ClassLoader loader = Engine.class.getClassLoader();
+    private RaRuntime given;
+    private boolean layersSet;
+    private boolean loaderSet;
     private ChatTemplate template;
     private Integer threads;
     private int parallel = 1;
@@ -358,6 +368,7 @@ public final class Engine implements AutoCloseable {
      */
     public Builder configuration(ConfigLayers base) {
       this.layers = requireNonNull(base, "base is null");
+      this.layersSet = true;
       return this;
     }
 
@@ -366,6 +377,18 @@ public final class Engine implements AutoCloseable {
      */
     public Builder classLoader(ClassLoader classLoader) {
       this.loader = requireNonNull(classLoader, "classLoader is null");
+      this.loaderSet = true;
+      return this;
+    }
+
+    /**
+     * Use this runtime (configuration, providers, backend), as the command line builds it for every
+     * command, instead of one from the builder's settings; the engine does not close it. Exclusive
+     * with {@link #policy}, {@link #backend}, {@link #budget}, {@link #set}, {@link #configuration}
+     * and {@link #classLoader}.
+     */
+    public Builder runtime(RaRuntime r) {
+      this.given = requireNonNull(r, "runtime is null");
       return this;
     }
 
@@ -404,7 +427,13 @@ public final class Engine implements AutoCloseable {
      */
     public Engine build() {
       JvmRequirements.requireVectorApi();
-      RaRuntime runtime = RaRuntime.create(loader, layers.withCommandLine(settings));
+      if (given != null && (!settings.isEmpty() || layersSet || loaderSet)) {
+        throw new IllegalStateException(
+            "a given runtime carries its own configuration and class loader; set neither on the"
+                + " builder");
+      }
+      RaRuntime runtime =
+          given != null ? given : RaRuntime.create(loader, layers.withCommandLine(settings));
       Path extracted = null;
       LanguageModel lm = null;
       try {
@@ -433,9 +462,12 @@ public final class Engine implements AutoCloseable {
             t,
             name,
             threads != null ? threads : Math.max(1, runtime.threads() / parallel),
-            extracted);
+            extracted,
+            given == null);
       } catch (RuntimeException | Error e) {
-        runtime.close();
+        if (given == null) {
+          runtime.close();
+        }
         if (lm != null) {
           lm.close();
         }

@@ -8,8 +8,10 @@ import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.recycledattention.engine.config.ConfigLayers;
 import org.recycledattention.engine.decode.Cancellation;
 import org.recycledattention.engine.decode.FinishReason;
+import org.recycledattention.engine.wiring.RaRuntime;
 import org.recycledattention.inference.chat.ChatMessage;
 import org.recycledattention.inference.chat.ChatTemplate;
 
@@ -210,5 +212,27 @@ class EngineTest {
     assertThat(c.finishReason()).isEqualTo(FinishReason.CANCELLED);
     assertThat(c.completionTokens()).isLessThan(50);
     assertThat(pieces).hasSize(1);
+  }
+
+  @Test
+  void aGivenRuntimeIsUsedAndLeftOpen() {
+    try (RaRuntime runtime =
+        RaRuntime.create(
+            Engine.class.getClassLoader(),
+            ConfigLayers.defaultsOnly()
+                .withCommandLine(
+                    List.of(
+                        new ConfigLayers.Setting("ra.policy", "snapkv", "--policy"),
+                        new ConfigLayers.Setting("ra.budget", "32", "--budget"))))) {
+      try (Engine e = Engine.builder().runtime(runtime).threadsPerSequence(1).build()) {
+        assertThat(e.policyName()).isEqualTo("snapkv");
+        assertThat(e.budget()).isEqualTo(32);
+        assertThat(e.complete(CompletionRequest.text(NEEDLE).withMaxTokens(2)).policy())
+            .isEqualTo("snapkv");
+      }
+      assertThat(runtime.backend()).isNotNull(); // still open: the engine did not close it
+      assertThatThrownBy(() -> Engine.builder().runtime(runtime).policy("full").build())
+          .isInstanceOf(IllegalStateException.class);
+    }
   }
 }

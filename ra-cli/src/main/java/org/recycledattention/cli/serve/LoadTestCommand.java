@@ -14,6 +14,7 @@ import org.recycledattention.cli.common.PluginOptions;
 import org.recycledattention.cli.common.Subcommand;
 import org.recycledattention.cli.common.UsageException;
 import org.recycledattention.engine.registry.Plugins;
+import org.recycledattention.engine.wiring.RaRuntime;
 import org.recycledattention.inference.Engine;
 import org.recycledattention.server.LoadTest;
 import org.recycledattention.server.OpenAiServer;
@@ -135,12 +136,9 @@ public final class LoadTestCommand extends Subcommand {
     }
     int largest = clients.stream().mapToInt(Integer::intValue).max().orElse(1);
     try (Plugins loaded = plugins.load(environment);
-        Engine engine =
-            Engine.builder()
-                .configuration(config.layers(environment, List.of()))
-                .classLoader(loaded.classLoader())
-                .sequencesInParallel(n)
-                .build();
+        RaRuntime runtime =
+            RaRuntime.create(loaded.classLoader(), config.layers(environment, List.of()));
+        Engine engine = Engine.builder().runtime(runtime).sequencesInParallel(n).build();
         OpenAiServer server =
             start(
                 engine,
@@ -195,8 +193,10 @@ public final class LoadTestCommand extends Subcommand {
               + " answered none of 5 warm-up requests with 200; is it an OpenAI-compatible"
               + " server?");
     }
-    // The JIT compiles the forward pass over the first few hundred requests: a level measured before
-    // that runs slower than the same level after it. An unmeasured level of 4 clients runs it in first.
+    // The JIT compiles the forward pass over the first few hundred requests: a level measured
+    // before
+    // that runs slower than the same level after it. An unmeasured level of 4 clients runs it in
+    // first.
     load.run(4, WARM_UP_REQUESTS, Duration.ofSeconds(maxSeconds));
     List<LoadTest.Level> levels = new ArrayList<>();
     for (int c : clients) {

@@ -15,6 +15,7 @@ import org.recycledattention.cli.common.Subcommand;
 import org.recycledattention.cli.common.UsageException;
 import org.recycledattention.engine.config.ConfigLayers.Setting;
 import org.recycledattention.engine.registry.Plugins;
+import org.recycledattention.engine.wiring.RaRuntime;
 import org.recycledattention.inference.Engine;
 import org.recycledattention.inference.chat.ChatTemplate;
 import org.recycledattention.server.OpenAiServer;
@@ -143,12 +144,11 @@ public final class ServeCommand extends Subcommand {
     if (threads != null) {
       extra.add(new Setting("ra.threads", threads, "--threads"));
     }
-    try (Plugins loaded = plugins.load(environment)) {
-      Engine.Builder builder =
-          Engine.builder()
-              .configuration(config.layers(environment, extra))
-              .classLoader(loaded.classLoader())
-              .sequencesInParallel(n);
+    // the runtime every command builds (configuration, providers, backend); the engine runs on it
+    try (Plugins loaded = plugins.load(environment);
+        RaRuntime runtime =
+            RaRuntime.create(loaded.classLoader(), config.layers(environment, extra))) {
+      Engine.Builder builder = Engine.builder().runtime(runtime).sequencesInParallel(n);
       if (model != null) {
         builder.model(model);
       }
