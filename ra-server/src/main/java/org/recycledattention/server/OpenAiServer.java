@@ -67,7 +67,8 @@ import org.recycledattention.inference.chat.ChatTemplateException;
  */
 public final class OpenAiServer implements AutoCloseable {
   private static final String PATHS =
-      "GET /health, GET /v1/models, POST /v1/chat/completions, POST /v1/completions";
+      "GET /health, GET /v1/models, GET /v1/models/{id}, POST /v1/chat/completions, POST"
+          + " /v1/completions";
 
   private final Engine engine;
   private final ServerOptions options;
@@ -199,12 +200,18 @@ public final class OpenAiServer implements AutoCloseable {
           requireMethod(method, "POST", path);
           generate(ex, false);
         }
-        default ->
+        default -> {
+          if (path.startsWith("/v1/models/")) {
+            requireMethod(method, "GET", path);
+            model(ex, path.substring("/v1/models/".length()));
+          } else {
             throw new ApiError(
                 404,
                 ApiError.NOT_FOUND,
                 null,
                 "no endpoint " + method + " " + path + "; this server has " + PATHS);
+          }
+        }
       }
     } catch (ApiError e) {
       sendError(ex, e);
@@ -241,13 +248,30 @@ public final class OpenAiServer implements AutoCloseable {
   private void models(HttpExchange ex) throws IOException {
     ObjectNode o = json.createObjectNode();
     o.put("object", "list");
-    ObjectNode m = o.putArray("data").addObject();
+    o.putArray("data").add(modelObject());
+    sendJson(ex, 200, o);
+  }
+
+  /** {@code GET /v1/models/{id}}: the model when the id is its name. */
+  private void model(HttpExchange ex, String id) throws IOException {
+    if (!id.equals(engine.modelName())) {
+      throw new ApiError(
+          404,
+          ApiError.NOT_FOUND,
+          "model",
+          "model '" + id + "' is not served here; this server serves '" + engine.modelName() + "'");
+    }
+    sendJson(ex, 200, modelObject());
+  }
+
+  private ObjectNode modelObject() {
+    ObjectNode m = json.createObjectNode();
     m.put("id", engine.modelName());
     m.put("object", "model");
     m.put("created", created);
     m.put("owned_by", "recycled-attention");
     m.put("context_length", engine.contextLength());
-    sendJson(ex, 200, o);
+    return m;
   }
 
   private void generate(HttpExchange ex, boolean chat) throws IOException {

@@ -118,6 +118,10 @@ class OpenAiServerTest {
     assertThat(m.body().get("object").asText()).isEqualTo("list");
     assertThat(m.body().get("data").get(0).get("id").asText()).isEqualTo("probe");
     assertThat(m.body().get("data").get(0).get("object").asText()).isEqualTo("model");
+    Answer one = get(server, "/v1/models/probe");
+    assertThat(one.status()).isEqualTo(200);
+    assertThat(one.body().get("id").asText()).isEqualTo("probe");
+    assertError(get(server, "/v1/models/gpt-4"), 404, "model", "model 'gpt-4' is not served here");
   }
 
   @Test

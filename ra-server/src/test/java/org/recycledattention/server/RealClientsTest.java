@@ -104,6 +104,14 @@ class RealClientsTest {
   }
 
   @Test
+  void openAiListsAndRetrievesTheModel() {
+    assertThat(openai.models().list().data())
+        .singleElement()
+        .satisfies(m -> assertThat(m.id()).isEqualTo("probe"));
+    assertThat(openai.models().retrieve("probe").id()).isEqualTo("probe");
+  }
+
+  @Test
   void openAiTextCompletionWithAStopString() {
     Completion c =
         openai
