@@ -16,11 +16,15 @@ import org.recycledattention.api.cache.BackendCapability;
 import org.recycledattention.api.config.ConfigException;
 import org.recycledattention.api.config.ConfigProperty;
 import org.recycledattention.api.config.ProviderConfig;
+import org.recycledattention.api.plan.GroupReduction;
 import org.recycledattention.api.policy.AttentionPolicyProvider;
 import org.recycledattention.api.policy.PolicyConfig;
+import org.recycledattention.policy.h2o.H2oPolicyProvider;
+import org.recycledattention.policy.local.LocalPolicyProvider;
 import org.recycledattention.policy.recycled.RecycleSchedule;
 import org.recycledattention.policy.recycled.RecycledPolicyProvider;
 import org.recycledattention.policy.recycled.RecycledSettings;
+import org.recycledattention.policy.snapkv.SnapKvPolicyProvider;
 import org.recycledattention.policy.testing.Policies;
 import org.recycledattention.tests.Providers;
 
@@ -58,7 +62,7 @@ class ProvidersTest {
     for (AttentionPolicyProvider provider : p.values()) {
       assertThat(provider.description()).isNotBlank().doesNotContain("\n");
       assertThat(provider.availability().available()).isTrue();
-      for (ConfigProperty property : provider.properties()) {
+      for (ConfigProperty<?> property : provider.properties()) {
         assertThat(property.description()).as(property.key()).isNotBlank();
       }
     }
@@ -72,11 +76,11 @@ class ProvidersTest {
   void defaultsAreThePapersSettings() {
     PolicyConfig config = Policies.config(new RecycledPolicyProvider(), 2048, Map.of());
     assertThat(RecycledPolicyProvider.settings(config)).isEqualTo(new RecycledSettings(2048, RecycleSchedule.FIXED, 10, 5, 0.85,
-        org.recycledattention.api.plan.GroupReduction.MAX, 7, 0));
+        GroupReduction.MAX, 7, 0));
     Map<String, AttentionPolicyProvider> p = discovered();
-    assertThat(ProviderConfig.defaults("ra.policy.local.", p.get("local").properties()).getInt("sink-tokens")).isEqualTo(4);
-    assertThat(ProviderConfig.defaults("ra.policy.h2o.", p.get("h2o").properties()).getDouble("heavy-ratio")).isEqualTo(0.5);
-    assertThat(ProviderConfig.defaults("ra.policy.snapkv.", p.get("snapkv").properties()).getInt("pool-kernel")).isEqualTo(7);
+    assertThat(ProviderConfig.defaults("ra.policy.local.", p.get("local").properties()).get(LocalPolicyProvider.SINK_TOKENS)).isEqualTo(4);
+    assertThat(ProviderConfig.defaults("ra.policy.h2o.", p.get("h2o").properties()).get(H2oPolicyProvider.HEAVY_RATIO)).isEqualTo(0.5);
+    assertThat(ProviderConfig.defaults("ra.policy.snapkv.", p.get("snapkv").properties()).get(SnapKvPolicyProvider.POOL_KERNEL)).isEqualTo(7);
     for (AttentionPolicyProvider provider : p.values()) {
       assertThat(Policies.create(provider, 1024, Map.of(), Policies.shape(2, 4, 2, 8))).isNotNull();
     }

@@ -199,7 +199,7 @@ public abstract class BaseAttentionPolicyTestCase {
   public void invalidValuesAreRejectedNamingTheKey() {
     AttentionPolicyProvider p = policyProvider;
     List<String> checked = new ArrayList<>();
-    for (ConfigProperty property : p.properties()) {
+    for (ConfigProperty<?> property : p.properties()) {
       String qualified = "ra.policy." + p.name() + "." + property.key();
       for (String bad : invalidValues(property)) {
         Throwable thrown = null;
@@ -236,7 +236,7 @@ public abstract class BaseAttentionPolicyTestCase {
     ModelShape shape = PolicyDriver.shape(r);
     PolicyDriver.Script script = script(r, shape, 24 + r.nextInt(24), 8);
     int budget = 8;
-    for (ConfigProperty property : p.properties()) {
+    for (ConfigProperty<?> property : p.properties()) {
       String qualified = "ra.policy." + p.name() + "." + property.key();
       for (String value : edgeValues(property)) {
         try {
@@ -326,7 +326,7 @@ public abstract class BaseAttentionPolicyTestCase {
   private static final Pattern DOUBLE_RANGE = Pattern.compile("a number in \\[([^,\\]]+), ([^,\\]]+)\\]");
 
   /** Values the declaration rejects, derived from its type, its declared bounds and probing. */
-  static List<String> invalidValues(ConfigProperty p) {
+  static List<String> invalidValues(ConfigProperty<?> p) {
     String key = "probe." + p.key();
     Set<String> out = new LinkedHashSet<>();
     switch (p.type()) {
@@ -392,7 +392,7 @@ public abstract class BaseAttentionPolicyTestCase {
   }
 
   /** Edge values to try as accepted values. */
-  static List<String> edgeValues(ConfigProperty p) {
+  static List<String> edgeValues(ConfigProperty<?> p) {
     Set<String> out = new LinkedHashSet<>();
     switch (p.type()) {
       case INT -> {
@@ -427,7 +427,7 @@ public abstract class BaseAttentionPolicyTestCase {
     return List.copyOf(out);
   }
 
-  private static boolean accepts(ConfigProperty p, String key, String value) {
+  private static boolean accepts(ConfigProperty<?> p, String key, String value) {
     try {
       p.parse(key, value);
       return true;

@@ -49,7 +49,7 @@ public final class ReferenceBackend implements KvCacheBackendProvider {
   }
 
   @Override
-  public List<ConfigProperty> properties() {
+  public List<ConfigProperty<?>> properties() {
     return List.of();
   }
 

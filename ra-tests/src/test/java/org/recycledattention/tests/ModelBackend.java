@@ -66,7 +66,7 @@ final class ModelBackend implements KvCacheBackendProvider {
   }
 
   @Override
-  public List<ConfigProperty> properties() {
+  public List<ConfigProperty<?>> properties() {
     return List.of();
   }
 

@@ -21,13 +21,11 @@ import org.recycledattention.api.provider.Availability;
  * <p>Stateless and thread-safe.
  */
 public final class CpuBackendProvider implements KvCacheBackendProvider {
-  public static final String DTYPE = "dtype";
-  public static final String THREADS = "threads";
+  public static final ConfigProperty<String> DTYPE = ConfigProperty.ofChoice("dtype", "f32", List.of("f32", "f16", "bf16"),
+      "storage type of cached keys and values; f16/bf16 halve memory and bytes read (attention still accumulates in f32)");
+  public static final ConfigProperty<Integer> THREADS = ConfigProperty.ofInt("threads", 0, 0, 4096, "threads per attention call, the caller included; 0 = one per available processor");
 
-  private static final List<ConfigProperty> PROPERTIES = List.of(
-      ConfigProperty.ofChoice(DTYPE, "f32", List.of("f32", "f16", "bf16"),
-          "storage type of cached keys and values; f16/bf16 halve memory and bytes read (attention still accumulates in f32)"),
-      ConfigProperty.ofInt(THREADS, 0, 0, 4096, "threads per attention call, the caller included; 0 = one per available processor"));
+  private static final List<ConfigProperty<?>> PROPERTIES = List.of(DTYPE, THREADS);
 
   /** Public no-argument constructor for {@link java.util.ServiceLoader}. */
   public CpuBackendProvider() {}
@@ -43,7 +41,7 @@ public final class CpuBackendProvider implements KvCacheBackendProvider {
   }
 
   @Override
-  public List<ConfigProperty> properties() {
+  public List<ConfigProperty<?>> properties() {
     return PROPERTIES;
   }
 
@@ -64,7 +62,7 @@ public final class CpuBackendProvider implements KvCacheBackendProvider {
   @Override
   public KvCacheBackend create(ProviderConfig config) {
     requireNonNull(config, "config is null");
-    KvDtype dtype = KvDtype.valueOf(config.getString(DTYPE).toUpperCase(Locale.ROOT));
-    return CpuBackend.create(dtype, config.getInt(THREADS));
+    KvDtype dtype = KvDtype.valueOf(config.get(DTYPE).toUpperCase(Locale.ROOT));
+    return CpuBackend.create(dtype, config.get(THREADS));
   }
 }

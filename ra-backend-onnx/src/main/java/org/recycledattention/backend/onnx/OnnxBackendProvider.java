@@ -24,16 +24,13 @@ import org.recycledattention.api.provider.Availability;
  * #create} call, never in the constructor; a failure to load is reported, not thrown. Thread-safe.
  */
 public final class OnnxBackendProvider implements KvCacheBackendProvider {
-  public static final String THREADS = "threads";
-  public static final String EXECUTION_PROVIDER = "execution-provider";
-  public static final String OPTIMIZATION_LEVEL = "optimization-level";
+  public static final ConfigProperty<Integer> THREADS = ConfigProperty.ofInt("threads", 0, 0, 4096, "ONNX Runtime intra-op threads per graph run; 0 = ONNX Runtime's default (one per physical core)");
+  public static final ConfigProperty<String> EXECUTION_PROVIDER = ConfigProperty.ofChoice("execution-provider", "cpu", List.of("cpu", "cuda"),
+      "where graphs run; cuda needs the ONNX Runtime GPU jar (onnxruntime_gpu) in place of onnxruntime");
+  public static final ConfigProperty<String> OPTIMIZATION_LEVEL = ConfigProperty.ofChoice("optimization-level", "all", List.of("none", "basic", "extended", "all"),
+      "ONNX Runtime graph optimisation level applied when a graph is first loaded");
 
-  private static final List<ConfigProperty> PROPERTIES = List.of(
-      ConfigProperty.ofInt(THREADS, 0, 0, 4096, "ONNX Runtime intra-op threads per graph run; 0 = ONNX Runtime's default (one per physical core)"),
-      ConfigProperty.ofChoice(EXECUTION_PROVIDER, "cpu", List.of("cpu", "cuda"),
-          "where graphs run; cuda needs the ONNX Runtime GPU jar (onnxruntime_gpu) in place of onnxruntime"),
-      ConfigProperty.ofChoice(OPTIMIZATION_LEVEL, "all", List.of("none", "basic", "extended", "all"),
-          "ONNX Runtime graph optimisation level applied when a graph is first loaded"));
+  private static final List<ConfigProperty<?>> PROPERTIES = List.of(THREADS, EXECUTION_PROVIDER, OPTIMIZATION_LEVEL);
 
   private volatile Availability availability;
 
@@ -51,7 +48,7 @@ public final class OnnxBackendProvider implements KvCacheBackendProvider {
   }
 
   @Override
-  public List<ConfigProperty> properties() {
+  public List<ConfigProperty<?>> properties() {
     return PROPERTIES;
   }
 

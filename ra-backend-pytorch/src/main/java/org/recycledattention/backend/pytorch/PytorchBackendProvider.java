@@ -30,19 +30,20 @@ import org.recycledattention.api.provider.ProviderException;
  */
 public final class PytorchBackendProvider implements KvCacheBackendProvider {
   public static final String NAME = "pytorch";
-  static final String PREFIX = "ra.backend.pytorch.";
 
-  private static final List<ConfigProperty> PROPERTIES = List.of(
-      ConfigProperty.ofChoice("device", "auto", List.of("auto", "cpu", "gpu"),
-          "where the KV cache lives: auto = a CUDA GPU when libtorch sees one, else the CPU"),
-      ConfigProperty.ofChoice("dtype", "float32", List.of("float32", "float16", "bfloat16", "f32", "f16", "bf16"),
-          "storage type of cached keys and values; f32/f16/bf16 as in the cpu backend also work"
-              + " (bfloat16 is refused: DJL's PyTorch JNI has no bfloat16)"),
-      // Default 1: one decode attend is a small, bandwidth-bound job, and libtorch's OpenMP workers
-      // spin after every parallel op, stealing the cores the engine's own threads need next (on a
-      // busy 2-core machine 2 threads made attends 10-30x slower than 1).
-      ConfigProperty.ofInt("threads", 1, 0, 4096,
-          "libtorch intra-op threads for the whole process; 0 keeps libtorch's default (one per core)"));
+  public static final ConfigProperty<String> DEVICE = ConfigProperty.ofChoice("device", "auto", List.of("auto", "cpu", "gpu"),
+      "where the KV cache lives: auto = a CUDA GPU when libtorch sees one, else the CPU");
+  public static final ConfigProperty<String> DTYPE = ConfigProperty.ofChoice("dtype", "float32",
+      List.of("float32", "float16", "bfloat16", "f32", "f16", "bf16"),
+      "storage type of cached keys and values; f32/f16/bf16 as in the cpu backend also work"
+          + " (bfloat16 is refused: DJL's PyTorch JNI has no bfloat16)");
+  // Default 1: one decode attend is a small, bandwidth-bound job, and libtorch's OpenMP workers
+  // spin after every parallel op, stealing the cores the engine's own threads need next (on a
+  // busy 2-core machine 2 threads made attends 10-30x slower than 1).
+  public static final ConfigProperty<Integer> THREADS = ConfigProperty.ofInt("threads", 1, 0, 4096,
+      "libtorch intra-op threads for the whole process; 0 keeps libtorch's default (one per core)");
+
+  private static final List<ConfigProperty<?>> PROPERTIES = List.of(DEVICE, DTYPE, THREADS);
 
   private final LibTorch libTorch;
 
@@ -65,7 +66,7 @@ public final class PytorchBackendProvider implements KvCacheBackendProvider {
   }
 
   @Override
-  public List<ConfigProperty> properties() {
+  public List<ConfigProperty<?>> properties() {
     return PROPERTIES;
   }
 
@@ -93,10 +94,10 @@ public final class PytorchBackendProvider implements KvCacheBackendProvider {
   @Override
   public KvCacheBackend create(ProviderConfig config) {
     requireNonNull(config, "config is null");
-    String dtypeName = config.getString("dtype");
+    String dtypeName = config.get(DTYPE);
     KvDtype dtype = switch (dtypeName) {
       case "float16", "f16" -> KvDtype.F16;
-      case "bfloat16", "bf16" -> throw new ConfigException("invalid value '" + dtypeName + "' for " + PREFIX + "dtype: DJL's PyTorch JNI"
+      case "bfloat16", "bf16" -> throw new ConfigException("invalid value '" + dtypeName + "' for " + config.prefix() + DTYPE.key() + ": DJL's PyTorch JNI"
           + " cannot create bfloat16 tensors (it aborts the JVM); use float16 or float32 here, or the cpu backend for bfloat16");
       default -> KvDtype.F32;
     };
@@ -104,12 +105,12 @@ public final class PytorchBackendProvider implements KvCacheBackendProvider {
     if (!state.loaded()) {
       throw new ProviderException("KV-cache backend '" + NAME + "' is not available: " + state.availability().detail());
     }
-    String wanted = config.getString("device");
+    String wanted = config.get(DEVICE);
     boolean gpuVisible = state.cuda() && state.gpus() > 0;
     Device device = switch (wanted) {
       case "gpu" -> {
         if (!gpuVisible) {
-          throw new ConfigException(PREFIX + "device=gpu but libtorch sees no CUDA device (" + state.availability().detail()
+          throw new ConfigException(config.prefix() + DEVICE.key() + "=gpu but libtorch sees no CUDA device (" + state.availability().detail()
               + "); use device=cpu or auto, or build with -Pcuda on a machine with an NVIDIA GPU (see ra-backend-pytorch/README.md)");
         }
         yield Device.gpu(0);
@@ -117,7 +118,7 @@ public final class PytorchBackendProvider implements KvCacheBackendProvider {
       case "cpu" -> Device.cpu();
       default -> gpuVisible ? Device.gpu(0) : Device.cpu();
     };
-    int threads = config.getInt("threads");
+    int threads = config.get(THREADS);
     if (threads > 0) {
       JniUtils.setNumThreads(threads);
     }

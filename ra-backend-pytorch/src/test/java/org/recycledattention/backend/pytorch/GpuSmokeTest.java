@@ -16,6 +16,7 @@ import org.recycledattention.api.cache.KvCache;
 import org.recycledattention.api.cache.KvCacheBackend;
 import org.recycledattention.api.cache.ScoreMath;
 import org.recycledattention.api.cache.Selection;
+import org.recycledattention.api.config.ConfigKeys;
 import org.recycledattention.api.config.ProviderConfig;
 import org.recycledattention.api.plan.StepPlan;
 
@@ -36,7 +37,7 @@ class GpuSmokeTest {
     Random random = new Random(seed);
     double tol = dtype.equals("float32") ? 1e-4 : 2e-2;
     CacheSpec spec = new CacheSpec(1, 8, 2, 64, 4096);
-    try (KvCacheBackend backend = provider.create(ProviderConfig.resolve(PytorchBackendProvider.PREFIX, provider.properties(),
+    try (KvCacheBackend backend = provider.create(ProviderConfig.resolve(ConfigKeys.backendPrefix(PytorchBackendProvider.NAME), provider.properties(),
         Map.of("device", "gpu", "dtype", dtype))); KvCache cache = backend.allocate(spec)) {
       ReferenceKv ref = new ReferenceKv(2, 4, 64);
       int n = 1500;

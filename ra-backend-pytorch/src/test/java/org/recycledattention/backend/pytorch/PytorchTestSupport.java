@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import java.util.Map;
 import java.util.Random;
 import org.recycledattention.api.cache.KvCacheBackend;
+import org.recycledattention.api.config.ConfigKeys;
 import org.recycledattention.api.config.ProviderConfig;
 import org.recycledattention.api.provider.Availability;
 
@@ -20,7 +21,7 @@ final class PytorchTestSupport {
     PytorchBackendProvider provider = new PytorchBackendProvider();
     Availability a = provider.availability();
     assumeTrue(a.available(), () -> "libtorch cannot load here, skipping: " + a.detail());
-    return provider.create(ProviderConfig.resolve(PytorchBackendProvider.PREFIX, provider.properties(),
+    return provider.create(ProviderConfig.resolve(ConfigKeys.backendPrefix(PytorchBackendProvider.NAME), provider.properties(),
         Map.of("dtype", dtype, "device", "cpu", "threads", "1")));
   }
 

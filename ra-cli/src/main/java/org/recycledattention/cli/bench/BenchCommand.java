@@ -12,6 +12,7 @@ import org.recycledattention.cli.common.ConfigOptions;
 import org.recycledattention.cli.common.EvalSupport;
 import org.recycledattention.cli.common.PluginOptions;
 import org.recycledattention.cli.common.Subcommand;
+import org.recycledattention.cli.common.ThreadsOption;
 import org.recycledattention.cli.common.UsageException;
 import org.recycledattention.engine.decode.PolicyFactory;
 import org.recycledattention.engine.registry.Plugins;
@@ -28,8 +29,9 @@ import picocli.CommandLine.Option;
 
 /** {@code ra bench}: decode tokens/s against context length, per policy and backend, prefill excluded. */
 @Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
-    description = {"Decode benchmark: fill the KV cache to each context length, then time decode steps of every policy x backend,",
-        "alternating A B A B so each speedup over full attention is measured side by side. Prefill is excluded, as in the paper."})
+    description = {"Decode benchmark: tokens/s against context length for every policy x backend, prefill excluded.",
+        "Fills the KV cache to each context length, then times decode steps, alternating A B A B so that each speedup",
+        "over full attention is measured side by side. Prefill is excluded, as in the paper."})
 public final class BenchCommand extends Subcommand {
   @Option(names = "--model", required = true, paramLabel = "FILE|synthetic:SPEC",
       description = "A model file, or synthetic:PRESET / synthetic:key=value,... (presets: bench-small, llama-3.2-1b, tiny).")
@@ -57,8 +59,8 @@ public final class BenchCommand extends Subcommand {
       description = "random: append synthetic K/V (like a prefilled prompt); prefill: run the real prompt (default: ${DEFAULT-VALUE}).")
   String fill;
 
-  @Option(names = "--threads", paramLabel = "N", description = "Threads for the model's matrix kernels (ra.threads).")
-  String threads;
+  @Mixin
+  ThreadsOption threads;
 
   @Option(names = "--seed", paramLabel = "S", defaultValue = "1", description = "Seed of the synthetic cache contents (default: ${DEFAULT-VALUE}).")
   long seed;
@@ -96,18 +98,16 @@ public final class BenchCommand extends Subcommand {
     if (out != null) {
       EvalSupport.outDir(out);
     }
-    List<org.recycledattention.engine.config.ConfigLayers.Setting> extra = EvalSupport.threadsSetting(threads);
-    try (Plugins loaded = plugins.load(environment); RaRuntime runtime = RaRuntime.create(loaded.classLoader(), config.layers(environment, extra))) {
-      for (String p : policyNames) {
-        runtime.policyRegistry().get(p);
-      }
+    try (Plugins loaded = plugins.load(environment);
+        RaRuntime runtime = RaRuntime.create(loaded.classLoader(), config.layers(environment, threads.settings()))) {
       if (!policyNames.contains("full")) {
         policyNames.add(0, "full"); // the reference of every speedup
       }
+      runtime.checkSelection(policyNames, backendNames, "--backends");
       Map<String, KvCacheBackend> started = new LinkedHashMap<>();
       try (LanguageModel lm = EvalSupport.loadModel(model)) {
         for (String b : backendNames) {
-          started.put(b, EvalSupport.backend(runtime, b));
+          started.put(b, runtime.backend(b));
         }
         int budget = runtime.config().budget();
         BenchRunner.Options options = new BenchRunner.Options(ctx, decodeTokens, rounds, fillMode, runtime.threads(), seed);
@@ -116,7 +116,7 @@ public final class BenchCommand extends Subcommand {
           cells = new BenchRunner(lm).run(options, started, n -> {
             List<PolicyFactory> ps = new ArrayList<>();
             for (String p : policyNames) {
-              ps.add(EvalSupport.policy(runtime, p, EvalSupport.budgetFor(n, budgetRatio, budget)));
+              ps.add(runtime.policyFactory(p, EvalSupport.budgetFor(n, budgetRatio, budget)));
             }
             return ps;
           }, p -> {
@@ -134,10 +134,6 @@ public final class BenchCommand extends Subcommand {
           Charts.lineChart(out.resolve("bench.png"), "Decode speed vs context (" + model + ")", "context (tokens)", "decode tokens/s", series(cells),
               ctx.stream().mapToInt(Integer::intValue).max().orElse(1) >= 10L * ctx.stream().mapToInt(Integer::intValue).min().orElse(1));
           err().println("wrote " + out.resolve("bench.json") + ", bench.md, bench.png");
-        }
-      } finally {
-        for (KvCacheBackend b : started.values()) {
-          b.close();
         }
       }
     }

@@ -44,11 +44,6 @@ public final class EvalSupport {
     return Models.load(path);
   }
 
-  /** {@code --threads} as the {@code ra.threads} setting, or nothing when the flag is absent. */
-  public static List<org.recycledattention.engine.config.ConfigLayers.Setting> threadsSetting(String threads) {
-    return threads == null ? List.of() : List.of(new org.recycledattention.engine.config.ConfigLayers.Setting("ra.threads", threads, "--threads"));
-  }
-
   /** Comma-separated names, trimmed, without duplicates, at least one. */
   public static List<String> names(String csv, String flag) {
     List<String> out = new ArrayList<>(new LinkedHashSet<>(List.of(csv.split(","))).stream().map(String::strip).filter(s -> !s.isEmpty()).toList());
@@ -73,22 +68,6 @@ public final class EvalSupport {
       }
     }
     return out;
-  }
-
-  /** The named policy with its configured keys and budget {@code budget}. */
-  public static PolicyFactory policy(RaRuntime runtime, String name, int budget) {
-    AttentionPolicyProvider provider = runtime.policyRegistry().get(name);
-    return new PolicyFactory(provider, new PolicyConfig(budget, runtime.config().policy(name)));
-  }
-
-  /** The named backend, started with its configured keys; refuses an unavailable one. The caller closes it. */
-  public static KvCacheBackend backend(RaRuntime runtime, String name) {
-    KvCacheBackendProvider provider = runtime.backendRegistry().get(name);
-    Availability a = provider.availability();
-    if (!a.available()) {
-      throw new UsageException("KV-cache backend '" + name + "' is not available here: " + a.detail() + "; choose another with --backends (see 'ra backends')");
-    }
-    return provider.create(runtime.config().backend(name));
   }
 
   /** The budget for context {@code n}: {@code ratio·n} when a ratio is given, else {@code budget}. */

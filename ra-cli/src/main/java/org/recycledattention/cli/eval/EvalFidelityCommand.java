@@ -9,11 +9,13 @@ import java.util.List;
 import java.util.Map;
 import me.tongfei.progressbar.ProgressBar;
 import org.recycledattention.api.cache.KvCacheBackend;
+import org.recycledattention.cli.common.BackendOption;
 import org.recycledattention.cli.common.ConfigOptions;
 import org.recycledattention.cli.common.EvalSupport;
 import org.recycledattention.cli.common.Inputs;
 import org.recycledattention.cli.common.PluginOptions;
 import org.recycledattention.cli.common.Subcommand;
+import org.recycledattention.cli.common.ThreadsOption;
 import org.recycledattention.cli.common.UsageException;
 import org.recycledattention.engine.decode.GenerationRequest;
 import org.recycledattention.engine.decode.Generator;
@@ -39,8 +41,9 @@ import picocli.CommandLine.Option;
 
 /** {@code ra eval fidelity}: every policy decodes one stream teacher-forced; compared with full attention step by step. */
 @Command(name = "fidelity", mixinStandardHelpOptions = true, sortOptions = false,
-    description = {"Fidelity to full attention: every policy decodes the same token stream teacher-forced; per policy: top-1 agreement",
-        "with full attention, mean and max KL(full || policy), perplexity of the stream, tokens attended per step, share of full steps."})
+    description = {"Fidelity to full attention: every policy decodes the same token stream, teacher-forced.",
+        "Per policy: top-1 agreement with full attention, mean and max KL(full || policy), perplexity of the stream,",
+        "tokens attended per step, share of full steps."})
 public final class EvalFidelityCommand extends Subcommand {
   @Option(names = "--model", required = true, paramLabel = "FILE|synthetic:SPEC", description = "A model file or a synthetic:SPEC.")
   String model;
@@ -79,8 +82,8 @@ public final class EvalFidelityCommand extends Subcommand {
   @Option(names = "--policies", paramLabel = "NAMES", defaultValue = "full,local,h2o,snapkv,recycled", description = "Policies (default: ${DEFAULT-VALUE}).")
   String policies;
 
-  @Option(names = "--threads", paramLabel = "N", description = "Threads for the model's matrix kernels (ra.threads).")
-  String threads;
+  @Mixin
+  ThreadsOption threads;
 
   @Option(names = "--json", description = "Print JSON instead of a table.")
   boolean json;
@@ -90,6 +93,9 @@ public final class EvalFidelityCommand extends Subcommand {
 
   @Mixin
   ConfigOptions config;
+
+  @Mixin
+  BackendOption backend;
 
   @Mixin
   PluginOptions plugins;
@@ -116,16 +122,15 @@ public final class EvalFidelityCommand extends Subcommand {
     if (out != null) {
       EvalSupport.outDir(out);
     }
-    List<org.recycledattention.engine.config.ConfigLayers.Setting> extra = EvalSupport.threadsSetting(threads);
-    try (Plugins loaded = plugins.load(environment); RaRuntime runtime = RaRuntime.create(loaded.classLoader(), config.layers(environment, extra))) {
-      for (String p : names) {
-        runtime.policyRegistry().get(p);
-      }
+    try (Plugins loaded = plugins.load(environment);
+        RaRuntime runtime = RaRuntime.create(loaded.classLoader(), config.layers(environment, backend.settings(), threads.settings()))) {
+      runtime.checkSelection(names, List.of(runtime.config().backendName()), "--backend");
       int budget = runtime.config().budget();
       String backendName = runtime.config().backendName();
-      try (LanguageModel lm = EvalSupport.loadModel(model); KvCacheBackend backend = EvalSupport.backend(runtime, backendName)) {
-        PolicyFactory full = EvalSupport.policy(runtime, "full", budget);
-        List<int[]> streams = task != null ? taskStreams(lm, task, taskLength, taskSamples) : List.of(stream(lm, backend, full, runtime.threads()));
+      try (LanguageModel lm = EvalSupport.loadModel(model)) {
+        KvCacheBackend kv = runtime.backend();
+        PolicyFactory full = runtime.policyFactory("full", budget);
+        List<int[]> streams = task != null ? taskStreams(lm, task, taskLength, taskSamples) : List.of(stream(lm, kv, full, runtime.threads()));
         int[] prefills = new int[streams.size()];
         long compared = 0;
         for (int i = 0; i < prefills.length; i++) {
@@ -136,13 +141,13 @@ public final class EvalFidelityCommand extends Subcommand {
           }
           compared += n - prefills[i] - 1;
         }
-        List<PolicyFactory> factories = names.stream().map(n -> EvalSupport.policy(runtime, n, budget)).toList();
+        List<PolicyFactory> factories = names.stream().map(n -> runtime.policyFactory(n, budget)).toList();
         List<List<PolicyFidelity>> perStream = new ArrayList<>();
         try (ProgressBar bar = EvalSupport.progress("fidelity", compared)) {
           long[] done = {0};
           long total = compared;
           for (int i = 0; i < streams.size(); i++) {
-            perStream.add(new FidelityRunner(lm, backend, runtime.threads()).run(full, factories, streams.get(i), prefills[i], step -> {
+            perStream.add(new FidelityRunner(lm, kv, runtime.threads()).run(full, factories, streams.get(i), prefills[i], step -> {
               bar.step();
               status.update(++done[0] + " of " + total + " compared steps");
             }));

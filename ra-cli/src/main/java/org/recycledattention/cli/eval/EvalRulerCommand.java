@@ -6,10 +6,12 @@ import java.util.List;
 import java.util.Map;
 import me.tongfei.progressbar.ProgressBar;
 import org.recycledattention.api.cache.KvCacheBackend;
+import org.recycledattention.cli.common.BackendOption;
 import org.recycledattention.cli.common.ConfigOptions;
 import org.recycledattention.cli.common.EvalSupport;
 import org.recycledattention.cli.common.PluginOptions;
 import org.recycledattention.cli.common.Subcommand;
+import org.recycledattention.cli.common.ThreadsOption;
 import org.recycledattention.cli.common.UsageException;
 import org.recycledattention.engine.decode.PolicyFactory;
 import org.recycledattention.engine.registry.Plugins;
@@ -48,8 +50,8 @@ public final class EvalRulerCommand extends Subcommand {
   @Option(names = "--seed", paramLabel = "S", defaultValue = "1", description = "Task generation seed (default: ${DEFAULT-VALUE}).")
   long seed;
 
-  @Option(names = "--threads", paramLabel = "N", description = "Threads for the model's matrix kernels (ra.threads).")
-  String threads;
+  @Mixin
+  ThreadsOption threads;
 
   @Option(names = "--json", description = "Print JSON instead of tables.")
   boolean json;
@@ -59,6 +61,9 @@ public final class EvalRulerCommand extends Subcommand {
 
   @Mixin
   ConfigOptions config;
+
+  @Mixin
+  BackendOption backend;
 
   @Mixin
   PluginOptions plugins;
@@ -79,13 +84,12 @@ public final class EvalRulerCommand extends Subcommand {
     if (out != null) {
       EvalSupport.outDir(out);
     }
-    List<org.recycledattention.engine.config.ConfigLayers.Setting> extra = EvalSupport.threadsSetting(threads);
-    try (Plugins loaded = plugins.load(environment); RaRuntime runtime = RaRuntime.create(loaded.classLoader(), config.layers(environment, extra))) {
-      for (String p : names) {
-        runtime.policyRegistry().get(p);
-      }
+    try (Plugins loaded = plugins.load(environment);
+        RaRuntime runtime = RaRuntime.create(loaded.classLoader(), config.layers(environment, backend.settings(), threads.settings()))) {
+      runtime.checkSelection(names, List.of(runtime.config().backendName()), "--backend");
       int budget = runtime.config().budget();
-      try (LanguageModel lm = EvalSupport.loadModel(model); KvCacheBackend backend = EvalSupport.backend(runtime, runtime.config().backendName())) {
+      try (LanguageModel lm = EvalSupport.loadModel(model)) {
+        KvCacheBackend kv = runtime.backend();
         for (int length : lengthList) {
           if (length + 64 > lm.shape().contextLength()) {
             throw new UsageException("--lengths " + length + " plus the answer does not fit the model's context length " + lm.shape().contextLength());
@@ -93,8 +97,8 @@ public final class EvalRulerCommand extends Subcommand {
         }
         List<RulerCell> cells;
         try (ProgressBar bar = EvalSupport.progress("ruler", (long) taskList.size() * lengthList.size() * samples)) {
-          cells = new RulerRunner(lm, backend, runtime.threads()).run(taskList, lengthList, samples, seed,
-              n -> names.stream().map(p -> EvalSupport.policy(runtime, p, EvalSupport.budgetFor(n, budgetRatio, budget))).toList(), p -> {
+          cells = new RulerRunner(lm, kv, runtime.threads()).run(taskList, lengthList, samples, seed,
+              n -> names.stream().map(p -> runtime.policyFactory(p, EvalSupport.budgetFor(n, budgetRatio, budget))).toList(), p -> {
               bar.step();
               status.update("sample " + p.sample() + " of " + p.samples() + " of " + p.task().id() + " at length " + p.length());
             });

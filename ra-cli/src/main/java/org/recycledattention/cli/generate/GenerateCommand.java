@@ -14,11 +14,14 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import org.recycledattention.api.cache.KvCacheBackend;
+import org.recycledattention.cli.common.BackendOption;
 import org.recycledattention.cli.common.ConfigOptions;
 import org.recycledattention.cli.common.Inputs;
 import org.recycledattention.cli.common.Json;
 import org.recycledattention.cli.common.PluginOptions;
+import org.recycledattention.cli.common.PolicyOption;
 import org.recycledattention.cli.common.Subcommand;
+import org.recycledattention.cli.common.ThreadsOption;
 import org.recycledattention.cli.common.UsageException;
 import org.recycledattention.engine.config.ConfigLayers.Setting;
 import org.recycledattention.engine.decode.GenerationRequest;
@@ -81,8 +84,8 @@ public final class GenerateCommand extends Subcommand {
   @Option(names = "--seed", paramLabel = "S", description = "Seed of the sampler (default: random when sampling, shown in the summary and the JSON stats).")
   Long seed;
 
-  @Option(names = "--threads", paramLabel = "N", description = "Threads for the model's matrix kernels (ra.threads; default: every processor).")
-  String threads;
+  @Mixin
+  ThreadsOption threads;
 
   @Option(names = "--ignore-eos", description = "Do not stop at the end-of-sequence token.")
   boolean ignoreEos;
@@ -95,6 +98,12 @@ public final class GenerateCommand extends Subcommand {
 
   @Mixin
   ConfigOptions config;
+
+  @Mixin
+  PolicyOption policy;
+
+  @Mixin
+  BackendOption backend;
 
   @Mixin
   PluginOptions plugins;
@@ -128,12 +137,9 @@ public final class GenerateCommand extends Subcommand {
     long usedSeed = seed != null ? seed : temperature > 0 ? ThreadLocalRandom.current().nextLong() : 0;
     SamplingConfig sampling = new SamplingConfig(temperature, topK, topP, usedSeed);
 
-    List<Setting> extra = new ArrayList<>();
-    if (threads != null) {
-      extra.add(new Setting("ra.threads", threads, "--threads"));
-    }
     try (Plugins loaded = plugins.load(environment);
-        RaRuntime runtime = RaRuntime.create(loaded.classLoader(), config.layers(environment, extra))) {
+        RaRuntime runtime = RaRuntime.create(loaded.classLoader(),
+            config.layers(environment, policy.settings(), backend.settings(), threads.settings()))) {
       runtime.checkSelection();
       try (LanguageModel lm = Models.load(model)) {
         Optional<Tokenizer> tokenizer = lm.tokenizer();
@@ -144,9 +150,7 @@ public final class GenerateCommand extends Subcommand {
           throw new UsageException("the prompt (" + ids.length + " tokens) plus --max-tokens " + maxTokens + " is " + needed
               + " positions, beyond the model's context length " + context + "; lower --max-tokens, shorten the prompt, or pass --allow-context-overflow");
         }
-        PolicyFactory policy = runtime.policyFactory();
-        KvCacheBackend backend = runtime.backend();
-        Generator generator = new Generator(lm, backend, policy, runtime.threads());
+        Generator generator = new Generator(lm, runtime.backend(), runtime.policyFactory(), runtime.threads());
         GenerationRequest request = new GenerationRequest(ids, maxTokens, sampling, !ignoreEos, allowContextOverflow);
         if (json) {
           GenerationResult result = generator.generate(request, counting(TokenListener.NONE));

@@ -5,9 +5,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.List;
 import java.util.Map;
 import org.recycledattention.api.config.ConfigProperty;
+import org.recycledattention.cli.common.BackendOption;
 import org.recycledattention.cli.common.ConfigOptions;
 import org.recycledattention.cli.common.Json;
 import org.recycledattention.cli.common.PluginOptions;
+import org.recycledattention.cli.common.PolicyOption;
 import org.recycledattention.cli.common.Subcommand;
 import org.recycledattention.engine.config.Configuration;
 import org.recycledattention.engine.registry.Plugins;
@@ -22,6 +24,12 @@ import picocli.CommandLine.Option;
 public final class ConfigCommand extends Subcommand {
   @Mixin
   ConfigOptions config;
+
+  @Mixin
+  PolicyOption policy;
+
+  @Mixin
+  BackendOption backend;
 
   @Mixin
   PluginOptions plugins;
@@ -45,10 +53,10 @@ public final class ConfigCommand extends Subcommand {
   @Override
   protected int run() {
     try (Plugins loaded = plugins.load(environment);
-        RaRuntime runtime = RaRuntime.create(loaded.classLoader(), config.layers(environment, List.of()))) {
+        RaRuntime runtime = RaRuntime.create(loaded.classLoader(), config.layers(environment, policy.settings(), backend.settings()))) {
       runtime.checkSelection();
       List<Configuration.Entry> entries = runtime.effectiveConfiguration();
-      Map<String, ConfigProperty> declared = runtime.providers().declaredKeys();
+      Map<String, ConfigProperty<?>> declared = runtime.providers().declaredKeys();
       if (json) {
         Json j = new Json();
         ObjectNode root = j.object();
@@ -59,7 +67,7 @@ public final class ConfigCommand extends Subcommand {
           o.put("value", e.value());
           o.put("source", e.source().label());
           o.put("origin", e.origin());
-          ConfigProperty p = declared.get(e.key());
+          ConfigProperty<?> p = declared.get(e.key());
           o.put("type", p.type().name().toLowerCase(java.util.Locale.ROOT));
           o.put("default", p.defaultValue());
           o.put("allowed", p.allowed());

@@ -49,7 +49,7 @@ public final class FullTestPolicy implements AttentionPolicy {
     }
 
     @Override
-    public List<ConfigProperty> properties() {
+    public List<ConfigProperty<?>> properties() {
       return List.of();
     }
 

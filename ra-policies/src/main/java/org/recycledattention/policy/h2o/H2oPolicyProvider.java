@@ -17,11 +17,10 @@ import org.recycledattention.api.policy.PolicyConfig;
 public final class H2oPolicyProvider implements AttentionPolicyProvider {
   public static final String NAME = "h2o";
   /** Fraction of the budget given to heavy hitters; the rest is the recent window. */
-  public static final String HEAVY_RATIO = "heavy-ratio";
+  public static final ConfigProperty<Double> HEAVY_RATIO = ConfigProperty.ofDouble("heavy-ratio", 0.5, 0.0, 1.0,
+      "fraction of the budget kept as heavy hitters (largest accumulated attention); the rest are the most recent tokens");
 
-  private static final List<ConfigProperty> PROPERTIES = List.of(
-      ConfigProperty.ofDouble(HEAVY_RATIO, 0.5, 0.0, 1.0,
-          "fraction of the budget kept as heavy hitters (largest accumulated attention); the rest are the most recent tokens"));
+  private static final List<ConfigProperty<?>> PROPERTIES = List.of(HEAVY_RATIO);
 
   @Override
   public String name() {
@@ -34,7 +33,7 @@ public final class H2oPolicyProvider implements AttentionPolicyProvider {
   }
 
   @Override
-  public List<ConfigProperty> properties() {
+  public List<ConfigProperty<?>> properties() {
     return PROPERTIES;
   }
 
@@ -48,7 +47,7 @@ public final class H2oPolicyProvider implements AttentionPolicyProvider {
     requireNonNull(config, "config is null");
     requireNonNull(shape, "shape is null");
     int budget = config.budget();
-    return new H2oPolicy(budget, heavyHitters(budget, config.properties().getDouble(HEAVY_RATIO)), shape);
+    return new H2oPolicy(budget, heavyHitters(budget, config.properties().get(HEAVY_RATIO)), shape);
   }
 
   /**

@@ -16,11 +16,10 @@ import org.recycledattention.policy.support.PolicyKeys;
 public final class LocalPolicyProvider implements AttentionPolicyProvider {
   public static final String NAME = "local";
   /** Attention sinks kept at the start of the sequence. */
-  public static final String SINK_TOKENS = "sink-tokens";
+  public static final ConfigProperty<Integer> SINK_TOKENS = ConfigProperty.ofInt("sink-tokens", 4, 0, Integer.MAX_VALUE,
+      "attention-sink tokens kept at the start of the sequence (StreamingLLM: 4); the rest of the budget is the recent window");
 
-  private static final List<ConfigProperty> PROPERTIES = List.of(
-      ConfigProperty.ofInt(SINK_TOKENS, 4, 0, Integer.MAX_VALUE,
-          "attention-sink tokens kept at the start of the sequence (StreamingLLM: 4); the rest of the budget is the recent window"));
+  private static final List<ConfigProperty<?>> PROPERTIES = List.of(SINK_TOKENS);
 
   @Override
   public String name() {
@@ -33,7 +32,7 @@ public final class LocalPolicyProvider implements AttentionPolicyProvider {
   }
 
   @Override
-  public List<ConfigProperty> properties() {
+  public List<ConfigProperty<?>> properties() {
     return PROPERTIES;
   }
 
@@ -50,7 +49,7 @@ public final class LocalPolicyProvider implements AttentionPolicyProvider {
   public AttentionPolicy create(PolicyConfig config, ModelShape shape) {
     requireNonNull(config, "config is null");
     requireNonNull(shape, "shape is null");
-    int sinkTokens = config.properties().getInt(SINK_TOKENS);
+    int sinkTokens = config.properties().get(SINK_TOKENS);
     if (config.budget() <= sinkTokens) {
       String sinkKey = PolicyKeys.qualified(config, SINK_TOKENS);
       throw PolicyKeys.conflict(PolicyKeys.BUDGET + " (" + config.budget() + ") must exceed " + sinkKey + " (" + sinkTokens

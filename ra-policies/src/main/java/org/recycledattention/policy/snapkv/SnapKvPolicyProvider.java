@@ -15,12 +15,11 @@ import org.recycledattention.api.policy.PolicyConfig;
 public final class SnapKvPolicyProvider implements AttentionPolicyProvider {
   public static final String NAME = "snapkv";
   /** Max-pooling kernel over neighbouring slots, odd. */
-  public static final String POOL_KERNEL = "pool-kernel";
+  public static final ConfigProperty<Integer> POOL_KERNEL = ConfigProperty.ofInt("pool-kernel", 7, 1, Integer.MAX_VALUE,
+      "1-D max-pooling kernel over neighbouring tokens' scores before the top-K selection (SnapKV: 7)")
+      .withCheck(v -> v % 2 == 1, "an odd integer >= 1");
 
-  private static final List<ConfigProperty> PROPERTIES = List.of(
-      ConfigProperty.ofInt(POOL_KERNEL, 7, 1, Integer.MAX_VALUE,
-              "1-D max-pooling kernel over neighbouring tokens' scores before the top-K selection (SnapKV: 7)")
-          .withCheck(v -> ((Integer) v) % 2 == 1, "an odd integer >= 1"));
+  private static final List<ConfigProperty<?>> PROPERTIES = List.of(POOL_KERNEL);
 
   @Override
   public String name() {
@@ -33,7 +32,7 @@ public final class SnapKvPolicyProvider implements AttentionPolicyProvider {
   }
 
   @Override
-  public List<ConfigProperty> properties() {
+  public List<ConfigProperty<?>> properties() {
     return PROPERTIES;
   }
 
@@ -46,6 +45,6 @@ public final class SnapKvPolicyProvider implements AttentionPolicyProvider {
   public AttentionPolicy create(PolicyConfig config, ModelShape shape) {
     requireNonNull(config, "config is null");
     requireNonNull(shape, "shape is null");
-    return new SnapKvPolicy(config.budget(), config.properties().getInt(POOL_KERNEL), shape);
+    return new SnapKvPolicy(config.budget(), config.properties().get(POOL_KERNEL), shape);
   }
 }

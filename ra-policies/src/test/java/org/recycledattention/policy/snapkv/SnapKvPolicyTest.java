@@ -104,6 +104,6 @@ class SnapKvPolicyTest {
           .hasMessageContaining("ra.policy.snapkv.pool-kernel")
           .hasMessageContaining("odd");
     }
-    assertThat(Policies.config(provider, 8, Map.of("pool-kernel", "1")).properties().getInt("pool-kernel")).isEqualTo(1);
+    assertThat(Policies.config(provider, 8, Map.of("pool-kernel", "1")).properties().get(SnapKvPolicyProvider.POOL_KERNEL)).isEqualTo(1);
   }
 }

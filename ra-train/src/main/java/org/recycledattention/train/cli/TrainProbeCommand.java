@@ -20,8 +20,9 @@ import picocli.CommandLine.Option;
 
 /** {@code ra train-probe}: trains the retrieval probe model (DJL PyTorch, CPU) and writes it as GGUF. */
 @Command(name = "train-probe", mixinStandardHelpOptions = true, sortOptions = false,
-    description = {"Train the retrieval probe model (a small Llama: RMSNorm, RoPE, GQA, SwiGLU) on generated RULER-style retrieval tasks",
-        "with DJL's PyTorch engine on the CPU, and write it as GGUF. The defaults rerun the shipped model's recipe (libtorch's CPU training is not bit-for-bit repeatable)."})
+    description = {"Train the retrieval probe model on generated RULER-style retrieval tasks and write it as GGUF.",
+        "The model is a small Llama (RMSNorm, RoPE, GQA, SwiGLU), trained with DJL's PyTorch engine on the CPU. The defaults",
+        "rerun the shipped model's recipe (libtorch's CPU training is not bit-for-bit repeatable)."})
 public final class TrainProbeCommand extends Subcommand {
   @Option(names = "--out", required = true, paramLabel = "F.gguf", description = "Where to write the model.")
   Path out;

@@ -25,16 +25,12 @@ import org.recycledattention.api.policy.PolicyConfig;
  */
 public final class TracePolicyProvider implements AttentionPolicyProvider {
   public static final String NAME = "trace";
-  public static final String FILE = "file";
-  public static final String DECODE_STEPS = "decode-steps";
-  public static final String TOP = "top";
-  public static final String POOL_KERNEL = "pool-kernel";
+  public static final ConfigProperty<String> FILE = ConfigProperty.ofString("file", "", "file the trace is appended to; empty: stderr");
+  public static final ConfigProperty<Integer> DECODE_STEPS = ConfigProperty.ofInt("decode-steps", 8, 0, 1 << 20, "decode steps traced after the prompt");
+  public static final ConfigProperty<Integer> TOP = ConfigProperty.ofInt("top", 6, 1, 1024, "most attended positions listed per layer and KV head after the prompt");
+  public static final ConfigProperty<Integer> POOL_KERNEL = ConfigProperty.ofInt("pool-kernel", 7, 1, 1023, "odd max-pooling kernel of the prompt-end selection whose coverage is reported");
 
-  private static final List<ConfigProperty> PROPERTIES = List.of(
-      ConfigProperty.ofString(FILE, "", "file the trace is appended to; empty: stderr"),
-      ConfigProperty.ofInt(DECODE_STEPS, 8, 0, 1 << 20, "decode steps traced after the prompt"),
-      ConfigProperty.ofInt(TOP, 6, 1, 1024, "most attended positions listed per layer and KV head after the prompt"),
-      ConfigProperty.ofInt(POOL_KERNEL, 7, 1, 1023, "odd max-pooling kernel of the prompt-end selection whose coverage is reported"));
+  private static final List<ConfigProperty<?>> PROPERTIES = List.of(FILE, DECODE_STEPS, TOP, POOL_KERNEL);
 
   /** Public no-argument constructor for {@link java.util.ServiceLoader}. */
   public TracePolicyProvider() {}
@@ -50,7 +46,7 @@ public final class TracePolicyProvider implements AttentionPolicyProvider {
   }
 
   @Override
-  public List<ConfigProperty> properties() {
+  public List<ConfigProperty<?>> properties() {
     return PROPERTIES;
   }
 
@@ -69,12 +65,12 @@ public final class TracePolicyProvider implements AttentionPolicyProvider {
   public AttentionPolicy create(PolicyConfig config, ModelShape shape) {
     requireNonNull(config, "config is null");
     requireNonNull(shape, "shape is null");
-    int kernel = config.properties().getInt(POOL_KERNEL);
+    int kernel = config.properties().get(POOL_KERNEL);
     if (kernel % 2 == 0) {
       throw new ConfigException("invalid value '" + kernel + "' for ra.policy.trace." + POOL_KERNEL + ": expected an odd kernel such as 7");
     }
-    String file = config.properties().getString(FILE);
-    return new TracePolicy(config.budget(), kernel, config.properties().getInt(TOP), config.properties().getInt(DECODE_STEPS),
+    String file = config.properties().get(FILE);
+    return new TracePolicy(config.budget(), kernel, config.properties().get(TOP), config.properties().get(DECODE_STEPS),
         file.isBlank() ? null : Path.of(file));
   }
 }

@@ -22,11 +22,10 @@ import org.recycledattention.api.policy.PolicyConfig;
  */
 public final class TovaPolicyProvider implements AttentionPolicyProvider {
   public static final String NAME = "tova";
-  public static final String GROUP_REDUCTION = "group-reduction";
+  public static final ConfigProperty<String> GROUP_REDUCTION = ConfigProperty.ofChoice("group-reduction", "mean", List.of("mean", "max"),
+      "how the attention of the query heads sharing a KV head is combined before the lowest token is evicted (the paper averages)");
 
-  private static final List<ConfigProperty> PROPERTIES = List.of(
-      ConfigProperty.ofChoice(GROUP_REDUCTION, "mean", List.of("mean", "max"),
-          "how the attention of the query heads sharing a KV head is combined before the lowest token is evicted (the paper averages)"));
+  private static final List<ConfigProperty<?>> PROPERTIES = List.of(GROUP_REDUCTION);
 
   /** Public no-argument constructor for {@link java.util.ServiceLoader}. */
   public TovaPolicyProvider() {}
@@ -42,7 +41,7 @@ public final class TovaPolicyProvider implements AttentionPolicyProvider {
   }
 
   @Override
-  public List<ConfigProperty> properties() {
+  public List<ConfigProperty<?>> properties() {
     return PROPERTIES;
   }
 
@@ -55,7 +54,7 @@ public final class TovaPolicyProvider implements AttentionPolicyProvider {
   public AttentionPolicy create(PolicyConfig config, ModelShape shape) {
     requireNonNull(config, "config is null");
     requireNonNull(shape, "shape is null");
-    GroupReduction reduction = switch (config.properties().getString(GROUP_REDUCTION)) {
+    GroupReduction reduction = switch (config.properties().get(GROUP_REDUCTION)) {
       case "max" -> GroupReduction.MAX;
       default -> GroupReduction.MEAN;
     };

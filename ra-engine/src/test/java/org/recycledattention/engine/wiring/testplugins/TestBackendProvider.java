@@ -19,6 +19,9 @@ import org.recycledattention.api.provider.Availability;
  * created and closed. Key: {@code dtype} (f32 | f16).
  */
 public class TestBackendProvider implements KvCacheBackendProvider {
+  /** {@code dtype}: the storage type the backend reports. */
+  public static final ConfigProperty<String> DTYPE = ConfigProperty.ofChoice("dtype", "f32", List.of("f32", "f16"), "storage type");
+
   private final String name;
   private final Availability availability;
   private final Set<BackendCapability> capabilities;
@@ -48,8 +51,8 @@ public class TestBackendProvider implements KvCacheBackendProvider {
   }
 
   @Override
-  public List<ConfigProperty> properties() {
-    return List.of(ConfigProperty.ofChoice("dtype", "f32", List.of("f32", "f16"), "storage type"));
+  public List<ConfigProperty<?>> properties() {
+    return List.of(DTYPE);
   }
 
   @Override
@@ -68,7 +71,7 @@ public class TestBackendProvider implements KvCacheBackendProvider {
       throw failOnCreate;
     }
     created.incrementAndGet();
-    KvDtype dtype = config.getString("dtype").equals("f16") ? KvDtype.F16 : KvDtype.F32;
+    KvDtype dtype = config.get(DTYPE).equals("f16") ? KvDtype.F16 : KvDtype.F32;
     return new Backend(dtype);
   }
 
