@@ -40,7 +40,7 @@ final class OnnxScores implements Scores {
   }
 
   private void checkValid() {
-    cache.checkOpen();
+    cache.ensureOpen();
     if (layer.version != version) {
       throw new IllegalStateException("these scores of layer " + layer.layer() + " are stale: the layer changed since the attend "
           + "call that produced them; read scores before the next attend, append or working-set change");

@@ -172,7 +172,7 @@ final class DeviceScores implements Scores {
   }
 
   private void check() {
-    cache.checkOpen();
+    cache.ensureOpen();
     if (values == null) {
       throw new IllegalStateException("these scores of layer " + layer
           + " are stale: scores are valid only until the next attend, append or working-set change of their layer");

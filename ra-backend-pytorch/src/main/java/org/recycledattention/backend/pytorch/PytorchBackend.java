@@ -59,7 +59,7 @@ final class PytorchBackend implements KvCacheBackend {
     if (!manager.isOpen()) {
       throw new IllegalStateException("the pytorch backend is closed");
     }
-    return new PytorchKvCache(spec, (PtNDManager) manager.newSubManager(), dtype);
+    return new PytorchKvCache(name(), capabilities(), spec, (PtNDManager) manager.newSubManager(), dtype);
   }
 
   @Override

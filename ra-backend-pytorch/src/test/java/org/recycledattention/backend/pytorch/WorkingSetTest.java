@@ -140,7 +140,7 @@ class WorkingSetTest {
       assertThatThrownBy(() -> cache.attend(1, q, 1, StepPlan.Full.NO_SCORES, new float[q.length]))
           .isInstanceOf(IllegalStateException.class).hasMessageContaining("holds 0 entries");
       assertThatThrownBy(() -> cache.append(0, new float[65 * ROW], new float[65 * ROW], range(0, 65), 65))
-          .isInstanceOf(IllegalStateException.class).hasMessageContaining("maxTokens 64");
+          .isInstanceOf(IllegalStateException.class).hasMessageContaining("maxTokens of 64");
       assertThatThrownBy(() -> cache.workingSet(0).appendToPartial(new int[] {-1, -1}))
           .isInstanceOf(IllegalStateException.class);
       cache.close();

@@ -91,8 +91,8 @@ public abstract class AbstractKvCache<L extends AbstractWorkingSet> implements K
     spec.checkAppend(k, v, positions, tokens);
     int length = store.mainLength();
     if ((long) length + tokens > spec.maxTokens()) {
-      throw new IllegalStateException("layer " + layer + " holds " + length + " entries; appending " + tokens + " would exceed maxTokens "
-          + spec.maxTokens());
+      throw new IllegalStateException("layer " + layer + " holds " + length + " entries; appending " + tokens + " would exceed the cache's"
+          + " maxTokens of " + spec.maxTokens() + "; allocate the cache with a larger maxTokens");
     }
     if (tokens > 0) {
       store(store, k, v, positions, tokens);
