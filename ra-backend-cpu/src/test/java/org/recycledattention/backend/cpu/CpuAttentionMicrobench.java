@@ -6,6 +6,7 @@ import org.recycledattention.api.cache.KvCache;
 import org.recycledattention.api.cache.KvDtype;
 import org.recycledattention.api.cache.Selection;
 import org.recycledattention.api.plan.StepPlan;
+import org.recycledattention.tests.RandomData;
 
 /**
  * Not a test (surefire ignores it: no {@code @Test}): prints nanoseconds per single-query {@code
@@ -40,9 +41,9 @@ public final class CpuAttentionMicrobench {
       int chunk = 1024;
       for (int t = 0; t < n; t += chunk) {
         int c = Math.min(chunk, n - t);
-        cache.append(0, TestData.gaussian(random, c * kv * dim, 1), TestData.gaussian(random, c * kv * dim, 1), TestData.range(t, c), c);
+        cache.append(0, RandomData.gaussian(random, c * kv * dim, 1), RandomData.gaussian(random, c * kv * dim, 1), RandomData.range(t, c), c);
       }
-      float[] q = TestData.gaussian(random, qh * dim, 1);
+      float[] q = RandomData.gaussian(random, qh * dim, 1);
       float[] out = new float[qh * dim];
       double full = time(() -> cache.attend(0, q, 1, StepPlan.Full.NO_SCORES, out), threads);
       double scored = time(() -> cache.attend(0, q, 1, StepPlan.Full.LAST_MAX, out), threads);
@@ -50,7 +51,7 @@ public final class CpuAttentionMicrobench {
       int[][] slots = new int[kv][];
       float[][] sc = new float[kv][k];
       for (int h = 0; h < kv; h++) {
-        slots[h] = TestData.ascendingSubset(random, n - 1, k);
+        slots[h] = RandomData.ascendingSubset(random, n - 1, k);
       }
       cache.workingSet(0).gatherPartial(new Selection(slots, sc));
       double partial = time(() -> cache.attend(0, q, 1, StepPlan.Partial.NO_SCORES, out), threads);

@@ -17,7 +17,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.recycledattention.api.cache.BackendCapability;
 import org.recycledattention.api.cache.KvCacheBackend;
-import org.recycledattention.api.cache.KvCacheBackendProvider;
 import org.recycledattention.api.cache.KvDtype;
 import org.recycledattention.api.config.ConfigException;
 import org.recycledattention.api.config.ConfigKeys;
