@@ -25,8 +25,8 @@ import org.recycledattention.policy.recycled.RecycleSchedule;
 import org.recycledattention.policy.recycled.RecycledPolicyProvider;
 import org.recycledattention.policy.recycled.RecycledSettings;
 import org.recycledattention.policy.snapkv.SnapKvPolicyProvider;
-import org.recycledattention.policy.testing.Policies;
 import org.recycledattention.tests.Providers;
+import org.recycledattention.tests.SimulatedDecoder;
 
 class ProvidersTest {
   private static Map<String, AttentionPolicyProvider> discovered() {
@@ -74,7 +74,7 @@ class ProvidersTest {
 
   @Test
   void defaultsAreThePapersSettings() {
-    PolicyConfig config = Policies.config(new RecycledPolicyProvider(), 2048, Map.of());
+    PolicyConfig config = Providers.policyConfig(new RecycledPolicyProvider(), 2048, Map.of());
     assertThat(RecycledPolicyProvider.settings(config)).isEqualTo(new RecycledSettings(2048, RecycleSchedule.FIXED, 10, 5, 0.85,
         GroupReduction.MAX, 7, 0));
     Map<String, AttentionPolicyProvider> p = discovered();
@@ -82,7 +82,7 @@ class ProvidersTest {
     assertThat(ProviderConfig.defaults("ra.policy.h2o.", p.get("h2o").properties()).get(H2oPolicyProvider.HEAVY_RATIO)).isEqualTo(0.5);
     assertThat(ProviderConfig.defaults("ra.policy.snapkv.", p.get("snapkv").properties()).get(SnapKvPolicyProvider.POOL_KERNEL)).isEqualTo(7);
     for (AttentionPolicyProvider provider : p.values()) {
-      assertThat(Policies.create(provider, 1024, Map.of(), Policies.shape(2, 4, 2, 8))).isNotNull();
+      assertThat(Providers.create(provider, 1024, Map.of(), SimulatedDecoder.shape(2, 4, 2, 8))).isNotNull();
     }
   }
 
@@ -111,7 +111,7 @@ class ProvidersTest {
   @MethodSource("invalidValues")
   void invalidValuesAreRejectedNamingTheKeyAndTheValue(String policy, String key, String value) {
     AttentionPolicyProvider provider = discovered().get(policy);
-    assertThatThrownBy(() -> Policies.config(provider, 64, Map.of(key, value)))
+    assertThatThrownBy(() -> Providers.policyConfig(provider, 64, Map.of(key, value)))
         .isInstanceOf(ConfigException.class)
         .hasMessageContaining("ra.policy." + policy + "." + key)
         .hasMessageContaining("'" + value + "'");
@@ -127,20 +127,20 @@ class ProvidersTest {
 
   @Test
   void crossKeyChecksNameBothKeys() {
-    assertThatThrownBy(() -> Policies.create(new RecycledPolicyProvider(), 8, Map.of("local-tokens", "9"), Policies.shape(1, 1, 1, 1)))
+    assertThatThrownBy(() -> Providers.create(new RecycledPolicyProvider(), 8, Map.of("local-tokens", "9"), SimulatedDecoder.shape(1, 1, 1, 1)))
         .isInstanceOf(ConfigException.class)
         .hasMessageContaining("ra.policy.recycled.local-tokens (9)")
         .hasMessageContaining("ra.budget (8)");
-    assertThat(Policies.create(new RecycledPolicyProvider(), 8, Map.of("local-tokens", "8"), Policies.shape(1, 1, 1, 1))).isNotNull();
+    assertThat(Providers.create(new RecycledPolicyProvider(), 8, Map.of("local-tokens", "8"), SimulatedDecoder.shape(1, 1, 1, 1))).isNotNull();
   }
 
   @Test
   void unknownKeysAreRejectedListingTheAllowedOnes() {
-    assertThatThrownBy(() -> Policies.config(discovered().get("snapkv"), 8, Map.of("kernel", "7")))
+    assertThatThrownBy(() -> Providers.policyConfig(discovered().get("snapkv"), 8, Map.of("kernel", "7")))
         .isInstanceOf(ConfigException.class)
         .hasMessageContaining("ra.policy.snapkv.kernel")
         .hasMessageContaining("ra.policy.snapkv.pool-kernel");
-    assertThatThrownBy(() -> Policies.config(discovered().get("full"), 8, Map.of("stride", "2")))
+    assertThatThrownBy(() -> Providers.policyConfig(discovered().get("full"), 8, Map.of("stride", "2")))
         .isInstanceOf(ConfigException.class)
         .hasMessageContaining("takes no keys");
   }

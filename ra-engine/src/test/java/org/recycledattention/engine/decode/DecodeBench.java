@@ -17,7 +17,7 @@ public final class DecodeBench {
 
   public static void main(String[] args) {
     int rounds = Integer.parseInt(args[0]);
-    try (KvCacheBackend backend = Runtimes.cpuOrReference()) {
+    try (KvCacheBackend backend = Runtimes.cpu()) {
       PolicyFactory full = Runtimes.full();
       System.out.println("backend " + backend.name() + ", policy " + full.name());
       for (int a = 1; a < args.length; a++) {

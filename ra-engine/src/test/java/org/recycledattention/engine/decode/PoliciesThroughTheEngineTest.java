@@ -21,6 +21,7 @@ import org.recycledattention.api.policy.PolicyConfig;
 import org.recycledattention.engine.testing.Runtimes;
 import org.recycledattention.model.llama.LlamaModel;
 import org.recycledattention.model.load.ModelLoader;
+import org.recycledattention.model.testing.Fixtures;
 
 /**
  * Every attention policy on the class path, through the real forward pass and the cpu backend:
@@ -34,8 +35,8 @@ class PoliciesThroughTheEngineTest {
 
   @BeforeAll
   static void setUp() throws IOException {
-    Path dir = Runtimes.stories();
-    backend = Runtimes.cpuOrReference();
+    Path dir = Fixtures.stories();
+    backend = Runtimes.cpu();
     Assumptions.assumeTrue(backend.name().equals("cpu"), "the cpu backend is not on the class path");
     reference = new ObjectMapper().readTree(dir.resolve("reference.json").toFile());
     model = ModelLoader.loadModel(dir.resolve("stories260K-f32.gguf"));

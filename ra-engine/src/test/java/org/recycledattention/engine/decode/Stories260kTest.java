@@ -24,6 +24,7 @@ import org.recycledattention.engine.testing.Runtimes;
 import org.recycledattention.model.format.ModelConfig;
 import org.recycledattention.model.llama.LlamaModel;
 import org.recycledattention.model.load.ModelLoader;
+import org.recycledattention.model.testing.Fixtures;
 
 /**
  * The stories260K checkpoint in every format against llama2.c's {@code run.c} and the float64
@@ -38,11 +39,11 @@ class Stories260kTest {
 
   @BeforeAll
   static void load() throws IOException {
-    dir = Runtimes.stories();
+    dir = Fixtures.stories();
     ObjectMapper json = new ObjectMapper();
     reference = json.readTree(dir.resolve("reference.json").toFile());
     logits = json.readTree(dir.resolve("logits.json").toFile());
-    backend = Runtimes.cpuOrReference();
+    backend = Runtimes.cpu();
     full = Runtimes.full();
   }
 
