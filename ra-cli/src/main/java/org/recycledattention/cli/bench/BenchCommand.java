@@ -1,6 +1,5 @@
 package org.recycledattention.cli.bench;
 
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -10,12 +9,11 @@ import me.tongfei.progressbar.ProgressBar;
 import org.recycledattention.api.cache.KvCacheBackend;
 import org.recycledattention.cli.common.ConfigOptions;
 import org.recycledattention.cli.common.EvalSupport;
-import org.recycledattention.cli.common.PluginOptions;
+import org.recycledattention.cli.common.ReportOptions;
 import org.recycledattention.cli.common.Subcommand;
 import org.recycledattention.cli.common.ThreadsOption;
 import org.recycledattention.cli.common.UsageException;
 import org.recycledattention.engine.decode.PolicyFactory;
-import org.recycledattention.engine.registry.Plugins;
 import org.recycledattention.engine.wiring.RaRuntime;
 import org.recycledattention.eval.bench.BenchCell;
 import org.recycledattention.eval.bench.BenchRunner;
@@ -65,17 +63,11 @@ public final class BenchCommand extends Subcommand {
   @Option(names = "--seed", paramLabel = "S", defaultValue = "1", description = "Seed of the synthetic cache contents (default: ${DEFAULT-VALUE}).")
   long seed;
 
-  @Option(names = "--json", description = "Print the cells as a JSON array instead of a table.")
-  boolean json;
-
-  @Option(names = "--out", paramLabel = "DIR", description = "Also write bench.json, bench.md and bench.png there.")
-  Path out;
+  @Mixin
+  ReportOptions report;
 
   @Mixin
   ConfigOptions config;
-
-  @Mixin
-  PluginOptions plugins;
 
   public BenchCommand(Map<String, String> environment) {
     super(environment);
@@ -95,11 +87,10 @@ public final class BenchCommand extends Subcommand {
       case "prefill" -> BenchRunner.Fill.PREFILL;
       default -> throw new UsageException("invalid value '" + fill + "' for --fill: expected random or prefill");
     };
-    if (out != null) {
-      EvalSupport.outDir(out);
+    if (report.dir() != null) {
+      EvalSupport.outDir(report.dir());
     }
-    try (Plugins loaded = plugins.load(environment);
-        RaRuntime runtime = RaRuntime.create(loaded.classLoader(), config.layers(environment, threads.settings()))) {
+    try (RaRuntime runtime = config.runtime(environment, threads.settings())) {
       if (!policyNames.contains("full")) {
         policyNames.add(0, "full"); // the reference of every speedup
       }
@@ -125,15 +116,15 @@ public final class BenchCommand extends Subcommand {
           });
         }
         String table = table(cells);
-        out().println(json ? EvalSupport.json(cells) : table);
-        if (out != null) {
+        out().println(report.json() ? EvalSupport.json(cells) : table);
+        if (report.dir() != null) {
           String command = "ra bench --model " + model + " --contexts " + contexts + " --policies " + policies + " --backends " + backends
               + (budgetRatio != null ? " --budget-ratio " + budgetRatio : " --budget " + budget) + " --decode-tokens " + decodeTokens;
-          EvalSupport.writeJson(out.resolve("bench.json"), cells);
-          AtomicFiles.writeString(out.resolve("bench.md"), "# Decode benchmark\n\nModel: `" + lm.description() + "`\n\nCommand: `" + command + "`\n\n" + table);
-          Charts.lineChart(out.resolve("bench.png"), "Decode speed vs context (" + model + ")", "context (tokens)", "decode tokens/s", series(cells),
+          EvalSupport.writeJson(report.dir().resolve("bench.json"), cells);
+          AtomicFiles.writeString(report.dir().resolve("bench.md"), "# Decode benchmark\n\nModel: `" + lm.description() + "`\n\nCommand: `" + command + "`\n\n" + table);
+          Charts.lineChart(report.dir().resolve("bench.png"), "Decode speed vs context (" + model + ")", "context (tokens)", "decode tokens/s", series(cells),
               ctx.stream().mapToInt(Integer::intValue).max().orElse(1) >= 10L * ctx.stream().mapToInt(Integer::intValue).min().orElse(1));
-          err().println("wrote " + out.resolve("bench.json") + ", bench.md, bench.png");
+          err().println("wrote " + report.dir().resolve("bench.json") + ", bench.md, bench.png");
         }
       }
     }

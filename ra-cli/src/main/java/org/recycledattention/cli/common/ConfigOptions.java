@@ -8,13 +8,16 @@ import java.util.Optional;
 import org.recycledattention.api.config.ConfigException;
 import org.recycledattention.engine.config.ConfigLayers.Setting;
 import org.recycledattention.engine.config.ConfigLayers;
+import org.recycledattention.engine.wiring.RaRuntime;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
  * The configuration flags every configurable command takes: {@code --config FILE}, {@code --set
- * key=value} and the shorthand {@code --budget}. The selection shorthands are separate mixins
- * ({@link PolicyOption}, {@link BackendOption}), offered only by commands that use them. Values stay
- * text here: the configuration validator checks them, so every bad value gets the same kind of message.
+ * key=value}, the shorthand {@code --budget} and {@code --plugin-path}; {@link #runtime} turns them into
+ * the command's {@link RaRuntime}. The selection shorthands are separate mixins ({@link PolicyOption},
+ * {@link BackendOption}), offered only by commands that use them. Values stay text here: the
+ * configuration validator checks them, so every bad value gets the same kind of message.
  */
 public final class ConfigOptions {
   @Option(names = "--config", paramLabel = "FILE", description = "A .properties file of ra.* keys (overrides defaults; the environment and flags override it).")
@@ -25,6 +28,9 @@ public final class ConfigOptions {
 
   @Option(names = "--budget", paramLabel = "K", description = "Token budget K shared by every non-full policy (ra.budget).")
   String budget;
+
+  @Mixin
+  PluginOptions plugins;
 
   /** Whether {@code --budget} was given. */
   public boolean hasBudget() {
@@ -50,5 +56,14 @@ public final class ConfigOptions {
       settings.addAll(s);
     }
     return new ConfigLayers(Optional.ofNullable(configFile), environment, settings);
+  }
+
+  /**
+   * The command's runtime: the plugin path's jars, every provider, and the {@link #layers} validated; the
+   * caller closes it.
+   */
+  @SafeVarargs
+  public final RaRuntime runtime(Map<String, String> environment, List<Setting>... shorthands) {
+    return RaRuntime.open(plugins.path(environment), layers(environment, shorthands));
   }
 }

@@ -8,16 +8,13 @@ import java.util.Locale;
 import java.util.Map;
 import me.tongfei.progressbar.ProgressBar;
 import org.recycledattention.api.RaException;
-import org.recycledattention.api.cache.KvCacheBackend;
 import org.recycledattention.cli.common.BackendOption;
 import org.recycledattention.cli.common.ConfigOptions;
 import org.recycledattention.cli.common.EvalSupport;
 import org.recycledattention.cli.common.Inputs;
-import org.recycledattention.cli.common.PluginOptions;
 import org.recycledattention.cli.common.Subcommand;
 import org.recycledattention.cli.common.UsageException;
 import org.recycledattention.engine.config.ConfigLayers.Setting;
-import org.recycledattention.engine.registry.Plugins;
 import org.recycledattention.engine.wiring.Models;
 import org.recycledattention.engine.wiring.RaRuntime;
 import org.recycledattention.eval.ruler.RulerCell;
@@ -58,9 +55,6 @@ public final class DemoCommand extends Subcommand {
   @Mixin
   BackendOption backend;
 
-  @Mixin
-  PluginOptions plugins;
-
   public DemoCommand(Map<String, String> environment) {
     super(environment);
   }
@@ -84,9 +78,8 @@ public final class DemoCommand extends Subcommand {
     } else {
       Inputs.checkModelPath(file);
     }
-    try (Plugins loaded = plugins.load(environment);
-        RaRuntime runtime = RaRuntime.create(loaded.classLoader(), config.layers(environment, config.hasBudget() ? List.of()
-            : List.of(new Setting("ra.budget", Integer.toString(BUDGET), "the demo's budget")), backend.settings()));
+    try (RaRuntime runtime = config.runtime(environment, config.hasBudget() ? List.of()
+            : List.of(new Setting("ra.budget", Integer.toString(BUDGET), "the demo's budget")), backend.settings());
         LanguageModel lm = Models.load(file)) {
       runtime.checkSelection(POLICIES, List.of(runtime.config().backendName()), "--backend");
       int budget = runtime.config().budget();

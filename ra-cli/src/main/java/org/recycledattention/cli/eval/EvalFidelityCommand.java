@@ -13,7 +13,7 @@ import org.recycledattention.cli.common.BackendOption;
 import org.recycledattention.cli.common.ConfigOptions;
 import org.recycledattention.cli.common.EvalSupport;
 import org.recycledattention.cli.common.Inputs;
-import org.recycledattention.cli.common.PluginOptions;
+import org.recycledattention.cli.common.ReportOptions;
 import org.recycledattention.cli.common.Subcommand;
 import org.recycledattention.cli.common.ThreadsOption;
 import org.recycledattention.cli.common.UsageException;
@@ -22,7 +22,6 @@ import org.recycledattention.engine.decode.Generator;
 import org.recycledattention.engine.decode.PolicyFactory;
 import org.recycledattention.engine.decode.SamplingConfig;
 import org.recycledattention.engine.decode.TokenListener;
-import org.recycledattention.engine.registry.Plugins;
 import org.recycledattention.engine.wiring.RaRuntime;
 import org.recycledattention.eval.fidelity.FidelityRunner;
 import org.recycledattention.eval.fidelity.PolicyFidelity;
@@ -85,11 +84,8 @@ public final class EvalFidelityCommand extends Subcommand {
   @Mixin
   ThreadsOption threads;
 
-  @Option(names = "--json", description = "Print JSON instead of a table.")
-  boolean json;
-
-  @Option(names = "--out", paramLabel = "DIR", description = "Also write fidelity.json, fidelity.md and fidelity.png there.")
-  Path out;
+  @Mixin
+  ReportOptions report;
 
   @Mixin
   ConfigOptions config;
@@ -97,8 +93,6 @@ public final class EvalFidelityCommand extends Subcommand {
   @Mixin
   BackendOption backend;
 
-  @Mixin
-  PluginOptions plugins;
 
   public EvalFidelityCommand(Map<String, String> environment) {
     super(environment);
@@ -119,11 +113,10 @@ public final class EvalFidelityCommand extends Subcommand {
     if (taskLength < 16 || taskSamples < 1) {
       throw new UsageException("invalid --length " + taskLength + " or --samples " + taskSamples + ": expected a length >= 16 and at least 1 sample");
     }
-    if (out != null) {
-      EvalSupport.outDir(out);
+    if (report.dir() != null) {
+      EvalSupport.outDir(report.dir());
     }
-    try (Plugins loaded = plugins.load(environment);
-        RaRuntime runtime = RaRuntime.create(loaded.classLoader(), config.layers(environment, backend.settings(), threads.settings()))) {
+    try (RaRuntime runtime = config.runtime(environment, backend.settings(), threads.settings())) {
       runtime.checkSelection(names, List.of(runtime.config().backendName()), "--backend");
       int budget = runtime.config().budget();
       String backendName = runtime.config().backendName();
@@ -161,22 +154,22 @@ public final class EvalFidelityCommand extends Subcommand {
         int tokenCount = streams.stream().mapToInt(t -> t.length).sum();
         int prefillCount = java.util.Arrays.stream(prefills).sum();
         String table = table(result);
-        out().println(json ? EvalSupport.json(result) : table);
-        if (out != null) {
+        out().println(report.json() ? EvalSupport.json(result) : table);
+        if (report.dir() != null) {
           String how = task != null ? "--task " + task.id() + " --length " + taskLength + " --samples " + taskSamples + " --seed " + seed
               : stream.sample != null ? "--sample " + stream.sample + " --seed " + seed : stream.textFile != null ? "--text-file " + stream.textFile : "--prompt-ids ...";
           String command = "ra eval fidelity --model " + model + " " + how + " --policies " + policies + " --budget " + budget + " --backend " + backendName;
-          EvalSupport.writeJson(out.resolve("fidelity.json"), result);
-          AtomicFiles.writeString(out.resolve("fidelity.md"), "# Fidelity to full attention\n\nModel: `" + lm.description() + "`; " + streams.size() + " stream(s) of "
+          EvalSupport.writeJson(report.dir().resolve("fidelity.json"), result);
+          AtomicFiles.writeString(report.dir().resolve("fidelity.md"), "# Fidelity to full attention\n\nModel: `" + lm.description() + "`; " + streams.size() + " stream(s) of "
               + tokenCount + " tokens in all, " + prefillCount + " of them prompts; budget " + budget + "\n\nCommand: `" + command + "`\n\n" + table);
           double[][] values = new double[2][result.size()];
           for (int i = 0; i < result.size(); i++) {
             values[0][i] = result.get(i).agreement();
             values[1][i] = result.get(i).meanKl();
           }
-          Charts.barChart(out.resolve("fidelity.png"), "Fidelity to full attention (budget " + budget + ")", "agreement / mean KL (nats)",
+          Charts.barChart(report.dir().resolve("fidelity.png"), "Fidelity to full attention (budget " + budget + ")", "agreement / mean KL (nats)",
               result.stream().map(PolicyFidelity::policy).toList(), List.of("top-1 agreement", "mean KL(full || policy)"), values);
-          err().println("wrote " + out.resolve("fidelity.json") + ", fidelity.md, fidelity.png");
+          err().println("wrote " + report.dir().resolve("fidelity.json") + ", fidelity.md, fidelity.png");
         }
       }
     }

@@ -1,7 +1,5 @@
 package org.recycledattention.cli.eval;
 
-import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import me.tongfei.progressbar.ProgressBar;
@@ -9,12 +7,10 @@ import org.recycledattention.api.cache.KvCacheBackend;
 import org.recycledattention.cli.common.BackendOption;
 import org.recycledattention.cli.common.ConfigOptions;
 import org.recycledattention.cli.common.EvalSupport;
-import org.recycledattention.cli.common.PluginOptions;
+import org.recycledattention.cli.common.ReportOptions;
 import org.recycledattention.cli.common.Subcommand;
 import org.recycledattention.cli.common.ThreadsOption;
 import org.recycledattention.cli.common.UsageException;
-import org.recycledattention.engine.decode.PolicyFactory;
-import org.recycledattention.engine.registry.Plugins;
 import org.recycledattention.engine.wiring.RaRuntime;
 import org.recycledattention.eval.ruler.RulerCell;
 import org.recycledattention.eval.ruler.RulerRunner;
@@ -53,20 +49,14 @@ public final class EvalRulerCommand extends Subcommand {
   @Mixin
   ThreadsOption threads;
 
-  @Option(names = "--json", description = "Print JSON instead of tables.")
-  boolean json;
-
-  @Option(names = "--out", paramLabel = "DIR", description = "Also write ruler.json, ruler.md and ruler.png there.")
-  Path out;
+  @Mixin
+  ReportOptions report;
 
   @Mixin
   ConfigOptions config;
 
   @Mixin
   BackendOption backend;
-
-  @Mixin
-  PluginOptions plugins;
 
   public EvalRulerCommand(Map<String, String> environment) {
     super(environment);
@@ -81,11 +71,10 @@ public final class EvalRulerCommand extends Subcommand {
     if (samples < 1) {
       throw new UsageException("invalid value '" + samples + "' for --samples: expected an integer >= 1");
     }
-    if (out != null) {
-      EvalSupport.outDir(out);
+    if (report.dir() != null) {
+      EvalSupport.outDir(report.dir());
     }
-    try (Plugins loaded = plugins.load(environment);
-        RaRuntime runtime = RaRuntime.create(loaded.classLoader(), config.layers(environment, backend.settings(), threads.settings()))) {
+    try (RaRuntime runtime = config.runtime(environment, backend.settings(), threads.settings())) {
       runtime.checkSelection(names, List.of(runtime.config().backendName()), "--backend");
       int budget = runtime.config().budget();
       try (LanguageModel lm = EvalSupport.loadModel(model)) {
@@ -103,17 +92,17 @@ public final class EvalRulerCommand extends Subcommand {
               status.update("sample " + p.sample() + " of " + p.samples() + " of " + p.task().id() + " at length " + p.length());
             });
         }
-        if (json) {
+        if (report.json()) {
           out().println(EvalSupport.json(Map.of("cells", cells, "summary", RulerReport.summary(cells))));
         } else {
           out().println(RulerReport.summaryTable(RulerReport.summary(cells)));
           out().println(RulerReport.table(cells));
         }
-        if (out != null) {
+        if (report.dir() != null) {
           String command = "ra eval ruler --model " + model + " --tasks " + tasks + " --lengths " + lengths + " --samples " + samples + " --policies " + policies
               + (budgetRatio != null ? " --budget-ratio " + budgetRatio : " --budget " + budget);
-          RulerReport.write(out, "ruler", "RULER-style tasks", "Model: `" + lm.description() + "`\n\nCommand: `" + command + "`", cells);
-          err().println("wrote " + out.resolve("ruler.json") + ", ruler.md, ruler.png");
+          RulerReport.write(report.dir(), "ruler", "RULER-style tasks", "Model: `" + lm.description() + "`\n\nCommand: `" + command + "`", cells);
+          err().println("wrote " + report.dir().resolve("ruler.json") + ", ruler.md, ruler.png");
         }
       }
     }

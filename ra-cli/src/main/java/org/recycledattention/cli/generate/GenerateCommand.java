@@ -8,30 +8,23 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
-import org.recycledattention.api.cache.KvCacheBackend;
 import org.recycledattention.cli.common.BackendOption;
 import org.recycledattention.cli.common.ConfigOptions;
 import org.recycledattention.cli.common.Inputs;
 import org.recycledattention.cli.common.Json;
-import org.recycledattention.cli.common.PluginOptions;
 import org.recycledattention.cli.common.PolicyOption;
 import org.recycledattention.cli.common.Subcommand;
 import org.recycledattention.cli.common.ThreadsOption;
 import org.recycledattention.cli.common.UsageException;
-import org.recycledattention.engine.config.ConfigLayers.Setting;
 import org.recycledattention.engine.decode.GenerationRequest;
 import org.recycledattention.engine.decode.GenerationResult;
 import org.recycledattention.engine.decode.GenerationStats;
 import org.recycledattention.engine.decode.Generator;
-import org.recycledattention.engine.decode.PolicyFactory;
 import org.recycledattention.engine.decode.SamplingConfig;
 import org.recycledattention.engine.decode.TokenListener;
-import org.recycledattention.engine.registry.Plugins;
 import org.recycledattention.engine.wiring.Models;
 import org.recycledattention.engine.wiring.RaRuntime;
 import org.recycledattention.model.llama.LanguageModel;
@@ -105,9 +98,6 @@ public final class GenerateCommand extends Subcommand {
   @Mixin
   BackendOption backend;
 
-  @Mixin
-  PluginOptions plugins;
-
   /** The text decoder of the current run (streaming output only). */
   private Tokenizer.StreamingDecoder decoder;
 
@@ -137,9 +127,7 @@ public final class GenerateCommand extends Subcommand {
     long usedSeed = seed != null ? seed : temperature > 0 ? ThreadLocalRandom.current().nextLong() : 0;
     SamplingConfig sampling = new SamplingConfig(temperature, topK, topP, usedSeed);
 
-    try (Plugins loaded = plugins.load(environment);
-        RaRuntime runtime = RaRuntime.create(loaded.classLoader(),
-            config.layers(environment, policy.settings(), backend.settings(), threads.settings()))) {
+    try (RaRuntime runtime = config.runtime(environment, policy.settings(), backend.settings(), threads.settings())) {
       runtime.checkSelection();
       try (LanguageModel lm = Models.load(model)) {
         Optional<Tokenizer> tokenizer = lm.tokenizer();
@@ -243,7 +231,6 @@ public final class GenerateCommand extends Subcommand {
       out.flush();
     };
   }
-
 
   private void finishStream(Optional<Tokenizer> tokenizer, PrintWriter out) {
     if (tokenizer.isPresent() && decoder != null) {

@@ -8,11 +8,9 @@ import org.recycledattention.api.config.ConfigProperty;
 import org.recycledattention.cli.common.BackendOption;
 import org.recycledattention.cli.common.ConfigOptions;
 import org.recycledattention.cli.common.Json;
-import org.recycledattention.cli.common.PluginOptions;
 import org.recycledattention.cli.common.PolicyOption;
 import org.recycledattention.cli.common.Subcommand;
 import org.recycledattention.engine.config.Configuration;
-import org.recycledattention.engine.registry.Plugins;
 import org.recycledattention.engine.wiring.RaRuntime;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -31,8 +29,6 @@ public final class ConfigCommand extends Subcommand {
   @Mixin
   BackendOption backend;
 
-  @Mixin
-  PluginOptions plugins;
 
   @Option(names = "--json", description = "Print the same as one JSON object.")
   boolean json;
@@ -52,8 +48,7 @@ public final class ConfigCommand extends Subcommand {
 
   @Override
   protected int run() {
-    try (Plugins loaded = plugins.load(environment);
-        RaRuntime runtime = RaRuntime.create(loaded.classLoader(), config.layers(environment, policy.settings(), backend.settings()))) {
+    try (RaRuntime runtime = config.runtime(environment, policy.settings(), backend.settings())) {
       runtime.checkSelection();
       List<Configuration.Entry> entries = runtime.effectiveConfiguration();
       Map<String, ConfigProperty<?>> declared = runtime.providers().declaredKeys();

@@ -6,11 +6,10 @@ import com.google.inject.ConfigurationException;
 import com.google.inject.CreationException;
 import com.google.inject.Guice;
 import com.google.inject.Injector;
-import com.google.inject.Key;
 import com.google.inject.ProvisionException;
 import com.google.inject.Stage;
-import com.google.inject.TypeLiteral;
 import com.google.inject.spi.Message;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -19,6 +18,7 @@ import java.util.function.Supplier;
 import org.recycledattention.api.RaException;
 import org.recycledattention.api.cache.KvCacheBackend;
 import org.recycledattention.api.cache.KvCacheBackendProvider;
+import org.recycledattention.api.config.ConfigException;
 import org.recycledattention.api.policy.AttentionPolicyProvider;
 import org.recycledattention.api.provider.ProviderException;
 import org.recycledattention.engine.config.ConfigLayers;
@@ -54,6 +54,8 @@ public final class RaRuntime implements AutoCloseable {
   private final ValidatedConfig config;
   private final RaModule module;
   private final Injector injector;
+  /** The plugin class loader {@link #open} loaded, closed with the runtime; null when the caller owns it. */
+  private Plugins plugins;
 
   private RaRuntime(Providers providers, Configuration configuration, ValidatedConfig config) {
     this.providers = providers;
@@ -61,6 +63,28 @@ public final class RaRuntime implements AutoCloseable {
     this.config = config;
     this.module = new RaModule(providers, config);
     this.injector = unwrapping(() -> Guice.createInjector(Stage.DEVELOPMENT, module));
+  }
+
+  /**
+   * The composition root of a command: loads the plugin jars of {@code pluginPath} (see {@link
+   * Plugins#load(List)}), discovers the providers they and the application offer, layers {@code layers}
+   * over their defaults and validates the result. The runtime owns the plugin class loader and closes it
+   * in {@link #close()}.
+   *
+   * @throws ConfigException for a bad plugin path or any invalid key or value
+   * @throws ProviderException when two providers share a name
+   */
+  public static RaRuntime open(List<Path> pluginPath, ConfigLayers layers) {
+    requireNonNull(layers, "layers is null");
+    Plugins loaded = Plugins.load(pluginPath);
+    try {
+      RaRuntime runtime = create(loaded.classLoader(), layers);
+      runtime.plugins = loaded;
+      return runtime;
+    } catch (RuntimeException | Error e) {
+      loaded.close();
+      throw e;
+    }
   }
 
   /**
@@ -189,9 +213,16 @@ public final class RaRuntime implements AutoCloseable {
     return injector;
   }
 
+  /** Closes the backends this runtime started, then the plugin class loader when {@link #open} loaded it. */
   @Override
   public void close() {
-    module.closeStartedBackends();
+    try {
+      module.closeStartedBackends();
+    } finally {
+      if (plugins != null) {
+        plugins.close();
+      }
+    }
   }
 
   private static <T> T unwrapping(Supplier<T> body) {
