@@ -6,16 +6,16 @@ import ai.djl.Device;
 import ai.djl.pytorch.jni.JniUtils;
 import java.util.EnumSet;
 import java.util.List;
-import java.util.Set;
 import org.recycledattention.api.cache.BackendCapability;
 import org.recycledattention.api.cache.KvCacheBackend;
-import org.recycledattention.api.cache.KvCacheBackendProvider;
 import org.recycledattention.api.cache.KvDtype;
+import org.recycledattention.api.cache.support.AbstractBackendProvider;
 import org.recycledattention.api.config.ConfigException;
 import org.recycledattention.api.config.ConfigProperty;
 import org.recycledattention.api.config.ProviderConfig;
 import org.recycledattention.api.provider.Availability;
 import org.recycledattention.api.provider.ProviderException;
+import org.recycledattention.api.provider.ProviderInfo;
 
 /**
  * The {@code pytorch} KV-cache backend: keys, values and attention as libtorch tensors through DJL,
@@ -28,7 +28,7 @@ import org.recycledattention.api.provider.ProviderException;
  * <p>The constructor does nothing; libtorch loads on the first {@link #availability()} or {@link
  * #create} and never takes the JVM down when it cannot. Thread-safe.
  */
-public final class PytorchBackendProvider implements KvCacheBackendProvider {
+public final class PytorchBackendProvider extends AbstractBackendProvider {
   public static final String NAME = "pytorch";
 
   public static final ConfigProperty<String> DEVICE = ConfigProperty.ofChoice("device", "auto", List.of("auto", "cpu", "gpu"),
@@ -52,22 +52,8 @@ public final class PytorchBackendProvider implements KvCacheBackendProvider {
   }
 
   PytorchBackendProvider(LibTorch libTorch) {
+    super(new ProviderInfo(NAME, "KV cache and attention as libtorch tensors (DJL) on the CPU or a CUDA GPU", PROPERTIES), EnumSet.allOf(BackendCapability.class));
     this.libTorch = requireNonNull(libTorch, "libTorch is null");
-  }
-
-  @Override
-  public String name() {
-    return NAME;
-  }
-
-  @Override
-  public String description() {
-    return "KV cache and attention as libtorch tensors (DJL) on the CPU or a CUDA GPU";
-  }
-
-  @Override
-  public List<ConfigProperty<?>> properties() {
-    return PROPERTIES;
   }
 
   @Override
@@ -77,11 +63,6 @@ public final class PytorchBackendProvider implements KvCacheBackendProvider {
     } catch (RuntimeException | Error e) { // state() already catches; belt and braces for the contract
       return Availability.unavailable("libtorch failed to load: " + LibTorch.describe(e));
     }
-  }
-
-  @Override
-  public Set<BackendCapability> capabilities() {
-    return EnumSet.allOf(BackendCapability.class);
   }
 
   /**

@@ -10,11 +10,12 @@ import org.recycledattention.api.cache.BackendCapability;
 import org.recycledattention.api.config.ConfigProperty;
 import org.recycledattention.api.model.ModelShape;
 import org.recycledattention.api.policy.AttentionPolicy;
-import org.recycledattention.api.policy.AttentionPolicyProvider;
 import org.recycledattention.api.policy.PolicyConfig;
+import org.recycledattention.api.policy.support.AbstractPolicyProvider;
+import org.recycledattention.api.provider.ProviderInfo;
 
 /** Provider of {@code h2o} (heavy hitters plus recent tokens). Thread-safe. */
-public final class H2oPolicyProvider implements AttentionPolicyProvider {
+public final class H2oPolicyProvider extends AbstractPolicyProvider {
   public static final String NAME = "h2o";
   /** Fraction of the budget given to heavy hitters; the rest is the recent window. */
   public static final ConfigProperty<Double> HEAVY_RATIO = ConfigProperty.ofDouble("heavy-ratio", 0.5, 0.0, 1.0,
@@ -22,24 +23,10 @@ public final class H2oPolicyProvider implements AttentionPolicyProvider {
 
   private static final List<ConfigProperty<?>> PROPERTIES = List.of(HEAVY_RATIO);
 
-  @Override
-  public String name() {
-    return NAME;
-  }
-
-  @Override
-  public String description() {
-    return "H2O: keep the heavy hitters (largest accumulated attention) plus the most recent tokens, evicting the rest (budget K)";
-  }
-
-  @Override
-  public List<ConfigProperty<?>> properties() {
-    return PROPERTIES;
-  }
-
-  @Override
-  public Set<BackendCapability> requiredCapabilities() {
-    return Set.of(BackendCapability.EVICTION, BackendCapability.SCORES);
+  public H2oPolicyProvider() {
+    super(new ProviderInfo(NAME,
+        "H2O: keep the heavy hitters (largest accumulated attention) plus the most recent tokens, evicting the rest (budget K)", PROPERTIES),
+        Set.of(BackendCapability.EVICTION, BackendCapability.SCORES));
   }
 
   @Override

@@ -8,12 +8,13 @@ import org.recycledattention.api.cache.BackendCapability;
 import org.recycledattention.api.config.ConfigProperty;
 import org.recycledattention.api.model.ModelShape;
 import org.recycledattention.api.policy.AttentionPolicy;
-import org.recycledattention.api.policy.AttentionPolicyProvider;
 import org.recycledattention.api.policy.PolicyConfig;
+import org.recycledattention.api.policy.support.AbstractPolicyProvider;
+import org.recycledattention.api.provider.ProviderInfo;
 import org.recycledattention.policy.support.PolicyKeys;
 
 /** Provider of {@code local} (StreamingLLM: sinks plus a recent window). Thread-safe. */
-public final class LocalPolicyProvider implements AttentionPolicyProvider {
+public final class LocalPolicyProvider extends AbstractPolicyProvider {
   public static final String NAME = "local";
   /** Attention sinks kept at the start of the sequence. */
   public static final ConfigProperty<Integer> SINK_TOKENS = ConfigProperty.ofInt("sink-tokens", 4, 0, Integer.MAX_VALUE,
@@ -21,30 +22,17 @@ public final class LocalPolicyProvider implements AttentionPolicyProvider {
 
   private static final List<ConfigProperty<?>> PROPERTIES = List.of(SINK_TOKENS);
 
-  @Override
-  public String name() {
-    return NAME;
-  }
-
-  @Override
-  public String description() {
-    return "StreamingLLM: keep the first sink-tokens plus the most recent tokens, evicting the rest (budget K)";
-  }
-
-  @Override
-  public List<ConfigProperty<?>> properties() {
-    return PROPERTIES;
-  }
-
-  @Override
-  public Set<BackendCapability> requiredCapabilities() {
-    return Set.of(BackendCapability.EVICTION);
-  }
-
   /**
    * @throws org.recycledattention.api.config.ConfigException when {@code ra.budget} does not exceed
    *     {@code sink-tokens}
    */
+
+  public LocalPolicyProvider() {
+    super(new ProviderInfo(NAME,
+        "StreamingLLM: keep the first sink-tokens plus the most recent tokens, evicting the rest (budget K)", PROPERTIES),
+        Set.of(BackendCapability.EVICTION));
+  }
+
   @Override
   public AttentionPolicy create(PolicyConfig config, ModelShape shape) {
     requireNonNull(config, "config is null");

@@ -11,12 +11,13 @@ import org.recycledattention.api.config.ProviderConfig;
 import org.recycledattention.api.model.ModelShape;
 import org.recycledattention.api.plan.GroupReduction;
 import org.recycledattention.api.policy.AttentionPolicy;
-import org.recycledattention.api.policy.AttentionPolicyProvider;
 import org.recycledattention.api.policy.PolicyConfig;
+import org.recycledattention.api.policy.support.AbstractPolicyProvider;
+import org.recycledattention.api.provider.ProviderInfo;
 import org.recycledattention.policy.support.PolicyKeys;
 
 /** Provider of {@code recycled} (Recycled Attention / RefreshKV). Thread-safe. */
-public final class RecycledPolicyProvider implements AttentionPolicyProvider {
+public final class RecycledPolicyProvider extends AbstractPolicyProvider {
   public static final String NAME = "recycled";
   public static final ConfigProperty<String> SCHEDULE = ConfigProperty.ofChoice("schedule", "fixed", List.of("fixed", "dynamic"),
       "when to do a full step: every stride decode steps (fixed) or per layer when the query drifts (dynamic, query similarity)");
@@ -36,30 +37,17 @@ public final class RecycledPolicyProvider implements AttentionPolicyProvider {
 
   private static final List<ConfigProperty<?>> PROPERTIES = List.of(SCHEDULE, STRIDE, CHECK_INTERVAL, SIMILARITY_THRESHOLD, GROUP_REDUCTION, POOL_KERNEL, LOCAL_TOKENS);
 
-  @Override
-  public String name() {
-    return NAME;
-  }
-
-  @Override
-  public String description() {
-    return "Recycled Attention (RefreshKV): full cache kept, decode attends a K-token partial cache refreshed by periodic full steps";
-  }
-
-  @Override
-  public List<ConfigProperty<?>> properties() {
-    return PROPERTIES;
-  }
-
-  @Override
-  public Set<BackendCapability> requiredCapabilities() {
-    return Set.of(BackendCapability.PARTIAL_CACHE, BackendCapability.SCORES);
-  }
-
   /**
    * @throws org.recycledattention.api.config.ConfigException when {@code local-tokens} exceeds
    *     {@code ra.budget}
    */
+
+  public RecycledPolicyProvider() {
+    super(new ProviderInfo(NAME,
+        "Recycled Attention (RefreshKV): full cache kept, decode attends a K-token partial cache refreshed by periodic full steps", PROPERTIES),
+        Set.of(BackendCapability.PARTIAL_CACHE, BackendCapability.SCORES));
+  }
+
   @Override
   public AttentionPolicy create(PolicyConfig config, ModelShape shape) {
     requireNonNull(config, "config is null");

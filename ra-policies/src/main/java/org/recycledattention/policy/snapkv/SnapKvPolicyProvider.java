@@ -8,11 +8,12 @@ import org.recycledattention.api.cache.BackendCapability;
 import org.recycledattention.api.config.ConfigProperty;
 import org.recycledattention.api.model.ModelShape;
 import org.recycledattention.api.policy.AttentionPolicy;
-import org.recycledattention.api.policy.AttentionPolicyProvider;
 import org.recycledattention.api.policy.PolicyConfig;
+import org.recycledattention.api.policy.support.AbstractPolicyProvider;
+import org.recycledattention.api.provider.ProviderInfo;
 
 /** Provider of {@code snapkv} (one-time selection after prefill). Thread-safe. */
-public final class SnapKvPolicyProvider implements AttentionPolicyProvider {
+public final class SnapKvPolicyProvider extends AbstractPolicyProvider {
   public static final String NAME = "snapkv";
   /** Max-pooling kernel over neighbouring slots, odd. */
   public static final ConfigProperty<Integer> POOL_KERNEL = ConfigProperty.ofInt("pool-kernel", 7, 1, Integer.MAX_VALUE,
@@ -21,24 +22,10 @@ public final class SnapKvPolicyProvider implements AttentionPolicyProvider {
 
   private static final List<ConfigProperty<?>> PROPERTIES = List.of(POOL_KERNEL);
 
-  @Override
-  public String name() {
-    return NAME;
-  }
-
-  @Override
-  public String description() {
-    return "SnapKV: keep the top-K tokens by the last prompt token's max-pooled attention, selected once after prefill";
-  }
-
-  @Override
-  public List<ConfigProperty<?>> properties() {
-    return PROPERTIES;
-  }
-
-  @Override
-  public Set<BackendCapability> requiredCapabilities() {
-    return Set.of(BackendCapability.EVICTION, BackendCapability.SCORES);
+  public SnapKvPolicyProvider() {
+    super(new ProviderInfo(NAME,
+        "SnapKV: keep the top-K tokens by the last prompt token's max-pooled attention, selected once after prefill", PROPERTIES),
+        Set.of(BackendCapability.EVICTION, BackendCapability.SCORES));
   }
 
   @Override

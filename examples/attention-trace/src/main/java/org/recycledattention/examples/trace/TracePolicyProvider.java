@@ -5,14 +5,14 @@ import static java.util.Objects.requireNonNull;
 import java.nio.file.Path;
 import java.util.EnumSet;
 import java.util.List;
-import java.util.Set;
 import org.recycledattention.api.cache.BackendCapability;
 import org.recycledattention.api.config.ConfigException;
 import org.recycledattention.api.config.ConfigProperty;
 import org.recycledattention.api.model.ModelShape;
 import org.recycledattention.api.policy.AttentionPolicy;
-import org.recycledattention.api.policy.AttentionPolicyProvider;
 import org.recycledattention.api.policy.PolicyConfig;
+import org.recycledattention.api.policy.support.AbstractPolicyProvider;
+import org.recycledattention.api.provider.ProviderInfo;
 
 /**
  * Entry point of the {@code trace} policy: full attention at every step, and a trace of the attention
@@ -23,7 +23,7 @@ import org.recycledattention.api.policy.PolicyConfig;
  *
  * <p>Stateless and thread-safe.
  */
-public final class TracePolicyProvider implements AttentionPolicyProvider {
+public final class TracePolicyProvider extends AbstractPolicyProvider {
   public static final String NAME = "trace";
   public static final ConfigProperty<String> FILE = ConfigProperty.ofString("file", "", "file the trace is appended to; empty: stderr");
   public static final ConfigProperty<Integer> DECODE_STEPS = ConfigProperty.ofInt("decode-steps", 8, 0, 1 << 20, "decode steps traced after the prompt");
@@ -33,32 +33,18 @@ public final class TracePolicyProvider implements AttentionPolicyProvider {
   private static final List<ConfigProperty<?>> PROPERTIES = List.of(FILE, DECODE_STEPS, TOP, POOL_KERNEL);
 
   /** Public no-argument constructor for {@link java.util.ServiceLoader}. */
-  public TracePolicyProvider() {}
-
-  @Override
-  public String name() {
-    return NAME;
-  }
-
-  @Override
-  public String description() {
-    return "full attention that traces where attention goes and how much of it the prompt-end top-K selection covers";
-  }
-
-  @Override
-  public List<ConfigProperty<?>> properties() {
-    return PROPERTIES;
-  }
 
   /** Full attention: nothing is evicted, so {@code ra.budget} is only the size of the traced selection. */
+
+  public TracePolicyProvider() {
+    super(new ProviderInfo(NAME,
+        "full attention that traces where attention goes and how much of it the prompt-end top-K selection covers", PROPERTIES),
+        EnumSet.of(BackendCapability.SCORES));
+  }
+
   @Override
   public boolean usesBudget() {
     return false;
-  }
-
-  @Override
-  public Set<BackendCapability> requiredCapabilities() {
-    return EnumSet.of(BackendCapability.SCORES);
   }
 
   @Override
