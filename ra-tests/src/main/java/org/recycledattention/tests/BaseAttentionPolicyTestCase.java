@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
@@ -304,7 +305,7 @@ public abstract class BaseAttentionPolicyTestCase {
     }
     assertThat(a).as("policy '%s': events of %s", policyProvider.name(), what).hasSameSizeAs(e);
     for (int i = 0; i < expected.outputs().size(); i++) {
-      if (!java.util.Arrays.equals(actual.outputs().get(i), expected.outputs().get(i))) {
+      if (!Arrays.equals(actual.outputs().get(i), expected.outputs().get(i))) {
         fail("policy '%s': %s has other outputs at attention call %d (%s)", policyProvider.name(), what, i, findPlan(actual.events(), i));
       }
     }

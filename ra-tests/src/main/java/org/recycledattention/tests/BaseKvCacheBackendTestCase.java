@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryMXBean;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -17,6 +19,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
+import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -226,7 +229,7 @@ public abstract class BaseKvCacheBackendTestCase {
         if (reduction == GroupReduction.MAX) {
           assertThat(sum).as("sum of max-reduced probabilities of head %d", kv).isGreaterThanOrEqualTo(1 - 1e-3);
         } else {
-          assertThat(sum).as("sum of %s-reduced probabilities of head %d", reduction, kv).isCloseTo(1.0, org.assertj.core.data.Offset.offset(1e-3));
+          assertThat(sum).as("sum of %s-reduced probabilities of head %d", reduction, kv).isCloseTo(1.0, Offset.offset(1e-3));
         }
       }
     }
@@ -351,7 +354,7 @@ public abstract class BaseKvCacheBackendTestCase {
     long perCycle = 0;
     long rssBefore = 0;
     long heapUsedBefore = 0;
-    java.lang.management.MemoryMXBean heap = java.lang.management.ManagementFactory.getMemoryMXBean();
+    MemoryMXBean heap = ManagementFactory.getMemoryMXBean();
     for (int i = 0; i < warmup + maxCycles; i++) {
       if (i == warmup) {
         System.gc();

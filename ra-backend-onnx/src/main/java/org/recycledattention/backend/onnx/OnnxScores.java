@@ -1,5 +1,6 @@
 package org.recycledattention.backend.onnx;
 
+import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.Arrays;
 import org.recycledattention.api.cache.ScoreMath;
@@ -56,7 +57,7 @@ final class OnnxScores implements Scores {
     if (dst.length < length) {
       throw new IllegalArgumentException("destination holds " + dst.length + " floats; scores have " + length);
     }
-    java.lang.foreign.MemorySegment.copy(layer.scores.segment(), ValueLayout.JAVA_FLOAT, (long) kvHead * length * Float.BYTES, dst, 0, length);
+    MemorySegment.copy(layer.scores.segment(), ValueLayout.JAVA_FLOAT, (long) kvHead * length * Float.BYTES, dst, 0, length);
   }
 
   /**

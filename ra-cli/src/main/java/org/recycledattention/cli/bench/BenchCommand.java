@@ -3,6 +3,7 @@ package org.recycledattention.cli.bench;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import me.tongfei.progressbar.ProgressBar;
@@ -82,7 +83,7 @@ public final class BenchCommand extends Subcommand {
     if (decodeTokens < 1 || rounds < 1 || rounds > decodeTokens) {
       throw new UsageException("--decode-tokens (" + decodeTokens + ") and --rounds (" + rounds + ") must satisfy decode-tokens >= rounds >= 1");
     }
-    BenchRunner.Fill fillMode = switch (fill.toLowerCase(java.util.Locale.ROOT)) {
+    BenchRunner.Fill fillMode = switch (fill.toLowerCase(Locale.ROOT)) {
       case "random" -> BenchRunner.Fill.RANDOM;
       case "prefill" -> BenchRunner.Fill.PREFILL;
       default -> throw new UsageException("invalid value '" + fill + "' for --fill: expected random or prefill");

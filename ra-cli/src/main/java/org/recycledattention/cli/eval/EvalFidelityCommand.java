@@ -1,10 +1,12 @@
 package org.recycledattention.cli.eval;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import me.tongfei.progressbar.ProgressBar;
@@ -152,7 +154,7 @@ public final class EvalFidelityCommand extends Subcommand {
           result.add(PolicyFidelity.combine(perStream.stream().map(r -> r.get(index)).toList()));
         }
         int tokenCount = streams.stream().mapToInt(t -> t.length).sum();
-        int prefillCount = java.util.Arrays.stream(prefills).sum();
+        int prefillCount = Arrays.stream(prefills).sum();
         String table = table(result);
         out().println(report.json() ? EvalSupport.json(result) : table);
         if (report.dir() != null) {
@@ -185,7 +187,7 @@ public final class EvalFidelityCommand extends Subcommand {
       TaskSample sample = generator.generate(task, promptLength - 1, i, count); // -1: BOS
       int[] tokens = t.encode(sample.prompt() + sample.answerText(), true);
       if (t.eos() >= 0) {
-        tokens = java.util.Arrays.copyOf(tokens, tokens.length + 1);
+        tokens = Arrays.copyOf(tokens, tokens.length + 1);
         tokens[tokens.length - 1] = t.eos();
       }
       if (tokens.length > lm.shape().contextLength()) {
@@ -206,7 +208,7 @@ public final class EvalFidelityCommand extends Subcommand {
       String text;
       try {
         text = Files.readString(stream.textFile, StandardCharsets.UTF_8);
-      } catch (IOException | java.io.UncheckedIOException e) {
+      } catch (IOException | UncheckedIOException e) {
         throw new UsageException("cannot read --text-file '" + stream.textFile + "': " + e.getMessage() + "; pass a readable UTF-8 text file");
       }
       tokens = t.encode(text, true);

@@ -4,10 +4,12 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
@@ -176,7 +178,7 @@ public final class GenerateCommand extends Subcommand {
       }
       String text;
       try {
-        text = StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(Files.readAllBytes(f))).toString();
+        text = StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(Files.readAllBytes(f))).toString();
       } catch (CharacterCodingException e) {
         throw new UsageException("prompt file '" + f + "' is not valid UTF-8; save it as UTF-8");
       } catch (IOException e) {
@@ -242,7 +244,7 @@ public final class GenerateCommand extends Subcommand {
 
   private String summary(GenerationResult r, RaRuntime runtime, long usedSeed) {
     GenerationStats s = r.stats();
-    return String.format(java.util.Locale.ROOT,
+    return String.format(Locale.ROOT,
         "[%d tokens%s; prefill %.1f ms; decode %.1f tokens/s; policy %s, backend %s, budget %d; %d full / %d partial layer-steps, "
             + "%.1f tokens attended per step; peak KV %s%s]",
         r.tokens().length, r.stoppedAtEos() ? " (stopped at EOS)" : "", s.prefillMillis(), s.decodeTokensPerSecond(),
@@ -255,9 +257,9 @@ public final class GenerateCommand extends Subcommand {
       return b + " B";
     }
     if (b < 1024 * 1024) {
-      return String.format(java.util.Locale.ROOT, "%.1f KiB", b / 1024.0);
+      return String.format(Locale.ROOT, "%.1f KiB", b / 1024.0);
     }
-    return String.format(java.util.Locale.ROOT, "%.1f MiB", b / (1024.0 * 1024));
+    return String.format(Locale.ROOT, "%.1f MiB", b / (1024.0 * 1024));
   }
 
   private ObjectNode toJson(GenerationResult r, Optional<Tokenizer> tokenizer, RaRuntime runtime, long usedSeed) {

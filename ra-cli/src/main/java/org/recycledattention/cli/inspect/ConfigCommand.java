@@ -3,6 +3,7 @@ package org.recycledattention.cli.inspect;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import org.recycledattention.api.config.ConfigProperty;
 import org.recycledattention.cli.common.BackendOption;
@@ -63,7 +64,7 @@ public final class ConfigCommand extends Subcommand {
           o.put("source", e.source().label());
           o.put("origin", e.origin());
           ConfigProperty<?> p = declared.get(e.key());
-          o.put("type", p.type().name().toLowerCase(java.util.Locale.ROOT));
+          o.put("type", p.type().name().toLowerCase(Locale.ROOT));
           o.put("default", p.defaultValue());
           o.put("allowed", p.allowed());
           o.put("description", p.description());

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
@@ -121,7 +122,7 @@ public final class ModelLoader {
       return ModelFormat.GGUF;
     }
     if (read == head.length) {
-      Llama2cReader.Header h = Llama2cReader.header(java.lang.foreign.MemorySegment.ofArray(head));
+      Llama2cReader.Header h = Llama2cReader.header(MemorySegment.ofArray(head));
       if (h != null && h.expectedFileSize() == size) {
         return ModelFormat.LLAMA2C;
       }

@@ -4,6 +4,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import me.tongfei.progressbar.ProgressBar;
 import org.recycledattention.cli.common.EvalSupport;
 import org.recycledattention.cli.common.Subcommand;
@@ -81,12 +84,12 @@ public final class TrainProbeCommand extends Subcommand {
     double[] last = {Double.NaN, 0, 0};
     // Ctrl-C: libtorch crashes if the JVM exits while a step runs in native code, so the shutdown
     // waits (a few seconds at most) for the loop to leave the current step.
-    java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
-    java.util.concurrent.CountDownLatch left = new java.util.concurrent.CountDownLatch(1);
+    AtomicBoolean stop = new AtomicBoolean();
+    CountDownLatch left = new CountDownLatch(1);
     Thread hook = new Thread(() -> {
       stop.set(true);
       try {
-        left.await(20, java.util.concurrent.TimeUnit.SECONDS);
+        left.await(20, TimeUnit.SECONDS);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }

@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -142,7 +143,7 @@ public final class SafetensorsLoader implements ModelReader {
         Path shard;
         try {
           shard = root.resolve(name).normalize();
-        } catch (java.nio.file.InvalidPathException e) {
+        } catch (InvalidPathException e) {
           throw new ModelFormatException(index, -1, "weight_map names shard '" + name + "', which is not a valid file name", e);
         }
         if (!shard.startsWith(root) || !Files.isRegularFile(shard)) {
