@@ -19,8 +19,8 @@ import org.recycledattention.api.config.ProviderConfig;
 import org.recycledattention.api.policy.AttentionPolicyProvider;
 import org.recycledattention.api.policy.PolicyConfig;
 import org.recycledattention.engine.testing.Runtimes;
+import org.recycledattention.engine.wiring.Models;
 import org.recycledattention.model.llama.LlamaModel;
-import org.recycledattention.model.load.ModelLoader;
 import org.recycledattention.model.testing.Fixtures;
 
 /**
@@ -39,7 +39,7 @@ class PoliciesThroughTheEngineTest {
     backend = Runtimes.cpu();
     Assumptions.assumeTrue(backend.name().equals("cpu"), "the cpu backend is not on the class path");
     reference = new ObjectMapper().readTree(dir.resolve("reference.json").toFile());
-    model = ModelLoader.loadModel(dir.resolve("stories260K-f32.gguf"));
+    model = Models.loader().load(dir.resolve("stories260K-f32.gguf"));
   }
 
   @AfterAll

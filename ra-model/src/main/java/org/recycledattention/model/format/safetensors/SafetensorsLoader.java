@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.lang.foreign.Arena;
+import java.nio.ByteBuffer;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
@@ -43,6 +44,17 @@ public final class SafetensorsLoader implements ModelReader {
   @Override
   public ModelFormat format() {
     return ModelFormat.SAFETENSORS;
+  }
+
+  /** A directory (with config.json and *.safetensors) or a {@code *.safetensors} file. */
+  @Override
+  public boolean recognizes(Path path, ByteBuffer head, long size) {
+    return size < 0 || path.getFileName() != null && path.getFileName().toString().endsWith(".safetensors");
+  }
+
+  @Override
+  public String expected() {
+    return "a safetensors model (a directory or *.safetensors)";
   }
 
   /** {@code new SafetensorsLoader().read(fileOrDir)}. */
