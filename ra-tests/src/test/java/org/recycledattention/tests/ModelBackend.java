@@ -11,23 +11,24 @@ import org.recycledattention.api.cache.CacheSpec;
 import org.recycledattention.api.cache.CacheStats;
 import org.recycledattention.api.cache.KvCache;
 import org.recycledattention.api.cache.KvCacheBackend;
-import org.recycledattention.api.cache.KvCacheBackendProvider;
 import org.recycledattention.api.cache.KvDtype;
 import org.recycledattention.api.cache.Selection;
 import org.recycledattention.api.cache.WorkingSet;
+import org.recycledattention.api.cache.support.AbstractBackendProvider;
+import org.recycledattention.api.cache.support.AbstractKvCacheBackend;
 import org.recycledattention.api.cache.support.ForwardingWorkingSet;
-import org.recycledattention.api.config.ConfigProperty;
 import org.recycledattention.api.config.ProviderConfig;
 import org.recycledattention.api.plan.GroupReduction;
 import org.recycledattention.api.plan.ScoreRequest;
 import org.recycledattention.api.plan.StepPlan;
+import org.recycledattention.api.provider.ProviderInfo;
 
 /**
  * A backend for the kit's own tests: the kit's {@link ReferenceBackend} with chosen capabilities and,
  * optionally, one deliberate flaw added around it. Without a flaw it is a correct (slow) backend, the
  * positive control of the backend suite; with one, the suite must catch it.
  */
-final class ModelBackend implements KvCacheBackendProvider {
+final class ModelBackend extends AbstractBackendProvider {
   /** A deliberate defect. */
   enum Flaw {
     NONE,
@@ -45,14 +46,13 @@ final class ModelBackend implements KvCacheBackendProvider {
     LEAKS_CLOSED_CACHES
   }
 
-  private final Set<BackendCapability> capabilities;
   private final Flaw flaw;
   private final ReferenceBackend reference;
 
   ModelBackend(Set<BackendCapability> capabilities, Flaw flaw) {
-    this.capabilities = capabilities.isEmpty() ? EnumSet.noneOf(BackendCapability.class) : EnumSet.copyOf(capabilities);
+    super(new ProviderInfo("kit-model", "the kit's reference backend with a chosen flaw (tests only)"), capabilities);
     this.flaw = flaw;
-    Set<BackendCapability> works = EnumSet.copyOf(this.capabilities.isEmpty() ? EnumSet.noneOf(BackendCapability.class) : this.capabilities);
+    Set<BackendCapability> works = capabilities.isEmpty() ? EnumSet.noneOf(BackendCapability.class) : EnumSet.copyOf(capabilities);
     if (flaw == Flaw.SILENT_UNSUPPORTED) {
       works.add(BackendCapability.EVICTION); // works, but is not declared
     }
@@ -64,47 +64,12 @@ final class ModelBackend implements KvCacheBackendProvider {
   }
 
   @Override
-  public String name() {
-    return "kit-model";
-  }
-
-  @Override
-  public String description() {
-    return "the kit's reference backend with a chosen flaw (tests only)";
-  }
-
-  @Override
-  public List<ConfigProperty<?>> properties() {
-    return List.of();
-  }
-
-  @Override
-  public Set<BackendCapability> capabilities() {
-    return capabilities;
-  }
-
-  @Override
-  public KvCacheBackend create(ProviderConfig config) {
+  protected KvCacheBackend newBackend(ProviderConfig config) {
     KvCacheBackend inner = Providers.create(reference, Map.of());
     List<KvCache> allocated = new ArrayList<>();
-    return new KvCacheBackend() {
+    return new AbstractKvCacheBackend(name(), capabilities(), inner.storageDtype()) {
       @Override
-      public String name() {
-        return ModelBackend.this.name();
-      }
-
-      @Override
-      public Set<BackendCapability> capabilities() {
-        return capabilities;
-      }
-
-      @Override
-      public KvDtype storageDtype() {
-        return inner.storageDtype();
-      }
-
-      @Override
-      public KvCache allocate(CacheSpec spec) {
+      protected KvCache newCache(CacheSpec spec) {
         KvCache c = flaw == Flaw.NONE ? inner.allocate(spec) : new FlawedCache(inner.allocate(spec));
         if (flaw == Flaw.LEAKS_CLOSED_CACHES) {
           allocated.add(c);
@@ -113,7 +78,7 @@ final class ModelBackend implements KvCacheBackendProvider {
       }
 
       @Override
-      public void close() {
+      protected void release() {
         inner.close();
       }
     };

@@ -1,7 +1,5 @@
 package org.recycledattention.backend.cpu;
 
-import static java.util.Objects.requireNonNull;
-
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
@@ -28,12 +26,10 @@ public final class CpuBackendProvider extends AbstractBackendProvider {
   public static final ConfigProperty<Integer> THREADS = ConfigProperty.ofInt("threads", 0, 0, 4096,
       "threads per attention call, the caller included; 0 = one per available processor");
 
-  private static final List<ConfigProperty<?>> PROPERTIES = List.of(DTYPE, THREADS);
-
   /** Public no-argument constructor for {@link ServiceLoader}. */
   public CpuBackendProvider() {
     super(new ProviderInfo(CpuBackend.NAME, "pure-Java KV cache and attention on the heap (Vector API), the reference backend",
-        PROPERTIES), EnumSet.allOf(BackendCapability.class));
+        DTYPE, THREADS), EnumSet.allOf(BackendCapability.class));
   }
 
   @Override
@@ -46,8 +42,7 @@ public final class CpuBackendProvider extends AbstractBackendProvider {
   }
 
   @Override
-  public KvCacheBackend create(ProviderConfig config) {
-    requireNonNull(config, "config is null");
+  protected KvCacheBackend newBackend(ProviderConfig config) {
     KvDtype dtype = KvDtype.valueOf(config.get(DTYPE).toUpperCase(Locale.ROOT));
     return CpuBackend.create(dtype, config.get(THREADS));
   }

@@ -1,7 +1,5 @@
 package org.recycledattention.backend.onnx;
 
-import static java.util.Objects.requireNonNull;
-
 import ai.onnxruntime.OrtEnvironment;
 import java.util.List;
 import java.util.ServiceLoader;
@@ -31,14 +29,12 @@ public final class OnnxBackendProvider extends AbstractBackendProvider {
   public static final ConfigProperty<String> OPTIMIZATION_LEVEL = ConfigProperty.ofChoice("optimization-level", "all",
       List.of("none", "basic", "extended", "all"), "ONNX Runtime graph optimisation level applied when a graph is first loaded");
 
-  private static final List<ConfigProperty<?>> PROPERTIES = List.of(THREADS, EXECUTION_PROVIDER, OPTIMIZATION_LEVEL);
-
   private volatile Availability availability;
 
   /** Public no-argument constructor for {@link ServiceLoader}; loads nothing. */
   public OnnxBackendProvider() {
     super(new ProviderInfo(OnnxBackend.NAME,
-        "KV cache in native buffers wrapped as ONNX Runtime tensors; attention and top-K as ONNX graphs built in Java", PROPERTIES),
+        "KV cache in native buffers wrapped as ONNX Runtime tensors; attention and top-K as ONNX graphs built in Java", THREADS, EXECUTION_PROVIDER, OPTIMIZATION_LEVEL),
         OnnxBackend.CAPABILITIES);
   }
 
@@ -75,8 +71,7 @@ public final class OnnxBackendProvider extends AbstractBackendProvider {
   }
 
   @Override
-  public KvCacheBackend create(ProviderConfig config) {
-    requireNonNull(config, "config is null");
+  protected KvCacheBackend newBackend(ProviderConfig config) {
     OnnxSettings settings = OnnxSettings.from(config);
     Availability a = availability();
     if (!a.available()) {

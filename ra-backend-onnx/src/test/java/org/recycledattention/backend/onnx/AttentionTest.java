@@ -5,9 +5,8 @@ import static org.assertj.core.api.Assertions.fail;
 
 import java.util.Random;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -28,17 +27,7 @@ class AttentionTest {
   static final double OUT_TOLERANCE = 1e-4;
   static final double SCORE_TOLERANCE = 2e-5;
 
-  private static OnnxBackend backend;
-
-  @BeforeAll
-  static void start() {
-    backend = OnnxBackend.create(new OnnxSettings(1, OnnxSettings.ExecutionProvider.CPU, OnnxSettings.Optimization.ALL));
-  }
-
-  @AfterAll
-  static void stop() {
-    backend.close();
-  }
+  @RegisterExtension static final SharedBackend backend = new SharedBackend();
 
   static Stream<Arguments> shapes() {
     long seed = 20261129L;

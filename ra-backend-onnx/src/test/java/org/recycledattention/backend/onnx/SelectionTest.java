@@ -6,9 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.Random;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.recycledattention.api.cache.AttentionResult;
 import org.recycledattention.api.cache.CacheSpec;
 import org.recycledattention.api.cache.KvCache;
@@ -23,17 +22,7 @@ import org.recycledattention.tests.RandomData;
  * {@link ScoreMath#topK}, the reference definition, on the very same score values.
  */
 class SelectionTest {
-  private static OnnxBackend backend;
-
-  @BeforeAll
-  static void start() {
-    backend = OnnxBackend.create(new OnnxSettings(1, OnnxSettings.ExecutionProvider.CPU, OnnxSettings.Optimization.ALL));
-  }
-
-  @AfterAll
-  static void stop() {
-    backend.close();
-  }
+  @RegisterExtension static final SharedBackend backend = new SharedBackend();
 
   /** Scores with the given values, written where attention would write them. */
   private static Scores scores(KvCache cache, int layer, float[][] values) {

@@ -4,9 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.Random;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.recycledattention.api.cache.CacheSpec;
 import org.recycledattention.api.cache.KvCache;
 import org.recycledattention.api.cache.Selection;
@@ -22,17 +21,7 @@ class WorkingSetTest {
   private static final int GROUP = 2;
   private static final int DIM = 32;
 
-  private static OnnxBackend backend;
-
-  @BeforeAll
-  static void start() {
-    backend = OnnxBackend.create(new OnnxSettings(1, OnnxSettings.ExecutionProvider.CPU, OnnxSettings.Optimization.ALL));
-  }
-
-  @AfterAll
-  static void stop() {
-    backend.close();
-  }
+  @RegisterExtension static final SharedBackend backend = new SharedBackend();
 
   private static KvCache filled(ReferenceAttention ref, Random random, int length, int maxTokens) {
     KvCache cache = backend.allocate(new CacheSpec(1, KV_HEADS * GROUP, KV_HEADS, DIM, maxTokens));

@@ -43,8 +43,6 @@ public final class PytorchBackendProvider extends AbstractBackendProvider {
   public static final ConfigProperty<Integer> THREADS = ConfigProperty.ofInt("threads", 1, 0, 4096,
       "libtorch intra-op threads for the whole process; 0 keeps libtorch's default (one per core)");
 
-  private static final List<ConfigProperty<?>> PROPERTIES = List.of(DEVICE, DTYPE, THREADS);
-
   private final LibTorch libTorch;
 
   public PytorchBackendProvider() {
@@ -52,7 +50,7 @@ public final class PytorchBackendProvider extends AbstractBackendProvider {
   }
 
   PytorchBackendProvider(LibTorch libTorch) {
-    super(new ProviderInfo(NAME, "KV cache and attention as libtorch tensors (DJL) on the CPU or a CUDA GPU", PROPERTIES), EnumSet.allOf(BackendCapability.class));
+    super(new ProviderInfo(NAME, "KV cache and attention as libtorch tensors (DJL) on the CPU or a CUDA GPU", DEVICE, DTYPE, THREADS), EnumSet.allOf(BackendCapability.class));
     this.libTorch = requireNonNull(libTorch, "libTorch is null");
   }
 
@@ -73,8 +71,7 @@ public final class PytorchBackendProvider extends AbstractBackendProvider {
    *     dtype=bfloat16}
    */
   @Override
-  public KvCacheBackend create(ProviderConfig config) {
-    requireNonNull(config, "config is null");
+  protected KvCacheBackend newBackend(ProviderConfig config) {
     String dtypeName = config.get(DTYPE);
     KvDtype dtype = switch (dtypeName) {
       case "float16", "f16" -> KvDtype.F16;

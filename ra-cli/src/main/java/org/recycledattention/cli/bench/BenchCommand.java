@@ -14,7 +14,6 @@ import org.recycledattention.cli.common.ReportOptions;
 import org.recycledattention.cli.common.Subcommand;
 import org.recycledattention.cli.common.ThreadsOption;
 import org.recycledattention.cli.common.UsageException;
-import org.recycledattention.engine.decode.PolicyFactory;
 import org.recycledattention.engine.wiring.RaRuntime;
 import org.recycledattention.eval.bench.BenchCell;
 import org.recycledattention.eval.bench.BenchRunner;
@@ -88,9 +87,7 @@ public final class BenchCommand extends Subcommand {
       case "prefill" -> BenchRunner.Fill.PREFILL;
       default -> throw new UsageException("invalid value '" + fill + "' for --fill: expected random or prefill");
     };
-    if (report.dir() != null) {
-      EvalSupport.outDir(report.dir());
-    }
+    report.check();
     try (RaRuntime runtime = config.runtime(environment, threads.settings())) {
       if (!policyNames.contains("full")) {
         policyNames.add(0, "full"); // the reference of every speedup
@@ -105,13 +102,7 @@ public final class BenchCommand extends Subcommand {
         BenchRunner.Options options = new BenchRunner.Options(ctx, decodeTokens, rounds, fillMode, runtime.threads(), seed);
         List<BenchCell> cells;
         try (ProgressBar bar = EvalSupport.progress("bench", (long) ctx.size() * rounds)) {
-          cells = new BenchRunner(lm).run(options, started, n -> {
-            List<PolicyFactory> ps = new ArrayList<>();
-            for (String p : policyNames) {
-              ps.add(runtime.policyFactory(p, EvalSupport.budgetFor(n, budgetRatio, budget)));
-            }
-            return ps;
-          }, p -> {
+          cells = new BenchRunner(lm).run(options, started, n -> runtime.policyFactories(policyNames, EvalSupport.budgetFor(n, budgetRatio, budget)), p -> {
             bar.step();
             status.update("context " + p.context() + ", round " + p.round() + " of " + p.rounds() + " of the benchmark");
           });

@@ -15,7 +15,7 @@ import picocli.CommandLine.Option;
 /**
  * The configuration flags every configurable command takes: {@code --config FILE}, {@code --set
  * key=value}, the shorthand {@code --budget} and {@code --plugin-path}; {@link #runtime} turns them into
- * the command's {@link RaRuntime}. The selection shorthands are separate mixins ({@link PolicyOption},
+ * the command's {@link RaRuntime}. The selection shorthands are separate mixins ({@link SelectionOptions},
  * {@link BackendOption}), offered only by commands that use them. Values stay text here: the
  * configuration validator checks them, so every bad value gets the same kind of message.
  */

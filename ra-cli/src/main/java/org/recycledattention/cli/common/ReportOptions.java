@@ -16,6 +16,17 @@ public final class ReportOptions {
     return json;
   }
 
+  /**
+   * Checks {@code --out} before any work: it must be a directory or not exist yet.
+   *
+   * @throws UsageException when it names something that is not a directory
+   */
+  public void check() {
+    if (dir != null) {
+      EvalSupport.outDir(dir);
+    }
+  }
+
   /** The directory for the report files, or null when none was asked for. */
   public Path dir() {
     return dir;

@@ -81,13 +81,13 @@ public final class DemoCommand extends Subcommand {
     try (RaRuntime runtime = config.runtime(environment, config.hasBudget() ? List.of()
             : List.of(new Setting("ra.budget", Integer.toString(BUDGET), "the demo's budget")), backend.settings());
         LanguageModel lm = Models.load(file)) {
-      runtime.checkSelection(POLICIES, List.of(runtime.config().backendName()), "--backend");
+      runtime.checkPolicies(POLICIES);
       int budget = runtime.config().budget();
       long t0 = System.nanoTime();
       List<RulerCell> cells;
       try (ProgressBar bar = EvalSupport.progress("demo", (long) TASKS.size() * LENGTHS.size() * samples)) {
         cells = new RulerRunner(lm, runtime.backend(), runtime.threads()).run(TASKS, LENGTHS, samples, 1,
-            n -> POLICIES.stream().map(p -> runtime.policyFactory(p, budget)).toList(), p -> {
+            n -> runtime.policyFactories(POLICIES, budget), p -> {
               bar.step();
               status.update("sample " + p.sample() + " of " + p.samples() + " of " + p.task().id() + " at length " + p.length());
             });

@@ -11,13 +11,9 @@ import java.util.List;
 import java.util.Map;
 import me.tongfei.progressbar.ProgressBar;
 import org.recycledattention.api.cache.KvCacheBackend;
-import org.recycledattention.cli.common.BackendOption;
-import org.recycledattention.cli.common.ConfigOptions;
 import org.recycledattention.cli.common.EvalSupport;
 import org.recycledattention.cli.common.Inputs;
-import org.recycledattention.cli.common.ReportOptions;
 import org.recycledattention.cli.common.Subcommand;
-import org.recycledattention.cli.common.ThreadsOption;
 import org.recycledattention.cli.common.UsageException;
 import org.recycledattention.engine.decode.GenerationRequest;
 import org.recycledattention.engine.decode.Generator;
@@ -80,21 +76,8 @@ public final class EvalFidelityCommand extends Subcommand {
   @Option(names = "--prefill", paramLabel = "P", description = "Tokens of the stream fed as the prompt before the compared steps (default: a quarter of it).")
   Integer prefill;
 
-  @Option(names = "--policies", paramLabel = "NAMES", defaultValue = "full,local,h2o,snapkv,recycled", description = "Policies (default: ${DEFAULT-VALUE}).")
-  String policies;
-
   @Mixin
-  ThreadsOption threads;
-
-  @Mixin
-  ReportOptions report;
-
-  @Mixin
-  ConfigOptions config;
-
-  @Mixin
-  BackendOption backend;
-
+  EvalOptions eval;
 
   public EvalFidelityCommand(Map<String, String> environment) {
     super(environment);
@@ -102,7 +85,7 @@ public final class EvalFidelityCommand extends Subcommand {
 
   @Override
   protected int run() {
-    List<String> names = EvalSupport.names(policies, "--policies");
+    List<String> names = eval.policyNames();
     if (stream.sample != null && stream.sample < 3) {
       throw new UsageException("invalid value '" + stream.sample + "' for --sample: expected at least 3 tokens");
     }
@@ -115,11 +98,8 @@ public final class EvalFidelityCommand extends Subcommand {
     if (taskLength < 16 || taskSamples < 1) {
       throw new UsageException("invalid --length " + taskLength + " or --samples " + taskSamples + ": expected a length >= 16 and at least 1 sample");
     }
-    if (report.dir() != null) {
-      EvalSupport.outDir(report.dir());
-    }
-    try (RaRuntime runtime = config.runtime(environment, backend.settings(), threads.settings())) {
-      runtime.checkSelection(names, List.of(runtime.config().backendName()), "--backend");
+    eval.report.check();
+    try (RaRuntime runtime = eval.runtime(environment, names)) {
       int budget = runtime.config().budget();
       String backendName = runtime.config().backendName();
       try (LanguageModel lm = EvalSupport.loadModel(model)) {
@@ -136,7 +116,7 @@ public final class EvalFidelityCommand extends Subcommand {
           }
           compared += n - prefills[i] - 1;
         }
-        List<PolicyFactory> factories = names.stream().map(n -> runtime.policyFactory(n, budget)).toList();
+        List<PolicyFactory> factories = runtime.policyFactories(names, budget);
         List<List<PolicyFidelity>> perStream = new ArrayList<>();
         try (ProgressBar bar = EvalSupport.progress("fidelity", compared)) {
           long[] done = {0};
@@ -156,22 +136,22 @@ public final class EvalFidelityCommand extends Subcommand {
         int tokenCount = streams.stream().mapToInt(t -> t.length).sum();
         int prefillCount = Arrays.stream(prefills).sum();
         String table = table(result);
-        out().println(report.json() ? EvalSupport.json(result) : table);
-        if (report.dir() != null) {
+        out().println(eval.report.json() ? EvalSupport.json(result) : table);
+        if (eval.report.dir() != null) {
           String how = task != null ? "--task " + task.id() + " --length " + taskLength + " --samples " + taskSamples + " --seed " + seed
               : stream.sample != null ? "--sample " + stream.sample + " --seed " + seed : stream.textFile != null ? "--text-file " + stream.textFile : "--prompt-ids ...";
-          String command = "ra eval fidelity --model " + model + " " + how + " --policies " + policies + " --budget " + budget + " --backend " + backendName;
-          EvalSupport.writeJson(report.dir().resolve("fidelity.json"), result);
-          AtomicFiles.writeString(report.dir().resolve("fidelity.md"), "# Fidelity to full attention\n\nModel: `" + lm.description() + "`; " + streams.size() + " stream(s) of "
+          String command = "ra eval fidelity --model " + model + " " + how + " --policies " + eval.policies + " --budget " + budget + " --backend " + backendName;
+          EvalSupport.writeJson(eval.report.dir().resolve("fidelity.json"), result);
+          AtomicFiles.writeString(eval.report.dir().resolve("fidelity.md"), "# Fidelity to full attention\n\nModel: `" + lm.description() + "`; " + streams.size() + " stream(s) of "
               + tokenCount + " tokens in all, " + prefillCount + " of them prompts; budget " + budget + "\n\nCommand: `" + command + "`\n\n" + table);
           double[][] values = new double[2][result.size()];
           for (int i = 0; i < result.size(); i++) {
             values[0][i] = result.get(i).agreement();
             values[1][i] = result.get(i).meanKl();
           }
-          Charts.barChart(report.dir().resolve("fidelity.png"), "Fidelity to full attention (budget " + budget + ")", "agreement / mean KL (nats)",
+          Charts.barChart(eval.report.dir().resolve("fidelity.png"), "Fidelity to full attention (budget " + budget + ")", "agreement / mean KL (nats)",
               result.stream().map(PolicyFidelity::policy).toList(), List.of("top-1 agreement", "mean KL(full || policy)"), values);
-          err().println("wrote " + report.dir().resolve("fidelity.json") + ", fidelity.md, fidelity.png");
+          err().println("wrote " + eval.report.dir().resolve("fidelity.json") + ", fidelity.md, fidelity.png");
         }
       }
     }

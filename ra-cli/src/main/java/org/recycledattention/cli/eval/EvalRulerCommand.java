@@ -4,12 +4,8 @@ import java.util.List;
 import java.util.Map;
 import me.tongfei.progressbar.ProgressBar;
 import org.recycledattention.api.cache.KvCacheBackend;
-import org.recycledattention.cli.common.BackendOption;
-import org.recycledattention.cli.common.ConfigOptions;
 import org.recycledattention.cli.common.EvalSupport;
-import org.recycledattention.cli.common.ReportOptions;
 import org.recycledattention.cli.common.Subcommand;
-import org.recycledattention.cli.common.ThreadsOption;
 import org.recycledattention.cli.common.UsageException;
 import org.recycledattention.engine.wiring.RaRuntime;
 import org.recycledattention.eval.ruler.RulerCell;
@@ -37,9 +33,6 @@ public final class EvalRulerCommand extends Subcommand {
   @Option(names = "--samples", paramLabel = "N", defaultValue = "10", description = "Samples per task and length (default: ${DEFAULT-VALUE}).")
   int samples;
 
-  @Option(names = "--policies", paramLabel = "NAMES", defaultValue = "full,local,h2o,snapkv,recycled", description = "Policies (default: ${DEFAULT-VALUE}).")
-  String policies;
-
   @Option(names = "--budget-ratio", paramLabel = "R", description = "Budget K = R x length for each length; else --budget.")
   Double budgetRatio;
 
@@ -47,16 +40,7 @@ public final class EvalRulerCommand extends Subcommand {
   long seed;
 
   @Mixin
-  ThreadsOption threads;
-
-  @Mixin
-  ReportOptions report;
-
-  @Mixin
-  ConfigOptions config;
-
-  @Mixin
-  BackendOption backend;
+  EvalOptions eval;
 
   public EvalRulerCommand(Map<String, String> environment) {
     super(environment);
@@ -66,16 +50,13 @@ public final class EvalRulerCommand extends Subcommand {
   protected int run() {
     List<RulerTask> taskList = EvalSupport.names(tasks, "--tasks").stream().map(RulerTask::of).toList();
     List<Integer> lengthList = EvalSupport.positiveInts(lengths, "--lengths");
-    List<String> names = EvalSupport.names(policies, "--policies");
+    List<String> names = eval.policyNames();
     EvalSupport.checkRatio(budgetRatio);
     if (samples < 1) {
       throw new UsageException("invalid value '" + samples + "' for --samples: expected an integer >= 1");
     }
-    if (report.dir() != null) {
-      EvalSupport.outDir(report.dir());
-    }
-    try (RaRuntime runtime = config.runtime(environment, backend.settings(), threads.settings())) {
-      runtime.checkSelection(names, List.of(runtime.config().backendName()), "--backend");
+    eval.report.check();
+    try (RaRuntime runtime = eval.runtime(environment, names)) {
       int budget = runtime.config().budget();
       try (LanguageModel lm = EvalSupport.loadModel(model)) {
         KvCacheBackend kv = runtime.backend();
@@ -87,22 +68,22 @@ public final class EvalRulerCommand extends Subcommand {
         List<RulerCell> cells;
         try (ProgressBar bar = EvalSupport.progress("ruler", (long) taskList.size() * lengthList.size() * samples)) {
           cells = new RulerRunner(lm, kv, runtime.threads()).run(taskList, lengthList, samples, seed,
-              n -> names.stream().map(p -> runtime.policyFactory(p, EvalSupport.budgetFor(n, budgetRatio, budget))).toList(), p -> {
+              n -> runtime.policyFactories(names, EvalSupport.budgetFor(n, budgetRatio, budget)), p -> {
               bar.step();
               status.update("sample " + p.sample() + " of " + p.samples() + " of " + p.task().id() + " at length " + p.length());
             });
         }
-        if (report.json()) {
+        if (eval.report.json()) {
           out().println(EvalSupport.json(Map.of("cells", cells, "summary", RulerReport.summary(cells))));
         } else {
           out().println(RulerReport.summaryTable(RulerReport.summary(cells)));
           out().println(RulerReport.table(cells));
         }
-        if (report.dir() != null) {
-          String command = "ra eval ruler --model " + model + " --tasks " + tasks + " --lengths " + lengths + " --samples " + samples + " --policies " + policies
+        if (eval.report.dir() != null) {
+          String command = "ra eval ruler --model " + model + " --tasks " + tasks + " --lengths " + lengths + " --samples " + samples + " --policies " + eval.policies
               + (budgetRatio != null ? " --budget-ratio " + budgetRatio : " --budget " + budget);
-          RulerReport.write(report.dir(), "ruler", "RULER-style tasks", "Model: `" + lm.description() + "`\n\nCommand: `" + command + "`", cells);
-          err().println("wrote " + report.dir().resolve("ruler.json") + ", ruler.md, ruler.png");
+          RulerReport.write(eval.report.dir(), "ruler", "RULER-style tasks", "Model: `" + lm.description() + "`\n\nCommand: `" + command + "`", cells);
+          err().println("wrote " + eval.report.dir().resolve("ruler.json") + ", ruler.md, ruler.png");
         }
       }
     }

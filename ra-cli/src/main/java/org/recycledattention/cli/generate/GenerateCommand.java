@@ -13,11 +13,10 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
-import org.recycledattention.cli.common.BackendOption;
 import org.recycledattention.cli.common.ConfigOptions;
 import org.recycledattention.cli.common.Inputs;
 import org.recycledattention.cli.common.Json;
-import org.recycledattention.cli.common.PolicyOption;
+import org.recycledattention.cli.common.SelectionOptions;
 import org.recycledattention.cli.common.Subcommand;
 import org.recycledattention.cli.common.ThreadsOption;
 import org.recycledattention.cli.common.UsageException;
@@ -95,10 +94,7 @@ public final class GenerateCommand extends Subcommand {
   ConfigOptions config;
 
   @Mixin
-  PolicyOption policy;
-
-  @Mixin
-  BackendOption backend;
+  SelectionOptions selection;
 
   /** The text decoder of the current run (streaming output only). */
   private Tokenizer.StreamingDecoder decoder;
@@ -129,7 +125,7 @@ public final class GenerateCommand extends Subcommand {
     long usedSeed = seed != null ? seed : temperature > 0 ? ThreadLocalRandom.current().nextLong() : 0;
     SamplingConfig sampling = new SamplingConfig(temperature, topK, topP, usedSeed);
 
-    try (RaRuntime runtime = config.runtime(environment, policy.settings(), backend.settings(), threads.settings())) {
+    try (RaRuntime runtime = config.runtime(environment, selection.settings(), threads.settings())) {
       runtime.checkSelection();
       try (LanguageModel lm = Models.load(model)) {
         Optional<Tokenizer> tokenizer = lm.tokenizer();

@@ -6,10 +6,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.recycledattention.api.config.ConfigProperty;
-import org.recycledattention.cli.common.BackendOption;
 import org.recycledattention.cli.common.ConfigOptions;
 import org.recycledattention.cli.common.Json;
-import org.recycledattention.cli.common.PolicyOption;
+import org.recycledattention.cli.common.SelectionOptions;
 import org.recycledattention.cli.common.Subcommand;
 import org.recycledattention.engine.config.Configuration;
 import org.recycledattention.engine.wiring.RaRuntime;
@@ -25,11 +24,7 @@ public final class ConfigCommand extends Subcommand {
   ConfigOptions config;
 
   @Mixin
-  PolicyOption policy;
-
-  @Mixin
-  BackendOption backend;
-
+  SelectionOptions selection;
 
   @Option(names = "--json", description = "Print the same as one JSON object.")
   boolean json;
@@ -49,7 +44,7 @@ public final class ConfigCommand extends Subcommand {
 
   @Override
   protected int run() {
-    try (RaRuntime runtime = config.runtime(environment, policy.settings(), backend.settings())) {
+    try (RaRuntime runtime = config.runtime(environment, selection.settings())) {
       runtime.checkSelection();
       List<Configuration.Entry> entries = runtime.effectiveConfiguration();
       Map<String, ConfigProperty<?>> declared = runtime.providers().declaredKeys();

@@ -169,6 +169,11 @@ public final class RaRuntime implements AutoCloseable {
     return module.policy(name, budget);
   }
 
+  /** {@link #policyFactory(String, int)} of each name of {@code names}, in order. */
+  public List<PolicyFactory> policyFactories(List<String> names, int budget) {
+    return names.stream().map(n -> policyFactory(n, budget)).toList();
+  }
+
   /**
    * Checks the selection ({@code ra.policy} on {@code ra.backend}) without starting anything: the policy
    * exists, the backend exists, is available and has the capabilities the policy requires.
@@ -187,10 +192,20 @@ public final class RaRuntime implements AutoCloseable {
    * @throws ProviderException naming the first problem
    */
   public void checkSelection(List<String> policies, List<String> backends, String backendFlag) {
-    List<PolicyFactory> factories = policies.stream().map(p -> module.policy(p, config.budget())).toList();
+    List<PolicyFactory> factories = policyFactories(policies, config.budget());
     for (String b : backends) {
       module.checkBackend(b, factories, backendFlag);
     }
+  }
+
+  /**
+   * Checks, without starting anything, every policy of {@code policies} on the selected backend ({@code
+   * ra.backend}, which {@code --backend} sets), with the same checks and messages as {@link #checkSelection()}.
+   *
+   * @throws ProviderException naming the first problem
+   */
+  public void checkPolicies(List<String> policies) {
+    checkSelection(policies, List.of(config.backendName()), "--backend");
   }
 
   /** The selected backend ({@code ra.backend}), started on first call and then shared; closed by {@link #close()}. */

@@ -1,7 +1,5 @@
 package org.recycledattention.policy.full;
 
-import static java.util.Objects.requireNonNull;
-
 import java.util.Set;
 import org.recycledattention.api.model.ModelShape;
 import org.recycledattention.api.policy.AttentionPolicy;
@@ -25,9 +23,7 @@ public final class FullPolicyProvider extends AbstractPolicyProvider {
   }
 
   @Override
-  public AttentionPolicy create(PolicyConfig config, ModelShape shape) {
-    requireNonNull(config, "config is null");
-    requireNonNull(shape, "shape is null");
+  protected AttentionPolicy newPolicy(PolicyConfig config, ModelShape shape) {
     return new FullPolicy();
   }
 }

@@ -1,10 +1,7 @@
 package org.recycledattention.policy.h2o;
 
-import static java.util.Objects.requireNonNull;
-
 import java.math.BigDecimal;
 import java.math.RoundingMode;
-import java.util.List;
 import java.util.Set;
 import org.recycledattention.api.cache.BackendCapability;
 import org.recycledattention.api.config.ConfigProperty;
@@ -21,18 +18,14 @@ public final class H2oPolicyProvider extends AbstractPolicyProvider {
   public static final ConfigProperty<Double> HEAVY_RATIO = ConfigProperty.ofDouble("heavy-ratio", 0.5, 0.0, 1.0,
       "fraction of the budget kept as heavy hitters (largest accumulated attention); the rest are the most recent tokens");
 
-  private static final List<ConfigProperty<?>> PROPERTIES = List.of(HEAVY_RATIO);
-
   public H2oPolicyProvider() {
     super(new ProviderInfo(NAME,
-        "H2O: keep the heavy hitters (largest accumulated attention) plus the most recent tokens, evicting the rest (budget K)", PROPERTIES),
+        "H2O: keep the heavy hitters (largest accumulated attention) plus the most recent tokens, evicting the rest (budget K)", HEAVY_RATIO),
         Set.of(BackendCapability.EVICTION, BackendCapability.SCORES));
   }
 
   @Override
-  public AttentionPolicy create(PolicyConfig config, ModelShape shape) {
-    requireNonNull(config, "config is null");
-    requireNonNull(shape, "shape is null");
+  protected AttentionPolicy newPolicy(PolicyConfig config, ModelShape shape) {
     int budget = config.budget();
     return new H2oPolicy(budget, heavyHitters(budget, config.properties().get(HEAVY_RATIO)), shape);
   }

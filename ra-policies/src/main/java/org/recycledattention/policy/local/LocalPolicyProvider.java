@@ -1,8 +1,5 @@
 package org.recycledattention.policy.local;
 
-import static java.util.Objects.requireNonNull;
-
-import java.util.List;
 import java.util.Set;
 import org.recycledattention.api.cache.BackendCapability;
 import org.recycledattention.api.config.ConfigProperty;
@@ -20,23 +17,18 @@ public final class LocalPolicyProvider extends AbstractPolicyProvider {
   public static final ConfigProperty<Integer> SINK_TOKENS = ConfigProperty.ofInt("sink-tokens", 4, 0, Integer.MAX_VALUE,
       "attention-sink tokens kept at the start of the sequence (StreamingLLM: 4); the rest of the budget is the recent window");
 
-  private static final List<ConfigProperty<?>> PROPERTIES = List.of(SINK_TOKENS);
+  public LocalPolicyProvider() {
+    super(new ProviderInfo(NAME,
+        "StreamingLLM: keep the first sink-tokens plus the most recent tokens, evicting the rest (budget K)", SINK_TOKENS),
+        Set.of(BackendCapability.EVICTION));
+  }
 
   /**
    * @throws org.recycledattention.api.config.ConfigException when {@code ra.budget} does not exceed
    *     {@code sink-tokens}
    */
-
-  public LocalPolicyProvider() {
-    super(new ProviderInfo(NAME,
-        "StreamingLLM: keep the first sink-tokens plus the most recent tokens, evicting the rest (budget K)", PROPERTIES),
-        Set.of(BackendCapability.EVICTION));
-  }
-
   @Override
-  public AttentionPolicy create(PolicyConfig config, ModelShape shape) {
-    requireNonNull(config, "config is null");
-    requireNonNull(shape, "shape is null");
+  protected AttentionPolicy newPolicy(PolicyConfig config, ModelShape shape) {
     int sinkTokens = config.properties().get(SINK_TOKENS);
     if (config.budget() <= sinkTokens) {
       String sinkKey = PolicyKeys.qualified(config, SINK_TOKENS);

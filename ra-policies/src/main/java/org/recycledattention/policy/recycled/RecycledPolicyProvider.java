@@ -1,7 +1,5 @@
 package org.recycledattention.policy.recycled;
 
-import static java.util.Objects.requireNonNull;
-
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -35,23 +33,18 @@ public final class RecycledPolicyProvider extends AbstractPolicyProvider {
   public static final ConfigProperty<Integer> LOCAL_TOKENS = ConfigProperty.ofInt("local-tokens", 0, 0, Integer.MAX_VALUE,
       "most recent tokens always kept in the partial cache, inside the budget (v1's local window; 0 = pure top-K)");
 
-  private static final List<ConfigProperty<?>> PROPERTIES = List.of(SCHEDULE, STRIDE, CHECK_INTERVAL, SIMILARITY_THRESHOLD, GROUP_REDUCTION, POOL_KERNEL, LOCAL_TOKENS);
+  public RecycledPolicyProvider() {
+    super(new ProviderInfo(NAME,
+        "Recycled Attention (RefreshKV): full cache kept, decode attends a K-token partial cache refreshed by periodic full steps", SCHEDULE, STRIDE, CHECK_INTERVAL, SIMILARITY_THRESHOLD, GROUP_REDUCTION, POOL_KERNEL, LOCAL_TOKENS),
+        Set.of(BackendCapability.PARTIAL_CACHE, BackendCapability.SCORES));
+  }
 
   /**
    * @throws org.recycledattention.api.config.ConfigException when {@code local-tokens} exceeds
    *     {@code ra.budget}
    */
-
-  public RecycledPolicyProvider() {
-    super(new ProviderInfo(NAME,
-        "Recycled Attention (RefreshKV): full cache kept, decode attends a K-token partial cache refreshed by periodic full steps", PROPERTIES),
-        Set.of(BackendCapability.PARTIAL_CACHE, BackendCapability.SCORES));
-  }
-
   @Override
-  public AttentionPolicy create(PolicyConfig config, ModelShape shape) {
-    requireNonNull(config, "config is null");
-    requireNonNull(shape, "shape is null");
+  protected AttentionPolicy newPolicy(PolicyConfig config, ModelShape shape) {
     return new RecycledPolicy(settings(config), shape);
   }
 

@@ -1,8 +1,5 @@
 package org.recycledattention.policy.snapkv;
 
-import static java.util.Objects.requireNonNull;
-
-import java.util.List;
 import java.util.Set;
 import org.recycledattention.api.cache.BackendCapability;
 import org.recycledattention.api.config.ConfigProperty;
@@ -20,18 +17,14 @@ public final class SnapKvPolicyProvider extends AbstractPolicyProvider {
       "1-D max-pooling kernel over neighbouring tokens' scores before the top-K selection (SnapKV: 7)")
       .withCheck(v -> v % 2 == 1, "an odd integer >= 1");
 
-  private static final List<ConfigProperty<?>> PROPERTIES = List.of(POOL_KERNEL);
-
   public SnapKvPolicyProvider() {
     super(new ProviderInfo(NAME,
-        "SnapKV: keep the top-K tokens by the last prompt token's max-pooled attention, selected once after prefill", PROPERTIES),
+        "SnapKV: keep the top-K tokens by the last prompt token's max-pooled attention, selected once after prefill", POOL_KERNEL),
         Set.of(BackendCapability.EVICTION, BackendCapability.SCORES));
   }
 
   @Override
-  public AttentionPolicy create(PolicyConfig config, ModelShape shape) {
-    requireNonNull(config, "config is null");
-    requireNonNull(shape, "shape is null");
+  protected AttentionPolicy newPolicy(PolicyConfig config, ModelShape shape) {
     return new SnapKvPolicy(config.budget(), config.properties().get(POOL_KERNEL), shape);
   }
 }

@@ -1,10 +1,7 @@
 package org.recycledattention.examples.trace;
 
-import static java.util.Objects.requireNonNull;
-
 import java.nio.file.Path;
 import java.util.EnumSet;
-import java.util.List;
 import org.recycledattention.api.cache.BackendCapability;
 import org.recycledattention.api.config.ConfigException;
 import org.recycledattention.api.config.ConfigProperty;
@@ -30,27 +27,21 @@ public final class TracePolicyProvider extends AbstractPolicyProvider {
   public static final ConfigProperty<Integer> TOP = ConfigProperty.ofInt("top", 6, 1, 1024, "most attended positions listed per layer and KV head after the prompt");
   public static final ConfigProperty<Integer> POOL_KERNEL = ConfigProperty.ofInt("pool-kernel", 7, 1, 1023, "odd max-pooling kernel of the prompt-end selection whose coverage is reported");
 
-  private static final List<ConfigProperty<?>> PROPERTIES = List.of(FILE, DECODE_STEPS, TOP, POOL_KERNEL);
-
   /** Public no-argument constructor for {@link java.util.ServiceLoader}. */
-
-  /** Full attention: nothing is evicted, so {@code ra.budget} is only the size of the traced selection. */
-
   public TracePolicyProvider() {
     super(new ProviderInfo(NAME,
-        "full attention that traces where attention goes and how much of it the prompt-end top-K selection covers", PROPERTIES),
+        "full attention that traces where attention goes and how much of it the prompt-end top-K selection covers", FILE, DECODE_STEPS, TOP, POOL_KERNEL),
         EnumSet.of(BackendCapability.SCORES));
   }
 
+  /** Full attention: nothing is evicted, so {@code ra.budget} is only the size of the traced selection. */
   @Override
   public boolean usesBudget() {
     return false;
   }
 
   @Override
-  public AttentionPolicy create(PolicyConfig config, ModelShape shape) {
-    requireNonNull(config, "config is null");
-    requireNonNull(shape, "shape is null");
+  protected AttentionPolicy newPolicy(PolicyConfig config, ModelShape shape) {
     int kernel = config.properties().get(POOL_KERNEL);
     if (kernel % 2 == 0) {
       throw new ConfigException("invalid value '" + kernel + "' for ra.policy.trace." + POOL_KERNEL + ": expected an odd kernel such as 7");

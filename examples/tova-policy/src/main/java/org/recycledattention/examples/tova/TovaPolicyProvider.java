@@ -1,7 +1,5 @@
 package org.recycledattention.examples.tova;
 
-import static java.util.Objects.requireNonNull;
-
 import java.util.EnumSet;
 import java.util.List;
 import org.recycledattention.api.cache.BackendCapability;
@@ -25,20 +23,15 @@ public final class TovaPolicyProvider extends AbstractPolicyProvider {
   public static final ConfigProperty<String> GROUP_REDUCTION = ConfigProperty.ofChoice("group-reduction", "mean", List.of("mean", "max"),
       "how the attention of the query heads sharing a KV head is combined before the lowest token is evicted (the paper averages)");
 
-  private static final List<ConfigProperty<?>> PROPERTIES = List.of(GROUP_REDUCTION);
-
   /** Public no-argument constructor for {@link java.util.ServiceLoader}. */
-
   public TovaPolicyProvider() {
     super(new ProviderInfo(NAME,
-        "TOVA: when over budget, evict the token with the lowest attention from the current query (Oren et al. 2024)", PROPERTIES),
+        "TOVA: when over budget, evict the token with the lowest attention from the current query (Oren et al. 2024)", GROUP_REDUCTION),
         EnumSet.of(BackendCapability.SCORES, BackendCapability.EVICTION));
   }
 
   @Override
-  public AttentionPolicy create(PolicyConfig config, ModelShape shape) {
-    requireNonNull(config, "config is null");
-    requireNonNull(shape, "shape is null");
+  protected AttentionPolicy newPolicy(PolicyConfig config, ModelShape shape) {
     GroupReduction reduction = switch (config.properties().get(GROUP_REDUCTION)) {
       case "max" -> GroupReduction.MAX;
       default -> GroupReduction.MEAN;
