@@ -25,6 +25,7 @@ import org.recycledattention.cli.inspect.BackendsCommand;
 import org.recycledattention.cli.inspect.ConfigCommand;
 import org.recycledattention.cli.inspect.PoliciesCommand;
 import org.recycledattention.cli.model.ExportGgufCommand;
+import org.recycledattention.cli.model.TokenizeCommand;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.ParseResult;
 import picocli.CommandLine.UnmatchedArgumentException;
@@ -91,6 +92,7 @@ public final class Main {
     cmd.addSubcommand("backends", new BackendsCommand(env));
     cmd.addSubcommand("config", new ConfigCommand(env));
     cmd.addSubcommand("generate", new GenerateCommand(env));
+    cmd.addSubcommand("tokenize", new TokenizeCommand(env));
     CommandLine eval = new CommandLine(new EvalCommand());
     eval.addSubcommand("fidelity", new EvalFidelityCommand(env));
     eval.addSubcommand("ruler", new EvalRulerCommand(env));

@@ -10,19 +10,23 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.recycledattention.model.tokenizer.SpecialTextSplitter.Fragment;
 
 /**
- * Byte-level BPE (GPT-2, Llama 3, Qwen2; GGUF {@code tokenizer.ggml.model = gpt2}): the text is
- * split into words by a pre-tokenizer regex, each word's UTF-8 bytes are spelled with GPT-2's
- * byte-to-unicode characters, and adjacent symbols are merged by merge rank (lowest first, ties:
- * leftmost) until no pair is in the merge list. With {@code ignoreMerges} (Llama 3) a word that
- * is itself a vocabulary piece is taken whole.
+ * Byte-level BPE (GPT-2, Llama 3, Qwen2; GGUF {@code tokenizer.ggml.model = gpt2}): a {@link PreTokenizer}
+ * splits the text into words, each word's UTF-8 bytes are spelled with GPT-2's byte-to-unicode characters,
+ * and adjacent symbols are merged by merge rank (lowest first, ties: leftmost) until no pair is in the
+ * merge list. With {@code ignoreMerges} (Llama 3, Tekken) a word that is itself a vocabulary piece is taken
+ * whole.
  *
- * <p>Control and unused pieces never come out of {@link #encode} and decode to "";
- * {@link TokenType#USER_DEFINED} pieces are matched verbatim in the text and decode verbatim.
+ * <p>As in llama.cpp, a listed merge applies even when its result is not a vocabulary piece (only the
+ * final symbols need to be); a final symbol that is not a piece falls back to the pieces of its single
+ * ASCII bytes, and is dropped where there are none.
+ *
+ * <p>Control, unknown and unused pieces never come out of {@link #encode} (control and unused decode to
+ * "", unknown to U+FFFD); {@link TokenType#USER_DEFINED} pieces are matched verbatim in the text first
+ * (longest first, as llama.cpp) and decode verbatim.
  *
  * <p>Immutable and thread-safe.
  */
@@ -30,20 +34,25 @@ public final class ByteLevelBpeTokenizer implements Tokenizer {
   private final String[] pieces;
   private final TokenType[] types;
   private final List<String[]> merges;
-  private final Pattern preTokenizer;
+  private final PreTokenizer preTokenizer;
   private final boolean ignoreMerges;
   private final int bos;
   private final int eos;
-  private final int unk;
   private final int[] stopTokens;
   private final boolean addBos;
   private final boolean nfc;
-  private final boolean individualDigits;
   /** Every piece, first id wins (for {@link #find}). */
   private final Map<String, Integer> allIds;
-  /** Pieces that may be produced from text. */
+  /** Pieces that may be produced from text: normal, undefined, byte and user-defined. */
   private final Map<String, Integer> textIds;
-  /** (left id << 32 | right id) -> (rank << 32 | merged id). */
+  /**
+   * The merge symbols: ids below the vocabulary size are the pieces of {@link #textIds}; above it, the
+   * strings in the merge list (and byte characters) that are no such piece, spelled in {@link #extraSymbols}.
+   */
+  private final List<String> extraSymbols;
+  /** The symbol of each byte's character. */
+  private final int[] byteSymbols;
+  /** (left symbol << 32 | right symbol) -> (rank << 32 | merged symbol). */
   private final Map<Long, Long> mergeTable;
   private final byte[][] decoded;
   private final SpecialTextSplitter splitter;
@@ -51,9 +60,9 @@ public final class ByteLevelBpeTokenizer implements Tokenizer {
   /**
    * @param pieces vocabulary in byte-level spelling, index = id
    * @param types kind of each id
-   * @param merges pairs of pieces in rank order (rank 0 merges first); pairs whose parts or
-   *     result are not in the vocabulary are ignored
-   * @param preTokenizer word-splitting regex (see {@link PreTokenizerPattern})
+   * @param merges pairs of pieces in rank order (rank 0 merges first); for a pair listed twice the first
+   *     rank counts
+   * @param preTokenizer word-splitting regex, as Hugging Face reads it (see {@link PreTokenizerPattern})
    * @param ignoreMerges take a word whole when it is a vocabulary piece (Llama 3)
    * @param bos BOS id or -1
    * @param eos EOS id or -1
@@ -71,18 +80,26 @@ public final class ByteLevelBpeTokenizer implements Tokenizer {
    * @param ignoreMerges take a word whole when it is a vocabulary piece (Llama 3)
    * @param nfc normalize text to Unicode NFC before encoding (Qwen2's {@code tokenizer.json})
    * @param individualDigits split every digit ({@code \p{N}}) into its own word before the regex
-   *     runs on the text between digits (Hugging Face's {@code Digits} pre-tokenizer, llama.cpp's
-   *     {@code smollm} pre-tokenizer)
+   *     runs on the text between digits (Hugging Face's {@code Digits} pre-tokenizer)
    */
   public record Options(boolean ignoreMerges, boolean nfc, boolean individualDigits) {}
 
-  /** As the other constructor, with all {@link Options}. */
+  /** As the other constructors, with a Hugging Face regex and all {@link Options}. */
   public ByteLevelBpeTokenizer(List<String> pieces, TokenType[] types, List<String[]> merges, Pattern preTokenizer, Options options,
       int bos, int eos, int[] stopTokens, boolean addBos) {
-    requireNonNull(options, "options is null");
-    this.nfc = options.nfc();
-    this.individualDigits = options.individualDigits();
-    boolean ignoreMerges = options.ignoreMerges();
+    this(pieces, types, merges, new RegexPreTokenizer(requireNonNull(preTokenizer, "preTokenizer is null"),
+        requireNonNull(options, "options is null").individualDigits()), options.ignoreMerges(), options.nfc(),
+        bos, eos, stopTokens, addBos);
+  }
+
+  /**
+   * A tokenizer with any {@link PreTokenizer}.
+   *
+   * @param ignoreMerges take a word whole when it is a vocabulary piece
+   * @param nfc normalize text to Unicode NFC before encoding
+   */
+  public ByteLevelBpeTokenizer(List<String> pieces, TokenType[] types, List<String[]> merges, PreTokenizer preTokenizer,
+      boolean ignoreMerges, boolean nfc, int bos, int eos, int[] stopTokens, boolean addBos) {
     requireNonNull(pieces, "pieces is null");
     requireNonNull(types, "types is null");
     requireNonNull(merges, "merges is null");
@@ -106,6 +123,7 @@ public final class ByteLevelBpeTokenizer implements Tokenizer {
     this.types = types.clone();
     this.preTokenizer = preTokenizer;
     this.ignoreMerges = ignoreMerges;
+    this.nfc = nfc;
     this.bos = bos;
     this.eos = eos;
     this.stopTokens = stopTokens.clone();
@@ -114,7 +132,6 @@ public final class ByteLevelBpeTokenizer implements Tokenizer {
     this.allIds = new HashMap<>(n * 2);
     this.decoded = new byte[n][];
     Map<String, Integer> userDefined = new HashMap<>();
-    int unknown = -1;
     for (int id = 0; id < n; id++) {
       String p = requireNonNull(this.pieces[id], "piece is null");
       allIds.putIfAbsent(p, id);
@@ -124,20 +141,21 @@ public final class ByteLevelBpeTokenizer implements Tokenizer {
           decoded[id] = unmap(p);
         }
         case USER_DEFINED -> {
+          textIds.putIfAbsent(p, id);
           userDefined.putIfAbsent(p, id);
           decoded[id] = p.getBytes(StandardCharsets.UTF_8);
         }
-        case UNKNOWN -> {
-          if (unknown < 0) {
-            unknown = id;
-          }
-          decoded[id] = "\uFFFD".getBytes(StandardCharsets.UTF_8);
-        }
+        case UNKNOWN -> decoded[id] = "\uFFFD".getBytes(StandardCharsets.UTF_8);
         case CONTROL, UNUSED -> decoded[id] = new byte[0];
       }
     }
-    this.unk = unknown;
     this.splitter = new SpecialTextSplitter(userDefined);
+    Map<String, Integer> symbols = new HashMap<>(textIds);
+    List<String> extra = new ArrayList<>();
+    this.byteSymbols = new int[256];
+    for (int b = 0; b < 256; b++) {
+      byteSymbols[b] = symbol(String.valueOf(ByteUnicode.toChar(b)), symbols, extra, n);
+    }
     List<String[]> kept = new ArrayList<>(merges.size());
     this.mergeTable = new HashMap<>(merges.size() * 2);
     int rank = 0;
@@ -145,19 +163,26 @@ public final class ByteLevelBpeTokenizer implements Tokenizer {
       if (m.length != 2) {
         throw new IllegalArgumentException("a merge needs 2 parts, got " + m.length);
       }
-      Integer left = textIds.get(m[0]);
-      Integer right = textIds.get(m[1]);
-      Integer merged = textIds.get(m[0] + m[1]);
-      if (left != null && right != null && merged != null) {
-        long key = ((long) left << 32) | (right & 0xFFFFFFFFL);
-        if (!mergeTable.containsKey(key)) {
-          mergeTable.put(key, ((long) rank << 32) | (merged & 0xFFFFFFFFL));
-        }
+      long key = ((long) symbol(m[0], symbols, extra, n) << 32) | (symbol(m[1], symbols, extra, n) & 0xFFFFFFFFL);
+      if (!mergeTable.containsKey(key)) {
+        mergeTable.put(key, ((long) rank << 32) | (symbol(m[0] + m[1], symbols, extra, n) & 0xFFFFFFFFL));
       }
       kept.add(new String[] {m[0], m[1]});
       rank++;
     }
     this.merges = List.copyOf(kept);
+    this.extraSymbols = List.copyOf(extra);
+  }
+
+  /** The symbol of {@code text}: its piece id when it is one, else a new id above the vocabulary. */
+  private static int symbol(String text, Map<String, Integer> symbols, List<String> extra, int vocabSize) {
+    Integer id = symbols.get(text);
+    if (id == null) {
+      id = vocabSize + extra.size();
+      extra.add(text);
+      symbols.put(text, id);
+    }
+    return id;
   }
 
   /** Bytes of a piece in byte-level spelling; characters outside the mapping pass as UTF-8. */
@@ -197,6 +222,16 @@ public final class ByteLevelBpeTokenizer implements Tokenizer {
   }
 
   @Override
+  public byte[] pieceBytes(int id) {
+    byte[] d = decodedBytes(id);
+    return switch (types[id]) {
+      case CONTROL, UNKNOWN, USER_DEFINED -> pieces[id].getBytes(StandardCharsets.UTF_8);
+      case NORMAL -> d.clone();
+      case UNDEFINED, UNUSED, BYTE -> new byte[0]; // as llama.cpp, which shows only the kinds above
+    };
+  }
+
+  @Override
   public TokenType tokenType(int id) {
     return types[id];
   }
@@ -217,11 +252,6 @@ public final class ByteLevelBpeTokenizer implements Tokenizer {
     return nfc;
   }
 
-  /** Whether every digit is its own word. */
-  public boolean individualDigits() {
-    return individualDigits;
-  }
-
   @Override
   public int[] stopTokens() {
     return stopTokens.clone();
@@ -232,8 +262,8 @@ public final class ByteLevelBpeTokenizer implements Tokenizer {
     return merges.stream().map(String[]::clone).toList();
   }
 
-  /** The pre-tokenizer regex. */
-  public Pattern preTokenizer() {
+  /** How text is split into words. */
+  public PreTokenizer preTokenizer() {
     return preTokenizer;
   }
 
@@ -250,71 +280,54 @@ public final class ByteLevelBpeTokenizer implements Tokenizer {
       out.add(bos);
     }
     String normalized = nfc ? Normalizer.normalize(text, Normalizer.Form.NFC) : text;
-    for (Fragment f : splitter.split(normalized)) {
+    for (Fragment f : splitter.split(wellFormed(normalized))) {
       if (f.id() >= 0) {
         out.add(f.id());
         continue;
       }
-      String s = f.text();
-      if (!individualDigits) {
-        encodeSegment(s, out);
-        continue;
+      for (String word : preTokenizer.split(f.text())) {
+        encodeWord(word, out);
       }
-      int from = 0;
-      for (int i = 0; i < s.length(); ) {
-        int cp = s.codePointAt(i);
-        int next = i + Character.charCount(cp);
-        if (Character.getType(cp) == Character.DECIMAL_DIGIT_NUMBER || Character.getType(cp) == Character.LETTER_NUMBER
-            || Character.getType(cp) == Character.OTHER_NUMBER) {
-          encodeSegment(s.substring(from, i), out);
-          encodeWord(s.substring(i, next), out);
-          from = next;
-        }
-        i = next;
-      }
-      encodeSegment(s.substring(from), out);
     }
     return out.toArray();
   }
 
-  /** Splits {@code s} with the pre-tokenizer regex and encodes each word. */
-  private void encodeSegment(String s, IntList out) {
-    Matcher m = preTokenizer.matcher(s);
-    int last = 0;
-    while (m.find()) {
-      if (m.start() > last) {
-        encodeWord(s.substring(last, m.start()), out); // text the regex skipped still counts
+  /** {@code s} with unpaired surrogates (which no UTF-8 text holds) as U+FFFD. */
+  private static String wellFormed(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      boolean paired = Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1));
+      if (Character.isSurrogate(c) && !paired) {
+        StringBuilder sb = new StringBuilder(s.length());
+        s.codePoints().forEach(cp -> sb.appendCodePoint(cp < 0x10000 && Character.isSurrogate((char) cp) ? 0xFFFD : cp));
+        return sb.toString();
       }
-      if (m.end() > m.start()) {
-        encodeWord(m.group(), out);
+      if (Character.isHighSurrogate(c)) {
+        i++;
       }
-      last = m.end();
     }
-    if (last < s.length()) {
-      encodeWord(s.substring(last), out);
-    }
+    return s;
   }
 
   private void encodeWord(String word, IntList out) {
-    String mapped = ByteUnicode.encode(word.getBytes(StandardCharsets.UTF_8));
+    byte[] utf8 = word.getBytes(StandardCharsets.UTF_8);
     if (ignoreMerges) {
-      Integer whole = textIds.get(mapped);
+      Integer whole = textIds.get(ByteUnicode.encode(utf8));
       if (whole != null) {
         out.add(whole);
         return;
       }
     }
-    int n = mapped.length();
+    int n = utf8.length;
     int[] ids = new int[n];
     int[] prev = new int[n];
     int[] next = new int[n];
     for (int i = 0; i < n; i++) {
-      Integer id = textIds.get(String.valueOf(mapped.charAt(i)));
-      ids[i] = id != null ? id : -1;
+      ids[i] = byteSymbols[utf8[i] & 0xFF];
       prev[i] = i - 1;
       next[i] = i + 1 < n ? i + 1 : -1;
     }
-    // Candidates: key = (rank asc, left asc), payload = the merged id.
+    // Candidates: key = (rank asc, left asc), payload = the merged symbol.
     MergeQueue queue = new MergeQueue(n);
     for (int i = 1; i < n; i++) {
       addPair(ids, i - 1, i, queue);
@@ -326,11 +339,11 @@ public final class ByteLevelBpeTokenizer implements Tokenizer {
       int left = MergeQueue.left(key);
       int right = next[left];
       // Stale unless the pair now at (left, next) is still the pair of this rank.
-      if (ids[left] < 0 || right < 0 || ids[right] < 0 || rank(ids[left], ids[right]) != (int) (key >>> 32)) {
+      if (ids[left] < 0 || right < 0 || rank(ids[left], ids[right]) != (int) (key >>> 32)) {
         continue;
       }
       ids[left] = merged;
-      ids[right] = -2; // removed
+      ids[right] = -1; // removed
       next[left] = next[right];
       if (next[right] >= 0) {
         prev[next[right]] = left;
@@ -343,18 +356,21 @@ public final class ByteLevelBpeTokenizer implements Tokenizer {
       }
     }
     for (int i = 0; i >= 0; i = next[i]) {
-      if (ids[i] >= 0) {
+      if (ids[i] < pieces.length) {
         out.add(ids[i]);
-      } else if (unk >= 0) {
-        out.add(unk); // the vocabulary lacks this byte's character
+        continue;
+      }
+      // not a piece: the pieces of its single ASCII bytes, as llama.cpp
+      for (byte b : extraSymbols.get(ids[i] - pieces.length).getBytes(StandardCharsets.UTF_8)) {
+        Integer single = b >= 0 ? textIds.get(String.valueOf((char) b)) : null;
+        if (single != null) {
+          out.add(single);
+        }
       }
     }
   }
 
   private void addPair(int[] ids, int left, int right, MergeQueue queue) {
-    if (ids[left] < 0 || ids[right] < 0) {
-      return;
-    }
     Long entry = mergeTable.get(((long) ids[left] << 32) | (ids[right] & 0xFFFFFFFFL));
     if (entry != null) {
       queue.push(MergeQueue.byRankThenLeft((int) (entry >>> 32), left), (int) (long) entry);

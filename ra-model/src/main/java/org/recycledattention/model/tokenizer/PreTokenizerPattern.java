@@ -1,12 +1,12 @@
 package org.recycledattention.model.tokenizer;
 
-import java.util.Locale;
 import java.util.regex.Pattern;
 
 /**
- * The word-splitting regular expressions of byte-level BPE vocabularies, written for
- * {@link java.util.regex} with {@link Pattern#UNICODE_CHARACTER_CLASS} (so {@code \s} is Unicode
- * white space, as in the Python/Rust originals).
+ * The word-splitting regular expressions of Hugging Face byte-level BPE vocabularies ({@code tokenizer.json}),
+ * written for {@link java.util.regex} with {@link Pattern#UNICODE_CHARACTER_CLASS} (so {@code \s} is Unicode
+ * white space, as in the Python/Rust originals). GGUF files name llama.cpp's pre-tokenizers instead:
+ * {@link LlamaPreTokenizer}.
  */
 public enum PreTokenizerPattern {
   /** Llama 3: contractions, letters with one leading non-letter, digits in runs of up to 3. */
@@ -36,23 +36,4 @@ public enum PreTokenizerPattern {
   public Pattern pattern() {
     return pattern;
   }
-
-  /**
-   * The pattern for GGUF's {@code tokenizer.ggml.pre}: "qwen2" gives {@link #QWEN2}, "gpt2",
-   * "gpt-2" and {@link #SMOLLM} {@link #GPT2}, anything else (including "llama-bpe", "llama3",
-   * absent) {@link #LLAMA3}.
-   */
-  public static PreTokenizerPattern forGgufPre(String pre) {
-    if (pre == null) {
-      return LLAMA3;
-    }
-    return switch (pre.toLowerCase(Locale.ROOT)) {
-      case "qwen2" -> QWEN2;
-      case "gpt2", "gpt-2", SMOLLM -> GPT2;
-      default -> LLAMA3;
-    };
-  }
-
-  /** GGUF's {@code tokenizer.ggml.pre} for SmolLM: every digit its own word, then {@link #GPT2}. */
-  public static final String SMOLLM = "smollm";
 }

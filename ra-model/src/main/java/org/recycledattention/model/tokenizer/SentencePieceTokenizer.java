@@ -14,7 +14,8 @@ import org.recycledattention.model.tokenizer.SpecialTextSplitter.Fragment;
 /**
  * SentencePiece-style BPE with scores, as llama.cpp's {@code llama} (SPM) tokenizer and llama2.c's
  * {@code encode} do it: spaces become the space marker ({@code '▁'}, or a plain space for llama2.c
- * files), a marker is prepended to the text (the "dummy prefix"), the text starts as one symbol per
+ * files), a marker is prepended to the text and to any text after a user-defined piece (the "dummy
+ * prefix", where llama.cpp adds it), the text starts as one symbol per
  * code point, and the adjacent pair whose concatenation is a vocabulary piece with the highest score
  * is merged until no pair is in the vocabulary (ties: leftmost pair). Symbols that are not pieces
  * fall back to their UTF-8 bytes as {@code <0xNN>} pieces (or the unknown token when the vocabulary
@@ -22,9 +23,9 @@ import org.recycledattention.model.tokenizer.SpecialTextSplitter.Fragment;
  *
  * <p>Only {@link TokenType#NORMAL}, {@link TokenType#UNDEFINED} and {@link TokenType#USER_DEFINED}
  * pieces take part in merges, so plain text never encodes to a control token; user-defined pieces
- * are additionally matched verbatim in the text. Decoding: control and unused pieces give "",
- * byte pieces their byte, the unknown piece U+FFFD, others their text with the marker turned back
- * into a space; {@link #decode} drops the dummy-prefix space of the first piece.
+ * are additionally matched verbatim in the text (longest first, as llama.cpp). Decoding: control and
+ * unused pieces give "", byte pieces their byte, the unknown piece U+FFFD, others their text with the
+ * marker turned back into a space; {@link #decode} drops the dummy-prefix spaces again.
  *
  * <p>Immutable and thread-safe.
  */
@@ -180,6 +181,16 @@ public final class SentencePieceTokenizer implements Tokenizer {
   }
 
   @Override
+  public byte[] pieceBytes(int id) {
+    byte[] d = decodedBytes(id);
+    return switch (types[id]) {
+      case CONTROL, UNKNOWN, USER_DEFINED -> pieces[id].getBytes(StandardCharsets.UTF_8);
+      case NORMAL, BYTE -> d.clone();
+      case UNDEFINED, UNUSED -> new byte[0]; // as llama.cpp, which shows only the kinds above
+    };
+  }
+
+  @Override
   public TokenType tokenType(int id) {
     return types[id];
   }
@@ -220,15 +231,17 @@ public final class SentencePieceTokenizer implements Tokenizer {
     if (text.isEmpty()) {
       return out.toArray();
     }
-    boolean first = true;
+    // As llama.cpp: every run of text that starts the text or follows a user-defined piece gets the dummy prefix.
+    boolean afterSpecial = true;
     for (Fragment f : splitter.split(text)) {
       if (f.id() >= 0) {
         out.add(f.id());
+        afterSpecial = true;
       } else {
-        String s = (first && addSpacePrefix ? " " + f.text() : f.text()).replace(' ', spaceMarker);
+        String s = (afterSpecial && addSpacePrefix ? " " + f.text() : f.text()).replace(' ', spaceMarker);
         encodeFragment(s, out);
+        afterSpecial = false;
       }
-      first = false;
     }
     return out.toArray();
   }
@@ -306,29 +319,31 @@ public final class SentencePieceTokenizer implements Tokenizer {
    * {@inheritDoc}
    *
    * <p>The ids are taken as a whole text: the dummy-prefix space of its first piece is dropped (as
-   * SentencePiece and Hugging Face decode), so {@code decode(encode(s, addBos))} is {@code s}
+   * SentencePiece and Hugging Face decode), and so is that of the first piece after a user-defined piece
+   * (where {@link #encode} adds one, as llama.cpp), so {@code decode(encode(s, addBos))} is {@code s}
    * either way. A {@link #newDecoder()} instead continues a text and keeps that space unless BOS
-   * came first; the two agree on ids that start with BOS.
+   * or a user-defined piece came first; the two agree on ids that start with BOS.
    */
   @Override
   public String decode(int[] ids) {
     requireNonNull(ids, "ids is null");
     ByteArrayOutputStream bytes = new ByteArrayOutputStream(ids.length * 4);
-    boolean first = true;
+    boolean runStart = true;
     for (int id : ids) {
       byte[] d = decodedBytes(id);
       if (d.length == 0) {
-        continue; // control pieces (BOS) take no part in "first"
+        continue; // control pieces (BOS) take no part in where a run of text starts
       }
-      int from = first && addSpacePrefix && stripsDummyPrefix(id, d) ? 1 : 0;
-      first = false;
+      int from = runStart && addSpacePrefix && stripsDummyPrefix(id, d) ? 1 : 0;
+      runStart = types[id] == TokenType.USER_DEFINED;
       bytes.write(d, from, d.length - from);
     }
     return bytes.toString(StandardCharsets.UTF_8);
   }
 
   private boolean afterBosStrips(int previous, int id, byte[] d) {
-    return previous == bos && bos >= 0 && addSpacePrefix && stripsDummyPrefix(id, d);
+    boolean runStart = previous >= 0 && (previous == bos || types[previous] == TokenType.USER_DEFINED);
+    return runStart && addSpacePrefix && stripsDummyPrefix(id, d);
   }
 
   /** Whether a leading space of {@code id}'s bytes can be the dummy prefix (a text piece, or its byte fallback). */
@@ -348,8 +363,8 @@ public final class SentencePieceTokenizer implements Tokenizer {
    * {@inheritDoc}
    *
    * <p>The decoder continues a text (generated tokens after a prompt): it keeps the leading space
-   * of the first piece, except directly after BOS (as llama2.c's {@code decode} does). Fed ids that
-   * start with BOS it gives the same text as {@link #decode}.
+   * of the first piece, except directly after BOS (as llama2.c's {@code decode} does) or a user-defined
+   * piece. Fed ids that start with BOS it gives the same text as {@link #decode}.
    */
   @Override
   public StreamingDecoder newDecoder() {

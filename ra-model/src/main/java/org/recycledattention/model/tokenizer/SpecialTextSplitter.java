@@ -1,55 +1,61 @@
 package org.recycledattention.model.tokenizer;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
- * Splits text around verbatim occurrences of user-defined tokens (as llama.cpp's partition step
- * does for {@link TokenType#USER_DEFINED}); control tokens are never matched. Immutable.
+ * Splits text around verbatim occurrences of user-defined tokens, as llama.cpp's partition step does for
+ * {@link TokenType#USER_DEFINED}: the longest token (in UTF-8 bytes) first, each cutting every occurrence
+ * out of the text the longer ones left (so "abcd" with tokens "bcd" and "ab" gives "a", "bcd"); control
+ * tokens are never matched. Immutable.
  */
 final class SpecialTextSplitter {
   /** A run of ordinary text ({@code id == -1}) or one user-defined token. */
   record Fragment(String text, int id) {}
 
-  private final Pattern pattern;
-  private final Map<String, Integer> ids;
+  private record Special(String text, int id) {}
+
+  private final List<Special> specials;
 
   SpecialTextSplitter(Map<String, Integer> userDefined) {
-    this.ids = Map.copyOf(userDefined);
-    if (ids.isEmpty()) {
-      pattern = null;
-    } else {
-      StringBuilder alternation = new StringBuilder();
-      ids.keySet().stream()
-          .filter(s -> !s.isEmpty())
-          .sorted(Comparator.comparingInt(String::length).reversed().thenComparing(Comparator.naturalOrder()))
-          .forEach(s -> alternation.append(alternation.isEmpty() ? "" : "|").append(Pattern.quote(s)));
-      pattern = alternation.isEmpty() ? null : Pattern.compile(alternation.toString());
-    }
+    this.specials = userDefined.entrySet().stream()
+        .filter(e -> !e.getKey().isEmpty())
+        .map(e -> new Special(e.getKey(), e.getValue()))
+        .sorted(Comparator.comparingInt((Special s) -> s.text().getBytes(StandardCharsets.UTF_8).length).reversed()
+            .thenComparingInt(Special::id))
+        .toList();
   }
 
   List<Fragment> split(String text) {
-    List<Fragment> out = new ArrayList<>();
-    if (pattern == null) {
-      out.add(new Fragment(text, -1));
-      return out;
-    }
-    Matcher m = pattern.matcher(text);
-    int last = 0;
-    while (m.find()) {
-      if (m.start() > last) {
-        out.add(new Fragment(text.substring(last, m.start()), -1));
+    List<Fragment> fragments = new ArrayList<>();
+    fragments.add(new Fragment(text, -1));
+    for (Special special : specials) {
+      List<Fragment> next = new ArrayList<>(fragments.size() + 2);
+      for (Fragment f : fragments) {
+        if (f.id() >= 0) {
+          next.add(f);
+          continue;
+        }
+        int from = 0;
+        for (int at = f.text().indexOf(special.text()); at >= 0; at = f.text().indexOf(special.text(), from)) {
+          if (at > from) {
+            next.add(new Fragment(f.text().substring(from, at), -1));
+          }
+          next.add(new Fragment(special.text(), special.id()));
+          from = at + special.text().length();
+        }
+        if (from < f.text().length()) {
+          next.add(new Fragment(f.text().substring(from), -1));
+        }
       }
-      out.add(new Fragment(m.group(), ids.get(m.group())));
-      last = m.end();
+      fragments = next;
     }
-    if (last < text.length()) {
-      out.add(new Fragment(text.substring(last), -1));
+    if (fragments.size() == 1 && fragments.getFirst().text().isEmpty()) {
+      return List.of();
     }
-    return out;
+    return fragments;
   }
 }

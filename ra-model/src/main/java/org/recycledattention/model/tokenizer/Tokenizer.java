@@ -1,5 +1,6 @@
 package org.recycledattention.model.tokenizer;
 
+import java.nio.charset.StandardCharsets;
 import java.util.OptionalInt;
 
 /**
@@ -21,6 +22,22 @@ public interface Tokenizer {
 
   /** The vocabulary entry of {@code id}, as stored. */
   String piece(int id);
+
+  /**
+   * What {@code id} shows as in a token listing, as llama.cpp's {@code llama-tokenize} prints it (its
+   * {@code token_to_piece} with special tokens shown): control, unknown and user-defined pieces as stored,
+   * text pieces as the bytes they decode to (a SentencePiece marker as a space), byte pieces as their byte,
+   * other kinds as nothing. A byte piece alone need not be valid UTF-8. (This default shows control pieces
+   * as stored and everything else as {@link #decode} gives it alone.)
+   *
+   * @throws IllegalArgumentException when {@code id} is outside the vocabulary
+   */
+  default byte[] pieceBytes(int id) {
+    if (id < 0 || id >= vocabSize()) {
+      throw new IllegalArgumentException("token id " + id + " is outside the vocabulary of " + vocabSize());
+    }
+    return (isControl(id) ? piece(id) : decode(new int[] {id})).getBytes(StandardCharsets.UTF_8);
+  }
 
   /** Encodes text; special-token text is not interpreted. */
   int[] encode(String text, boolean addBos);

@@ -42,15 +42,17 @@ public final class Tokenizers {
 
   /**
    * The tokenizer described by GGUF metadata: {@code tokenizer.ggml.model} "llama" gives a
-   * {@link SentencePieceTokenizer} (tokens, scores, token_type, add_space_prefix), "gpt2" a
-   * {@link ByteLevelBpeTokenizer} (tokens, merges, token_type, pre). Also read: bos_token_id,
+   * {@link SentencePieceTokenizer} (tokens, scores, token_type, add_space_prefix; {@code pre} is ignored, as
+   * llama.cpp does), "gpt2" a {@link ByteLevelBpeTokenizer} (tokens, merges, token_type, pre: see
+   * {@link LlamaPreTokenizer}). Also read: bos_token_id,
    * eos_token_id, eot_token_id, eom_token_id, unknown_token_id, add_bos_token.
    *
    * <p>Values may be any of the shapes a GGUF reader naturally produces: {@code List}, object or
    * primitive arrays; numbers of any width.
    *
    * @param file the GGUF file, for messages
-   * @throws ModelFormatException when a key is missing, has the wrong type, or the arrays disagree
+   * @throws ModelFormatException when a key is missing, has the wrong type, or the arrays disagree, or
+   *     {@code tokenizer.ggml.pre} names no pre-tokenizer llama.cpp knows
    */
   public static Tokenizer fromGgufMetadata(Map<String, Object> metadata, Path file) {
     requireNonNull(metadata, "metadata is null");
@@ -132,18 +134,25 @@ public final class Tokenizers {
           }
           merges.add(new String[] {line.substring(0, space), line.substring(space + 1)});
         }
-        String pre = metadata.containsKey("tokenizer.ggml.pre") ? v.string("tokenizer.ggml.pre") : null;
-        PreTokenizerPattern pattern = PreTokenizerPattern.forGgufPre(pre);
-        boolean addBos = v.bool("tokenizer.ggml.add_bos_token", pattern == PreTokenizerPattern.LLAMA3);
-        // llama.cpp ignores merges for whole-word vocabulary hits with Llama 3's pre-tokenizer.
-        boolean ignoreMerges = pattern == PreTokenizerPattern.LLAMA3;
-        boolean digits = PreTokenizerPattern.SMOLLM.equals(pre);
-        return new ByteLevelBpeTokenizer(tokens, types, merges, pattern.pattern(), new ByteLevelBpeTokenizer.Options(ignoreMerges, false, digits),
-            bos, eos, stopTokens, addBos);
+        LlamaPreTokenizer pre = preTokenizer(v, file);
+        boolean addBos = v.bool("tokenizer.ggml.add_bos_token", pre.addsBosByDefault());
+        return new ByteLevelBpeTokenizer(tokens, types, merges, pre, pre.ignoresMerges(), false, bos, eos, stopTokens,
+            addBos);
       }
       default -> throw new ModelFormatException(file, -1,
           "tokenizer.ggml.model is \"" + model + "\"; supported: llama (SentencePiece), gpt2 (byte-level BPE)");
     }
+  }
+
+  /**
+   * The pre-tokenizer {@code tokenizer.ggml.pre} names, as llama.cpp picks it: absent or "" is
+   * {@link LlamaPreTokenizer#DEFAULT}; a name llama.cpp does not know is an error.
+   */
+  private static LlamaPreTokenizer preTokenizer(GgufValues v, Path file) {
+    String pre = v.metadata().containsKey("tokenizer.ggml.pre") ? v.string("tokenizer.ggml.pre") : null;
+    return LlamaPreTokenizer.forName(pre).orElseThrow(() -> new ModelFormatException(file, -1,
+        "tokenizer.ggml.pre is \"" + pre + "\", a pre-tokenizer this engine does not know (nor does llama.cpp at the "
+            + "commit it follows); supported: " + LlamaPreTokenizer.supportedNames()));
   }
 
   /**

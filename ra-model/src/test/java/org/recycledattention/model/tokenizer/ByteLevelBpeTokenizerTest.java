@@ -191,10 +191,46 @@ class ByteLevelBpeTokenizerTest {
   }
 
   @Test
-  void ggufPreNamesChooseThePattern() {
-    assertThat(PreTokenizerPattern.forGgufPre("qwen2")).isEqualTo(PreTokenizerPattern.QWEN2);
-    assertThat(PreTokenizerPattern.forGgufPre("llama-bpe")).isEqualTo(PreTokenizerPattern.LLAMA3);
-    assertThat(PreTokenizerPattern.forGgufPre(null)).isEqualTo(PreTokenizerPattern.LLAMA3);
-    assertThat(PreTokenizerPattern.forGgufPre("gpt2")).isEqualTo(PreTokenizerPattern.GPT2);
+  void listedMergesApplyEvenWhenTheirResultIsNoPieceAsInLlamaCpp() {
+    Vocab v = new Vocab();
+    v.merges.add(new String[] {"a", "b"}); // "ab" is no piece, but a step towards "abc"
+    int abc = v.merge("ab", "c");
+    assertThat(v.build(PreTokenizerPattern.GPT2, false).encode("abc", false)).containsExactly(abc);
+    // a final "ab" that is no piece falls back to the pieces of its single bytes
+    assertThat(v.build(PreTokenizerPattern.GPT2, false).encode("ab", false)).containsExactly((int) 'a', (int) 'b');
+  }
+
+  @Test
+  void userDefinedTokensAreCutLongestFirstAsInLlamaCpp() {
+    Vocab v = helloWorld();
+    int ab = v.special("ab", TokenType.USER_DEFINED);
+    int bcd = v.special("bcd", TokenType.USER_DEFINED);
+    // "bcd" is cut first (longest), so "ab" no longer matches, though it starts earlier
+    assertThat(v.build(PreTokenizerPattern.GPT2, false).encode("abcd", false)).containsExactly((int) 'a', bcd);
+    assertThat(v.build(PreTokenizerPattern.GPT2, false).encode("abab", false)).containsExactly(ab, ab);
+  }
+
+  @Test
+  void unpairedSurrogatesEncodeAsReplacementCharacters() {
+    ByteLevelBpeTokenizer tok = helloWorld().build(PreTokenizerPattern.LLAMA3, true);
+    assertThat(tok.encode("a\uD800b\uDC00", false)).containsExactly(tok.encode("a\uFFFDb\uFFFD", false));
+    assertThat(tok.decode(tok.encode("x\uD83D", false))).isEqualTo("x\uFFFD");
+    assertThat(tok.decode(tok.encode("\uD83D\uDE00", false))).isEqualTo("\uD83D\uDE00");
+  }
+
+  @Test
+  void ggufPreNamesChooseLlamaCppsPreTokenizer() {
+    assertThat(LlamaPreTokenizer.forName("qwen2")).hasValue(LlamaPreTokenizer.QWEN2);
+    assertThat(LlamaPreTokenizer.forName("deepseek-r1-qwen")).hasValue(LlamaPreTokenizer.QWEN2);
+    assertThat(LlamaPreTokenizer.forName("llama-bpe")).hasValue(LlamaPreTokenizer.LLAMA3);
+    assertThat(LlamaPreTokenizer.forName("falcon3")).hasValue(LlamaPreTokenizer.LLAMA3);
+    assertThat(LlamaPreTokenizer.forName("roberta-bpe")).hasValue(LlamaPreTokenizer.GPT2);
+    // absent or empty: llama.cpp's "default" (with a warning there), not Llama 3
+    assertThat(LlamaPreTokenizer.forName(null)).hasValue(LlamaPreTokenizer.DEFAULT);
+    assertThat(LlamaPreTokenizer.forName("")).hasValue(LlamaPreTokenizer.DEFAULT);
+    // llama.cpp spells GPT-2's "gpt-2", and names are case-sensitive
+    assertThat(LlamaPreTokenizer.forName("gpt2")).isEmpty();
+    assertThat(LlamaPreTokenizer.forName("Qwen2")).isEmpty();
+    assertThat(LlamaPreTokenizer.supportedNames()).contains("chameleon", "deepseek-v3", "gpt-2", "minerva-7b", "tekken");
   }
 }

@@ -13,7 +13,10 @@ import org.recycledattention.model.llama.Rope;
 import org.recycledattention.model.tensor.FloatTensor;
 import org.recycledattention.model.tensor.GgmlType;
 import org.recycledattention.model.tokenizer.ByteLevelBpeTokenizer;
+import org.recycledattention.model.tokenizer.LlamaPreTokenizer;
+import org.recycledattention.model.tokenizer.PreTokenizer;
 import org.recycledattention.model.tokenizer.PreTokenizerPattern;
+import org.recycledattention.model.tokenizer.RegexPreTokenizer;
 import org.recycledattention.model.tokenizer.SentencePieceTokenizer;
 import org.recycledattention.model.tokenizer.TokenType;
 import org.recycledattention.model.tokenizer.Tokenizer;
@@ -225,12 +228,7 @@ public final class GgufModelWriter {
       }
       case ByteLevelBpeTokenizer bpe -> {
         w.putString("tokenizer.ggml.model", "gpt2");
-        String regex = bpe.preTokenizer().pattern();
-        String pre = bpe.individualDigits() && regex.equals(PreTokenizerPattern.GPT2.regex()) ? PreTokenizerPattern.SMOLLM
-            : regex.equals(PreTokenizerPattern.QWEN2.regex()) ? "qwen2"
-            : regex.equals(PreTokenizerPattern.GPT2.regex()) ? "gpt-2" // llama.cpp's spelling
-            : regex.equals(PreTokenizerPattern.LLAMA3.regex()) ? "llama-bpe" : "default";
-        w.putString("tokenizer.ggml.pre", pre);
+        w.putString("tokenizer.ggml.pre", ggufPre(bpe.preTokenizer()));
         w.putStrings("tokenizer.ggml.tokens", tokens);
         w.putInt32s("tokenizer.ggml.token_type", types);
         w.putStrings("tokenizer.ggml.merges", bpe.merges().stream().map(m -> m[0] + " " + m[1]).toList());
@@ -250,5 +248,25 @@ public final class GgufModelWriter {
       }
     }
     w.putBool("tokenizer.ggml.add_bos_token", tok.addBosByDefault());
+  }
+
+  /**
+   * The {@code tokenizer.ggml.pre} llama.cpp reads as this pre-tokenizer: the name its converter gives the type
+   * (a file read as {@code falcon3} is written as {@code llama-bpe}, {@code megrez} as {@code qwen2}), or
+   * "default" for a {@code tokenizer.json} regex llama.cpp has no name for.
+   */
+  private static String ggufPre(PreTokenizer pre) {
+    return switch (pre) {
+      case LlamaPreTokenizer llama -> llama.ggufName();
+      case RegexPreTokenizer regex -> {
+        String r = regex.pattern().pattern();
+        boolean digits = regex.individualDigits();
+        LlamaPreTokenizer named = digits && r.equals(PreTokenizerPattern.GPT2.regex()) ? LlamaPreTokenizer.SMOLLM
+            : r.equals(PreTokenizerPattern.QWEN2.regex()) ? LlamaPreTokenizer.QWEN2
+            : r.equals(PreTokenizerPattern.GPT2.regex()) ? LlamaPreTokenizer.GPT2
+            : r.equals(PreTokenizerPattern.LLAMA3.regex()) ? LlamaPreTokenizer.LLAMA3 : LlamaPreTokenizer.DEFAULT;
+        yield named.ggufName();
+      }
+    };
   }
 }

@@ -126,4 +126,33 @@ class GgufModelWriterTest {
       close(loaded);
     }
   }
+
+  @Test
+  void writesTheLlamaCppPreTokenizerItRead() throws Exception {
+    Path vocab = Path.of(getClass().getResource("/tokenizer/llama-cpp/bpe-vocab.gguf").toURI());
+    Map<String, Object> m;
+    try (GgufFile f = GgufFile.open(vocab)) {
+      m = new java.util.HashMap<>(f.metadata());
+    }
+    String text = "tilde~word DON'Tstop 12345 \u65e5\u672c";
+    // every name of a type is written as the name llama.cpp's converter gives the type
+    for (String pre : List.of("deepseek-v3", "tekken", "jina-v2-code", "megrez", "falcon3")) {
+      m.put("tokenizer.ggml.pre", pre);
+      Tokenizer tok = Tokenizers.fromGgufMetadata(m);
+      GgufWriter w = new GgufWriter();
+      GgufModelWriter.putTokenizer(w, tok, tok.vocabSize());
+      Path out = dir.resolve(pre + ".gguf");
+      w.write(out);
+      try (GgufFile back = GgufFile.open(out)) {
+        String written = switch (pre) {
+          case "jina-v2-code" -> "gpt-2";
+          case "megrez" -> "qwen2";
+          case "falcon3" -> "llama-bpe";
+          default -> pre;
+        };
+        assertThat(back.metadata().get("tokenizer.ggml.pre")).as(pre).isEqualTo(written);
+        assertThat(Tokenizers.fromGgufMetadata(back.metadata()).encode(text, true)).as(pre).containsExactly(tok.encode(text, true));
+      }
+    }
+  }
 }
