@@ -23,8 +23,9 @@ import org.junit.jupiter.api.Test;
  * The structure README's "Architecture" section describes, checked on the sources of every module: no
  * package imports another that imports it back (directly or through others), the contract depends on the
  * JDK only, the conformance kit on the contract only, the model module on neither the engine nor the
- * commands, and no main code names a class by its fully qualified name inline. A plain parse of {@code
- * package} and {@code import} lines (and qualified names in code), not ArchUnit.
+ * commands, no main code names a class by its fully qualified name inline, every source file sits in the
+ * folder of its package, and every main package has a {@code package-info.java} saying what it is for. A
+ * plain parse of {@code package} and {@code import} lines (and qualified names in code), not ArchUnit.
  */
 class ArchitectureTest {
   private static final Path ROOT = Path.of("..");
@@ -36,18 +37,42 @@ class ArchitectureTest {
   private static final Map<String, Set<String>> IMPORTS = new TreeMap<>();
   private static final Map<String, String> MODULE = new TreeMap<>();
   private static final List<String> INLINE = new ArrayList<>();
+  private static final List<String> MISPLACED = new ArrayList<>();
+  private static final Set<Path> UNDOCUMENTED = new TreeSet<>();
 
   @BeforeAll
   static void parse() throws IOException {
     assumeTrue(Files.isRegularFile(ROOT.resolve("pom.xml")) && Files.isDirectory(ROOT.resolve("ra-api")), "not run from a module of the repository");
     try (Stream<Path> modules = Files.list(ROOT); Stream<Path> examples = Files.list(ROOT.resolve("examples"))) {
       for (Path module : Stream.concat(modules, examples).filter(m -> Files.isDirectory(m.resolve("src/main/java"))).toList()) {
-        try (Stream<Path> files = Files.walk(module.resolve("src/main/java"))) {
-          files.filter(f -> f.toString().endsWith(".java")).forEach(f -> read(module.getFileName().toString(), f));
+        for (String tree : List.of("src/main/java", "src/test/java")) {
+          Path root = module.resolve(tree);
+          if (!Files.isDirectory(root)) {
+            continue;
+          }
+          try (Stream<Path> files = Files.walk(root)) {
+            for (Path f : files.filter(f -> f.toString().endsWith(".java")).toList()) {
+              checkFolder(root, f);
+              if (tree.equals("src/main/java")) {
+                read(module.getFileName().toString(), f);
+                if (!Files.exists(f.resolveSibling("package-info.java"))) {
+                  UNDOCUMENTED.add(ROOT.relativize(f.getParent()));
+                }
+              }
+            }
+          }
         }
       }
     }
     IMPORTS.values().forEach(targets -> targets.retainAll(IMPORTS.keySet()));
+  }
+
+  private static void checkFolder(Path root, Path file) throws IOException {
+    Matcher p = PACKAGE.matcher(Files.readString(file));
+    String folder = root.relativize(file.getParent()).toString().replace(file.getFileSystem().getSeparator(), ".");
+    if (!p.find() || !p.group(1).equals(folder)) {
+      MISPLACED.add(ROOT.relativize(file) + " declares " + (p.find(0) ? p.group(1) : "no package"));
+    }
   }
 
   private static void read(String module, Path file) {
@@ -132,6 +157,16 @@ class ArchitectureTest {
   @Test
   void noFullyQualifiedClassNamesInline() {
     assertThat(INLINE).as("qualified class names in main code (import them)").isEmpty();
+  }
+
+  @Test
+  void everyFileSitsInTheFolderOfItsPackage() {
+    assertThat(MISPLACED).as("files whose package is not their folder").isEmpty();
+  }
+
+  @Test
+  void everyMainPackageHasAPackageInfo() {
+    assertThat(UNDOCUMENTED).as("main packages without package-info.java").isEmpty();
   }
 
   private static Set<String> importsOfModule(String module) {

@@ -1,4 +1,4 @@
-package org.recycledattention.engine.model;
+package org.recycledattention.engine.decode;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
