@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.within;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.ServiceLoader;
 import java.util.TreeSet;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -31,8 +30,7 @@ class CpuBackendPolicyTest {
   private static final long SEED = 0x2411_0578_7L;
 
   private static AttentionPolicyProvider provider(String name) {
-    return ServiceLoader.load(AttentionPolicyProvider.class).stream().map(ServiceLoader.Provider::get)
-        .filter(p -> p.name().equals(name)).findFirst().orElseThrow();
+    return Providers.policy(name);
   }
 
   private static Map<String, String> keys(String... keyValues) {

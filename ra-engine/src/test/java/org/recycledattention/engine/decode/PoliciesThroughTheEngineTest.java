@@ -8,7 +8,6 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.ServiceLoader;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
@@ -22,6 +21,7 @@ import org.recycledattention.engine.testing.Runtimes;
 import org.recycledattention.engine.wiring.Models;
 import org.recycledattention.model.llama.LlamaModel;
 import org.recycledattention.model.testing.Fixtures;
+import org.recycledattention.tests.Providers;
 
 /**
  * Every attention policy on the class path, through the real forward pass and the cpu backend:
@@ -53,8 +53,7 @@ class PoliciesThroughTheEngineTest {
   }
 
   private static List<AttentionPolicyProvider> policies() {
-    List<AttentionPolicyProvider> list = new ArrayList<>();
-    ServiceLoader.load(AttentionPolicyProvider.class).forEach(list::add);
+    List<AttentionPolicyProvider> list = new ArrayList<>(Providers.policies());
     list.removeIf(p -> p.name().startsWith("test-"));
     Assumptions.assumeTrue(list.size() > 1, "ra-policies is not on the class path");
     return list;
