@@ -10,6 +10,7 @@ import org.recycledattention.api.cache.KvCache;
 import org.recycledattention.api.cache.KvCacheBackend;
 import org.recycledattention.api.cache.KvCacheBackendProvider;
 import org.recycledattention.api.cache.KvDtype;
+import org.recycledattention.api.cache.support.AbstractKvCacheBackend;
 import org.recycledattention.api.config.ConfigProperty;
 import org.recycledattention.api.config.ProviderConfig;
 import org.recycledattention.api.provider.Availability;
@@ -75,36 +76,19 @@ public class TestBackendProvider implements KvCacheBackendProvider {
     return new Backend(dtype);
   }
 
-  /** The created backend: reports its dtype, allocates nothing. */
-  public final class Backend implements KvCacheBackend {
-    private final KvDtype dtype;
-
+  /** The created backend: reports its dtype, allocates nothing, counts its closing. */
+  public final class Backend extends AbstractKvCacheBackend {
     Backend(KvDtype dtype) {
-      this.dtype = dtype;
+      super(name, capabilities, dtype);
     }
 
     @Override
-    public String name() {
-      return name;
-    }
-
-    @Override
-    public Set<BackendCapability> capabilities() {
-      return capabilities;
-    }
-
-    @Override
-    public KvDtype storageDtype() {
-      return dtype;
-    }
-
-    @Override
-    public KvCache allocate(CacheSpec spec) {
+    protected KvCache newCache(CacheSpec spec) {
       throw new UnsupportedOperationException("test backend allocates no cache");
     }
 
     @Override
-    public void close() {
+    protected void release() {
       closed.incrementAndGet();
     }
   }
