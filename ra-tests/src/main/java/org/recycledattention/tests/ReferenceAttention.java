@@ -5,7 +5,9 @@ import static java.util.Objects.requireNonNull;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.random.RandomGenerator;
 import org.recycledattention.api.cache.CacheSpec;
+import org.recycledattention.api.cache.KvCache;
 import org.recycledattention.api.cache.KvDtype;
 import org.recycledattention.api.cache.Selection;
 import org.recycledattention.api.plan.GroupReduction;
@@ -95,6 +97,20 @@ public final class ReferenceAttention {
       out[i] = stored(out[i], storage);
     }
     return out;
+  }
+
+  /**
+   * Appends {@code tokens} random keys and values (standard normal, drawn from {@code random}, keys
+   * first) at positions {@code from, from + 1, ...} to {@code layer} of both {@code cache} and this
+   * reference, which then hold the same entries: the usual start of a backend test.
+   */
+  public void appendRandom(KvCache cache, int layer, int from, int tokens, RandomGenerator random) {
+    int width = tokens * spec.kvHeads() * spec.headDim();
+    float[] k = RandomData.gaussian(random, width, 1.0);
+    float[] v = RandomData.gaussian(random, width, 1.0);
+    int[] positions = RandomData.range(from, tokens);
+    cache.append(layer, k, v, positions, tokens);
+    append(layer, k, v, positions, tokens);
   }
 
   /** As {@code KvCache.append}: {@code k}, {@code v} are {@code tokens × kvHeads × headDim}. */

@@ -66,11 +66,7 @@ class AttentionTest {
     try (CpuBackend backend = CpuBackend.create(dtype, threads);
         KvCache cache = backend.allocate(new CacheSpec(2, queryHeads, kvHeads, dim, length))) {
       ReferenceAttention ref = new ReferenceAttention(cache.spec(), dtype);
-      float[] k = RandomData.gaussian(random, length * kvHeads * dim, 1.0);
-      float[] v = RandomData.gaussian(random, length * kvHeads * dim, 1.0);
-      int[] pos = RandomData.range(0, length);
-      cache.append(1, k, v, pos, length);
-      ref.append(1, k, v, pos, length);
+      ref.appendRandom(cache, 1, 0, length, random);
       float[] q = RandomData.gaussian(random, queryHeads * dim, 2.0);
       for (GroupReduction reduction : GroupReduction.values()) {
         float[] out = new float[queryHeads * dim];
@@ -160,10 +156,7 @@ class AttentionTest {
     try (CpuBackend backend = CpuBackend.create(KvDtype.F32, 2);
         KvCache cache = backend.allocate(new CacheSpec(1, queryHeads, kvHeads, dim, length))) {
       ReferenceAttention ref = new ReferenceAttention(cache.spec());
-      float[] k = RandomData.gaussian(random, length * kvHeads * dim, 1.0);
-      float[] v = RandomData.gaussian(random, length * kvHeads * dim, 1.0);
-      cache.append(0, k, v, RandomData.range(0, length), length);
-      ref.append(0, k, v, RandomData.range(0, length), length);
+      ref.appendRandom(cache, 0, 0, length, random);
       float[] q = RandomData.gaussian(random, queries * queryHeads * dim, 2.0);
       float[] out = new float[queries * queryHeads * dim];
       StepPlan summed = new StepPlan.Full(new ScoreRequest(ScoreMode.SUM, reduction));

@@ -52,11 +52,7 @@ class AttentionTest {
     int queryHeads = kvHeads * group;
     try (KvCache cache = backend.allocate(new CacheSpec(2, queryHeads, kvHeads, dim, length))) {
       ReferenceAttention ref = new ReferenceAttention(new CacheSpec(2, queryHeads, kvHeads, dim, 1 << 20));
-      float[] k = RandomData.gaussian(random, length * kvHeads * dim, 1.0);
-      float[] v = RandomData.gaussian(random, length * kvHeads * dim, 1.0);
-      int[] pos = RandomData.range(0, length);
-      cache.append(1, k, v, pos, length);
-      ref.append(1, k, v, pos, length);
+      ref.appendRandom(cache, 1, 0, length, random);
       float[] q = RandomData.gaussian(random, queryHeads * dim, 2.0);
       ReferenceAttention.Result expected = ref.attend(1, q, 1, StepPlan.Full.NO_SCORES);
       float[] out = new float[queryHeads * dim];
@@ -89,15 +85,9 @@ class AttentionTest {
     try (KvCache cache = backend.allocate(new CacheSpec(1, queryHeads, kvHeads, dim, total))) {
       ReferenceAttention ref = new ReferenceAttention(new CacheSpec(2, queryHeads, kvHeads, dim, 1 << 20));
       if (before > 0) {
-        float[] k0 = RandomData.gaussian(random, before * kvHeads * dim, 1.0);
-        float[] v0 = RandomData.gaussian(random, before * kvHeads * dim, 1.0);
-        cache.append(0, k0, v0, RandomData.range(0, before), before);
-        ref.append(0, k0, v0, RandomData.range(0, before), before);
+        ref.appendRandom(cache, 0, 0, before, random);
       }
-      float[] k = RandomData.gaussian(random, queries * kvHeads * dim, 1.0);
-      float[] v = RandomData.gaussian(random, queries * kvHeads * dim, 1.0);
-      cache.append(0, k, v, RandomData.range(before, queries), queries);
-      ref.append(0, k, v, RandomData.range(before, queries), queries);
+      ref.appendRandom(cache, 0, before, queries, random);
       float[] q = RandomData.gaussian(random, queries * queryHeads * dim, 2.0);
       for (ScoreMode mode : ScoreMode.values()) {
         for (GroupReduction reduction : GroupReduction.values()) {
@@ -127,10 +117,7 @@ class AttentionTest {
     int queryHeads = kvHeads * group;
     try (KvCache cache = backend.allocate(new CacheSpec(1, queryHeads, kvHeads, dim, length + 1))) {
       ReferenceAttention ref = new ReferenceAttention(new CacheSpec(2, queryHeads, kvHeads, dim, 1 << 20));
-      float[] k = RandomData.gaussian(random, length * kvHeads * dim, 1.0);
-      float[] v = RandomData.gaussian(random, length * kvHeads * dim, 1.0);
-      cache.append(0, k, v, RandomData.range(0, length), length);
-      ref.append(0, k, v, RandomData.range(0, length), length);
+      ref.appendRandom(cache, 0, 0, length, random);
       int budget = 1 + random.nextInt(length);
       int[][] slots = new int[kvHeads][];
       float[][] scores = new float[kvHeads][budget];
@@ -140,10 +127,7 @@ class AttentionTest {
       cache.workingSet(0).gatherPartial(new Selection(slots, scores));
       ref.gatherPartial(0, new Selection(slots, new float[slots.length][slots[0].length]));
       // the current token arrives after the gather
-      float[] k1 = RandomData.gaussian(random, kvHeads * dim, 1.0);
-      float[] v1 = RandomData.gaussian(random, kvHeads * dim, 1.0);
-      cache.append(0, k1, v1, new int[] {length}, 1);
-      ref.append(0, k1, v1, new int[] {length}, 1);
+      ref.appendRandom(cache, 0, length, 1, random);
       float[] q = RandomData.gaussian(random, queryHeads * dim, 2.0);
       ReferenceAttention.Result expected = ref.attend(0, q, 1, new StepPlan.Partial(ScoreRequest.LAST_MAX));
       float[] out = new float[queryHeads * dim];

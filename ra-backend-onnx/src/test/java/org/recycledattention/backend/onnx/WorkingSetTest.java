@@ -25,11 +25,7 @@ class WorkingSetTest {
 
   private static KvCache filled(ReferenceAttention ref, Random random, int length, int maxTokens) {
     KvCache cache = backend.allocate(new CacheSpec(1, KV_HEADS * GROUP, KV_HEADS, DIM, maxTokens));
-    float[] k = RandomData.gaussian(random, length * KV_HEADS * DIM, 1);
-    float[] v = RandomData.gaussian(random, length * KV_HEADS * DIM, 1);
-    int[] pos = RandomData.range(100, length);
-    cache.append(0, k, v, pos, length);
-    ref.append(0, k, v, pos, length);
+    ref.appendRandom(cache, 0, 100, length, random);
     return cache;
   }
 
@@ -131,10 +127,7 @@ class WorkingSetTest {
       assertThat(cache.stats().residentBytes()).isEqualTo(mainBytes + 20 * perEntry);
       // decode steps: append a token, attend partial, then append it to the partial cache or replace a slot
       for (int step = 0; step < 40; step++) {
-        float[] k = RandomData.gaussian(random, KV_HEADS * DIM, 1);
-        float[] v = RandomData.gaussian(random, KV_HEADS * DIM, 1);
-        cache.append(0, k, v, new int[] {220 + step}, 1);
-        ref.append(0, k, v, new int[] {220 + step}, 1);
+        ref.appendRandom(cache, 0, 220 + step, 1, random);
         assertAttendsLike(cache, ref, random, true);
         int[] replace = step % 3 == 0
             ? new int[] {random.nextInt(ws.partialLength()), random.nextInt(ws.partialLength())}
