@@ -1,6 +1,7 @@
 package org.recycledattention.tests;
 
 import java.util.random.RandomGenerator;
+import org.recycledattention.api.cache.Selection;
 
 /** Seeded random inputs for backend and policy tests: keys, values and queries, positions, selections. */
 public final class RandomData {
@@ -22,6 +23,18 @@ public final class RandomData {
       p[i] = from + i;
     }
     return p;
+  }
+
+  /**
+   * A selection of {@code count} random slots of {@code [0, length)} per KV head ({@link
+   * #ascendingSubset}, head by head), with zero scores.
+   */
+  public static Selection selection(RandomGenerator random, int kvHeads, int length, int count) {
+    int[][] slots = new int[kvHeads][];
+    for (int h = 0; h < kvHeads; h++) {
+      slots[h] = ascendingSubset(random, length, count);
+    }
+    return new Selection(slots, new float[kvHeads][count]);
   }
 
   /** {@code count} distinct ascending values from {@code [0, length)}: the slots of a selection. */

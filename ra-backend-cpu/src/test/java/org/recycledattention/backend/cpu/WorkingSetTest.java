@@ -90,21 +90,15 @@ class WorkingSetTest {
           partial = false;
         } else if (op == 4 && length > 8 && r.nextInt(4) == 0) {
           int keep = 1 + r.nextInt(length - 1);
-          int[][] slots = new int[KV][];
-          for (int h = 0; h < KV; h++) {
-            slots[h] = RandomData.ascendingSubset(r, length, keep);
-          }
-          ws.retain(selection(slots));
-          ref.retain(0, selection(slots));
+          Selection kept = RandomData.selection(r, KV, length, keep);
+          ws.retain(kept);
+          ref.retain(0, kept);
           partial = false;
         } else if (op == 5) {
           int size = r.nextInt(length + 1);
-          int[][] slots = new int[KV][];
-          for (int h = 0; h < KV; h++) {
-            slots[h] = RandomData.ascendingSubset(r, length, size);
-          }
-          ws.gatherPartial(selection(slots));
-          ref.gatherPartial(0, selection(slots));
+          Selection gathered = RandomData.selection(r, KV, length, size);
+          ws.gatherPartial(gathered);
+          ref.gatherPartial(0, gathered);
           partial = true;
         } else if (op == 6 && partial) {
           int pl = ref.partialLength(0);

@@ -119,13 +119,9 @@ class AttentionTest {
       ReferenceAttention ref = new ReferenceAttention(new CacheSpec(2, queryHeads, kvHeads, dim, 1 << 20));
       ref.appendRandom(cache, 0, 0, length, random);
       int budget = 1 + random.nextInt(length);
-      int[][] slots = new int[kvHeads][];
-      float[][] scores = new float[kvHeads][budget];
-      for (int h = 0; h < kvHeads; h++) {
-        slots[h] = RandomData.ascendingSubset(random, length, budget);
-      }
-      cache.workingSet(0).gatherPartial(new Selection(slots, scores));
-      ref.gatherPartial(0, new Selection(slots, new float[slots.length][slots[0].length]));
+      Selection gathered = RandomData.selection(random, kvHeads, length, budget);
+      cache.workingSet(0).gatherPartial(gathered);
+      ref.gatherPartial(0, gathered);
       // the current token arrives after the gather
       ref.appendRandom(cache, 0, length, 1, random);
       float[] q = RandomData.gaussian(random, queryHeads * dim, 2.0);

@@ -76,19 +76,16 @@ class WorkingSetTest {
       OnnxKvCache onnx = (OnnxKvCache) cache;
       long reserved = onnx.reservedBytes();
       long resident = cache.stats().residentBytes();
-      int[][] slots = {RandomData.ascendingSubset(random, 1000, 50), RandomData.ascendingSubset(random, 1000, 50)};
-      cache.workingSet(0).retain(new Selection(slots, new float[KV_HEADS][50]));
-      ref.retain(0, new Selection(slots, new float[slots.length][slots[0].length]));
+      Selection kept = RandomData.selection(random, KV_HEADS, 1000, 50);
+      cache.workingSet(0).retain(kept);
+      ref.retain(0, kept);
       assertPositions(cache.workingSet(0), ref);
       assertThat(cache.stats().residentBytes()).isEqualTo(resident * 50 / 1000);
       assertThat(cache.stats().peakResidentBytes()).isEqualTo(resident);
       assertThat(onnx.reservedBytes()).as("capacity shrinks below a quarter").isLessThan(reserved / 4);
       assertAttendsLike(cache, ref, random, false);
       // appending after a shrink grows again and keeps the kept entries
-      float[] k = RandomData.gaussian(random, 3 * KV_HEADS * DIM, 1);
-      float[] v = RandomData.gaussian(random, 3 * KV_HEADS * DIM, 1);
-      cache.append(0, k, v, new int[] {2000, 2001, 2002}, 3);
-      ref.append(0, k, v, new int[] {2000, 2001, 2002}, 3);
+      ref.appendRandom(cache, 0, 2000, 3, random);
       assertPositions(cache.workingSet(0), ref);
       assertAttendsLike(cache, ref, random, false);
     }
@@ -118,11 +115,11 @@ class WorkingSetTest {
     try (KvCache cache = filled(ref, random, 120, 200)) {
       WorkingSet ws = cache.workingSet(0);
       long mainBytes = cache.stats().residentBytes();
-      int[][] slots = {RandomData.ascendingSubset(random, 120, 20), RandomData.ascendingSubset(random, 120, 20)};
-      ws.gatherPartial(new Selection(slots, new float[KV_HEADS][20]));
-      ref.gatherPartial(0, new Selection(slots, new float[slots.length][slots[0].length]));
+      Selection gathered = RandomData.selection(random, KV_HEADS, 120, 20);
+      ws.gatherPartial(gathered);
+      ref.gatherPartial(0, gathered);
       assertThat(ws.partialLength()).isEqualTo(20);
-      assertThat(ws.partialPosition(1, 7)).isEqualTo(100 + slots[1][7]);
+      assertThat(ws.partialPosition(1, 7)).isEqualTo(100 + gathered.slots(1)[7]);
       long perEntry = 2L * KV_HEADS * DIM * Float.BYTES;
       assertThat(cache.stats().residentBytes()).isEqualTo(mainBytes + 20 * perEntry);
       // decode steps: append a token, attend partial, then append it to the partial cache or replace a slot
