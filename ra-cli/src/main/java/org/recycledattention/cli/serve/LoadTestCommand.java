@@ -10,10 +10,9 @@ import java.util.List;
 import java.util.Map;
 import org.recycledattention.api.RaException;
 import org.recycledattention.cli.common.ConfigOptions;
-import org.recycledattention.cli.common.PluginOptions;
+import org.recycledattention.cli.common.SelectionOptions;
 import org.recycledattention.cli.common.Subcommand;
 import org.recycledattention.cli.common.UsageException;
-import org.recycledattention.engine.registry.Plugins;
 import org.recycledattention.engine.wiring.RaRuntime;
 import org.recycledattention.inference.Engine;
 import org.recycledattention.server.LoadTest;
@@ -103,9 +102,9 @@ public final class LoadTestCommand extends Subcommand {
       description = "In-process server: sequences at once (default: the processors, at most 8).")
   Integer parallel;
 
-  @Mixin ConfigOptions config;
+  @Mixin SelectionOptions selection;
 
-  @Mixin PluginOptions plugins;
+  @Mixin ConfigOptions config;
 
   public LoadTestCommand(Map<String, String> environment) {
     super(environment);
@@ -135,9 +134,7 @@ public final class LoadTestCommand extends Subcommand {
           "invalid value '" + n + "' for --parallel: expected an integer >= 1");
     }
     int largest = clients.stream().mapToInt(Integer::intValue).max().orElse(1);
-    try (Plugins loaded = plugins.load(environment);
-        RaRuntime runtime =
-            RaRuntime.create(loaded.classLoader(), config.layers(environment, List.of()));
+    try (RaRuntime runtime = config.runtime(environment, selection.settings());
         Engine engine = Engine.builder().runtime(runtime).sequencesInParallel(n).build();
         OpenAiServer server =
             start(

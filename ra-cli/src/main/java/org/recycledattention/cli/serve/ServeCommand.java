@@ -10,11 +10,10 @@ import java.util.concurrent.CountDownLatch;
 import org.recycledattention.api.RaException;
 import org.recycledattention.cli.common.ConfigOptions;
 import org.recycledattention.cli.common.Inputs;
-import org.recycledattention.cli.common.PluginOptions;
+import org.recycledattention.cli.common.SelectionOptions;
 import org.recycledattention.cli.common.Subcommand;
+import org.recycledattention.cli.common.ThreadsOption;
 import org.recycledattention.cli.common.UsageException;
-import org.recycledattention.engine.config.ConfigLayers.Setting;
-import org.recycledattention.engine.registry.Plugins;
 import org.recycledattention.engine.wiring.RaRuntime;
 import org.recycledattention.inference.Engine;
 import org.recycledattention.inference.chat.ChatTemplate;
@@ -93,15 +92,12 @@ public final class ServeCommand extends Subcommand {
           "A Jinja chat template to use instead of the model's (tokenizer.chat_template).")
   Path chatTemplate;
 
-  @Option(
-      names = "--threads",
-      paramLabel = "N",
-      description = "Kernel threads in all (ra.threads), shared out among the parallel sequences.")
-  String threads;
+  @Mixin SelectionOptions selection;
+
+  /** Kernel threads in all: each of the parallel sequences gets an equal share. */
+  @Mixin ThreadsOption threads;
 
   @Mixin ConfigOptions config;
-
-  @Mixin PluginOptions plugins;
 
   public ServeCommand(Map<String, String> environment) {
     super(environment);
@@ -140,14 +136,9 @@ public final class ServeCommand extends Subcommand {
             queue,
             Duration.ofSeconds(shutdownSeconds),
             ServerOptions.DEFAULT_MAX_BODY_BYTES);
-    List<Setting> extra = new ArrayList<>();
-    if (threads != null) {
-      extra.add(new Setting("ra.threads", threads, "--threads"));
-    }
     // the runtime every command builds (configuration, providers, backend); the engine runs on it
-    try (Plugins loaded = plugins.load(environment);
-        RaRuntime runtime =
-            RaRuntime.create(loaded.classLoader(), config.layers(environment, extra))) {
+    try (RaRuntime runtime =
+        config.runtime(environment, selection.settings(), threads.settings())) {
       Engine.Builder builder = Engine.builder().runtime(runtime).sequencesInParallel(n);
       if (model != null) {
         builder.model(model);

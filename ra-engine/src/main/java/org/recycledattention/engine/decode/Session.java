@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import java.util.EnumSet;
 import java.util.Set;
+import java.util.SplittableRandom;
 import java.util.function.BooleanSupplier;
 import org.recycledattention.api.cache.BackendCapability;
 import org.recycledattention.api.cache.CacheSpec;
@@ -179,7 +180,7 @@ public final class Session implements AutoCloseable {
     float[] k = new float[chunkTokens * width];
     float[] v = new float[chunkTokens * width];
     int[] positions = new int[chunkTokens];
-    java.util.SplittableRandom random = new java.util.SplittableRandom(seed);
+    SplittableRandom random = new SplittableRandom(seed);
     for (int layer = 0; layer < shape.layers(); layer++) {
       for (int from = 0; from < tokens; from += chunkTokens) {
         int count = Math.min(chunkTokens, tokens - from);
@@ -201,7 +202,7 @@ public final class Session implements AutoCloseable {
     return state.logits();
   }
 
-  private static double gaussian(java.util.SplittableRandom r) {
+  private static double gaussian(SplittableRandom r) {
     return Math.sqrt(-2 * Math.log(1 - r.nextDouble())) * Math.cos(2 * Math.PI * r.nextDouble());
   }
 
