@@ -38,7 +38,8 @@ import sun.misc.SignalHandler;
       "Serve a model over HTTP with OpenAI's API (chat and text completions, streaming), choosing"
           + " the attention policy per request.",
       "Without --model it serves the built-in probe. SIGTERM or Ctrl-C stops it gracefully (exit"
-          + " 0)."
+          + " 0).",
+      "The --threads kernel threads (ra.threads) are shared out among the --parallel sequences."
     })
 public final class ServeCommand extends Subcommand {
   @Option(
