@@ -1,9 +1,9 @@
 package org.recycledattention.cli.bench;
 
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import me.tongfei.progressbar.ProgressBar;
@@ -12,11 +12,10 @@ import org.recycledattention.cli.common.ConfigOptions;
 import org.recycledattention.cli.common.EvalSupport;
 import org.recycledattention.cli.common.FinishedCells;
 import org.recycledattention.cli.common.ModelAccessOptions;
-import org.recycledattention.cli.common.PluginOptions;
+import org.recycledattention.cli.common.ReportOptions;
 import org.recycledattention.cli.common.Subcommand;
+import org.recycledattention.cli.common.ThreadsOption;
 import org.recycledattention.cli.common.UsageException;
-import org.recycledattention.engine.decode.PolicyFactory;
-import org.recycledattention.engine.registry.Plugins;
 import org.recycledattention.engine.wiring.RaRuntime;
 import org.recycledattention.eval.bench.BenchCell;
 import org.recycledattention.eval.bench.BenchRunner;
@@ -30,8 +29,9 @@ import picocli.CommandLine.Option;
 
 /** {@code ra bench}: decode tokens/s against context length, per policy and backend, prefill excluded. */
 @Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
-    description = {"Decode benchmark: fill the KV cache to each context length, then time decode steps of every policy x backend,",
-        "alternating A B A B so each speedup over full attention is measured side by side. Prefill is excluded, as in the paper."})
+    description = {"Decode benchmark: tokens/s against context length for every policy x backend, prefill excluded.",
+        "Fills the KV cache to each context length, then times decode steps, alternating A B A B so that each speedup",
+        "over full attention is measured side by side. Prefill is excluded, as in the paper."})
 public final class BenchCommand extends Subcommand {
   @Option(names = "--model", required = true, paramLabel = "FILE|synthetic:SPEC",
       description = "A model file, or synthetic:PRESET / synthetic:key=value,... (presets: bench-small, llama-3.2-1b, tiny).")
@@ -59,26 +59,20 @@ public final class BenchCommand extends Subcommand {
       description = "random: append synthetic K/V (like a prefilled prompt); prefill: run the real prompt (default: ${DEFAULT-VALUE}).")
   String fill;
 
-  @Option(names = "--threads", paramLabel = "N", description = "Threads for the model's matrix kernels (ra.threads).")
-  String threads;
+  @Mixin
+  ThreadsOption threads;
 
   @Option(names = "--seed", paramLabel = "S", defaultValue = "1", description = "Seed of the synthetic cache contents (default: ${DEFAULT-VALUE}).")
   long seed;
 
-  @Option(names = "--json", description = "Print the cells as a JSON array instead of a table.")
-  boolean json;
-
-  @Option(names = "--out", paramLabel = "DIR", description = "Also write bench.json, bench.md and bench.png there.")
-  Path out;
+  @Mixin
+  ReportOptions report;
 
   @Mixin
   ConfigOptions config;
 
   @Mixin
   ModelAccessOptions access;
-
-  @Mixin
-  PluginOptions plugins;
 
   public BenchCommand(Map<String, String> environment) {
     super(environment);
@@ -93,43 +87,31 @@ public final class BenchCommand extends Subcommand {
     if (decodeTokens < 1 || rounds < 1 || rounds > decodeTokens) {
       throw new UsageException("--decode-tokens (" + decodeTokens + ") and --rounds (" + rounds + ") must satisfy decode-tokens >= rounds >= 1");
     }
-    BenchRunner.Fill fillMode = switch (fill.toLowerCase(java.util.Locale.ROOT)) {
+    BenchRunner.Fill fillMode = switch (fill.toLowerCase(Locale.ROOT)) {
       case "random" -> BenchRunner.Fill.RANDOM;
       case "prefill" -> BenchRunner.Fill.PREFILL;
       default -> throw new UsageException("invalid value '" + fill + "' for --fill: expected random or prefill");
     };
-    List<Path> inputs = EvalSupport.checkModel(model);
-    if (out != null) {
-      EvalSupport.outDir(out, inputs, "bench.json", "bench.md", "bench.png");
-    }
-    List<org.recycledattention.engine.config.ConfigLayers.Setting> extra = EvalSupport.threadsSetting(threads);
-    try (Plugins loaded = plugins.load(environment); RaRuntime runtime = RaRuntime.create(loaded.classLoader(), config.layers(environment, extra))) {
-      for (String p : policyNames) {
-        runtime.policyRegistry().get(p);
-      }
+    report.check("bench", EvalSupport.checkModel(model));
+    try (RaRuntime runtime = config.runtime(environment, threads.settings())) {
       if (!policyNames.contains("full")) {
         policyNames.add(0, "full"); // the reference of every speedup
       }
+      runtime.checkSelection(policyNames, backendNames, "--backends");
       Map<String, KvCacheBackend> started = new LinkedHashMap<>();
       try (LanguageModel lm = EvalSupport.loadModel(model, access.access())) {
         int budget = runtime.config().budget();
         BenchRunner.Options options = new BenchRunner.Options(ctx, decodeTokens, rounds, fillMode, runtime.threads(), seed);
         BenchRunner runner = new BenchRunner(lm);
-        runner.check(options);
+        runner.check(options); // every context fits the model, before any backend starts
         for (String b : backendNames) {
-          started.put(b, EvalSupport.backend(runtime, b));
+          started.put(b, runtime.backend(b));
         }
         FinishedCells<BenchCell> finished = new FinishedCells<>();
-        status.partialReport(finished.partialReport(out, "bench", "Decode benchmark", BenchCommand::table, c -> Map.of("cells", c), out()));
+        status.partialReport(finished.partialReport(report.dir(), "bench", "Decode benchmark", BenchCommand::table, c -> Map.of("cells", c), out()));
         List<BenchCell> cells;
         try (ProgressBar bar = EvalSupport.progress("bench", (long) ctx.size() * rounds)) {
-          cells = runner.run(options, started, n -> {
-            List<PolicyFactory> ps = new ArrayList<>();
-            for (String p : policyNames) {
-              ps.add(EvalSupport.policy(runtime, p, EvalSupport.budgetFor(n, budgetRatio, budget)));
-            }
-            return ps;
-          }, p -> {
+          cells = runner.run(options, started, n -> runtime.policyFactories(policyNames, EvalSupport.budgetFor(n, budgetRatio, budget)), p -> {
             bar.step();
             status.update("context " + p.context() + ", round " + p.round() + " of " + p.rounds() + " of the benchmark");
           }, finished::add);
@@ -138,19 +120,15 @@ public final class BenchCommand extends Subcommand {
           return 1; // interrupted: the shutdown hook has written the partial report
         }
         String table = table(cells);
-        out().println(json ? EvalSupport.json(cells) : table);
-        if (out != null) {
+        out().println(report.json() ? EvalSupport.json(cells) : table);
+        if (report.dir() != null) {
           String command = "ra bench --model " + model + " --contexts " + contexts + " --policies " + policies + " --backends " + backends
               + (budgetRatio != null ? " --budget-ratio " + budgetRatio : " --budget " + budget) + " --decode-tokens " + decodeTokens;
-          EvalSupport.writeJson(out.resolve("bench.json"), cells);
-          AtomicFiles.writeString(out.resolve("bench.md"), "# Decode benchmark\n\nModel: `" + lm.description() + "`\n\nCommand: `" + command + "`\n\n" + table);
-          Charts.lineChart(out.resolve("bench.png"), "Decode speed vs context (" + model + ")", "context (tokens)", "decode tokens/s", series(cells),
+          EvalSupport.writeJson(report.dir().resolve("bench.json"), cells);
+          AtomicFiles.writeString(report.dir().resolve("bench.md"), "# Decode benchmark\n\nModel: `" + lm.description() + "`\n\nCommand: `" + command + "`\n\n" + table);
+          Charts.lineChart(report.dir().resolve("bench.png"), "Decode speed vs context (" + model + ")", "context (tokens)", "decode tokens/s", series(cells),
               ctx.stream().mapToInt(Integer::intValue).max().orElse(1) >= 10L * ctx.stream().mapToInt(Integer::intValue).min().orElse(1));
-          err().println("wrote " + out.resolve("bench.json") + ", bench.md, bench.png");
-        }
-      } finally {
-        for (KvCacheBackend b : started.values()) {
-          b.close();
+          err().println("wrote " + report.dir().resolve("bench.json") + ", bench.md, bench.png");
         }
       }
     }

@@ -25,7 +25,7 @@ public final class FailingAssertionPolicy implements AttentionPolicyProvider {
   }
 
   @Override
-  public List<ConfigProperty> properties() {
+  public List<ConfigProperty<?>> properties() {
     return List.of();
   }
 

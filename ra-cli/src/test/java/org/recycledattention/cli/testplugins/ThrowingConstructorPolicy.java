@@ -26,7 +26,7 @@ public final class ThrowingConstructorPolicy implements AttentionPolicyProvider 
   }
 
   @Override
-  public List<ConfigProperty> properties() {
+  public List<ConfigProperty<?>> properties() {
     return List.of();
   }
 

@@ -199,9 +199,9 @@ public final class BenchRunner {
         return 1;
       }
       if (name.equals("recycled")) {
-        Map<String, Object> v = policy.config().properties().values();
+        Map<String, String> v = policy.config().properties().texts();
         if ("fixed".equals(v.get("schedule"))) {
-          int stride = (Integer) v.get("stride");
+          int stride = Integer.parseInt(v.get("stride"));
           return 1 / (1.0 / stride + (double) budget / n);
         }
         return Double.NaN;

@@ -2,6 +2,8 @@ package org.recycledattention.model.format;
 
 import static java.util.Objects.requireNonNull;
 
+import org.recycledattention.api.model.ModelShape;
+
 /**
  * Hyper-parameters of a Llama-family model, whatever file it came from.
  *
@@ -86,7 +88,7 @@ public record ModelConfig(String architecture, int dim, int ffnDim, int layers, 
     return v > 0 && Float.isFinite(v);
   }
 
-  public org.recycledattention.api.model.ModelShape shape() {
-    return new org.recycledattention.api.model.ModelShape(layers, heads, kvHeads, headDim, contextLength);
+  public ModelShape shape() {
+    return new ModelShape(layers, heads, kvHeads, headDim, contextLength);
   }
 }

@@ -1,5 +1,7 @@
 package org.recycledattention.model.io;
 
+import java.util.Locale;
+
 /**
  * Text from outside the program (a model file, a config file, a plugin's name, description or
  * exception message) made safe to print: control characters and the Unicode characters that
@@ -63,7 +65,7 @@ public final class SafeText {
     StringBuilder sb = new StringBuilder();
     int end = Math.min(bytes.length, from + max);
     for (int i = from; i < end; i++) {
-      sb.append(sb.isEmpty() ? "" : " ").append(String.format(java.util.Locale.ROOT, "%02x", bytes[i] & 0xFF));
+      sb.append(sb.isEmpty() ? "" : " ").append(String.format(Locale.ROOT, "%02x", bytes[i] & 0xFF));
     }
     return end < bytes.length ? sb.append(" ...").toString() : sb.toString();
   }
@@ -75,9 +77,9 @@ public final class SafeText {
       case '\t' -> out.append("\\t");
       default -> {
         if (c < 0x20 || c >= 0x7F && c <= 0x9F) {
-          out.append(String.format(java.util.Locale.ROOT, "\\x%02X", (int) c));
+          out.append(String.format(Locale.ROOT, "\\x%02X", (int) c));
         } else if (hidesOrReorders(c) || Character.isSurrogate(c)) {
-          out.append(String.format(java.util.Locale.ROOT, "\\u%04X", (int) c));
+          out.append(String.format(Locale.ROOT, "\\u%04X", (int) c));
         } else {
           out.append(c);
         }

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.charset.CharacterCodingException;
@@ -14,7 +15,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -221,14 +224,14 @@ public final class GgufFile implements AutoCloseable {
   }
 
   /** No two tensors may share bytes (llama.cpp refuses such files too): a tensor is one tensor's data. */
-  private static void checkNoOverlap(Path path, java.util.Collection<GgufTensorInfo> tensors, long dataOffset) {
+  private static void checkNoOverlap(Path path, Collection<GgufTensorInfo> tensors, long dataOffset) {
     List<GgufTensorInfo> sized = new ArrayList<>();
     for (GgufTensorInfo t : tensors) {
       if (t.bytes() > 0) {
         sized.add(t);
       }
     }
-    sized.sort(java.util.Comparator.comparingLong(GgufTensorInfo::offset));
+    sized.sort(Comparator.comparingLong(GgufTensorInfo::offset));
     for (int i = 1; i < sized.size(); i++) {
       GgufTensorInfo before = sized.get(i - 1);
       GgufTensorInfo t = sized.get(i);
@@ -428,7 +431,7 @@ public final class GgufFile implements AutoCloseable {
       pos += len;
       try {
         return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT)
-            .decode(java.nio.ByteBuffer.wrap(bytes)).toString();
+            .decode(ByteBuffer.wrap(bytes)).toString();
       } catch (CharacterCodingException e) {
         throw new ModelFormatException(path, at + 8, "a string is not valid UTF-8");
       }

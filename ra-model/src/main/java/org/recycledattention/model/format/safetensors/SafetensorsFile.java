@@ -16,6 +16,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.Iterator;
@@ -151,7 +152,7 @@ public final class SafetensorsFile {
   }
 
   /** No two tensors may share bytes: each tensor is its own data. */
-  private static void checkNoOverlap(Path path, java.util.Collection<Entry> entries, long dataStart) {
+  private static void checkNoOverlap(Path path, Collection<Entry> entries, long dataStart) {
     List<Entry> sorted = new ArrayList<>();
     for (Entry e : entries) {
       if (e.end() > e.begin()) {

@@ -2,18 +2,22 @@ package org.recycledattention.model.format.safetensors;
 
 import static java.util.Objects.requireNonNull;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import org.recycledattention.model.ModelFormatException;
@@ -44,6 +48,17 @@ public final class SafetensorsLoader implements ModelReader {
   @Override
   public ModelFormat format() {
     return ModelFormat.SAFETENSORS;
+  }
+
+  /** A directory (with config.json and *.safetensors) or a {@code *.safetensors} file. */
+  @Override
+  public boolean recognizes(Path path, ByteBuffer head, long size) {
+    return size < 0 || path.getFileName() != null && path.getFileName().toString().endsWith(".safetensors");
+  }
+
+  @Override
+  public String expected() {
+    return "a safetensors model (a directory or *.safetensors)";
   }
 
   /** {@code new SafetensorsLoader().read(fileOrDir)}. */
@@ -89,7 +104,7 @@ public final class SafetensorsLoader implements ModelReader {
   }
 
   /** No tensor of a layer at or past {@code num_hidden_layers}: a count too small would run part of the model. */
-  private static void checkLayersInFiles(Path configFile, java.util.Set<String> names, int layers) {
+  private static void checkLayersInFiles(Path configFile, Set<String> names, int layers) {
     String prefix = "model.layers.";
     int last = -1;
     for (String name : names) {
@@ -165,7 +180,7 @@ public final class SafetensorsLoader implements ModelReader {
         Path shard;
         try {
           shard = root.resolve(name).normalize();
-        } catch (java.nio.file.InvalidPathException e) {
+        } catch (InvalidPathException e) {
           throw new ModelFormatException(index, -1, "weight_map names shard '" + SafeText.of(name) + "', which is not a valid file name", e);
         }
         if (!shard.startsWith(root) || !Files.isRegularFile(shard)) {
@@ -203,7 +218,7 @@ public final class SafetensorsLoader implements ModelReader {
     try {
       return JSON.readTree(file.toFile());
     } catch (IOException e) {
-      String first = e instanceof com.fasterxml.jackson.core.JsonProcessingException j ? j.getOriginalMessage() : String.valueOf(e.getMessage());
+      String first = e instanceof JsonProcessingException j ? j.getOriginalMessage() : String.valueOf(e.getMessage());
       throw new ModelFormatException(file, -1, "cannot read JSON: " + SafeText.of(first), e);
     }
   }

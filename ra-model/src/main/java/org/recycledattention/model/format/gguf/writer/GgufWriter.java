@@ -10,6 +10,7 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -107,7 +108,7 @@ public final class GgufWriter {
   }
 
   public GgufWriter putInt32s(String key, int[] values) {
-    return putArray(key, new GgufArray(GgufValueType.INT32, java.util.Arrays.stream(values).boxed().toList()));
+    return putArray(key, new GgufArray(GgufValueType.INT32, Arrays.stream(values).boxed().toList()));
   }
 
   public GgufWriter putFloat32s(String key, float[] values) {
@@ -170,7 +171,7 @@ public final class GgufWriter {
       rows *= dims[i];
     }
     if (dims[0] < 1 || rows < 1 || dims[0] > Integer.MAX_VALUE || rows > Integer.MAX_VALUE) {
-      throw new IllegalArgumentException("tensor '" + name + "' has dimensions " + java.util.Arrays.toString(dims));
+      throw new IllegalArgumentException("tensor '" + name + "' has dimensions " + Arrays.toString(dims));
     }
     if (dims[0] % type.blockSize() != 0) {
       throw new IllegalArgumentException("tensor '" + name + "': rows of " + dims[0] + " are not a whole number of " + type + " blocks of " + type.blockSize());
