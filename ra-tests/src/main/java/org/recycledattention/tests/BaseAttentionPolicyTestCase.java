@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
@@ -23,10 +24,7 @@ import org.recycledattention.api.cache.KvCacheBackend;
 import org.recycledattention.api.cache.KvCacheBackendProvider;
 import org.recycledattention.api.config.ConfigException;
 import org.recycledattention.api.config.ConfigProperty;
-import org.recycledattention.api.config.ConfigValidator;
-import org.recycledattention.api.config.Configuration;
 import org.recycledattention.api.config.ProviderConfig;
-import org.recycledattention.api.config.ValidatedConfig;
 import org.recycledattention.api.model.ModelShape;
 import org.recycledattention.api.policy.AttentionPolicy;
 import org.recycledattention.api.policy.AttentionPolicyProvider;
@@ -35,7 +33,7 @@ import org.recycledattention.api.policy.PolicyConfig;
 /**
  * The conformance suite of an {@link AttentionPolicyProvider}. Extend it and override {@link
  * #provider()}; override {@link #config()} to run the suite under other keys, {@link #backend()} to
- * run it over another backend than {@code cpu}.
+ * run it over a real backend instead of the kit's {@link ReferenceBackend}.
  *
  * <p>Every check drives the policy as the engine does ({@link PolicyDriver}: per step and layer
  * append, plan, attend, observe through a {@link RecordingWorkingSet}) on seeded random queries,
@@ -70,12 +68,12 @@ public abstract class BaseAttentionPolicyTestCase {
     return Map.of();
   }
 
-  /** The backend the policy runs over. Default: the reference {@code cpu} backend. */
+  /** The backend the policy runs over. Default: the kit's {@link ReferenceBackend}, so a policy's suite needs no real backend. */
   protected KvCacheBackendProvider backend() {
-    return Providers.backend("cpu");
+    return new ReferenceBackend();
   }
 
-  /** The backend's keys. Default: none (f32 storage for {@code cpu}). */
+  /** The backend's keys. Default: none. */
   protected Map<String, String> backendConfig() {
     return Map.of();
   }
@@ -202,7 +200,7 @@ public abstract class BaseAttentionPolicyTestCase {
   public void invalidValuesAreRejectedNamingTheKey() {
     AttentionPolicyProvider p = policyProvider;
     List<String> checked = new ArrayList<>();
-    for (ConfigProperty property : p.properties()) {
+    for (ConfigProperty<?> property : p.properties()) {
       String qualified = "ra.policy." + p.name() + "." + property.key();
       for (String bad : invalidValues(property)) {
         Throwable thrown = null;
@@ -239,7 +237,7 @@ public abstract class BaseAttentionPolicyTestCase {
     ModelShape shape = PolicyDriver.shape(r);
     PolicyDriver.Script script = script(r, shape, 24 + r.nextInt(24), 8);
     int budget = 8;
-    for (ConfigProperty property : p.properties()) {
+    for (ConfigProperty<?> property : p.properties()) {
       String qualified = "ra.policy." + p.name() + "." + property.key();
       for (String value : edgeValues(property)) {
         try {
@@ -292,13 +290,9 @@ public abstract class BaseAttentionPolicyTestCase {
 
   private void createThroughValidator(String key, String value) {
     AttentionPolicyProvider p = policyProvider;
-    Map<String, String> raw = new HashMap<>();
-    config().forEach((k, v) -> raw.put("ra.policy." + p.name() + "." + k, v));
-    raw.put("ra.policy." + p.name() + "." + key, value);
-    raw.put("ra.policy", p.name());
-    raw.put("ra.budget", "32");
-    ValidatedConfig validated = ConfigValidator.validate(Configuration.of(raw), List.of(), Map.of(p.name(), p.properties()), Map.of());
-    p.create(new PolicyConfig(validated.budget(), validated.policy(p.name())), PolicyDriver.shape(seed.random()));
+    Map<String, String> raw = new HashMap<>(config());
+    raw.put(key, value);
+    p.create(Providers.policyConfig(p, 32, raw), PolicyDriver.shape(seed.random()));
   }
 
   private void assertSameTrace(PolicyDriver.Trace actual, PolicyDriver.Trace expected, String what) {
@@ -311,7 +305,7 @@ public abstract class BaseAttentionPolicyTestCase {
     }
     assertThat(a).as("policy '%s': events of %s", policyProvider.name(), what).hasSameSizeAs(e);
     for (int i = 0; i < expected.outputs().size(); i++) {
-      if (!java.util.Arrays.equals(actual.outputs().get(i), expected.outputs().get(i))) {
+      if (!Arrays.equals(actual.outputs().get(i), expected.outputs().get(i))) {
         fail("policy '%s': %s has other outputs at attention call %d (%s)", policyProvider.name(), what, i, findPlan(actual.events(), i));
       }
     }
@@ -333,7 +327,7 @@ public abstract class BaseAttentionPolicyTestCase {
   private static final Pattern DOUBLE_RANGE = Pattern.compile("a number in \\[([^,\\]]+), ([^,\\]]+)\\]");
 
   /** Values the declaration rejects, derived from its type, its declared bounds and probing. */
-  static List<String> invalidValues(ConfigProperty p) {
+  static List<String> invalidValues(ConfigProperty<?> p) {
     String key = "probe." + p.key();
     Set<String> out = new LinkedHashSet<>();
     switch (p.type()) {
@@ -399,7 +393,7 @@ public abstract class BaseAttentionPolicyTestCase {
   }
 
   /** Edge values to try as accepted values. */
-  static List<String> edgeValues(ConfigProperty p) {
+  static List<String> edgeValues(ConfigProperty<?> p) {
     Set<String> out = new LinkedHashSet<>();
     switch (p.type()) {
       case INT -> {
@@ -434,7 +428,7 @@ public abstract class BaseAttentionPolicyTestCase {
     return List.copyOf(out);
   }
 
-  private static boolean accepts(ConfigProperty p, String key, String value) {
+  private static boolean accepts(ConfigProperty<?> p, String key, String value) {
     try {
       p.parse(key, value);
       return true;

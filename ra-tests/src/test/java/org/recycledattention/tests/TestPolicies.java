@@ -12,13 +12,13 @@ import org.recycledattention.api.cache.WorkingSet;
 import org.recycledattention.api.config.ConfigException;
 import org.recycledattention.api.config.ConfigProperty;
 import org.recycledattention.api.model.ModelShape;
+import org.recycledattention.api.plan.StepPlan;
 import org.recycledattention.api.policy.AttentionPolicy;
 import org.recycledattention.api.policy.AttentionPolicyProvider;
 import org.recycledattention.api.policy.DecodeStep;
 import org.recycledattention.api.policy.Observation;
 import org.recycledattention.api.policy.Phase;
 import org.recycledattention.api.policy.PolicyConfig;
-import org.recycledattention.api.policy.StepPlan;
 
 /**
  * Small policies for the kit's own tests: a correct sliding window (the positive control) and
@@ -26,6 +26,9 @@ import org.recycledattention.api.policy.StepPlan;
  */
 final class TestPolicies {
   private TestPolicies() {}
+
+  private static final ConfigProperty<Integer> EXTRA_SLACK = ConfigProperty.ofInt("extra-slack", 1, Integer.MIN_VALUE, Integer.MAX_VALUE,
+      "unchecked on purpose");
 
   /** Defects. */
   enum Defect {
@@ -74,9 +77,9 @@ final class TestPolicies {
     }
 
     @Override
-    public List<ConfigProperty> properties() {
+    public List<ConfigProperty<?>> properties() {
       if (defect == Defect.UNCHECKED_CONFIG || defect == Defect.CONFIG_ERROR_WITHOUT_KEY) {
-        return List.of(ConfigProperty.ofInt("extra-slack", 1, Integer.MIN_VALUE, Integer.MAX_VALUE, "unchecked on purpose"));
+        return List.of(EXTRA_SLACK);
       }
       return List.of(ConfigProperty.ofChoice("victim", "oldest", List.of("oldest"), "which token leaves"),
           ConfigProperty.ofInt("unused", 3, 1, 10, "a bounded key"),
@@ -97,7 +100,7 @@ final class TestPolicies {
     @Override
     public AttentionPolicy create(PolicyConfig config, ModelShape shape) {
       if (defect == Defect.UNCHECKED_CONFIG || defect == Defect.CONFIG_ERROR_WITHOUT_KEY) {
-        int slack = config.properties().getInt("extra-slack");
+        int slack = config.properties().get(EXTRA_SLACK);
         if (slack <= 0) {
           if (defect == Defect.UNCHECKED_CONFIG) {
             throw new IllegalArgumentException("slack must be positive");

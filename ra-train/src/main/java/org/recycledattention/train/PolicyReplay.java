@@ -10,13 +10,13 @@ import org.recycledattention.api.cache.WorkingSet;
 import org.recycledattention.api.model.ModelShape;
 import org.recycledattention.api.policy.AttentionPolicy;
 import org.recycledattention.api.policy.DecodeStep;
-import org.recycledattention.api.policy.GroupReduction;
+import org.recycledattention.api.plan.GroupReduction;
 import org.recycledattention.api.policy.Observation;
 import org.recycledattention.api.policy.Phase;
-import org.recycledattention.api.policy.ScoreMode;
-import org.recycledattention.api.policy.ScoreRequest;
-import org.recycledattention.api.policy.StepPlan;
-import org.recycledattention.engine.wiring.PolicyFactory;
+import org.recycledattention.api.plan.ScoreMode;
+import org.recycledattention.api.plan.ScoreRequest;
+import org.recycledattention.api.plan.StepPlan;
+import org.recycledattention.engine.decode.PolicyFactory;
 
 /**
  * Replays an attention policy on one layer of one training sequence, so that training attends what

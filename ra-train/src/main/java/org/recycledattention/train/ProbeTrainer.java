@@ -21,11 +21,11 @@ import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import org.recycledattention.api.RaException;
 import org.recycledattention.api.model.ModelShape;
-import org.recycledattention.engine.tokenizer.SentencePieceTokenizer;
-import org.recycledattention.engine.wiring.PolicyFactory;
+import org.recycledattention.engine.decode.PolicyFactory;
 import org.recycledattention.eval.ruler.RulerGenerator;
 import org.recycledattention.eval.ruler.RulerTask;
 import org.recycledattention.eval.ruler.TaskSample;
+import org.recycledattention.model.tokenizer.SentencePieceTokenizer;
 
 /**
  * Trains the probe model with DJL's PyTorch engine: the engine's forward pass written in NDArray
@@ -81,9 +81,10 @@ public final class ProbeTrainer {
    *     from a random initialisation; its geometry must be the trainer's
    * @param startTasks how many of the tasks the curriculum lets in at the start (1..tasks)
    * @param startLength the curriculum's longest prompt at the start (minLength..maxLength)
+   * @param fillerNumbers numbers in the haystack ({@link RulerGenerator#withFillerNumbers()})
    */
   public record Options(int steps, int batch, int minLength, int maxLength, long seed, double learningRate, List<RulerTask> tasks,
-      PolicyFactory attention, ProbeWeights initial, int startTasks, int startLength) {
+      PolicyFactory attention, ProbeWeights initial, int startTasks, int startLength, boolean fillerNumbers) {
     public Options {
       if (steps < 1 || batch < 1 || minLength < 64 || maxLength < minLength || tasks.isEmpty() || startTasks < 1 || startTasks > tasks.size()
           || startLength < minLength || startLength > maxLength) {
@@ -95,7 +96,7 @@ public final class ProbeTrainer {
 
     /** Full attention from a random initialisation, the curriculum from its first task at {@code minLength}. */
     public Options(int steps, int batch, int minLength, int maxLength, long seed, double learningRate, List<RulerTask> tasks) {
-      this(steps, batch, minLength, maxLength, seed, learningRate, tasks, null, null, 1, minLength);
+      this(steps, batch, minLength, maxLength, seed, learningRate, tasks, null, null, 1, minLength, false);
     }
 
     /** The options {@code ra train-probe} uses by default, for a seed and a number of steps. */
@@ -105,7 +106,7 @@ public final class ProbeTrainer {
 
     /** These options with answer tokens attending as {@code policy} decodes (null: full attention). */
     public Options withAttention(PolicyFactory policy) {
-      return new Options(steps, batch, minLength, maxLength, seed, learningRate, tasks, policy, initial, startTasks, startLength);
+      return new Options(steps, batch, minLength, maxLength, seed, learningRate, tasks, policy, initial, startTasks, startLength, fillerNumbers);
     }
 
     /**
@@ -113,12 +114,17 @@ public final class ProbeTrainer {
      * and at the longest length (a trained model has nothing left to learn on short prompts first).
      */
     public Options continuing(ProbeWeights weights) {
-      return new Options(steps, batch, minLength, maxLength, seed, learningRate, tasks, attention, weights, tasks.size(), maxLength);
+      return new Options(steps, batch, minLength, maxLength, seed, learningRate, tasks, attention, weights, tasks.size(), maxLength, fillerNumbers);
+    }
+
+    /** These options with numbers in the haystack, or without ({@link RulerGenerator#withFillerNumbers()}). */
+    public Options withFillerNumbers(boolean numbers) {
+      return new Options(steps, batch, minLength, maxLength, seed, learningRate, tasks, attention, initial, startTasks, startLength, numbers);
     }
 
     /** These options with the curriculum starting with {@code tasks} tasks let in and prompts up to {@code length} tokens. */
     public Options startingAt(int tasks, int length) {
-      return new Options(steps, batch, minLength, maxLength, seed, learningRate, this.tasks, attention, initial, tasks, length);
+      return new Options(steps, batch, minLength, maxLength, seed, learningRate, this.tasks, attention, initial, tasks, length, fillerNumbers);
     }
   }
 
@@ -197,7 +203,8 @@ public final class ProbeTrainer {
     }
     engine.setRandomSeed((int) options.seed());
     Random random = new Random(options.seed());
-    RulerGenerator generator = new RulerGenerator(s -> tokenizer.encode(s, false).length, options.seed() ^ TRAINING_SEED_MIX);
+    RulerGenerator plain = new RulerGenerator(s -> tokenizer.encode(s, false).length, options.seed() ^ TRAINING_SEED_MIX);
+    RulerGenerator generator = options.fillerNumbers() ? plain.withFillerNumbers() : plain;
     PolicyReplay replay = options.attention() == null ? null : new PolicyReplay(options.attention(), shape());
     try (NDManager base = engine.newBaseManager()) {
       Map<String, NDArray> params = options.initial() == null ? initialise(base, random) : load(base, options.initial());

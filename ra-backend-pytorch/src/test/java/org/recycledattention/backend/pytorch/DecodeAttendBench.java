@@ -10,8 +10,9 @@ import org.recycledattention.api.cache.KvCache;
 import org.recycledattention.api.cache.KvCacheBackend;
 import org.recycledattention.api.cache.KvCacheBackendProvider;
 import org.recycledattention.api.config.ProviderConfig;
-import org.recycledattention.api.policy.StepPlan;
-import org.recycledattention.api.registry.ProviderRegistry;
+import org.recycledattention.api.plan.StepPlan;
+import org.recycledattention.tests.Providers;
+import org.recycledattention.tests.RandomData;
 
 /**
  * Decode attention latency of one layer at long context, for every KV-cache backend on the class
@@ -33,10 +34,8 @@ public final class DecodeAttendBench {
   public static void main(String[] args) {
     String threads = args.length > 0 ? args[0] : "1";
     String dtype = args.length > 1 ? args[1] : "float32";
-    ProviderRegistry<KvCacheBackendProvider> registry = ProviderRegistry.of(KvCacheBackendProvider.class,
-        ProviderRegistry.Kind.BACKEND, DecodeAttendBench.class.getClassLoader());
     List<String> rows = new ArrayList<>();
-    for (KvCacheBackendProvider p : registry.providers()) {
+    for (KvCacheBackendProvider p : Providers.backends()) {
       if (!p.isAvailable()) {
         System.out.println(p.name() + ": unavailable (" + p.availability().detail() + ")");
         continue;
@@ -71,14 +70,14 @@ public final class DecodeAttendBench {
     Random random = new Random(42);
     try (KvCache cache = backend.allocate(spec)) {
       int chunk = 512;
-      float[] k = PytorchTestSupport.gaussian(random, chunk * kv * d);
-      float[] v = PytorchTestSupport.gaussian(random, chunk * kv * d);
+      float[] k = RandomData.gaussian(random, chunk * kv * d, 1);
+      float[] v = RandomData.gaussian(random, chunk * kv * d, 1);
       for (int done = 0; done < n; done += chunk) {
-        cache.append(0, k, v, PytorchTestSupport.range(done, chunk), chunk);
+        cache.append(0, k, v, RandomData.range(done, chunk), chunk);
       }
-      float[] q = PytorchTestSupport.gaussian(random, heads * d);
+      float[] q = RandomData.gaussian(random, heads * d, 1);
       float[] out = new float[q.length];
-      float[] k1 = PytorchTestSupport.gaussian(random, kv * d);
+      float[] k1 = RandomData.gaussian(random, kv * d, 1);
       for (int i = 0; i < 200; i++) {
         cache.attend(0, q, 1, StepPlan.Full.LAST_MAX, out);
       }

@@ -8,7 +8,7 @@ import org.recycledattention.api.cache.KvCacheBackend;
 import org.recycledattention.api.cache.KvCacheBackendProvider;
 import org.recycledattention.api.config.ConfigProperty;
 import org.recycledattention.api.config.ProviderConfig;
-import org.recycledattention.api.registry.Availability;
+import org.recycledattention.api.provider.Availability;
 
 /** Backend "gpu-test": never available here ("no CUDA device"). */
 public final class GpuTestBackend implements KvCacheBackendProvider {
@@ -23,7 +23,7 @@ public final class GpuTestBackend implements KvCacheBackendProvider {
   }
 
   @Override
-  public List<ConfigProperty> properties() {
+  public List<ConfigProperty<?>> properties() {
     return List.of(ConfigProperty.ofInt("device", 0, 0, 7, "CUDA device index"));
   }
 

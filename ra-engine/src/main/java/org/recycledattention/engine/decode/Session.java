@@ -4,6 +4,8 @@ import static java.util.Objects.requireNonNull;
 
 import java.util.EnumSet;
 import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.function.BooleanSupplier;
 import org.recycledattention.api.cache.BackendCapability;
 import org.recycledattention.api.cache.CacheSpec;
 import org.recycledattention.api.cache.CacheStats;
@@ -11,11 +13,10 @@ import org.recycledattention.api.cache.KvCache;
 import org.recycledattention.api.cache.KvCacheBackend;
 import org.recycledattention.api.policy.AttentionPolicy;
 import org.recycledattention.api.policy.Phase;
-import org.recycledattention.engine.model.LanguageModel;
-import org.recycledattention.engine.model.LlamaModel;
-import org.recycledattention.engine.model.SequenceState;
-import org.recycledattention.engine.tensor.Parallel;
-import org.recycledattention.engine.wiring.PolicyFactory;
+import org.recycledattention.model.NumericalException;
+import org.recycledattention.model.llama.LanguageModel;
+import org.recycledattention.model.llama.SequenceState;
+import org.recycledattention.model.tensor.Parallel;
 
 /**
  * One sequence, teacher-forced or generated: the model, a fresh KV cache and a fresh policy. Feed
@@ -36,9 +37,10 @@ public final class Session implements AutoCloseable {
   /** Tokens per prefill forward call when the backend attends several queries at once. */
   public static final int PREFILL_CHUNK = 256;
 
-  private final LlamaModel model;
+  private final LanguageModel model;
   private final KvCache cache;
   private final Parallel parallel;
+  private final PolicyAttention attention;
   private final SequenceState state;
   private final int capacity;
   private final int chunk;
@@ -59,9 +61,6 @@ public final class Session implements AutoCloseable {
     requireNonNull(model, "model is null");
     requireNonNull(backend, "backend is null");
     requireNonNull(policy, "policy is null");
-    if (!(model instanceof LlamaModel llama)) {
-      throw new IllegalArgumentException("model must be a LlamaModel (from ModelLoader), got " + model.getClass().getName());
-    }
     if (threads < 1) {
       throw new GenerationException("threads must be >= 1, got " + threads);
     }
@@ -75,15 +74,16 @@ public final class Session implements AutoCloseable {
       throw new GenerationException("attention policy '" + policy.name() + "' needs backend capabilities " + missing + " that backend '"
           + backend.name() + "' does not have; choose another backend or policy");
     }
-    this.model = llama;
+    this.model = model;
     this.capacity = capacity;
     this.chunk = backend.capabilities().contains(BackendCapability.MULTI_QUERY) ? PREFILL_CHUNK : 1;
     AttentionPolicy p = policy.create(model.shape());
     KvCache c = backend.allocate(new CacheSpec(model.shape().layers(), model.shape().queryHeads(), model.shape().kvHeads(), model.shape().headDim(), capacity));
     Parallel par = null;
     try {
+      this.attention = new PolicyAttention(c, p);
       par = new Parallel(threads);
-      this.state = llama.newState(c, p, par, chunk);
+      this.state = model.newState(attention, par, chunk);
     } catch (RuntimeException | Error e) {
       c.close();
       if (par != null) {
@@ -115,6 +115,15 @@ public final class Session implements AutoCloseable {
    *     session was already prefilled, or the prompt does not fit the capacity
    */
   public float[] prefill(int[] ids) {
+    return prefill(ids, () -> false);
+  }
+
+  /**
+   * As {@link #prefill(int[])}, but checks {@code stop} between prefill chunks: when it turns true
+   * before the last chunk, returns null and leaves the session partly filled (close it).
+   */
+  public float[] prefill(int[] ids, BooleanSupplier stop) {
+    requireNonNull(stop, "stop is null");
     ensureOpen();
     requireNonNull(ids, "ids is null");
     if (position != 0) {
@@ -131,9 +140,14 @@ public final class Session implements AutoCloseable {
     }
     long t0 = System.nanoTime();
     for (int from = 0; from < ids.length; from += chunk) {
+      if (stop.getAsBoolean()) {
+        position = from;
+        prefillNanos += System.nanoTime() - t0;
+        return null;
+      }
       int count = Math.min(chunk, ids.length - from);
       Phase phase = from + count == ids.length ? Phase.PREFILL_END : Phase.PREFILL;
-      model.forward(state, ids, from, count, from, phase, -1);
+      forward(ids, from, count, from, phase, -1);
     }
     position = ids.length;
     prefillNanos += System.nanoTime() - t0;
@@ -166,7 +180,7 @@ public final class Session implements AutoCloseable {
     float[] k = new float[chunkTokens * width];
     float[] v = new float[chunkTokens * width];
     int[] positions = new int[chunkTokens];
-    java.util.SplittableRandom random = new java.util.SplittableRandom(seed);
+    SplittableRandom random = new SplittableRandom(seed);
     for (int layer = 0; layer < shape.layers(); layer++) {
       for (int from = 0; from < tokens; from += chunkTokens) {
         int count = Math.min(chunkTokens, tokens - from);
@@ -181,14 +195,14 @@ public final class Session implements AutoCloseable {
       }
     }
     one[0] = last;
-    model.forward(state, one, 0, 1, tokens, Phase.PREFILL_END, -1);
+    forward(one, 0, 1, tokens, Phase.PREFILL_END, -1);
     position = tokens + 1;
     prefillNanos += System.nanoTime() - t0;
     bytesReadBeforeDecode = cache.stats().bytesRead();
     return state.logits();
   }
 
-  private static double gaussian(java.util.SplittableRandom r) {
+  private static double gaussian(SplittableRandom r) {
     return Math.sqrt(-2 * Math.log(1 - r.nextDouble())) * Math.cos(2 * Math.PI * r.nextDouble());
   }
 
@@ -209,11 +223,20 @@ public final class Session implements AutoCloseable {
     }
     long t0 = System.nanoTime();
     one[0] = token;
-    model.forward(state, one, 0, 1, position, Phase.DECODE, decodeIndex);
+    forward(one, 0, 1, position, Phase.DECODE, decodeIndex);
     decodeNanos += System.nanoTime() - t0;
     position++;
     decodeIndex++;
     return state.logits();
+  }
+
+  private void forward(int[] tokens, int from, int count, int at, Phase phase, int index) {
+    attention.begin(phase, at + count - 1, index);
+    try {
+      model.forward(state, tokens, from, count, at);
+    } catch (NumericalException e) {
+      throw e.during(attention.describeStep());
+    }
   }
 
   private void checkId(int id, String where) {
@@ -234,10 +257,10 @@ public final class Session implements AutoCloseable {
    */
   public GenerationStats stats() {
     CacheStats cs = cache.stats();
-    long layerSteps = state.decodeFullSteps() + state.decodePartialSteps();
+    long layerSteps = attention.decodeFullSteps() + attention.decodePartialSteps();
     double decodeMs = decodeNanos / 1e6;
-    return new GenerationStats(prefillNanos / 1e6, decodeMs, decodeNanos == 0 ? 0 : decodeIndex / (decodeNanos / 1e9), state.decodeFullSteps(),
-        state.decodePartialSteps(), layerSteps == 0 ? 0 : (double) state.decodeTokensAttended() / layerSteps, state.decodeWorkingSetChanges(),
+    return new GenerationStats(prefillNanos / 1e6, decodeMs, decodeNanos == 0 ? 0 : decodeIndex / (decodeNanos / 1e9), attention.decodeFullSteps(),
+        attention.decodePartialSteps(), layerSteps == 0 ? 0 : (double) attention.decodeTokensAttended() / layerSteps, attention.decodeWorkingSetChanges(),
         cs.peakResidentBytes(), bytesReadBeforeDecode < 0 ? 0 : cs.bytesRead() - bytesReadBeforeDecode);
   }
 

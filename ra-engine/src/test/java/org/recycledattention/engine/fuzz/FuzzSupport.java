@@ -7,23 +7,23 @@ import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.stream.Stream;
 import org.recycledattention.api.RaException;
-import org.recycledattention.engine.gguf.GgufModelReader;
-import org.recycledattention.engine.llama2c.Llama2cReader;
-import org.recycledattention.engine.model.LlamaModel;
-import org.recycledattention.engine.model.ModelFormatException;
-import org.recycledattention.engine.model.ModelLoader;
-import org.recycledattention.engine.safetensors.SafetensorsLoader;
-import org.recycledattention.engine.tokenizer.Tokenizer;
-import org.recycledattention.engine.tokenizer.Tokenizers;
+import org.recycledattention.model.ModelFormatException;
+import org.recycledattention.model.format.gguf.GgufModelReader;
+import org.recycledattention.model.format.llama2c.Llama2cReader;
+import org.recycledattention.model.llama.LlamaModel;
+import org.recycledattention.model.load.ModelLoader;
+import org.recycledattention.model.load.ModelTokenizers;
+import org.recycledattention.model.testing.Loaders;
+import org.recycledattention.model.tokenizer.Tokenizer;
 
 /**
  * What every fuzz target shares: a scratch directory per input and the parser contract.
  *
  * <p>The contract: a parser given arbitrary bytes either returns, or throws a {@link RaException}
- * with exit code 2 (normally a {@link ModelFormatException} that names a file). Any other
- * throwable (an {@link OutOfMemoryError}, {@link IndexOutOfBoundsException}, {@link
- * StackOverflowError}, {@link NegativeArraySizeException}, ...) escapes the target, and Jazzer
- * reports it as a finding.
+ * with exit code 2 (normally a {@link ModelFormatException} that names a file); a model it returns
+ * decodes ({@link Decoding}). Any other throwable (an {@link OutOfMemoryError}, {@link
+ * IndexOutOfBoundsException}, {@link StackOverflowError}, {@link NegativeArraySizeException}, ...)
+ * escapes the target, and Jazzer reports it as a finding.
  */
 final class FuzzSupport {
   /** Text every tokenizer a parser accepts must encode and decode without failing. */
@@ -40,22 +40,31 @@ final class FuzzSupport {
   /** Jazzer's regex-injection sanitizer, which reports any untrusted string compiled as a regex. */
   static final String REGEX_INJECTION_HOOK = "com.code_intelligence.jazzer.sanitizers.RegexInjection";
 
+  /** What Jazzer instruments for coverage: the whole project, the parsers in ra-model above all. */
+  static final String INSTRUMENTED = "org.recycledattention.**";
+
   /**
    * Call from a static {@code @BeforeAll} of every fuzz test (it runs before Jazzer configures its
    * agent, once per JVM, from JUnit configuration parameters, which include system properties).
    * Disables the regex-injection sanitizer: a tokenizer.json's pre-tokenizer regex is untrusted
    * input by design, compiled on purpose; turning a syntax error into a ModelFormatException is
-   * checked by {@link HostileInputsTest}. Leaves a value set on the command line alone.
+   * checked by {@link HostileInputsTest}. Instruments every class of the project: by default Jazzer
+   * instruments only the fuzz test's own top package ({@code org.recycledattention.engine}), which
+   * leaves the parsers (ra-model) without coverage feedback. Leaves values set on the command line
+   * alone.
    */
   static void configureJazzer() {
     if (System.getProperty("jazzer.disabled_hooks") == null) {
       System.setProperty("jazzer.disabled_hooks", REGEX_INJECTION_HOOK);
     }
+    if (System.getProperty("jazzer.instrumentation_includes") == null) {
+      System.setProperty("jazzer.instrumentation_includes", INSTRUMENTED);
+    }
   }
 
   /** The loader with every format and tokenizers, as the CLI builds it. */
   static ModelLoader loader() {
-    return ModelLoader.standard().with(new SafetensorsLoader()).withTokenizers(Tokenizers.forModels());
+    return Loaders.formats().withTokenizers(new ModelTokenizers());
   }
 
   /**
@@ -102,11 +111,15 @@ final class FuzzSupport {
     return Files.write(dir.resolve(name), bytes);
   }
 
-  /** Loads {@code path} with {@link #loader()}, uses what it got a little, and closes it. */
+  /**
+   * Loads {@code path} with {@link #loader()}, exercises its tokenizer, decodes with every built-in
+   * policy ({@link Decoding}), and closes it.
+   */
   static void loadAndClose(Path path) {
     try (LlamaModel model = loader().load(path)) {
       model.tokenizer().ifPresent(FuzzSupport::exercise);
       model.weights().tokenEmbedding().toArray();
+      Decoding.decodeWithEveryPolicy(model);
     }
   }
 

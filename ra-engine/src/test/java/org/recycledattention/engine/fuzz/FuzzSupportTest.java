@@ -7,7 +7,10 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.recycledattention.api.RaException;
-import org.recycledattention.engine.model.ModelFormatException;
+import org.recycledattention.model.ModelFormatException;
+import org.recycledattention.model.format.ModelConfig;
+import org.recycledattention.model.llama.LlamaModel;
+import org.recycledattention.model.testing.RandomModels;
 
 /** The contract every fuzz target enforces lets format errors through and nothing else. */
 class FuzzSupportTest {
@@ -39,9 +42,23 @@ class FuzzSupportTest {
   }
 
   @Test
+  void theContractGoesPastLoadingIntoDecoding() {
+    // a tokenizer of 16 pieces over a 64-row embedding (built in memory, past the loader's check): the model predicts
+    // tokens the tokenizer cannot decode, which only decoding shows
+    ModelConfig wide = new ModelConfig("llama", 8, 16, 1, 2, 1, 4, 64, 32, 1e-5f, 10000f, true, null, false, true);
+    try (LlamaModel m = RandomModels.random(wide, 3, -1, Seeds.spmTokenizer())) {
+      assertThatThrownBy(() -> FuzzSupport.expectContract(dir, d -> Decoding.decodeWithEveryPolicy(m)))
+          .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("outside the vocabulary");
+    }
+    try (LlamaModel m = RandomModels.random(Seeds.CONFIG, 3, -1, Seeds.spmTokenizer())) {
+      assertThatCode(() -> Decoding.decodeWithEveryPolicy(m)).doesNotThrowAnyException();
+    }
+  }
+
+  @Test
   void everyCommittedValidSeedLoads() {
     FuzzSupport.inScratchDir(d -> {
-      FuzzSupport.loadAndClose(FuzzSupport.write(d, "m.gguf", Seeds.gguf(org.recycledattention.engine.tensor.GgmlType.F32, Seeds.spmTokenizer())));
+      FuzzSupport.loadAndClose(FuzzSupport.write(d, "m.gguf", Seeds.gguf(org.recycledattention.model.tensor.GgmlType.F32, Seeds.spmTokenizer())));
       FuzzSupport.loadAndClose(FuzzSupport.write(d, "m.bin", Seeds.llama2c(false, 2)));
       FuzzSupport.write(d, "config.json", Seeds.utf8(Seeds.CONFIG_JSON));
       FuzzSupport.loadAndClose(FuzzSupport.write(d, "model.safetensors", Seeds.safetensors()));

@@ -1,10 +1,10 @@
 package org.recycledattention.engine.fuzz;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
-import org.junit.jupiter.api.BeforeAll;
 import java.nio.file.Path;
-import org.recycledattention.engine.gguf.GgufFile;
-import org.recycledattention.engine.tokenizer.Tokenizers;
+import org.junit.jupiter.api.BeforeAll;
+import org.recycledattention.model.format.gguf.GgufFile;
+import org.recycledattention.model.tokenizer.Tokenizers;
 
 /**
  * Fuzzes the GGUF reader: the input is a whole {@code .gguf} file. It is opened with {@link

@@ -1,8 +1,8 @@
 package org.recycledattention.engine.fuzz;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
-import org.junit.jupiter.api.BeforeAll;
 import java.nio.file.Path;
+import org.junit.jupiter.api.BeforeAll;
 
 /**
  * Fuzzes llama2.c checkpoints ({@code .bin}: a 7-int header, then f32 weights): the input is the

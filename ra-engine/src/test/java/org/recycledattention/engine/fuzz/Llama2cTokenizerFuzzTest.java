@@ -1,10 +1,10 @@
 package org.recycledattention.engine.fuzz;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
-import org.junit.jupiter.api.BeforeAll;
 import java.nio.file.Path;
 import java.util.Arrays;
-import org.recycledattention.engine.tokenizer.Tokenizers;
+import org.junit.jupiter.api.BeforeAll;
+import org.recycledattention.model.tokenizer.Tokenizers;
 
 /**
  * Fuzzes llama2.c {@code tokenizer.bin}. Input layout: two little-endian bytes {@code v}, then the

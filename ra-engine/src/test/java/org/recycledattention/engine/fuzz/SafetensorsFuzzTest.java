@@ -2,10 +2,11 @@ package org.recycledattention.engine.fuzz;
 
 import com.code_intelligence.jazzer.junit.DictionaryEntries;
 import com.code_intelligence.jazzer.junit.FuzzTest;
-import org.junit.jupiter.api.BeforeAll;
-import java.lang.foreign.Arena;
 import java.nio.file.Path;
-import org.recycledattention.engine.safetensors.SafetensorsFile;
+import org.junit.jupiter.api.BeforeAll;
+import org.recycledattention.model.format.FileAccess;
+import org.recycledattention.model.format.ModelFiles;
+import org.recycledattention.model.format.safetensors.SafetensorsFile;
 
 /**
  * Fuzzes one {@code .safetensors} file (8-byte header length, JSON header, data): the input is the
@@ -24,8 +25,8 @@ class SafetensorsFuzzTest {
     FuzzSupport.inScratchDir(dir -> {
       FuzzSupport.write(dir, "config.json", Seeds.utf8(Seeds.CONFIG_JSON));
       Path file = FuzzSupport.write(dir, "model.safetensors", input);
-      try (Arena arena = Arena.ofConfined()) {
-        SafetensorsFile f = SafetensorsFile.open(file, arena);
+      try (ModelFiles files = new ModelFiles(FileAccess.MAPPED)) {
+        SafetensorsFile f = SafetensorsFile.open(file, files);
         for (String name : f.entries().keySet()) {
           FuzzSupport.expectContract(dir, d -> f.tensor(name).toArray());
         }

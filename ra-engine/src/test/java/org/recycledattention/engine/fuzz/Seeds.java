@@ -1,5 +1,6 @@
 package org.recycledattention.engine.fuzz;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -12,17 +13,17 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import org.recycledattention.engine.ggufwriter.GgufModelWriter;
-import org.recycledattention.engine.llama2c.Llama2cReader;
-import org.recycledattention.engine.model.LayerWeights;
-import org.recycledattention.engine.model.LlamaModel;
-import org.recycledattention.engine.model.ModelConfig;
-import org.recycledattention.engine.safetensors.SafetensorsWriter;
-import org.recycledattention.engine.tensor.FloatTensor;
-import org.recycledattention.engine.tensor.GgmlType;
-import org.recycledattention.engine.testing.SyntheticModels;
-import org.recycledattention.engine.tokenizer.Tokenizer;
-import org.recycledattention.engine.tokenizer.Tokenizers;
+import org.recycledattention.model.format.LayerWeights;
+import org.recycledattention.model.format.ModelConfig;
+import org.recycledattention.model.format.gguf.writer.GgufModelWriter;
+import org.recycledattention.model.format.llama2c.Llama2cReader;
+import org.recycledattention.model.format.safetensors.SafetensorsWriter;
+import org.recycledattention.model.llama.LlamaModel;
+import org.recycledattention.model.tensor.FloatTensor;
+import org.recycledattention.model.tensor.GgmlType;
+import org.recycledattention.model.testing.RandomModels;
+import org.recycledattention.model.tokenizer.Tokenizer;
+import org.recycledattention.model.tokenizer.Tokenizers;
 
 /**
  * Tiny valid model files (seeds for the fuzzers and fixtures beside the fuzzed file) and the
@@ -49,7 +50,7 @@ final class Seeds {
   // ---------------------------------------------------------------- valid files
 
   static LlamaModel tinyModel() {
-    return SyntheticModels.random(CONFIG, 7);
+    return RandomModels.random(CONFIG, 7);
   }
 
   /** A llama2.c tokenizer.bin of {@link #PIECES} (no vocab-size prefix). */
@@ -277,7 +278,30 @@ final class Seeds {
     byte[] valid = gguf(GgmlType.F32, spmTokenizer());
     m.put("valid-truncated-half", java.util.Arrays.copyOf(valid, valid.length / 2));
     m.put("valid-truncated-by-one", java.util.Arrays.copyOf(valid, valid.length - 1));
+    // issue 17: every field in range, the fields disagreeing (HostileModelsTest names each)
+    byte[] two = twoLayerGguf(TWO_LAYERS, null);
+    m.put("key-length-wraps-to-the-width", new ModelBytes.Gguf(two).u32("llama.attention.head_count", 8).u32("llama.attention.head_count_kv", 8)
+        .u32("llama.attention.key_length", (1L << 29) + 1).u32("llama.rope.dimension_count", (1L << 29) + 1).bytes());
+    m.put("tensors-overlap", new ModelBytes.Gguf(two).sameDataAs("blk.1.ffn_norm.weight", "blk.1.attn_norm.weight").bytes());
+    m.put("block-count-below-layers", new ModelBytes.Gguf(two).u32("llama.block_count", 1).bytes());
+    m.put("rope-base-negative-infinity", new ModelBytes.Gguf(two).f32("llama.rope.freq_base", Float.NEGATIVE_INFINITY).bytes());
+    m.put("norm-epsilon-nan", new ModelBytes.Gguf(two).f32("llama.attention.layer_norm_rms_epsilon", Float.NaN).bytes());
+    m.put("head-dim-1", new ModelBytes.Gguf(two).u32("llama.attention.head_count", 8).u32("llama.attention.head_count_kv", 8)
+        .u32("llama.attention.key_length", 1).u32("llama.rope.dimension_count", 1).bytes());
+    try (LlamaModel wide = RandomModels.random(new ModelConfig("llama", 8, 16, 1, 2, 1, 4, 32, 32, 1e-5f, 10000f, true, null, false, true), 3)) {
+      m.put("tokenizer-smaller-than-embedding", writeTemp(p -> GgufModelWriter.write(p, CONFIG, wide.weights(), spmTokenizer(), GgmlType.F32)));
+    }
     return m;
+  }
+
+  /** Two layers, 2 query and 2 KV heads of 4 (q and kv projections both 8 x 8), vocabulary 16, tied output. */
+  static final ModelConfig TWO_LAYERS = new ModelConfig("llama", 8, 16, 2, 2, 2, 4, 16, 32, 1e-5f, 10000f, true, null, false, true);
+
+  /** A GGUF of random weights of {@code config}, with {@code tokenizer} (may be null). */
+  static byte[] twoLayerGguf(ModelConfig config, Tokenizer tokenizer) {
+    try (LlamaModel m = RandomModels.random(config, 3)) {
+      return writeTemp(p -> GgufModelWriter.write(p, config, m.weights(), tokenizer, GgmlType.F32));
+    }
   }
 
   /** A GGUF with one F32-typed (or {@code type}) tensor "t" of {@code dims} at data offset {@code offset}, and 32 data bytes. */
@@ -297,6 +321,10 @@ final class Seeds {
 
   static Map<String, byte[]> hostileSafetensors() {
     Map<String, byte[]> m = new LinkedHashMap<>();
+    m.put("tensors-overlap", ModelBytes.safetensors(safetensors(), h -> ((ObjectNode) h.get("model.norm.weight"))
+        .set("data_offsets", h.get("model.layers.0.input_layernorm.weight").get("data_offsets").deepCopy())));
+    m.put("shape-not-an-integer", ModelBytes.safetensors(safetensors(), h -> ((ObjectNode) h.get("model.norm.weight"))
+        .putArray("shape").add(8.5)));
     m.put("header-length-past-eof", new Le().i64(1000).bytes("{}".getBytes(StandardCharsets.UTF_8)).toArray());
     m.put("header-length-negative", new Le().i64(-2).bytes("{}".getBytes(StandardCharsets.UTF_8)).toArray());
     m.put("header-length-2e62", new Le().i64(1L << 62).bytes(new byte[8]).toArray());

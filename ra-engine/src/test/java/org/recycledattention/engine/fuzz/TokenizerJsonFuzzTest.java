@@ -2,9 +2,9 @@ package org.recycledattention.engine.fuzz;
 
 import com.code_intelligence.jazzer.junit.DictionaryEntries;
 import com.code_intelligence.jazzer.junit.FuzzTest;
-import org.junit.jupiter.api.BeforeAll;
 import java.nio.file.Path;
-import org.recycledattention.engine.tokenizer.Tokenizers;
+import org.junit.jupiter.api.BeforeAll;
+import org.recycledattention.model.tokenizer.Tokenizers;
 
 /**
  * Fuzzes Hugging Face {@code tokenizer.json}: the input is the file. A tokenizer that is read is

@@ -1,13 +1,19 @@
 /**
  * Coverage-guided fuzz tests of every model-file parser (Jazzer's JUnit integration), and plain
- * tests of the named hostile inputs ({@link org.recycledattention.engine.fuzz.HostileInputsTest}).
+ * tests of the named hostile inputs ({@link org.recycledattention.engine.fuzz.HostileInputsTest},
+ * {@link org.recycledattention.engine.fuzz.HostileModelsTest}). They live in ra-engine, not next to
+ * the parsers in ra-model, because the contract goes on into decoding.
  *
  * <h2>The contract</h2>
  * Given arbitrary bytes, a parser returns, or throws a {@code RaException} with exit code 2
  * (normally a {@code ModelFormatException} naming the file and byte offset). Anything else escaping
  * a target ({@code OutOfMemoryError}, {@code IndexOutOfBoundsException}, {@code
  * NegativeArraySizeException}, {@code StackOverflowError}, a JVM crash) is a finding. A tokenizer a
- * parser accepts must also encode and decode a probe text.
+ * parser accepts must also encode and decode a probe text, and a model it accepts must decode: one
+ * prefill and one decode step with every built-in policy on the {@code cpu} backend, the predicted
+ * tokens decoded by its tokenizer ({@link org.recycledattention.engine.fuzz.Decoding}), so that a
+ * header whose products overflow or whose vocabulary does not match its embedding is a finding even
+ * if loading missed it.
  *
  * <table>
  *   <caption>Targets</caption>
@@ -21,13 +27,19 @@
  *   <tr><td>TokenizerJsonFuzzTest#tokenizerJson</td><td>tokenizer.json</td></tr>
  * </table>
  *
- * <h2>Regression mode (every {@code mvn verify})</h2>
+ * <h2>Regression mode ({@code mvn test})</h2>
  * Without {@code JAZZER_FUZZ}, each {@code @FuzzTest} runs once per file in {@code
  * src/test/resources/org/recycledattention/engine/fuzz/<Class>Inputs/<method>/} (plus an empty
  * input): the seed corpus (small valid files and hand-made hostile ones, written by {@link
  * org.recycledattention.engine.fuzz.Seeds#main}) and every past finding. It takes seconds.
  *
- * <h2>Fuzzing</h2>
+ * <h2>Fuzzing in every {@code mvn verify} (CI)</h2>
+ * ra-engine's pom binds one surefire execution per target to the {@code verify} phase, with {@code
+ * JAZZER_FUZZ=1} and {@code -Djazzer.max_duration=${ra.fuzz.duration}} (60 s; {@code
+ * -Dra.fuzz.duration=10s} for a quick local run): each target fuzzes coverage-guided, in a JVM of its
+ * own, starting from its inputs folder. A new target needs an execution there.
+ *
+ * <h2>Fuzzing one target for longer</h2>
  * One target per JVM run, for at most the target's {@code maxDuration} (5 minutes) unless {@code
  * -Djazzer.max_duration} says otherwise, from the repository root:
  * <pre>{@code

@@ -13,12 +13,15 @@ import org.recycledattention.api.cache.BackendCapability;
 import org.recycledattention.api.cache.KvCacheBackend;
 import org.recycledattention.api.cache.KvCacheBackendProvider;
 import org.recycledattention.api.cache.KvDtype;
-import org.recycledattention.api.config.Configuration;
-import org.recycledattention.api.config.ValidatedConfig;
 import org.recycledattention.api.policy.AttentionPolicyProvider;
-import org.recycledattention.api.registry.Availability;
-import org.recycledattention.api.registry.ProviderException;
+import org.recycledattention.api.provider.Availability;
+import org.recycledattention.api.provider.ProviderException;
+import org.recycledattention.engine.config.Configuration;
+import org.recycledattention.engine.config.ValidatedConfig;
+import org.recycledattention.engine.decode.PolicyFactory;
+import org.recycledattention.engine.registry.Providers;
 import org.recycledattention.engine.wiring.testplugins.TestBackendProvider;
+import org.recycledattention.engine.wiring.testplugins.TestPolicyProvider;
 
 /** The Guice composition root: map bindings, the selected policy and backend, and refusals. */
 class RaModuleTest {
@@ -45,7 +48,7 @@ class RaModuleTest {
     PolicyFactory policy = runtime.policyFactory();
     assertThat(policy.name()).isEqualTo("alpha");
     assertThat(policy.config().budget()).isEqualTo(64);
-    assertThat(policy.config().properties().getInt("window")).isEqualTo(5);
+    assertThat(policy.config().properties().get(TestPolicyProvider.WINDOW)).isEqualTo(5);
     assertThat(runtime.policyFactory()).isSameAs(policy);
 
     KvCacheBackend backend = runtime.backend();

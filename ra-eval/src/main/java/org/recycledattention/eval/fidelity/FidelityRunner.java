@@ -3,14 +3,15 @@ package org.recycledattention.eval.fidelity;
 import static java.util.Objects.requireNonNull;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.function.IntConsumer;
 import org.recycledattention.api.cache.KvCacheBackend;
 import org.recycledattention.engine.decode.GenerationStats;
+import org.recycledattention.engine.decode.PolicyFactory;
 import org.recycledattention.engine.decode.Session;
-import org.recycledattention.engine.model.LanguageModel;
-import org.recycledattention.engine.wiring.PolicyFactory;
 import org.recycledattention.eval.metrics.FidelityAccumulator;
+import org.recycledattention.model.llama.LanguageModel;
 
 /**
  * Runs full attention and every policy over one stream, teacher-forced, in lock step.
@@ -49,7 +50,7 @@ public final class FidelityRunner {
       for (PolicyFactory p : policies) {
         sessions.add(new Session(model, backend, p, threads, stream.length));
       }
-      int[] prompt = java.util.Arrays.copyOf(stream, prefill);
+      int[] prompt = Arrays.copyOf(stream, prefill);
       for (Session s : sessions) {
         s.prefill(prompt);
       }

@@ -14,8 +14,8 @@ import org.recycledattention.api.policy.DecodeStep;
 import org.recycledattention.api.policy.Observation;
 import org.recycledattention.api.policy.Phase;
 import org.recycledattention.api.policy.PolicyConfig;
-import org.recycledattention.api.policy.StepPlan;
-import org.recycledattention.engine.wiring.PolicyFactory;
+import org.recycledattention.api.plan.StepPlan;
+import org.recycledattention.engine.decode.PolicyFactory;
 
 /**
  * Counts, for one policy over many sequences, the decode layer-steps that attended every token so
@@ -43,7 +43,7 @@ final class FullStepCounter {
       }
 
       @Override
-      public List<ConfigProperty> properties() {
+      public List<ConfigProperty<?>> properties() {
         return inner.properties();
       }
 

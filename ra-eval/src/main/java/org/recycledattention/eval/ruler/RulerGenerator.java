@@ -24,9 +24,10 @@ public final class RulerGenerator {
   // RULER's "noise" haystack for needle tasks
   private static final String NOISE = "The grass is green. The sky is blue. The sun is yellow. Here we go. There and back again.";
   /**
-   * One of these follows every unit of the noise haystack, with a random number of 1 to 7 digits: a
-   * haystack with numbers in it, so that a needle's value is not the only number in the prompt and
-   * a model cannot find it by what its tokens are.
+   * With {@link #withFillerNumbers()}, one of these follows every unit of the noise haystack, with a
+   * random number of 1 to 7 digits: a haystack with numbers in it, so that a needle's value is not the
+   * only number in the prompt and a model cannot find it by what its tokens are. (RULER's own noise
+   * haystack, the default, has no numbers.)
    */
   private static final String[] NUMBER_SENTENCES = {"There are %s birds.", "The bus number is %s.", "Room %s is empty."};
   private static final String[] ADJECTIVES = {"amber", "brave", "calm", "dusty", "eager", "faint", "gentle", "hollow", "icy", "jolly",
@@ -39,14 +40,34 @@ public final class RulerGenerator {
 
   private final ToIntFunction<String> tokenCount;
   private final long seed;
+  private final boolean fillerNumbers;
 
   /**
    * @param tokenCount the length of a text in tokens (no BOS), e.g. {@code s -> tok.encode(s, false).length}
    * @param seed generation seed; sample {@code i} of a task and length depends only on (seed, task, length, i)
    */
   public RulerGenerator(ToIntFunction<String> tokenCount, long seed) {
+    this(tokenCount, seed, false);
+  }
+
+  private RulerGenerator(ToIntFunction<String> tokenCount, long seed, boolean fillerNumbers) {
     this.tokenCount = requireNonNull(tokenCount, "tokenCount is null");
     this.seed = seed;
+    this.fillerNumbers = fillerNumbers;
+  }
+
+  /**
+   * This generator with numbers in the haystack: every unit of RULER's noise text is followed by a
+   * sentence with a number of 1 to 7 digits ({@code There are 58 birds.}), so a needle's value is not
+   * the only number in the prompt. The same samples otherwise (same seeds, needles and depths).
+   */
+  public RulerGenerator withFillerNumbers() {
+    return new RulerGenerator(tokenCount, seed, true);
+  }
+
+  /** Whether the haystack has numbers in it ({@link #withFillerNumbers()}). */
+  public boolean fillerNumbers() {
+    return fillerNumbers;
   }
 
   /**
@@ -57,7 +78,7 @@ public final class RulerGenerator {
     StringBuilder sb = new StringBuilder();
     Random r = new Random(0);
     for (RulerTask t : RulerTask.values()) {
-      sb.append(builder(t, r, 0.5).build(1)).append('\n');
+      sb.append(builder(t, r, 0.5, true).build(1)).append('\n');
     }
     for (String[] list : new String[][] {ADJECTIVES, NOUNS, WORDS}) {
       sb.append(String.join(" ", list)).append('\n');
@@ -98,7 +119,7 @@ public final class RulerGenerator {
 
   private TaskSample generate(RulerTask task, int targetTokens, long id, double depth, boolean shortestIfOver) {
     Random r = new Random(seed * 1_000_003L + task.ordinal() * 7919L + targetTokens * 31L + id);
-    Builder b = builder(task, r, depth);
+    Builder b = builder(task, r, depth, fillerNumbers);
     // largest haystack size that fits: exponential then binary search
     int lo = 0;
     if (tokenCount.applyAsInt(b.build(0)) > targetTokens) {
@@ -128,13 +149,13 @@ public final class RulerGenerator {
     return new TaskSample(task, prompt, b.answers(), tokenCount.applyAsInt(prompt), b.depth());
   }
 
-  private static Builder builder(RulerTask task, Random r, double depth) {
+  private static Builder builder(RulerTask task, Random r, double depth, boolean numbers) {
     return switch (task) {
-      case NIAH_SINGLE -> niah(r, depth, 1, 1, 1);
-      case NIAH_MULTIKEY -> niah(r, depth, 4, 1, 1);
-      case NIAH_MULTIVALUE -> niah(r, depth, 1, 4, 1);
-      case NIAH_MULTIQUERY -> niah(r, depth, 4, 1, 4);
-      case VT -> variableTracking(r, depth);
+      case NIAH_SINGLE -> niah(r, depth, 1, 1, 1, numbers);
+      case NIAH_MULTIKEY -> niah(r, depth, 4, 1, 1, numbers);
+      case NIAH_MULTIVALUE -> niah(r, depth, 1, 4, 1, numbers);
+      case NIAH_MULTIQUERY -> niah(r, depth, 4, 1, 4, numbers);
+      case VT -> variableTracking(r, depth, numbers);
       case CWE -> commonWords(r);
       case FWE -> frequentWords(r);
     };
@@ -157,7 +178,7 @@ public final class RulerGenerator {
     return Integer.toString(1_000_000 + r.nextInt(9_000_000));
   }
 
-  private static Builder niah(Random r, double depth, int keys, int valuesPerKey, int queries) {
+  private static Builder niah(Random r, double depth, int keys, int valuesPerKey, int queries, boolean numbers) {
     Set<String> keySet = new LinkedHashSet<>();
     while (keySet.size() < keys) {
       keySet.add(key(r));
@@ -191,7 +212,7 @@ public final class RulerGenerator {
     return new Builder() {
       @Override
       public String build(int units) {
-        return intro + insert(fillerSeed, units, needles, depths) + "\n" + question + " " + prefix;
+        return intro + insert(fillerSeed, numbers, units, needles, depths) + "\n" + question + " " + prefix;
       }
 
       @Override
@@ -208,10 +229,10 @@ public final class RulerGenerator {
 
   /**
    * {@code units} units of the noise haystack with each needle inserted at its depth (a fraction of
-   * the units). Unit {@code i} is the noise text and a sentence with a number, both drawn from
-   * ({@code fillerSeed}, i), so a sample keeps its first units when its haystack grows.
+   * the units). Unit {@code i} is the noise text and, with {@code numbers}, a sentence with a number,
+   * drawn from ({@code fillerSeed}, i), so a sample keeps its first units when its haystack grows.
    */
-  private static String insert(long fillerSeed, int units, List<String> needles, double[] depths) {
+  private static String insert(long fillerSeed, boolean numbers, int units, List<String> needles, double[] depths) {
     List<List<String>> at = new ArrayList<>();
     for (int i = 0; i <= units; i++) {
       at.add(new ArrayList<>());
@@ -225,7 +246,7 @@ public final class RulerGenerator {
         sb.append(n).append(' ');
       }
       if (i < units) {
-        sb.append(noiseUnit(fillerSeed, i)).append(' ');
+        sb.append(numbers ? noiseUnit(fillerSeed, i) : NOISE).append(' ');
       }
     }
     return sb.toString().strip();
@@ -240,7 +261,7 @@ public final class RulerGenerator {
     return NOISE + " " + String.format(Locale.ROOT, NUMBER_SENTENCES[u.nextInt(NUMBER_SENTENCES.length)], Long.toString(number));
   }
 
-  private static Builder variableTracking(Random r, double depth) {
+  private static Builder variableTracking(Random r, double depth, boolean numbers) {
     // RULER vt: one chain of 5 hops: VAR A = 12345, VAR B = VAR A, ...
     String value = Integer.toString(10_000 + r.nextInt(90_000));
     List<String> names = new ArrayList<>();
@@ -270,7 +291,7 @@ public final class RulerGenerator {
     return new Builder() {
       @Override
       public String build(int units) {
-        return intro + insert(fillerSeed, units, statements, depths) + question;
+        return intro + insert(fillerSeed, numbers, units, statements, depths) + question;
       }
 
       @Override

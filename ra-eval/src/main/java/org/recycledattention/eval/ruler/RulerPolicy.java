@@ -2,7 +2,7 @@ package org.recycledattention.eval.ruler;
 
 import static java.util.Objects.requireNonNull;
 
-import org.recycledattention.engine.wiring.PolicyFactory;
+import org.recycledattention.engine.decode.PolicyFactory;
 
 /**
  * A policy as a RULER run compares it: its configuration and the label its cells carry (the

@@ -10,12 +10,12 @@ import org.recycledattention.api.cache.KvCacheBackend;
 import org.recycledattention.engine.decode.GenerationRequest;
 import org.recycledattention.engine.decode.GenerationResult;
 import org.recycledattention.engine.decode.Generator;
+import org.recycledattention.engine.decode.PolicyFactory;
 import org.recycledattention.engine.decode.SamplingConfig;
 import org.recycledattention.engine.decode.TokenListener;
-import org.recycledattention.engine.model.LanguageModel;
-import org.recycledattention.engine.model.ModelFormatException;
-import org.recycledattention.engine.tokenizer.Tokenizer;
-import org.recycledattention.engine.wiring.PolicyFactory;
+import org.recycledattention.model.ModelFormatException;
+import org.recycledattention.model.llama.LanguageModel;
+import org.recycledattention.model.tokenizer.Tokenizer;
 
 /**
  * Runs RULER-style tasks: every policy answers the same generated samples greedily; answers are
@@ -29,9 +29,19 @@ public final class RulerRunner {
   private final Tokenizer tokenizer;
   private final KvCacheBackend backend;
   private final int threads;
+  private final boolean fillerNumbers;
 
   /** @throws ModelFormatException when the model carries no tokenizer (tasks are text) */
   public RulerRunner(LanguageModel model, KvCacheBackend backend, int threads) {
+    this(model, backend, threads, false);
+  }
+
+  /**
+   * @param fillerNumbers numbers in the haystack ({@link RulerGenerator#withFillerNumbers()})
+   * @throws ModelFormatException when the model carries no tokenizer (tasks are text)
+   */
+  public RulerRunner(LanguageModel model, KvCacheBackend backend, int threads, boolean fillerNumbers) {
+    this.fillerNumbers = fillerNumbers;
     this.model = requireNonNull(model, "model is null");
     this.backend = requireNonNull(backend, "backend is null");
     this.tokenizer = model.tokenizer().orElseThrow(() -> new ModelFormatException(model.source(), -1,
@@ -45,7 +55,18 @@ public final class RulerRunner {
    */
   public List<RulerCell> run(List<RulerTask> tasks, List<Integer> lengths, int samples, long seed, IntFunction<List<RulerPolicy>> policies,
       Consumer<Progress> progress) {
-    RulerGenerator generator = new RulerGenerator(s -> tokenizer.encode(s, false).length, seed);
+    return run(tasks, lengths, samples, seed, policies, progress, cells -> { });
+  }
+
+  /**
+   * {@link #run(List, List, int, long, IntFunction, Consumer)}, handing {@code finished} the cells of
+   * each (task, length) as soon as every policy has answered its samples (for a partial report if the
+   * run is interrupted).
+   */
+  public List<RulerCell> run(List<RulerTask> tasks, List<Integer> lengths, int samples, long seed, IntFunction<List<RulerPolicy>> policies,
+      Consumer<Progress> progress, Consumer<List<RulerCell>> finished) {
+    RulerGenerator plain = new RulerGenerator(s -> tokenizer.encode(s, false).length, seed);
+    RulerGenerator generator = fillerNumbers ? plain.withFillerNumbers() : plain;
     List<RulerCell> out = new ArrayList<>();
     for (int length : lengths) {
       List<RulerPolicy> ps = policies.apply(length);
@@ -74,12 +95,15 @@ public final class RulerRunner {
           }
         }
         double fullTps = fullIndex < 0 ? Double.NaN : decoded[fullIndex] / (decodeMs[fullIndex] / 1e3);
+        List<RulerCell> cells = new ArrayList<>();
         for (int p = 0; p < ps.size(); p++) {
           double tps = decoded[p] / (decodeMs[p] / 1e3);
           PolicyFactory pf = ps.get(p).factory();
-          out.add(new RulerCell(task.id(), length, ps.get(p).label(), pf.provider().usesBudget() ? pf.config().budget() : 0, samples, 100 * score[p] / samples,
+          cells.add(new RulerCell(task.id(), length, ps.get(p).label(), pf.provider().usesBudget() ? pf.config().budget() : 0, samples, 100 * score[p] / samples,
               counters.get(p).fullContextPercent(), tps, tps / fullTps));
         }
+        out.addAll(cells);
+        finished.accept(List.copyOf(cells));
       }
     }
     return out;

@@ -20,6 +20,20 @@ class RulerGeneratorTest {
 
   private final RulerGenerator gen = new RulerGenerator(RulerGeneratorTest::words, 7);
 
+  @Test
+  void theHaystackHasNumbersOnlyWhenAskedAndTheSamplesAreOtherwiseTheSame() {
+    TaskSample plain = gen.generate(RulerTask.NIAH_SINGLE, 600, 1, 3);
+    TaskSample numbered = gen.withFillerNumbers().generate(RulerTask.NIAH_SINGLE, 600, 1, 3);
+    assertThat(gen.fillerNumbers()).isFalse();
+    assertThat(gen.withFillerNumbers().fillerNumbers()).isTrue();
+    // RULER's noise haystack: the needle's value is the only number
+    assertThat(plain.prompt().replaceAll("[^0-9]+", " ").strip()).isEqualTo(plain.answers().get(0));
+    assertThat(numbered.answers()).isEqualTo(plain.answers());
+    assertThat(numbered.prompt()).containsAnyOf("There are ", "The bus number is ", "Room ");
+    long numbers = Arrays.stream(numbered.prompt().split("[^0-9]+")).filter(t -> !t.isEmpty()).count();
+    assertThat(numbers).as("a number in every haystack unit").isGreaterThan(10);
+  }
+
   @ParameterizedTest
   @EnumSource(RulerTask.class)
   void samplesFillButDoNotPassTheTargetAndContainTheirAnswers(RulerTask task) {

@@ -7,17 +7,18 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 import java.util.Locale;
+import java.util.stream.IntStream;
 import org.recycledattention.api.cache.Scores;
 import org.recycledattention.api.cache.Selection;
 import org.recycledattention.api.cache.WorkingSet;
+import org.recycledattention.api.plan.GroupReduction;
+import org.recycledattention.api.plan.ScoreMode;
+import org.recycledattention.api.plan.ScoreRequest;
+import org.recycledattention.api.plan.StepPlan;
 import org.recycledattention.api.policy.AttentionPolicy;
 import org.recycledattention.api.policy.DecodeStep;
-import org.recycledattention.api.policy.GroupReduction;
 import org.recycledattention.api.policy.Observation;
 import org.recycledattention.api.policy.Phase;
-import org.recycledattention.api.policy.ScoreMode;
-import org.recycledattention.api.policy.ScoreRequest;
-import org.recycledattention.api.policy.StepPlan;
 
 /**
  * Full attention plus a trace. After the prompt, per layer and KV head: the most attended positions
@@ -131,7 +132,7 @@ final class TracePolicy implements AttentionPolicy {
 
   /** Slots by descending score; ties keep the older slot first. */
   private static int[] descending(float[] p) {
-    return java.util.stream.IntStream.range(0, p.length).boxed().sorted((a, b) -> Float.compare(p[b], p[a])).mapToInt(Integer::intValue).toArray();
+    return IntStream.range(0, p.length).boxed().sorted((a, b) -> Float.compare(p[b], p[a])).mapToInt(Integer::intValue).toArray();
   }
 
   private void write(String text) {

@@ -2,17 +2,18 @@ package org.recycledattention.examples.tova;
 
 import static java.util.Objects.requireNonNull;
 
+import java.util.Arrays;
 import org.recycledattention.api.cache.Scores;
 import org.recycledattention.api.cache.Selection;
 import org.recycledattention.api.cache.WorkingSet;
+import org.recycledattention.api.plan.GroupReduction;
+import org.recycledattention.api.plan.ScoreMode;
+import org.recycledattention.api.plan.ScoreRequest;
+import org.recycledattention.api.plan.StepPlan;
 import org.recycledattention.api.policy.AttentionPolicy;
 import org.recycledattention.api.policy.DecodeStep;
-import org.recycledattention.api.policy.GroupReduction;
 import org.recycledattention.api.policy.Observation;
 import org.recycledattention.api.policy.Phase;
-import org.recycledattention.api.policy.ScoreMode;
-import org.recycledattention.api.policy.ScoreRequest;
-import org.recycledattention.api.policy.StepPlan;
 
 /**
  * TOVA for one sequence. Prefill chunks attend in full without scores. The last prompt chunk and every
@@ -83,13 +84,13 @@ final class TovaPolicy implements AttentionPolicy {
       }
       final int head = h;
       // victims first: the sort puts the keep survivors at the end
-      java.util.Arrays.sort(order, (a, b) -> evictsBefore(s[a], ws.position(head, a), s[b], ws.position(head, b)) ? -1
+      Arrays.sort(order, (a, b) -> evictsBefore(s[a], ws.position(head, a), s[b], ws.position(head, b)) ? -1
           : evictsBefore(s[b], ws.position(head, b), s[a], ws.position(head, a)) ? 1 : 0);
       int[] survivors = new int[keep];
       for (int i = 0; i < keep; i++) {
         survivors[i] = order[n - keep + i];
       }
-      java.util.Arrays.sort(survivors);
+      Arrays.sort(survivors);
       for (int i = 0; i < keep; i++) {
         slots[h][i] = survivors[i];
         kept[h][i] = s[survivors[i]];

@@ -1,0 +1,121 @@
+package org.recycledattention.train.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.recycledattention.cli.Main;
+import org.recycledattention.engine.wiring.Models;
+import org.recycledattention.model.llama.LanguageModel;
+import org.recycledattention.train.ProbeTrainer;
+
+/** {@code ra train-probe} as a user runs it: ra-train adds the command to ra's command line. */
+class TrainProbeCommandTest {
+  @TempDir
+  Path tmp;
+
+  /** What one in-process run of {@code ra} printed and returned. */
+  record Result(int exitCode, String out, String err) {
+    List<String> errLines() {
+      return err.lines().toList();
+    }
+  }
+
+  static final class Cli {
+    static Result run(String... args) {
+      StringWriter out = new StringWriter();
+      StringWriter err = new StringWriter();
+      int code = Main.execute(args, new PrintWriter(out), new PrintWriter(err), Map.of());
+      return new Result(code, out.toString(), err.toString());
+    }
+  }
+
+  @Test
+  void isListedByRaHelp() {
+    Result help = Cli.run("--help");
+    assertThat(help.exitCode()).isZero();
+    assertThat(help.out()).contains("train-probe");
+  }
+
+  /** A llama GGUF with a tokenizer that is not the probe's. */
+  private Path probeWithOtherVocabulary() {
+    Path file = tmp.resolve("other.gguf");
+    assertThat(Cli.run("export-gguf", "--model", "synthetic:tiny", "--out", file.toString()).exitCode()).isZero();
+    return file;
+  }
+
+  @Test
+  void trainProbeTrainsWithRecycledAttentionContinuesAFileAndWritesItsCurves() throws Exception {
+    Path first = tmp.resolve("first.gguf");
+    Path png = tmp.resolve("curves.png");
+    Result r = Cli.run("train-probe", "--out", first.toString(), "--steps", "4", "--batch", "2", "--min-length", "96",
+        "--max-length", "256", "--geometry", "layers=1,dim=32,heads=2,kv-heads=1,head-dim=16,ffn=64", "--type", "f32",
+        "--curves", png.toString(), "--checkpoint-every", "3", "--filler-numbers");
+    assertThat(r.exitCode()).as(r.err()).isZero();
+    assertThat(tmp.resolve("first.step-3.gguf")).isRegularFile();
+    assertThat(Files.size(png)).isPositive();
+    List<String> csv = Files.readAllLines(tmp.resolve("curves.csv"));
+    assertThat(csv).hasSize(5);
+    assertThat(csv.get(0)).startsWith("step,length,curriculum_length,curriculum_tasks,loss,");
+    Path second = tmp.resolve("second.gguf");
+    Result continued = Cli.run("train-probe", "--init", first.toString(), "--out", second.toString(), "--steps", "2",
+        "--batch", "2", "--max-length", "256", "--train-policy", "recycled", "--budget", "16",
+        "--set", "ra.policy.recycled.stride=3", "--type", "f32");
+    assertThat(continued.exitCode()).as(continued.err()).isZero();
+    try (LanguageModel lm = Models.load(second)) {
+      assertThat(lm.config().layers()).as("the geometry comes from --init").isEqualTo(1);
+      assertThat(lm.config().dim()).isEqualTo(32);
+    }
+  }
+
+  @Test
+  void trainProbeRefusesBadOptionsInOneLineBeforeTraining() {
+    Path out = tmp.resolve("probe.gguf");
+    Result unknownTask = Cli.run("train-probe", "--out", out.toString(), "--tasks", "niah_single,nope");
+    assertThat(unknownTask.exitCode()).isEqualTo(2);
+    assertThat(unknownTask.errLines()).hasSize(1);
+    assertThat(unknownTask.err()).contains("'nope'", "niah_multikey");
+    Result shortLength = Cli.run("train-probe", "--out", out.toString(), "--max-length", "100");
+    assertThat(shortLength.exitCode()).isEqualTo(2);
+    assertThat(shortLength.err()).contains("--max-length", "256");
+    Result directory = Cli.run("train-probe", "--out", tmp.toString());
+    assertThat(directory.exitCode()).isEqualTo(2);
+    assertThat(directory.err()).contains("is a directory");
+    assertThat(out).doesNotExist();
+    Result h2o = Cli.run("train-probe", "--out", out.toString(), "--train-policy", "h2o");
+    assertThat(h2o.exitCode()).isEqualTo(2);
+    assertThat(h2o.errLines()).hasSize(1);
+    assertThat(h2o.err()).contains("--train-policy", "h2o", "prefill chunks");
+    Result unknownPolicy = Cli.run("train-probe", "--out", out.toString(), "--train-policy", "nope");
+    assertThat(unknownPolicy.exitCode()).isEqualTo(2);
+    assertThat(unknownPolicy.err()).contains("'nope'", "recycled");
+    Result badKey = Cli.run("train-probe", "--out", out.toString(), "--train-policy", "recycled",
+        "--set", "ra.policy.recycled.strid=5");
+    assertThat(badKey.exitCode()).isEqualTo(2);
+    assertThat(badKey.err()).contains("ra.policy.recycled.strid");
+    Result geometry = Cli.run("train-probe", "--out", out.toString(), "--geometry", "layers=2,width=64");
+    assertThat(geometry.exitCode()).isEqualTo(2);
+    assertThat(geometry.err()).contains("--geometry", "width=64", "kv-heads");
+    Result notAProbe = Cli.run("train-probe", "--out", out.toString(), "--init", probeWithOtherVocabulary().toString());
+    assertThat(notAProbe.exitCode()).isNotZero();
+    assertThat(notAProbe.errLines()).hasSize(1);
+    assertThat(notAProbe.err()).contains("not a probe model");
+    Result start = Cli.run("train-probe", "--out", out.toString(), "--tasks", "niah_single,niah_multikey",
+        "--curriculum-start", "3:512");
+    assertThat(start.exitCode()).isEqualTo(2);
+    assertThat(start.err()).contains("--curriculum-start", "1..2");
+    Result curves = Cli.run("train-probe", "--out", out.toString(), "--curves", tmp.resolve("curves.txt").toString());
+    assertThat(curves.exitCode()).isEqualTo(2);
+    assertThat(curves.err()).contains("--curves", ".png");
+    assertThat(out).doesNotExist();
+    Result help = Cli.run("train-probe", "--help");
+    assertThat(help.exitCode()).isZero();
+    assertThat(help.out().replaceAll("\\s+", " ")).contains("(default: " + ProbeTrainer.DEFAULT_TASK_IDS + ")");
+  }
+}
