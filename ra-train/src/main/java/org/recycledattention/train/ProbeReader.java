@@ -112,7 +112,7 @@ public final class ProbeReader {
   }
 
   /** The embedding in the current vocabulary's order: the file's rows moved to their new ids, new pieces small random. */
-  private static ProbeWeights.Tensor embedding(ProbeWeights.Tensor old, int[] newIds, int vocabularySize) {
+  static ProbeWeights.Tensor embedding(ProbeWeights.Tensor old, int[] newIds, int vocabularySize) {
     int dim = old.cols();
     if (old.rows() != newIds.length) {
       throw new IllegalArgumentException("token_embd.weight has " + old.rows() + " rows for " + newIds.length + " pieces");
