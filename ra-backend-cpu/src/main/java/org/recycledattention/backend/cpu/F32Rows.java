@@ -78,8 +78,8 @@ final class F32Rows extends Rows {
   }
 
   @Override
-  void scoreTile(int tile, float[] q, int qOff, int group, float scale, float[] s, int sOff, int sStride, Scratch scratch) {
-    VectorMath.scoreTile(keys, tile * TILE * dim, dim, q, qOff, group, scale, s, sOff, sStride);
+  void scoreTiles(int tile, int tiles, float[] q, int qOff, int group, float scale, float[] s, int sOff, int sStride, Scratch scratch) {
+    VectorMath.scoreTiles(keys, tile * TILE * dim, tiles, dim, q, qOff, group, scale, s, sOff, sStride);
   }
 
   @Override

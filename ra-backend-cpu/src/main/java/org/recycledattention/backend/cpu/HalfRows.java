@@ -45,20 +45,14 @@ final class HalfRows extends Rows {
 
   /** Decodes {@code n} elements from {@code src[srcOff ..]} into {@code dst[0 .. n)}. */
   private void decode(short[] src, int srcOff, float[] dst, int n) {
-    int whole = n / TILE * TILE;
-    if (bf16) {
-      VectorMath.decodeBf16(src, srcOff, dst, whole);
-    } else {
-      VectorMath.decodeF16(src, srcOff, dst, whole);
+    if (!bf16) {
+      VectorMath.decodeF16(src, srcOff, dst, n);
+      return;
     }
-    if (bf16) {
-      for (int i = whole; i < n; i++) {
-        dst[i] = Float.intBitsToFloat(src[srcOff + i] << 16);
-      }
-    } else {
-      for (int i = whole; i < n; i++) {
-        dst[i] = Float.float16ToFloat(src[srcOff + i]);
-      }
+    int whole = n / TILE * TILE;
+    VectorMath.decodeBf16(src, srcOff, dst, whole);
+    for (int i = whole; i < n; i++) {
+      dst[i] = Float.intBitsToFloat(src[srcOff + i] << 16);
     }
   }
 
@@ -95,10 +89,10 @@ final class HalfRows extends Rows {
   }
 
   @Override
-  void scoreTile(int tile, float[] q, int qOff, int group, float scale, float[] s, int sOff, int sStride, Scratch scratch) {
+  void scoreTiles(int tile, int tiles, float[] q, int qOff, int group, float scale, float[] s, int sOff, int sStride, Scratch scratch) {
     float[] t = scratch.tile;
-    decode(keys, tile * TILE * dim, t, TILE * dim);
-    VectorMath.scoreTile(t, 0, dim, q, qOff, group, scale, s, sOff, sStride);
+    decode(keys, tile * TILE * dim, t, tiles * TILE * dim);
+    VectorMath.scoreTiles(t, 0, tiles, dim, q, qOff, group, scale, s, sOff, sStride);
   }
 
   @Override

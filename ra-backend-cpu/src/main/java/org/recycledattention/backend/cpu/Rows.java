@@ -104,23 +104,31 @@ abstract sealed class Rows permits F32Rows, HalfRows {
   final void score(int from, int count, float[] q, int qOff, int group, float scale,
       float[] probs, int stride, int j0, Scratch scratch) {
     int end = from + count;
-    for (int tileStart = from / TILE * TILE; tileStart < end; tileStart += TILE) {
+    int tileStart = from / TILE * TILE;
+    while (tileStart < end) {
       if (tileStart >= from && tileStart + TILE <= end) {
-        scoreTile(tileStart / TILE, q, qOff, group, scale, probs, j0 + tileStart - from, stride, scratch);
+        // a run of whole tiles, scored in place, up to TILES_PER_PASS at a time
+        int tiles = Math.min(VectorMath.TILES_PER_PASS, (end - tileStart) / TILE);
+        scoreTiles(tileStart / TILE, tiles, q, qOff, group, scale, probs, j0 + tileStart - from, stride, scratch);
+        tileStart += tiles * TILE;
       } else {
         float[] t = scratch.tileScores(group);
-        scoreTile(tileStart / TILE, q, qOff, group, scale, t, 0, TILE, scratch);
+        scoreTiles(tileStart / TILE, 1, q, qOff, group, scale, t, 0, TILE, scratch);
         int lo = Math.max(from, tileStart);
         int hi = Math.min(end, tileStart + TILE);
         for (int g = 0; g < group; g++) {
           System.arraycopy(t, g * TILE + lo - tileStart, probs, g * stride + j0 + lo - from, hi - lo);
         }
+        tileStart += TILE;
       }
     }
   }
 
-  /** {@link VectorMath#scoreTile} of key tile {@code tile} into {@code s[g · sStride + sOff + l]}. */
-  abstract void scoreTile(int tile, float[] q, int qOff, int group, float scale, float[] s, int sOff, int sStride, Scratch scratch);
+  /**
+   * {@link VectorMath#scoreTiles} of the {@code tiles} key tiles from {@code tile} (at most {@link
+   * VectorMath#TILES_PER_PASS}) into {@code s[g · sStride + sOff + l]}.
+   */
+  abstract void scoreTiles(int tile, int tiles, float[] q, int qOff, int group, float scale, float[] s, int sOff, int sStride, Scratch scratch);
 
   /**
    * {@code out[outOff + g · dim ..] += probs[g · stride + j0 + r] · value[from + r]} for every row
@@ -139,7 +147,7 @@ abstract sealed class Rows permits F32Rows, HalfRows {
 
     Scratch(int dim) {
       this.block = new float[BLOCK * dim];
-      this.tile = new float[TILE * dim];
+      this.tile = new float[VectorMath.TILES_PER_PASS * TILE * dim];
     }
 
     float[] tileScores(int group) {

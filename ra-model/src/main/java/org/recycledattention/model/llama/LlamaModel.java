@@ -161,6 +161,7 @@ public final class LlamaModel implements LanguageModel {
         rotate(q, t * qDim, config.heads(), s, t * half);
         rotate(s.k, t * kvDim, config.kvHeads(), s, t * half);
       }
+      par.rest(); // attention runs on the KV cache's threads: leave them the cores
       s.attention.attend(l, q, s.k, s.v, s.positions, count, s.att);
       matmul(w.wo(), s.att, count, xb2, par);
       addInPlace(x, xb2, count * dim);
