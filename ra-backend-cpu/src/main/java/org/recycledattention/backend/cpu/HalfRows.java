@@ -1,6 +1,10 @@
 package org.recycledattention.backend.cpu;
 
 import java.util.Arrays;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorSpecies;
 
 /**
  * {@link Rows} stored as 16-bit floats, IEEE binary16 ({@code f16}) or bfloat16 ({@code bf16}).
@@ -9,6 +13,9 @@ import java.util.Arrays;
  * so results depend only on the stored bits.
  */
 final class HalfRows extends Rows {
+  /** Shorts of one float vector's lane count (a key tile row); null where no such shape exists. */
+  private static final VectorSpecies<Short> SHORTS = TILE >= 4 ? VectorSpecies.of(short.class, VectorShape.forBitSize(TILE * Short.SIZE)) : null;
+
   private final boolean bf16;
   private short[] keys;
   private short[] values;
@@ -77,6 +84,31 @@ final class HalfRows extends Rows {
       keys[to + x * TILE] = s.keys[from + x * TILE];
     }
     System.arraycopy(s.values, srcSlot * dim, values, dstSlot * dim, dim);
+  }
+
+  @Override
+  void copyLanes(Rows src, int from, int to, int m) {
+    short[] k = ((HalfRows) src).keys;
+    if (m == 1 || SHORTS == null) {
+      for (int x = 0; x < dim; x++) {
+        int f = from + x * TILE;
+        int t = to + x * TILE;
+        for (int l = 0; l < m; l++) {
+          keys[t + l] = k[f + l];
+        }
+      }
+      return;
+    }
+    VectorMask<Short> lanes = VectorMask.fromLong(SHORTS, (1L << m) - 1);
+    for (int x = 0; x < dim; x++) {
+      ShortVector.fromArray(SHORTS, k, from + x * TILE, lanes).intoArray(keys, to + x * TILE, lanes);
+    }
+  }
+
+  @Override
+  void gatherValues(Rows src, int[] slots, int count) {
+    short[] from = ((HalfRows) src).values;
+    forEachRun(slots, count, (s, d, m) -> System.arraycopy(from, s * dim, values, d * dim, m * dim));
   }
 
   @Override

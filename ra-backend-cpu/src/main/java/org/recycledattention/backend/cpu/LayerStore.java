@@ -31,6 +31,19 @@ final class LayerStore implements WorkingSet {
   /** {@code null} when the layer has no partial cache. */
   Rows[] partial;
   private CpuScores scores;
+  /**
+   * The next partial cache, gathered by the attention units of a full step from the selection they
+   * made in place (see {@link CpuScores}): {@link #gatherPartial} of that selection swaps it in
+   * instead of gathering again. Valid for the scores' generation {@link #stagedGeneration} and the
+   * main store's {@link #version} {@link #stagedVersion}.
+   */
+  Rows[] staging;
+  private long stagedGeneration = -1;
+  private int stagedVersion;
+  /** Whether the last in-place selection of this layer was gathered as its partial cache. */
+  private boolean gatherInPlace;
+  /** Bumped by every change to the main store. */
+  private int version;
 
   LayerStore(CpuKvCache cache, int layer, int kvHeads, int dim, int maxTokens, KvDtype dtype) {
     this.cache = cache;
@@ -63,6 +76,7 @@ final class LayerStore implements WorkingSet {
   // ---- main store ----
 
   void append(float[] k, float[] v, int[] positions, int tokens) {
+    version++;
     int length = main[0].length;
     if ((long) length + tokens > maxTokens) {
       throw new IllegalStateException("layer " + layer + " holds " + length + " entries; appending " + tokens
@@ -161,6 +175,7 @@ final class LayerStore implements WorkingSet {
       }
     }
     clearPartial();
+    version++;
     for (int h = 0; h < kvHeads; h++) {
       Rows r = main[h];
       if (slotPerHead[h] != length - 1) {
@@ -179,6 +194,7 @@ final class LayerStore implements WorkingSet {
     int length = main[0].length;
     int size = selection.size();
     clearPartial();
+    version++;
     for (int h = 0; h < kvHeads; h++) {
       Rows r = main[h];
       // slots ascend, so slot(i) >= i: compacting front to back never overwrites a kept entry
@@ -200,6 +216,18 @@ final class LayerStore implements WorkingSet {
     checkSelection(selection);
     int size = selection.size();
     int old = partial == null ? 0 : partial[0].length;
+    boolean inPlace = scores != null && scores.isLast(selection);
+    if (inPlace && scores.isPrecomputed(selection) && stagedGeneration == scores.generation() && stagedVersion == version
+        && staging[0].length == size) {
+      // the attention units gathered it already: swap it in
+      Rows[] previous = partial;
+      partial = staging;
+      staging = previous;
+      stagedGeneration = -1;
+      cache.adjustResident(size - old);
+      return;
+    }
+    gatherInPlace = inPlace;
     if (partial == null || partial[0].capacity() < size || partial[0].capacity() / 4 > size) {
       Rows[] fresh = new Rows[kvHeads];
       for (int h = 0; h < kvHeads; h++) {
@@ -231,6 +259,32 @@ final class LayerStore implements WorkingSet {
   }
 
   private static final long PARALLEL_GATHER_ELEMENTS = 1 << 16;
+
+  /**
+   * Before a full step's attention units run: whether they should gather the partial cache from
+   * their in-place selection (the layer's last one was gathered), with staging rows ready for it.
+   */
+  boolean prepareStaging(CpuScores s) {
+    if (!gatherInPlace || !s.precomputing()) {
+      return false;
+    }
+    int size = s.speculatedSize();
+    if (staging == null || staging[0].capacity() < size || staging[0].capacity() / 4 > size) {
+      Rows[] fresh = new Rows[kvHeads];
+      for (int h = 0; h < kvHeads; h++) {
+        fresh[h] = newRows(size);
+      }
+      staging = fresh;
+    }
+    stagedGeneration = -1;
+    return true;
+  }
+
+  /** After the units gathered every head into {@link #staging}. */
+  void staged(CpuScores s) {
+    stagedGeneration = s.generation();
+    stagedVersion = version;
+  }
 
   private void gatherHead(int h, Selection selection, int size) {
     Rows p = partial[h];
@@ -300,6 +354,7 @@ final class LayerStore implements WorkingSet {
       main[h] = null;
     }
     partial = null;
+    staging = null;
     scores = null;
   }
 

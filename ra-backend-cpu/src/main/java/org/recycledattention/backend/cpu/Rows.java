@@ -75,18 +75,66 @@ abstract sealed class Rows permits F32Rows, HalfRows {
    * count)} of this store, bit-exactly: the partial cache's gather.
    */
   final void gather(Rows src, int[] slots, int count) {
-    for (int i = 0; i < count; i++) {
-      positions[i] = src.positions[slots[i]];
-    }
-    gatherElements(src, slots, count);
+    gatherKeys(src, slots, count);
+    gatherValues(src, slots, count);
   }
 
-  /** {@link #gather}'s elements; entry by entry unless a layout has something faster. */
-  void gatherElements(Rows src, int[] slots, int count) {
-    for (int i = 0; i < count; i++) {
-      copyElements(src, slots[i], i);
+  /**
+   * {@link #gather}'s positions and keys. The selection is cut into segments of consecutive slots
+   * that stay within one source tile and one destination tile (selections come in runs: max pooling
+   * selects neighbours); a segment of {@code m} keys is one contiguous run of {@code m} lanes in every
+   * tile row of both, copied row by row with one masked vector load and store ({@link #copyLanes}).
+   * Copying key by key would stride a whole tile row per element.
+   */
+  final void gatherKeys(Rows src, int[] slots, int count) {
+    int i = 0;
+    while (i < count) {
+      int s0 = slots[i];
+      // extend while the slots are consecutive and neither tile ends
+      int m = 1;
+      while (i + m < count && slots[i + m] == s0 + m && (s0 + m) % TILE != 0 && (i + m) % TILE != 0) {
+        m++;
+      }
+      for (int j = 0; j < m; j++) {
+        positions[i + j] = src.positions[s0 + j];
+      }
+      copyLanes(src, src.keyIndex(s0, 0), keyIndex(i, 0), m);
+      i += m;
     }
   }
+
+  /**
+   * Copies lanes {@code [0, m)} from {@code src}'s key element index {@code from} to this store's
+   * {@code to}, for every tile row ({@code dim} rows {@code TILE} elements apart), {@code m <=
+   * TILE - from % TILE} and {@code m <= TILE - to % TILE}.
+   */
+  abstract void copyLanes(Rows src, int from, int to, int m);
+
+  /**
+   * Runs of consecutive slots in {@code slots[0 .. count)}: calls {@code copy.run(first source
+   * slot, first destination slot, length)} for each, in order.
+   */
+  static void forEachRun(int[] slots, int count, RunCopy copy) {
+    int i = 0;
+    while (i < count) {
+      int s0 = slots[i];
+      int m = 1;
+      while (i + m < count && slots[i + m] == s0 + m) {
+        m++;
+      }
+      copy.run(s0, i, m);
+      i += m;
+    }
+  }
+
+  /** A copy of {@code length} consecutive entries. */
+  @FunctionalInterface
+  interface RunCopy {
+    void run(int from, int to, int length);
+  }
+
+  /** {@link #gather}'s values: whole rows. */
+  abstract void gatherValues(Rows src, int[] slots, int count);
 
   /** {@link #copy} within this store. */
   final void move(int from, int to) {
@@ -140,6 +188,8 @@ abstract sealed class Rows permits F32Rows, HalfRows {
   /** Per-thread scratch of the kernel. */
   static final class Scratch {
     final float[] lanes = new float[VectorMath.lanes()];
+    /** The in-place selection's scratch ({@link CpuScores#precompute}). */
+    final TopK topK = new TopK();
     final float[] block;
     final float[] tile;
     private float[] tileScores = new float[0];

@@ -63,4 +63,42 @@ class KernelScheduleTest {
       }
     }
   }
+
+  @Test
+  void gatheringByRunsOfLanesCopiesEveryEntryExactly() {
+    SplittableRandom random = new SplittableRandom(13);
+    for (int trial = 0; trial < 60; trial++) {
+      int dim = 1 + random.nextInt(70);
+      int n = 1 + random.nextInt(300);
+      int type = trial % 3;
+      Rows src = type == 0 ? new F32Rows(dim, n) : new HalfRows(dim, n, type == 2);
+      for (int s = 0; s < n; s++) {
+        src.put(s, gaussian(random, dim), 0, gaussian(random, dim), 0, 1000 + s);
+      }
+      src.length = n;
+      // runs of random length with random gaps: crosses tile boundaries on both sides
+      int[] slots = new int[n];
+      int count = 0;
+      for (int s = random.nextInt(3); s < n; ) {
+        int run = 1 + random.nextInt(20);
+        for (int j = 0; j < run && s < n; j++) {
+          slots[count++] = s++;
+        }
+        s += 1 + random.nextInt(10);
+      }
+      Rows dst = type == 0 ? new F32Rows(dim, count) : new HalfRows(dim, count, type == 2);
+      dst.gather(src, slots, count);
+      float[] k1 = new float[dim];
+      float[] v1 = new float[dim];
+      float[] k2 = new float[dim];
+      float[] v2 = new float[dim];
+      for (int i = 0; i < count; i++) {
+        src.read(slots[i], k1, v1, 0);
+        dst.read(i, k2, v2, 0);
+        assertThat(k2).as("trial %d entry %d key", trial, i).containsExactly(k1);
+        assertThat(v2).as("trial %d entry %d value", trial, i).containsExactly(v1);
+        assertThat(dst.positions[i]).isEqualTo(1000 + slots[i]);
+      }
+    }
+  }
 }

@@ -230,6 +230,17 @@ public final class Session implements AutoCloseable {
     }
   }
 
+  /**
+   * Where decode time went so far: nanoseconds in the KV cache's attention ({@code attend}) and in
+   * the policy ({@code plan} and {@code observe}, with the selection and gathers they ask of the
+   * backend); the rest of {@link GenerationStats#decodeMs()} is the model's dense work. For
+   * benchmarks: {@code ra bench} splits step times with it.
+   */
+  public DecodeTimes decodeTimes() {
+    return new DecodeTimes(decodeNanos, attention.decodeAttendNanos(), attention.decodePolicyNanos(), attention.decodeFullSteps(),
+        attention.decodePartialSteps(), cache.stats().bytesRead());
+  }
+
   /** Decode steps run so far. */
   public int decodeSteps() {
     return decodeIndex;

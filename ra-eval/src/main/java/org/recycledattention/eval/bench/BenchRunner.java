@@ -10,6 +10,7 @@ import java.util.Random;
 import java.util.function.Consumer;
 import java.util.function.IntFunction;
 import org.recycledattention.api.cache.KvCacheBackend;
+import org.recycledattention.engine.decode.DecodeTimes;
 import org.recycledattention.engine.decode.GenerationStats;
 import org.recycledattention.engine.decode.PolicyFactory;
 import org.recycledattention.engine.decode.Session;
@@ -32,8 +33,15 @@ public final class BenchRunner {
    * @param fill how the cache is filled
    * @param threads dense-kernel threads
    * @param seed seed of the synthetic keys/values and prompts
+   * @param readBandwidth the machine's measured read bandwidth in GB/s, reported with each cell
+   *     beside its attention's read rate; {@code NaN} when not measured
    */
-  public record Options(List<Integer> contexts, int decodeTokens, int rounds, Fill fill, int threads, long seed) {
+  public record Options(List<Integer> contexts, int decodeTokens, int rounds, Fill fill, int threads, long seed, double readBandwidth) {
+    /** Options without a bandwidth measurement. */
+    public Options(List<Integer> contexts, int decodeTokens, int rounds, Fill fill, int threads, long seed) {
+      this(contexts, decodeTokens, rounds, fill, threads, seed, Double.NaN);
+    }
+
     public Options {
       contexts = List.copyOf(contexts);
       if (contexts.isEmpty() || contexts.stream().anyMatch(c -> c < 1)) {
@@ -93,7 +101,7 @@ public final class BenchRunner {
         }
         assert done == o.decodeTokens();
         for (Cell cell : cells) {
-          out.add(cell.result(context, cells));
+          out.add(cell.result(context, cells, o.readBandwidth()));
         }
       } finally {
         for (Cell c : cells) {
@@ -109,6 +117,11 @@ public final class BenchRunner {
     final PolicyFactory policy;
     final Session session;
     final long[] nanos;
+    /** Per decoded step: its kind and its share of the session's counters. */
+    final StepKind[] kinds;
+    final long[] attendNanos;
+    final long[] policyNanos;
+    final long[] kvBytes;
     int next;
     int decoded;
 
@@ -117,6 +130,10 @@ public final class BenchRunner {
       this.policy = policy;
       this.session = session;
       this.nanos = new long[decodeTokens];
+      this.kinds = new StepKind[decodeTokens];
+      this.attendNanos = new long[decodeTokens];
+      this.policyNanos = new long[decodeTokens];
+      this.kvBytes = new long[decodeTokens];
     }
 
     void fill(int context, Options o) {
@@ -142,15 +159,24 @@ public final class BenchRunner {
     }
 
     void decodeUntil(int upTo) {
+      DecodeTimes before = session.decodeTimes();
       while (decoded < upTo) {
         long t0 = System.nanoTime();
         float[] logits = session.step(next);
-        nanos[decoded++] = System.nanoTime() - t0;
+        long t1 = System.nanoTime();
+        DecodeTimes after = session.decodeTimes();
+        int i = decoded++;
+        nanos[i] = t1 - t0;
+        attendNanos[i] = after.attendNanos() - before.attendNanos();
+        policyNanos[i] = after.policyNanos() - before.policyNanos();
+        kvBytes[i] = after.kvBytesRead() - before.kvBytesRead();
+        kinds[i] = StepKind.of(after.fullLayerSteps() - before.fullLayerSteps(), after.partialLayerSteps() - before.partialLayerSteps());
+        before = after;
         next = Distributions.argmax(logits);
       }
     }
 
-    BenchCell result(int context, List<Cell> all) {
+    BenchCell result(int context, List<Cell> all, double readBandwidth) {
       GenerationStats st = session.stats();
       double seconds = Arrays.stream(nanos).sum() / 1e9;
       double tps = nanos.length / seconds;
@@ -158,9 +184,44 @@ public final class BenchRunner {
       double fullTps = all.stream().filter(c -> c.backend.equals(backend) && c.policy.name().equals("full")).findFirst()
           .map(c -> c.nanos.length / (Arrays.stream(c.nanos).sum() / 1e9)).orElse(Double.NaN);
       int budget = policy.provider().usesBudget() ? policy.config().budget() : 0;
+      long attend = Arrays.stream(attendNanos).sum();
+      long pol = Arrays.stream(policyNanos).sum();
+      long bytes = Arrays.stream(kvBytes).sum();
+      double perToken = 1e6 * nanos.length;
       return new BenchCell(context, policy.name(), backend, budget, nanos.length, tps, percentile(ms, 0.5), percentile(ms, 0.1), percentile(ms, 0.9),
           tps / fullTps, theoretical(context + 1, budget), st.kvBytesRead() / (double) session.decodeSteps(), session.cache().stats().residentBytes(),
-          st.meanTokensAttended());
+          st.meanTokensAttended(), stepTimes(), attend / perToken, pol / perToken, (Arrays.stream(nanos).sum() - attend - pol) / perToken,
+          attend == 0 ? Double.NaN : bytes / (double) attend, readBandwidth);
+    }
+
+    /** The step-time distribution of each kind of step that occurred, in {@link StepKind} order. */
+    private List<StepTimes> stepTimes() {
+      List<StepTimes> out = new ArrayList<>();
+      for (StepKind kind : StepKind.values()) {
+        int n = 0;
+        for (StepKind k : kinds) {
+          n += k == kind ? 1 : 0;
+        }
+        if (n == 0) {
+          continue;
+        }
+        double[] ms = new double[n];
+        double attend = 0;
+        double pol = 0;
+        double bytes = 0;
+        for (int i = 0, j = 0; i < kinds.length; i++) {
+          if (kinds[i] == kind) {
+            ms[j++] = nanos[i] / 1e6;
+            attend += attendNanos[i] / 1e6;
+            pol += policyNanos[i] / 1e6;
+            bytes += kvBytes[i];
+          }
+        }
+        double mean = Arrays.stream(ms).sum() / n;
+        Arrays.sort(ms);
+        out.add(new StepTimes(kind.label(), n, mean, percentile(ms, 0.5), percentile(ms, 0.1), percentile(ms, 0.9), attend / n, pol / n, bytes / n));
+      }
+      return out;
     }
 
     private double theoretical(int n, int budget) {
