@@ -183,6 +183,23 @@ class MeasureCommandsTest {
     // recycled with the default stride 10 at K = 16 of n = 128 + the decoded tokens: 1 / (1/10 + 16/n)
     assertThat(cells.get(1).get("theoretical_speedup").asDouble()).isBetween(1 / (0.1 + 16 / 128.0), 1 / (0.1 + 16 / 136.0));
     assertThat(cells.get(1).get("tokens_per_second").asDouble()).isPositive();
+    // where the time went, per kind of step
+    for (JsonNode cell : cells) {
+      int steps = 0;
+      for (JsonNode kind : cell.get("step_times")) {
+        steps += kind.get("steps").asInt();
+        assertThat(kind.get("ms_median").asDouble()).isPositive();
+      }
+      assertThat(steps).isEqualTo(8);
+      assertThat(cell.get("attention_ms_per_token").asDouble()).isPositive();
+      assertThat(cell.has("read_bandwidth_gb_per_s")).isTrue();
+    }
+    assertThat(cells.get(0).get("step_times").get(0).get("kind").asText()).isEqualTo("full");
+    Result table = Cli.run("bench", "--model", "synthetic:tiny", "--contexts", "128", "--policies", "full,recycled", "--budget", "16",
+        "--decode-tokens", "8", "--rounds", "1", "--set", "ra.policy.recycled.stride=2");
+    assertSuccess(table);
+    assertThat(table.out()).contains("| steps ").containsPattern("\\| recycled +\\| +128 \\| partial +\\| +4 \\|")
+        .containsPattern("\\| recycled +\\| +128 \\| full +\\| +4 \\|");
   }
 
   @Test

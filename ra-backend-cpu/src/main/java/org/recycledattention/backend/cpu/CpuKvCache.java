@@ -2,6 +2,7 @@ package org.recycledattention.backend.cpu;
 
 import static java.util.Objects.requireNonNull;
 
+import java.util.Arrays;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.RecursiveAction;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -322,13 +323,13 @@ final class CpuKvCache implements KvCache {
     } else if (curMode == ScoreMode.SUM) {
       float[] row = curScores.row(h);
       if (i == 0) {
-        java.util.Arrays.fill(row, 0, curScores.length(), 0f);
+        Arrays.fill(row, 0, curScores.length(), 0f);
       }
       VectorMath.reduceGroup(p, n, group, curReduction, row, true);
     }
     // 4. weighted sum of values, same order
     float[] out = curOut;
-    java.util.Arrays.fill(out, qOff, qOff + group * d, 0f);
+    Arrays.fill(out, qOff, qOff + group * d, 0f);
     first.accumulate(0, firstCount, p, n, 0, group, out, qOff, s);
     if (secondCount > 0) {
       main.accumulate(secondFrom, secondCount, p, n, firstCount, group, out, qOff, s);

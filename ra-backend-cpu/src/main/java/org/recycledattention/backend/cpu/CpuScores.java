@@ -1,5 +1,7 @@
 package org.recycledattention.backend.cpu;
 
+import java.util.Arrays;
+import java.util.Objects;
 import org.recycledattention.api.cache.Scores;
 import org.recycledattention.api.cache.Selection;
 
@@ -147,7 +149,7 @@ final class CpuScores implements Scores {
       throw new IllegalArgumentException("k must be >= 0, got " + k);
     }
     boolean same = k == specK && poolKernel == specPoolKernel && keepRecent == specKeepRecent;
-    if (same && preGeneration == generation && java.util.Arrays.stream(preSlots).allMatch(java.util.Objects::nonNull)) {
+    if (same && preGeneration == generation && Arrays.stream(preSlots).allMatch(Objects::nonNull)) {
       last = new Selection(preSlots, preScores);
       lastPrecomputed = true;
       return last;

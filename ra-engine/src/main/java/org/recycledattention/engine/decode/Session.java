@@ -169,8 +169,8 @@ public final class Session implements AutoCloseable {
       for (int from = 0; from < tokens; from += chunkTokens) {
         int count = Math.min(chunkTokens, tokens - from);
         for (int i = 0; i < count * width; i++) {
-          k[i] = (float) gaussian(random);
-          v[i] = (float) gaussian(random);
+          k[i] = (float) random.nextGaussian();
+          v[i] = (float) random.nextGaussian();
         }
         for (int i = 0; i < count; i++) {
           positions[i] = from + i;
@@ -184,10 +184,6 @@ public final class Session implements AutoCloseable {
     prefillNanos += System.nanoTime() - t0;
     bytesReadBeforeDecode = cache.stats().bytesRead();
     return state.logits();
-  }
-
-  private static double gaussian(java.util.SplittableRandom r) {
-    return Math.sqrt(-2 * Math.log(1 - r.nextDouble())) * Math.cos(2 * Math.PI * r.nextDouble());
   }
 
   /**

@@ -1,5 +1,7 @@
 package org.recycledattention.eval.bench;
 
+import java.util.List;
+
 /**
  * One measured cell: a policy on a backend at one context length. JSON field names are these
  * component names in snake_case, and stable.
@@ -29,9 +31,9 @@ package org.recycledattention.eval.bench;
  */
 public record BenchCell(int context, String policy, String backend, int budget, int decodeTokens, double tokensPerSecond, double msPerTokenMedian,
     double msPerTokenP10, double msPerTokenP90, double speedupVsFull, double theoreticalSpeedup, double kvBytesReadPerToken, long residentKvBytes,
-    double meanTokensAttended, java.util.List<StepTimes> stepTimes, double attentionMsPerToken, double policyMsPerToken, double denseMsPerToken,
+    double meanTokensAttended, List<StepTimes> stepTimes, double attentionMsPerToken, double policyMsPerToken, double denseMsPerToken,
     double attentionGbPerS, double readBandwidthGbPerS) {
   public BenchCell {
-    stepTimes = java.util.List.copyOf(stepTimes);
+    stepTimes = List.copyOf(stepTimes);
   }
 }

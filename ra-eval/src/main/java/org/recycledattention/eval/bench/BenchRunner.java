@@ -72,7 +72,7 @@ public final class BenchRunner {
   public List<BenchCell> run(Options o, Map<String, KvCacheBackend> backends, IntFunction<List<PolicyFactory>> policies, Consumer<Progress> progress) {
     List<BenchCell> out = new ArrayList<>();
     for (int context : o.contexts()) {
-      int warmUp = Math.max(2, o.decodeTokens() / 8);
+      int warmUp = warmUpSteps(o.decodeTokens());
       if ((long) context + 1 + warmUp + o.decodeTokens() > model.shape().contextLength()) {
         throw new org.recycledattention.api.config.ConfigException("context " + context + " plus " + warmUp + " warm-up and " + o.decodeTokens()
             + " decode tokens exceeds the model's context length " + model.shape().contextLength() + "; lower --contexts or --decode-tokens");
@@ -88,7 +88,7 @@ public final class BenchRunner {
         }
         // warm-up, untimed: the JIT compiles each cell's path before any step is measured
         for (Cell cell : cells) {
-          cell.warmUp(Math.max(2, o.decodeTokens() / 8));
+          cell.warmUp(warmUp);
         }
         int done = 0;
         for (int round = 0; round < o.rounds(); round++) {
@@ -110,6 +110,15 @@ public final class BenchRunner {
       }
     }
     return out;
+  }
+
+  /**
+   * Untimed steps each cell decodes first: enough for the JIT to compile every kind of step (a
+   * recycled cell with stride 10 meets its first few full steps only here; compiled after one or two,
+   * they cost several times a compiled one).
+   */
+  static int warmUpSteps(int decodeTokens) {
+    return Math.max(32, decodeTokens / 4);
   }
 
   private final class Cell {
