@@ -40,6 +40,9 @@ public final class LlamaModel implements LanguageModel {
   private final float[][] bk;
   private final float[][] bv;
   private final float[] outputNorm;
+  /** Per layer: {wq, wk, wv} and {gate, up}, the products that share an input (one parallel region each). */
+  private final FloatTensor[][] qkv;
+  private final FloatTensor[][] gateUp;
   private final AtomicBoolean closed = new AtomicBoolean();
 
   /**
@@ -55,6 +58,8 @@ public final class LlamaModel implements LanguageModel {
     this.rope = new Rope(config);
     List<LayerWeights> layers = weights.layers();
     int n = layers.size();
+    qkv = new FloatTensor[n][];
+    gateUp = new FloatTensor[n][];
     attnNorm = new float[n][];
     ffnNorm = new float[n][];
     bq = new float[n][];
@@ -63,6 +68,8 @@ public final class LlamaModel implements LanguageModel {
     // norms and biases are tiny: keep them on the heap for plain element access
     for (int l = 0; l < n; l++) {
       LayerWeights w = layers.get(l);
+      qkv[l] = new FloatTensor[] {w.wq(), w.wk(), w.wv()};
+      gateUp[l] = new FloatTensor[] {w.gate(), w.up()};
       attnNorm[l] = w.attnNorm().toArray();
       ffnNorm[l] = w.ffnNorm().toArray();
       if (w.hasQkvBias()) {
@@ -147,9 +154,13 @@ public final class LlamaModel implements LanguageModel {
       for (int t = 0; t < count; t++) {
         rmsnorm(xb, t * dim, x, t * dim, attnNorm[l], dim);
       }
-      matmul(w.wq(), xb, count, q, par);
-      matmul(w.wk(), xb, count, s.k, par);
-      matmul(w.wv(), xb, count, s.v, par);
+      if (count == 1) {
+        MatMul.matvecs(qkv[l], xb, s.qkvOut, par);
+      } else {
+        matmul(w.wq(), xb, count, q, par);
+        matmul(w.wk(), xb, count, s.k, par);
+        matmul(w.wv(), xb, count, s.v, par);
+      }
       if (bq[l] != null) {
         for (int t = 0; t < count; t++) {
           addInPlace(q, t * qDim, bq[l]);
@@ -168,8 +179,12 @@ public final class LlamaModel implements LanguageModel {
       for (int t = 0; t < count; t++) {
         rmsnorm(xb, t * dim, x, t * dim, ffnNorm[l], dim);
       }
-      matmul(w.gate(), xb, count, s.hb, par);
-      matmul(w.up(), xb, count, s.hb2, par);
+      if (count == 1) {
+        MatMul.matvecs(gateUp[l], xb, s.gateUpOut, par);
+      } else {
+        matmul(w.gate(), xb, count, s.hb, par);
+        matmul(w.up(), xb, count, s.hb2, par);
+      }
       swiglu(s.hb, s.hb2, count * ffn);
       matmul(w.down(), s.hb, count, xb2, par);
       addInPlace(x, xb2, count * dim);

@@ -32,6 +32,9 @@ public final class SequenceState {
   final float[] logits;
   /** The single-token query; chunk queries get an exact-length array (see {@link #query}). */
   private final float[] query1;
+  /** The outputs of a single token's fused products: {query, k, v} and {hb, hb2}. */
+  final float[][] qkvOut;
+  final float[][] gateUpOut;
   private float[] queryChunk;
 
   SequenceState(ModelConfig c, Attention attention, Parallel parallel, int maxChunk) {
@@ -58,6 +61,8 @@ public final class SequenceState {
     logits = new float[c.vocabSize()];
     query1 = new float[qDim];
     queryChunk = query1;
+    qkvOut = new float[][] {query1, k, v};
+    gateUpOut = new float[][] {hb, hb2};
   }
 
   /** An array of exactly {@code tokens × qDim} floats for the step's queries. */

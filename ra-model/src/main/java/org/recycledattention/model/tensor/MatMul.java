@@ -26,6 +26,39 @@ public final class MatMul {
     parallel.forRange(rows, (from, to) -> w.dotRows(x, xOffset, out, outOffset, from, to));
   }
 
+  /**
+   * Several products of one input, {@code out[i] = W[i] · x} (the q, k and v projections of a
+   * layer; the gate and up projections), as one parallel region over all their rows: one hand-off
+   * instead of one per product, and products too small to split on their own are split too. Each
+   * row is computed exactly as {@link #matvec} computes it.
+   */
+  public static void matvecs(FloatTensor[] w, float[] x, float[][] out, Parallel parallel) {
+    long work = 0;
+    int rows = 0;
+    for (FloatTensor t : w) {
+      work += (long) t.rows() * t.cols();
+      rows += t.rows();
+    }
+    if (parallel.threads() == 1 || work < PARALLEL_MIN_WORK) {
+      for (int i = 0; i < w.length; i++) {
+        w[i].dotRows(x, 0, out[i], 0, 0, w[i].rows());
+      }
+      return;
+    }
+    parallel.forRange(rows, (from, to) -> {
+      int base = 0;
+      for (int i = 0; i < w.length && base < to; i++) {
+        int n = w[i].rows();
+        int lo = Math.max(from, base);
+        int hi = Math.min(to, base + n);
+        if (lo < hi) {
+          w[i].dotRows(x, 0, out[i], 0, lo - base, hi - base);
+        }
+        base += n;
+      }
+    });
+  }
+
   /** {@code out = W · x} with both arrays starting at 0. */
   public static void matvec(FloatTensor w, float[] x, float[] out, Parallel parallel) {
     matvec(w, x, 0, out, 0, parallel);

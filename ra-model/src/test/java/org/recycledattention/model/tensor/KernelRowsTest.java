@@ -67,4 +67,34 @@ class KernelRowsTest {
     }
     Parallel.inline().rest(); // no workers: nothing to do
   }
+
+  @Test
+  void fusedProductsEqualTheSeparateOnes() {
+    Random rnd = new Random(22);
+    int cols = 256;
+    int[] rows = {512, 256, 256, 7};
+    FloatTensor[] w = new FloatTensor[rows.length];
+    for (int i = 0; i < rows.length; i++) {
+      float[] a = new float[rows[i] * cols];
+      for (int j = 0; j < a.length; j++) a[j] = (float) rnd.nextGaussian();
+      w[i] = new ArrayTensor("w" + i, a, rows[i], cols);
+    }
+    float[] x = new float[cols];
+    for (int j = 0; j < cols; j++) x[j] = (float) rnd.nextGaussian();
+    for (int threads : new int[] {1, 2, 3}) {
+      try (Parallel p = new Parallel(threads)) {
+        float[][] fused = new float[rows.length][];
+        for (int i = 0; i < rows.length; i++) fused[i] = new float[rows[i]];
+        MatMul.matvecs(w, x, fused, p);
+        for (int i = 0; i < rows.length; i++) {
+          float[] separate = new float[rows[i]];
+          MatMul.matvec(w[i], x, separate, p);
+          assertThat(fused[i]).as("threads %d product %d", threads, i).containsExactly(separate, within(1e-4f));
+          for (int r = 0; r < rows[i]; r++) {
+            assertThat(fused[i][r]).isCloseTo(w[i].dot(r, x, 0), within(1e-4f));
+          }
+        }
+      }
+    }
+  }
 }
