@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -93,6 +94,11 @@ public final class GenerateCommand extends Subcommand {
   @Option(names = "--json", description = "Print one JSON object (prompt_ids, tokens, text, stats) instead of streaming.")
   boolean json;
 
+  @Option(names = "--warm-up", paramLabel = "N", defaultValue = "0",
+      description = {"First decode N throwaway tokens (from the prompt's first tokens, not shown), so that the reported decode speed",
+          "is the compiled code's, not the JIT's warm-up; 0 (default): the decode speed includes the warm-up, and the summary says so."})
+  int warmUp;
+
   @Mixin
   ConfigOptions config;
 
@@ -121,6 +127,9 @@ public final class GenerateCommand extends Subcommand {
     if (!(topP > 0 && topP <= 1)) {
       throw new UsageException("invalid value '" + topP + "' for --top-p: expected a number in (0, 1] (1 = no limit)");
     }
+    if (warmUp < 0) {
+      throw new UsageException("invalid value '" + warmUp + "' for --warm-up: expected an integer >= 0 (0 = no warm-up)");
+    }
     Inputs.checkModelPath(model);
     Optional<String> promptText = promptText();
     int[] promptIds = prompt.ids == null ? null : Inputs.parseIds(prompt.ids);
@@ -148,6 +157,12 @@ public final class GenerateCommand extends Subcommand {
         KvCacheBackend backend = runtime.backend();
         Generator generator = new Generator(lm, backend, policy, runtime.threads());
         GenerationRequest request = new GenerationRequest(ids, maxTokens, sampling, !ignoreEos, allowContextOverflow);
+        if (warmUp > 0) {
+          // untimed and unseen: compiles the decode path (prefill of a few tokens, then warmUp steps)
+          status.update("warming up");
+          int[] head = Arrays.copyOf(ids, Math.min(ids.length, 8));
+          generator.generate(new GenerationRequest(head, warmUp, new SamplingConfig(0, 0, 1, 0), false, true), TokenListener.NONE);
+        }
         if (json) {
           GenerationResult result = generator.generate(request, counting(TokenListener.NONE));
           out().println(new Json().write(toJson(result, tokenizer, runtime, usedSeed)));
@@ -252,9 +267,10 @@ public final class GenerateCommand extends Subcommand {
   private String summary(GenerationResult r, RaRuntime runtime, long usedSeed) {
     GenerationStats s = r.stats();
     return String.format(java.util.Locale.ROOT,
-        "[%d tokens%s; prefill %.1f ms; decode %.1f tokens/s; policy %s, backend %s, budget %d; %d full / %d partial layer-steps, "
+        "[%d tokens%s; prefill %.1f ms; decode %.1f tokens/s (%s); policy %s, backend %s, budget %d; %d full / %d partial layer-steps, "
             + "%.1f tokens attended per step; peak KV %s%s]",
         r.tokens().length, r.stoppedAtEos() ? " (stopped at EOS)" : "", s.prefillMillis(), s.decodeTokensPerSecond(),
+        warmUp > 0 ? "after a " + warmUp + "-token warm-up" : "includes JIT warm-up; --warm-up N excludes it",
         runtime.config().policyName(), runtime.config().backendName(), runtime.config().budget(), s.fullSteps(), s.partialSteps(),
         s.meanTokensAttended(), bytes(s.peakResidentKvBytes()), temperature > 0 ? "; seed " + usedSeed : "");
   }
@@ -289,6 +305,7 @@ public final class GenerateCommand extends Subcommand {
     ObjectNode st = root.putObject("stats");
     st.put("prefill_ms", s.prefillMillis());
     st.put("decode_tokens_per_s", s.decodeTokensPerSecond());
+    st.put("warm_up_tokens", warmUp);
     st.put("full_steps", s.fullSteps());
     st.put("partial_steps", s.partialSteps());
     st.put("mean_tokens_attended", s.meanTokensAttended());
