@@ -13,8 +13,8 @@ import jdk.incubator.vector.VectorSpecies;
  * so results depend only on the stored bits.
  */
 final class HalfRows extends Rows {
-  /** Shorts of one float vector's lane count (a key tile row); null where no such shape exists. */
-  private static final VectorSpecies<Short> SHORTS = TILE >= 4 ? VectorSpecies.of(short.class, VectorShape.forBitSize(TILE * Short.SIZE)) : null;
+  /** Shorts of two key tile rows (two of a float vector's lane count); null where no such shape exists. */
+  private static final VectorSpecies<Short> PAIRS = TILE >= 4 ? VectorSpecies.of(short.class, VectorShape.forBitSize(2 * TILE * Short.SIZE)) : null;
 
   private final boolean bf16;
   private short[] keys;
@@ -89,19 +89,21 @@ final class HalfRows extends Rows {
   @Override
   void copyLanes(Rows src, int from, int to, int m) {
     short[] k = ((HalfRows) src).keys;
-    if (m == 1 || SHORTS == null) {
-      for (int x = 0; x < dim; x++) {
-        int f = from + x * TILE;
-        int t = to + x * TILE;
-        for (int l = 0; l < m; l++) {
-          keys[t + l] = k[f + l];
-        }
+    int x = 0;
+    if (PAIRS != null) {
+      // two tile rows are adjacent: one masked vector moves the run's lanes of both
+      long run = (1L << m) - 1;
+      VectorMask<Short> lanes = VectorMask.fromLong(PAIRS, run | run << TILE);
+      for (; x + 2 <= dim; x += 2) {
+        ShortVector.fromArray(PAIRS, k, from + x * TILE, lanes).intoArray(keys, to + x * TILE, lanes);
       }
-      return;
     }
-    VectorMask<Short> lanes = VectorMask.fromLong(SHORTS, (1L << m) - 1);
-    for (int x = 0; x < dim; x++) {
-      ShortVector.fromArray(SHORTS, k, from + x * TILE, lanes).intoArray(keys, to + x * TILE, lanes);
+    for (; x < dim; x++) {
+      int f = from + x * TILE;
+      int t = to + x * TILE;
+      for (int l = 0; l < m; l++) {
+        keys[t + l] = k[f + l];
+      }
     }
   }
 
