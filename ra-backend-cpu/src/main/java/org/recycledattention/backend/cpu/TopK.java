@@ -3,7 +3,9 @@ package org.recycledattention.backend.cpu;
 import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
 import org.recycledattention.api.cache.ScoreMath;
 
 /**
@@ -13,17 +15,21 @@ import org.recycledattention.api.cache.ScoreMath;
  * full attention step). The result is exactly {@code ScoreMath.topK}'s (same slots, same pooled
  * scores: max is exact, and ranks are compared as {@code ScoreMath} compares them; tested).
  *
- * <p>Ranks are the pooled scores mapped to order-preserving ints ({@link #rank}). A histogram of
- * their top 11 bits finds the bucket that holds the threshold; the bucket's members are ranked by
- * the next 11 bits, then the last 10, which gives the threshold exactly and how many entries
- * equal to it are taken (ties go to the lowest slots, as in {@code ScoreMath}). Three linear
- * passes in the common case, no data-dependent branches but the final pick.
+ * <p>Ranks are the pooled scores mapped to order-preserving ints ({@link #rank}). On long rows a
+ * sample bounds the threshold from below and one vector pass keeps the ranks above the bound (a few
+ * percent more than needed); a histogram of their top 11 bits finds the bucket that holds the
+ * threshold, the bucket's members are ranked by the next 11 bits, then the last 10, which gives the
+ * threshold exactly and how many entries equal to it are taken (ties go to the lowest slots, as in
+ * {@code ScoreMath}). The final pick compresses whole vectors of slots above the threshold.
  *
  * <p>Per-thread scratch, grown to the longest head seen: not thread-safe.
  */
 final class TopK {
   private static final int BUCKETS = 2048;
+  /** Ranks sampled to bound the threshold on long rows. */
+  private static final int SAMPLE = 1024;
   private static final int LANES = VectorMath.lanes();
+  private static final VectorSpecies<Integer> INTS = VectorMath.SPECIES.withLanes(int.class);
 
   private float[] pooled = new float[0];
   private int[] ranks = new int[0];
@@ -46,7 +52,7 @@ final class TopK {
       int capacity = Math.max(length, pooled.length + (pooled.length >> 1));
       pooled = new float[capacity];
       ranks = new int[capacity];
-      members = new int[capacity];
+      members = new int[capacity + LANES];
     }
     pool(scores, length, poolKernel / 2, pooled, ranks);
     int n = Math.min(k, length);
@@ -57,15 +63,7 @@ final class TopK {
     int c = 0;
     if (need > 0) {
       long threshold = threshold(candidates, need);
-      int t = (int) (threshold >> 32);
-      int equalAllowed = (int) threshold;
-      for (int j = 0; j < candidates; j++) {
-        int r = ranks[j];
-        if (r > t || (r == t && equalAllowed-- > 0)) {
-          out[c] = j;
-          selectedScores[c++] = pooled[j];
-        }
-      }
+      c = pick(candidates, (int) (threshold >> 32), (int) threshold, out, selectedScores);
     }
     for (int j = candidates; j < length; j++) {
       out[c] = j;
@@ -86,19 +84,72 @@ final class TopK {
   /**
    * The {@code need}-th largest rank among {@code ranks[0 .. candidates)} (high 32 bits) and how many
    * entries of exactly that rank are taken (low 32 bits), {@code 1 <= need <= candidates}.
+   *
+   * <p>On long rows a sample of about {@value #SAMPLE} ranks gives a bound that the {@code need}
+   * largest are very likely above (its quantile moved up by four standard deviations); one vector
+   * pass then collects the ranks at or above the bound, and the radix select runs on those only
+   * (about {@code need} plus a few percent). When the bound was too high, all ranks are used.
    */
   private long threshold(int candidates, int need) {
-    // level 1: all candidates, by the top 11 bits of the unsigned rank; two interleaved histograms
-    // so that runs of equal ranks (max pooling makes them) do not chain increments through memory
+    if (candidates >= 4 * SAMPLE) {
+      int stride = candidates / SAMPLE;
+      int samples = candidates / stride;
+      for (int i = 0; i < samples; i++) {
+        members[i] = ranks[i * stride] ^ Integer.MIN_VALUE;
+      }
+      double expected = (double) need * samples / candidates;
+      int position = (int) Math.min(samples, Math.ceil(expected + 4 * Math.sqrt(expected) + 8));
+      int bound = (int) (largest(samples, position) >> 32);
+      int count = collectAtLeast(candidates, bound);
+      if (count >= need) {
+        return largest(count, need);
+      }
+    }
+    for (int j = 0; j < candidates; j++) {
+      members[j] = ranks[j] ^ Integer.MIN_VALUE;
+    }
+    return largest(candidates, need);
+  }
+
+  /** Copies the unsigned ranks of {@code ranks[0 .. candidates)} at or above rank {@code bound} to {@code members}; returns how many. */
+  private int collectAtLeast(int candidates, int bound) {
+    int count = 0;
+    int j = 0;
+    int upper = INTS.loopBound(candidates);
+    for (; j < upper; j += LANES) {
+      IntVector r = IntVector.fromArray(INTS, ranks, j);
+      VectorMask<Integer> keep = r.compare(VectorOperators.GE, bound);
+      if (keep.anyTrue()) {
+        // members has LANES spare ints: the lanes past the kept ones are overwritten next time
+        r.lanewise(VectorOperators.XOR, Integer.MIN_VALUE).compress(keep).intoArray(members, count);
+        count += keep.trueCount();
+      }
+    }
+    for (; j < candidates; j++) {
+      if (ranks[j] >= bound) {
+        members[count++] = ranks[j] ^ Integer.MIN_VALUE;
+      }
+    }
+    return count;
+  }
+
+  /**
+   * The {@code need}-th largest of the unsigned ranks {@code members[0 .. count)}, as a signed rank
+   * (high 32 bits), and how many equal to it are among the {@code need} largest (low 32 bits);
+   * reorders {@code members}.
+   */
+  private long largest(int count, int need) {
+    // by the top 11 bits, then bits 10..20, then bits 0..9; two interleaved histograms at the first
+    // level, so that runs of equal ranks (max pooling makes them) do not chain increments through memory
     int[] h = histogram;
     Arrays.fill(h, 0);
-    int j = 0;
-    for (; j + 1 < candidates; j += 2) {
-      h[(ranks[j] ^ Integer.MIN_VALUE) >>> 21]++;
-      h[BUCKETS + ((ranks[j + 1] ^ Integer.MIN_VALUE) >>> 21)]++;
+    int i = 0;
+    for (; i + 1 < count; i += 2) {
+      h[members[i] >>> 21]++;
+      h[BUCKETS + (members[i + 1] >>> 21)]++;
     }
-    if (j < candidates) {
-      h[(ranks[j] ^ Integer.MIN_VALUE) >>> 21]++;
+    if (i < count) {
+      h[members[i] >>> 21]++;
     }
     for (int b = 0; b < BUCKETS; b++) {
       h[b] += h[BUCKETS + b];
@@ -108,22 +159,61 @@ final class TopK {
     while (h[bucket] < remaining) {
       remaining -= h[bucket--];
     }
-    int count = 0;
-    for (j = 0; j < candidates; j++) {
-      int u = ranks[j] ^ Integer.MIN_VALUE;
-      members[count] = u;
-      count += (u >>> 21) == bucket ? 1 : 0;
+    int kept = 0;
+    for (i = 0; i < count; i++) {
+      int u = members[i];
+      members[kept] = u;
+      kept += (u >>> 21) == bucket ? 1 : 0;
     }
     int prefix = bucket << 21;
-    // level 2: the bucket's members by bits 10..20; level 3: by bits 0..9
-    long level = refine(count, remaining, 10, 11);
-    count = (int) (level >>> 32);
+    long level = refine(kept, remaining, 10, 11);
+    kept = (int) (level >>> 32);
     remaining = (int) level;
     prefix |= members[0] & 0x1ffc00;
-    level = refine(count, remaining, 0, 10);
+    level = refine(kept, remaining, 0, 10);
     remaining = (int) level;
     prefix |= members[0] & 0x3ff;
     return ((long) (prefix ^ Integer.MIN_VALUE) << 32) | remaining;
+  }
+
+  /**
+   * Writes the slots of {@code [0, candidates)} whose rank is above {@code t}, or equal to it for the
+   * first {@code equalAllowed} of those, ascending, to {@code out} with their pooled scores; returns
+   * how many. Vectors of ranks without one equal to {@code t} are compressed whole.
+   */
+  private int pick(int candidates, int t, int equalAllowed, int[] out, float[] selectedScores) {
+    int c = 0;
+    int j = 0;
+    int upper = INTS.loopBound(candidates);
+    IntVector iota = IntVector.zero(INTS).addIndex(1);
+    for (; j < upper; j += LANES) {
+      IntVector r = IntVector.fromArray(INTS, ranks, j);
+      VectorMask<Integer> above = r.compare(VectorOperators.GT, t);
+      if (r.compare(VectorOperators.EQ, t).anyTrue()) {
+        for (int l = j; l < j + LANES; l++) {
+          int x = ranks[l];
+          if (x > t || (x == t && equalAllowed-- > 0)) {
+            out[c] = l;
+            selectedScores[c++] = pooled[l];
+          }
+        }
+      } else if (above.anyTrue()) {
+        int taken = above.trueCount();
+        VectorMask<Integer> first = VectorMask.fromLong(INTS, (1L << taken) - 1);
+        iota.add(j).compress(above).intoArray(out, c, first);
+        FloatVector.fromArray(VectorMath.SPECIES, pooled, j).compress(above.cast(VectorMath.SPECIES)).intoArray(selectedScores, c,
+            first.cast(VectorMath.SPECIES));
+        c += taken;
+      }
+    }
+    for (; j < candidates; j++) {
+      int x = ranks[j];
+      if (x > t || (x == t && equalAllowed-- > 0)) {
+        out[c] = j;
+        selectedScores[c++] = pooled[j];
+      }
+    }
+    return c;
   }
 
   /**

@@ -51,6 +51,31 @@ class TopKTest {
     }
   }
 
+  /** Long rows take the sampled bound; periodic spikes that the sample sees alone push the bound too high and force the fallback. */
+  @Test
+  void longRowsAndMisleadingSamplesSelectAsTheReference() {
+    SplittableRandom random = new SplittableRandom(32);
+    TopK topK = new TopK();
+    for (int trial = 0; trial < 40; trial++) {
+      int length = 4096 + random.nextInt(40000);
+      float[] s = trial % 4 == 0 ? scores(random, length) : new float[length];
+      if (trial % 4 != 0) {
+        int period = 1 << (1 + random.nextInt(7)); // the sample's stride is length / 1024: some periods are multiples of it
+        for (int i = 0; i < length; i++) {
+          s[i] = i % period == 0 ? 1f : trial % 4 == 1 ? 0f : (float) random.nextDouble() * 0.5f;
+        }
+      }
+      int k = 1 + random.nextInt(length / 4);
+      int kernel = 1 + 2 * random.nextInt(4);
+      float[] expectedScores = new float[k];
+      int[] expected = ScoreMath.topK(s, length, k, kernel, 0, new float[length], expectedScores);
+      float[] actualScores = new float[k];
+      int[] actual = topK.select(s, length, k, kernel, 0, actualScores);
+      assertThat(actual).as("trial %d length %d k %d kernel %d", trial, length, k, kernel).containsExactly(expected);
+      assertThat(actualScores).containsExactly(expectedScores);
+    }
+  }
+
   @Test
   void rankOrdersAsScoreMathCompares() {
     for (float a : SPECIAL) {
