@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.stream.Stream;
@@ -81,8 +82,9 @@ class CrossBackendEquivalenceTest {
     PolicyFactory factory = new PolicyFactory(policy, Providers.policyConfig(policy, BUDGET, keys));
     int[] stream = stream(seed.random());
     try (LlamaModel model = ModelLoader.loadModel(file);
-        KvCacheBackend cpu = Providers.create(Providers.backend("cpu"), Map.of());
-        KvCacheBackend other = Providers.create(provider, Map.of())) {
+        KvCacheBackend other = Providers.create(provider, Map.of());
+        // the cpu reference stores what the other backend stores (cpu's own default is f16)
+        KvCacheBackend cpu = Providers.create(Providers.backend("cpu"), Map.of("dtype", other.storageDtype().name().toLowerCase(Locale.ROOT)))) {
       double tol = other.storageDtype() == KvDtype.F32 && cpu.storageDtype() == KvDtype.F32 ? F32_TOLERANCE : HALF_TOLERANCE;
       String what = "backend '" + provider.name() + "' (" + other.storageDtype() + ") vs cpu, policy " + policyName + " budget " + BUDGET + keys;
       // teacher-forced

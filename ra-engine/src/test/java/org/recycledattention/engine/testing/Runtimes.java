@@ -2,6 +2,7 @@ package org.recycledattention.engine.testing;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.ServiceLoader;
 import org.junit.jupiter.api.Assumptions;
 import org.recycledattention.api.cache.KvCacheBackend;
@@ -22,11 +23,14 @@ public final class Runtimes {
     return dir;
   }
 
-  /** The real {@code cpu} backend when it is on the class path, else the reference test cache. */
+  /**
+   * The real {@code cpu} backend when it is on the class path, else the reference test cache. It
+   * stores f32 (its default is f16): the tests compare logits with f32 references.
+   */
   public static KvCacheBackend cpuOrReference() {
     for (KvCacheBackendProvider p : ServiceLoader.load(KvCacheBackendProvider.class)) {
       if (p.name().equals("cpu") && p.isAvailable()) {
-        return p.create(ProviderConfig.defaults("ra.backend.cpu.", p.properties()));
+        return p.create(ProviderConfig.resolve("ra.backend.cpu.", p.properties(), Map.of("dtype", "f32")));
       }
     }
     return ReferenceTestCache.backend(true);
