@@ -2,8 +2,10 @@ package org.recycledattention.backend.cpu;
 
 import java.util.Arrays;
 import java.util.Objects;
-import org.recycledattention.api.cache.Scores;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.ForkJoinTask;
 import org.recycledattention.api.cache.Selection;
+import org.recycledattention.api.cache.support.AbstractScores;
 
 /**
  * The scores of one layer, one heap row per KV head, reused by every call on that layer (grown,
@@ -14,16 +16,16 @@ import org.recycledattention.api.cache.Selection;
  * same parameters inside the attention units, head by head, while each head's scores are in cache and
  * on the threads that computed them ({@link #precompute}); {@code topK} with those parameters then
  * returns that selection. It is the same function of the same scores, so nothing observable changes
- * but the time (a policy such as Recycled Attention asks the same {@code topK} at every full step). {@link #topK} is {@link TopK}'s: {@code
- * ScoreMath.topK}'s selection, computed faster.
+ * but the time (a policy such as Recycled Attention asks the same {@code topK} at every full step).
+ * {@link #topK} is {@link TopK}'s: {@code ScoreMath.topK}'s selection, computed faster.
  *
  * <p>Valid until the next {@code attend}, {@code append} or working-set change on the layer. Not
  * thread-safe.
  */
-final class CpuScores implements Scores {
+final class CpuScores extends AbstractScores {
   private final float[][] rows;
   private int length;
-  private final java.util.concurrent.ForkJoinPool pool;
+  private final ForkJoinPool pool;
   private final TopK topK = new TopK();
   private final TopK topKWorker = new TopK();
 
@@ -42,7 +44,8 @@ final class CpuScores implements Scores {
   private boolean lastPrecomputed;
 
   /** @param pool the backend's workers (odd KV heads are selected there), or null */
-  CpuScores(int kvHeads, java.util.concurrent.ForkJoinPool pool) {
+  CpuScores(int kvHeads, ForkJoinPool pool) {
+    super(kvHeads);
     this.rows = new float[kvHeads][0];
     this.pool = pool;
   }
@@ -101,7 +104,7 @@ final class CpuScores implements Scores {
     return slots;
   }
 
-  /** Whether {@code s} is what the last {@link #topK} returned from the attention units' selection, for this call's scores. */
+  /** Whether {@code s} is what the last {@link #topK} returned from the units' selection, for this call's scores. */
   boolean isPrecomputed(Selection s) {
     return s != null && s == last && lastPrecomputed;
   }
@@ -123,31 +126,17 @@ final class CpuScores implements Scores {
   }
 
   @Override
-  public int kvHeads() {
-    return rows.length;
-  }
-
-  @Override
   public int length() {
     return length;
   }
 
   @Override
-  public void copyTo(int kvHead, float[] dst) {
-    if (kvHead < 0 || kvHead >= rows.length) {
-      throw new IllegalArgumentException("kvHead " + kvHead + " out of range [0, " + rows.length + ")");
-    }
-    if (dst.length < length) {
-      throw new IllegalArgumentException("destination holds " + dst.length + " floats; scores have " + length);
-    }
+  protected void copyRow(int kvHead, float[] dst) {
     System.arraycopy(rows[kvHead], 0, dst, 0, length);
   }
 
   @Override
-  public Selection topK(int k, int poolKernel, int keepRecent) {
-    if (k < 0) {
-      throw new IllegalArgumentException("k must be >= 0, got " + k);
-    }
+  protected Selection select(int k, int poolKernel, int keepRecent) {
     boolean same = k == specK && poolKernel == specPoolKernel && keepRecent == specKeepRecent;
     if (same && preGeneration == generation && Arrays.stream(preSlots).allMatch(Objects::nonNull)) {
       last = new Selection(preSlots, preScores);
@@ -162,7 +151,7 @@ final class CpuScores implements Scores {
     float[][] selected = new float[rows.length][n];
     if (pool != null && rows.length > 1 && length >= PARALLEL_LENGTH) {
       // heads are independent: the odd ones on the worker, with its own scratch
-      java.util.concurrent.ForkJoinTask<?> odd = pool.submit(() -> {
+      ForkJoinTask<?> odd = pool.submit(() -> {
         for (int h = 1; h < rows.length; h += 2) {
           slots[h] = topKWorker.select(rows[h], length, k, poolKernel, keepRecent, selected[h]);
         }

@@ -4,32 +4,29 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
-import org.recycledattention.api.cache.KvCacheBackend;
 import org.recycledattention.cli.common.ConfigOptions;
 import org.recycledattention.cli.common.Inputs;
 import org.recycledattention.cli.common.Json;
-import org.recycledattention.cli.common.PluginOptions;
+import org.recycledattention.cli.common.SelectionOptions;
 import org.recycledattention.cli.common.Subcommand;
+import org.recycledattention.cli.common.ThreadsOption;
 import org.recycledattention.cli.common.UsageException;
-import org.recycledattention.engine.config.ConfigLayers.Setting;
 import org.recycledattention.engine.decode.GenerationRequest;
 import org.recycledattention.engine.decode.GenerationResult;
 import org.recycledattention.engine.decode.GenerationStats;
 import org.recycledattention.engine.decode.Generator;
-import org.recycledattention.engine.decode.PolicyFactory;
 import org.recycledattention.engine.decode.SamplingConfig;
 import org.recycledattention.engine.decode.TokenListener;
-import org.recycledattention.engine.registry.Plugins;
 import org.recycledattention.engine.wiring.Models;
 import org.recycledattention.engine.wiring.RaRuntime;
 import org.recycledattention.model.llama.LanguageModel;
@@ -82,8 +79,8 @@ public final class GenerateCommand extends Subcommand {
   @Option(names = "--seed", paramLabel = "S", description = "Seed of the sampler (default: random when sampling, shown in the summary and the JSON stats).")
   Long seed;
 
-  @Option(names = "--threads", paramLabel = "N", description = "Threads for the model's matrix kernels (ra.threads; default: every processor).")
-  String threads;
+  @Mixin
+  ThreadsOption threads;
 
   @Option(names = "--ignore-eos", description = "Do not stop at the end-of-sequence token.")
   boolean ignoreEos;
@@ -103,7 +100,7 @@ public final class GenerateCommand extends Subcommand {
   ConfigOptions config;
 
   @Mixin
-  PluginOptions plugins;
+  SelectionOptions selection;
 
   /** The text decoder of the current run (streaming output only). */
   private Tokenizer.StreamingDecoder decoder;
@@ -137,12 +134,7 @@ public final class GenerateCommand extends Subcommand {
     long usedSeed = seed != null ? seed : temperature > 0 ? ThreadLocalRandom.current().nextLong() : 0;
     SamplingConfig sampling = new SamplingConfig(temperature, topK, topP, usedSeed);
 
-    List<Setting> extra = new ArrayList<>();
-    if (threads != null) {
-      extra.add(new Setting("ra.threads", threads, "--threads"));
-    }
-    try (Plugins loaded = plugins.load(environment);
-        RaRuntime runtime = RaRuntime.create(loaded.classLoader(), config.layers(environment, extra))) {
+    try (RaRuntime runtime = config.runtime(environment, selection.settings(), threads.settings())) {
       runtime.checkSelection();
       try (LanguageModel lm = Models.load(model)) {
         Optional<Tokenizer> tokenizer = lm.tokenizer();
@@ -153,9 +145,7 @@ public final class GenerateCommand extends Subcommand {
           throw new UsageException("the prompt (" + ids.length + " tokens) plus --max-tokens " + maxTokens + " is " + needed
               + " positions, beyond the model's context length " + context + "; lower --max-tokens, shorten the prompt, or pass --allow-context-overflow");
         }
-        PolicyFactory policy = runtime.policyFactory();
-        KvCacheBackend backend = runtime.backend();
-        Generator generator = new Generator(lm, backend, policy, runtime.threads());
+        Generator generator = new Generator(lm, runtime.backend(), runtime.policyFactory(), runtime.threads());
         GenerationRequest request = new GenerationRequest(ids, maxTokens, sampling, !ignoreEos, allowContextOverflow);
         if (warmUp > 0) {
           // untimed and unseen: compiles the decode path (prefill of a few tokens, then warmUp steps)
@@ -199,7 +189,7 @@ public final class GenerateCommand extends Subcommand {
       }
       String text;
       try {
-        text = StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(Files.readAllBytes(f))).toString();
+        text = StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(Files.readAllBytes(f))).toString();
       } catch (CharacterCodingException e) {
         throw new UsageException("prompt file '" + f + "' is not valid UTF-8; save it as UTF-8");
       } catch (IOException e) {
@@ -255,7 +245,6 @@ public final class GenerateCommand extends Subcommand {
     };
   }
 
-
   private void finishStream(Optional<Tokenizer> tokenizer, PrintWriter out) {
     if (tokenizer.isPresent() && decoder != null) {
       out.print(decoder.finish());
@@ -266,7 +255,7 @@ public final class GenerateCommand extends Subcommand {
 
   private String summary(GenerationResult r, RaRuntime runtime, long usedSeed) {
     GenerationStats s = r.stats();
-    return String.format(java.util.Locale.ROOT,
+    return String.format(Locale.ROOT,
         "[%d tokens%s; prefill %.1f ms; decode %.1f tokens/s (%s); policy %s, backend %s, budget %d; %d full / %d partial layer-steps, "
             + "%.1f tokens attended per step; peak KV %s%s]",
         r.tokens().length, r.stoppedAtEos() ? " (stopped at EOS)" : "", s.prefillMillis(), s.decodeTokensPerSecond(),
@@ -280,9 +269,9 @@ public final class GenerateCommand extends Subcommand {
       return b + " B";
     }
     if (b < 1024 * 1024) {
-      return String.format(java.util.Locale.ROOT, "%.1f KiB", b / 1024.0);
+      return String.format(Locale.ROOT, "%.1f KiB", b / 1024.0);
     }
-    return String.format(java.util.Locale.ROOT, "%.1f MiB", b / (1024.0 * 1024));
+    return String.format(Locale.ROOT, "%.1f MiB", b / (1024.0 * 1024));
   }
 
   private ObjectNode toJson(GenerationResult r, Optional<Tokenizer> tokenizer, RaRuntime runtime, long usedSeed) {

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import java.util.EnumSet;
 import java.util.Set;
+import java.util.SplittableRandom;
 import org.recycledattention.api.cache.BackendCapability;
 import org.recycledattention.api.cache.CacheSpec;
 import org.recycledattention.api.cache.CacheStats;
@@ -164,7 +165,7 @@ public final class Session implements AutoCloseable {
     float[] k = new float[chunkTokens * width];
     float[] v = new float[chunkTokens * width];
     int[] positions = new int[chunkTokens];
-    java.util.SplittableRandom random = new java.util.SplittableRandom(seed);
+    SplittableRandom random = new SplittableRandom(seed);
     for (int layer = 0; layer < shape.layers(); layer++) {
       for (int from = 0; from < tokens; from += chunkTokens) {
         int count = Math.min(chunkTokens, tokens - from);

@@ -11,7 +11,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.recycledattention.api.RaException;
 import org.recycledattention.api.cache.KvCacheBackend;
-import org.recycledattention.engine.testing.ReferenceTestCache;
 import org.recycledattention.engine.testing.Runtimes;
 import org.recycledattention.model.NumericalException;
 import org.recycledattention.model.format.ModelConfig;
@@ -24,7 +23,7 @@ class GeneratorTest {
 
   @BeforeAll
   static void backend() {
-    cpu = Runtimes.cpuOrReference();
+    cpu = Runtimes.cpu();
   }
 
   @AfterAll
@@ -37,8 +36,8 @@ class GeneratorTest {
   @Test
   void chunkedMultiQueryPrefillEqualsTokenByTokenPrefill() {
     try (LlamaModel model = RandomModels.random(RandomModels.smallConfig(), 42)) {
-      try (Session batched = new Session(model, ReferenceTestCache.backend(true), FULL, 1, 64);
-          Session single = new Session(model, ReferenceTestCache.backend(false), FULL, 1, 64)) {
+      try (Session batched = new Session(model, Runtimes.reference(true), FULL, 1, 64);
+          Session single = new Session(model, Runtimes.reference(false), FULL, 1, 64)) {
         float[] a = batched.prefill(PROMPT).clone();
         float[] b = single.prefill(PROMPT).clone();
         assertThat(a).containsExactly(b, within(1e-5f));
@@ -53,7 +52,7 @@ class GeneratorTest {
     int[] prompt = new java.util.Random(17).ints(300, 0, 40).toArray();
     try (LlamaModel model = RandomModels.random(longer, 17);
         Session batched = new Session(model, cpu, FULL, 2, 512);
-        Session single = new Session(model, ReferenceTestCache.backend(false), FULL, 1, 512)) {
+        Session single = new Session(model, Runtimes.reference(false), FULL, 1, 512)) {
       assertThat(batched.prefill(prompt).clone()).containsExactly(single.prefill(prompt), within(1e-4f));
       assertThat(batched.step(5).clone()).containsExactly(single.step(5), within(1e-4f));
       assertThat(batched.position()).isEqualTo(301);
@@ -65,7 +64,7 @@ class GeneratorTest {
     ModelConfig bigger = new ModelConfig("qwen2", 256, 512, 2, 8, 2, 32, 300, 128, 1e-6f, 1e6f, false, null, true, true);
     try (LlamaModel model = RandomModels.random(bigger, 7)) {
       GenerationRequest req = GenerationRequest.greedy(PROMPT, 20);
-      int[] reference = new Generator(model, ReferenceTestCache.backend(true), FULL, 1).generate(req, TokenListener.NONE).tokens();
+      int[] reference = new Generator(model, Runtimes.reference(true), FULL, 1).generate(req, TokenListener.NONE).tokens();
       assertThat(new Generator(model, cpu, FULL, 1).generate(req, TokenListener.NONE).tokens()).containsExactly(reference);
       assertThat(new Generator(model, cpu, FULL, 2).generate(req, TokenListener.NONE).tokens()).containsExactly(reference);
     }
@@ -166,13 +165,11 @@ class GeneratorTest {
 
   @Test
   void aPolicyNeedingWhatTheBackendLacksIsRefusedBeforeAnyWork() {
-    org.recycledattention.api.policy.AttentionPolicyProvider needsPartial =
-        new org.recycledattention.engine.testing.FullTestPolicy.Provider(java.util.Set.of(org.recycledattention.api.cache.BackendCapability.PARTIAL_CACHE));
-    PolicyFactory policy = new PolicyFactory(needsPartial, FULL.config());
+    PolicyFactory policy = Runtimes.policy("recycled", 8); // needs PARTIAL_CACHE and SCORES
     try (LlamaModel model = RandomModels.random(RandomModels.smallConfig(), 3)) {
-      assertThatThrownBy(() -> new Generator(model, ReferenceTestCache.backend(true), policy, 1).generate(GenerationRequest.greedy(PROMPT, 2), TokenListener.NONE))
+      assertThatThrownBy(() -> new Generator(model, Runtimes.reference(true), policy, 1).generate(GenerationRequest.greedy(PROMPT, 2), TokenListener.NONE))
           .isInstanceOfSatisfying(RaException.class, e -> assertThat(e.exitCode()).isEqualTo(2))
-          .hasMessageContaining("PARTIAL_CACHE").hasMessageContaining("reference-test");
+          .hasMessageContaining("PARTIAL_CACHE").hasMessageContaining("'reference'");
     }
   }
 

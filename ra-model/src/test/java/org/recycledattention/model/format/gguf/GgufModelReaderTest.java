@@ -9,9 +9,9 @@ import org.junit.jupiter.api.io.TempDir;
 import org.recycledattention.model.format.ModelConfig;
 import org.recycledattention.model.format.gguf.writer.GgufModelWriter;
 import org.recycledattention.model.llama.LlamaModel;
-import org.recycledattention.model.load.ModelLoader;
 import org.recycledattention.model.tensor.GgmlType;
 import org.recycledattention.model.testing.FullAttentionSequence;
+import org.recycledattention.model.testing.Loaders;
 import org.recycledattention.model.testing.RandomModels;
 
 /** Models written to GGUF and read back compute what the in-memory models compute. */
@@ -56,7 +56,7 @@ class GgufModelReaderTest {
     try (LlamaModel original = RandomModels.random(config, 8)) {
       Path file = tmp.resolve(type + ".gguf");
       GgufModelWriter.write(file, config, original.weights(), null, type);
-      try (LlamaModel read = ModelLoader.loadModel(file); LlamaModel reference = dequantized(read)) {
+      try (LlamaModel read = Loaders.formats().load(file); LlamaModel reference = dequantized(read)) {
         assertThat(read.weights().layers().get(0).wq().type()).isEqualTo(type);
         assertSameLogits(reference, read);
       }
@@ -69,7 +69,7 @@ class GgufModelReaderTest {
     try (LlamaModel original = RandomModels.random(config, 5)) {
       Path file = tmp.resolve("qwen2.gguf");
       GgufModelWriter.write(file, config, original.weights(), null, GgmlType.F32);
-      try (LlamaModel read = ModelLoader.loadModel(file)) {
+      try (LlamaModel read = Loaders.formats().load(file)) {
         assertThat(read.config()).isEqualTo(config);
         assertSameLogits(original, read);
       }
@@ -83,7 +83,7 @@ class GgufModelReaderTest {
     try (LlamaModel original = RandomModels.random(config, 6)) {
       Path file = tmp.resolve("llama3.gguf");
       GgufModelWriter.write(file, config, original.weights(), null, GgmlType.F32);
-      try (LlamaModel read = ModelLoader.loadModel(file)) {
+      try (LlamaModel read = Loaders.formats().load(file)) {
         ModelConfig.RopeScaling got = read.config().ropeScaling();
         assertThat(got).isNotNull();
         assertThat(got.factor()).isCloseTo(32f, within(1e-3f));

@@ -1,4 +1,4 @@
-package org.recycledattention.policy.testing;
+package org.recycledattention.tests;
 
 import java.util.function.IntFunction;
 import org.recycledattention.api.cache.AttentionResult;
@@ -12,11 +12,11 @@ import org.recycledattention.api.policy.Phase;
 
 /**
  * Drives a policy the way the engine does (append, plan, attend, observe, for every layer) over
- * {@link RecordingWorkingSet}s, with hand-made scores given per (layer, KV head, position), so
- * tests can state expectations in positions rather than slots. Checks the phase contract: plans
- * during prefill are full, and a partial plan only comes with a partial cache.
+ * {@link SimulatedWorkingSet}s, with hand-made scores given per (layer, KV head, position), so that a
+ * policy's unit tests state expectations in positions rather than slots, with no backend at all. Checks
+ * the phase contract: plans during prefill are full, and a partial plan only comes with a partial cache.
  */
-public final class PolicyDriver {
+public final class SimulatedDecoder {
   /** The score the backend returns for one entry. */
   @FunctionalInterface
   public interface ScoreFn {
@@ -30,18 +30,24 @@ public final class PolicyDriver {
 
   private final AttentionPolicy policy;
   private final ModelShape shape;
-  private final RecordingWorkingSet[] sets;
+  private final SimulatedWorkingSet[] sets;
 
-  public PolicyDriver(AttentionPolicy policy, ModelShape shape) {
+  public SimulatedDecoder(AttentionPolicy policy, ModelShape shape) {
     this.policy = policy;
     this.shape = shape;
-    this.sets = new RecordingWorkingSet[shape.layers()];
+    this.sets = new SimulatedWorkingSet[shape.layers()];
     for (int l = 0; l < sets.length; l++) {
-      sets[l] = new RecordingWorkingSet(l, shape.kvHeads());
+      sets[l] = new SimulatedWorkingSet(l, shape.kvHeads());
     }
   }
 
-  public RecordingWorkingSet workingSet(int layer) {
+  /** A model shape with a context long enough for any test. */
+  public static ModelShape shape(int layers, int queryHeads, int kvHeads, int headDim) {
+    return new ModelShape(layers, queryHeads, kvHeads, headDim, 1 << 16);
+  }
+
+  /** The simulated working set of {@code layer}. */
+  public SimulatedWorkingSet workingSet(int layer) {
     return sets[layer];
   }
 
@@ -71,7 +77,7 @@ public final class PolicyDriver {
   private StepPlan[] run(Phase phase, int first, int count, int decodeIndex, ScoreFn scores, IntFunction<float[]> queryPerLayer) {
     StepPlan[] plans = new StepPlan[sets.length];
     for (int l = 0; l < sets.length; l++) {
-      RecordingWorkingSet ws = sets[l];
+      SimulatedWorkingSet ws = sets[l];
       for (int p = first; p < first + count; p++) {
         ws.append(p);
       }
@@ -95,19 +101,19 @@ public final class PolicyDriver {
     return plans;
   }
 
-  private Scores scores(int layer, RecordingWorkingSet ws, StepPlan plan, ScoreFn fn) {
+  private Scores scores(int layer, SimulatedWorkingSet ws, StepPlan plan, ScoreFn fn) {
     int heads = ws.kvHeads();
     float[][] v = new float[heads][];
     for (int h = 0; h < heads; h++) {
       if (plan instanceof StepPlan.Full) {
-        var slots = ws.mainSlots(h);
+        var slots = ws.positions(h);
         v[h] = new float[slots.size()];
         for (int i = 0; i < slots.size(); i++) {
           v[h][i] = fn.score(layer, h, slots.get(i));
         }
       } else {
-        var slots = ws.partialSlots(h);
-        var mainSlots = ws.mainSlots(h);
+        var slots = ws.partialPositions(h);
+        var mainSlots = ws.positions(h);
         v[h] = new float[slots.size() + 1];
         for (int i = 0; i < slots.size(); i++) {
           v[h][i] = fn.score(layer, h, slots.get(i));
@@ -115,6 +121,6 @@ public final class PolicyDriver {
         v[h][slots.size()] = fn.score(layer, h, mainSlots.get(mainSlots.size() - 1));
       }
     }
-    return new FixedScores(v);
+    return ArrayScores.of(v);
   }
 }
