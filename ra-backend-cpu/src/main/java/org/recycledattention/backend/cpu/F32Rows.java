@@ -11,13 +11,13 @@ final class F32Rows extends Rows {
 
   F32Rows(int dim, int capacity) {
     super(dim, capacity);
-    this.keys = new float[capacity() * dim];
+    this.keys = new float[capacity() * dim + KEY_PADDING];
     this.values = new float[capacity() * dim];
   }
 
   @Override
   void resizeElements(int capacity) {
-    keys = Arrays.copyOf(keys, capacity * dim);
+    keys = Arrays.copyOf(keys, capacity * dim + KEY_PADDING);
     values = Arrays.copyOf(values, capacity * dim);
   }
 

@@ -23,13 +23,13 @@ final class HalfRows extends Rows {
   HalfRows(int dim, int capacity, boolean bf16) {
     super(dim, capacity);
     this.bf16 = bf16;
-    this.keys = new short[capacity() * dim];
+    this.keys = new short[capacity() * dim + KEY_PADDING];
     this.values = new short[capacity() * dim];
   }
 
   @Override
   void resizeElements(int capacity) {
-    keys = Arrays.copyOf(keys, capacity * dim);
+    keys = Arrays.copyOf(keys, capacity * dim + KEY_PADDING);
     values = Arrays.copyOf(values, capacity * dim);
   }
 

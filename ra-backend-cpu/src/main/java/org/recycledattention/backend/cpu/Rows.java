@@ -17,6 +17,13 @@ import java.util.Arrays;
 abstract sealed class Rows permits F32Rows, HalfRows {
   /** Keys per tile: one per lane of the preferred float vector. */
   static final int TILE = VectorMath.lanes();
+  /**
+   * Elements past the last key tile: a gather's vector reads and writes two tile rows from a lane
+   * inside the tile, so the last tile's last rows reach up to two rows past it. The padding keeps
+   * every such vector inside the array, where the Vector API's masked access compiles to one
+   * instruction (near the end it takes a per-lane path, and the JIT deoptimises when it first meets it).
+   */
+  static final int KEY_PADDING = 2 * TILE;
   /** Value rows {@link #accumulate} combines per pass: small enough for L1 at every head size. */
   static final int BLOCK = 16;
 

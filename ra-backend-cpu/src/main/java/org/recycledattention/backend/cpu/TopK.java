@@ -34,6 +34,8 @@ final class TopK {
   private float[] pooled = new float[0];
   private int[] ranks = new int[0];
   private int[] members = new int[0];
+  private int[] pickedSlots = new int[0];
+  private float[] pickedScores = new float[0];
   private final int[] histogram = new int[2 * BUCKETS];
 
   /**
@@ -53,6 +55,8 @@ final class TopK {
       pooled = new float[capacity];
       ranks = new int[capacity];
       members = new int[capacity + LANES];
+      pickedSlots = new int[capacity + LANES];
+      pickedScores = new float[capacity + LANES];
     }
     pool(scores, length, poolKernel / 2, pooled, ranks);
     int n = Math.min(k, length);
@@ -182,6 +186,7 @@ final class TopK {
    * how many. Vectors of ranks without one equal to {@code t} are compressed whole.
    */
   private int pick(int candidates, int t, int equalAllowed, int[] out, float[] selectedScores) {
+    // whole vectors go to padded scratch (no masked store near an array's end), then one copy out
     int c = 0;
     int j = 0;
     int upper = INTS.loopBound(candidates);
@@ -189,28 +194,29 @@ final class TopK {
     for (; j < upper; j += LANES) {
       IntVector r = IntVector.fromArray(INTS, ranks, j);
       VectorMask<Integer> above = r.compare(VectorOperators.GT, t);
-      if (r.compare(VectorOperators.EQ, t).anyTrue()) {
-        for (int l = j; l < j + LANES; l++) {
-          int x = ranks[l];
-          if (x > t || (x == t && equalAllowed-- > 0)) {
-            out[c] = l;
-            selectedScores[c++] = pooled[l];
-          }
-        }
+      VectorMask<Integer> equal = r.compare(VectorOperators.EQ, t);
+      if (equal.anyTrue()) {
+        c = pickScalar(j, j + LANES, t, equalAllowed, c);
+        equalAllowed = Math.max(0, equalAllowed - equal.trueCount());
       } else if (above.anyTrue()) {
-        int taken = above.trueCount();
-        VectorMask<Integer> first = VectorMask.fromLong(INTS, (1L << taken) - 1);
-        iota.add(j).compress(above).intoArray(out, c, first);
-        FloatVector.fromArray(VectorMath.SPECIES, pooled, j).compress(above.cast(VectorMath.SPECIES)).intoArray(selectedScores, c,
-            first.cast(VectorMath.SPECIES));
-        c += taken;
+        iota.add(j).compress(above).intoArray(pickedSlots, c);
+        FloatVector.fromArray(VectorMath.SPECIES, pooled, j).compress(above.cast(VectorMath.SPECIES)).intoArray(pickedScores, c);
+        c += above.trueCount();
       }
     }
-    for (; j < candidates; j++) {
-      int x = ranks[j];
+    c = pickScalar(j, candidates, t, equalAllowed, c);
+    System.arraycopy(pickedSlots, 0, out, 0, c);
+    System.arraycopy(pickedScores, 0, selectedScores, 0, c);
+    return c;
+  }
+
+  /** {@link #pick} of {@code [from, to)}, one slot at a time, into the scratch from {@code c}; returns the new count. */
+  private int pickScalar(int from, int to, int t, int equalAllowed, int c) {
+    for (int l = from; l < to; l++) {
+      int x = ranks[l];
       if (x > t || (x == t && equalAllowed-- > 0)) {
-        out[c] = j;
-        selectedScores[c++] = pooled[j];
+        pickedSlots[c] = l;
+        pickedScores[c++] = pooled[l];
       }
     }
     return c;

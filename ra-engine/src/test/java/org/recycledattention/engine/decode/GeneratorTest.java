@@ -6,6 +6,10 @@ import static org.assertj.core.api.Assertions.within;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -137,7 +141,12 @@ class GeneratorTest {
       public String piece(int id) { return "<" + id + ">"; }
       public int[] encode(String text, boolean addBos) { throw new UnsupportedOperationException(); }
       public String decode(int[] ids) { return java.util.Arrays.toString(ids); }
-      public StreamingDecoder newDecoder() { throw new UnsupportedOperationException(); }
+      public StreamingDecoder newDecoder() {
+        return new StreamingDecoder() {
+          public String next(int id) { return "<" + id + ">"; }
+          public String finish() { return ""; }
+        };
+      }
     };
   }
 
@@ -189,6 +198,114 @@ class GeneratorTest {
         th.join();
       }
       assertThat(results).hasSize(4).allSatisfy(r -> assertThat(r).containsExactly(expected));
+    }
+  }
+
+  @Test
+  void textIsStreamedInFinalPiecesAndEqualsTheDecodedTokens() {
+    try (LlamaModel model = RandomModels.random(RandomModels.smallConfig(), 5, -1, TextStreamTest.tokenizer())) {
+      StringBuilder streamed = new StringBuilder();
+      List<String> pieces = new ArrayList<>();
+      Generator g = new Generator(model, cpu, FULL, 1);
+      GenerationResult r = g.generate(GenerationRequest.greedy(PROMPT, 30), TokenListener.NONE, pieces::add);
+      pieces.forEach(streamed::append);
+      assertThat(pieces).allSatisfy(p -> assertThat(p).isNotEmpty());
+      assertThat(r.finishReason()).isEqualTo(FinishReason.LENGTH);
+      assertThat(r.text()).isEqualTo(streamed.toString()).isNotEmpty();
+      StringBuilder expected = new StringBuilder();
+      var decoder = TextStreamTest.tokenizer().newDecoder();
+      for (int id : r.tokens()) {
+        expected.append(decoder.next(id));
+      }
+      assertThat(r.text()).isEqualTo(expected.append(decoder.finish()).toString());
+    }
+  }
+
+  @Test
+  void aStopStringEndsGenerationAndTheTextBeforeIt() {
+    try (LlamaModel model = RandomModels.random(RandomModels.smallConfig(), 5, -1, TextStreamTest.tokenizer())) {
+      Generator g = new Generator(model, cpu, FULL, 1);
+      GenerationResult free = g.generate(GenerationRequest.greedy(PROMPT, 30), TokenListener.NONE);
+      String text = free.text();
+      String stop = text.substring(text.length() / 2, text.length() / 2 + 3);
+      int at = text.indexOf(stop);
+      StringBuilder streamed = new StringBuilder();
+      GenerationRequest req = GenerationRequest.greedy(PROMPT, 30).withStopStrings(List.of(stop));
+      GenerationResult r = g.generate(req, TokenListener.NONE, streamed::append);
+      assertThat(r.finishReason()).isEqualTo(FinishReason.STOP_STRING);
+      assertThat(r.text()).isEqualTo(text.substring(0, at)).isEqualTo(streamed.toString());
+      assertThat(r.tokens().length).isLessThan(free.tokens().length);
+      assertThat(free.tokens()).startsWith(r.tokens());
+    }
+  }
+
+  @Test
+  void stopStringsNeedATokenizer() {
+    try (LlamaModel model = RandomModels.random(RandomModels.smallConfig(), 5)) {
+      GenerationRequest req = GenerationRequest.greedy(PROMPT, 3).withStopStrings(List.of("x"));
+      assertThatThrownBy(() -> new Generator(model, cpu, FULL, 1).generate(req, TokenListener.NONE))
+          .isInstanceOf(GenerationException.class).hasMessageContaining("tokenizer");
+    }
+  }
+
+  @Test
+  void cancellingFromTheListenerStopsBeforeTheNextDecodeStep() {
+    try (LlamaModel model = RandomModels.random(RandomModels.smallConfig(), 5)) {
+      Cancellation cancel = new Cancellation();
+      int[] seen = {0};
+      GenerationRequest req = GenerationRequest.greedy(PROMPT, 30).withCancellation(cancel);
+      GenerationResult r = new Generator(model, cpu, FULL, 1).generate(req, id -> {
+        if (++seen[0] == 3) {
+          cancel.cancel();
+        }
+      });
+      assertThat(r.finishReason()).isEqualTo(FinishReason.CANCELLED);
+      assertThat(r.tokens()).hasSize(3);
+      // the first token comes from the prefill; two decode steps, in each of the model's layers
+      assertThat(r.stats().fullSteps()).isEqualTo(2L * model.shape().layers());
+    }
+  }
+
+  @Test
+  void cancellingFromAnotherThreadStopsALongGeneration() throws Exception {
+    ModelConfig longer =
+        new ModelConfig("llama", 32, 48, 2, 4, 2, 8, 40, 100_000, 1e-5f, 10000f, true, null, false, false);
+    try (LlamaModel model = RandomModels.random(longer, 5)) {
+      Cancellation cancel = new Cancellation();
+      CountDownLatch started = new CountDownLatch(1);
+      GenerationRequest req = GenerationRequest.greedy(PROMPT, 90_000).withCancellation(cancel);
+      var future = CompletableFuture.supplyAsync(
+          () -> new Generator(model, cpu, FULL, 1).generate(req, id -> started.countDown()));
+      started.await();
+      cancel.cancel();
+      GenerationResult r = future.get(30, TimeUnit.SECONDS);
+      assertThat(r.finishReason()).isEqualTo(FinishReason.CANCELLED);
+      assertThat(r.tokens().length).isLessThan(90_000);
+    }
+  }
+
+  @Test
+  void aRequestCancelledBeforeItStartsDoesNoWork() {
+    try (LlamaModel model = RandomModels.random(RandomModels.smallConfig(), 5)) {
+      Cancellation cancel = new Cancellation();
+      cancel.cancel();
+      GenerationRequest req = GenerationRequest.greedy(PROMPT, 30).withCancellation(cancel);
+      GenerationResult r = new Generator(model, cpu, FULL, 1).generate(req, TokenListener.NONE);
+      assertThat(r.finishReason()).isEqualTo(FinishReason.CANCELLED);
+      assertThat(r.tokens()).isEmpty();
+    }
+  }
+
+  @Test
+  void aPrefillStopsBetweenChunksWhenAsked() {
+    ModelConfig longer =
+        new ModelConfig("llama", 32, 48, 2, 4, 2, 8, 40, 2048, 1e-5f, 10000f, true, null, false, false);
+    int[] prompt = new Random(3).ints(1000, 0, 40).toArray();
+    try (LlamaModel model = RandomModels.random(longer, 3);
+        Session session = new Session(model, Runtimes.reference(true), FULL, 1, 1024)) {
+      int[] checks = {0};
+      assertThat(session.prefill(prompt, () -> ++checks[0] > 2)).isNull();
+      assertThat(session.position()).isEqualTo(2 * Session.PREFILL_CHUNK);
     }
   }
 }
