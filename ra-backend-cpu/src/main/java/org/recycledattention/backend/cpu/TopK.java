@@ -118,20 +118,26 @@ final class TopK {
   /** Copies the unsigned ranks of {@code ranks[0 .. candidates)} at or above rank {@code bound} to {@code members}; returns how many. */
   private int collectAtLeast(int candidates, int bound) {
     int count = 0;
-    int j = 0;
     int upper = INTS.loopBound(candidates);
-    for (; j < upper; j += LANES) {
+    for (int j = 0; j < upper; j += VectorMath.CHUNK) {
+      count = collectVectors(j, Math.min(upper, j + VectorMath.CHUNK), bound, count);
+    }
+    for (int j = upper; j < candidates; j++) {
+      if (ranks[j] >= bound) {
+        members[count++] = ranks[j] ^ Integer.MIN_VALUE;
+      }
+    }
+    return count;
+  }
+
+  private int collectVectors(int from, int to, int bound, int count) {
+    for (int j = from; j < to; j += LANES) {
       IntVector r = IntVector.fromArray(INTS, ranks, j);
       VectorMask<Integer> keep = r.compare(VectorOperators.GE, bound);
       if (keep.anyTrue()) {
         // members has LANES spare ints: the lanes past the kept ones are overwritten next time
         r.lanewise(VectorOperators.XOR, Integer.MIN_VALUE).compress(keep).intoArray(members, count);
         count += keep.trueCount();
-      }
-    }
-    for (; j < candidates; j++) {
-      if (ranks[j] >= bound) {
-        members[count++] = ranks[j] ^ Integer.MIN_VALUE;
       }
     }
     return count;
@@ -188,10 +194,22 @@ final class TopK {
   private int pick(int candidates, int t, int equalAllowed, int[] out, float[] selectedScores) {
     // whole vectors go to padded scratch (no masked store near an array's end), then one copy out
     int c = 0;
-    int j = 0;
     int upper = INTS.loopBound(candidates);
+    for (int j = 0; j < upper; j += VectorMath.CHUNK) {
+      long state = pickVectors(j, Math.min(upper, j + VectorMath.CHUNK), t, equalAllowed, c);
+      c = (int) (state >>> 32);
+      equalAllowed = (int) state;
+    }
+    c = pickScalar(upper, candidates, t, equalAllowed, c);
+    System.arraycopy(pickedSlots, 0, out, 0, c);
+    System.arraycopy(pickedScores, 0, selectedScores, 0, c);
+    return c;
+  }
+
+  /** {@link #pick}'s vectors in {@code [from, to)}; returns the count (high 32 bits) and the equal entries still allowed. */
+  private long pickVectors(int from, int to, int t, int equalAllowed, int c) {
     IntVector iota = IntVector.zero(INTS).addIndex(1);
-    for (; j < upper; j += LANES) {
+    for (int j = from; j < to; j += LANES) {
       IntVector r = IntVector.fromArray(INTS, ranks, j);
       VectorMask<Integer> above = r.compare(VectorOperators.GT, t);
       VectorMask<Integer> equal = r.compare(VectorOperators.EQ, t);
@@ -204,10 +222,7 @@ final class TopK {
         c += above.trueCount();
       }
     }
-    c = pickScalar(j, candidates, t, equalAllowed, c);
-    System.arraycopy(pickedSlots, 0, out, 0, c);
-    System.arraycopy(pickedScores, 0, selectedScores, 0, c);
-    return c;
+    return ((long) c << 32) | equalAllowed;
   }
 
   /** {@link #pick} of {@code [from, to)}, one slot at a time, into the scratch from {@code c}; returns the new count. */
@@ -258,16 +273,28 @@ final class TopK {
       poolOne(in, length, r, j, out, ranks);
     }
     int bound = length - r - LANES; // the last vector start whose window ends inside the array
-    for (; j <= bound; j += LANES) {
+    if (j <= bound) {
+      int vectors = (bound - j) / LANES + 1;
+      int end = j + vectors * LANES;
+      for (; j < end; j += VectorMath.CHUNK) {
+        poolVectors(in, r, j, Math.min(end, j + VectorMath.CHUNK), out, ranks);
+      }
+      j = end;
+    }
+    for (; j < length; j++) {
+      poolOne(in, length, r, j, out, ranks);
+    }
+  }
+
+  /** {@link #pool}'s vectors from {@code from} to {@code to}, whole windows (see {@link VectorMath#CHUNK}). */
+  private static void poolVectors(float[] in, int r, int from, int to, float[] out, int[] ranks) {
+    for (int j = from; j < to; j += LANES) {
       FloatVector m = FloatVector.fromArray(VectorMath.SPECIES, in, j - r);
       for (int d = 1 - r; d <= r; d++) {
         m = m.max(FloatVector.fromArray(VectorMath.SPECIES, in, j + d));
       }
       m.intoArray(out, j);
       rankVector(m).intoArray(ranks, j);
-    }
-    for (; j < length; j++) {
-      poolOne(in, length, r, j, out, ranks);
     }
   }
 

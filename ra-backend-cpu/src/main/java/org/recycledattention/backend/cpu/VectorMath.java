@@ -271,8 +271,36 @@ final class VectorMath {
    */
   static void reduceGroup(float[] p, int n, int group, GroupReduction reduction, float[] row, boolean add) {
     int bound = SPECIES.loopBound(n);
-    int j = 0;
-    for (; j < bound; j += LANES) {
+    for (int j = 0; j < bound; j += CHUNK) {
+      reduceGroupVectors(p, n, j, Math.min(bound, j + CHUNK), group, reduction, row, add);
+    }
+    for (int j = bound; j < n; j++) {
+      float r = p[j];
+      if (reduction == GroupReduction.MAX) {
+        for (int g = 1; g < group; g++) {
+          r = Math.max(r, p[g * n + j]);
+        }
+      } else if (reduction == GroupReduction.MEAN) {
+        for (int g = 1; g < group; g++) {
+          r += p[g * n + j];
+        }
+        r /= group;
+      }
+      row[j] = add ? row[j] + r : r;
+    }
+  }
+
+  /**
+   * Entries a chunked vector loop covers per call. Loops that run only at full steps (a few calls
+   * per step) are cut into calls of this many entries: the JIT compiles a method with C2, which
+   * alone turns Vector API calls into vector instructions, after some hundreds of calls, and until
+   * then the calls run in C1's code, which is slower by an order of magnitude. One long loop per head
+   * would stay there for dozens of full steps.
+   */
+  static final int CHUNK = 256;
+
+  private static void reduceGroupVectors(float[] p, int n, int from, int to, int group, GroupReduction reduction, float[] row, boolean add) {
+    for (int j = from; j < to; j += LANES) {
       FloatVector r = FloatVector.fromArray(SPECIES, p, j);
       if (reduction == GroupReduction.MAX) {
         for (int g = 1; g < group; g++) {
@@ -288,20 +316,6 @@ final class VectorMath {
         r = FloatVector.fromArray(SPECIES, row, j).add(r);
       }
       r.intoArray(row, j);
-    }
-    for (; j < n; j++) {
-      float r = p[j];
-      if (reduction == GroupReduction.MAX) {
-        for (int g = 1; g < group; g++) {
-          r = Math.max(r, p[g * n + j]);
-        }
-      } else if (reduction == GroupReduction.MEAN) {
-        for (int g = 1; g < group; g++) {
-          r += p[g * n + j];
-        }
-        r /= group;
-      }
-      row[j] = add ? row[j] + r : r;
     }
   }
 

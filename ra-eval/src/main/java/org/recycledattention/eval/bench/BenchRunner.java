@@ -74,15 +74,17 @@ public final class BenchRunner {
     List<BenchCell> out = new ArrayList<>();
     for (int context : o.contexts()) {
       int warmUp = warmUpSteps(o.decodeTokens());
-      if ((long) context + 1 + warmUp + o.decodeTokens() > model.shape().contextLength()) {
-        throw new ConfigException("context " + context + " plus " + warmUp + " warm-up and " + o.decodeTokens()
+      int warmUpMax = warmUp + EXTRA_WARM_UP;
+      if ((long) context + 1 + warmUpMax + o.decodeTokens() > model.shape().contextLength()) {
+        throw new ConfigException("context " + context + " plus up to " + warmUpMax + " warm-up and " + o.decodeTokens()
             + " decode tokens exceeds the model's context length " + model.shape().contextLength() + "; lower --contexts or --decode-tokens");
       }
       List<Cell> cells = new ArrayList<>();
       try {
         for (Map.Entry<String, KvCacheBackend> b : backends.entrySet()) {
           for (PolicyFactory p : policies.apply(context)) {
-            Cell cell = new Cell(b.getKey(), p, new Session(model, b.getValue(), p, o.threads(), context + 1 + warmUp + o.decodeTokens()), o.decodeTokens());
+            Cell cell = new Cell(b.getKey(), p, new Session(model, b.getValue(), p, o.threads(), context + 1 + warmUpMax + o.decodeTokens()),
+                o.decodeTokens());
             cells.add(cell);
             cell.fill(context, o);
           }
@@ -121,6 +123,15 @@ public final class BenchRunner {
   static int warmUpSteps(int decodeTokens) {
     return Math.max(32, decodeTokens / 4);
   }
+
+  /**
+   * Steps a cell's warm-up may add to {@link #warmUpSteps} until it has met every kind of step it
+   * meets at least {@value #WARM_STEPS_PER_KIND} times: a recycled cell's full steps are one in ten,
+   * and code that only they run is compiled only after several.
+   */
+  static final int EXTRA_WARM_UP = 512;
+
+  static final int WARM_STEPS_PER_KIND = 16;
 
   private final class Cell {
     final String backend;
@@ -163,9 +174,28 @@ public final class BenchRunner {
     }
 
     void warmUp(int steps) {
-      for (int i = 0; i < steps; i++) {
+      int[] seen = new int[StepKind.values().length];
+      DecodeTimes before = session.decodeTimes();
+      for (int i = 0; i < steps + EXTRA_WARM_UP; i++) {
+        if (i >= steps && rarestSeen(seen) >= WARM_STEPS_PER_KIND) {
+          break;
+        }
         next = Distributions.argmax(session.step(next));
+        DecodeTimes after = session.decodeTimes();
+        seen[StepKind.of(after.fullLayerSteps() - before.fullLayerSteps(), after.partialLayerSteps() - before.partialLayerSteps()).ordinal()]++;
+        before = after;
       }
+    }
+
+    /** The count of the kind of step met least often, among those met at all. */
+    private static int rarestSeen(int[] seen) {
+      int rarest = Integer.MAX_VALUE;
+      for (int n : seen) {
+        if (n > 0) {
+          rarest = Math.min(rarest, n);
+        }
+      }
+      return rarest;
     }
 
     void decodeUntil(int upTo) {
