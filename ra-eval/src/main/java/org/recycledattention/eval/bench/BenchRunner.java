@@ -64,6 +64,22 @@ public final class BenchRunner {
   }
 
   /**
+   * Checks that every context of {@code o}, with its warm-up and decode tokens, fits the model; {@link
+   * #run} calls it before any work, and a command may call it earlier.
+   *
+   * @throws ConfigException (exit 2) naming the first context that does not fit
+   */
+  public void check(Options o) {
+    int warmUpMax = warmUpSteps(o.decodeTokens()) + EXTRA_WARM_UP;
+    for (int context : o.contexts()) {
+      if ((long) context + 1 + warmUpMax + o.decodeTokens() > model.shape().contextLength()) {
+        throw new ConfigException("context " + context + " plus up to " + warmUpMax + " warm-up and " + o.decodeTokens()
+            + " decode tokens exceeds the model's context length " + model.shape().contextLength() + "; lower --contexts or --decode-tokens");
+      }
+    }
+  }
+
+  /**
    * Measures every (backend, policy) pair at every context.
    *
    * @param backends by name, in the order to report
@@ -71,14 +87,20 @@ public final class BenchRunner {
    *     full-attention entry, named "full", is the reference of the speedups
    */
   public List<BenchCell> run(Options o, Map<String, KvCacheBackend> backends, IntFunction<List<PolicyFactory>> policies, Consumer<Progress> progress) {
+    return run(o, backends, policies, progress, cells -> { });
+  }
+
+  /**
+   * {@link #run(Options, Map, IntFunction, Consumer)}, handing {@code finished} the cells of each
+   * context as soon as that context is measured (for a partial report if the run is interrupted).
+   */
+  public List<BenchCell> run(Options o, Map<String, KvCacheBackend> backends, IntFunction<List<PolicyFactory>> policies, Consumer<Progress> progress,
+      Consumer<List<BenchCell>> finished) {
+    check(o);
     List<BenchCell> out = new ArrayList<>();
     for (int context : o.contexts()) {
       int warmUp = warmUpSteps(o.decodeTokens());
       int warmUpMax = warmUp + EXTRA_WARM_UP;
-      if ((long) context + 1 + warmUpMax + o.decodeTokens() > model.shape().contextLength()) {
-        throw new ConfigException("context " + context + " plus up to " + warmUpMax + " warm-up and " + o.decodeTokens()
-            + " decode tokens exceeds the model's context length " + model.shape().contextLength() + "; lower --contexts or --decode-tokens");
-      }
       List<Cell> cells = new ArrayList<>();
       try {
         for (Map.Entry<String, KvCacheBackend> b : backends.entrySet()) {
@@ -103,9 +125,12 @@ public final class BenchRunner {
           progress.accept(new Progress(context, round + 1, o.rounds()));
         }
         assert done == o.decodeTokens();
+        List<BenchCell> measured = new ArrayList<>();
         for (Cell cell : cells) {
-          out.add(cell.result(context, cells, o.readBandwidth()));
+          measured.add(cell.result(context, cells, o.readBandwidth()));
         }
+        out.addAll(measured);
+        finished.accept(List.copyOf(measured));
       } finally {
         for (Cell c : cells) {
           c.session.close();

@@ -52,6 +52,7 @@ public final class F32Tensor implements FloatTensor {
   @Override
   public float dot(int row, float[] x, int xOffset) {
     long base = (long) row * cols * 4;
+    Vec.touch(data, base);
     FloatVector acc = FloatVector.zero(F);
     int i = 0;
     int upper = F.loopBound(cols);
@@ -89,6 +90,7 @@ public final class F32Tensor implements FloatTensor {
   private void dot4(int row, float[] x, int xOffset, float[] out, int outIndex) {
     long rowBytes = (long) cols * 4;
     long b0 = row * rowBytes;
+    Vec.touch(data, b0);
     FloatVector a0 = FloatVector.zero(F);
     FloatVector a1 = a0;
     FloatVector a2 = a0;

@@ -60,6 +60,7 @@ public final class Q8_0Tensor implements FloatTensor {
   @Override
   public float dot(int row, float[] x, int xOffset) {
     long base = row * rowBytes;
+    Vec.touch(data, base);
     int blocks = cols / BLOCK;
     return switch (F.vectorBitSize()) {
       case 512 -> dot512(base, blocks, x, xOffset);
