@@ -3,6 +3,7 @@ package org.recycledattention.engine.ggufwriter;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import org.recycledattention.engine.tensor.GgmlType;
+import org.recycledattention.engine.tensor.HalfTensor;
 
 /**
  * ggml's reference quantizers ({@code ggml-quants.c}), bit for bit: the same f32 arithmetic, f16
@@ -117,11 +118,7 @@ public final class GgmlQuantizer {
 
   /** f32 -> bf16, rounding to nearest even; NaN stays a quiet NaN (as ggml's {@code GGML_FP32_TO_BF16}). */
   public static short toBf16(float v) {
-    int bits = Float.floatToRawIntBits(v);
-    if ((bits & 0x7fffffff) > 0x7f800000) {
-      return (short) ((bits >>> 16) | 64);
-    }
-    return (short) ((bits + (0x7fff + ((bits >>> 16) & 1))) >>> 16);
+    return HalfTensor.toBf16(v);
   }
 
   private static void checkBlocks(int n) {

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import org.recycledattention.api.cache.KvCache;
 import org.recycledattention.api.policy.AttentionPolicy;
+import org.recycledattention.engine.tensor.Activations;
 import org.recycledattention.engine.tensor.Parallel;
 
 /**
@@ -33,6 +34,8 @@ public final class SequenceState {
   final float[] sin;
   final int[] positions;
   final float[] logits;
+  /** The input of the current matrix products, prepared once per weight type. */
+  final Activations input = new Activations();
   /** The single-token query; chunk queries get an exact-length array (see {@link #query}). */
   private final float[] query1;
   private float[] queryChunk;

@@ -35,6 +35,11 @@ public final class F32Tensor implements FloatTensor {
   }
 
   @Override
+  public InputFormat inputFormat() {
+    return InputFormat.F32;
+  }
+
+  @Override
   public int rows() {
     return rows;
   }
@@ -67,22 +72,11 @@ public final class F32Tensor implements FloatTensor {
   }
 
   @Override
-  public void dotRows(float[] x, int xOffset, float[] out, int outOffset, int from, int to) {
+  public void dotRows(Input x, int t, float[] out, int outOffset, int from, int to) {
+    float[] v = x.values;
+    int offset = t * x.cols;
     for (int r = from; r < to; r++) {
-      out[outOffset + r] = dot(r, x, xOffset);
-    }
-  }
-
-  @Override
-  public void dotRowsBatch(float[] x, int n, float[] out, int from, int to) {
-    // tiles of inputs small enough to stay in L2 while the rows stream past
-    for (int t0 = 0; t0 < n; t0 += MatMul.BATCH_TILE) {
-      int t1 = Math.min(n, t0 + MatMul.BATCH_TILE);
-      for (int r = from; r < to; r++) {
-        for (int t = t0; t < t1; t++) {
-          out[t * rows + r] = dot(r, x, t * cols);
-        }
-      }
+      out[outOffset + r] = dot(r, v, offset);
     }
   }
 

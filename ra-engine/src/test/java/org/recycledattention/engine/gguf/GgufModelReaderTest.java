@@ -24,20 +24,24 @@ class GgufModelReaderTest {
   private static final int[] PROMPT = {1, 4, 9, 16, 25, 36, 49};
 
   private void assertSameLogits(LlamaModel expected, LlamaModel actual) {
+    assertSameLogits(expected, actual, 1e-4f);
+  }
+
+  private void assertSameLogits(LlamaModel expected, LlamaModel actual, float tolerance) {
     try (Session a = new Session(expected, ReferenceTestCache.backend(true), Runtimes.full(), 1, 32);
         Session b = new Session(actual, ReferenceTestCache.backend(true), Runtimes.full(), 1, 32)) {
-      assertThat(b.prefill(PROMPT)).containsExactly(a.prefill(PROMPT).clone(), within(1e-4f));
+      assertThat(b.prefill(PROMPT)).containsExactly(a.prefill(PROMPT).clone(), within(tolerance));
       for (int t = 0; t < 4; t++) {
         float[] want = a.step(t + 2).clone();
-        assertThat(b.step(t + 2)).containsExactly(want, within(1e-4f));
+        assertThat(b.step(t + 2)).containsExactly(want, within(tolerance));
       }
     }
   }
 
-  /** The same model with every tensor dequantized onto the heap. */
+  /** The same model with every tensor dequantized onto the heap, reading the same activation formats. */
   private static LlamaModel dequantized(LlamaModel m) {
     java.util.function.UnaryOperator<org.recycledattention.engine.tensor.FloatTensor> deq = t -> t == null ? null
-        : new org.recycledattention.engine.tensor.ArrayTensor(t.name(), t.toArray(), t.rows(), t.cols());
+        : new org.recycledattention.engine.tensor.ArrayTensor(t.name(), t.toArray(), t.rows(), t.cols(), t.inputFormat());
     org.recycledattention.engine.model.Weights w = m.weights();
     java.util.List<org.recycledattention.engine.model.LayerWeights> layers = w.layers().stream()
         .map(l -> new org.recycledattention.engine.model.LayerWeights(deq.apply(l.attnNorm()), deq.apply(l.wq()), deq.apply(l.wk()), deq.apply(l.wv()),
@@ -60,7 +64,9 @@ class GgufModelReaderTest {
       GgufModelWriter.write(file, config, original.weights(), null, type);
       try (LlamaModel read = ModelLoader.loadModel(file); LlamaModel reference = dequantized(read)) {
         assertThat(read.weights().layers().get(0).wq().type()).isEqualTo(type);
-        assertSameLogits(reference, read);
+        // each product matches to the last bits, but a last-bit difference can move an activation across
+        // a Q8 rounding boundary in the next layer (one step of its 8 bits): a layout bug is O(1), not 0.05
+        assertSameLogits(reference, read, type.blockSize() > 1 ? 0.05f : 1e-4f);
       }
     }
   }

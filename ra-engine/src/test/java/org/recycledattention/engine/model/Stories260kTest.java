@@ -80,35 +80,27 @@ class Stories260kTest {
   }
 
   /**
-   * Quantized weights multiplied by f32 activations track the float64 numpy reference on the same
-   * dequantized weights; only f32 accumulation separates them.
+   * The quantized and half-precision files decode llama.cpp's greedy ids (its activations are
+   * quantized or rounded as ours are) until llama.cpp's first top1−top2 margin below 0.05; the
+   * references are the peer's {@code greedy-ids} (quant-fixtures/make-fixtures.sh made them). Not
+   * q8_0 from BOS: its ids agree for 26 steps, then llama.cpp's margin is 0.085 and the two engines
+   * part, as five layers of activation quantization amplify last-bit differences (the one-layer
+   * fixtures of LlamaCppFixturesTest are where every type is held to 0.05); not q4_0 from BOS,
+   * whose first margin is below 0.05.
    */
   @ParameterizedTest
-  @CsvSource({"f16, 1e-4", "q8_0, 1e-4", "q4_0, 1e-4"})
-  void quantizedLogitsMatchTheDequantizedFloat64Reference(String type, double tolerance) {
-    JsonNode numpy = logits.get("numpy_float64_dequantized").get(type);
-    JsonNode ids = reference.get("numpy_float64_dequantized");
-    try (LlamaModel model = ModelLoader.loadModel(dir.resolve("stories260K-" + type + ".gguf"))) {
-      assertTeacherForcedLogits(model, new int[] {1}, ids.get("from_bos").get(type), numpy.get("from_bos"), tolerance);
-      assertTeacherForcedLogits(model, ints(reference.get("prompt_ids")), ids.get("after_prompt").get(type), numpy.get("after_prompt"), tolerance);
-    }
-  }
-
-  @ParameterizedTest
-  @ValueSource(strings = {"f16", "q8_0", "q4_0"})
-  void quantizedGreedyTokensMatchTheReferenceUntilTheFirstNearTie(String type) {
-    JsonNode numpy = reference.get("numpy_float64_dequantized");
-    int[] expected = ints(numpy.get("after_prompt").get(type));
-    JsonNode margins = numpy.get("top1_top2_margin_after_prompt").get(type);
+  @CsvSource({"f32, bos", "f32, prompt", "f16, bos", "f16, prompt", "q8_0, prompt", "q4_0, prompt"})
+  void greedyIdsAreLlamaCppsUntilTheFirstNearTie(String type, String prompt) throws IOException {
+    JsonNode ref = new ObjectMapper().readTree(Path.of("src/test/resources/quant-fixtures/stories260K-llamacpp.json").toFile()).get(type).get(prompt);
     int comparable = 0;
-    while (comparable < expected.length && margins.get(comparable).asDouble() >= 0.01) {
+    while (comparable < ref.get("margins").size() && ref.get("margins").get(comparable).asDouble() >= 0.05) {
       comparable++;
     }
+    int[] ids = prompt.equals("bos") ? new int[] {1} : ints(reference.get("prompt_ids"));
     try (LlamaModel model = ModelLoader.loadModel(dir.resolve("stories260K-" + type + ".gguf"))) {
-      int[] got = generate(model, ints(reference.get("prompt_ids")), expected.length, 1);
-      assertThat(comparable).as("steps before the first margin < 0.01").isGreaterThan(0);
-      assertThat(java.util.Arrays.copyOf(got, comparable)).as("%s: the first %d tokens (margins >= 0.01)", type, comparable)
-          .containsExactly(java.util.Arrays.copyOf(expected, comparable));
+      assertThat(comparable).as("steps before llama.cpp's first margin < 0.05").isGreaterThan(0);
+      assertThat(generate(model, ids, comparable, 1)).as("%s from %s: the first %d ids", type, prompt, comparable)
+          .containsExactly(java.util.Arrays.copyOf(ints(ref.get("ids")), comparable));
     }
   }
 
