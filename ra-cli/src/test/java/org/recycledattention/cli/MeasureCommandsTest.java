@@ -210,6 +210,25 @@ class MeasureCommandsTest {
   }
 
   @Test
+  void exportGgufWritesKQuantsThatLoadAndRefusesUnknownTypesInOneLine() throws Exception {
+    Path file = tmp.resolve("k.gguf");
+    String model = "synthetic:layers=1,dim=256,heads=4,kv-heads=2,head-dim=64,ffn=256,vocab=300";
+    for (String type : new String[] {"q4_k", "q5_k", "q6_k"}) {
+      assertSuccess(Cli.run("export-gguf", "--model", model, "--out", file.toString(), "--type", type));
+      try (org.recycledattention.engine.gguf.GgufFile g = org.recycledattention.engine.gguf.GgufFile.open(file)) {
+        assertThat(g.tensor("blk.0.ffn_up.weight").orElseThrow().typeName()).isEqualTo(type.toUpperCase(java.util.Locale.ROOT));
+        assertThat(g.tensor("blk.0.ffn_norm.weight").orElseThrow().typeName()).isEqualTo("F32");
+      }
+      assertSuccess(Cli.run("generate", "--model", file.toString(), "--prompt-ids", "1,280,281", "--max-tokens", "3", "--policy", "full"));
+    }
+    Result bad = Cli.run("export-gguf", "--model", model, "--out", tmp.resolve("x.gguf").toString(), "--type", "q3_k");
+    assertThat(bad.exitCode()).isEqualTo(2);
+    assertThat(bad.errLines()).hasSize(1);
+    assertThat(bad.err()).contains("'q3_k'", "q4_k, q5_k or q6_k");
+    assertThat(tmp.resolve("x.gguf")).doesNotExist();
+  }
+
+  @Test
   void trainProbeRefusesBadOptionsInOneLineBeforeTraining() {
     Path out = tmp.resolve("probe.gguf");
     Result unknownTask = Cli.run("train-probe", "--out", out.toString(), "--tasks", "niah_single,nope");

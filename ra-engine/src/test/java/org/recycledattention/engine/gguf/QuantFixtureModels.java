@@ -60,7 +60,7 @@ public final class QuantFixtureModels {
     }
   }
 
-  static Weights weights(Spec s) {
+  public static Weights weights(Spec s) {
     ModelConfig c = s.config();
     Random rnd = new Random(s.seed());
     int d = c.dim();
@@ -100,7 +100,7 @@ public final class QuantFixtureModels {
   }
 
   /** {@code <unk> <s> </s>}, the 256 byte pieces, then {@code ▁tNNN}. */
-  static SentencePieceTokenizer tokenizer(int vocab) {
+  public static SentencePieceTokenizer tokenizer(int vocab) {
     List<String> pieces = new ArrayList<>();
     TokenType[] types = new TokenType[vocab];
     float[] scores = new float[vocab];
