@@ -97,16 +97,7 @@ public final class GgmlQuantizer {
   public static void quantizeQ4_0(float[] x, int offset, int n, ByteBuffer out) {
     checkBlocks(n);
     for (int b = 0; b < n; b += BLOCK) {
-      float amax = 0f;
-      float max = 0f;
-      for (int j = 0; j < BLOCK; j++) {
-        float v = x[offset + b + j];
-        if (amax < Math.abs(v)) {
-          amax = Math.abs(v);
-          max = v;
-        }
-      }
-      float d = max / -8;
+      float d = signedMax(x, offset + b) / -8;
       float id = d != 0f ? 1.0f / d : 0.0f;
       out.putShort(Float.floatToFloat16(d));
       for (int j = 0; j < BLOCK / 2; j++) {
@@ -127,16 +118,7 @@ public final class GgmlQuantizer {
   public static void quantizeQ5_0(float[] x, int offset, int n, ByteBuffer out) {
     checkBlocks(n);
     for (int b = 0; b < n; b += BLOCK) {
-      float amax = 0f;
-      float max = 0f;
-      for (int j = 0; j < BLOCK; j++) {
-        float v = x[offset + b + j];
-        if (amax < Math.abs(v)) {
-          amax = Math.abs(v);
-          max = v;
-        }
-      }
-      float d = max / -16;
+      float d = signedMax(x, offset + b) / -16;
       float id = d != 0f ? 1.0f / d : 0.0f;
       int[] q = new int[BLOCK];
       for (int j = 0; j < BLOCK; j++) {
@@ -168,6 +150,20 @@ public final class GgmlQuantizer {
       }
       putFifthBits(out, Float.floatToFloat16(d), Float.floatToFloat16(min), q);
     }
+  }
+
+  /** The first of the block's 32 values with the largest magnitude, with its sign (Q4_0's and Q5_0's {@code max}). */
+  private static float signedMax(float[] x, int from) {
+    float amax = 0f;
+    float max = 0f;
+    for (int j = 0; j < BLOCK; j++) {
+      float v = x[from + j];
+      if (amax < Math.abs(v)) {
+        amax = Math.abs(v);
+        max = v;
+      }
+    }
+    return max;
   }
 
   private static void putFifthBits(ByteBuffer out, short d, Short m, int[] q) {

@@ -25,10 +25,10 @@ import jdk.incubator.vector.VectorOperators;
  * times the activations' sum over the sub-block (ggml's {@code bsums}, or Q8_1's {@code s}).
  */
 public abstract sealed class BlockTensor implements FloatTensor
-    permits Q8_0Tensor, Q4_0Tensor, Q4_1Tensor, Q5_0Tensor, Q5_1Tensor, IQ4_NLTensor, Q2_KTensor, Q3_KTensor, Q4_KTensor, Q5_KTensor, Q6_KTensor,
-    IQ4_XSTensor {
+    permits Q8_0Tensor, NibbleTensor, Q2_KTensor, Q3_KTensor, Q4_KTensor, Q5_KTensor, Q6_KTensor, IQ4_XSTensor {
   private final String name;
   private final GgmlType type;
+  private final InputFormat format;
   final MemorySegment data;
   private final int rows;
   private final int cols;
@@ -41,8 +41,9 @@ public abstract sealed class BlockTensor implements FloatTensor
   /** Whether the type has minimums (an offset per sub-block). */
   private final boolean minimums;
 
-  BlockTensor(GgmlType type, int subBlock, boolean minimums, String name, MemorySegment data, int rows, int cols) {
+  BlockTensor(GgmlType type, InputFormat format, int subBlock, boolean minimums, String name, MemorySegment data, int rows, int cols) {
     this.type = type;
+    this.format = format;
     this.subBlock = subBlock;
     this.minimums = minimums;
     this.name = name;
@@ -64,6 +65,11 @@ public abstract sealed class BlockTensor implements FloatTensor
   }
 
   @Override
+  public final InputFormat inputFormat() {
+    return format;
+  }
+
+  @Override
   public final int rows() {
     return rows;
   }
@@ -73,39 +79,20 @@ public abstract sealed class BlockTensor implements FloatTensor
     return cols;
   }
 
-  /** Elements {@code 16g .. 16g + 15} of the block at byte {@code block}, quantized: 16 signed bytes. */
-  private ByteVector group(long block, int g) {
-    return switch (type) {
-      case Q8_0 -> Q8_0Tensor.group(data, block, g);
-      case Q4_0 -> Q4_0Tensor.group(data, block, g);
-      case Q4_1 -> Q4_1Tensor.group(data, block, g);
-      case Q5_0 -> Q5_0Tensor.group(data, block, g);
-      case Q5_1 -> Q5_1Tensor.group(data, block, g);
-      case IQ4_NL -> IQ4_NLTensor.group(data, block, g);
-      case Q2_K -> Q2_KTensor.group(data, block, g);
-      case Q3_K -> Q3_KTensor.group(data, block, g);
-      case Q4_K -> Q4_KTensor.group(data, block, g);
-      case Q5_K -> Q5_KTensor.group(data, block, g);
-      case Q6_K -> Q6_KTensor.group(data, block, g);
-      case IQ4_XS -> IQ4_XSTensor.group(data, block, g);
-      default -> throw new AssertionError(type);
-    };
-  }
+  /**
+   * Elements {@code 16g .. 16g + 15} of the block at byte {@code block}, quantized: 16 signed bytes
+   * (for element access; the kernels decode whole blocks their own way).
+   */
+  abstract ByteVector group(long block, int g);
 
-  /** The block's per-sub-block scales and minimums (left untouched for types without). */
-  private void scales(long block, float[] scale, float[] min) {
-    switch (type) {
-      case Q8_0, Q4_0, Q5_0, IQ4_NL -> scale[0] = Vec.f16(data, block);
-      case Q4_1, Q5_1 -> {
-        scale[0] = Vec.f16(data, block);
-        min[0] = Vec.f16(data, block + 2);
-      }
-      case Q2_K -> Q2_KTensor.scales(data, block, scale, min);
-      case Q3_K -> Q3_KTensor.scales(data, block, scale);
-      case Q4_K, Q5_K -> Q4_KTensor.scales(data, block, scale, min);
-      case Q6_K -> Q6_KTensor.scales(data, block, scale);
-      case IQ4_XS -> IQ4_XSTensor.scales(data, block, scale);
-      default -> throw new AssertionError(type);
+  /**
+   * The block's scale and minimum per sub-block: here the f16 scale first in the block and, for
+   * types with minimums, the f16 minimum after it; the K-quants override it.
+   */
+  void scales(long block, float[] scale, float[] min) {
+    scale[0] = Vec.f16(data, block);
+    if (minimums) {
+      min[0] = Vec.f16(data, block + 2);
     }
   }
 
@@ -143,7 +130,7 @@ public abstract sealed class BlockTensor implements FloatTensor
   @Override
   public final float dot(int row, float[] x, int xOffset) {
     float[] v = java.util.Arrays.copyOfRange(x, xOffset, xOffset + cols);
-    return dot(row * rowBytes, Input.of(InputFormat.F32, v, 1, cols), 0, new float[16], new float[16]);
+    return kernel(row * rowBytes, Input.of(InputFormat.F32, v, 1, cols), 0, new float[16], new float[16]);
   }
 
   @Override
@@ -152,8 +139,20 @@ public abstract sealed class BlockTensor implements FloatTensor
     float[] min = new float[16];
     int xOffset = t * x.cols;
     for (int r = from; r < to; r++) {
-      out[outOffset + r] = dot(r * rowBytes, x, xOffset, scale, min);
+      out[outOffset + r] = kernel(r * rowBytes, x, xOffset, scale, min);
     }
+  }
+
+  /**
+   * The type's kernel: the row at byte {@code rowOffset} dotted with the prepared vector at {@code
+   * x.values[xOffset ..]}; {@code scale} and {@code min} are 16 floats of scratch. Each type has its
+   * own loop (a few share one through constant parameters): a loop shared through a switch or a
+   * virtual call per group makes the JIT box the vectors once several types have run.
+   */
+  abstract float kernel(long rowOffset, Input x, int xOffset, float[] scale, float[] min);
+
+  final int blocks() {
+    return blocks;
   }
 
   @Override
@@ -165,42 +164,9 @@ public abstract sealed class BlockTensor implements FloatTensor
       int t1 = Math.min(n, t0 + MatMul.BATCH_TILE);
       for (int r = from; r < to; r++) {
         for (int t = t0; t < t1; t++) {
-          out[t * rows + r] = dot(r * rowBytes, x, t * x.cols, scale, min);
+          out[t * rows + r] = kernel(r * rowBytes, x, t * x.cols, scale, min);
         }
       }
     }
-  }
-
-  /**
-   * The kernel: the row at byte {@code rowOffset} dotted with the prepared vector at {@code
-   * x.values[xOffset ..]}; {@code scale} and {@code min} are scratch of 16 floats.
-   */
-  private float dot(long rowOffset, Input x, int xOffset, float[] scale, float[] min) {
-    float[] v = x.values;
-    float[] sums = subBlock == 16 ? x.sums16 : x.sums32;
-    int groups = subBlock / 16;
-    int subBlocks = type.blockSize() / subBlock;
-    FloatVector zero = FloatVector.zero(F);
-    FloatVector acc = zero;
-    float offsets = 0f;
-    for (int b = 0; b < blocks; b++) {
-      long block = rowOffset + (long) b * type.blockBytes();
-      int xb = xOffset + b * type.blockSize();
-      scales(block, scale, min);
-      for (int s = 0; s < subBlocks; s++) {
-        FloatVector sum = zero;
-        for (int g = 0; g < groups; g++) {
-          sum = Vec.fma16(group(block, s * groups + g), v, xb + 16 * (s * groups + g), sum);
-        }
-        acc = Vec.addScaled(acc, sum, scale[s]);
-      }
-      if (minimums) {
-        int first = xb / subBlock;
-        for (int s = 0; s < subBlocks; s++) {
-          offsets += min[s] * sums[first + s];
-        }
-      }
-    }
-    return acc.reduceLanes(VectorOperators.ADD) + offsets;
   }
 }

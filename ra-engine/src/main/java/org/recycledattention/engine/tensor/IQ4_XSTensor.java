@@ -3,6 +3,8 @@ package org.recycledattention.engine.tensor;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
 
 /**
  * GGML {@code IQ4_XS}: super-blocks of 256 elements: f16 {@code d}, a 16-bit word of the scales'
@@ -14,24 +16,40 @@ import jdk.incubator.vector.ByteVector;
  */
 public final class IQ4_XSTensor extends BlockTensor {
   IQ4_XSTensor(String name, MemorySegment data, int rows, int cols) {
-    super(GgmlType.IQ4_XS, 32, false, name, data, rows, cols);
+    super(GgmlType.IQ4_XS, InputFormat.Q8_K, 32, false, name, data, rows, cols);
   }
 
   @Override
-  public InputFormat inputFormat() {
-    return InputFormat.Q8_K;
+  float kernel(long rowOffset, Input x, int xOffset, float[] scale, float[] min) {
+    FloatVector acc = FloatVector.zero(Vec.F);
+    for (int b = 0; b < blocks(); b++) {
+      long block = rowOffset + 136L * b;
+      float d = Vec.f16(data, block);
+      for (int s = 0; s < 8; s++) {
+        ByteVector q = Vec.bytes16(data, block + 8 + 16 * s);
+        FloatVector sum = Vec.dot32(Vec.iq4(Vec.nibbles(q, 0)), Vec.iq4(Vec.nibbles(q, 1)), x.values, xOffset + 256 * b + 32 * s);
+        acc = Vec.addScaled(acc, sum, d * scale(block, s));
+      }
+    }
+    return acc.reduceLanes(VectorOperators.ADD);
   }
 
-  static ByteVector group(MemorySegment data, long block, int g) {
+  @Override
+  ByteVector group(long block, int g) {
     return Vec.iq4(Vec.nibbles(Vec.bytes16(data, block + 8 + 16 * (g / 2)), g % 2));
   }
 
-  static void scales(MemorySegment data, long block, float[] scale) {
-    float d = Vec.f16(data, block);
-    int high = data.get(Vec.SHORT, block + 2) & 0xFFFF;
-    int low = data.get(Vec.INT, block + 4);
-    for (int i = 0; i < 8; i++) {
-      scale[i] = d * ((((low >>> (4 * i)) & 0xF) | (((high >>> (2 * i)) & 3) << 4)) - 32);
+  /** Sub-block {@code s}'s 6-bit scale minus 32: its low nibble from byte {@code s / 2} of {@code scales_l}, bits {@code 2s, 2s + 1} of {@code scales_h} above. */
+  private int scale(long block, int s) {
+    int low = data.get(ValueLayout.JAVA_BYTE, block + 4 + s / 2) >>> (4 * (s % 2));
+    int high = data.get(Vec.SHORT, block + 2) >>> (2 * s);
+    return ((low & 0xF) | ((high & 3) << 4)) - 32;
+  }
+
+  @Override
+  void scales(long block, float[] scale, float[] min) {
+    for (int s = 0; s < 8; s++) {
+      scale[s] = Vec.f16(data, block) * scale(block, s);
     }
   }
 }

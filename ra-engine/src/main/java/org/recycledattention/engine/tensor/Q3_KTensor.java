@@ -1,6 +1,7 @@
 package org.recycledattention.engine.tensor;
 
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import jdk.incubator.vector.ByteVector;
 
 /**
@@ -13,33 +14,38 @@ import jdk.incubator.vector.ByteVector;
  */
 public final class Q3_KTensor extends BlockTensor {
   Q3_KTensor(String name, MemorySegment data, int rows, int cols) {
-    super(GgmlType.Q3_K, 16, false, name, data, rows, cols);
+    super(GgmlType.Q3_K, InputFormat.Q8_K, 16, false, name, data, rows, cols);
   }
 
   @Override
-  public InputFormat inputFormat() {
-    return InputFormat.Q8_K;
-  }
-
-  static ByteVector group(MemorySegment data, long block, int g) {
+  ByteVector group(long block, int g) {
     int half = g / 8;
     int j = g % 8 / 2;
     ByteVector low = Vec.shiftRight(Vec.bytes16(data, block + 32 + 32 * half + 16 * (g % 2)), 2 * j).and((byte) 3);
     return low.or(Vec.field(Vec.bytes16(data, block + 16 * (g % 2)), 4 * half + j, 2, 4)).sub((byte) 4);
   }
 
-  static void scales(MemorySegment data, long block, float[] scale) {
+  @Override
+  float kernel(long rowOffset, Input x, int xOffset, float[] scale, float[] min) {
+    return Q2_KTensor.dot(data, rowOffset, blocks(), true, x, xOffset);
+  }
+
+  /**
+   * Sub-block {@code g}'s scale, {@code scale - 32}, unpacked as ggml does ({@code kmask1/kmask2}):
+   * the low 4 bits of scales 0 to 7 are the low nibbles of bytes 0 to 7, of scales 8 to 15 the high
+   * nibbles; their top 2 bits are bits {@code 2(g / 4), 2(g / 4) + 1} of byte {@code 8 + g % 4}.
+   */
+  static int scale(MemorySegment data, long block, int g) {
+    int low = (data.get(ValueLayout.JAVA_BYTE, block + 96 + g % 8) & 0xFF) >>> (4 * (g / 8));
+    int top = (data.get(ValueLayout.JAVA_BYTE, block + 104 + g % 4) & 0xFF) >>> (2 * (g / 4));
+    return ((low & 0xF) | ((top & 3) << 4)) - 32;
+  }
+
+  @Override
+  void scales(long block, float[] scale, float[] min) {
     float d = Vec.f16(data, block + 108);
-    int a0 = data.get(Vec.INT, block + 96);
-    int a1 = data.get(Vec.INT, block + 100);
-    int tmp = data.get(Vec.INT, block + 104);
-    int[] packed = {
-        (a0 & 0x0F0F0F0F) | ((tmp & 0x03030303) << 4),
-        (a1 & 0x0F0F0F0F) | (((tmp >>> 2) & 0x03030303) << 4),
-        ((a0 >>> 4) & 0x0F0F0F0F) | (((tmp >>> 4) & 0x03030303) << 4),
-        ((a1 >>> 4) & 0x0F0F0F0F) | (((tmp >>> 6) & 0x03030303) << 4)};
     for (int s = 0; s < 16; s++) {
-      scale[s] = d * (((packed[s / 4] >>> (8 * (s % 4))) & 0xFF) - 32);
+      scale[s] = d * scale(data, block, s);
     }
   }
 }

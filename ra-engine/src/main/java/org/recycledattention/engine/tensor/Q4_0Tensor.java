@@ -1,7 +1,6 @@
 package org.recycledattention.engine.tensor;
 
 import java.lang.foreign.MemorySegment;
-import jdk.incubator.vector.ByteVector;
 
 /**
  * GGML {@code Q4_0}: blocks of 32 elements, each an f16 scale {@code d} followed by 16 bytes of
@@ -9,17 +8,8 @@ import jdk.incubator.vector.ByteVector;
  * its high nibble; an element is {@code (nibble - 8) · d}. 18 bytes per block; activations
  * {@link InputFormat#Q8_0}.
  */
-public final class Q4_0Tensor extends BlockTensor {
+public final class Q4_0Tensor extends NibbleTensor {
   Q4_0Tensor(String name, MemorySegment data, int rows, int cols) {
-    super(GgmlType.Q4_0, 32, false, name, data, rows, cols);
-  }
-
-  @Override
-  public InputFormat inputFormat() {
-    return InputFormat.Q8_0;
-  }
-
-  static ByteVector group(MemorySegment data, long block, int g) {
-    return Vec.nibbles(Vec.bytes16(data, block + 2), g).sub((byte) 8);
+    super(GgmlType.Q4_0, InputFormat.Q8_0, 2, -1, Vec.Q4_0_TABLE, name, data, rows, cols);
   }
 }

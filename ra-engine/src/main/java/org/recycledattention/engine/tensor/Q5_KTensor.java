@@ -12,15 +12,21 @@ import jdk.incubator.vector.ByteVector;
  */
 public final class Q5_KTensor extends BlockTensor {
   Q5_KTensor(String name, MemorySegment data, int rows, int cols) {
-    super(GgmlType.Q5_K, 32, true, name, data, rows, cols);
+    super(GgmlType.Q5_K, InputFormat.Q8_K, 32, true, name, data, rows, cols);
   }
 
   @Override
-  public InputFormat inputFormat() {
-    return InputFormat.Q8_K;
+  void scales(long block, float[] scale, float[] min) {
+    Q4_KTensor.scales(data, block, scale, min);
   }
 
-  static ByteVector group(MemorySegment data, long block, int g) {
+  @Override
+  float kernel(long rowOffset, Input x, int xOffset, float[] scale, float[] min) {
+    return Q4_KTensor.dot(data, rowOffset, blocks(), 176, 48, 16, 16, x, xOffset);
+  }
+
+  @Override
+  ByteVector group(long block, int g) {
     ByteVector fifth = Vec.field(Vec.bytes16(data, block + 16 + 16 * (g % 2)), g / 2, 4, 16);
     return Q4_KTensor.nibbles(data, block + 48, g).or(fifth);
   }

@@ -22,12 +22,6 @@ final class Vec {
   static final VectorSpecies<Integer> I = VectorSpecies.of(int.class, F.vectorShape());
   /** Shorts with as many lanes as {@link #F}. */
   static final VectorSpecies<Short> S = VectorSpecies.of(short.class, VectorShape.forBitSize(F.vectorBitSize() / 2));
-  /**
-   * Whether the block kernels run vectorized: they convert groups of 16 bytes to {@link #FL}-lane
-   * float vectors, which needs 8 or more lanes (AVX2, AVX-512, SVE); else they dequantize and
-   * multiply in scalar code.
-   */
-  static final boolean BLOCK_KERNELS = FL >= 8;
   /** 16 bytes: one group of 16 quantized values. */
   static final VectorSpecies<Byte> B16 = ByteVector.SPECIES_128;
   static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
@@ -91,6 +85,22 @@ final class Vec {
     return a;
   }
 
+  /** The sum of two groups of 16: {@code Σ lo[i] · x[xo + i] + Σ hi[i] · x[xo + 16 + i]}, lane-parallel. */
+  static FloatVector dot32(ByteVector lo, ByteVector hi, float[] x, int xOffset) {
+    return fma16(hi, x, xOffset + 16, fma16(lo, x, xOffset, FloatVector.zero(F)));
+  }
+
+  /**
+   * Stores the 16 signed bytes of {@code q} as floats times {@code low} (lanes 0 to 7) or {@code
+   * high} (lanes 8 to 15) into {@code out[0 .. 16)}: a block's scales and minimums in one pass.
+   */
+  static void scale16(ByteVector q, float low, float high, float[] out) {
+    for (int part = 0; part < 16 / FL; part++) {
+      FloatVector factor = FloatVector.broadcast(F, high).blend(low, F.indexInRange(part * FL, 8));
+      ((FloatVector) q.castShape(F, part)).mul(factor).intoArray(out, part * FL);
+    }
+  }
+
   /** {@code acc + s · scale}, lane by lane. */
   static FloatVector addScaled(FloatVector acc, FloatVector s, float scale) {
     return s.fma(FloatVector.broadcast(F, scale), acc);
@@ -101,9 +111,12 @@ final class Vec {
     return ByteVector.fromMemorySegment(B16, s, offset, LE);
   }
 
-  /** The low nibble of each byte when {@code high} is 0, else the high nibble. */
+  /**
+   * The low nibble of each byte when {@code high} is 0, else the high nibble. Branch-free, like
+   * every helper here: a vector chosen by a branch the JIT cannot resolve would be boxed.
+   */
   static ByteVector nibbles(ByteVector v, int high) {
-    return (high == 0 ? v : shiftRight(v, 4)).and((byte) 0x0F);
+    return shiftRight(v, 4 * high).and((byte) 0x0F);
   }
 
   /**
@@ -119,9 +132,13 @@ final class Vec {
    * (both 0 to 7; the mask must not reach past bit 7 or below the move's vacated bits).
    */
   static ByteVector field(ByteVector v, int from, int to, int mask) {
-    ShortVector s = v.reinterpretAsShorts();
-    ShortVector moved = from >= to ? s.lanewise(VectorOperators.LSHR, from - to) : s.lanewise(VectorOperators.LSHL, to - from);
-    return moved.reinterpretAsBytes().and((byte) mask);
+    // down to bit 0, then up to bit to: both shifts in 16-bit lanes, whose spill-over the mask drops
+    return v.reinterpretAsShorts().lanewise(VectorOperators.LSHR, from).lanewise(VectorOperators.LSHL, to).reinterpretAsBytes().and((byte) mask);
+  }
+
+  /** {@code value} in the lanes where {@code v} has any bit of {@code bits}, else 0 (a bit test: no variable shift, which the Vector API does slowly). */
+  static ByteVector ifBits(ByteVector v, int bits, int value) {
+    return ByteVector.zero(B16).blend((byte) value, v.and((byte) bits).compare(VectorOperators.NE, (byte) 0));
   }
 
   private static final ByteVector BIT_OF_LANE = ByteVector.fromArray(B16, new byte[] {1, 2, 4, 8, 16, 32, 64, (byte) 128, 1, 2, 4, 8, 16, 32, 64,
@@ -140,7 +157,11 @@ final class Vec {
 
   /** ggml's {@code kvalues_iq4nl}: the 16 values of IQ4_NL and IQ4_XS. */
   static final byte[] IQ4_VALUES = {-127, -104, -83, -65, -49, -35, -22, -10, 1, 13, 25, 38, 53, 69, 89, 113};
-  private static final ByteVector IQ4_TABLE = ByteVector.fromArray(B16, IQ4_VALUES, 0);
+  static final ByteVector IQ4_TABLE = ByteVector.fromArray(B16, IQ4_VALUES, 0);
+  /** Nibble {@code i} to {@code i}, to {@code i - 8} (Q4_0) and to {@code i - 16} (Q5_0, before its fifth bit adds 16). */
+  static final ByteVector NIBBLES = ByteVector.zero(B16).addIndex(1);
+  static final ByteVector Q4_0_TABLE = NIBBLES.sub((byte) 8);
+  static final ByteVector Q5_0_TABLE = NIBBLES.sub((byte) 16);
 
   /** Each lane (a nibble, 0 to 15) replaced by its IQ4_NL value. */
   static ByteVector iq4(ByteVector nibbles) {
