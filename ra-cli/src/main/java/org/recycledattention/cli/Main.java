@@ -5,13 +5,31 @@ import java.io.FileOutputStream;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.ServiceLoader.Provider;
+import java.util.ServiceLoader;
 import org.recycledattention.api.RaException;
-import picocli.CommandLine;
+import org.recycledattention.cli.bench.BenchCommand;
+import org.recycledattention.cli.common.CommandExtension;
+import org.recycledattention.cli.common.CommonOptions;
+import org.recycledattention.cli.common.StatusLine;
+import org.recycledattention.cli.common.Subcommand;
+import org.recycledattention.cli.eval.DemoCommand;
+import org.recycledattention.cli.eval.EvalCommand;
+import org.recycledattention.cli.eval.EvalFidelityCommand;
+import org.recycledattention.cli.eval.EvalRulerCommand;
+import org.recycledattention.cli.generate.GenerateCommand;
+import org.recycledattention.cli.inspect.BackendsCommand;
+import org.recycledattention.cli.inspect.ConfigCommand;
+import org.recycledattention.cli.inspect.PoliciesCommand;
+import org.recycledattention.cli.model.ExportGgufCommand;
+import org.recycledattention.cli.model.TokenizeCommand;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.ParseResult;
 import picocli.CommandLine.UnmatchedArgumentException;
+import picocli.CommandLine;
 
 /**
  * Entry point of the {@code ra} command line. {@link #execute} runs one command in-process (tests
@@ -74,6 +92,7 @@ public final class Main {
     cmd.addSubcommand("backends", new BackendsCommand(env));
     cmd.addSubcommand("config", new ConfigCommand(env));
     cmd.addSubcommand("generate", new GenerateCommand(env));
+    cmd.addSubcommand("tokenize", new TokenizeCommand(env));
     CommandLine eval = new CommandLine(new EvalCommand());
     eval.addSubcommand("fidelity", new EvalFidelityCommand(env));
     eval.addSubcommand("ruler", new EvalRulerCommand(env));
@@ -81,7 +100,9 @@ public final class Main {
     cmd.addSubcommand("bench", new BenchCommand(env));
     cmd.addSubcommand("demo", new DemoCommand(env));
     cmd.addSubcommand("export-gguf", new ExportGgufCommand(env));
-    cmd.addSubcommand("train-probe", new TrainProbeCommand(env));
+    for (CommandExtension extension : extensions()) {
+      cmd.addSubcommand(extension.name(), extension.create(env));
+    }
     cmd.addSubcommand("help", new CommandLine.HelpCommand());
     cmd.setCaseInsensitiveEnumValuesAllowed(true);
     cmd.setParameterExceptionHandler(Main::usageError);
@@ -89,9 +110,15 @@ public final class Main {
     return cmd;
   }
 
+  /** The commands other modules add (train-probe from ra-train), by name. */
+  private static List<CommandExtension> extensions() {
+    return ServiceLoader.load(CommandExtension.class, Main.class.getClassLoader()).stream().map(Provider::get)
+        .sorted(Comparator.comparing(CommandExtension::name)).toList();
+  }
+
   private static void setStatus(CommandLine cmd, StatusLine status) {
     if (cmd.getCommand() instanceof Subcommand sub) {
-      sub.status = status;
+      sub.useStatusLine(status);
     }
     for (CommandLine child : cmd.getSubcommands().values()) {
       setStatus(child, status);

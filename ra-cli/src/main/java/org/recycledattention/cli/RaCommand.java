@@ -1,6 +1,7 @@
 package org.recycledattention.cli;
 
 import java.util.concurrent.Callable;
+import org.recycledattention.cli.common.CommonOptions;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;

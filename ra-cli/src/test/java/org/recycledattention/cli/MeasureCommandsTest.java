@@ -8,19 +8,24 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Locale;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import org.junit.jupiter.api.Test;
+import org.recycledattention.model.format.gguf.GgufFile;
 import org.junit.jupiter.api.io.TempDir;
 import org.recycledattention.cli.Cli.Result;
-import org.recycledattention.engine.tensor.GgmlType;
-import org.recycledattention.train.ProbeExporter;
-import org.recycledattention.train.ProbeGeometry;
-import org.recycledattention.train.ProbeVocabulary;
-import org.recycledattention.train.ProbeWeights;
+import org.recycledattention.cli.eval.DemoCommand;
+import org.recycledattention.engine.wiring.Models;
+import org.recycledattention.eval.synthetic.SyntheticModels;
+import org.recycledattention.eval.synthetic.SyntheticSpec;
+import org.recycledattention.model.format.gguf.writer.GgufModelWriter;
+import org.recycledattention.model.llama.LanguageModel;
+import org.recycledattention.model.llama.LlamaModel;
+import org.recycledattention.model.tensor.GgmlType;
+import org.recycledattention.model.tokenizer.Tokenizer;
+import org.recycledattention.probe.ShippedProbe;
 
 /** {@code ra demo}, {@code ra eval ruler}, {@code ra eval fidelity}, {@code ra bench} and {@code ra export-gguf}, end to end in-process. */
 class MeasureCommandsTest {
@@ -44,44 +49,27 @@ class MeasureCommandsTest {
   }
 
   /**
-   * A model with the probe's tokenizer and random weights (written as GGUF by the project's exporter):
+   * A model with the shipped probe's tokenizer and random weights (written as GGUF by the project's writer):
    * it retrieves nothing, but every command runs on it as on a trained one.
    */
   private Path probe() {
-    ProbeGeometry g = new ProbeGeometry(2, 64, 4, 2, 16, 96, 2048, 10000f, 1e-5f);
-    ProbeVocabulary vocabulary = ProbeVocabulary.build();
-    Random random = new Random(5);
-    Map<String, ProbeWeights.Tensor> tensors = new LinkedHashMap<>();
-    tensors.put("token_embd.weight", randomTensor(random, vocabulary.size(), g.dim()));
-    for (int l = 0; l < g.layers(); l++) {
-      String b = "blk." + l + ".";
-      tensors.put(b + "attn_norm.weight", randomTensor(random, 1, g.dim()));
-      tensors.put(b + "attn_q.weight", randomTensor(random, g.heads() * g.headDim(), g.dim()));
-      tensors.put(b + "attn_k.weight", randomTensor(random, g.kvHeads() * g.headDim(), g.dim()));
-      tensors.put(b + "attn_v.weight", randomTensor(random, g.kvHeads() * g.headDim(), g.dim()));
-      tensors.put(b + "attn_output.weight", randomTensor(random, g.dim(), g.heads() * g.headDim()));
-      tensors.put(b + "ffn_norm.weight", randomTensor(random, 1, g.dim()));
-      tensors.put(b + "ffn_gate.weight", randomTensor(random, g.ffn(), g.dim()));
-      tensors.put(b + "ffn_up.weight", randomTensor(random, g.ffn(), g.dim()));
-      tensors.put(b + "ffn_down.weight", randomTensor(random, g.dim(), g.ffn()));
-    }
-    tensors.put("output_norm.weight", randomTensor(random, 1, g.dim()));
+    Path shipped = tmp.resolve("shipped-probe.gguf");
+    assertThat(ShippedProbe.copyTo(shipped)).isTrue();
     Path file = tmp.resolve("probe.gguf");
-    ProbeExporter.write(new ProbeWeights(g, vocabulary, tensors), file, GgmlType.F32);
-    return file;
-  }
-
-  private static ProbeWeights.Tensor randomTensor(Random random, int rows, int cols) {
-    float[] data = new float[rows * cols];
-    for (int i = 0; i < data.length; i++) {
-      data[i] = (float) (random.nextGaussian() * 0.1);
+    try (LanguageModel probe = Models.load(shipped)) {
+      Tokenizer tokenizer = probe.tokenizer().orElseThrow();
+      SyntheticSpec spec = SyntheticSpec.parse("synthetic:layers=2,dim=64,heads=4,kv-heads=2,head-dim=16,ffn=96,vocab=" + tokenizer.vocabSize()
+          + ",context=2048,dtype=f32,seed=1");
+      try (LlamaModel random = SyntheticModels.build(spec)) {
+        GgufModelWriter.write(file, random.config(), random.weights(), tokenizer, GgmlType.F32);
+      }
     }
-    return new ProbeWeights.Tensor(rows, cols, data);
+    return file;
   }
 
   @Test
   void theBuiltInDemoRunsOnTheShippedProbe() throws Exception {
-    assertThat(DemoCommand.class.getResource(DemoCommand.PROBE_RESOURCE)).as("the probe model shipped in ra-train").isNotNull();
+    assertThat(ShippedProbe.class.getResource(ShippedProbe.RESOURCE)).as("the probe model shipped in ra-probe").isNotNull();
     Path out = tmp.resolve("demo-out");
     Result r = Cli.run("demo", "--samples", "1", "--out", out.toString());
     assertThat(r.exitCode()).as(r.err()).isZero();
@@ -215,8 +203,8 @@ class MeasureCommandsTest {
     String model = "synthetic:layers=1,dim=256,heads=4,kv-heads=2,head-dim=64,ffn=256,vocab=300";
     for (String type : new String[] {"q4_k", "q5_k", "q6_k"}) {
       assertSuccess(Cli.run("export-gguf", "--model", model, "--out", file.toString(), "--type", type));
-      try (org.recycledattention.engine.gguf.GgufFile g = org.recycledattention.engine.gguf.GgufFile.open(file)) {
-        assertThat(g.tensor("blk.0.ffn_up.weight").orElseThrow().typeName()).isEqualTo(type.toUpperCase(java.util.Locale.ROOT));
+      try (GgufFile g = GgufFile.open(file)) {
+        assertThat(g.tensor("blk.0.ffn_up.weight").orElseThrow().typeName()).isEqualTo(type.toUpperCase(Locale.ROOT));
         assertThat(g.tensor("blk.0.ffn_norm.weight").orElseThrow().typeName()).isEqualTo("F32");
       }
       assertSuccess(Cli.run("generate", "--model", file.toString(), "--prompt-ids", "1,280,281", "--max-tokens", "3", "--policy", "full"));
@@ -226,24 +214,5 @@ class MeasureCommandsTest {
     assertThat(bad.errLines()).hasSize(1);
     assertThat(bad.err()).contains("'q3_k'", "q4_k, q5_k or q6_k");
     assertThat(tmp.resolve("x.gguf")).doesNotExist();
-  }
-
-  @Test
-  void trainProbeRefusesBadOptionsInOneLineBeforeTraining() {
-    Path out = tmp.resolve("probe.gguf");
-    Result unknownTask = Cli.run("train-probe", "--out", out.toString(), "--tasks", "niah_single,nope");
-    assertThat(unknownTask.exitCode()).isEqualTo(2);
-    assertThat(unknownTask.errLines()).hasSize(1);
-    assertThat(unknownTask.err()).contains("'nope'", "niah_multikey");
-    Result shortLength = Cli.run("train-probe", "--out", out.toString(), "--max-length", "100");
-    assertThat(shortLength.exitCode()).isEqualTo(2);
-    assertThat(shortLength.err()).contains("--max-length", "256");
-    Result directory = Cli.run("train-probe", "--out", tmp.toString());
-    assertThat(directory.exitCode()).isEqualTo(2);
-    assertThat(directory.err()).contains("is a directory");
-    assertThat(out).doesNotExist();
-    Result help = Cli.run("train-probe", "--help");
-    assertThat(help.exitCode()).isZero();
-    assertThat(help.out().replaceAll("\\s+", " ")).contains("(default: " + org.recycledattention.train.ProbeTrainer.DEFAULT_TASK_IDS + ")");
   }
 }

@@ -18,11 +18,11 @@ import org.recycledattention.api.config.ConfigProperty;
 import org.recycledattention.api.config.ProviderConfig;
 import org.recycledattention.api.policy.AttentionPolicyProvider;
 import org.recycledattention.api.policy.PolicyConfig;
-import org.recycledattention.api.registry.ProviderRegistry;
 import org.recycledattention.policy.recycled.RecycleSchedule;
 import org.recycledattention.policy.recycled.RecycledPolicyProvider;
 import org.recycledattention.policy.recycled.RecycledSettings;
 import org.recycledattention.policy.testing.Policies;
+import org.recycledattention.tests.Providers;
 
 class ProvidersTest {
   private static Map<String, AttentionPolicyProvider> discovered() {
@@ -37,8 +37,7 @@ class ProvidersTest {
   void allFivePoliciesAreDiscoveredWithTheirCapabilitiesAndKeys() {
     Map<String, AttentionPolicyProvider> p = discovered();
     assertThat(p).containsOnlyKeys("full", "local", "h2o", "snapkv", "recycled");
-    assertThat(ProviderRegistry.of(AttentionPolicyProvider.class, ProviderRegistry.Kind.POLICY, getClass().getClassLoader())
-        .get("recycled")).isInstanceOf(RecycledPolicyProvider.class);
+    assertThat(Providers.policy("recycled")).isInstanceOf(RecycledPolicyProvider.class);
 
     assertThat(p.get("full").usesBudget()).isFalse();
     assertThat(p.values().stream().filter(AttentionPolicyProvider::usesBudget).map(AttentionPolicyProvider::name))
@@ -73,7 +72,7 @@ class ProvidersTest {
   void defaultsAreThePapersSettings() {
     PolicyConfig config = Policies.config(new RecycledPolicyProvider(), 2048, Map.of());
     assertThat(RecycledPolicyProvider.settings(config)).isEqualTo(new RecycledSettings(2048, RecycleSchedule.FIXED, 10, 5, 0.85,
-        org.recycledattention.api.policy.GroupReduction.MAX, 7, 0));
+        org.recycledattention.api.plan.GroupReduction.MAX, 7, 0));
     Map<String, AttentionPolicyProvider> p = discovered();
     assertThat(ProviderConfig.defaults("ra.policy.local.", p.get("local").properties()).getInt("sink-tokens")).isEqualTo(4);
     assertThat(ProviderConfig.defaults("ra.policy.h2o.", p.get("h2o").properties()).getDouble("heavy-ratio")).isEqualTo(0.5);

@@ -23,10 +23,7 @@ import org.recycledattention.api.cache.KvCacheBackend;
 import org.recycledattention.api.cache.KvCacheBackendProvider;
 import org.recycledattention.api.config.ConfigException;
 import org.recycledattention.api.config.ConfigProperty;
-import org.recycledattention.api.config.ConfigValidator;
-import org.recycledattention.api.config.Configuration;
 import org.recycledattention.api.config.ProviderConfig;
-import org.recycledattention.api.config.ValidatedConfig;
 import org.recycledattention.api.model.ModelShape;
 import org.recycledattention.api.policy.AttentionPolicy;
 import org.recycledattention.api.policy.AttentionPolicyProvider;
@@ -35,7 +32,7 @@ import org.recycledattention.api.policy.PolicyConfig;
 /**
  * The conformance suite of an {@link AttentionPolicyProvider}. Extend it and override {@link
  * #provider()}; override {@link #config()} to run the suite under other keys, {@link #backend()} to
- * run it over another backend than {@code cpu}.
+ * run it over a real backend instead of the kit's {@link ReferenceBackend}.
  *
  * <p>Every check drives the policy as the engine does ({@link PolicyDriver}: per step and layer
  * append, plan, attend, observe through a {@link RecordingWorkingSet}) on seeded random queries,
@@ -70,12 +67,12 @@ public abstract class BaseAttentionPolicyTestCase {
     return Map.of();
   }
 
-  /** The backend the policy runs over. Default: the reference {@code cpu} backend. */
+  /** The backend the policy runs over. Default: the kit's {@link ReferenceBackend}, so a policy's suite needs no real backend. */
   protected KvCacheBackendProvider backend() {
-    return Providers.backend("cpu");
+    return new ReferenceBackend();
   }
 
-  /** The backend's keys. Default: none (f32 storage for {@code cpu}). */
+  /** The backend's keys. Default: none. */
   protected Map<String, String> backendConfig() {
     return Map.of();
   }
@@ -292,13 +289,9 @@ public abstract class BaseAttentionPolicyTestCase {
 
   private void createThroughValidator(String key, String value) {
     AttentionPolicyProvider p = policyProvider;
-    Map<String, String> raw = new HashMap<>();
-    config().forEach((k, v) -> raw.put("ra.policy." + p.name() + "." + k, v));
-    raw.put("ra.policy." + p.name() + "." + key, value);
-    raw.put("ra.policy", p.name());
-    raw.put("ra.budget", "32");
-    ValidatedConfig validated = ConfigValidator.validate(Configuration.of(raw), List.of(), Map.of(p.name(), p.properties()), Map.of());
-    p.create(new PolicyConfig(validated.budget(), validated.policy(p.name())), PolicyDriver.shape(seed.random()));
+    Map<String, String> raw = new HashMap<>(config());
+    raw.put(key, value);
+    p.create(Providers.policyConfig(p, 32, raw), PolicyDriver.shape(seed.random()));
   }
 
   private void assertSameTrace(PolicyDriver.Trace actual, PolicyDriver.Trace expected, String what) {

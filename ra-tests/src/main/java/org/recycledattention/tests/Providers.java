@@ -2,18 +2,23 @@ package org.recycledattention.tests;
 
 import static java.util.Objects.requireNonNull;
 
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.ServiceLoader;
 import org.recycledattention.api.cache.KvCacheBackend;
 import org.recycledattention.api.cache.KvCacheBackendProvider;
 import org.recycledattention.api.config.ProviderConfig;
 import org.recycledattention.api.policy.AttentionPolicyProvider;
 import org.recycledattention.api.policy.PolicyConfig;
-import org.recycledattention.api.registry.ProviderRegistry;
+import org.recycledattention.api.provider.NamedProvider;
+import org.recycledattention.api.provider.ProviderException;
 
 /**
- * Providers found by {@link java.util.ServiceLoader} on the test class path, by name, and their
- * configuration built the way the engine builds it.
+ * Providers found by {@link ServiceLoader} on the test class path, by name, and their configuration
+ * built the way the engine builds it. The one place tests look providers up; the kit depends on
+ * ra-api only, so this is plain discovery, not the engine's registry.
  */
 public final class Providers {
   private Providers() {}
@@ -21,25 +26,47 @@ public final class Providers {
   /**
    * The policy provider named {@code name} ({@code "h2o"}).
    *
-   * @throws org.recycledattention.api.registry.ProviderException listing the names that exist
+   * @throws ProviderException listing the names that exist
    */
   public static AttentionPolicyProvider policy(String name) {
-    return ProviderRegistry.of(AttentionPolicyProvider.class, ProviderRegistry.Kind.POLICY, loader()).get(name);
+    return find(policies(), "attention policy", name);
   }
 
-  /** The backend provider named {@code name} ({@code "cpu"}). */
+  /**
+   * The backend provider named {@code name} ({@code "cpu"}).
+   *
+   * @throws ProviderException listing the names that exist
+   */
   public static KvCacheBackendProvider backend(String name) {
-    return ProviderRegistry.of(KvCacheBackendProvider.class, ProviderRegistry.Kind.BACKEND, loader()).get(name);
+    return find(backends(), "KV-cache backend", name);
   }
 
   /** Every policy provider on the class path, by name. */
   public static List<AttentionPolicyProvider> policies() {
-    return ProviderRegistry.of(AttentionPolicyProvider.class, ProviderRegistry.Kind.POLICY, loader()).providers();
+    return discover(AttentionPolicyProvider.class);
   }
 
   /** Every backend provider on the class path, by name. */
   public static List<KvCacheBackendProvider> backends() {
-    return ProviderRegistry.of(KvCacheBackendProvider.class, ProviderRegistry.Kind.BACKEND, loader()).providers();
+    return discover(KvCacheBackendProvider.class);
+  }
+
+  private static <P extends NamedProvider> List<P> discover(Class<P> type) {
+    List<P> out = new ArrayList<>();
+    ServiceLoader.load(type, loader()).forEach(out::add);
+    out.sort(Comparator.comparing(NamedProvider::name));
+    return out;
+  }
+
+  private static <P extends NamedProvider> P find(List<P> providers, String kind, String name) {
+    requireNonNull(name, "name is null");
+    for (P p : providers) {
+      if (p.name().equals(name)) {
+        return p;
+      }
+    }
+    throw new ProviderException("unknown " + kind + " '" + name + "' on the test class path; available: "
+        + String.join(", ", providers.stream().map(NamedProvider::name).toList()));
   }
 
   /**

@@ -7,9 +7,9 @@ import java.util.List;
 import org.recycledattention.api.cache.CacheSpec;
 import org.recycledattention.api.cache.KvDtype;
 import org.recycledattention.api.cache.Selection;
-import org.recycledattention.api.policy.GroupReduction;
-import org.recycledattention.api.policy.ScoreMode;
-import org.recycledattention.api.policy.StepPlan;
+import org.recycledattention.api.plan.GroupReduction;
+import org.recycledattention.api.plan.ScoreMode;
+import org.recycledattention.api.plan.StepPlan;
 
 /**
  * A plain, obviously-correct model of a {@link org.recycledattention.api.cache.KvCache}: entries as

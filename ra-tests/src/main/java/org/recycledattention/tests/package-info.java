@@ -28,7 +28,7 @@
  * failure prints {@code reproduce with: -Dra.tests.seed=...}; passing that system property makes
  * every test method use that seed.
  *
- * <p>Depends on ra-api, ra-backend-cpu (the reference backend), JUnit 5 and AssertJ; never on the
+ * <p>Depends on ra-api, JUnit 5 and AssertJ only; never on the
  * engine.
  */
 package org.recycledattention.tests;

@@ -11,7 +11,7 @@ import org.recycledattention.api.cache.BackendCapability;
 import org.recycledattention.api.cache.KvCacheBackendProvider;
 import org.recycledattention.api.config.ConfigProperty;
 import org.recycledattention.api.config.ProviderConfig;
-import org.recycledattention.api.registry.Availability;
+import org.recycledattention.api.provider.Availability;
 import org.recycledattention.tests.KitRunner.Outcome;
 import org.recycledattention.tests.ModelBackend.Flaw;
 

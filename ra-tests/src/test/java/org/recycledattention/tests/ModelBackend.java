@@ -16,9 +16,9 @@ import org.recycledattention.api.cache.Selection;
 import org.recycledattention.api.cache.WorkingSet;
 import org.recycledattention.api.config.ConfigProperty;
 import org.recycledattention.api.config.ProviderConfig;
-import org.recycledattention.api.policy.GroupReduction;
-import org.recycledattention.api.policy.ScoreRequest;
-import org.recycledattention.api.policy.StepPlan;
+import org.recycledattention.api.plan.GroupReduction;
+import org.recycledattention.api.plan.ScoreRequest;
+import org.recycledattention.api.plan.StepPlan;
 
 /**
  * A backend for the kit's own tests: {@link ReferenceAttention} behind the SPI, with chosen

@@ -12,13 +12,13 @@ import org.recycledattention.api.cache.WorkingSet;
 import org.recycledattention.api.config.ConfigException;
 import org.recycledattention.api.config.ConfigProperty;
 import org.recycledattention.api.model.ModelShape;
+import org.recycledattention.api.plan.StepPlan;
 import org.recycledattention.api.policy.AttentionPolicy;
 import org.recycledattention.api.policy.AttentionPolicyProvider;
 import org.recycledattention.api.policy.DecodeStep;
 import org.recycledattention.api.policy.Observation;
 import org.recycledattention.api.policy.Phase;
 import org.recycledattention.api.policy.PolicyConfig;
-import org.recycledattention.api.policy.StepPlan;
 
 /**
  * Small policies for the kit's own tests: a correct sliding window (the positive control) and

@@ -5,12 +5,12 @@ import static java.util.Objects.requireNonNull;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.recycledattention.engine.ggufwriter.GgufModelWriter;
-import org.recycledattention.engine.model.LayerWeights;
-import org.recycledattention.engine.model.ModelConfig;
-import org.recycledattention.engine.model.Weights;
-import org.recycledattention.engine.tensor.ArrayTensor;
-import org.recycledattention.engine.tensor.GgmlType;
+import org.recycledattention.model.format.LayerWeights;
+import org.recycledattention.model.format.ModelConfig;
+import org.recycledattention.model.format.Weights;
+import org.recycledattention.model.format.gguf.writer.GgufModelWriter;
+import org.recycledattention.model.tensor.ArrayTensor;
+import org.recycledattention.model.tensor.GgmlType;
 
 /** Writes trained probe weights as GGUF v3 (architecture llama, interleaved RoPE, tokenizer included). */
 public final class ProbeExporter {

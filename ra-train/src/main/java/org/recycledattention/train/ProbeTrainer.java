@@ -18,10 +18,10 @@ import java.util.Map;
 import java.util.Random;
 import java.util.function.Consumer;
 import org.recycledattention.api.RaException;
-import org.recycledattention.engine.tokenizer.SentencePieceTokenizer;
 import org.recycledattention.eval.ruler.RulerGenerator;
 import org.recycledattention.eval.ruler.RulerTask;
 import org.recycledattention.eval.ruler.TaskSample;
+import org.recycledattention.model.tokenizer.SentencePieceTokenizer;
 
 /**
  * Trains the probe model with DJL's PyTorch engine: the engine's forward pass written in NDArray

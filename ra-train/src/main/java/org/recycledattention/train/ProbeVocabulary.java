@@ -4,9 +4,9 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
-import org.recycledattention.engine.tokenizer.SentencePieceTokenizer;
-import org.recycledattention.engine.tokenizer.TokenType;
 import org.recycledattention.eval.ruler.RulerGenerator;
+import org.recycledattention.model.tokenizer.SentencePieceTokenizer;
+import org.recycledattention.model.tokenizer.TokenType;
 
 /**
  * The probe model's vocabulary: SentencePiece-style ({@code tokenizer.ggml.model = llama}) with

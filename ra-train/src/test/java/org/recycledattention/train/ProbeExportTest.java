@@ -13,12 +13,12 @@ import org.recycledattention.api.cache.KvCacheBackendProvider;
 import org.recycledattention.api.config.ProviderConfig;
 import org.recycledattention.api.policy.AttentionPolicyProvider;
 import org.recycledattention.api.policy.PolicyConfig;
+import org.recycledattention.engine.decode.PolicyFactory;
 import org.recycledattention.engine.decode.Session;
-import org.recycledattention.engine.model.LanguageModel;
-import org.recycledattention.engine.tensor.GgmlType;
 import org.recycledattention.engine.wiring.Models;
-import org.recycledattention.engine.wiring.PolicyFactory;
 import org.recycledattention.eval.ruler.RulerTask;
+import org.recycledattention.model.llama.LanguageModel;
+import org.recycledattention.model.tensor.GgmlType;
 
 /** The trainer's forward pass and the engine's agree on the exported file: what is trained is what runs. */
 class ProbeExportTest {

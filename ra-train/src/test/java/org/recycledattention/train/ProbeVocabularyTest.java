@@ -3,9 +3,9 @@ package org.recycledattention.train;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import org.junit.jupiter.api.Test;
-import org.recycledattention.engine.tokenizer.SentencePieceTokenizer;
 import org.recycledattention.eval.ruler.RulerGenerator;
 import org.recycledattention.eval.ruler.RulerTask;
+import org.recycledattention.model.tokenizer.SentencePieceTokenizer;
 
 class ProbeVocabularyTest {
   private final SentencePieceTokenizer tok = ProbeVocabulary.build().tokenizer();

@@ -2,7 +2,6 @@ package org.recycledattention.train;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -11,27 +10,23 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.recycledattention.api.cache.KvCacheBackend;
 import org.recycledattention.api.policy.AttentionPolicyProvider;
-import org.recycledattention.engine.model.LanguageModel;
+import org.recycledattention.engine.decode.PolicyFactory;
 import org.recycledattention.engine.wiring.Models;
-import org.recycledattention.engine.wiring.PolicyFactory;
 import org.recycledattention.eval.ruler.RulerCell;
 import org.recycledattention.eval.ruler.RulerRunner;
 import org.recycledattention.eval.ruler.RulerTask;
+import org.recycledattention.model.llama.LanguageModel;
+import org.recycledattention.probe.ShippedProbe;
 import org.recycledattention.tests.Providers;
 
 /** The probe model shipped as a resource (what {@code ra demo} runs on): it loads in the engine and full attention retrieves with it. */
 class ShippedProbeTest {
-  static final String RESOURCE = "/org/recycledattention/train/probe.gguf";
-
   @TempDir
   Path tmp;
 
   private Path probe() throws Exception {
     Path file = tmp.resolve("probe.gguf");
-    try (InputStream in = ShippedProbeTest.class.getResourceAsStream(RESOURCE)) {
-      assertThat(in).as("resource " + RESOURCE + " (written by ra train-probe)").isNotNull();
-      Files.copy(in, file);
-    }
+    assertThat(ShippedProbe.copyTo(file)).as("resource " + ShippedProbe.RESOURCE + " (written by ra train-probe)").isTrue();
     return file;
   }
 

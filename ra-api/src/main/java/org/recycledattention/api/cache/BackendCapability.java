@@ -1,5 +1,6 @@
 package org.recycledattention.api.cache;
 
+
 /**
  * Optional features of a backend (Trino's {@code hasBehavior}). An operation that needs a capability
  * the backend did not declare throws {@link UnsupportedOperationException} whose message names the

@@ -1,6 +1,6 @@
 package org.recycledattention.api.cache;
 
-import org.recycledattention.api.policy.StepPlan;
+import org.recycledattention.api.plan.StepPlan;
 
 /**
  * The keys and values of one sequence, and attention over them. See the package documentation for

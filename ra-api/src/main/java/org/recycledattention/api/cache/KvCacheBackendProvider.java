@@ -2,7 +2,7 @@ package org.recycledattention.api.cache;
 
 import java.util.Set;
 import org.recycledattention.api.config.ProviderConfig;
-import org.recycledattention.api.registry.NamedProvider;
+import org.recycledattention.api.provider.NamedProvider;
 
 /**
  * Entry point of a KV-cache backend, found by {@link java.util.ServiceLoader}: list the class in

@@ -1,5 +1,6 @@
 package org.recycledattention.api.cache;
 
+
 /** Storage type of cached keys and values. Attention always accumulates in f32 or wider. */
 public enum KvDtype {
   F32(4), F16(2), BF16(2);

@@ -1,5 +1,6 @@
 package org.recycledattention.api.cache;
 
+
 /**
  * Attention scores of one step of one layer, already reduced over each KV group: {@code kvHeads ×
  * length} probabilities, where {@code length} is the number of entries attended (see {@code

@@ -7,7 +7,7 @@
  * file, the environment ({@code RA_POLICY}, {@code RA_BUDGET}, {@code RA_POLICY_RECYCLED_STRIDE},
  * ...), the command line. Each provider declares its keys as {@link
  * org.recycledattention.api.config.ConfigProperty}s; {@link
- * org.recycledattention.api.config.ConfigValidator} rejects unknown keys, wrong types and
+ * org.recycledattention.engine.config.ConfigValidator} rejects unknown keys, wrong types and
  * out-of-range values before any work starts.
  */
 package org.recycledattention.api.config;

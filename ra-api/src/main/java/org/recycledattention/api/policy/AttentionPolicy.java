@@ -1,6 +1,7 @@
 package org.recycledattention.api.policy;
 
 import org.recycledattention.api.cache.WorkingSet;
+import org.recycledattention.api.plan.StepPlan;
 
 /**
  * The state of one policy for one sequence: decides per layer and step what attention reads, and

@@ -3,7 +3,7 @@ package org.recycledattention.api.policy;
 import java.util.Set;
 import org.recycledattention.api.cache.BackendCapability;
 import org.recycledattention.api.model.ModelShape;
-import org.recycledattention.api.registry.NamedProvider;
+import org.recycledattention.api.provider.NamedProvider;
 
 /**
  * Entry point of an attention policy, found by {@link java.util.ServiceLoader}: list the class in

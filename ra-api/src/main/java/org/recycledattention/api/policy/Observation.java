@@ -3,6 +3,7 @@ package org.recycledattention.api.policy;
 import static java.util.Objects.requireNonNull;
 
 import org.recycledattention.api.cache.AttentionResult;
+import org.recycledattention.api.plan.StepPlan;
 
 /**
  * What a policy sees after the backend has attended: the plan it made and the result.

@@ -1,5 +1,7 @@
 package org.recycledattention.api.policy;
 
+import org.recycledattention.api.plan.StepPlan;
+
 /** Which part of a sequence a step belongs to. */
 public enum Phase {
   /**

@@ -5,8 +5,8 @@
  * <ol>
  *   <li>The engine computes q, k, v for the new token(s) and appends k, v to the cache
  *       ({@code KvCache.append}).
- *   <li>{@code plan = policy.plan(layer, step)}: {@link org.recycledattention.api.policy.StepPlan.Full}
- *       (every resident entry) or {@link org.recycledattention.api.policy.StepPlan.Partial} (the
+ *   <li>{@code plan = policy.plan(layer, step)}: {@link org.recycledattention.api.plan.StepPlan.Full}
+ *       (every resident entry) or {@link org.recycledattention.api.plan.StepPlan.Partial} (the
  *       gathered partial cache plus the newest token), and whether scores come back.
  *   <li>{@code result = cache.attend(layer, q, queries, plan, out)}.
  *   <li>{@code policy.observe(layer, step, new Observation(plan, result), workingSet)}: the policy

@@ -11,7 +11,7 @@ import org.recycledattention.api.cache.KvCacheBackendProvider;
 import org.recycledattention.api.cache.KvDtype;
 import org.recycledattention.api.config.ConfigProperty;
 import org.recycledattention.api.config.ProviderConfig;
-import org.recycledattention.api.registry.Availability;
+import org.recycledattention.api.provider.Availability;
 
 /**
  * The {@code cpu} backend's entry point. Keys, under {@code ra.backend.cpu.}: {@code dtype} ({@code

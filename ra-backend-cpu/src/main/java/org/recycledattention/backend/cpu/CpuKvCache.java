@@ -11,10 +11,10 @@ import org.recycledattention.api.cache.CacheStats;
 import org.recycledattention.api.cache.KvCache;
 import org.recycledattention.api.cache.KvDtype;
 import org.recycledattention.api.cache.WorkingSet;
-import org.recycledattention.api.policy.GroupReduction;
-import org.recycledattention.api.policy.ScoreMode;
-import org.recycledattention.api.policy.ScoreRequest;
-import org.recycledattention.api.policy.StepPlan;
+import org.recycledattention.api.plan.GroupReduction;
+import org.recycledattention.api.plan.ScoreMode;
+import org.recycledattention.api.plan.ScoreRequest;
+import org.recycledattention.api.plan.StepPlan;
 
 /**
  * The cpu backend's cache: heap arrays per (layer, KV head), attention by {@link Rows}' kernels.

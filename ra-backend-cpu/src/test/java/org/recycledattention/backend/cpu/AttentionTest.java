@@ -13,10 +13,10 @@ import org.recycledattention.api.cache.CacheSpec;
 import org.recycledattention.api.cache.KvCache;
 import org.recycledattention.api.cache.KvDtype;
 import org.recycledattention.api.cache.Scores;
-import org.recycledattention.api.policy.GroupReduction;
-import org.recycledattention.api.policy.ScoreMode;
-import org.recycledattention.api.policy.ScoreRequest;
-import org.recycledattention.api.policy.StepPlan;
+import org.recycledattention.api.plan.GroupReduction;
+import org.recycledattention.api.plan.ScoreMode;
+import org.recycledattention.api.plan.ScoreRequest;
+import org.recycledattention.api.plan.StepPlan;
 
 /** Attention output and scores against the double-precision {@link Reference}. */
 class AttentionTest {

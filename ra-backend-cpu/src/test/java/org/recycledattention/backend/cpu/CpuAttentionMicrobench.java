@@ -5,7 +5,7 @@ import org.recycledattention.api.cache.CacheSpec;
 import org.recycledattention.api.cache.KvCache;
 import org.recycledattention.api.cache.KvDtype;
 import org.recycledattention.api.cache.Selection;
-import org.recycledattention.api.policy.StepPlan;
+import org.recycledattention.api.plan.StepPlan;
 
 /**
  * Not a test (surefire ignores it: no {@code @Test}): prints nanoseconds per single-query {@code

@@ -14,16 +14,14 @@ import org.recycledattention.api.cache.KvCacheBackendProvider;
 import org.recycledattention.api.cache.KvDtype;
 import org.recycledattention.api.config.ConfigException;
 import org.recycledattention.api.config.ProviderConfig;
-import org.recycledattention.api.registry.ProviderRegistry;
+import org.recycledattention.tests.Providers;
 
 class CpuBackendProviderTest {
   private static final String PREFIX = "ra.backend.cpu.";
 
   @Test
   void isDiscoveredByNameAndAvailable() {
-    ProviderRegistry<KvCacheBackendProvider> registry = ProviderRegistry.of(KvCacheBackendProvider.class,
-        ProviderRegistry.Kind.BACKEND, getClass().getClassLoader());
-    KvCacheBackendProvider cpu = registry.get("cpu");
+    KvCacheBackendProvider cpu = Providers.backend("cpu");
     assertThat(cpu).isInstanceOf(CpuBackendProvider.class);
     assertThat(cpu.availability().available()).isTrue();
     assertThat(cpu.availability().detail()).contains("Vector API");

@@ -9,8 +9,8 @@ import org.recycledattention.api.cache.AttentionResult;
 import org.recycledattention.api.cache.CacheSpec;
 import org.recycledattention.api.cache.KvCache;
 import org.recycledattention.api.cache.KvDtype;
-import org.recycledattention.api.policy.ScoreRequest;
-import org.recycledattention.api.policy.StepPlan;
+import org.recycledattention.api.plan.ScoreRequest;
+import org.recycledattention.api.plan.StepPlan;
 
 /** The same inputs give the same bits whatever the number of threads. */
 class DeterminismTest {

@@ -3,7 +3,7 @@ package org.recycledattention.backend.cpu;
 import java.util.ArrayList;
 import java.util.List;
 import org.recycledattention.api.cache.KvDtype;
-import org.recycledattention.api.policy.GroupReduction;
+import org.recycledattention.api.plan.GroupReduction;
 
 /**
  * A plain double-precision model of one layer of a cache and of attention over it, for tests: it

@@ -15,8 +15,8 @@ import org.recycledattention.api.cache.KvCache;
 import org.recycledattention.api.cache.KvDtype;
 import org.recycledattention.api.cache.Selection;
 import org.recycledattention.api.cache.WorkingSet;
-import org.recycledattention.api.policy.ScoreRequest;
-import org.recycledattention.api.policy.StepPlan;
+import org.recycledattention.api.plan.ScoreRequest;
+import org.recycledattention.api.plan.StepPlan;
 
 /** Evict, retain, gather and appendToPartial: semantics, positions, memory and argument checks. */
 class WorkingSetTest {
@@ -127,7 +127,7 @@ class WorkingSetTest {
           Reference.Result expected = ref.attend(q, 1, usePartial);
           AttentionTest.assertClose(seed * 1000 + step, out, expected.out(), 2e-5);
           AttentionTest.assertScores(seed * 1000 + step, res.scores(),
-              Reference.reduce(expected.probs()[0], KV, org.recycledattention.api.policy.GroupReduction.MAX));
+              Reference.reduce(expected.probs()[0], KV, org.recycledattention.api.plan.GroupReduction.MAX));
         }
         assertPositions(ws, ref);
         int partialEntries = ref.partial == null ? 0 : ref.partial.get(0).size();

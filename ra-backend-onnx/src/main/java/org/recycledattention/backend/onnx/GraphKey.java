@@ -2,8 +2,8 @@ package org.recycledattention.backend.onnx;
 
 import static java.util.Objects.requireNonNull;
 
-import org.recycledattention.api.policy.GroupReduction;
-import org.recycledattention.api.policy.ScoreMode;
+import org.recycledattention.api.plan.GroupReduction;
+import org.recycledattention.api.plan.ScoreMode;
 
 /**
  * What one cached ONNX Runtime session computes. Everything that changes from step to step

@@ -5,8 +5,8 @@ import static org.recycledattention.backend.onnx.proto.DataType.INT64;
 
 import java.util.ArrayList;
 import java.util.List;
-import org.recycledattention.api.policy.GroupReduction;
-import org.recycledattention.api.policy.ScoreMode;
+import org.recycledattention.api.plan.GroupReduction;
+import org.recycledattention.api.plan.ScoreMode;
 import org.recycledattention.backend.onnx.proto.Attribute;
 import org.recycledattention.backend.onnx.proto.Dim;
 import org.recycledattention.backend.onnx.proto.GraphBuilder;

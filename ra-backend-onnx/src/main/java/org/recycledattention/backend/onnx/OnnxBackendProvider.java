@@ -12,7 +12,7 @@ import org.recycledattention.api.cache.KvCacheBackend;
 import org.recycledattention.api.cache.KvCacheBackendProvider;
 import org.recycledattention.api.config.ConfigProperty;
 import org.recycledattention.api.config.ProviderConfig;
-import org.recycledattention.api.registry.Availability;
+import org.recycledattention.api.provider.Availability;
 
 /**
  * The {@code onnx} backend's entry point. Keys, under {@code ra.backend.onnx.}: {@code threads}

@@ -21,8 +21,8 @@ import org.recycledattention.api.cache.CacheStats;
 import org.recycledattention.api.cache.KvCache;
 import org.recycledattention.api.cache.KvDtype;
 import org.recycledattention.api.cache.WorkingSet;
-import org.recycledattention.api.policy.ScoreMode;
-import org.recycledattention.api.policy.StepPlan;
+import org.recycledattention.api.plan.ScoreMode;
+import org.recycledattention.api.plan.StepPlan;
 
 /**
  * The onnx backend's cache: per layer an {@link OnnxLayer} in native memory; attention runs the

@@ -13,11 +13,11 @@ import org.recycledattention.api.cache.KvCache;
 import org.recycledattention.api.cache.KvCacheBackend;
 import org.recycledattention.api.cache.KvCacheBackendProvider;
 import org.recycledattention.api.config.ProviderConfig;
-import org.recycledattention.api.policy.StepPlan;
-import org.recycledattention.api.registry.ProviderRegistry;
+import org.recycledattention.api.plan.StepPlan;
 import org.recycledattention.backend.onnx.proto.DataType;
 import org.recycledattention.backend.onnx.proto.Dim;
 import org.recycledattention.backend.onnx.proto.GraphBuilder;
+import org.recycledattention.tests.Providers;
 
 /**
  * Measures decode attention latency (one query, one layer) of the onnx backend and, when its jar is
@@ -38,19 +38,17 @@ public final class AttendLatencyMain {
 
   public static void main(String[] args) throws Exception {
     int[] lengths = args.length == 0 ? new int[] {4096, 16384} : Arrays.stream(args).mapToInt(Integer::parseInt).toArray();
-    ProviderRegistry<KvCacheBackendProvider> registry = ProviderRegistry.of(KvCacheBackendProvider.class, ProviderRegistry.Kind.BACKEND,
-        AttendLatencyMain.class.getClassLoader());
-    System.out.printf("backends on the class path: %s; cores: %d%n", registry.names(), Runtime.getRuntime().availableProcessors());
+    List<String> names = Providers.backends().stream().map(KvCacheBackendProvider::name).toList();
+    System.out.printf("backends on the class path: %s; cores: %d%n", names, Runtime.getRuntime().availableProcessors());
     System.out.printf("decode attend, one layer, queryHeads=%d kvHeads=%d headDim=%d, microseconds per call (median / mean)%n", QUERY_HEADS, KV_HEADS, DIM);
     for (String name : List.of("onnx", "cpu")) {
-      if (!registry.names().contains(name)) {
+      if (!names.contains(name)) {
         System.out.println("  " + name + ": not on the class path");
         continue;
       }
-      KvCacheBackendProvider p = registry.get(name);
+      KvCacheBackendProvider p = Providers.backend(name);
       for (String threads : List.of("1", "2")) {
-        ProviderConfig config = ProviderConfig.resolve("ra.backend." + name + ".", p.properties(), Map.of("threads", threads));
-        try (KvCacheBackend backend = p.create(config)) {
+        try (KvCacheBackend backend = Providers.create(p, Map.of("threads", threads))) {
           for (int n : lengths) {
             double[] none = time(backend, n, StepPlan.Full.NO_SCORES);
             double[] scores = time(backend, n, StepPlan.Full.LAST_MAX);

@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 import org.recycledattention.api.cache.CacheSpec;
 import org.recycledattention.api.cache.KvCache;
 import org.recycledattention.api.cache.Selection;
-import org.recycledattention.api.policy.StepPlan;
+import org.recycledattention.api.plan.StepPlan;
 
 /**
  * Native memory stays flat over many allocate/append/attend/select/close cycles: every tensor

@@ -15,8 +15,8 @@ import org.recycledattention.api.cache.KvCacheBackendProvider;
 import org.recycledattention.api.config.ConfigException;
 import org.recycledattention.api.config.ConfigProperty;
 import org.recycledattention.api.config.ProviderConfig;
-import org.recycledattention.api.registry.ProviderRegistry;
-import org.recycledattention.api.policy.StepPlan;
+import org.recycledattention.api.plan.StepPlan;
+import org.recycledattention.tests.Providers;
 
 class OnnxBackendProviderTest {
   private static final String PREFIX = "ra.backend.onnx.";
@@ -27,9 +27,7 @@ class OnnxBackendProviderTest {
 
   @Test
   void isFoundByServiceLoaderAndAvailable() {
-    ProviderRegistry<KvCacheBackendProvider> registry = ProviderRegistry.of(KvCacheBackendProvider.class, ProviderRegistry.Kind.BACKEND,
-        getClass().getClassLoader());
-    KvCacheBackendProvider p = registry.get("onnx");
+    KvCacheBackendProvider p = Providers.backend("onnx");
     assertThat(p).isInstanceOf(OnnxBackendProvider.class);
     assertThat(p.availability().available()).as(p.availability().detail()).isTrue();
     assertThat(p.availability().detail()).contains("ONNX Runtime 1.23").contains("CPU");

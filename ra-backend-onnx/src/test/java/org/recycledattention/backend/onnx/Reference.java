@@ -3,7 +3,7 @@ package org.recycledattention.backend.onnx;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
-import org.recycledattention.api.policy.GroupReduction;
+import org.recycledattention.api.plan.GroupReduction;
 
 /**
  * A plain double-precision model of one layer of a cache and of attention over it: mirrors every

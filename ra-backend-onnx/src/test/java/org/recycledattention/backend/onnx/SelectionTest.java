@@ -15,7 +15,7 @@ import org.recycledattention.api.cache.KvCache;
 import org.recycledattention.api.cache.ScoreMath;
 import org.recycledattention.api.cache.Scores;
 import org.recycledattention.api.cache.Selection;
-import org.recycledattention.api.policy.StepPlan;
+import org.recycledattention.api.plan.StepPlan;
 
 /**
  * The selection graph (max-pool, TopK inside ONNX Runtime, indices sorted on the host) against

@@ -11,9 +11,9 @@ import org.recycledattention.api.cache.CacheSpec;
 import org.recycledattention.api.cache.KvCache;
 import org.recycledattention.api.cache.Selection;
 import org.recycledattention.api.cache.WorkingSet;
-import org.recycledattention.api.policy.GroupReduction;
-import org.recycledattention.api.policy.ScoreRequest;
-import org.recycledattention.api.policy.StepPlan;
+import org.recycledattention.api.plan.GroupReduction;
+import org.recycledattention.api.plan.ScoreRequest;
+import org.recycledattention.api.plan.StepPlan;
 
 /** Working-set operations: slots, positions, memory, and attention after each change. */
 class WorkingSetTest {

@@ -5,7 +5,7 @@ import static java.util.Objects.requireNonNull;
 import ai.djl.engine.Engine;
 import java.util.ArrayList;
 import java.util.List;
-import org.recycledattention.api.registry.Availability;
+import org.recycledattention.api.provider.Availability;
 
 /**
  * Loads DJL's PyTorch engine once, lazily, and remembers the outcome (success or the reason for

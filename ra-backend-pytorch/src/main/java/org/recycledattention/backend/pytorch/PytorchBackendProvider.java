@@ -14,8 +14,8 @@ import org.recycledattention.api.cache.KvDtype;
 import org.recycledattention.api.config.ConfigException;
 import org.recycledattention.api.config.ConfigProperty;
 import org.recycledattention.api.config.ProviderConfig;
-import org.recycledattention.api.registry.Availability;
-import org.recycledattention.api.registry.ProviderException;
+import org.recycledattention.api.provider.Availability;
+import org.recycledattention.api.provider.ProviderException;
 
 /**
  * The {@code pytorch} KV-cache backend: keys, values and attention as libtorch tensors through DJL,

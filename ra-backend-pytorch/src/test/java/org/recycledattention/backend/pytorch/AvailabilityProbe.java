@@ -1,6 +1,6 @@
 package org.recycledattention.backend.pytorch;
 
-import org.recycledattention.api.registry.Availability;
+import org.recycledattention.api.provider.Availability;
 
 /** Prints the provider's availability; run in a child JVM by {@link PytorchBackendProviderTest}. */
 public final class AvailabilityProbe {

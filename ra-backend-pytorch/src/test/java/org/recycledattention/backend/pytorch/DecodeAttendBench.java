@@ -10,8 +10,8 @@ import org.recycledattention.api.cache.KvCache;
 import org.recycledattention.api.cache.KvCacheBackend;
 import org.recycledattention.api.cache.KvCacheBackendProvider;
 import org.recycledattention.api.config.ProviderConfig;
-import org.recycledattention.api.policy.StepPlan;
-import org.recycledattention.api.registry.ProviderRegistry;
+import org.recycledattention.api.plan.StepPlan;
+import org.recycledattention.tests.Providers;
 
 /**
  * Decode attention latency of one layer at long context, for every KV-cache backend on the class
@@ -33,10 +33,8 @@ public final class DecodeAttendBench {
   public static void main(String[] args) {
     String threads = args.length > 0 ? args[0] : "1";
     String dtype = args.length > 1 ? args[1] : "float32";
-    ProviderRegistry<KvCacheBackendProvider> registry = ProviderRegistry.of(KvCacheBackendProvider.class,
-        ProviderRegistry.Kind.BACKEND, DecodeAttendBench.class.getClassLoader());
     List<String> rows = new ArrayList<>();
-    for (KvCacheBackendProvider p : registry.providers()) {
+    for (KvCacheBackendProvider p : Providers.backends()) {
       if (!p.isAvailable()) {
         System.out.println(p.name() + ": unavailable (" + p.availability().detail() + ")");
         continue;

@@ -17,7 +17,7 @@ import org.recycledattention.api.cache.KvCacheBackend;
 import org.recycledattention.api.cache.ScoreMath;
 import org.recycledattention.api.cache.Selection;
 import org.recycledattention.api.config.ProviderConfig;
-import org.recycledattention.api.policy.StepPlan;
+import org.recycledattention.api.plan.StepPlan;
 
 /**
  * The CUDA path (device twins of the staging tensors, host copies of results, half matmuls):

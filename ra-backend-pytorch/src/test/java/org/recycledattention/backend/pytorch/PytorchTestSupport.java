@@ -6,7 +6,7 @@ import java.util.Map;
 import java.util.Random;
 import org.recycledattention.api.cache.KvCacheBackend;
 import org.recycledattention.api.config.ProviderConfig;
-import org.recycledattention.api.registry.Availability;
+import org.recycledattention.api.provider.Availability;
 
 /** Shared helpers: a backend (skipping when libtorch cannot load here) and random data. */
 final class PytorchTestSupport {

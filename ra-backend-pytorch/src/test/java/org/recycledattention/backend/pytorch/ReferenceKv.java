@@ -3,9 +3,9 @@ package org.recycledattention.backend.pytorch;
 import java.util.ArrayList;
 import java.util.List;
 import org.recycledattention.api.cache.Selection;
-import org.recycledattention.api.policy.GroupReduction;
-import org.recycledattention.api.policy.ScoreMode;
-import org.recycledattention.api.policy.ScoreRequest;
+import org.recycledattention.api.plan.GroupReduction;
+import org.recycledattention.api.plan.ScoreMode;
+import org.recycledattention.api.plan.ScoreRequest;
 
 /**
  * A plain, double-precision model of one layer of a KV cache, written straight from the SPI

@@ -12,10 +12,10 @@ import org.recycledattention.api.cache.KvCacheBackend;
 import org.recycledattention.api.cache.ScoreMath;
 import org.recycledattention.api.cache.Scores;
 import org.recycledattention.api.cache.Selection;
-import org.recycledattention.api.policy.GroupReduction;
-import org.recycledattention.api.policy.ScoreMode;
-import org.recycledattention.api.policy.ScoreRequest;
-import org.recycledattention.api.policy.StepPlan;
+import org.recycledattention.api.plan.GroupReduction;
+import org.recycledattention.api.plan.ScoreMode;
+import org.recycledattention.api.plan.ScoreRequest;
+import org.recycledattention.api.plan.StepPlan;
 
 /** The device top-K selects exactly what {@link ScoreMath#topK} selects on the same scores. */
 class TopKTest {

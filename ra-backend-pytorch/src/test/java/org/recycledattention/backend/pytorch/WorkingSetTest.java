@@ -17,7 +17,7 @@ import org.recycledattention.api.cache.KvCacheBackend;
 import org.recycledattention.api.cache.Scores;
 import org.recycledattention.api.cache.Selection;
 import org.recycledattention.api.cache.WorkingSet;
-import org.recycledattention.api.policy.StepPlan;
+import org.recycledattention.api.plan.StepPlan;
 
 /** Evict, retain, gather and the partial cache, mirrored on the reference model. */
 class WorkingSetTest {

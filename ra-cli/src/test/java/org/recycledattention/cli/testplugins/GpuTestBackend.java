@@ -8,7 +8,7 @@ import org.recycledattention.api.cache.KvCacheBackend;
 import org.recycledattention.api.cache.KvCacheBackendProvider;
 import org.recycledattention.api.config.ConfigProperty;
 import org.recycledattention.api.config.ProviderConfig;
-import org.recycledattention.api.registry.Availability;
+import org.recycledattention.api.provider.Availability;
 
 /** Backend "gpu-test": never available here ("no CUDA device"). */
 public final class GpuTestBackend implements KvCacheBackendProvider {

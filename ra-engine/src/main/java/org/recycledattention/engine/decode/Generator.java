@@ -4,9 +4,8 @@ import static java.util.Objects.requireNonNull;
 
 import java.util.Arrays;
 import org.recycledattention.api.cache.KvCacheBackend;
-import org.recycledattention.engine.model.LanguageModel;
-import org.recycledattention.engine.tokenizer.Tokenizer;
-import org.recycledattention.engine.wiring.PolicyFactory;
+import org.recycledattention.model.llama.LanguageModel;
+import org.recycledattention.model.tokenizer.Tokenizer;
 
 /**
  * Generates tokens: prefill with full attention, then one {@link Session#step} per token with the
@@ -39,7 +38,7 @@ public final class Generator {
    *
    * @throws GenerationException (exit 2) for an empty prompt, an id outside the vocabulary, or a
    *     prompt plus {@code maxTokens} beyond the model's context length (unless the request allows it)
-   * @throws org.recycledattention.engine.model.NumericalException when the model produces NaN or infinity
+   * @throws org.recycledattention.model.NumericalException when the model produces NaN or infinity
    */
   public GenerationResult generate(GenerationRequest request, TokenListener listener) {
     requireNonNull(request, "request is null");

@@ -11,11 +11,10 @@ import org.recycledattention.api.cache.KvCache;
 import org.recycledattention.api.cache.KvCacheBackend;
 import org.recycledattention.api.policy.AttentionPolicy;
 import org.recycledattention.api.policy.Phase;
-import org.recycledattention.engine.model.LanguageModel;
-import org.recycledattention.engine.model.LlamaModel;
-import org.recycledattention.engine.model.SequenceState;
-import org.recycledattention.engine.tensor.Parallel;
-import org.recycledattention.engine.wiring.PolicyFactory;
+import org.recycledattention.model.NumericalException;
+import org.recycledattention.model.llama.LanguageModel;
+import org.recycledattention.model.llama.SequenceState;
+import org.recycledattention.model.tensor.Parallel;
 
 /**
  * One sequence, teacher-forced or generated: the model, a fresh KV cache and a fresh policy. Feed
@@ -36,9 +35,10 @@ public final class Session implements AutoCloseable {
   /** Tokens per prefill forward call when the backend attends several queries at once. */
   public static final int PREFILL_CHUNK = 256;
 
-  private final LlamaModel model;
+  private final LanguageModel model;
   private final KvCache cache;
   private final Parallel parallel;
+  private final PolicyAttention attention;
   private final SequenceState state;
   private final int capacity;
   private final int chunk;
@@ -59,9 +59,6 @@ public final class Session implements AutoCloseable {
     requireNonNull(model, "model is null");
     requireNonNull(backend, "backend is null");
     requireNonNull(policy, "policy is null");
-    if (!(model instanceof LlamaModel llama)) {
-      throw new IllegalArgumentException("model must be a LlamaModel (from ModelLoader), got " + model.getClass().getName());
-    }
     if (threads < 1) {
       throw new GenerationException("threads must be >= 1, got " + threads);
     }
@@ -75,15 +72,16 @@ public final class Session implements AutoCloseable {
       throw new GenerationException("attention policy '" + policy.name() + "' needs backend capabilities " + missing + " that backend '"
           + backend.name() + "' does not have; choose another backend or policy");
     }
-    this.model = llama;
+    this.model = model;
     this.capacity = capacity;
     this.chunk = backend.capabilities().contains(BackendCapability.MULTI_QUERY) ? PREFILL_CHUNK : 1;
     AttentionPolicy p = policy.create(model.shape());
     KvCache c = backend.allocate(new CacheSpec(model.shape().layers(), model.shape().queryHeads(), model.shape().kvHeads(), model.shape().headDim(), capacity));
     Parallel par = null;
     try {
+      this.attention = new PolicyAttention(c, p);
       par = new Parallel(threads);
-      this.state = llama.newState(c, p, par, chunk);
+      this.state = model.newState(attention, par, chunk);
     } catch (RuntimeException | Error e) {
       c.close();
       if (par != null) {
@@ -133,7 +131,7 @@ public final class Session implements AutoCloseable {
     for (int from = 0; from < ids.length; from += chunk) {
       int count = Math.min(chunk, ids.length - from);
       Phase phase = from + count == ids.length ? Phase.PREFILL_END : Phase.PREFILL;
-      model.forward(state, ids, from, count, from, phase, -1);
+      forward(ids, from, count, from, phase, -1);
     }
     position = ids.length;
     prefillNanos += System.nanoTime() - t0;
@@ -181,7 +179,7 @@ public final class Session implements AutoCloseable {
       }
     }
     one[0] = last;
-    model.forward(state, one, 0, 1, tokens, Phase.PREFILL_END, -1);
+    forward(one, 0, 1, tokens, Phase.PREFILL_END, -1);
     position = tokens + 1;
     prefillNanos += System.nanoTime() - t0;
     bytesReadBeforeDecode = cache.stats().bytesRead();
@@ -209,11 +207,20 @@ public final class Session implements AutoCloseable {
     }
     long t0 = System.nanoTime();
     one[0] = token;
-    model.forward(state, one, 0, 1, position, Phase.DECODE, decodeIndex);
+    forward(one, 0, 1, position, Phase.DECODE, decodeIndex);
     decodeNanos += System.nanoTime() - t0;
     position++;
     decodeIndex++;
     return state.logits();
+  }
+
+  private void forward(int[] tokens, int from, int count, int at, Phase phase, int index) {
+    attention.begin(phase, at + count - 1, index);
+    try {
+      model.forward(state, tokens, from, count, at);
+    } catch (NumericalException e) {
+      throw e.during(attention.describeStep());
+    }
   }
 
   private void checkId(int id, String where) {
@@ -234,10 +241,10 @@ public final class Session implements AutoCloseable {
    */
   public GenerationStats stats() {
     CacheStats cs = cache.stats();
-    long layerSteps = state.decodeFullSteps() + state.decodePartialSteps();
+    long layerSteps = attention.decodeFullSteps() + attention.decodePartialSteps();
     double decodeMs = decodeNanos / 1e6;
-    return new GenerationStats(prefillNanos / 1e6, decodeMs, decodeNanos == 0 ? 0 : decodeIndex / (decodeNanos / 1e9), state.decodeFullSteps(),
-        state.decodePartialSteps(), layerSteps == 0 ? 0 : (double) state.decodeTokensAttended() / layerSteps, state.decodeWorkingSetChanges(),
+    return new GenerationStats(prefillNanos / 1e6, decodeMs, decodeNanos == 0 ? 0 : decodeIndex / (decodeNanos / 1e9), attention.decodeFullSteps(),
+        attention.decodePartialSteps(), layerSteps == 0 ? 0 : (double) attention.decodeTokensAttended() / layerSteps, attention.decodeWorkingSetChanges(),
         cs.peakResidentBytes(), bytesReadBeforeDecode < 0 ? 0 : cs.bytesRead() - bytesReadBeforeDecode);
   }
 

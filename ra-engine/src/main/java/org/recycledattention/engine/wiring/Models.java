@@ -1,10 +1,11 @@
 package org.recycledattention.engine.wiring;
 
 import java.nio.file.Path;
-import org.recycledattention.engine.model.LanguageModel;
-import org.recycledattention.engine.model.ModelLoader;
-import org.recycledattention.engine.safetensors.SafetensorsLoader;
-import org.recycledattention.engine.tokenizer.Tokenizers;
+import org.recycledattention.model.format.safetensors.SafetensorsLoader;
+import org.recycledattention.model.llama.LanguageModel;
+import org.recycledattention.model.load.ModelLoader;
+import org.recycledattention.model.load.ModelTokenizers;
+import org.recycledattention.model.tokenizer.Tokenizers;
 
 /**
  * The composition root's model loader: every format (GGUF, llama2.c, safetensors) and the tokenizer
@@ -17,13 +18,13 @@ public final class Models {
 
   /** A loader for every format, with tokenizers. Immutable and thread-safe. */
   public static ModelLoader loader() {
-    return ModelLoader.standard().with(new SafetensorsLoader()).withTokenizers(Tokenizers.forModels());
+    return ModelLoader.standard().with(new SafetensorsLoader()).withTokenizers(new ModelTokenizers());
   }
 
   /**
    * Loads the model at {@code path}; the caller closes it.
    *
-   * @throws org.recycledattention.engine.model.ModelFormatException (exit 2) naming the file and the problem
+   * @throws org.recycledattention.model.ModelFormatException (exit 2) naming the file and the problem
    */
   public static LanguageModel load(Path path) {
     return loader().load(path);

@@ -16,12 +16,14 @@ import org.recycledattention.api.RaException;
 import org.recycledattention.api.cache.BackendCapability;
 import org.recycledattention.api.cache.KvCacheBackend;
 import org.recycledattention.api.cache.KvCacheBackendProvider;
-import org.recycledattention.api.config.ValidatedConfig;
 import org.recycledattention.api.policy.AttentionPolicyProvider;
 import org.recycledattention.api.policy.PolicyConfig;
-import org.recycledattention.api.registry.Availability;
-import org.recycledattention.api.registry.ProviderException;
-import org.recycledattention.api.registry.ProviderRegistry;
+import org.recycledattention.api.provider.Availability;
+import org.recycledattention.api.provider.ProviderException;
+import org.recycledattention.engine.config.ValidatedConfig;
+import org.recycledattention.engine.decode.PolicyFactory;
+import org.recycledattention.engine.registry.ProviderRegistry;
+import org.recycledattention.engine.registry.Providers;
 
 /**
  * The Guice module of the composition root. Binds

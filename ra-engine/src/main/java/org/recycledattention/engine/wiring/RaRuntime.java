@@ -16,12 +16,17 @@ import java.util.Map;
 import org.recycledattention.api.RaException;
 import org.recycledattention.api.cache.KvCacheBackend;
 import org.recycledattention.api.cache.KvCacheBackendProvider;
-import org.recycledattention.api.config.ConfigSource;
-import org.recycledattention.api.config.ConfigValidator;
-import org.recycledattention.api.config.Configuration;
-import org.recycledattention.api.config.ValidatedConfig;
 import org.recycledattention.api.policy.AttentionPolicyProvider;
-import org.recycledattention.api.registry.ProviderRegistry;
+import org.recycledattention.engine.config.ConfigLayers;
+import org.recycledattention.engine.config.ConfigSource;
+import org.recycledattention.engine.config.ConfigValidator;
+import org.recycledattention.engine.config.Configuration;
+import org.recycledattention.engine.config.EngineKeys;
+import org.recycledattention.engine.config.ValidatedConfig;
+import org.recycledattention.engine.decode.PolicyFactory;
+import org.recycledattention.engine.registry.Plugins;
+import org.recycledattention.engine.registry.ProviderRegistry;
+import org.recycledattention.engine.registry.Providers;
 
 /**
  * The facade the command line and embedding code use: discovered providers, the validated
@@ -57,12 +62,12 @@ public final class RaRuntime implements AutoCloseable {
    * validates the result.
    *
    * @throws org.recycledattention.api.config.ConfigException for any invalid key or value
-   * @throws org.recycledattention.api.registry.ProviderException when two providers share a name
+   * @throws org.recycledattention.api.provider.ProviderException when two providers share a name
    */
   public static RaRuntime create(ClassLoader loader, ConfigLayers layers) {
     requireNonNull(layers, "layers is null");
     Providers providers = Providers.discover(loader);
-    return create(providers, layers.resolve(providers));
+    return create(providers, layers.resolve(providers.declaredKeys()));
   }
 
   /** Discovers the providers of {@code loader} and validates {@code configuration} (unset keys take their defaults). */
@@ -128,7 +133,7 @@ public final class RaRuntime implements AutoCloseable {
    * Checks the selection without starting anything: the policy exists, the backend exists, is
    * available and has the capabilities the policy requires.
    *
-   * @throws org.recycledattention.api.registry.ProviderException naming the problem
+   * @throws org.recycledattention.api.provider.ProviderException naming the problem
    */
   public void checkSelection() {
     PolicyFactory policy = policyFactory();

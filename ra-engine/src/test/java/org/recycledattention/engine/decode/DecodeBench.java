@@ -2,10 +2,9 @@ package org.recycledattention.engine.decode;
 
 import java.nio.file.Path;
 import org.recycledattention.api.cache.KvCacheBackend;
-import org.recycledattention.engine.model.LlamaModel;
-import org.recycledattention.engine.model.ModelLoader;
 import org.recycledattention.engine.testing.Runtimes;
-import org.recycledattention.engine.wiring.PolicyFactory;
+import org.recycledattention.model.llama.LlamaModel;
+import org.recycledattention.model.load.ModelLoader;
 
 /**
  * Not a unit test: measures greedy decode tokens/s (200 tokens from BOS, full policy, the cpu

@@ -11,13 +11,12 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.recycledattention.api.RaException;
 import org.recycledattention.api.cache.KvCacheBackend;
-import org.recycledattention.engine.model.LlamaModel;
-import org.recycledattention.engine.model.ModelConfig;
-import org.recycledattention.engine.model.NumericalException;
 import org.recycledattention.engine.testing.ReferenceTestCache;
 import org.recycledattention.engine.testing.Runtimes;
-import org.recycledattention.engine.testing.SyntheticModels;
-import org.recycledattention.engine.wiring.PolicyFactory;
+import org.recycledattention.model.NumericalException;
+import org.recycledattention.model.format.ModelConfig;
+import org.recycledattention.model.llama.LlamaModel;
+import org.recycledattention.model.testing.RandomModels;
 
 class GeneratorTest {
   private static KvCacheBackend cpu;
@@ -37,7 +36,7 @@ class GeneratorTest {
 
   @Test
   void chunkedMultiQueryPrefillEqualsTokenByTokenPrefill() {
-    try (LlamaModel model = SyntheticModels.random(SyntheticModels.smallConfig(), 42)) {
+    try (LlamaModel model = RandomModels.random(RandomModels.smallConfig(), 42)) {
       try (Session batched = new Session(model, ReferenceTestCache.backend(true), FULL, 1, 64);
           Session single = new Session(model, ReferenceTestCache.backend(false), FULL, 1, 64)) {
         float[] a = batched.prefill(PROMPT).clone();
@@ -52,7 +51,7 @@ class GeneratorTest {
   void promptsLongerThanOneChunkPrefillLikeTokenByToken() {
     ModelConfig longer = new ModelConfig("llama", 32, 48, 2, 4, 2, 8, 40, 512, 1e-5f, 10000f, true, null, false, false);
     int[] prompt = new java.util.Random(17).ints(300, 0, 40).toArray();
-    try (LlamaModel model = SyntheticModels.random(longer, 17);
+    try (LlamaModel model = RandomModels.random(longer, 17);
         Session batched = new Session(model, cpu, FULL, 2, 512);
         Session single = new Session(model, ReferenceTestCache.backend(false), FULL, 1, 512)) {
       assertThat(batched.prefill(prompt).clone()).containsExactly(single.prefill(prompt), within(1e-4f));
@@ -64,7 +63,7 @@ class GeneratorTest {
   @Test
   void cpuBackendAndReferenceCacheGiveTheSameTokensAndThreadsDoNotMatter() {
     ModelConfig bigger = new ModelConfig("qwen2", 256, 512, 2, 8, 2, 32, 300, 128, 1e-6f, 1e6f, false, null, true, true);
-    try (LlamaModel model = SyntheticModels.random(bigger, 7)) {
+    try (LlamaModel model = RandomModels.random(bigger, 7)) {
       GenerationRequest req = GenerationRequest.greedy(PROMPT, 20);
       int[] reference = new Generator(model, ReferenceTestCache.backend(true), FULL, 1).generate(req, TokenListener.NONE).tokens();
       assertThat(new Generator(model, cpu, FULL, 1).generate(req, TokenListener.NONE).tokens()).containsExactly(reference);
@@ -74,7 +73,7 @@ class GeneratorTest {
 
   @Test
   void streamsEveryTokenAndReportsStatistics() {
-    try (LlamaModel model = SyntheticModels.random(SyntheticModels.smallConfig(), 3)) {
+    try (LlamaModel model = RandomModels.random(RandomModels.smallConfig(), 3)) {
       List<Integer> streamed = new ArrayList<>();
       GenerationResult r = new Generator(model, cpu, FULL, 1).generate(GenerationRequest.greedy(PROMPT, 12), streamed::add);
       assertThat(r.tokens()).hasSize(12);
@@ -95,7 +94,7 @@ class GeneratorTest {
 
   @Test
   void promptPlusMaxTokensBeyondTheContextIsAUsageError() {
-    try (LlamaModel model = SyntheticModels.random(SyntheticModels.smallConfig(), 3)) {
+    try (LlamaModel model = RandomModels.random(RandomModels.smallConfig(), 3)) {
       Generator g = new Generator(model, cpu, FULL, 1);
       assertThatThrownBy(() -> g.generate(GenerationRequest.greedy(PROMPT, 60), TokenListener.NONE))
           .isInstanceOfSatisfying(RaException.class, e -> assertThat(e.exitCode()).isEqualTo(2))
@@ -107,7 +106,7 @@ class GeneratorTest {
 
   @Test
   void emptyPromptsAndIdsOutsideTheVocabularyAreUsageErrorsNamingTheId() {
-    try (LlamaModel model = SyntheticModels.random(SyntheticModels.smallConfig(), 3)) {
+    try (LlamaModel model = RandomModels.random(RandomModels.smallConfig(), 3)) {
       Generator g = new Generator(model, cpu, FULL, 1);
       assertThatThrownBy(() -> g.generate(GenerationRequest.greedy(new int[0], 3), TokenListener.NONE))
           .isInstanceOfSatisfying(RaException.class, e -> assertThat(e.exitCode()).isEqualTo(2)).hasMessageContaining("empty");
@@ -120,7 +119,7 @@ class GeneratorTest {
 
   @Test
   void nanInALayerIsReportedWithTheLayerAndPosition() {
-    try (LlamaModel model = SyntheticModels.random(SyntheticModels.smallConfig(), 3, 1)) {
+    try (LlamaModel model = RandomModels.random(RandomModels.smallConfig(), 3, 1)) {
       Generator g = new Generator(model, cpu, FULL, 1);
       assertThatThrownBy(() -> g.generate(GenerationRequest.greedy(new int[] {1, 2, 3}, 3), TokenListener.NONE))
           .isInstanceOfSatisfying(NumericalException.class, e -> {
@@ -131,8 +130,8 @@ class GeneratorTest {
   }
 
   /** A tokenizer that only knows its special ids. */
-  private static org.recycledattention.engine.tokenizer.Tokenizer idsOnly(int eos) {
-    return new org.recycledattention.engine.tokenizer.Tokenizer() {
+  private static org.recycledattention.model.tokenizer.Tokenizer idsOnly(int eos) {
+    return new org.recycledattention.model.tokenizer.Tokenizer() {
       public int vocabSize() { return 40; }
       public int bos() { return 1; }
       public int eos() { return eos; }
@@ -146,7 +145,7 @@ class GeneratorTest {
   @Test
   void stopsAtTheTokenizersEndOfSequenceOnlyWhenAsked() {
     int[] free;
-    try (LlamaModel model = SyntheticModels.random(SyntheticModels.smallConfig(), 21)) {
+    try (LlamaModel model = RandomModels.random(RandomModels.smallConfig(), 21)) {
       free = new Generator(model, cpu, FULL, 1).generate(GenerationRequest.greedy(PROMPT, 20), TokenListener.NONE).tokens();
     }
     int eos = free[4];
@@ -154,7 +153,7 @@ class GeneratorTest {
     while (free[first] != eos) {
       first++;
     }
-    try (LlamaModel model = SyntheticModels.random(SyntheticModels.smallConfig(), 21, -1, idsOnly(eos))) {
+    try (LlamaModel model = RandomModels.random(RandomModels.smallConfig(), 21, -1, idsOnly(eos))) {
       Generator g = new Generator(model, cpu, FULL, 1);
       GenerationResult stopped = g.generate(new GenerationRequest(PROMPT, 20, SamplingConfig.GREEDY, true, false), TokenListener.NONE);
       assertThat(stopped.stoppedAtEos()).isTrue();
@@ -170,7 +169,7 @@ class GeneratorTest {
     org.recycledattention.api.policy.AttentionPolicyProvider needsPartial =
         new org.recycledattention.engine.testing.FullTestPolicy.Provider(java.util.Set.of(org.recycledattention.api.cache.BackendCapability.PARTIAL_CACHE));
     PolicyFactory policy = new PolicyFactory(needsPartial, FULL.config());
-    try (LlamaModel model = SyntheticModels.random(SyntheticModels.smallConfig(), 3)) {
+    try (LlamaModel model = RandomModels.random(RandomModels.smallConfig(), 3)) {
       assertThatThrownBy(() -> new Generator(model, ReferenceTestCache.backend(true), policy, 1).generate(GenerationRequest.greedy(PROMPT, 2), TokenListener.NONE))
           .isInstanceOfSatisfying(RaException.class, e -> assertThat(e.exitCode()).isEqualTo(2))
           .hasMessageContaining("PARTIAL_CACHE").hasMessageContaining("reference-test");
@@ -179,7 +178,7 @@ class GeneratorTest {
 
   @Test
   void sessionsOfOneModelRunConcurrently() throws Exception {
-    try (LlamaModel model = SyntheticModels.random(SyntheticModels.smallConfig(), 11)) {
+    try (LlamaModel model = RandomModels.random(RandomModels.smallConfig(), 11)) {
       GenerationRequest req = GenerationRequest.greedy(PROMPT, 40);
       int[] expected = new Generator(model, cpu, FULL, 1).generate(req, TokenListener.NONE).tokens();
       List<Thread> threads = new ArrayList<>();

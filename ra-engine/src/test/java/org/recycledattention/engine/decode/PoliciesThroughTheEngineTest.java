@@ -18,10 +18,9 @@ import org.recycledattention.api.cache.KvCacheBackend;
 import org.recycledattention.api.config.ProviderConfig;
 import org.recycledattention.api.policy.AttentionPolicyProvider;
 import org.recycledattention.api.policy.PolicyConfig;
-import org.recycledattention.engine.model.LlamaModel;
-import org.recycledattention.engine.model.ModelLoader;
 import org.recycledattention.engine.testing.Runtimes;
-import org.recycledattention.engine.wiring.PolicyFactory;
+import org.recycledattention.model.llama.LlamaModel;
+import org.recycledattention.model.load.ModelLoader;
 
 /**
  * Every attention policy on the class path, through the real forward pass and the cpu backend:

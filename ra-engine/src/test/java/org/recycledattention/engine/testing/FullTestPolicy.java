@@ -7,13 +7,13 @@ import org.recycledattention.api.cache.WorkingSet;
 import org.recycledattention.api.config.ConfigProperty;
 import org.recycledattention.api.config.ProviderConfig;
 import org.recycledattention.api.model.ModelShape;
+import org.recycledattention.api.plan.StepPlan;
 import org.recycledattention.api.policy.AttentionPolicy;
 import org.recycledattention.api.policy.AttentionPolicyProvider;
 import org.recycledattention.api.policy.DecodeStep;
 import org.recycledattention.api.policy.Observation;
 import org.recycledattention.api.policy.PolicyConfig;
-import org.recycledattention.api.policy.StepPlan;
-import org.recycledattention.engine.wiring.PolicyFactory;
+import org.recycledattention.engine.decode.PolicyFactory;
 
 /** A test-only full-attention policy, used when ra-policies' {@code full} is not on the class path. */
 public final class FullTestPolicy implements AttentionPolicy {

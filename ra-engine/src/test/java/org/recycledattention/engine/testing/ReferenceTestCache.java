@@ -12,7 +12,7 @@ import org.recycledattention.api.cache.KvCacheBackend;
 import org.recycledattention.api.cache.KvDtype;
 import org.recycledattention.api.cache.Selection;
 import org.recycledattention.api.cache.WorkingSet;
-import org.recycledattention.api.policy.StepPlan;
+import org.recycledattention.api.plan.StepPlan;
 
 /**
  * A test-only KV cache: plain f32 arrays, full (causal) attention only, computed in double. The

@@ -9,7 +9,7 @@ import org.recycledattention.api.cache.KvCacheBackendProvider;
 import org.recycledattention.api.config.ProviderConfig;
 import org.recycledattention.api.policy.AttentionPolicyProvider;
 import org.recycledattention.api.policy.PolicyConfig;
-import org.recycledattention.engine.wiring.PolicyFactory;
+import org.recycledattention.engine.decode.PolicyFactory;
 
 /** Backends, policies and fixtures for the engine's tests. */
 public final class Runtimes {

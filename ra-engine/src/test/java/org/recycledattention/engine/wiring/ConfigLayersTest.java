@@ -14,9 +14,11 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.recycledattention.api.config.ConfigException;
-import org.recycledattention.api.config.ConfigSource;
-import org.recycledattention.api.config.Configuration;
-import org.recycledattention.engine.wiring.ConfigLayers.Setting;
+import org.recycledattention.engine.config.ConfigLayers.Setting;
+import org.recycledattention.engine.config.ConfigLayers;
+import org.recycledattention.engine.config.ConfigSource;
+import org.recycledattention.engine.config.Configuration;
+import org.recycledattention.engine.registry.Providers;
 
 /** Layering (default &lt; file &lt; environment &lt; command line), provenance, and rejection of bad keys and values. */
 class ConfigLayersTest {
@@ -42,7 +44,7 @@ class ConfigLayersTest {
         Map.of("RA_BUDGET", "20", "RA_POLICY_ALPHA_WINDOW", "9", "HOME", "/root"),
         List.of(new Setting("ra.budget", "30", "--budget"), Setting.parse("ra.policy=alpha")));
 
-    try (RaRuntime runtime = RaRuntime.create(providers, layers.resolve(providers))) {
+    try (RaRuntime runtime = RaRuntime.create(providers, layers.resolve(providers.declaredKeys()))) {
       Map<String, Configuration.Entry> e = byKey(runtime);
       assertThat(e.get("ra.budget")).isEqualTo(new Configuration.Entry("ra.budget", "30", ConfigSource.COMMAND_LINE, "--budget"));
       assertThat(e.get("ra.policy")).isEqualTo(new Configuration.Entry("ra.policy", "alpha", ConfigSource.COMMAND_LINE, "--set"));
@@ -64,7 +66,7 @@ class ConfigLayersTest {
   void environmentOverridesTheFileWhenTheCommandLineIsSilent() throws IOException {
     Path f = file("ra.budget=10\n");
     ConfigLayers layers = new ConfigLayers(Optional.of(f), Map.of("RA_BUDGET", "20", "RA_THREADS", "3"), List.of());
-    try (RaRuntime runtime = RaRuntime.create(providers, layers.resolve(providers))) {
+    try (RaRuntime runtime = RaRuntime.create(providers, layers.resolve(providers.declaredKeys()))) {
       assertThat(runtime.config().budget()).isEqualTo(20);
       assertThat(runtime.threads()).isEqualTo(3);
       assertThat(byKey(runtime).get("ra.budget").origin()).isEqualTo("RA_BUDGET");
@@ -74,7 +76,7 @@ class ConfigLayersTest {
   @Test
   void anUnknownProviderKeyNamesTheKeyAndTheAllowedOnes() {
     ConfigLayers layers = ConfigLayers.defaultsOnly().withCommandLine(List.of(Setting.parse("ra.policy.alpha.windw=3")));
-    assertThatThrownBy(() -> RaRuntime.create(providers, layers.resolve(providers)))
+    assertThatThrownBy(() -> RaRuntime.create(providers, layers.resolve(providers.declaredKeys())))
         .isInstanceOf(ConfigException.class)
         .hasMessage("unknown configuration key 'ra.policy.alpha.windw'; allowed: ra.policy.alpha.window")
         .satisfies(e -> assertThat(((ConfigException) e).exitCode()).isEqualTo(2));
@@ -116,7 +118,7 @@ class ConfigLayersTest {
   @Test
   void anEnvironmentVariableWithATypoIsAnError() {
     ConfigLayers layers = new ConfigLayers(Optional.empty(), Map.of("RA_POLICY_ALPHA_WINDW", "3"), List.of());
-    assertThatThrownBy(() -> layers.resolve(providers))
+    assertThatThrownBy(() -> layers.resolve(providers.declaredKeys()))
         .isInstanceOf(ConfigException.class)
         .hasMessageStartingWith("environment variable RA_POLICY_ALPHA_WINDW names no known configuration key");
   }
@@ -124,7 +126,7 @@ class ConfigLayersTest {
   @Test
   void unrelatedEnvironmentVariablesAreIgnored() {
     ConfigLayers layers = new ConfigLayers(Optional.empty(), Map.of("RA_PLUGIN_PATH", "/x", "RA_JAVA_OPTS", "-Xmx1g", "PATH", "/bin"), List.of());
-    assertThat(layers.resolve(providers).entries().values()).allMatch(e -> e.source() == ConfigSource.DEFAULT);
+    assertThat(layers.resolve(providers.declaredKeys()).entries().values()).allMatch(e -> e.source() == ConfigSource.DEFAULT);
   }
 
   @Test
@@ -140,7 +142,7 @@ class ConfigLayersTest {
   @Test
   void aMissingConfigFileIsAnError() {
     ConfigLayers layers = new ConfigLayers(Optional.of(tmp.resolve("missing.properties")), Map.of(), List.of());
-    assertThatThrownBy(() -> layers.resolve(providers))
+    assertThatThrownBy(() -> layers.resolve(providers.declaredKeys()))
         .isInstanceOf(ConfigException.class)
         .hasMessageContaining("missing.properties' does not exist");
   }

@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
-import org.recycledattention.engine.model.LanguageModel;
-import org.recycledattention.engine.model.ModelFormat;
+import org.recycledattention.model.format.ModelFormat;
+import org.recycledattention.model.llama.LanguageModel;
 
 class ModelsTest {
   @Test

@@ -11,6 +11,8 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.recycledattention.api.config.ConfigException;
+import org.recycledattention.engine.registry.Plugins;
+import org.recycledattention.engine.registry.Providers;
 import org.recycledattention.engine.wiring.testplugins.AlphaPolicy;
 import org.recycledattention.engine.wiring.testplugins.TestBackendProvider;
 

@@ -13,11 +13,13 @@ import org.recycledattention.api.cache.BackendCapability;
 import org.recycledattention.api.cache.KvCacheBackend;
 import org.recycledattention.api.cache.KvCacheBackendProvider;
 import org.recycledattention.api.cache.KvDtype;
-import org.recycledattention.api.config.Configuration;
-import org.recycledattention.api.config.ValidatedConfig;
 import org.recycledattention.api.policy.AttentionPolicyProvider;
-import org.recycledattention.api.registry.Availability;
-import org.recycledattention.api.registry.ProviderException;
+import org.recycledattention.api.provider.Availability;
+import org.recycledattention.api.provider.ProviderException;
+import org.recycledattention.engine.config.Configuration;
+import org.recycledattention.engine.config.ValidatedConfig;
+import org.recycledattention.engine.decode.PolicyFactory;
+import org.recycledattention.engine.registry.Providers;
 import org.recycledattention.engine.wiring.testplugins.TestBackendProvider;
 
 /** The Guice composition root: map bindings, the selected policy and backend, and refusals. */

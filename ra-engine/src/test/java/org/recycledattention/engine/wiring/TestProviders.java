@@ -6,8 +6,9 @@ import java.util.Set;
 import org.recycledattention.api.cache.BackendCapability;
 import org.recycledattention.api.cache.KvCacheBackendProvider;
 import org.recycledattention.api.policy.AttentionPolicyProvider;
-import org.recycledattention.api.registry.Availability;
-import org.recycledattention.api.registry.ProviderRegistry;
+import org.recycledattention.api.provider.Availability;
+import org.recycledattention.engine.registry.ProviderRegistry;
+import org.recycledattention.engine.registry.Providers;
 import org.recycledattention.engine.wiring.testplugins.TestBackendProvider;
 import org.recycledattention.engine.wiring.testplugins.TestPolicyProvider;
 

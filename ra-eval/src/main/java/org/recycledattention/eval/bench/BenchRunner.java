@@ -11,10 +11,10 @@ import java.util.function.Consumer;
 import java.util.function.IntFunction;
 import org.recycledattention.api.cache.KvCacheBackend;
 import org.recycledattention.engine.decode.GenerationStats;
+import org.recycledattention.engine.decode.PolicyFactory;
 import org.recycledattention.engine.decode.Session;
-import org.recycledattention.engine.model.LanguageModel;
-import org.recycledattention.engine.wiring.PolicyFactory;
 import org.recycledattention.eval.metrics.Distributions;
+import org.recycledattention.model.llama.LanguageModel;
 
 /**
  * Runs the decode benchmark. Not thread-safe; one run at a time.

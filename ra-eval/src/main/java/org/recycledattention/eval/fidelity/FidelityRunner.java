@@ -7,10 +7,10 @@ import java.util.List;
 import java.util.function.IntConsumer;
 import org.recycledattention.api.cache.KvCacheBackend;
 import org.recycledattention.engine.decode.GenerationStats;
+import org.recycledattention.engine.decode.PolicyFactory;
 import org.recycledattention.engine.decode.Session;
-import org.recycledattention.engine.model.LanguageModel;
-import org.recycledattention.engine.wiring.PolicyFactory;
 import org.recycledattention.eval.metrics.FidelityAccumulator;
+import org.recycledattention.model.llama.LanguageModel;
 
 /**
  * Runs full attention and every policy over one stream, teacher-forced, in lock step.

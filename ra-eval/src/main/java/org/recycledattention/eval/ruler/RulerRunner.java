@@ -10,12 +10,12 @@ import org.recycledattention.api.cache.KvCacheBackend;
 import org.recycledattention.engine.decode.GenerationRequest;
 import org.recycledattention.engine.decode.GenerationResult;
 import org.recycledattention.engine.decode.Generator;
+import org.recycledattention.engine.decode.PolicyFactory;
 import org.recycledattention.engine.decode.SamplingConfig;
 import org.recycledattention.engine.decode.TokenListener;
-import org.recycledattention.engine.model.LanguageModel;
-import org.recycledattention.engine.model.ModelFormatException;
-import org.recycledattention.engine.tokenizer.Tokenizer;
-import org.recycledattention.engine.wiring.PolicyFactory;
+import org.recycledattention.model.ModelFormatException;
+import org.recycledattention.model.llama.LanguageModel;
+import org.recycledattention.model.tokenizer.Tokenizer;
 
 /**
  * Runs RULER-style tasks: every policy answers the same generated samples greedily; answers are

@@ -9,18 +9,18 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
-import org.recycledattention.engine.ggufwriter.GgmlQuantizer;
-import org.recycledattention.engine.model.LayerWeights;
-import org.recycledattention.engine.model.LlamaModel;
-import org.recycledattention.engine.model.LoadedWeights;
-import org.recycledattention.engine.model.ModelConfig;
-import org.recycledattention.engine.model.ModelFormat;
-import org.recycledattention.engine.model.Weights;
-import org.recycledattention.engine.tensor.ArrayTensor;
-import org.recycledattention.engine.tensor.FloatTensor;
-import org.recycledattention.engine.tensor.GgmlType;
-import org.recycledattention.engine.tokenizer.SentencePieceTokenizer;
-import org.recycledattention.engine.tokenizer.TokenType;
+import org.recycledattention.model.format.LayerWeights;
+import org.recycledattention.model.format.LoadedWeights;
+import org.recycledattention.model.format.ModelConfig;
+import org.recycledattention.model.format.ModelFormat;
+import org.recycledattention.model.format.Weights;
+import org.recycledattention.model.format.gguf.writer.GgmlQuantizer;
+import org.recycledattention.model.llama.LlamaModel;
+import org.recycledattention.model.tensor.ArrayTensor;
+import org.recycledattention.model.tensor.FloatTensor;
+import org.recycledattention.model.tensor.GgmlType;
+import org.recycledattention.model.tokenizer.SentencePieceTokenizer;
+import org.recycledattention.model.tokenizer.TokenType;
 
 /**
  * Builds synthetic models in memory: random weights (normal, std 1/sqrt(fan-in), seeded per tensor

@@ -12,10 +12,10 @@ import org.recycledattention.api.cache.KvCacheBackendProvider;
 import org.recycledattention.api.config.ProviderConfig;
 import org.recycledattention.api.policy.AttentionPolicyProvider;
 import org.recycledattention.api.policy.PolicyConfig;
-import org.recycledattention.engine.model.LlamaModel;
-import org.recycledattention.engine.wiring.PolicyFactory;
+import org.recycledattention.engine.decode.PolicyFactory;
 import org.recycledattention.eval.synthetic.SyntheticModels;
 import org.recycledattention.eval.synthetic.SyntheticSpec;
+import org.recycledattention.model.llama.LlamaModel;
 
 class BenchRunnerTest {
   private static PolicyFactory policy(String name, int budget) {

@@ -18,12 +18,12 @@ import org.recycledattention.api.policy.AttentionPolicyProvider;
 import org.recycledattention.api.policy.PolicyConfig;
 import org.recycledattention.engine.decode.GenerationRequest;
 import org.recycledattention.engine.decode.Generator;
+import org.recycledattention.engine.decode.PolicyFactory;
 import org.recycledattention.engine.decode.SamplingConfig;
 import org.recycledattention.engine.decode.TokenListener;
-import org.recycledattention.engine.model.LlamaModel;
-import org.recycledattention.engine.wiring.PolicyFactory;
 import org.recycledattention.eval.synthetic.SyntheticModels;
 import org.recycledattention.eval.synthetic.SyntheticSpec;
+import org.recycledattention.model.llama.LlamaModel;
 
 /**
  * One loaded model serves several sequences at once: shared read-only weights, one cache and one

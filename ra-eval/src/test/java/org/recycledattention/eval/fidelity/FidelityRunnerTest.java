@@ -11,10 +11,10 @@ import org.recycledattention.api.cache.KvCacheBackendProvider;
 import org.recycledattention.api.config.ProviderConfig;
 import org.recycledattention.api.policy.AttentionPolicyProvider;
 import org.recycledattention.api.policy.PolicyConfig;
-import org.recycledattention.engine.model.LlamaModel;
-import org.recycledattention.engine.wiring.PolicyFactory;
+import org.recycledattention.engine.decode.PolicyFactory;
 import org.recycledattention.eval.synthetic.SyntheticModels;
 import org.recycledattention.eval.synthetic.SyntheticSpec;
+import org.recycledattention.model.llama.LlamaModel;
 
 class FidelityRunnerTest {
   private static final List<String> POLICIES = List.of("full", "local", "h2o", "snapkv", "recycled");

@@ -6,12 +6,12 @@ import static org.assertj.core.api.Assertions.within;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.recycledattention.engine.ggufwriter.GgufModelWriter;
-import org.recycledattention.engine.model.LanguageModel;
-import org.recycledattention.engine.model.LlamaModel;
-import org.recycledattention.engine.tensor.FloatTensor;
-import org.recycledattention.engine.tensor.GgmlType;
 import org.recycledattention.engine.wiring.Models;
+import org.recycledattention.model.format.gguf.writer.GgufModelWriter;
+import org.recycledattention.model.llama.LanguageModel;
+import org.recycledattention.model.llama.LlamaModel;
+import org.recycledattention.model.tensor.FloatTensor;
+import org.recycledattention.model.tensor.GgmlType;
 
 class SyntheticModelsTest {
   @Test

@@ -1,10 +1,10 @@
 package org.recycledattention.policy.full;
 
 import org.recycledattention.api.cache.WorkingSet;
+import org.recycledattention.api.plan.StepPlan;
 import org.recycledattention.api.policy.AttentionPolicy;
 import org.recycledattention.api.policy.DecodeStep;
 import org.recycledattention.api.policy.Observation;
-import org.recycledattention.api.policy.StepPlan;
 
 /** Full attention: stateless. Not thread-safe by contract, though it holds no state. */
 public final class FullPolicy implements AttentionPolicy {

@@ -4,11 +4,11 @@ import java.util.Arrays;
 import org.recycledattention.api.cache.Selection;
 import org.recycledattention.api.cache.WorkingSet;
 import org.recycledattention.api.model.ModelShape;
+import org.recycledattention.api.plan.StepPlan;
 import org.recycledattention.api.policy.AttentionPolicy;
 import org.recycledattention.api.policy.DecodeStep;
 import org.recycledattention.api.policy.Observation;
 import org.recycledattention.api.policy.Phase;
-import org.recycledattention.api.policy.StepPlan;
 
 /**
  * StreamingLLM for one sequence: see the package documentation. O(1) host work per decode step and

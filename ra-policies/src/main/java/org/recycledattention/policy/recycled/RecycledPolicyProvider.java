@@ -9,9 +9,9 @@ import org.recycledattention.api.cache.BackendCapability;
 import org.recycledattention.api.config.ConfigProperty;
 import org.recycledattention.api.config.ProviderConfig;
 import org.recycledattention.api.model.ModelShape;
+import org.recycledattention.api.plan.GroupReduction;
 import org.recycledattention.api.policy.AttentionPolicy;
 import org.recycledattention.api.policy.AttentionPolicyProvider;
-import org.recycledattention.api.policy.GroupReduction;
 import org.recycledattention.api.policy.PolicyConfig;
 import org.recycledattention.policy.support.PolicyKeys;
 

@@ -2,7 +2,7 @@ package org.recycledattention.policy.recycled;
 
 import static java.util.Objects.requireNonNull;
 
-import org.recycledattention.api.policy.GroupReduction;
+import org.recycledattention.api.plan.GroupReduction;
 
 /**
  * The knobs of Recycled Attention, in the paper's words.

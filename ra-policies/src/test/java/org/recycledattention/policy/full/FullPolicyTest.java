@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.recycledattention.api.model.ModelShape;
+import org.recycledattention.api.plan.StepPlan;
 import org.recycledattention.api.policy.Phase;
-import org.recycledattention.api.policy.StepPlan;
 import org.recycledattention.policy.testing.Policies;
 import org.recycledattention.policy.testing.PolicyDriver;
 

@@ -10,16 +10,16 @@ import org.junit.jupiter.api.Test;
 import org.recycledattention.api.cache.AttentionResult;
 import org.recycledattention.api.config.ConfigException;
 import org.recycledattention.api.model.ModelShape;
+import org.recycledattention.api.plan.ScoreRequest;
+import org.recycledattention.api.plan.StepPlan;
 import org.recycledattention.api.policy.DecodeStep;
 import org.recycledattention.api.policy.Observation;
 import org.recycledattention.api.policy.Phase;
-import org.recycledattention.api.policy.ScoreRequest;
-import org.recycledattention.api.policy.StepPlan;
 import org.recycledattention.policy.testing.Policies;
 import org.recycledattention.policy.testing.PolicyDriver;
-import org.recycledattention.policy.testing.RecordingWorkingSet;
 import org.recycledattention.policy.testing.RecordingWorkingSet.Evict;
 import org.recycledattention.policy.testing.RecordingWorkingSet.Retain;
+import org.recycledattention.policy.testing.RecordingWorkingSet;
 
 class H2oPolicyTest {
   private static final ModelShape SHAPE = Policies.shape(1, 2, 2, 2);

@@ -9,13 +9,13 @@ import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.recycledattention.api.config.ConfigException;
 import org.recycledattention.api.model.ModelShape;
+import org.recycledattention.api.plan.StepPlan;
 import org.recycledattention.api.policy.Phase;
-import org.recycledattention.api.policy.StepPlan;
 import org.recycledattention.policy.testing.Policies;
 import org.recycledattention.policy.testing.PolicyDriver;
-import org.recycledattention.policy.testing.RecordingWorkingSet;
 import org.recycledattention.policy.testing.RecordingWorkingSet.Evict;
 import org.recycledattention.policy.testing.RecordingWorkingSet.Retain;
+import org.recycledattention.policy.testing.RecordingWorkingSet;
 
 class LocalPolicyTest {
   private static final ModelShape SHAPE = Policies.shape(2, 4, 2, 4);

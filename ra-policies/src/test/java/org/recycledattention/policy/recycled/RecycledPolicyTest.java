@@ -10,18 +10,18 @@ import java.util.TreeSet;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.recycledattention.api.model.ModelShape;
-import org.recycledattention.api.policy.GroupReduction;
+import org.recycledattention.api.plan.GroupReduction;
+import org.recycledattention.api.plan.ScoreMode;
+import org.recycledattention.api.plan.ScoreRequest;
+import org.recycledattention.api.plan.StepPlan;
 import org.recycledattention.api.policy.Phase;
-import org.recycledattention.api.policy.ScoreMode;
-import org.recycledattention.api.policy.ScoreRequest;
-import org.recycledattention.api.policy.StepPlan;
 import org.recycledattention.policy.testing.Policies;
 import org.recycledattention.policy.testing.PolicyDriver;
-import org.recycledattention.policy.testing.RecordingWorkingSet;
 import org.recycledattention.policy.testing.RecordingWorkingSet.AppendToPartial;
 import org.recycledattention.policy.testing.RecordingWorkingSet.Evict;
 import org.recycledattention.policy.testing.RecordingWorkingSet.Gather;
 import org.recycledattention.policy.testing.RecordingWorkingSet.Retain;
+import org.recycledattention.policy.testing.RecordingWorkingSet;
 
 class RecycledPolicyTest {
   private static final ModelShape SHAPE = Policies.shape(2, 4, 2, 2);

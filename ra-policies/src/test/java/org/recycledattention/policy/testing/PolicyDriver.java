@@ -4,11 +4,11 @@ import java.util.function.IntFunction;
 import org.recycledattention.api.cache.AttentionResult;
 import org.recycledattention.api.cache.Scores;
 import org.recycledattention.api.model.ModelShape;
+import org.recycledattention.api.plan.StepPlan;
 import org.recycledattention.api.policy.AttentionPolicy;
 import org.recycledattention.api.policy.DecodeStep;
 import org.recycledattention.api.policy.Observation;
 import org.recycledattention.api.policy.Phase;
-import org.recycledattention.api.policy.StepPlan;
 
 /**
  * Drives a policy the way the engine does (append, plan, attend, observe, for every layer) over

@@ -10,14 +10,14 @@ import java.util.Locale;
 import org.recycledattention.api.cache.Scores;
 import org.recycledattention.api.cache.Selection;
 import org.recycledattention.api.cache.WorkingSet;
+import org.recycledattention.api.plan.GroupReduction;
+import org.recycledattention.api.plan.ScoreMode;
+import org.recycledattention.api.plan.ScoreRequest;
+import org.recycledattention.api.plan.StepPlan;
 import org.recycledattention.api.policy.AttentionPolicy;
 import org.recycledattention.api.policy.DecodeStep;
-import org.recycledattention.api.policy.GroupReduction;
 import org.recycledattention.api.policy.Observation;
 import org.recycledattention.api.policy.Phase;
-import org.recycledattention.api.policy.ScoreMode;
-import org.recycledattention.api.policy.ScoreRequest;
-import org.recycledattention.api.policy.StepPlan;
 
 /**
  * Full attention plus a trace. After the prompt, per layer and KV head: the most attended positions

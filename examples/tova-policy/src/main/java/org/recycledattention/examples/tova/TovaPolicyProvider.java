@@ -8,9 +8,9 @@ import java.util.Set;
 import org.recycledattention.api.cache.BackendCapability;
 import org.recycledattention.api.config.ConfigProperty;
 import org.recycledattention.api.model.ModelShape;
+import org.recycledattention.api.plan.GroupReduction;
 import org.recycledattention.api.policy.AttentionPolicy;
 import org.recycledattention.api.policy.AttentionPolicyProvider;
-import org.recycledattention.api.policy.GroupReduction;
 import org.recycledattention.api.policy.PolicyConfig;
 
 /**

@@ -1,0 +1,110 @@
+package org.recycledattention.cli.eval;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import me.tongfei.progressbar.ProgressBar;
+import org.recycledattention.api.RaException;
+import org.recycledattention.api.cache.KvCacheBackend;
+import org.recycledattention.cli.common.ConfigOptions;
+import org.recycledattention.cli.common.EvalSupport;
+import org.recycledattention.cli.common.Inputs;
+import org.recycledattention.cli.common.PluginOptions;
+import org.recycledattention.cli.common.Subcommand;
+import org.recycledattention.cli.common.UsageException;
+import org.recycledattention.engine.registry.Plugins;
+import org.recycledattention.engine.wiring.Models;
+import org.recycledattention.engine.wiring.RaRuntime;
+import org.recycledattention.eval.ruler.RulerCell;
+import org.recycledattention.eval.ruler.RulerRunner;
+import org.recycledattention.eval.ruler.RulerTask;
+import org.recycledattention.model.llama.LanguageModel;
+import org.recycledattention.probe.ShippedProbe;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code ra demo}: the built-in retrieval probe model on two RULER-style tasks at two lengths, every
+ * built-in policy at one equal budget: accuracy and decode speedup per policy, with a report.
+ */
+@Command(name = "demo", mixinStandardHelpOptions = true, sortOptions = false,
+    description = {"Run the built-in retrieval probe model on needle-in-a-haystack tasks with full, local, h2o, snapkv and recycled",
+        "attention at one equal budget; print accuracy and decode speedup per policy; write demo.json, demo.md and demo.png."})
+public final class DemoCommand extends Subcommand {
+  public static final List<RulerTask> TASKS = List.of(RulerTask.NIAH_SINGLE, RulerTask.NIAH_MULTIVALUE);
+  public static final List<Integer> LENGTHS = List.of(512, 1024);
+  public static final List<String> POLICIES = List.of("full", "local", "h2o", "snapkv", "recycled");
+  public static final int BUDGET = 64;
+
+  @Option(names = "--out", paramLabel = "DIR", defaultValue = "ra-demo-out", description = "Where to write demo.json, demo.md, demo.png (default: ${DEFAULT-VALUE}).")
+  Path out;
+
+  @Option(names = "--samples", paramLabel = "N", defaultValue = "12", description = "Samples per task and length (default: ${DEFAULT-VALUE}).")
+  int samples;
+
+  @Option(names = "--model", paramLabel = "FILE", description = "Use this model instead of the built-in probe (it must carry a tokenizer).")
+  Path model;
+
+  @Mixin
+  ConfigOptions config;
+
+  @Mixin
+  PluginOptions plugins;
+
+  public DemoCommand(Map<String, String> environment) {
+    super(environment);
+  }
+
+  @Override
+  protected int run() throws IOException {
+    if (samples < 1) {
+      throw new UsageException("invalid value '" + samples + "' for --samples: expected an integer >= 1");
+    }
+    EvalSupport.outDir(out);
+    Path file = model;
+    Path extracted = null;
+    if (file == null) {
+      extracted = Files.createTempFile("ra-probe-", ".gguf");
+      if (!ShippedProbe.copyTo(extracted)) {
+        Files.deleteIfExists(extracted);
+        throw new RaException("the built-in probe model (" + ShippedProbe.RESOURCE + ") is not in this build (ra-probe's jar is missing from the"
+            + " class path); rebuild with 'mvn -DskipTests install', or train one with 'ra train-probe --out probe.gguf' and pass it with --model");
+      }
+      file = extracted;
+    } else {
+      Inputs.checkModelPath(file);
+    }
+    try (Plugins loaded = plugins.load(environment);
+        RaRuntime runtime = RaRuntime.create(loaded.classLoader(), config.layers(environment, config.budget != null ? List.of()
+            : List.of(new org.recycledattention.engine.config.ConfigLayers.Setting("ra.budget", Integer.toString(BUDGET), "the demo's budget"))));
+        LanguageModel lm = Models.load(file);
+        KvCacheBackend backend = EvalSupport.backend(runtime, runtime.config().backendName())) {
+      int budget = runtime.config().budget();
+      long t0 = System.nanoTime();
+      List<RulerCell> cells;
+      try (ProgressBar bar = EvalSupport.progress("demo", (long) TASKS.size() * LENGTHS.size() * samples)) {
+        cells = new RulerRunner(lm, backend, runtime.threads()).run(TASKS, LENGTHS, samples, 1,
+            n -> POLICIES.stream().map(p -> EvalSupport.policy(runtime, p, budget)).toList(), p -> {
+              bar.step();
+              status.update("sample " + p.sample() + " of " + p.samples() + " of " + p.task().id() + " at length " + p.length());
+            });
+      }
+      double seconds = (System.nanoTime() - t0) / 1e9;
+      String header = "Model: " + (model == null ? "the built-in retrieval probe, " : "") + "`" + lm.description() + "`\n\nTasks " + TASKS.stream().map(RulerTask::id).toList() + " at lengths " + LENGTHS + ", "
+          + samples + " samples each, budget K = " + budget + " for every policy but full, backend " + runtime.config().backendName()
+          + String.format(java.util.Locale.ROOT, "; %.0f s.", seconds) + "\n\nCommand: `./ra demo" + (model != null ? " --model " + model : "") + "`";
+      out().println(RulerReport.summaryTable(RulerReport.summary(cells)));
+      out().println(RulerReport.table(cells));
+      RulerReport.write(out, "demo", "Recycled Attention demo: retrieval at equal budget", header, cells);
+      err().println("wrote " + out.resolve("demo.json") + ", demo.md, demo.png");
+    } finally {
+      if (extracted != null) {
+        Files.deleteIfExists(extracted);
+      }
+    }
+    return 0;
+  }
+}

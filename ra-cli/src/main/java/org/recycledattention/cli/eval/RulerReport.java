@@ -1,0 +1,64 @@
+package org.recycledattention.cli.eval;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.recycledattention.cli.common.EvalSupport;
+import org.recycledattention.eval.report.AtomicFiles;
+import org.recycledattention.eval.report.Charts;
+import org.recycledattention.eval.report.MarkdownTable;
+import org.recycledattention.eval.ruler.RulerCell;
+
+/** Tables, summary and files of a RULER run (ra eval ruler, ra demo). */
+public final class RulerReport {
+  private RulerReport() {}
+
+  /** One policy's mean over every task and length. */
+  record PolicySummary(String policy, int budget, double accuracy, double speedupVsFull) {}
+
+  static String table(List<RulerCell> cells) {
+    MarkdownTable t = new MarkdownTable("task", ">length", "policy", ">K", ">accuracy", ">decode tok/s", ">speedup");
+    for (RulerCell c : cells) {
+      t.row(c.task(), c.length(), c.policy(), c.budget() == 0 ? "-" : Integer.toString(c.budget()), EvalSupport.fmt(c.accuracy(), 1),
+          EvalSupport.fmt(c.decodeTokensPerSecond(), 1), EvalSupport.ratio(c.speedupVsFull()));
+    }
+    return t.toMarkdown();
+  }
+
+  static List<PolicySummary> summary(List<RulerCell> cells) {
+    Map<String, List<RulerCell>> byPolicy = new LinkedHashMap<>();
+    for (RulerCell c : cells) {
+      byPolicy.computeIfAbsent(c.policy(), k -> new ArrayList<>()).add(c);
+    }
+    List<PolicySummary> out = new ArrayList<>();
+    byPolicy.forEach((p, cs) -> out.add(new PolicySummary(p, cs.get(0).budget(), cs.stream().mapToDouble(RulerCell::accuracy).average().orElse(Double.NaN),
+        cs.stream().mapToDouble(RulerCell::speedupVsFull).average().orElse(Double.NaN))));
+    return out;
+  }
+
+  static String summaryTable(List<PolicySummary> summary) {
+    MarkdownTable t = new MarkdownTable("policy", ">K", ">mean accuracy", ">decode speedup vs full");
+    for (PolicySummary s : summary) {
+      t.row(s.policy(), s.budget() == 0 ? "-" : Integer.toString(s.budget()), EvalSupport.fmt(s.accuracy(), 1), EvalSupport.ratio(s.speedupVsFull()));
+    }
+    return t.toMarkdown();
+  }
+
+  /** Writes NAME.json (cells and summary), NAME.md and NAME.png (accuracy vs speedup, one point per policy) to {@code dir}. */
+  static void write(Path dir, String name, String title, String header, List<RulerCell> cells) {
+    List<PolicySummary> summary = summary(cells);
+    Map<String, Object> json = new LinkedHashMap<>();
+    json.put("cells", cells);
+    json.put("summary", summary);
+    EvalSupport.writeJson(dir.resolve(name + ".json"), json);
+    AtomicFiles.writeString(dir.resolve(name + ".md"), "# " + title + "\n\n" + header + "\n\n## Per policy\n\n" + summaryTable(summary)
+        + "\n## Per task and length\n\n" + table(cells));
+    List<Charts.Series> points = new ArrayList<>();
+    for (PolicySummary s : summary) {
+      points.add(new Charts.Series(s.policy(), List.of(s.speedupVsFull()), List.of(s.accuracy())));
+    }
+    Charts.scatterChart(dir.resolve(name + ".png"), title, "decode speedup vs full attention", "accuracy (%)", points);
+  }
+}

@@ -1,0 +1,33 @@
+package org.recycledattention.model.format;
+
+import static java.util.Objects.requireNonNull;
+
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * What a {@link ModelReader} gives back: the configuration, the weights and whatever owns their
+ * memory.
+ *
+ * @param format the format read
+ * @param source the file or directory read
+ * @param config hyper-parameters
+ * @param weights tensors, valid until {@code resources} is closed
+ * @param metadata the file's raw metadata (GGUF key/values, with {@code tokenizer.ggml.*}; the
+ *     parsed {@code config.json} for safetensors; empty for llama2.c), read-only
+ * @param description one line: format, architecture, size, weight type
+ * @param resources closes the mappings (normally the shared {@link java.lang.foreign.Arena} the
+ *     tensors were mapped in); called once, by the model's {@code close()}
+ */
+public record LoadedWeights(ModelFormat format, Path source, ModelConfig config, Weights weights, Map<String, Object> metadata, String description,
+    AutoCloseable resources) {
+  public LoadedWeights {
+    requireNonNull(format, "format is null");
+    requireNonNull(source, "source is null");
+    requireNonNull(config, "config is null");
+    requireNonNull(weights, "weights is null");
+    requireNonNull(description, "description is null");
+    requireNonNull(resources, "resources is null");
+    metadata = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(requireNonNull(metadata, "metadata is null")));
+  }
+}

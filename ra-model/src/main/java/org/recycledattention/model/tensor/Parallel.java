@@ -1,0 +1,162 @@
+package org.recycledattention.model.tensor;
+
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * A small fork-join helper for the dense kernels: splits {@code [0, n)} into chunks and runs them
+ * on {@code threads} threads, the caller included. With one thread everything runs inline on the
+ * caller, with no synchronisation at all.
+ *
+ * <p>Workers are daemon threads, started on the first call that splits work; they spin briefly
+ * and then park between calls, so back-to-back kernels of one decode step do not pay a wake-up
+ * each.
+ *
+ * <p><b>NOTE:</b> one caller at a time (one per sequence); {@link #close()} stops the workers.
+ */
+public final class Parallel implements AutoCloseable {
+  /** A body over a half-open range. */
+  @FunctionalInterface
+  public interface RangeBody {
+    void run(int from, int to);
+  }
+
+  private static final int SPINS = 20_000;
+
+  private final int threads;
+  private final Thread[] workers;
+  // (generation << 32) | next chunk index: a worker claims a chunk only of the generation it joined
+  private final AtomicLong claim = new AtomicLong();
+  private final AtomicInteger pending = new AtomicInteger();
+  private volatile Task task;
+  private volatile boolean closed;
+  private boolean started;
+  private volatile Throwable failure;
+
+  private record Task(long generation, RangeBody body, int n, int chunks) {}
+
+  /** @param threads 1 or more; 1 runs everything inline */
+  public Parallel(int threads) {
+    if (threads < 1) {
+      throw new IllegalArgumentException("threads must be >= 1, got " + threads);
+    }
+    this.threads = threads;
+    this.workers = new Thread[threads - 1];
+  }
+
+  // workers start on the first parallel call: a model too small to split never starts one
+  private void startWorkers() {
+    for (int i = 0; i < workers.length; i++) {
+      Thread t = new Thread(this::work, "ra-kernel-" + (i + 1));
+      t.setDaemon(true);
+      workers[i] = t;
+      t.start();
+    }
+    started = true;
+  }
+
+  /** An inline (single-threaded) instance; closing it does nothing. */
+  public static Parallel inline() {
+    return new Parallel(1);
+  }
+
+  public int threads() {
+    return threads;
+  }
+
+  /**
+   * Runs {@code body} over {@code [0, n)} split into chunks, and returns when every chunk is done.
+   * An exception thrown by a chunk is rethrown here (after the other chunks finish).
+   */
+  public void forRange(int n, RangeBody body) {
+    if (threads == 1 || n < 2) {
+      body.run(0, n);
+      return;
+    }
+    if (closed) {
+      throw new IllegalStateException("Parallel is closed");
+    }
+    if (!started) {
+      startWorkers();
+    }
+    int chunkCount = Math.min(n, threads * 4);
+    failure = null;
+    pending.set(chunkCount);
+    Task previous = task;
+    long gen = (previous == null ? 0 : previous.generation()) + 1;
+    claim.set(gen << 32);
+    task = new Task(gen, body, n, chunkCount);
+    for (Thread w : workers) {
+      LockSupport.unpark(w);
+    }
+    runChunks(gen, body, n, chunkCount);
+    while (pending.get() != 0) {
+      Thread.onSpinWait();
+    }
+    Throwable f = failure;
+    if (f != null) {
+      if (f instanceof RuntimeException re) {
+        throw re;
+      }
+      if (f instanceof Error e) {
+        throw e;
+      }
+      throw new IllegalStateException(f);
+    }
+  }
+
+  private void runChunks(long gen, RangeBody b, int count, int chunkCount) {
+    while (true) {
+      long c = claim.get();
+      if ((c >>> 32) != gen) {
+        return;
+      }
+      int index = (int) c;
+      if (index >= chunkCount) {
+        return;
+      }
+      if (!claim.compareAndSet(c, c + 1)) {
+        continue;
+      }
+      try {
+        int from = (int) ((long) count * index / chunkCount);
+        int to = (int) ((long) count * (index + 1) / chunkCount);
+        b.run(from, to);
+      } catch (Throwable t) {
+        failure = t;
+      } finally {
+        pending.decrementAndGet();
+      }
+    }
+  }
+
+  private void work() {
+    long seen = 0;
+    int idle = 0;
+    while (!closed) {
+      Task t = task;
+      if (t == null || t.generation() == seen) {
+        if (++idle < SPINS) {
+          Thread.onSpinWait();
+        } else {
+          LockSupport.park(this);
+        }
+        continue;
+      }
+      idle = 0;
+      seen = t.generation();
+      runChunks(t.generation(), t.body(), t.n(), t.chunks());
+    }
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+    for (Thread w : workers) {
+      if (w != null) {
+        LockSupport.unpark(w);
+      }
+    }
+  }
+}

@@ -1,0 +1,33 @@
+package org.recycledattention.model.tensor;
+
+import java.lang.foreign.MemorySegment;
+import jdk.incubator.vector.ByteVector;
+
+/**
+ * GGML {@code Q5_K}: Q4_K with a fifth bit: f16 {@code d} and {@code dmin}, the 12 bytes of scales
+ * and minimums, 32 bytes of high bits ({@code qh}), then 128 bytes of nibbles laid out as Q4_K's.
+ * Element {@code 32s + l} of sub-block {@code s} takes bit {@code s} of {@code qh[l]} as its fifth
+ * bit: {@code d · scale · (nibble + 16·bit) - dmin · min}. 176 bytes per block; activations {@link
+ * InputFormat#Q8_K}.
+ */
+public final class Q5_KTensor extends BlockTensor {
+  Q5_KTensor(String name, MemorySegment data, int rows, int cols) {
+    super(GgmlType.Q5_K, InputFormat.Q8_K, 32, true, name, data, rows, cols);
+  }
+
+  @Override
+  void scales(long block, float[] scale, float[] min) {
+    Q4_KTensor.scales(data, block, scale, min);
+  }
+
+  @Override
+  float kernel(long rowOffset, Input x, int xOffset, float[] scale, float[] min) {
+    return Q4_KTensor.dot(data, rowOffset, blocks(), 176, 48, 16, 16, x, xOffset);
+  }
+
+  @Override
+  ByteVector group(long block, int g) {
+    ByteVector fifth = Vec.field(Vec.bytes16(data, block + 16 + 16 * (g % 2)), g / 2, 4, 16);
+    return Q4_KTensor.nibbles(data, block + 48, g).or(fifth);
+  }
+}

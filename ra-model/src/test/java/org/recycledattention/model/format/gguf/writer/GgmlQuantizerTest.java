@@ -1,0 +1,127 @@
+package org.recycledattention.model.format.gguf.writer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+class GgmlQuantizerTest {
+  /** Independent restatement of ggml's Q8_0: d = amax/127 in f32, q = round-half-away(x · (1/d)). */
+  static byte[] referenceQ8_0(float[] x) {
+    ByteBuffer out = ByteBuffer.allocate(x.length / 32 * 34).order(ByteOrder.LITTLE_ENDIAN);
+    for (int b = 0; b < x.length; b += 32) {
+      float amax = 0;
+      for (int j = 0; j < 32; j++) {
+        if (Math.abs(x[b + j]) > amax) {
+          amax = Math.abs(x[b + j]);
+        }
+      }
+      float d = amax / 127f;
+      float id = d == 0 ? 0 : 1f / d;
+      out.putShort(Float.floatToFloat16(d));
+      for (int j = 0; j < 32; j++) {
+        float v = x[b + j] * id;
+        long q = v >= 0 ? Math.round((double) v) : -Math.round(-(double) v); // Math.round is half-up; mirror for negatives
+        out.put((byte) q);
+      }
+    }
+    return out.array();
+  }
+
+  /** Independent restatement of ggml's Q4_0: signed max, d = max / -8, q = min(15, trunc(x/d + 8.5)). */
+  static byte[] referenceQ4_0(float[] x) {
+    ByteBuffer out = ByteBuffer.allocate(x.length / 32 * 18).order(ByteOrder.LITTLE_ENDIAN);
+    for (int b = 0; b < x.length; b += 32) {
+      int arg = 0;
+      for (int j = 1; j < 32; j++) {
+        if (Math.abs(x[b + j]) > Math.abs(x[b + arg])) {
+          arg = j;
+        }
+      }
+      float d = x[b + arg] / -8f;
+      float id = d == 0 ? 0 : 1f / d;
+      out.putShort(Float.floatToFloat16(d));
+      byte[] q = new byte[32];
+      for (int j = 0; j < 32; j++) {
+        float v = x[b + j] * id + 8.5f;
+        q[j] = (byte) Math.min(15, (int) v);
+      }
+      for (int j = 0; j < 16; j++) {
+        out.put((byte) ((q[j] & 0xF) | (q[j + 16] << 4)));
+      }
+    }
+    return out.array();
+  }
+
+  static float[] randomValues(Random rnd, int n) {
+    float[] x = new float[n];
+    for (int i = 0; i < n; i++) {
+      x[i] = switch (rnd.nextInt(10)) {
+        case 0 -> 0f;
+        case 1 -> (float) Math.scalb(rnd.nextGaussian(), 10);
+        case 2 -> rnd.nextInt(9) - 4; // exact halves after scaling occur with integers
+        default -> (float) rnd.nextGaussian();
+      };
+    }
+    if (rnd.nextInt(4) == 0) {
+      java.util.Arrays.fill(x, 0, 32, 0f); // an all-zero block: d = 0
+    }
+    return x;
+  }
+
+  @Test
+  void q8_0MatchesTheReferenceAndDequantizesWithinHalfAStep() {
+    long seed = new Random().nextLong();
+    Random rnd = new Random(seed);
+    for (int trial = 0; trial < 200; trial++) {
+      float[] x = randomValues(rnd, 32 * (1 + rnd.nextInt(4)));
+      ByteBuffer got = ByteBuffer.allocate(x.length / 32 * 34).order(ByteOrder.LITTLE_ENDIAN);
+      GgmlQuantizer.quantizeQ8_0(x, 0, x.length, got);
+      assertThat(got.array()).as("seed %d trial %d", seed, trial).isEqualTo(referenceQ8_0(x));
+      for (int b = 0; b < x.length; b += 32) {
+        float d = Float.float16ToFloat(got.getShort(b / 32 * 34));
+        for (int j = 0; j < 32; j++) {
+          float deq = got.get(b / 32 * 34 + 2 + j) * d;
+          // half a step, plus the f16 rounding of d (relative 2^-11) times |q| <= 127
+          assertThat((double) Math.abs(deq - x[b + j])).as("seed %d", seed).isLessThanOrEqualTo(d / 2 + 127 * d * 0x1p-11 + 1e-30);
+        }
+      }
+    }
+  }
+
+  @Test
+  void q4_0MatchesTheReferenceAndKeepsTheLargestElementExactUpToTheScale() {
+    long seed = new Random().nextLong();
+    Random rnd = new Random(seed);
+    for (int trial = 0; trial < 200; trial++) {
+      float[] x = randomValues(rnd, 32 * (1 + rnd.nextInt(4)));
+      ByteBuffer got = ByteBuffer.allocate(x.length / 32 * 18).order(ByteOrder.LITTLE_ENDIAN);
+      GgmlQuantizer.quantizeQ4_0(x, 0, x.length, got);
+      assertThat(got.array()).as("seed %d trial %d", seed, trial).isEqualTo(referenceQ4_0(x));
+      for (int b = 0; b < x.length; b += 32) {
+        float d = Float.float16ToFloat(got.getShort(b / 32 * 18));
+        for (int j = 0; j < 32; j++) {
+          int packed = got.get(b / 32 * 18 + 2 + (j % 16)) & 0xFF;
+          int q = j < 16 ? packed & 0xF : packed >>> 4;
+          float deq = (q - 8) * d;
+          // one step (the code range is asymmetric: -8..7 steps), plus the f16 rounding of d
+          assertThat((double) Math.abs(deq - x[b + j])).as("seed %d", seed).isLessThanOrEqualTo(Math.abs(d) * (1 + 8 * 0x1p-11) + 1e-30);
+        }
+      }
+    }
+  }
+
+  @Test
+  void cRoundingHelpersBehaveLikeC() {
+    assertThat(GgmlQuantizer.roundf(2.5f)).isEqualTo(3f);
+    assertThat(GgmlQuantizer.roundf(-2.5f)).isEqualTo(-3f);
+    assertThat(GgmlQuantizer.roundf(0.49999997f)).isEqualTo(0f);
+    assertThat(GgmlQuantizer.int8Trunc(15.9f)).isEqualTo(15);
+    assertThat(GgmlQuantizer.int8Trunc(0.4f)).isEqualTo(0);
+    assertThat(GgmlQuantizer.toBf16(1.0f)).isEqualTo((short) 0x3F80);
+    assertThat(GgmlQuantizer.toBf16(Float.intBitsToFloat(0x3F808000))).isEqualTo((short) 0x3F80); // tie to even
+    assertThat(GgmlQuantizer.toBf16(Float.intBitsToFloat(0x3F818000))).isEqualTo((short) 0x3F82);
+  }
+}

@@ -1,0 +1,52 @@
+package org.recycledattention.model.tensor;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.nio.file.Path;
+import java.util.Random;
+
+/**
+ * Not a unit test: the single-thread matrix-vector product of every block type on random weights
+ * ({@code rows × cols}, default 1024 × 4096), in nanoseconds per 256 weights and weight GB/s, from
+ * the calling thread's CPU time (so a busy machine slows the wall clock, not the figure).
+ *
+ * <pre>java ... MatVecBench [rows cols [TYPE ...]]</pre>
+ */
+public final class MatVecBench {
+  private MatVecBench() {}
+
+  public static void main(String[] args) {
+    int rows = args.length > 0 ? Integer.parseInt(args[0]) : 1024;
+    int cols = args.length > 1 ? Integer.parseInt(args[1]) : 4096;
+    String[] types = args.length > 2 ? java.util.Arrays.copyOfRange(args, 2, args.length)
+        : new String[] {"Q8_0", "Q4_0", "Q4_1", "Q5_0", "Q5_1", "IQ4_NL", "Q2_K", "Q3_K", "Q4_K", "Q5_K", "Q6_K", "IQ4_XS"};
+    ThreadMXBean mx = ManagementFactory.getThreadMXBean();
+    Random rnd = new Random(1);
+    float[] x = new float[cols];
+    for (int i = 0; i < cols; i++) {
+      x[i] = (float) rnd.nextGaussian();
+    }
+    System.out.printf("%dx%d, %d float lanes%n", rows, cols, Vec.FL);
+    for (String name : types) {
+      GgmlType type = GgmlType.valueOf(name);
+      byte[] data = GgmlReference.randomBlocks(type, rows * cols / type.blockSize(), rnd);
+      // off-heap, as a mapped model file is
+      MemorySegment segment = java.lang.foreign.Arena.ofAuto().allocate(data.length, 64).copyFrom(MemorySegment.ofArray(data));
+      FloatTensor t = FloatTensor.of(Path.of("bench"), 0, "w", type, segment, rows, cols);
+      Activations a = new Activations().set(x, 1, cols);
+      float[] out = new float[rows];
+      double best = Double.MAX_VALUE;
+      for (int round = 0; round < 12; round++) {
+        long t0 = mx.getCurrentThreadCpuTime();
+        int reps = 0;
+        do {
+          MatMul.matvec(t, a, out, 0, Parallel.inline());
+          reps++;
+        } while (mx.getCurrentThreadCpuTime() - t0 < 100_000_000L);
+        best = Math.min(best, (mx.getCurrentThreadCpuTime() - t0) / (double) reps);
+      }
+      System.out.printf("%-7s %7.1f ns per 256 weights  %6.2f GB/s of weights%n", name, best / ((double) rows * cols / 256), data.length / best);
+    }
+  }
+}
