@@ -2,6 +2,8 @@ package org.recycledattention.model.tensor;
 
 import static java.util.Objects.requireNonNull;
 
+import java.util.Arrays;
+
 /**
  * The input of one or more matrix products ({@code count} vectors of {@code cols} f32 values),
  * prepared lazily for each {@link InputFormat} the weights ask for and reused until the next
@@ -30,7 +32,7 @@ public final class Activations {
     this.source = x;
     this.count = count;
     this.cols = cols;
-    java.util.Arrays.fill(ready, false);
+    Arrays.fill(ready, false);
     return this;
   }
 

@@ -3,6 +3,7 @@ package org.recycledattention.model.tensor;
 import static org.recycledattention.model.tensor.Vec.F;
 
 import java.lang.foreign.MemorySegment;
+import java.util.Arrays;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
@@ -129,27 +130,25 @@ public abstract sealed class BlockTensor implements FloatTensor
   /** The row dotted with f32 activations, not quantized: the reference the quantized path is tested against. */
   @Override
   public final float dot(int row, float[] x, int xOffset) {
-    float[] v = java.util.Arrays.copyOfRange(x, xOffset, xOffset + cols);
-    return kernel(row * rowBytes, Input.of(InputFormat.F32, v, 1, cols), 0, new float[16], new float[16]);
+    float[] v = Arrays.copyOfRange(x, xOffset, xOffset + cols);
+    return kernel(row * rowBytes, Input.of(InputFormat.F32, v, 1, cols), 0);
   }
 
   @Override
   public final void dotRows(Input x, int t, float[] out, int outOffset, int from, int to) {
-    float[] scale = new float[16];
-    float[] min = new float[16];
     int xOffset = t * x.cols;
     for (int r = from; r < to; r++) {
-      out[outOffset + r] = kernel(r * rowBytes, x, xOffset, scale, min);
+      out[outOffset + r] = kernel(r * rowBytes, x, xOffset);
     }
   }
 
   /**
    * The type's kernel: the row at byte {@code rowOffset} dotted with the prepared vector at {@code
-   * x.values[xOffset ..]}; {@code scale} and {@code min} are 16 floats of scratch. Each type has its
+   * x.values[xOffset ..]}. Each type has its
    * own loop (a few share one through constant parameters): a loop shared through a switch or a
    * virtual call per group makes the JIT box the vectors once several types have run.
    */
-  abstract float kernel(long rowOffset, Input x, int xOffset, float[] scale, float[] min);
+  abstract float kernel(long rowOffset, Input x, int xOffset);
 
   final int blocks() {
     return blocks;
@@ -157,14 +156,12 @@ public abstract sealed class BlockTensor implements FloatTensor
 
   @Override
   public final void dotRowsBatch(Input x, float[] out, int from, int to) {
-    float[] scale = new float[16];
-    float[] min = new float[16];
     int n = x.count();
     for (int t0 = 0; t0 < n; t0 += MatMul.BATCH_TILE) {
       int t1 = Math.min(n, t0 + MatMul.BATCH_TILE);
       for (int r = from; r < to; r++) {
         for (int t = t0; t < t1; t++) {
-          out[t * rows + r] = kernel(r * rowBytes, x, t * x.cols, scale, min);
+          out[t * rows + r] = kernel(r * rowBytes, x, t * x.cols);
         }
       }
     }

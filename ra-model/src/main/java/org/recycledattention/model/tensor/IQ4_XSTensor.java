@@ -20,7 +20,7 @@ public final class IQ4_XSTensor extends BlockTensor {
   }
 
   @Override
-  float kernel(long rowOffset, Input x, int xOffset, float[] scale, float[] min) {
+  float kernel(long rowOffset, Input x, int xOffset) {
     FloatVector acc = FloatVector.zero(Vec.F);
     for (int b = 0; b < blocks(); b++) {
       long block = rowOffset + 136L * b;

@@ -1,5 +1,7 @@
 package org.recycledattention.model.tensor;
 
+import java.util.Arrays;
+
 /**
  * How a weight type's kernels read their activations: ggml's {@code vec_dot_type}. Before a matrix
  * product llama.cpp converts the f32 activations to this format (per row of activations, with the
@@ -103,7 +105,7 @@ public enum InputFormat {
       }
     }
     if (amax == 0f) {
-      java.util.Arrays.fill(dst, to, to + 256, 0f);
+      Arrays.fill(dst, to, to + 256, 0f);
       return;
     }
     float iscale = -127f / max;

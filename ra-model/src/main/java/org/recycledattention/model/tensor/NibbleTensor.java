@@ -41,7 +41,7 @@ public abstract sealed class NibbleTensor extends BlockTensor permits Q4_0Tensor
   }
 
   @Override
-  final float kernel(long rowOffset, Input x, int xOffset, float[] scale, float[] min) {
+  final float kernel(long rowOffset, Input x, int xOffset) {
     float[] v = x.values;
     int blockBytes = type().blockBytes();
     FloatVector acc = FloatVector.zero(F);

@@ -19,7 +19,7 @@ public final class Q2_KTensor extends BlockTensor {
   }
 
   @Override
-  float kernel(long rowOffset, Input x, int xOffset, float[] scale, float[] min) {
+  float kernel(long rowOffset, Input x, int xOffset) {
     return dot(data, rowOffset, blocks(), false, x, xOffset);
   }
 

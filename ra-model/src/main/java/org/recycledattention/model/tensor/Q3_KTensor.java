@@ -26,7 +26,7 @@ public final class Q3_KTensor extends BlockTensor {
   }
 
   @Override
-  float kernel(long rowOffset, Input x, int xOffset, float[] scale, float[] min) {
+  float kernel(long rowOffset, Input x, int xOffset) {
     return Q2_KTensor.dot(data, rowOffset, blocks(), true, x, xOffset);
   }
 

@@ -18,17 +18,16 @@ public final class Q4_KTensor extends BlockTensor {
   }
 
   @Override
-  float kernel(long rowOffset, Input x, int xOffset, float[] scale, float[] min) {
-    return dot(data, rowOffset, blocks(), 144, 16, 16, 0, x, xOffset);
+  float kernel(long rowOffset, Input x, int xOffset) {
+    return dot(data, rowOffset, blocks(), 144, 16, x, xOffset);
   }
 
   /**
-   * The kernel of Q4_K and Q5_K: blocks of {@code blockBytes}, nibbles at {@code qs}, fifth bits in
-   * the 32 bytes at {@code qh} kept where {@code fifth} (16) has them, dropped where it is 0 (Q4_K,
-   * whose "qh" is then any 32 bytes of the block: branch-free, so no vector is chosen by a branch).
-   * Scales stay in registers: a vector store read back as scalars would stall store forwarding.
+   * The 4-bit part of the Q4_K and Q5_K kernel: blocks of {@code blockBytes}, nibbles at {@code
+   * qs}, scales and minimums at 4; Q5_K adds its fifth bits in a second pass. Scales stay in
+   * registers (a vector store read back as scalars stalls store forwarding).
    */
-  static float dot(MemorySegment data, long row, int blocks, int blockBytes, int qs, int qh, int fifth, Input x, int xOffset) {
+  static float dot(MemorySegment data, long row, int blocks, int blockBytes, int qs, Input x, int xOffset) {
     float[] v = x.values;
     FloatVector acc = FloatVector.zero(Vec.F);
     float offsets = 0f;
@@ -40,12 +39,10 @@ public final class Q4_KTensor extends BlockTensor {
       long scales = packed(data, block, false);
       long mins = packed(data, block, true);
       for (int s = 0; s < 8; s++) {
-        // sub-block s: nibble s % 2 of 32 bytes, fifth bit s of qh
-        ByteVector q0 = Vec.nibbles(Vec.bytes16(data, block + qs + 32 * (s / 2)), s % 2).or(Vec.ifBits(Vec.bytes16(data, block + qh), 1 << s, fifth));
-        ByteVector q1 = Vec.nibbles(Vec.bytes16(data, block + qs + 32 * (s / 2) + 16), s % 2).or(Vec.ifBits(Vec.bytes16(data, block + qh + 16), 1 << s, fifth));
+        // sub-block s: nibble s % 2 of the 32 bytes of pair s / 2
+        ByteVector q0 = Vec.nibbles(Vec.bytes16(data, block + qs + 32 * (s / 2)), s % 2);
+        ByteVector q1 = Vec.nibbles(Vec.bytes16(data, block + qs + 32 * (s / 2) + 16), s % 2);
         acc = Vec.addScaled(acc, Vec.dot32(q0, q1, v, xb + 32 * s), d * (int) ((scales >>> (8 * s)) & 0xFF));
-      }
-      for (int s = 0; s < 8; s++) {
         offsets -= dmin * (int) ((mins >>> (8 * s)) & 0xFF) * x.sums32[xb / 32 + s];
       }
     }

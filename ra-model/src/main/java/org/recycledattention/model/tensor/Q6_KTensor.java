@@ -21,7 +21,7 @@ public final class Q6_KTensor extends BlockTensor {
   }
 
   @Override
-  float kernel(long rowOffset, Input x, int xOffset, float[] scale, float[] min) {
+  float kernel(long rowOffset, Input x, int xOffset) {
     float[] v = x.values;
     FloatVector acc = FloatVector.zero(Vec.F);
     for (int b = 0; b < blocks(); b++) {

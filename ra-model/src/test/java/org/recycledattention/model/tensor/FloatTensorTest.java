@@ -8,6 +8,7 @@ import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -90,7 +91,7 @@ class FloatTensorTest {
       }
       FloatTensor t = FloatTensor.of(FILE, 0, "w", GgmlType.F16, MemorySegment.ofArray(b.array()), 1, 40);
       float[] x = new float[40];
-      java.util.Arrays.fill(x, 1f);
+      Arrays.fill(x, 1f);
       float expected = Float.float16ToFloat(special) + 39 * 0.5f;
       assertThat(Float.valueOf(t.dot(0, x, 0))).as("half 0x%04x", special).isEqualTo(Float.valueOf(expected));
     }
@@ -148,7 +149,7 @@ class FloatTensorTest {
         assertThat(out).as("seed %d", seed).containsExactly(inline, within(1e-3f));
         float[] one = new float[rows];
         MatMul.matvec(t, new Activations().set(x, 1, cols), one, 0, p);
-        assertThat(one).as("seed %d", seed).containsExactly(java.util.Arrays.copyOf(inline, rows), within(1e-3f));
+        assertThat(one).as("seed %d", seed).containsExactly(Arrays.copyOf(inline, rows), within(1e-3f));
       }
     }
   }

@@ -2,6 +2,7 @@ package org.recycledattention.model.tensor;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.Random;
 
 /**
  * Test reference: ggml's {@code dequantize_row_*} ({@code ggml-quants.c}), transcribed loop for loop
@@ -191,7 +192,7 @@ final class GgmlReference {
    * Random blocks of {@code type}: random bytes with each f16 scale replaced by a finite random
    * value of either sign (ggml's minimums are stored as {@code dmin ≥ 0}, but any value must decode).
    */
-  static byte[] randomBlocks(GgmlType type, int blocks, java.util.Random rnd) {
+  static byte[] randomBlocks(GgmlType type, int blocks, Random rnd) {
     byte[] data = new byte[blocks * type.blockBytes()];
     rnd.nextBytes(data);
     ByteBuffer b = ByteBuffer.wrap(data).order(ByteOrder.LITTLE_ENDIAN);

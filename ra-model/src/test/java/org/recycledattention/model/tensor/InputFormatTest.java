@@ -2,7 +2,9 @@ package org.recycledattention.model.tensor;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.Arrays;
 import java.util.Random;
+import org.assertj.core.api.Assertions;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -39,7 +41,7 @@ class InputFormatTest {
     for (int trial = 0; trial < 200; trial++) {
       float[] x = input(rnd, 64);
       if (trial % 7 == 0) {
-        java.util.Arrays.fill(x, 0, 32, 0f); // an all-zero block: d = 0, every value 0
+        Arrays.fill(x, 0, 32, 0f); // an all-zero block: d = 0, every value 0
       }
       Input q80 = Input.of(InputFormat.Q8_0, x, 1, 64);
       Input q81 = Input.of(InputFormat.Q8_1, x, 1, 64);
@@ -71,7 +73,7 @@ class InputFormatTest {
     for (int trial = 0; trial < 100; trial++) {
       float[] x = input(rnd, 512);
       if (trial % 5 == 0) {
-        java.util.Arrays.fill(x, 256, 512, 0f);
+        Arrays.fill(x, 256, 512, 0f);
       }
       Input in = Input.of(InputFormat.Q8_K, x, 1, 512);
       for (int b = 0; b < 2; b++) {
@@ -94,7 +96,7 @@ class InputFormatTest {
         }
         for (int g = 0; g < 16; g++) {
           assertThat((double) in.sum16(16 * b + g)).as("seed %d: bsums · d", seed).isCloseTo(bsums[g] * (double) d,
-              org.assertj.core.api.Assertions.within(1e-5 * Math.abs(d) * 16 * 127));
+              Assertions.within(1e-5 * Math.abs(d) * 16 * 127));
         }
       }
     }

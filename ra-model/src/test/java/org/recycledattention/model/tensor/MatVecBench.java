@@ -1,9 +1,11 @@
 package org.recycledattention.model.tensor;
 
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Random;
 
 /**
@@ -19,7 +21,7 @@ public final class MatVecBench {
   public static void main(String[] args) {
     int rows = args.length > 0 ? Integer.parseInt(args[0]) : 1024;
     int cols = args.length > 1 ? Integer.parseInt(args[1]) : 4096;
-    String[] types = args.length > 2 ? java.util.Arrays.copyOfRange(args, 2, args.length)
+    String[] types = args.length > 2 ? Arrays.copyOfRange(args, 2, args.length)
         : new String[] {"Q8_0", "Q4_0", "Q4_1", "Q5_0", "Q5_1", "IQ4_NL", "Q2_K", "Q3_K", "Q4_K", "Q5_K", "Q6_K", "IQ4_XS"};
     ThreadMXBean mx = ManagementFactory.getThreadMXBean();
     Random rnd = new Random(1);
@@ -32,7 +34,7 @@ public final class MatVecBench {
       GgmlType type = GgmlType.valueOf(name);
       byte[] data = GgmlReference.randomBlocks(type, rows * cols / type.blockSize(), rnd);
       // off-heap, as a mapped model file is
-      MemorySegment segment = java.lang.foreign.Arena.ofAuto().allocate(data.length, 64).copyFrom(MemorySegment.ofArray(data));
+      MemorySegment segment = Arena.ofAuto().allocate(data.length, 64).copyFrom(MemorySegment.ofArray(data));
       FloatTensor t = FloatTensor.of(Path.of("bench"), 0, "w", type, segment, rows, cols);
       Activations a = new Activations().set(x, 1, cols);
       float[] out = new float[rows];

@@ -4,12 +4,23 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.recycledattention.model.format.LayerWeights;
+import org.recycledattention.model.format.LoadedWeights;
 import org.recycledattention.model.format.ModelConfig;
+import org.recycledattention.model.format.ModelFormat;
+import org.recycledattention.model.format.Weights;
 import org.recycledattention.model.format.gguf.writer.GgufModelWriter;
 import org.recycledattention.model.llama.LlamaModel;
 import org.recycledattention.model.load.ModelLoader;
+import org.recycledattention.model.tensor.ArrayTensor;
+import org.recycledattention.model.tensor.FloatTensor;
 import org.recycledattention.model.tensor.GgmlType;
 import org.recycledattention.model.testing.FullAttentionSequence;
 import org.recycledattention.model.testing.RandomModels;
@@ -38,23 +49,23 @@ class GgufModelReaderTest {
 
   /** The same model with every tensor dequantized onto the heap, reading the same activation formats. */
   private static LlamaModel dequantized(LlamaModel m) {
-    java.util.function.UnaryOperator<org.recycledattention.model.tensor.FloatTensor> deq = t -> t == null ? null
-        : new org.recycledattention.model.tensor.ArrayTensor(t.name(), t.toArray(), t.rows(), t.cols(), t.inputFormat());
-    org.recycledattention.model.format.Weights w = m.weights();
-    java.util.List<org.recycledattention.model.format.LayerWeights> layers = w.layers().stream()
-        .map(l -> new org.recycledattention.model.format.LayerWeights(deq.apply(l.attnNorm()), deq.apply(l.wq()), deq.apply(l.wk()), deq.apply(l.wv()),
+    UnaryOperator<FloatTensor> deq = t -> t == null ? null
+        : new ArrayTensor(t.name(), t.toArray(), t.rows(), t.cols(), t.inputFormat());
+    Weights w = m.weights();
+    List<LayerWeights> layers = w.layers().stream()
+        .map(l -> new LayerWeights(deq.apply(l.attnNorm()), deq.apply(l.wq()), deq.apply(l.wk()), deq.apply(l.wv()),
             deq.apply(l.bq()), deq.apply(l.bk()), deq.apply(l.bv()), deq.apply(l.wo()), deq.apply(l.ffnNorm()), deq.apply(l.gate()),
             deq.apply(l.down()), deq.apply(l.up())))
         .toList();
-    org.recycledattention.model.tensor.FloatTensor embedding = deq.apply(w.tokenEmbedding());
-    var copy = new org.recycledattention.model.format.Weights(embedding, layers, deq.apply(w.outputNorm()),
+    FloatTensor embedding = deq.apply(w.tokenEmbedding());
+    var copy = new Weights(embedding, layers, deq.apply(w.outputNorm()),
         w.output() == w.tokenEmbedding() ? embedding : deq.apply(w.output()));
-    return new LlamaModel(new org.recycledattention.model.format.LoadedWeights(org.recycledattention.model.format.ModelFormat.GGUF, m.source(),
-        m.config(), copy, java.util.Map.of(), "dequantized", () -> {}), null);
+    return new LlamaModel(new LoadedWeights(ModelFormat.GGUF, m.source(),
+        m.config(), copy, Map.of(), "dequantized", () -> {}), null);
   }
 
-  @org.junit.jupiter.params.ParameterizedTest
-  @org.junit.jupiter.params.provider.EnumSource(value = GgmlType.class, names = {"F16", "BF16", "Q8_0", "Q4_0"})
+  @ParameterizedTest
+  @EnumSource(value = GgmlType.class, names = {"F16", "BF16", "Q8_0", "Q4_0"})
   void everyWeightTypeComputesWhatItsDequantizedWeightsCompute(GgmlType type) {
     ModelConfig config = new ModelConfig("llama", 64, 96, 2, 4, 2, 16, 50, 64, 1e-5f, 10000f, true, null, false, false);
     try (LlamaModel original = RandomModels.random(config, 8)) {

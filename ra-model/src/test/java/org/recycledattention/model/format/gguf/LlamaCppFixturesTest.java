@@ -8,9 +8,13 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
@@ -88,7 +92,7 @@ class LlamaCppFixturesTest {
     try (LlamaModel model = ModelLoader.loadModel(DIR.resolve(file))) {
       for (String p : PROMPTS) {
         int n = comparable(reference.get(p));
-        int[] expected = java.util.Arrays.copyOf(ints(reference.get(p).get("ids")), n);
+        int[] expected = Arrays.copyOf(ints(reference.get(p).get("ids")), n);
         assertThat(greedy(model, ints(prompts.get(p)), n)).as("%s, prompt %s: the %d ids before llama.cpp's first margin < %s", file, p, n, NEAR_TIE)
             .containsExactly(expected);
       }
@@ -101,7 +105,7 @@ class LlamaCppFixturesTest {
    */
   @Test
   void theReferencesAreNotDegenerate() throws IOException {
-    java.util.Map<String, Integer> comparedByType = new java.util.TreeMap<>();
+    Map<String, Integer> comparedByType = new TreeMap<>();
     for (String file : files().toList()) {
       JsonNode reference = json(file.replace(".gguf", ".json"));
       String type = file.substring(file.lastIndexOf('-') + 1, file.length() - ".gguf".length());
@@ -133,7 +137,7 @@ class LlamaCppFixturesTest {
     for (String model : List.of("llama-a", "llama-b", "qwen2")) {
       Set<GgmlType> found = EnumSet.noneOf(GgmlType.class);
       for (GgmlType t : expected) {
-        Path f = DIR.resolve(model + "-" + t.name().toLowerCase(java.util.Locale.ROOT) + ".gguf");
+        Path f = DIR.resolve(model + "-" + t.name().toLowerCase(Locale.ROOT) + ".gguf");
         if (Files.exists(f) && matrixTypes(f).equals(Set.of(t.name()))) {
           found.add(t);
         }
@@ -151,7 +155,7 @@ class LlamaCppFixturesTest {
   }
 
   private static int expectedTypes() {
-    return (int) java.util.Arrays.stream(GgmlType.values()).filter(t -> t.supported() && t != GgmlType.F32).count();
+    return (int) Arrays.stream(GgmlType.values()).filter(t -> t.supported() && t != GgmlType.F32).count();
   }
 
   private static Set<String> matrixTypes(Path file) {

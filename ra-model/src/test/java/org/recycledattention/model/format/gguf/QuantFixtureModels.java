@@ -3,13 +3,16 @@ package org.recycledattention.model.format.gguf;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import org.recycledattention.model.format.gguf.writer.GgufModelWriter;
+import java.util.stream.Collectors;
 import org.recycledattention.model.format.LayerWeights;
 import org.recycledattention.model.format.ModelConfig;
 import org.recycledattention.model.format.Weights;
+import org.recycledattention.model.format.gguf.writer.GgufModelWriter;
 import org.recycledattention.model.tensor.ArrayTensor;
 import org.recycledattention.model.tensor.GgmlType;
 import org.recycledattention.model.tokenizer.SentencePieceTokenizer;
@@ -55,8 +58,8 @@ public final class QuantFixtureModels {
       GgufModelWriter.write(out.resolve(s.name() + "-f32.gguf"), s.config(), weights(s), tokenizer(s.config().vocabSize()), GgmlType.F32);
     }
     for (Map.Entry<String, int[]> p : prompts().entrySet()) {
-      Files.writeString(out.resolve("prompt-" + p.getKey() + ".csv"), java.util.Arrays.stream(p.getValue()).mapToObj(Integer::toString)
-          .collect(java.util.stream.Collectors.joining(",")) + "\n");
+      Files.writeString(out.resolve("prompt-" + p.getKey() + ".csv"), Arrays.stream(p.getValue()).mapToObj(Integer::toString)
+          .collect(Collectors.joining(",")) + "\n");
     }
   }
 
@@ -131,7 +134,7 @@ public final class QuantFixtureModels {
     for (int i = 1; i < longPrompt.length; i++) {
       longPrompt[i] = 3 + rnd.nextInt(297);
     }
-    Map<String, int[]> p = new java.util.LinkedHashMap<>();
+    Map<String, int[]> p = new LinkedHashMap<>();
     p.put("bos", new int[] {1});
     p.put("short", new int[] {1, 280, 263, 289, 270, 297, 281, 265});
     p.put("long", longPrompt);

@@ -2,6 +2,9 @@ package org.recycledattention.model.format.gguf.writer;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.Arrays;
+import java.util.EnumSet;
+import java.util.Set;
 import org.recycledattention.model.tensor.GgmlType;
 import org.recycledattention.model.tensor.HalfTensor;
 
@@ -20,7 +23,7 @@ public final class GgmlQuantizer {
   public static final int QK_K = 256;
 
   /** The types {@link #encode} writes. */
-  public static final java.util.Set<GgmlType> WRITABLE = java.util.EnumSet.of(GgmlType.F32, GgmlType.F16, GgmlType.BF16, GgmlType.Q8_0,
+  public static final Set<GgmlType> WRITABLE = EnumSet.of(GgmlType.F32, GgmlType.F16, GgmlType.BF16, GgmlType.Q8_0,
       GgmlType.Q4_0, GgmlType.Q5_0, GgmlType.Q5_1, GgmlType.Q4_K, GgmlType.Q5_K, GgmlType.Q6_K);
 
   private static final float GROUP_MAX_EPS = 1e-15f;
@@ -283,7 +286,7 @@ public final class GgmlQuantizer {
       min = 0;
     }
     if (max == min) {
-      java.util.Arrays.fill(l, lOffset, lOffset + n, 0);
+      Arrays.fill(l, lOffset, lOffset + n, 0);
       theMin[0] = -min;
       return 0.f;
     }
@@ -395,7 +398,7 @@ public final class GgmlQuantizer {
       }
     }
     if (amax < GROUP_MAX_EPS) {
-      java.util.Arrays.fill(l, lOffset, lOffset + n, 0);
+      Arrays.fill(l, lOffset, lOffset + n, 0);
       return 0.f;
     }
     float iscale = -nmax / max;

@@ -6,18 +6,21 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.util.Locale;
+import org.assertj.core.api.Assertions;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.recycledattention.model.format.LayerWeights;
+import org.recycledattention.model.format.ModelConfig;
+import org.recycledattention.model.format.Weights;
 import org.recycledattention.model.format.gguf.GgufFile;
 import org.recycledattention.model.format.gguf.GgufTensorInfo;
 import org.recycledattention.model.format.gguf.QuantFixtureModels;
-import org.recycledattention.model.format.LayerWeights;
 import org.recycledattention.model.llama.LlamaModel;
 import org.recycledattention.model.load.ModelLoader;
-import org.recycledattention.model.format.Weights;
 import org.recycledattention.model.tensor.FloatTensor;
 import org.recycledattention.model.tensor.GgmlType;
+import org.recycledattention.model.testing.RandomModels;
 
 /**
  * The writer quantizes as {@code llama-quantize} does, bit for bit: the models of the llama.cpp
@@ -66,9 +69,9 @@ class WriterMatchesLlamaQuantizeTest {
   @CsvSource({"Q4_K, Q5_0, 0.07", "Q5_K, Q5_1, 0.04", "Q6_K, Q8_0, 0.01"})
   void rowsOfOtherLengthsFallBackAsLlamaQuantizeFallsBack(GgmlType type, GgmlType fallback, double tolerance) {
     // rows of 64 (dim) and 72 (ffn, the down projection's rows): neither is a whole super-block, 72 is not even 32-element blocks
-    org.recycledattention.model.format.ModelConfig config = new org.recycledattention.model.format.ModelConfig("llama", 64, 72, 1, 4, 2, 16, 40, 64,
+    ModelConfig config = new ModelConfig("llama", 64, 72, 1, 4, 2, 16, 40, 64,
         1e-5f, 10000f, true, null, false, false);
-    try (LlamaModel original = org.recycledattention.model.testing.RandomModels.random(config, 3)) {
+    try (LlamaModel original = RandomModels.random(config, 3)) {
       Path out = dir.resolve("fallback-" + type + ".gguf");
       GgufModelWriter.write(out, config, original.weights(), null, type);
       try (LlamaModel read = ModelLoader.loadModel(out)) {
@@ -80,7 +83,7 @@ class WriterMatchesLlamaQuantizeTest {
         float[] want = original.weights().layers().get(0).wq().toArray();
         float[] got = l.wq().toArray();
         for (int i = 0; i < want.length; i++) {
-          assertThat((double) got[i]).as("element %d", i).isCloseTo(want[i], org.assertj.core.api.Assertions.within(tolerance));
+          assertThat((double) got[i]).as("element %d", i).isCloseTo(want[i], Assertions.within(tolerance));
         }
       }
     }
