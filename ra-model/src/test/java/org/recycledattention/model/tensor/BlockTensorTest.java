@@ -1,15 +1,18 @@
 package org.recycledattention.model.tensor;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Random;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.recycledattention.model.ModelFormatException;
 
 /**
  * Every block type against {@link GgmlReference} (ggml's dequantization, transcribed) on random
@@ -114,5 +117,42 @@ class BlockTensorTest {
         assertThat((double) c.tensor().dot(r, x, 0)).as("seed %d, %s f32 row %d", seed, type, r).isCloseTo(expected, within(2e-6 * magnitude + 1e-30));
       }
     }
+  }
+
+  /** Sizes come from the file's header: a row that is not whole blocks, or data that ends early, is a one-line error, never a read past the end. */
+  @ParameterizedTest
+  @EnumSource(value = GgmlType.class, names = {"Q8_0", "Q4_0", "Q4_1", "Q5_0", "Q5_1", "IQ4_NL", "Q2_K", "Q3_K", "Q4_K", "Q5_K", "Q6_K", "IQ4_XS"})
+  void raggedRowsAndShortDataAreRejectedNamingTheTensor(GgmlType type) {
+    int cols = 2 * type.blockSize();
+    byte[] enough = new byte[(int) type.bytes(3L * cols)];
+    assertThatThrownBy(() -> FloatTensor.of(FILE, 77, "blk.0.ffn_up.weight", type, MemorySegment.ofArray(enough), 3, cols + 16))
+        .isInstanceOf(ModelFormatException.class).hasMessageContaining("blk.0.ffn_up.weight").hasMessageContaining("block size " + type.blockSize());
+    assertThatThrownBy(() -> FloatTensor.of(FILE, 77, "blk.0.ffn_up.weight", type, MemorySegment.ofArray(new byte[enough.length - 1]), 3, cols))
+        .isInstanceOf(ModelFormatException.class).hasMessageContaining("truncated").hasMessageContaining(String.valueOf(enough.length));
+  }
+
+  /**
+   * Any bytes decode: a block whose f16 scales are infinities or NaN gives non-finite values (which
+   * the forward pass reports naming the layer), and the last block of a tensor never reads past its
+   * end (the kernels' 16-byte loads stay inside the block).
+   */
+  @ParameterizedTest
+  @EnumSource(value = GgmlType.class, names = {"Q8_0", "Q4_0", "Q4_1", "Q5_0", "Q5_1", "IQ4_NL", "Q2_K", "Q3_K", "Q4_K", "Q5_K", "Q6_K", "IQ4_XS"})
+  void everyByteDecodesWithoutReadingPastTheTensor(GgmlType type) {
+    Random rnd = new Random(type.ordinal());
+    int cols = type.blockSize();
+    byte[] data = new byte[(int) type.bytes(cols)];
+    rnd.nextBytes(data);
+    Arrays.fill(data, (byte) 0x7C); // f16 0x7C7C: NaN wherever a scale sits
+    FloatTensor t = FloatTensor.of(FILE, 0, "w", type, MemorySegment.ofArray(data), 1, cols);
+    float[] x = gaussian(rnd, cols, 1);
+    float[] out = new float[1];
+    MatMul.matvec(t, new Activations().set(x, 1, cols), out, 0, Parallel.inline());
+    assertThat(out[0]).isNaN();
+    rnd.nextBytes(data);
+    MatMul.matvec(t, new Activations().set(x, 1, cols), out, 0, Parallel.inline());
+    float[] row = new float[cols];
+    t.copyRow(0, row, 0);
+    assertThat(row).hasSize(cols);
   }
 }
