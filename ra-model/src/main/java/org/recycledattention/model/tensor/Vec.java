@@ -90,17 +90,6 @@ final class Vec {
     return fma16(hi, x, xOffset + 16, fma16(lo, x, xOffset, FloatVector.zero(F)));
   }
 
-  /**
-   * Stores the 16 signed bytes of {@code q} as floats times {@code low} (lanes 0 to 7) or {@code
-   * high} (lanes 8 to 15) into {@code out[0 .. 16)}: a block's scales and minimums in one pass.
-   */
-  static void scale16(ByteVector q, float low, float high, float[] out) {
-    for (int part = 0; part < 16 / FL; part++) {
-      FloatVector factor = FloatVector.broadcast(F, high).blend(low, F.indexInRange(part * FL, 8));
-      ((FloatVector) q.castShape(F, part)).mul(factor).intoArray(out, part * FL);
-    }
-  }
-
   /** {@code acc + s · scale}, lane by lane. */
   static FloatVector addScaled(FloatVector acc, FloatVector s, float scale) {
     return s.fma(FloatVector.broadcast(F, scale), acc);
