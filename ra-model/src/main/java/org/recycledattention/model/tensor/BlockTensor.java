@@ -1,29 +1,26 @@
 package org.recycledattention.model.tensor;
 
-import static org.recycledattention.model.tensor.Vec.F;
-
 import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
 import jdk.incubator.vector.ByteVector;
-import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 
 /**
  * The block-quantized types, laid out exactly as ggml's {@code block_*} structs ({@code
- * ggml-common.h}): a row is {@code cols / blockSize} blocks of {@code blockBytes} bytes. Every type
- * is described the same way, by two small decoders in its class:
+ * ggml-common.h}): a row is {@code cols / blockSize} blocks of {@code blockBytes} bytes. A type
+ * gives
  *
  * <ul>
- *   <li>{@code group(data, block, g)}: the quantized values of elements {@code 16g .. 16g + 15} of
- *       the block, as 16 signed bytes;
- *   <li>{@code scales(data, block, scale, min)}: per sub-block (16 or 32 elements), the scale and
- *       the minimum such that element {@code = scale · q + min}.
+ *   <li>its kernel, {@link #kernel}: a row dotted with activations prepared in the type's {@link
+ *       InputFormat}; per sub-block it multiplies the quantized values with the activations in f32
+ *       lanes, applies the scale once, and adds the minimum times the activations' sum over the
+ *       sub-block (ggml's {@code bsums}, or Q8_1's {@code s});
+ *   <li>two small decoders for element access: {@link #group} (16 quantized values as signed
+ *       bytes) and {@link #scales} (per sub-block the scale and minimum, element {@code = scale · q
+ *       + min}), from which this class builds {@code get} and row copies, value for value ggml's
+ *       {@code dequantize_row_*}.
  * </ul>
  *
- * <p>On these, this class builds everything else once: element access and row copies (ggml's
- * {@code dequantize_row_*}, value for value), and the kernel, which per sub-block multiplies the
- * quantized values with the activations in f32 lanes, applies the scale once, and adds the minimum
- * times the activations' sum over the sub-block (ggml's {@code bsums}, or Q8_1's {@code s}).
+ * <p>Everything else (shape, row loops, the batched product) is here once.
  */
 public abstract sealed class BlockTensor implements FloatTensor
     permits Q8_0Tensor, NibbleTensor, Q2_KTensor, Q3_KTensor, Q4_KTensor, Q5_KTensor, Q6_KTensor, IQ4_XSTensor {
@@ -144,9 +141,9 @@ public abstract sealed class BlockTensor implements FloatTensor
 
   /**
    * The type's kernel: the row at byte {@code rowOffset} dotted with the prepared vector at {@code
-   * x.values[xOffset ..]}. Each type has its
-   * own loop (a few share one through constant parameters): a loop shared through a switch or a
-   * virtual call per group makes the JIT box the vectors once several types have run.
+   * x.values[xOffset ..]}. Each type has its own loop (a few share one through constant
+   * parameters): a loop shared through a switch or a virtual call per group made the JIT box the
+   * vectors once several types had run, 3 to 10 times slower.
    */
   abstract float kernel(long rowOffset, Input x, int xOffset);
 
