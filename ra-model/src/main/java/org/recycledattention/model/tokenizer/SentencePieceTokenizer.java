@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
@@ -50,6 +51,35 @@ public final class SentencePieceTokenizer implements Tokenizer {
   /** What each id decodes to, in UTF-8. */
   private final byte[][] decoded;
   private final SpecialTextSplitter splitter;
+
+  /**
+   * A placeholder vocabulary of {@code vocab} pieces (259 or more) for models without one (random
+   * weights, fixtures): {@code <unk> <s> </s>}, the 256 byte pieces, then {@code ▁t259 ..}, as
+   * llama2.c's stories260K dummy vocabulary is laid out. BOS 1, EOS 2. Enough for llama.cpp to load
+   * a GGUF written with it.
+   */
+  public static SentencePieceTokenizer placeholder(int vocab) {
+    if (vocab < 259) {
+      throw new IllegalArgumentException("a placeholder vocabulary needs 259 pieces or more, got " + vocab);
+    }
+    List<String> pieces = new ArrayList<>(vocab);
+    TokenType[] types = new TokenType[vocab];
+    float[] scores = new float[vocab];
+    pieces.addAll(List.of("<unk>", "<s>", "</s>"));
+    types[0] = TokenType.UNKNOWN;
+    types[1] = TokenType.CONTROL;
+    types[2] = TokenType.CONTROL;
+    for (int b = 0; b < 256; b++) {
+      pieces.add(String.format("<0x%02X>", b));
+      types[3 + b] = TokenType.BYTE;
+    }
+    for (int id = 259; id < vocab; id++) {
+      pieces.add(SPM_SPACE + "t" + id);
+      types[id] = TokenType.NORMAL;
+      scores[id] = -id;
+    }
+    return new SentencePieceTokenizer(pieces, scores, types, 1, 2, new int[] {2}, true, true, SPM_SPACE);
+  }
 
   /**
    * @param pieces the vocabulary, index = id

@@ -16,7 +16,6 @@ import org.recycledattention.model.format.gguf.writer.GgufModelWriter;
 import org.recycledattention.model.tensor.ArrayTensor;
 import org.recycledattention.model.tensor.GgmlType;
 import org.recycledattention.model.tokenizer.SentencePieceTokenizer;
-import org.recycledattention.model.tokenizer.TokenType;
 
 /**
  * Not a test: writes the F32 models the llama.cpp-reference fixtures are quantized from ({@code
@@ -102,25 +101,9 @@ public final class QuantFixtureModels {
     return ArrayTensor.vector(name, a);
   }
 
-  /** {@code <unk> <s> </s>}, the 256 byte pieces, then {@code ▁tNNN}. */
+  /** The placeholder vocabulary ({@link SentencePieceTokenizer#placeholder}). */
   public static SentencePieceTokenizer tokenizer(int vocab) {
-    List<String> pieces = new ArrayList<>();
-    TokenType[] types = new TokenType[vocab];
-    float[] scores = new float[vocab];
-    pieces.addAll(List.of("<unk>", "<s>", "</s>"));
-    types[0] = TokenType.UNKNOWN;
-    types[1] = TokenType.CONTROL;
-    types[2] = TokenType.CONTROL;
-    for (int b = 0; b < 256; b++) {
-      pieces.add(String.format("<0x%02X>", b));
-      types[3 + b] = TokenType.BYTE;
-    }
-    for (int id = 259; id < vocab; id++) {
-      pieces.add(SentencePieceTokenizer.SPM_SPACE + "t" + id);
-      types[id] = TokenType.NORMAL;
-      scores[id] = -id;
-    }
-    return new SentencePieceTokenizer(pieces, scores, types, 1, 2, new int[] {2}, true, true, SentencePieceTokenizer.SPM_SPACE);
+    return SentencePieceTokenizer.placeholder(vocab);
   }
 
   /**
