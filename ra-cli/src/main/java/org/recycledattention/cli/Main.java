@@ -26,6 +26,8 @@ import org.recycledattention.cli.inspect.ConfigCommand;
 import org.recycledattention.cli.inspect.PoliciesCommand;
 import org.recycledattention.cli.model.ExportGgufCommand;
 import org.recycledattention.cli.model.TokenizeCommand;
+import org.recycledattention.cli.serve.LoadTestCommand;
+import org.recycledattention.cli.serve.ServeCommand;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.ParseResult;
 import picocli.CommandLine.UnmatchedArgumentException;
@@ -100,6 +102,8 @@ public final class Main {
     cmd.addSubcommand("bench", new BenchCommand(env));
     cmd.addSubcommand("demo", new DemoCommand(env));
     cmd.addSubcommand("export-gguf", new ExportGgufCommand(env));
+    cmd.addSubcommand("serve", new ServeCommand(env));
+    cmd.addSubcommand("load-test", new LoadTestCommand(env));
     for (CommandExtension extension : extensions()) {
       cmd.addSubcommand(extension.name(), extension.create(env));
     }

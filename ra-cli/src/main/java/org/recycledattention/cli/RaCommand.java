@@ -6,6 +6,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
+import picocli.CommandLine;
 
 /** The top-level {@code ra} command: prints its usage when no subcommand is given (exit 2). */
 @Command(name = "ra", mixinStandardHelpOptions = true, versionProvider = RaCommand.Version.class,
@@ -25,7 +26,7 @@ final class RaCommand implements Callable<Integer> {
   }
 
   /** The version from the jar's manifest ({@code dev} when run from classes). */
-  static final class Version implements picocli.CommandLine.IVersionProvider {
+  static final class Version implements CommandLine.IVersionProvider {
     @Override
     public String[] getVersion() {
       String v = RaCommand.class.getPackage().getImplementationVersion();

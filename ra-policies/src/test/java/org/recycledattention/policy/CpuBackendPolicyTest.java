@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.within;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.ServiceLoader;
 import java.util.TreeSet;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -20,18 +19,18 @@ import org.recycledattention.api.policy.AttentionPolicyProvider;
 import org.recycledattention.api.policy.Phase;
 import org.recycledattention.policy.full.FullPolicyProvider;
 import org.recycledattention.policy.testing.CpuSequence;
-import org.recycledattention.policy.testing.Policies;
+import org.recycledattention.tests.Providers;
+import org.recycledattention.tests.SimulatedDecoder;
 
 /** Every policy on the real cpu backend, against full attention and against the budget. */
 class CpuBackendPolicyTest {
-  private static final ModelShape SHAPE = Policies.shape(2, 4, 2, 16);
+  private static final ModelShape SHAPE = SimulatedDecoder.shape(2, 4, 2, 16);
   private static final int PROMPT = 40;
   private static final int DECODE = 50;
   private static final long SEED = 0x2411_0578_7L;
 
   private static AttentionPolicyProvider provider(String name) {
-    return ServiceLoader.load(AttentionPolicyProvider.class).stream().map(ServiceLoader.Provider::get)
-        .filter(p -> p.name().equals(name)).findFirst().orElseThrow();
+    return Providers.policy(name);
   }
 
   private static Map<String, String> keys(String... keyValues) {
@@ -65,8 +64,8 @@ class CpuBackendPolicyTest {
   @MethodSource("configurationsWithBudgetAndChunk")
   void withABudgetCoveringTheSequenceEveryPolicyIsExactlyFullAttention(String name, Map<String, String> raw, int budget, int chunk) {
     CpuSequence sequence = new CpuSequence(SHAPE, PROMPT, DECODE, SEED);
-    List<float[]> full = sequence.run(Policies.create(new FullPolicyProvider(), budget, Map.of(), SHAPE), chunk, null);
-    List<float[]> outputs = sequence.run(Policies.create(provider(name), budget, raw, SHAPE), chunk, null);
+    List<float[]> full = sequence.run(Providers.create(new FullPolicyProvider(), budget, Map.of(), SHAPE), chunk, null);
+    List<float[]> outputs = sequence.run(Providers.create(provider(name), budget, raw, SHAPE), chunk, null);
     assertThat(outputs).hasSameSizeAs(full);
     for (int i = 0; i < full.size(); i++) {
       assertThat(outputs.get(i)).as("seed %d, call %d", SEED, i).isEqualTo(full.get(i));
@@ -81,7 +80,7 @@ class CpuBackendPolicyTest {
   @MethodSource("smallBudgets")
   void theWorkingSetNeverExceedsTheBudgetPlusTheCurrentToken(String name, Map<String, String> raw, int budget) {
     CpuSequence sequence = new CpuSequence(SHAPE, PROMPT, DECODE, SEED);
-    AttentionPolicy policy = Policies.create(provider(name), budget, raw, SHAPE);
+    AttentionPolicy policy = Providers.create(provider(name), budget, raw, SHAPE);
     boolean recycled = name.equals("recycled");
     int[] partialSteps = {0};
     sequence.run(policy, 16, (layer, step, plan, result, out, ws) -> {
@@ -116,7 +115,7 @@ class CpuBackendPolicyTest {
   @MethodSource("heavyRatios")
   void h2oAlwaysKeepsItsRecentWindow(String ratio) {
     int budget = 12;
-    AttentionPolicy policy = Policies.create(provider("h2o"), budget, keys("heavy-ratio", ratio), SHAPE);
+    AttentionPolicy policy = Providers.create(provider("h2o"), budget, keys("heavy-ratio", ratio), SHAPE);
     int recent = budget - (int) Math.floor(budget * Double.parseDouble(ratio));
     new CpuSequence(SHAPE, PROMPT, DECODE, SEED).run(policy, 16, (layer, step, plan, result, out, ws) -> {
       for (int h = 0; h < ws.kvHeads(); h++) {
@@ -181,7 +180,7 @@ class CpuBackendPolicyTest {
   @MethodSource("recycledBudgets")
   void aRecycledStepIsAttentionOverThePartialCachePlusTheCurrentToken(int budget) {
     CpuSequence sequence = new CpuSequence(SHAPE, PROMPT, DECODE, SEED);
-    AttentionPolicy policy = Policies.create(provider("recycled"), budget, keys("stride", "4"), SHAPE);
+    AttentionPolicy policy = Providers.create(provider("recycled"), budget, keys("stride", "4"), SHAPE);
     // the partial cache's positions after each layer's previous step: what a recycled step must attend
     Map<Integer, List<TreeSet<Integer>>> before = new HashMap<>();
     int[] checked = {0};

@@ -16,13 +16,17 @@ import org.recycledattention.api.cache.BackendCapability;
 import org.recycledattention.api.config.ConfigException;
 import org.recycledattention.api.config.ConfigProperty;
 import org.recycledattention.api.config.ProviderConfig;
+import org.recycledattention.api.plan.GroupReduction;
 import org.recycledattention.api.policy.AttentionPolicyProvider;
 import org.recycledattention.api.policy.PolicyConfig;
+import org.recycledattention.policy.h2o.H2oPolicyProvider;
+import org.recycledattention.policy.local.LocalPolicyProvider;
 import org.recycledattention.policy.recycled.RecycleSchedule;
 import org.recycledattention.policy.recycled.RecycledPolicyProvider;
 import org.recycledattention.policy.recycled.RecycledSettings;
-import org.recycledattention.policy.testing.Policies;
+import org.recycledattention.policy.snapkv.SnapKvPolicyProvider;
 import org.recycledattention.tests.Providers;
+import org.recycledattention.tests.SimulatedDecoder;
 
 class ProvidersTest {
   private static Map<String, AttentionPolicyProvider> discovered() {
@@ -58,7 +62,7 @@ class ProvidersTest {
     for (AttentionPolicyProvider provider : p.values()) {
       assertThat(provider.description()).isNotBlank().doesNotContain("\n");
       assertThat(provider.availability().available()).isTrue();
-      for (ConfigProperty property : provider.properties()) {
+      for (ConfigProperty<?> property : provider.properties()) {
         assertThat(property.description()).as(property.key()).isNotBlank();
       }
     }
@@ -70,15 +74,15 @@ class ProvidersTest {
 
   @Test
   void defaultsAreThePapersSettings() {
-    PolicyConfig config = Policies.config(new RecycledPolicyProvider(), 2048, Map.of());
+    PolicyConfig config = Providers.policyConfig(new RecycledPolicyProvider(), 2048, Map.of());
     assertThat(RecycledPolicyProvider.settings(config)).isEqualTo(new RecycledSettings(2048, RecycleSchedule.FIXED, 10, 5, 0.85,
-        org.recycledattention.api.plan.GroupReduction.MAX, 7, 0));
+        GroupReduction.MAX, 7, 0));
     Map<String, AttentionPolicyProvider> p = discovered();
-    assertThat(ProviderConfig.defaults("ra.policy.local.", p.get("local").properties()).getInt("sink-tokens")).isEqualTo(4);
-    assertThat(ProviderConfig.defaults("ra.policy.h2o.", p.get("h2o").properties()).getDouble("heavy-ratio")).isEqualTo(0.5);
-    assertThat(ProviderConfig.defaults("ra.policy.snapkv.", p.get("snapkv").properties()).getInt("pool-kernel")).isEqualTo(7);
+    assertThat(ProviderConfig.defaults("ra.policy.local.", p.get("local").properties()).get(LocalPolicyProvider.SINK_TOKENS)).isEqualTo(4);
+    assertThat(ProviderConfig.defaults("ra.policy.h2o.", p.get("h2o").properties()).get(H2oPolicyProvider.HEAVY_RATIO)).isEqualTo(0.5);
+    assertThat(ProviderConfig.defaults("ra.policy.snapkv.", p.get("snapkv").properties()).get(SnapKvPolicyProvider.POOL_KERNEL)).isEqualTo(7);
     for (AttentionPolicyProvider provider : p.values()) {
-      assertThat(Policies.create(provider, 1024, Map.of(), Policies.shape(2, 4, 2, 8))).isNotNull();
+      assertThat(Providers.create(provider, 1024, Map.of(), SimulatedDecoder.shape(2, 4, 2, 8))).isNotNull();
     }
   }
 
@@ -107,7 +111,7 @@ class ProvidersTest {
   @MethodSource("invalidValues")
   void invalidValuesAreRejectedNamingTheKeyAndTheValue(String policy, String key, String value) {
     AttentionPolicyProvider provider = discovered().get(policy);
-    assertThatThrownBy(() -> Policies.config(provider, 64, Map.of(key, value)))
+    assertThatThrownBy(() -> Providers.policyConfig(provider, 64, Map.of(key, value)))
         .isInstanceOf(ConfigException.class)
         .hasMessageContaining("ra.policy." + policy + "." + key)
         .hasMessageContaining("'" + value + "'");
@@ -123,20 +127,20 @@ class ProvidersTest {
 
   @Test
   void crossKeyChecksNameBothKeys() {
-    assertThatThrownBy(() -> Policies.create(new RecycledPolicyProvider(), 8, Map.of("local-tokens", "9"), Policies.shape(1, 1, 1, 1)))
+    assertThatThrownBy(() -> Providers.create(new RecycledPolicyProvider(), 8, Map.of("local-tokens", "9"), SimulatedDecoder.shape(1, 1, 1, 1)))
         .isInstanceOf(ConfigException.class)
         .hasMessageContaining("ra.policy.recycled.local-tokens (9)")
         .hasMessageContaining("ra.budget (8)");
-    assertThat(Policies.create(new RecycledPolicyProvider(), 8, Map.of("local-tokens", "8"), Policies.shape(1, 1, 1, 1))).isNotNull();
+    assertThat(Providers.create(new RecycledPolicyProvider(), 8, Map.of("local-tokens", "8"), SimulatedDecoder.shape(1, 1, 1, 1))).isNotNull();
   }
 
   @Test
   void unknownKeysAreRejectedListingTheAllowedOnes() {
-    assertThatThrownBy(() -> Policies.config(discovered().get("snapkv"), 8, Map.of("kernel", "7")))
+    assertThatThrownBy(() -> Providers.policyConfig(discovered().get("snapkv"), 8, Map.of("kernel", "7")))
         .isInstanceOf(ConfigException.class)
         .hasMessageContaining("ra.policy.snapkv.kernel")
         .hasMessageContaining("ra.policy.snapkv.pool-kernel");
-    assertThatThrownBy(() -> Policies.config(discovered().get("full"), 8, Map.of("stride", "2")))
+    assertThatThrownBy(() -> Providers.policyConfig(discovered().get("full"), 8, Map.of("stride", "2")))
         .isInstanceOf(ConfigException.class)
         .hasMessageContaining("takes no keys");
   }

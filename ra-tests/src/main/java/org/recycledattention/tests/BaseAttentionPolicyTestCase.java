@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
@@ -199,7 +200,7 @@ public abstract class BaseAttentionPolicyTestCase {
   public void invalidValuesAreRejectedNamingTheKey() {
     AttentionPolicyProvider p = policyProvider;
     List<String> checked = new ArrayList<>();
-    for (ConfigProperty property : p.properties()) {
+    for (ConfigProperty<?> property : p.properties()) {
       String qualified = "ra.policy." + p.name() + "." + property.key();
       for (String bad : invalidValues(property)) {
         Throwable thrown = null;
@@ -236,7 +237,7 @@ public abstract class BaseAttentionPolicyTestCase {
     ModelShape shape = PolicyDriver.shape(r);
     PolicyDriver.Script script = script(r, shape, 24 + r.nextInt(24), 8);
     int budget = 8;
-    for (ConfigProperty property : p.properties()) {
+    for (ConfigProperty<?> property : p.properties()) {
       String qualified = "ra.policy." + p.name() + "." + property.key();
       for (String value : edgeValues(property)) {
         try {
@@ -304,7 +305,7 @@ public abstract class BaseAttentionPolicyTestCase {
     }
     assertThat(a).as("policy '%s': events of %s", policyProvider.name(), what).hasSameSizeAs(e);
     for (int i = 0; i < expected.outputs().size(); i++) {
-      if (!java.util.Arrays.equals(actual.outputs().get(i), expected.outputs().get(i))) {
+      if (!Arrays.equals(actual.outputs().get(i), expected.outputs().get(i))) {
         fail("policy '%s': %s has other outputs at attention call %d (%s)", policyProvider.name(), what, i, findPlan(actual.events(), i));
       }
     }
@@ -326,7 +327,7 @@ public abstract class BaseAttentionPolicyTestCase {
   private static final Pattern DOUBLE_RANGE = Pattern.compile("a number in \\[([^,\\]]+), ([^,\\]]+)\\]");
 
   /** Values the declaration rejects, derived from its type, its declared bounds and probing. */
-  static List<String> invalidValues(ConfigProperty p) {
+  static List<String> invalidValues(ConfigProperty<?> p) {
     String key = "probe." + p.key();
     Set<String> out = new LinkedHashSet<>();
     switch (p.type()) {
@@ -392,7 +393,7 @@ public abstract class BaseAttentionPolicyTestCase {
   }
 
   /** Edge values to try as accepted values. */
-  static List<String> edgeValues(ConfigProperty p) {
+  static List<String> edgeValues(ConfigProperty<?> p) {
     Set<String> out = new LinkedHashSet<>();
     switch (p.type()) {
       case INT -> {
@@ -427,7 +428,7 @@ public abstract class BaseAttentionPolicyTestCase {
     return List.copyOf(out);
   }
 
-  private static boolean accepts(ConfigProperty p, String key, String value) {
+  private static boolean accepts(ConfigProperty<?> p, String key, String value) {
     try {
       p.parse(key, value);
       return true;

@@ -12,6 +12,7 @@ import org.recycledattention.api.cache.BackendCapability;
 import org.recycledattention.api.cache.CacheSpec;
 import org.recycledattention.api.cache.KvCache;
 import org.recycledattention.api.cache.KvCacheBackend;
+import org.recycledattention.api.cache.WorkingSet;
 import org.recycledattention.api.model.ModelShape;
 import org.recycledattention.api.plan.StepPlan;
 import org.recycledattention.api.policy.AttentionPolicy;
@@ -63,12 +64,17 @@ final class PolicyDriver {
 
   private PolicyDriver() {}
 
-  /** A random script: chunks of up to 48 tokens when the backend batches prefill, else of 1. */
+  /**
+   * A random script: chunks of up to 48 tokens when the backend batches prefill, else of 1. A prompt of
+   * two or more tokens always has a PREFILL chunk before its PREFILL_END chunk, so every run checks the
+   * PREFILL rules (a single chunk once let a policy that plans Partial during PREFILL pass, one run in 25).
+   */
   static Script script(SplittableRandom r, ModelShape shape, int promptLength, int decodeSteps, boolean multiQuery) {
     List<Integer> chunks = new ArrayList<>();
     int left = promptLength;
     while (left > 0) {
-      int c = multiQuery ? Math.min(left, 1 + r.nextInt(48)) : 1;
+      int room = chunks.isEmpty() && left > 1 ? left - 1 : left;
+      int c = multiQuery ? Math.min(room, 1 + r.nextInt(48)) : 1;
       chunks.add(c);
       left -= c;
     }
@@ -190,7 +196,7 @@ final class PolicyDriver {
     }
 
     @Override
-    public void observe(int layer, DecodeStep step, Observation observation, org.recycledattention.api.cache.WorkingSet workingSet) {}
+    public void observe(int layer, DecodeStep step, Observation observation, WorkingSet workingSet) {}
   }
 
   /** Deterministic inputs per (seed, layer, position). */

@@ -10,6 +10,8 @@ import java.util.ServiceLoader;
 import org.recycledattention.api.cache.KvCacheBackend;
 import org.recycledattention.api.cache.KvCacheBackendProvider;
 import org.recycledattention.api.config.ProviderConfig;
+import org.recycledattention.api.model.ModelShape;
+import org.recycledattention.api.policy.AttentionPolicy;
 import org.recycledattention.api.policy.AttentionPolicyProvider;
 import org.recycledattention.api.policy.PolicyConfig;
 import org.recycledattention.api.provider.NamedProvider;
@@ -88,6 +90,11 @@ public final class Providers {
   /** A policy configuration with budget {@code budget} and the provider's keys from {@code values}. */
   public static PolicyConfig policyConfig(AttentionPolicyProvider provider, int budget, Map<String, String> values) {
     return new PolicyConfig(budget, config(provider, values));
+  }
+
+  /** A new policy of {@code provider} for a model of {@code shape}, with budget {@code budget} and its keys from {@code values}. */
+  public static AttentionPolicy create(AttentionPolicyProvider provider, int budget, Map<String, String> values, ModelShape shape) {
+    return provider.create(policyConfig(provider, budget, values), shape);
   }
 
   /** A started backend configured by {@code values}; the caller closes it. */

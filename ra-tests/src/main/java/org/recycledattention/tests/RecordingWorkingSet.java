@@ -10,6 +10,7 @@ import java.util.Set;
 import org.recycledattention.api.cache.BackendCapability;
 import org.recycledattention.api.cache.Selection;
 import org.recycledattention.api.cache.WorkingSet;
+import org.recycledattention.api.cache.support.ForwardingWorkingSet;
 import org.recycledattention.api.policy.Phase;
 
 /**
@@ -23,8 +24,7 @@ import org.recycledattention.api.policy.Phase;
  *
  * <p>Not thread-safe, like the working set it wraps.
  */
-public final class RecordingWorkingSet implements WorkingSet {
-  private final WorkingSet delegate;
+public final class RecordingWorkingSet extends ForwardingWorkingSet {
   private final String policy;
   private final Set<BackendCapability> declared;
   private final List<String> log;
@@ -38,7 +38,7 @@ public final class RecordingWorkingSet implements WorkingSet {
    * @param log receives one line per operation
    */
   public RecordingWorkingSet(WorkingSet delegate, String policy, Set<BackendCapability> declared, List<String> log) {
-    this.delegate = requireNonNull(delegate, "delegate is null");
+    super(delegate);
     this.policy = requireNonNull(policy, "policy is null");
     this.declared = declared.isEmpty() ? EnumSet.noneOf(BackendCapability.class) : EnumSet.copyOf(declared);
     this.log = requireNonNull(log, "log is null");
@@ -56,68 +56,38 @@ public final class RecordingWorkingSet implements WorkingSet {
   }
 
   @Override
-  public int layer() {
-    return delegate.layer();
-  }
-
-  @Override
-  public int kvHeads() {
-    return delegate.kvHeads();
-  }
-
-  @Override
-  public int length() {
-    return delegate.length();
-  }
-
-  @Override
-  public int partialLength() {
-    return delegate.partialLength();
-  }
-
-  @Override
-  public int position(int kvHead, int slot) {
-    return delegate.position(kvHead, slot);
-  }
-
-  @Override
-  public int partialPosition(int kvHead, int slot) {
-    return delegate.partialPosition(kvHead, slot);
-  }
-
-  @Override
   public void evict(int[] slotPerHead) {
     check("evict", BackendCapability.EVICTION);
     log.add(context + " evict " + Arrays.toString(slotPerHead));
-    delegate.evict(slotPerHead);
+    delegate().evict(slotPerHead);
   }
 
   @Override
   public void retain(Selection selection) {
     check("retain", BackendCapability.EVICTION);
     log.add(context + " retain " + describe(selection));
-    delegate.retain(selection);
+    delegate().retain(selection);
   }
 
   @Override
   public void gatherPartial(Selection selection) {
     check("gatherPartial", BackendCapability.PARTIAL_CACHE);
     log.add(context + " gatherPartial " + describe(selection));
-    delegate.gatherPartial(selection);
+    delegate().gatherPartial(selection);
   }
 
   @Override
   public void appendToPartial(int[] replaceSlotPerHead) {
     check("appendToPartial", BackendCapability.PARTIAL_CACHE);
     log.add(context + " appendToPartial " + Arrays.toString(replaceSlotPerHead));
-    delegate.appendToPartial(replaceSlotPerHead);
+    delegate().appendToPartial(replaceSlotPerHead);
   }
 
   @Override
   public void clearPartial() {
     check("clearPartial", null);
     log.add(context + " clearPartial");
-    delegate.clearPartial();
+    delegate().clearPartial();
   }
 
   private void check(String operation, BackendCapability needed) {

@@ -3,8 +3,11 @@ package org.recycledattention.tests;
 import static java.util.Objects.requireNonNull;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.random.RandomGenerator;
 import org.recycledattention.api.cache.CacheSpec;
+import org.recycledattention.api.cache.KvCache;
 import org.recycledattention.api.cache.KvDtype;
 import org.recycledattention.api.cache.Selection;
 import org.recycledattention.api.plan.GroupReduction;
@@ -40,11 +43,22 @@ public final class ReferenceAttention {
   public record Result(double[] output, int attended, double[][] scores) {}
 
   private final CacheSpec spec;
+  private final KvDtype storage;
   private final List<List<List<Entry>>> main = new ArrayList<>();
   private final List<List<List<Entry>>> partial = new ArrayList<>();
 
+  /** Keys and values kept exactly (f32). */
   public ReferenceAttention(CacheSpec spec) {
+    this(spec, KvDtype.F32);
+  }
+
+  /**
+   * Keys and values rounded to {@code storage} as they are appended ({@link #stored}), so that a backend
+   * storing f16 or bf16 can be compared tightly: the remaining difference is the backend's arithmetic.
+   */
+  public ReferenceAttention(CacheSpec spec, KvDtype storage) {
     this.spec = requireNonNull(spec, "spec is null");
+    this.storage = requireNonNull(storage, "storage is null");
     for (int l = 0; l < spec.layers(); l++) {
       List<List<Entry>> m = new ArrayList<>();
       List<List<Entry>> p = new ArrayList<>();
@@ -61,14 +75,51 @@ public final class ReferenceAttention {
     return spec;
   }
 
+  /**
+   * The value a cache storing {@code dtype} keeps for {@code x}: f16 as {@link Float#floatToFloat16};
+   * bf16 the upper 16 bits, rounded to nearest even (NaN stays NaN).
+   */
+  public static float stored(float x, KvDtype dtype) {
+    return switch (dtype) {
+      case F32 -> x;
+      case F16 -> Float.float16ToFloat(Float.floatToFloat16(x));
+      case BF16 -> {
+        int bits = Float.floatToRawIntBits(x);
+        int rounded = Float.isNaN(x) ? (bits >>> 16) | 0x0040 : (bits + 0x7FFF + ((bits >>> 16) & 1)) >>> 16;
+        yield Float.intBitsToFloat(rounded << 16);
+      }
+    };
+  }
+
+  private float[] stored(float[] a, int from, int to) {
+    float[] out = Arrays.copyOfRange(a, from, to);
+    for (int i = 0; i < out.length; i++) {
+      out[i] = stored(out[i], storage);
+    }
+    return out;
+  }
+
+  /**
+   * Appends {@code tokens} random keys and values (standard normal, drawn from {@code random}, keys
+   * first) at positions {@code from, from + 1, ...} to {@code layer} of both {@code cache} and this
+   * reference, which then hold the same entries: the usual start of a backend test.
+   */
+  public void appendRandom(KvCache cache, int layer, int from, int tokens, RandomGenerator random) {
+    int width = tokens * spec.kvHeads() * spec.headDim();
+    float[] k = RandomData.gaussian(random, width, 1.0);
+    float[] v = RandomData.gaussian(random, width, 1.0);
+    int[] positions = RandomData.range(from, tokens);
+    cache.append(layer, k, v, positions, tokens);
+    append(layer, k, v, positions, tokens);
+  }
+
   /** As {@code KvCache.append}: {@code k}, {@code v} are {@code tokens × kvHeads × headDim}. */
   public void append(int layer, float[] k, float[] v, int[] positions, int tokens) {
     int d = spec.headDim();
     for (int t = 0; t < tokens; t++) {
       for (int h = 0; h < spec.kvHeads(); h++) {
         int off = (t * spec.kvHeads() + h) * d;
-        main.get(layer).get(h).add(new Entry(positions[t], java.util.Arrays.copyOfRange(k, off, off + d),
-            java.util.Arrays.copyOfRange(v, off, off + d)));
+        main.get(layer).get(h).add(new Entry(positions[t], stored(k, off, off + d), stored(v, off, off + d)));
       }
     }
   }

@@ -10,12 +10,13 @@ import org.recycledattention.api.cache.CacheSpec;
 import org.recycledattention.api.cache.CacheStats;
 import org.recycledattention.api.cache.KvCache;
 import org.recycledattention.api.cache.KvCacheBackend;
-import org.recycledattention.api.cache.KvCacheBackendProvider;
 import org.recycledattention.api.cache.KvDtype;
 import org.recycledattention.api.cache.Selection;
 import org.recycledattention.api.cache.WorkingSet;
-import org.recycledattention.api.config.ConfigProperty;
+import org.recycledattention.api.cache.support.AbstractBackendProvider;
+import org.recycledattention.api.cache.support.AbstractKvCacheBackend;
 import org.recycledattention.api.config.ProviderConfig;
+import org.recycledattention.api.provider.ProviderInfo;
 import org.recycledattention.api.plan.StepPlan;
 
 /**
@@ -25,9 +26,7 @@ import org.recycledattention.api.plan.StepPlan;
  *
  * <p>Not discovered by {@link java.util.ServiceLoader}: tests create it.
  */
-public final class ReferenceBackend implements KvCacheBackendProvider {
-  private final Set<BackendCapability> capabilities;
-
+public final class ReferenceBackend extends AbstractBackendProvider {
   /** With every capability. */
   public ReferenceBackend() {
     this(EnumSet.allOf(BackendCapability.class));
@@ -35,54 +34,19 @@ public final class ReferenceBackend implements KvCacheBackendProvider {
 
   /** With these capabilities only: operations that need another one throw as the contract says. */
   public ReferenceBackend(Set<BackendCapability> capabilities) {
-    this.capabilities = capabilities.isEmpty() ? EnumSet.noneOf(BackendCapability.class) : EnumSet.copyOf(capabilities);
+    super(new ProviderInfo("reference", "the conformance kit's reference attention behind the SPI (tests only)"), capabilities);
   }
 
   @Override
-  public String name() {
-    return "reference";
-  }
-
-  @Override
-  public String description() {
-    return "the conformance kit's reference attention behind the SPI (tests only)";
-  }
-
-  @Override
-  public List<ConfigProperty> properties() {
-    return List.of();
-  }
-
-  @Override
-  public Set<BackendCapability> capabilities() {
-    return capabilities;
-  }
-
-  @Override
-  public KvCacheBackend create(ProviderConfig config) {
-    return new KvCacheBackend() {
+  protected KvCacheBackend newBackend(ProviderConfig config) {
+    return new AbstractKvCacheBackend(name(), capabilities(), KvDtype.F32) {
       @Override
-      public String name() {
-        return ReferenceBackend.this.name();
-      }
-
-      @Override
-      public Set<BackendCapability> capabilities() {
-        return capabilities;
-      }
-
-      @Override
-      public KvDtype storageDtype() {
-        return KvDtype.F32;
-      }
-
-      @Override
-      public KvCache allocate(CacheSpec spec) {
+      protected KvCache newCache(CacheSpec spec) {
         return new Cache(spec);
       }
 
       @Override
-      public void close() {}
+      protected void release() {}
     };
   }
 
@@ -111,7 +75,7 @@ public final class ReferenceBackend implements KvCacheBackendProvider {
     }
 
     private void need(BackendCapability c, String operation) {
-      if (!capabilities.contains(c)) {
+      if (!capabilities().contains(c)) {
         throw c.unsupported(name(), operation);
       }
     }

@@ -3,35 +3,55 @@ package org.recycledattention.tests;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.TreeSet;
+import java.util.stream.IntStream;
 import org.recycledattention.api.cache.Selection;
 import org.recycledattention.api.cache.WorkingSet;
 
 /**
- * A {@link WorkingSet} that keeps only positions, for unit tests of a policy's rules on hand-made
- * scores (with {@link ArrayScores}): no keys, no values, no backend. Follows the contract's slot
- * rules exactly (appends at the end, swap-remove on evict, retain and gather in selection order) and
- * records each operation in {@link #operations()}.
+ * A {@link WorkingSet} that keeps only positions, for unit tests of a policy's rules on hand-made scores
+ * ({@link SimulatedDecoder}, {@link ArrayScores}): no keys, no values, no backend. Follows the contract's
+ * slot rules exactly (appends at the end, swap-remove on evict, retain and gather in selection order) and
+ * records every call in {@link #calls()}.
  *
  * <p>Not thread-safe.
  */
 public final class SimulatedWorkingSet implements WorkingSet {
+  /** One recorded working-set operation. */
+  public sealed interface Call permits Evict, Retain, Gather, AppendToPartial, ClearPartial {}
+
+  /** {@link WorkingSet#evict}: the slot per head. */
+  public record Evict(List<Integer> slotPerHead) implements Call {}
+
+  /** {@link WorkingSet#retain}: the selected slots of head 0 and the selection size. */
+  public record Retain(Selection selection) implements Call {}
+
+  /** {@link WorkingSet#gatherPartial}. */
+  public record Gather(Selection selection) implements Call {}
+
+  /** {@link WorkingSet#appendToPartial}: the replaced slot per head, -1 for an append. */
+  public record AppendToPartial(List<Integer> replaceSlotPerHead) implements Call {}
+
+  /** {@link WorkingSet#clearPartial}. */
+  public record ClearPartial() implements Call {}
+
   private final int layer;
+  private final int kvHeads;
   private final List<List<Integer>> main = new ArrayList<>();
   private final List<List<Integer>> partial = new ArrayList<>();
-  private final List<String> operations = new ArrayList<>();
+  private boolean hasPartial;
+  private final List<Call> calls = new ArrayList<>();
 
   public SimulatedWorkingSet(int layer, int kvHeads) {
-    if (kvHeads < 1) {
-      throw new IllegalArgumentException("kvHeads must be >= 1, got " + kvHeads);
-    }
     this.layer = layer;
+    this.kvHeads = kvHeads;
     for (int h = 0; h < kvHeads; h++) {
       main.add(new ArrayList<>());
       partial.add(new ArrayList<>());
     }
   }
 
-  /** Appends one token at {@code position} to every KV head's main store (what the engine's append does). */
+  /** What the backend's {@code append} does: the token enters every head's main store at the end. */
   public SimulatedWorkingSet append(int position) {
     for (List<Integer> m : main) {
       m.add(position);
@@ -39,7 +59,7 @@ public final class SimulatedWorkingSet implements WorkingSet {
     return this;
   }
 
-  /** Appends positions {@code from .. to-1}. */
+  /** {@link #append} of positions {@code from .. to - 1}. */
   public SimulatedWorkingSet appendRange(int from, int to) {
     for (int p = from; p < to; p++) {
       append(p);
@@ -47,19 +67,39 @@ public final class SimulatedWorkingSet implements WorkingSet {
     return this;
   }
 
-  /** The positions of one head's main store, in slot order. */
+  /** Every recorded call, oldest first. */
+  public List<Call> calls() {
+    return List.copyOf(calls);
+  }
+
+  /** Forgets the calls recorded so far. */
+  public void clearCalls() {
+    calls.clear();
+  }
+
+  /** Positions of one head's main store, in slot order. */
   public List<Integer> positions(int kvHead) {
     return List.copyOf(main.get(kvHead));
   }
 
-  /** The positions of one head's partial cache, in slot order. */
+  /** Positions of one head's main store, sorted. */
+  public TreeSet<Integer> positionSet(int kvHead) {
+    return new TreeSet<>(main.get(kvHead));
+  }
+
+  /** Positions of one head's partial cache, in slot order. */
   public List<Integer> partialPositions(int kvHead) {
     return List.copyOf(partial.get(kvHead));
   }
 
-  /** What was done, one line per operation ({@code evict [3, 1]}). */
-  public List<String> operations() {
-    return List.copyOf(operations);
+  /** Positions of one head's partial cache, sorted. */
+  public TreeSet<Integer> partialPositionSet(int kvHead) {
+    return new TreeSet<>(partial.get(kvHead));
+  }
+
+  /** Whether there is a partial cache (it may be empty). */
+  public boolean hasPartial() {
+    return hasPartial;
   }
 
   @Override
@@ -69,7 +109,7 @@ public final class SimulatedWorkingSet implements WorkingSet {
 
   @Override
   public int kvHeads() {
-    return main.size();
+    return kvHeads;
   }
 
   @Override
@@ -79,7 +119,7 @@ public final class SimulatedWorkingSet implements WorkingSet {
 
   @Override
   public int partialLength() {
-    return partial.get(0).size();
+    return hasPartial ? partial.get(0).size() : 0;
   }
 
   @Override
@@ -94,56 +134,71 @@ public final class SimulatedWorkingSet implements WorkingSet {
 
   @Override
   public void evict(int[] slotPerHead) {
-    if (slotPerHead.length != kvHeads()) {
-      throw new IllegalArgumentException("evict needs one slot per KV head (" + kvHeads() + "), got " + slotPerHead.length);
+    if (slotPerHead.length != kvHeads) {
+      throw new IllegalArgumentException("evict needs one slot per KV head, got " + slotPerHead.length);
     }
-    operations.add("evict " + Arrays.toString(slotPerHead));
-    for (int h = 0; h < kvHeads(); h++) {
+    calls.add(new Evict(IntStream.of(slotPerHead).boxed().toList()));
+    for (int h = 0; h < kvHeads; h++) {
       List<Integer> m = main.get(h);
-      if (slotPerHead[h] < 0 || slotPerHead[h] >= m.size()) {
-        throw new IndexOutOfBoundsException("slot " + slotPerHead[h] + " of KV head " + h + " is outside [0, " + m.size() + ")");
+      int slot = slotPerHead[h];
+      if (slot < 0 || slot >= m.size()) {
+        throw new IndexOutOfBoundsException("evict slot " + slot + " of head " + h + " with " + m.size() + " entries");
       }
-      int last = m.removeLast();
-      if (slotPerHead[h] < m.size()) {
-        m.set(slotPerHead[h], last);
+      int last = m.remove(m.size() - 1);
+      if (slot < m.size()) {
+        m.set(slot, last); // swap-remove
       }
     }
-    clear();
+    dropPartial();
   }
 
   @Override
   public void retain(Selection selection) {
-    operations.add("retain " + RecordingWorkingSet.describe(selection));
-    for (int h = 0; h < kvHeads(); h++) {
+    checkHeads(selection);
+    calls.add(new Retain(selection));
+    for (int h = 0; h < kvHeads; h++) {
       List<Integer> m = main.get(h);
       List<Integer> kept = new ArrayList<>();
-      for (int i = 0; i < selection.size(); i++) {
-        kept.add(m.get(selection.slot(h, i)));
+      for (int slot : selection.slots(h)) {
+        kept.add(m.get(slot));
       }
-      m.clear();
-      m.addAll(kept);
+      main.set(h, kept);
     }
-    clear();
+    dropPartial();
   }
 
   @Override
   public void gatherPartial(Selection selection) {
-    operations.add("gatherPartial " + RecordingWorkingSet.describe(selection));
-    for (int h = 0; h < kvHeads(); h++) {
-      List<Integer> p = partial.get(h);
-      p.clear();
-      for (int i = 0; i < selection.size(); i++) {
-        p.add(main.get(h).get(selection.slot(h, i)));
+    checkHeads(selection);
+    calls.add(new Gather(selection));
+    for (int h = 0; h < kvHeads; h++) {
+      List<Integer> m = main.get(h);
+      List<Integer> p = new ArrayList<>();
+      for (int slot : selection.slots(h)) {
+        p.add(m.get(slot));
       }
+      partial.set(h, p);
     }
+    hasPartial = true;
   }
 
   @Override
   public void appendToPartial(int[] replaceSlotPerHead) {
-    operations.add("appendToPartial " + Arrays.toString(replaceSlotPerHead));
-    for (int h = 0; h < kvHeads(); h++) {
-      int newest = main.get(h).getLast();
-      if (replaceSlotPerHead[h] < 0) {
+    if (!hasPartial) {
+      throw new IllegalStateException("appendToPartial without a partial cache");
+    }
+    if (replaceSlotPerHead.length != kvHeads) {
+      throw new IllegalArgumentException("appendToPartial needs one slot per KV head, got " + Arrays.toString(replaceSlotPerHead));
+    }
+    boolean append = replaceSlotPerHead[0] == -1;
+    calls.add(new AppendToPartial(IntStream.of(replaceSlotPerHead).boxed().toList()));
+    for (int h = 0; h < kvHeads; h++) {
+      if ((replaceSlotPerHead[h] == -1) != append) {
+        throw new IllegalArgumentException("appendToPartial: all heads must be -1 or none: " + Arrays.toString(replaceSlotPerHead));
+      }
+      List<Integer> m = main.get(h);
+      int newest = m.get(m.size() - 1);
+      if (append) {
         partial.get(h).add(newest);
       } else {
         partial.get(h).set(replaceSlotPerHead[h], newest);
@@ -153,13 +208,20 @@ public final class SimulatedWorkingSet implements WorkingSet {
 
   @Override
   public void clearPartial() {
-    operations.add("clearPartial");
-    clear();
+    calls.add(new ClearPartial());
+    dropPartial();
   }
 
-  private void clear() {
+  private void dropPartial() {
+    hasPartial = false;
     for (List<Integer> p : partial) {
       p.clear();
+    }
+  }
+
+  private void checkHeads(Selection selection) {
+    if (selection.kvHeads() != kvHeads) {
+      throw new IllegalArgumentException("selection has " + selection.kvHeads() + " heads, the working set " + kvHeads);
     }
   }
 }

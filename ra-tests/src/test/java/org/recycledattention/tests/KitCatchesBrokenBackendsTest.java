@@ -150,7 +150,7 @@ class KitCatchesBrokenBackendsTest {
         }
 
         @Override
-        public java.util.List<ConfigProperty> properties() {
+        public java.util.List<ConfigProperty<?>> properties() {
           return java.util.List.of();
         }
 

@@ -3,6 +3,7 @@ package org.recycledattention.tests;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.recycledattention.api.cache.AttentionResult;
 import org.recycledattention.api.cache.BackendCapability;
@@ -10,22 +11,24 @@ import org.recycledattention.api.cache.CacheSpec;
 import org.recycledattention.api.cache.CacheStats;
 import org.recycledattention.api.cache.KvCache;
 import org.recycledattention.api.cache.KvCacheBackend;
-import org.recycledattention.api.cache.KvCacheBackendProvider;
 import org.recycledattention.api.cache.KvDtype;
 import org.recycledattention.api.cache.Selection;
 import org.recycledattention.api.cache.WorkingSet;
-import org.recycledattention.api.config.ConfigProperty;
+import org.recycledattention.api.cache.support.AbstractBackendProvider;
+import org.recycledattention.api.cache.support.AbstractKvCacheBackend;
+import org.recycledattention.api.cache.support.ForwardingWorkingSet;
 import org.recycledattention.api.config.ProviderConfig;
 import org.recycledattention.api.plan.GroupReduction;
 import org.recycledattention.api.plan.ScoreRequest;
 import org.recycledattention.api.plan.StepPlan;
+import org.recycledattention.api.provider.ProviderInfo;
 
 /**
- * A backend for the kit's own tests: {@link ReferenceAttention} behind the SPI, with chosen
- * capabilities and, optionally, one deliberate flaw. Without a flaw it is a correct (slow) backend,
- * the positive control of the backend suite; with one, the suite must catch it.
+ * A backend for the kit's own tests: the kit's {@link ReferenceBackend} with chosen capabilities and,
+ * optionally, one deliberate flaw added around it. Without a flaw it is a correct (slow) backend, the
+ * positive control of the backend suite; with one, the suite must catch it.
  */
-final class ModelBackend implements KvCacheBackendProvider {
+final class ModelBackend extends AbstractBackendProvider {
   /** A deliberate defect. */
   enum Flaw {
     NONE,
@@ -43,12 +46,17 @@ final class ModelBackend implements KvCacheBackendProvider {
     LEAKS_CLOSED_CACHES
   }
 
-  private final Set<BackendCapability> capabilities;
   private final Flaw flaw;
+  private final ReferenceBackend reference;
 
   ModelBackend(Set<BackendCapability> capabilities, Flaw flaw) {
-    this.capabilities = capabilities.isEmpty() ? EnumSet.noneOf(BackendCapability.class) : EnumSet.copyOf(capabilities);
+    super(new ProviderInfo("kit-model", "the kit's reference backend with a chosen flaw (tests only)"), capabilities);
     this.flaw = flaw;
+    Set<BackendCapability> works = capabilities.isEmpty() ? EnumSet.noneOf(BackendCapability.class) : EnumSet.copyOf(capabilities);
+    if (flaw == Flaw.SILENT_UNSUPPORTED) {
+      works.add(BackendCapability.EVICTION); // works, but is not declared
+    }
+    this.reference = new ReferenceBackend(works);
   }
 
   static ModelBackend complete() {
@@ -56,47 +64,13 @@ final class ModelBackend implements KvCacheBackendProvider {
   }
 
   @Override
-  public String name() {
-    return "kit-model";
-  }
-
-  @Override
-  public String description() {
-    return "the kit's reference model behind the SPI (tests only)";
-  }
-
-  @Override
-  public List<ConfigProperty> properties() {
-    return List.of();
-  }
-
-  @Override
-  public Set<BackendCapability> capabilities() {
-    return capabilities;
-  }
-
-  @Override
-  public KvCacheBackend create(ProviderConfig config) {
+  protected KvCacheBackend newBackend(ProviderConfig config) {
+    KvCacheBackend inner = Providers.create(reference, Map.of());
     List<KvCache> allocated = new ArrayList<>();
-    return new KvCacheBackend() {
+    return new AbstractKvCacheBackend(name(), capabilities(), inner.storageDtype()) {
       @Override
-      public String name() {
-        return ModelBackend.this.name();
-      }
-
-      @Override
-      public Set<BackendCapability> capabilities() {
-        return capabilities;
-      }
-
-      @Override
-      public KvDtype storageDtype() {
-        return KvDtype.F32;
-      }
-
-      @Override
-      public KvCache allocate(CacheSpec spec) {
-        Cache c = new Cache(spec);
+      protected KvCache newCache(CacheSpec spec) {
+        KvCache c = flaw == Flaw.NONE ? inner.allocate(spec) : new FlawedCache(inner.allocate(spec));
         if (flaw == Flaw.LEAKS_CLOSED_CACHES) {
           allocated.add(c);
         }
@@ -104,194 +78,98 @@ final class ModelBackend implements KvCacheBackendProvider {
       }
 
       @Override
-      public void close() {}
+      protected void release() {
+        inner.close();
+      }
     };
   }
 
-  private final class Cache implements KvCache {
-    private final CacheSpec spec;
-    private final ReferenceAttention model;
+  /** The reference cache with {@link #flaw} added. */
+  private final class FlawedCache implements KvCache {
+    private final KvCache cache;
     private final List<WorkingSet> views = new ArrayList<>();
-    private boolean closed;
-    private long peak;
-    private long bytesRead;
-    private long tokensAttended;
-    private long attendCalls;
     private long evictedEntries;
 
-    Cache(CacheSpec spec) {
-      this.spec = spec;
-      this.model = new ReferenceAttention(spec);
-      for (int l = 0; l < spec.layers(); l++) {
-        views.add(new View(l));
+    FlawedCache(KvCache cache) {
+      this.cache = cache;
+      for (int l = 0; l < cache.spec().layers(); l++) {
+        views.add(new CountingEvictions(cache.workingSet(l)));
       }
-    }
-
-    private void open() {
-      if (closed && flaw != Flaw.NO_CLOSE_CHECK) {
-        throw new IllegalStateException("cache is closed");
-      }
-    }
-
-    private void need(BackendCapability c, String operation) {
-      if (!capabilities.contains(c) && !(flaw == Flaw.SILENT_UNSUPPORTED && c == BackendCapability.EVICTION)) {
-        throw c.unsupported(name(), operation);
-      }
-    }
-
-    private long resident() {
-      long bytes = model.residentBytes(KvDtype.F32);
-      if (flaw == Flaw.EVICT_KEEPS_BYTES) {
-        bytes += evictedEntries * spec.kvHeads() * spec.headDim() * 2L * 4;
-      }
-      return bytes;
     }
 
     @Override
     public CacheSpec spec() {
-      return spec;
+      return cache.spec();
     }
 
     @Override
     public KvDtype storageDtype() {
-      return KvDtype.F32;
+      return cache.storageDtype();
     }
 
     @Override
     public void append(int layer, float[] k, float[] v, int[] positions, int tokens) {
-      open();
-      int width = tokens * spec.kvHeads() * spec.headDim();
-      if (k.length < width || v.length < width || positions.length < tokens) {
-        throw new IllegalArgumentException("arrays shorter than " + tokens + " tokens");
-      }
-      if (model.length(layer) + tokens > spec.maxTokens()) {
-        throw new IllegalStateException("maxTokens " + spec.maxTokens() + " exceeded");
-      }
-      model.append(layer, k, v, positions, tokens);
-      peak = Math.max(peak, resident());
+      cache.append(layer, k, v, positions, tokens);
     }
 
     @Override
     public AttentionResult attend(int layer, float[] q, int queries, StepPlan plan, float[] out) {
-      open();
-      if (queries > 1) {
-        need(BackendCapability.MULTI_QUERY, "attend with " + queries + " queries");
-      }
-      if (plan instanceof StepPlan.Partial) {
-        need(BackendCapability.PARTIAL_CACHE, "attend with StepPlan.Partial");
-      }
-      if (plan.scores().wanted()) {
-        need(BackendCapability.SCORES, "attend with scores");
-      }
       StepPlan computed = plan;
       if (flaw == Flaw.MEAN_FOR_MAX && plan.scores().reduction() == GroupReduction.MAX) {
         ScoreRequest mean = new ScoreRequest(plan.scores().mode(), GroupReduction.MEAN);
         computed = plan instanceof StepPlan.Full ? new StepPlan.Full(mean) : new StepPlan.Partial(mean);
       }
-      ReferenceAttention.Result r = model.attend(layer, q, queries, computed);
-      for (int i = 0; i < r.output().length; i++) {
-        out[i] = (float) r.output()[i] + (flaw == Flaw.NOISY_OUTPUT ? 1e-3f : 0f);
-      }
-      attendCalls++;
-      tokensAttended += r.attended();
-      bytesRead += (long) r.attended() * spec.kvHeads() * spec.headDim() * 8;
-      if (r.scores() == null) {
-        return new AttentionResult(r.attended(), null);
-      }
-      float[][] rows = new float[r.scores().length][r.attended()];
-      for (int h = 0; h < rows.length; h++) {
-        for (int j = 0; j < rows[h].length; j++) {
-          rows[h][j] = (float) r.scores()[h][j];
+      AttentionResult r = cache.attend(layer, q, queries, computed, out);
+      if (flaw == Flaw.NOISY_OUTPUT) {
+        long n = (long) queries * spec().queryHeads() * spec().headDim();
+        for (int i = 0; i < n; i++) {
+          out[i] += 1e-3f;
         }
       }
-      return new AttentionResult(r.attended(), ArrayScores.of(rows));
+      return r;
     }
 
     @Override
     public WorkingSet workingSet(int layer) {
-      open();
+      cache.workingSet(layer); // its checks
       return views.get(layer);
     }
 
     @Override
     public CacheStats stats() {
-      open();
-      return new CacheStats(resident(), peak, bytesRead, tokensAttended, attendCalls);
+      CacheStats s = cache.stats();
+      if (flaw != Flaw.EVICT_KEEPS_BYTES) {
+        return s;
+      }
+      long kept = evictedEntries * spec().kvHeads() * spec().headDim() * 2L * storageDtype().bytes();
+      return new CacheStats(s.residentBytes() + kept, Math.max(s.peakResidentBytes(), s.residentBytes() + kept), s.bytesRead(),
+          s.tokensAttended(), s.attendCalls());
     }
 
     @Override
     public void close() {
-      closed = true;
+      if (flaw != Flaw.NO_CLOSE_CHECK) {
+        cache.close();
+      }
     }
 
-    private final class View implements WorkingSet {
-      private final int layer;
-
-      View(int layer) {
-        this.layer = layer;
-      }
-
-      @Override
-      public int layer() {
-        return layer;
-      }
-
-      @Override
-      public int kvHeads() {
-        return spec.kvHeads();
-      }
-
-      @Override
-      public int length() {
-        return model.length(layer);
-      }
-
-      @Override
-      public int partialLength() {
-        return model.partialLength(layer);
-      }
-
-      @Override
-      public int position(int kvHead, int slot) {
-        return model.position(layer, kvHead, slot);
-      }
-
-      @Override
-      public int partialPosition(int kvHead, int slot) {
-        return model.partialPosition(layer, kvHead, slot);
+    /** Counts evicted entries (for {@link Flaw#EVICT_KEEPS_BYTES}). */
+    private final class CountingEvictions extends ForwardingWorkingSet {
+      CountingEvictions(WorkingSet delegate) {
+        super(delegate);
       }
 
       @Override
       public void evict(int[] slotPerHead) {
-        need(BackendCapability.EVICTION, "evict");
-        model.evict(layer, slotPerHead);
+        super.evict(slotPerHead);
         evictedEntries++;
       }
 
       @Override
       public void retain(Selection selection) {
-        need(BackendCapability.EVICTION, "retain");
-        evictedEntries += model.length(layer) - selection.size();
-        model.retain(layer, selection);
-      }
-
-      @Override
-      public void gatherPartial(Selection selection) {
-        need(BackendCapability.PARTIAL_CACHE, "gatherPartial");
-        model.gatherPartial(layer, selection);
-        peak = Math.max(peak, resident());
-      }
-
-      @Override
-      public void appendToPartial(int[] replaceSlotPerHead) {
-        need(BackendCapability.PARTIAL_CACHE, "appendToPartial");
-        model.appendToPartial(layer, replaceSlotPerHead);
-        peak = Math.max(peak, resident());
-      }
-
-      @Override
-      public void clearPartial() {
-        model.clearPartial(layer);
+        int before = length();
+        super.retain(selection);
+        evictedEntries += before - selection.size();
       }
     }
   }

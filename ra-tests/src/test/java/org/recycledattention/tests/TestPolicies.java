@@ -27,6 +27,9 @@ import org.recycledattention.api.policy.PolicyConfig;
 final class TestPolicies {
   private TestPolicies() {}
 
+  private static final ConfigProperty<Integer> EXTRA_SLACK = ConfigProperty.ofInt("extra-slack", 1, Integer.MIN_VALUE, Integer.MAX_VALUE,
+      "unchecked on purpose");
+
   /** Defects. */
   enum Defect {
     NONE,
@@ -74,9 +77,9 @@ final class TestPolicies {
     }
 
     @Override
-    public List<ConfigProperty> properties() {
+    public List<ConfigProperty<?>> properties() {
       if (defect == Defect.UNCHECKED_CONFIG || defect == Defect.CONFIG_ERROR_WITHOUT_KEY) {
-        return List.of(ConfigProperty.ofInt("extra-slack", 1, Integer.MIN_VALUE, Integer.MAX_VALUE, "unchecked on purpose"));
+        return List.of(EXTRA_SLACK);
       }
       return List.of(ConfigProperty.ofChoice("victim", "oldest", List.of("oldest"), "which token leaves"),
           ConfigProperty.ofInt("unused", 3, 1, 10, "a bounded key"),
@@ -97,7 +100,7 @@ final class TestPolicies {
     @Override
     public AttentionPolicy create(PolicyConfig config, ModelShape shape) {
       if (defect == Defect.UNCHECKED_CONFIG || defect == Defect.CONFIG_ERROR_WITHOUT_KEY) {
-        int slack = config.properties().getInt("extra-slack");
+        int slack = config.properties().get(EXTRA_SLACK);
         if (slack <= 0) {
           if (defect == Defect.UNCHECKED_CONFIG) {
             throw new IllegalArgumentException("slack must be positive");

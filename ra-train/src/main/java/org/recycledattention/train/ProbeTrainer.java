@@ -12,10 +12,12 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 import ai.djl.training.GradientCollector;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import org.recycledattention.api.RaException;
 import org.recycledattention.eval.ruler.RulerGenerator;
@@ -81,7 +83,7 @@ public final class ProbeTrainer {
   public static final double DEFAULT_LEARNING_RATE = 2e-3;
   /** The default tasks as {@code ra train-probe --tasks} spells them. */
   public static final String DEFAULT_TASK_IDS = "niah_single";
-  public static final List<RulerTask> DEFAULT_TASKS = java.util.Arrays.stream(DEFAULT_TASK_IDS.split(",")).map(RulerTask::of).toList();
+  public static final List<RulerTask> DEFAULT_TASKS = Arrays.stream(DEFAULT_TASK_IDS.split(",")).map(RulerTask::of).toList();
 
   /** Running answer-token accuracy at which the curriculum advances. */
   static final double COMPETENCE = 0.9;
@@ -127,7 +129,7 @@ public final class ProbeTrainer {
    * after the current step (libtorch must not be inside a step when the JVM shuts down) and this
    * method throws {@link RaException}.
    */
-  public ProbeWeights train(Options options, Consumer<StepLog> progress, java.util.function.BooleanSupplier stop) {
+  public ProbeWeights train(Options options, Consumer<StepLog> progress, BooleanSupplier stop) {
     Engine engine;
     try {
       engine = Engine.getEngine("PyTorch");
@@ -219,7 +221,7 @@ public final class ProbeTrainer {
       NDArray logits = forward(m, params, rotationMatrix(m), m.create(ids, new Shape(1, ids.length)), ids.length);
       float[] all = logits.toFloatArray();
       int v = vocabulary.size();
-      return java.util.Arrays.copyOfRange(all, (tokens.length - 1) * v, tokens.length * v);
+      return Arrays.copyOfRange(all, (tokens.length - 1) * v, tokens.length * v);
     }
   }
 
@@ -298,10 +300,10 @@ public final class ProbeTrainer {
       TaskSample sample = generator.generateAtDepth(task, promptLength, firstIndex + b, random.nextDouble());
       int[] prompt = tokenizer.encode(sample.prompt(), true);
       int[] whole = tokenizer.encode(sample.prompt() + sample.answerText(), true);
-      if (!java.util.Arrays.equals(prompt, 0, prompt.length, whole, 0, prompt.length)) {
+      if (!Arrays.equals(prompt, 0, prompt.length, whole, 0, prompt.length)) {
         throw new IllegalStateException("the answer merges with the prompt's last token in task " + task.id());
       }
-      int[] seq = java.util.Arrays.copyOf(whole, whole.length + 1);
+      int[] seq = Arrays.copyOf(whole, whole.length + 1);
       seq[seq.length - 1] = tokenizer.eos();
       seqs.add(seq);
       answerStarts.add(prompt.length);

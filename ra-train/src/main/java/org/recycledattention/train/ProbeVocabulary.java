@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.TreeSet;
 import org.recycledattention.eval.ruler.RulerGenerator;
 import org.recycledattention.model.tokenizer.SentencePieceTokenizer;
 import org.recycledattention.model.tokenizer.TokenType;
@@ -61,7 +62,7 @@ public final class ProbeVocabulary {
     for (char c = 33; c < 127; c++) {
       add(pieces, types, ordered, String.valueOf(c), TokenType.NORMAL);
     }
-    Set<String> words = new java.util.TreeSet<>();
+    Set<String> words = new TreeSet<>();
     for (String w : RulerGenerator.templateText().split("[^A-Za-z]+")) {
       if (w.length() >= 2) {
         words.add(w);

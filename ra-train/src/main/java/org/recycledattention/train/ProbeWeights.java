@@ -1,5 +1,6 @@
 package org.recycledattention.train;
 
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -22,6 +23,6 @@ public record ProbeWeights(ProbeGeometry geometry, ProbeVocabulary vocabulary, M
   }
 
   public ProbeWeights {
-    tensors = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(tensors));
+    tensors = Collections.unmodifiableMap(new LinkedHashMap<>(tensors));
   }
 }

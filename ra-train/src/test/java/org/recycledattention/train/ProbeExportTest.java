@@ -5,16 +5,11 @@ import static org.assertj.core.api.Assertions.within;
 
 import java.nio.file.Path;
 import java.util.List;
-import java.util.ServiceLoader;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.recycledattention.api.cache.KvCacheBackend;
-import org.recycledattention.api.cache.KvCacheBackendProvider;
-import org.recycledattention.api.config.ProviderConfig;
-import org.recycledattention.api.policy.AttentionPolicyProvider;
-import org.recycledattention.api.policy.PolicyConfig;
-import org.recycledattention.engine.decode.PolicyFactory;
 import org.recycledattention.engine.decode.Session;
+import org.recycledattention.engine.testing.Runtimes;
 import org.recycledattention.engine.wiring.Models;
 import org.recycledattention.eval.ruler.RulerTask;
 import org.recycledattention.model.llama.LanguageModel;
@@ -33,13 +28,9 @@ class ProbeExportTest {
 
     int[] prompt = vocab.tokenizer().encode("The grass is green. One of the special magic numbers for calm-river is: 4242424.", true);
     float[] expected = trainer.lastLogits(w, prompt);
-    KvCacheBackendProvider cpu = ServiceLoader.load(KvCacheBackendProvider.class).stream().map(ServiceLoader.Provider::get)
-        .filter(p -> p.name().equals("cpu")).findFirst().orElseThrow();
-    AttentionPolicyProvider full = ServiceLoader.load(AttentionPolicyProvider.class).stream().map(ServiceLoader.Provider::get)
-        .filter(p -> p.name().equals("full")).findFirst().orElseThrow();
     try (LanguageModel model = Models.load(file);
-        KvCacheBackend backend = cpu.create(ProviderConfig.defaults("ra.backend.cpu.", cpu.properties()));
-        Session session = new Session(model, backend, new PolicyFactory(full, new PolicyConfig(64, ProviderConfig.defaults("ra.policy.full.", full.properties()))), 1, 128)) {
+        KvCacheBackend backend = Runtimes.cpu();
+        Session session = new Session(model, backend, Runtimes.policy("full", 64), 1, 128)) {
       assertThat(model.tokenizer()).isPresent();
       assertThat(model.tokenizer().get().encode("The grass", true)).containsExactly(vocab.tokenizer().encode("The grass", true));
       float[] actual = session.prefill(prompt);

@@ -1,5 +1,8 @@
 package org.recycledattention.api.cache;
 
+import java.util.Objects;
+import org.recycledattention.api.model.ModelShape;
+
 /**
  * The geometry of one cache.
  *
@@ -29,9 +32,9 @@ public record CacheSpec(int layers, int queryHeads, int kvHeads, int headDim, in
    * @throws IllegalArgumentException for negative {@code tokens} or arrays shorter than the shape says
    */
   public void checkAppend(float[] k, float[] v, int[] positions, int tokens) {
-    java.util.Objects.requireNonNull(k, "k is null");
-    java.util.Objects.requireNonNull(v, "v is null");
-    java.util.Objects.requireNonNull(positions, "positions is null");
+    Objects.requireNonNull(k, "k is null");
+    Objects.requireNonNull(v, "v is null");
+    Objects.requireNonNull(positions, "positions is null");
     if (tokens < 0) {
       throw new IllegalArgumentException("tokens must be >= 0, got " + tokens);
     }
@@ -49,7 +52,7 @@ public record CacheSpec(int layers, int queryHeads, int kvHeads, int headDim, in
     return queryHeads / kvHeads;
   }
 
-  public static CacheSpec of(org.recycledattention.api.model.ModelShape shape, int maxTokens) {
+  public static CacheSpec of(ModelShape shape, int maxTokens) {
     return new CacheSpec(shape.layers(), shape.queryHeads(), shape.kvHeads(), shape.headDim(), maxTokens);
   }
 }

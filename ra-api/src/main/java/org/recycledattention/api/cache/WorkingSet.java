@@ -1,5 +1,7 @@
 package org.recycledattention.api.cache;
 
+import java.util.Arrays;
+
 /**
  * The operations a policy may apply to one layer of a cache. A view, owned by the cache; valid as
  * long as the cache is open. Each operation changes every KV head of the layer at once.
@@ -35,7 +37,7 @@ public interface WorkingSet {
   /** {@link #evict} of the same slot in every KV head. */
   default void evictSlot(int slot) {
     int[] s = new int[kvHeads()];
-    java.util.Arrays.fill(s, slot);
+    Arrays.fill(s, slot);
     evict(s);
   }
 

@@ -4,16 +4,25 @@ import static java.util.Objects.requireNonNull;
 
 import java.util.List;
 import java.util.Locale;
+import java.util.function.Function;
 import java.util.function.Predicate;
 
 /**
  * One configuration key that a provider declares: its type, default, allowed values and a one-line
  * description. Keys are relative to the provider's prefix ({@code stride}, not {@code
- * ra.policy.recycled.stride}).
+ * ra.policy.recycled.stride}, see {@link ConfigKeys}). A provider keeps its properties in constants
+ * and reads the validated values with {@link ProviderConfig#get(ConfigProperty)}, typed:
+ *
+ * <pre>{@code
+ * static final ConfigProperty<Integer> STRIDE = ConfigProperty.ofInt("stride", 10, 1, Integer.MAX_VALUE, "...");
+ * int stride = config.properties().get(STRIDE);
+ * }</pre>
  *
  * <p>Immutable and thread-safe.
+ *
+ * @param <T> the parsed value: {@code Integer}, {@code Double}, {@code Boolean} or {@code String}
  */
-public final class ConfigProperty {
+public final class ConfigProperty<T> {
   /** Value types a property can have. */
   public enum Type {
     INT, DOUBLE, BOOLEAN, STRING, CHOICE
@@ -21,68 +30,83 @@ public final class ConfigProperty {
 
   private final String key;
   private final Type type;
+  private final Class<T> valueType;
   private final String defaultValue;
   private final String allowed;
   private final String description;
   private final List<String> choices;
-  private final double min;
-  private final double max;
-  private final Predicate<Object> check;
+  private final Function<String, T> parser;
+  private final Predicate<? super T> check;
 
-  private ConfigProperty(String key, Type type, String defaultValue, String allowed, String description,
-      List<String> choices, double min, double max, Predicate<Object> check) {
+  private ConfigProperty(String key, Type type, Class<T> valueType, String defaultValue, String allowed, String description,
+      List<String> choices, Function<String, T> parser, Predicate<? super T> check) {
     this.key = requireNonNull(key, "key is null");
     if (!key.matches("[a-z0-9][a-z0-9.-]*")) {
       throw new IllegalArgumentException("configuration key '" + key + "' must match [a-z0-9][a-z0-9.-]*");
     }
     this.type = requireNonNull(type, "type is null");
+    this.valueType = requireNonNull(valueType, "valueType is null");
     this.defaultValue = requireNonNull(defaultValue, "defaultValue is null");
     this.allowed = requireNonNull(allowed, "allowed is null");
     this.description = requireNonNull(description, "description is null");
     this.choices = List.copyOf(choices);
-    this.min = min;
-    this.max = max;
+    this.parser = requireNonNull(parser, "parser is null");
     this.check = check;
   }
 
   /** An integer in {@code [min, max]}. */
-  public static ConfigProperty ofInt(String key, int defaultValue, int min, int max, String description) {
+  public static ConfigProperty<Integer> ofInt(String key, int defaultValue, int min, int max, String description) {
     String allowed = max == Integer.MAX_VALUE ? "an integer >= " + min : "an integer in [" + min + ", " + max + "]";
-    return new ConfigProperty(key, Type.INT, Integer.toString(defaultValue), allowed, description, List.of(), min, max, null);
+    return new ConfigProperty<>(key, Type.INT, Integer.class, Integer.toString(defaultValue), allowed, description, List.of(), text -> {
+      int v = Integer.parseInt(text);
+      return v >= min && v <= max ? v : null;
+    }, null);
   }
 
   /** A number in {@code [min, max]}. */
-  public static ConfigProperty ofDouble(String key, double defaultValue, double min, double max, String description) {
+  public static ConfigProperty<Double> ofDouble(String key, double defaultValue, double min, double max, String description) {
     String allowed = "a number in [" + fmt(min) + ", " + fmt(max) + "]";
-    return new ConfigProperty(key, Type.DOUBLE, fmt(defaultValue), allowed, description, List.of(), min, max, null);
+    return new ConfigProperty<>(key, Type.DOUBLE, Double.class, fmt(defaultValue), allowed, description, List.of(), text -> {
+      double v = Double.parseDouble(text);
+      return v >= min && v <= max ? v : null;
+    }, null);
   }
 
   /** {@code true} or {@code false}. */
-  public static ConfigProperty ofBoolean(String key, boolean defaultValue, String description) {
-    return new ConfigProperty(key, Type.BOOLEAN, Boolean.toString(defaultValue), "true or false", description, List.of(), 0, 0, null);
+  public static ConfigProperty<Boolean> ofBoolean(String key, boolean defaultValue, String description) {
+    return new ConfigProperty<>(key, Type.BOOLEAN, Boolean.class, Boolean.toString(defaultValue), "true or false", description, List.of(),
+        text -> switch (text.toLowerCase(Locale.ROOT)) {
+          case "true" -> Boolean.TRUE;
+          case "false" -> Boolean.FALSE;
+          default -> null;
+        }, null);
   }
 
   /** Any string. */
-  public static ConfigProperty ofString(String key, String defaultValue, String description) {
-    return new ConfigProperty(key, Type.STRING, defaultValue, "any text", description, List.of(), 0, 0, null);
+  public static ConfigProperty<String> ofString(String key, String defaultValue, String description) {
+    return new ConfigProperty<>(key, Type.STRING, String.class, defaultValue, "any text", description, List.of(), Function.identity(), null);
   }
 
   /** One of a fixed list of lower-case words. */
-  public static ConfigProperty ofChoice(String key, String defaultValue, List<String> choices, String description) {
+  public static ConfigProperty<String> ofChoice(String key, String defaultValue, List<String> choices, String description) {
     if (!choices.contains(defaultValue)) {
       throw new IllegalArgumentException("default '" + defaultValue + "' of '" + key + "' is not one of " + choices);
     }
-    return new ConfigProperty(key, Type.CHOICE, defaultValue, "one of " + String.join(" | ", choices), description, choices, 0, 0, null);
+    List<String> copy = List.copyOf(choices);
+    return new ConfigProperty<>(key, Type.CHOICE, String.class, defaultValue, "one of " + String.join(" | ", copy), description, copy, text -> {
+      String v = text.toLowerCase(Locale.ROOT);
+      return copy.contains(v) ? v : null;
+    }, null);
   }
 
   /**
-   * The same property with an extra check on the parsed value (an {@code Integer}, {@code Double},
-   * {@code Boolean} or {@code String}); {@code allowedDescription} replaces the allowed-values text
-   * in error messages and listings.
+   * The same property with an extra check on the parsed value; {@code allowedDescription} replaces
+   * the allowed-values text in error messages and listings.
    */
-  public ConfigProperty withCheck(Predicate<Object> extraCheck, String allowedDescription) {
-    Predicate<Object> combined = check == null ? extraCheck : check.and(extraCheck);
-    return new ConfigProperty(key, type, defaultValue, allowedDescription, description, choices, min, max, combined);
+  public ConfigProperty<T> withCheck(Predicate<? super T> extraCheck, String allowedDescription) {
+    requireNonNull(extraCheck, "extraCheck is null");
+    Predicate<T> combined = check == null ? extraCheck::test : v -> check.test(v) && extraCheck.test(v);
+    return new ConfigProperty<>(key, type, valueType, defaultValue, allowedDescription, description, choices, parser, combined);
   }
 
   public String key() {
@@ -91,6 +115,11 @@ public final class ConfigProperty {
 
   public Type type() {
     return type;
+  }
+
+  /** The class of the parsed values. */
+  public Class<T> valueType() {
+    return valueType;
   }
 
   /** The default, as text. */
@@ -115,54 +144,20 @@ public final class ConfigProperty {
    * Parses and checks {@code raw}.
    *
    * @param qualifiedKey the full key, used in the error message ({@code ra.policy.recycled.stride})
-   * @return an {@code Integer}, {@code Double}, {@code Boolean} or {@code String}
    * @throws ConfigException naming the key, the value and what is allowed
    */
-  public Object parse(String qualifiedKey, String raw) {
+  public T parse(String qualifiedKey, String raw) {
     requireNonNull(raw, "raw is null");
-    String text = raw.strip();
-    Object value;
+    T value;
     try {
-      value = switch (type) {
-        case INT -> {
-          int v = Integer.parseInt(text);
-          if (v < min || v > max) {
-            throw new NumberFormatException();
-          }
-          yield v;
-        }
-        case DOUBLE -> {
-          double v = Double.parseDouble(text);
-          if (!(v >= min && v <= max)) {
-            throw new NumberFormatException();
-          }
-          yield v;
-        }
-        case BOOLEAN -> switch (text.toLowerCase(Locale.ROOT)) {
-          case "true" -> Boolean.TRUE;
-          case "false" -> Boolean.FALSE;
-          default -> throw new NumberFormatException();
-        };
-        case STRING -> text;
-        case CHOICE -> {
-          String v = text.toLowerCase(Locale.ROOT);
-          if (!choices.contains(v)) {
-            throw new NumberFormatException();
-          }
-          yield v;
-        }
-      };
+      value = parser.apply(raw.strip());
     } catch (NumberFormatException e) {
-      throw invalid(qualifiedKey, raw);
+      value = null;
     }
-    if (check != null && !check.test(value)) {
-      throw invalid(qualifiedKey, raw);
+    if (value == null || check != null && !check.test(value)) {
+      throw new ConfigException("invalid value '" + raw + "' for " + qualifiedKey + ": expected " + allowed);
     }
     return value;
-  }
-
-  private ConfigException invalid(String qualifiedKey, String raw) {
-    return new ConfigException("invalid value '" + raw + "' for " + qualifiedKey + ": expected " + allowed);
   }
 
   private static String fmt(double d) {

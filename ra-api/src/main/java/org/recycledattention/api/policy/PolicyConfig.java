@@ -2,6 +2,7 @@ package org.recycledattention.api.policy;
 
 import static java.util.Objects.requireNonNull;
 
+import org.recycledattention.api.config.ConfigException;
 import org.recycledattention.api.config.ProviderConfig;
 
 /**
@@ -12,7 +13,7 @@ public record PolicyConfig(int budget, ProviderConfig properties) {
   public PolicyConfig {
     requireNonNull(properties, "properties is null");
     if (budget < 1) {
-      throw new org.recycledattention.api.config.ConfigException("invalid value '" + budget + "' for ra.budget: expected an integer >= 1");
+      throw new ConfigException("invalid value '" + budget + "' for ra.budget: expected an integer >= 1");
     }
   }
 }

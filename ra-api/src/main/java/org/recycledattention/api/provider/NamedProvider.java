@@ -18,7 +18,7 @@ public interface NamedProvider {
   String description();
 
   /** The keys this provider reads, relative to its prefix ({@code stride}, not {@code ra.policy.recycled.stride}). */
-  List<ConfigProperty> properties();
+  List<ConfigProperty<?>> properties();
 
   /** Whether it can be used here; must not throw. Policies are always available. */
   default Availability availability() {

@@ -1,7 +1,10 @@
 /**
- * Discovery of providers through {@link java.util.ServiceLoader}, with a message of its own for
- * every way it can go wrong: no provider at all, two providers with one name, a provider that throws
- * while loading, and an unknown name. Modelled on Lucene's {@code NamedSPILoader} and SLF4J 2's
- * provider binding.
+ * What every provider found by {@link java.util.ServiceLoader} has in common: a name, a description,
+ * its keys ({@link org.recycledattention.api.provider.NamedProvider}), whether it can run here
+ * ({@link org.recycledattention.api.provider.Availability}) and the exception for a provider that
+ * cannot be found or started ({@link org.recycledattention.api.provider.ProviderException}). {@link
+ * org.recycledattention.api.provider.AbstractProvider} states name, description and keys once, as a
+ * {@link org.recycledattention.api.provider.ProviderInfo}. Discovery itself is the engine's
+ * ({@code org.recycledattention.engine.registry}).
  */
-package org.recycledattention.api.registry;
+package org.recycledattention.api.provider;

@@ -3,6 +3,7 @@ package org.recycledattention.backend.cpu;
 import static java.util.Objects.requireNonNull;
 
 import java.util.EnumSet;
+import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.ForkJoinWorkerThread;
@@ -11,8 +12,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.recycledattention.api.cache.BackendCapability;
 import org.recycledattention.api.cache.CacheSpec;
 import org.recycledattention.api.cache.KvCache;
-import org.recycledattention.api.cache.KvCacheBackend;
 import org.recycledattention.api.cache.KvDtype;
+import org.recycledattention.api.cache.support.AbstractKvCacheBackend;
 
 /**
  * The pure-Java backend: heap KV storage in {@code f32}, {@code f16} or {@code bf16} and Vector API
@@ -21,20 +22,18 @@ import org.recycledattention.api.cache.KvDtype;
  *
  * <p>Thread-safe: caches may be allocated and used from several threads, one thread per cache.
  */
-public final class CpuBackend implements KvCacheBackend {
+public final class CpuBackend extends AbstractKvCacheBackend {
   /** The provider name. */
   public static final String NAME = "cpu";
 
   private static final Set<BackendCapability> CAPABILITIES = Set.copyOf(EnumSet.of(
       BackendCapability.SCORES, BackendCapability.PARTIAL_CACHE, BackendCapability.EVICTION, BackendCapability.MULTI_QUERY));
 
-  private final KvDtype dtype;
   private final int threads;
   private final ForkJoinPool pool;
-  private volatile boolean closed;
 
   private CpuBackend(KvDtype dtype, int threads) {
-    this.dtype = dtype;
+    super(NAME, CAPABILITIES, dtype);
     this.threads = threads;
     if (threads > 1) {
       AtomicInteger ids = new AtomicInteger();
@@ -61,30 +60,13 @@ public final class CpuBackend implements KvCacheBackend {
     return new CpuBackend(dtype, threads == 0 ? Runtime.getRuntime().availableProcessors() : threads);
   }
 
-  @Override
-  public String name() {
-    return NAME;
-  }
-
-  @Override
-  public Set<BackendCapability> capabilities() {
-    return CAPABILITIES;
-  }
-
-  @Override
-  public KvDtype storageDtype() {
-    return dtype;
-  }
-
   /** Threads one attention call may use, the caller included. */
   public int threads() {
     return threads;
   }
 
   @Override
-  public KvCache allocate(CacheSpec spec) {
-    requireNonNull(spec, "spec is null");
-    checkOpen();
+  protected KvCache newCache(CacheSpec spec) {
     return new CpuKvCache(this, spec);
   }
 
@@ -92,18 +74,8 @@ public final class CpuBackend implements KvCacheBackend {
     return pool;
   }
 
-  void checkOpen() {
-    if (closed) {
-      throw new IllegalStateException("the cpu backend is closed; create a new one");
-    }
-  }
-
   @Override
-  public void close() {
-    if (closed) {
-      return;
-    }
-    closed = true;
+  protected void release() {
     if (pool != null) {
       pool.shutdown();
       try {
@@ -116,6 +88,6 @@ public final class CpuBackend implements KvCacheBackend {
 
   @Override
   public String toString() {
-    return "cpu backend (" + dtype.name().toLowerCase(java.util.Locale.ROOT) + ", " + threads + " threads)";
+    return "cpu backend (" + storageDtype().name().toLowerCase(Locale.ROOT) + ", " + threads + " threads)";
   }
 }

@@ -1,16 +1,12 @@
 package org.recycledattention.backend.cpu;
 
-import static java.util.Objects.requireNonNull;
-
+import java.util.Arrays;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.RecursiveAction;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.recycledattention.api.cache.AttentionResult;
 import org.recycledattention.api.cache.CacheSpec;
-import org.recycledattention.api.cache.CacheStats;
-import org.recycledattention.api.cache.KvCache;
-import org.recycledattention.api.cache.KvDtype;
-import org.recycledattention.api.cache.WorkingSet;
+import org.recycledattention.api.cache.support.AbstractKvCache;
 import org.recycledattention.api.plan.GroupReduction;
 import org.recycledattention.api.plan.ScoreMode;
 import org.recycledattention.api.plan.ScoreRequest;
@@ -27,17 +23,16 @@ import org.recycledattention.api.plan.StepPlan;
  * never split, and its arithmetic does not depend on which thread runs it, so results are
  * identical for every thread count. Calls with little work run on the calling thread alone.
  *
- * <p>Not thread-safe (one thread per cache); the backend's pool is shared by all of its caches.
+ * <p>Argument checks, the closed state and the statistics are {@link AbstractKvCache}'s. Not
+ * thread-safe (one thread per cache); the backend's pool is shared by all of its caches.
  */
-final class CpuKvCache implements KvCache {
+final class CpuKvCache extends AbstractKvCache<LayerStore> {
   /** Multiply-adds below which one more thread costs more than it saves. */
   static final long MIN_WORK_PER_THREAD = 1L << 15;
 
   private final CpuBackend backend;
   private final CacheSpec spec;
-  private final KvDtype dtype;
   private final LayerStore[] layers;
-  private final long bytesPerEntry;
   private final float scale;
 
   // per-thread kernel scratch and the reusable pool tasks (index 0 is the calling thread)
@@ -58,22 +53,14 @@ final class CpuKvCache implements KvCache {
   private int curSubgroups;
   private int curSubgroupSize;
 
-  private long residentEntries;
-  private long peakResidentEntries;
-  private long bytesRead;
-  private long tokensAttended;
-  private long attendCalls;
-  private boolean closed;
-
   CpuKvCache(CpuBackend backend, CacheSpec spec) {
+    super(backend.name(), backend.capabilities(), spec, backend.storageDtype());
     this.backend = backend;
     this.spec = spec;
-    this.dtype = backend.storageDtype();
     this.layers = new LayerStore[spec.layers()];
     for (int l = 0; l < layers.length; l++) {
-      layers[l] = new LayerStore(this, l, spec.kvHeads(), spec.headDim(), spec.maxTokens(), dtype);
+      layers[l] = new LayerStore(this, l, spec.kvHeads(), spec.headDim(), spec.maxTokens(), backend.storageDtype());
     }
-    this.bytesPerEntry = (long) spec.kvHeads() * spec.headDim() * 2 * dtype.bytes();
     this.scale = (float) (1.0 / Math.sqrt(spec.headDim()));
     int threads = backend.threads();
     this.scratch = new Rows.Scratch[threads];
@@ -87,62 +74,28 @@ final class CpuKvCache implements KvCache {
   }
 
   @Override
-  public CacheSpec spec() {
-    return spec;
+  protected LayerStore layerAt(int layer) {
+    return layers[layer];
   }
 
   @Override
-  public KvDtype storageDtype() {
-    return dtype;
+  protected void store(LayerStore layer, float[] k, float[] v, int[] positions, int tokens) {
+    layer.store(k, v, positions, tokens);
   }
 
   @Override
-  public void append(int layer, float[] k, float[] v, int[] positions, int tokens) {
-    checkOpen();
-    LayerStore store = layer(layer);
-    spec.checkAppend(k, v, positions, tokens);
-    store.append(k, v, positions, tokens);
-  }
-
-  @Override
-  public AttentionResult attend(int layer, float[] q, int queries, StepPlan plan, float[] out) {
-    checkOpen();
+  protected AttentionResult compute(LayerStore store, float[] q, int queries, StepPlan plan, float[] out) {
     backend.checkOpen();
-    requireNonNull(q, "q is null");
-    requireNonNull(plan, "plan is null");
-    requireNonNull(out, "out is null");
-    LayerStore store = layer(layer);
-    if (queries < 1) {
-      throw new IllegalArgumentException("queries must be >= 1, got " + queries);
-    }
     int qh = spec.queryHeads();
     int d = spec.headDim();
-    long need = (long) queries * qh * d;
-    if (q.length < need || out.length < need) {
-      throw new IllegalArgumentException("q and out must hold queries × queryHeads × headDim = " + queries + " × " + qh + " × " + d
-          + " = " + need + " floats; got q=" + q.length + " out=" + out.length);
-    }
     int length = store.main[0].length;
     boolean partial = plan instanceof StepPlan.Partial;
     int attended;
     long pairs; // (query, entry) pairs attended per KV head
     if (partial) {
-      if (queries != 1) {
-        throw new IllegalArgumentException("a Partial plan takes one query, got " + queries + "; use a Full plan for prefill chunks");
-      }
-      if (!store.hasPartial()) {
-        throw new IllegalStateException("layer " + layer + " has no partial cache; call gatherPartial before a Partial plan");
-      }
-      if (length == 0) {
-        throw new IllegalStateException("layer " + layer + " main store is empty; append the current token before attending");
-      }
       attended = store.partial[0].length + 1;
       pairs = attended;
     } else {
-      if (length < queries) {
-        throw new IllegalStateException("layer " + layer + " main store holds " + length + " entries but the step has " + queries
-            + " queries; append the step's keys and values before attending");
-      }
       attended = length;
       pairs = (long) queries * (length - queries) + (long) queries * (queries + 1) / 2;
     }
@@ -196,14 +149,11 @@ final class CpuKvCache implements KvCache {
       curOut = null;
       curScores = null;
     }
-    attendCalls++;
-    tokensAttended += attended;
-    bytesRead += attended * bytesPerEntry;
     return new AttentionResult(attended, scores);
   }
 
   /** The backend's worker pool, or null when it runs single-threaded. */
-  java.util.concurrent.ForkJoinPool pool() {
+  ForkJoinPool pool() {
     return backend.pool();
   }
 
@@ -303,7 +253,7 @@ final class CpuKvCache implements KvCache {
     }
     // 3. weighted sum of values, same order
     float[] out = curOut;
-    java.util.Arrays.fill(out, qOff, qOff + group * d, 0f);
+    Arrays.fill(out, qOff, qOff + group * d, 0f);
     first.accumulate(0, firstCount, p, n, 0, group, out, qOff, s);
     if (secondCount > 0) {
       main.accumulate(secondFrom, secondCount, p, n, firstCount, group, out, qOff, s);
@@ -314,55 +264,17 @@ final class CpuKvCache implements KvCache {
     } else if (curMode == ScoreMode.SUM) {
       float[] row = curScores.row(h);
       if (i == 0) {
-        java.util.Arrays.fill(row, 0, curScores.length(), 0f);
+        Arrays.fill(row, 0, curScores.length(), 0f);
       }
       VectorMath.reduceGroup(p, n, group, curReduction, row, true);
     }
   }
 
   @Override
-  public WorkingSet workingSet(int layer) {
-    checkOpen();
-    return layer(layer);
-  }
-
-  @Override
-  public CacheStats stats() {
-    checkOpen();
-    return new CacheStats(residentEntries * bytesPerEntry, peakResidentEntries * bytesPerEntry, bytesRead, tokensAttended, attendCalls);
-  }
-
-  @Override
-  public void close() {
-    if (closed) {
-      return;
-    }
-    closed = true;
+  protected void free() {
     for (LayerStore l : layers) {
       l.free();
     }
-    residentEntries = 0;
-  }
-
-  /** Entries (per KV head, all heads of one layer) were added ({@code delta > 0}) or freed. */
-  void adjustResident(long delta) {
-    residentEntries += delta;
-    if (residentEntries > peakResidentEntries) {
-      peakResidentEntries = residentEntries;
-    }
-  }
-
-  void checkOpen() {
-    if (closed) {
-      throw new IllegalStateException("this cpu KV cache is closed; allocate a new one");
-    }
-  }
-
-  private LayerStore layer(int layer) {
-    if (layer < 0 || layer >= layers.length) {
-      throw new IllegalArgumentException("layer " + layer + " out of range [0, " + layers.length + ")");
-    }
-    return layers[layer];
   }
 
   /** A pool task that runs units for one worker slot; reused across calls ({@code reinitialize}). */

@@ -1,5 +1,7 @@
 package org.recycledattention.backend.cpu;
 
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.ForkJoinTask;
 import org.recycledattention.api.cache.ScoreMath;
 import org.recycledattention.api.cache.Scores;
 import org.recycledattention.api.cache.Selection;
@@ -14,12 +16,12 @@ import org.recycledattention.api.cache.Selection;
 final class CpuScores implements Scores {
   private final float[][] rows;
   private int length;
-  private final java.util.concurrent.ForkJoinPool pool;
+  private final ForkJoinPool pool;
   private float[] pooled = new float[0];
   private float[] pooledWorker = new float[0];
 
   /** @param pool the backend's workers (odd KV heads are selected there), or null */
-  CpuScores(int kvHeads, java.util.concurrent.ForkJoinPool pool) {
+  CpuScores(int kvHeads, ForkJoinPool pool) {
     this.rows = new float[kvHeads][0];
     this.pool = pool;
   }
@@ -78,7 +80,7 @@ final class CpuScores implements Scores {
       if (pooledWorker.length < length) {
         pooledWorker = new float[rows[0].length];
       }
-      java.util.concurrent.ForkJoinTask<?> odd = pool.submit(() -> {
+      ForkJoinTask<?> odd = pool.submit(() -> {
         for (int h = 1; h < rows.length; h += 2) {
           slots[h] = ScoreMath.topK(rows[h], length, k, poolKernel, keepRecent, pooledWorker, selected[h]);
         }

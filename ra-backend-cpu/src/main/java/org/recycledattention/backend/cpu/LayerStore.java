@@ -1,15 +1,18 @@
 package org.recycledattention.backend.cpu;
 
-import static java.util.Objects.requireNonNull;
-
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.ForkJoinTask;
 import org.recycledattention.api.cache.KvDtype;
 import org.recycledattention.api.cache.Selection;
-import org.recycledattention.api.cache.WorkingSet;
+import org.recycledattention.api.cache.support.AbstractWorkingSet;
 
 /**
  * The stores of one layer: per KV head a main store ({@code C_f}, or what eviction kept of it) and
- * an optional partial cache ({@code C_p}), each a {@link Rows}. Also the layer's {@link
- * WorkingSet} view and its reusable {@link CpuScores}.
+ * an optional partial cache ({@code C_p}), each a {@link Rows}. Also the layer's working-set view (its
+ * checks and bookkeeping are {@link AbstractWorkingSet}'s; here only the data moves) and its reusable
+ * {@link CpuScores}.
  *
  * <p>Capacity policy: the main store grows by doubling (at least {@value #MIN_CAPACITY} slots, at
  * most {@code maxTokens}) and shrinks to twice its length when it falls below a quarter of its
@@ -18,11 +21,11 @@ import org.recycledattention.api.cache.WorkingSet;
  *
  * <p>Not thread-safe, like the cache.
  */
-final class LayerStore implements WorkingSet {
+final class LayerStore extends AbstractWorkingSet {
   static final int MIN_CAPACITY = 16;
+  private static final long PARALLEL_GATHER_ELEMENTS = 1 << 16;
 
   private final CpuKvCache cache;
-  private final int layer;
   private final int kvHeads;
   private final int dim;
   private final int maxTokens;
@@ -33,8 +36,8 @@ final class LayerStore implements WorkingSet {
   private CpuScores scores;
 
   LayerStore(CpuKvCache cache, int layer, int kvHeads, int dim, int maxTokens, KvDtype dtype) {
+    super(cache, layer);
     this.cache = cache;
-    this.layer = layer;
     this.kvHeads = kvHeads;
     this.dim = dim;
     this.maxTokens = maxTokens;
@@ -62,12 +65,9 @@ final class LayerStore implements WorkingSet {
 
   // ---- main store ----
 
-  void append(float[] k, float[] v, int[] positions, int tokens) {
+  /** Appends {@code tokens} entries (checked by the cache: they fit in {@code maxTokens}). */
+  void store(float[] k, float[] v, int[] positions, int tokens) {
     int length = main[0].length;
-    if ((long) length + tokens > maxTokens) {
-      throw new IllegalStateException("layer " + layer + " holds " + length + " entries; appending " + tokens
-          + " would exceed the cache's maxTokens of " + maxTokens + "; allocate the cache with a larger maxTokens");
-    }
     int need = length + tokens;
     if (need > main[0].capacity()) {
       int capacity = (int) Math.min(maxTokens, Math.max(need, Math.max(MIN_CAPACITY, 2L * main[0].capacity())));
@@ -84,7 +84,6 @@ final class LayerStore implements WorkingSet {
       }
       r.length = need;
     }
-    cache.adjustResident(tokens);
   }
 
   private void shrinkIfSparse() {
@@ -98,69 +97,36 @@ final class LayerStore implements WorkingSet {
     }
   }
 
-  // ---- WorkingSet ----
+  // ---- the working set's data movement (checked and counted by AbstractWorkingSet) ----
 
   @Override
-  public int layer() {
-    return layer;
-  }
-
-  @Override
-  public int kvHeads() {
-    return kvHeads;
-  }
-
-  @Override
-  public int length() {
-    cache.checkOpen();
+  protected int mainLength() {
     return main[0].length;
   }
 
   @Override
-  public int partialLength() {
-    cache.checkOpen();
-    return partial == null ? 0 : partial[0].length;
-  }
-
-  boolean hasPartial() {
+  protected boolean hasPartialCache() {
     return partial != null;
   }
 
   @Override
-  public int position(int kvHead, int slot) {
-    cache.checkOpen();
-    checkHead(kvHead);
-    Rows r = main[kvHead];
-    if (slot < 0 || slot >= r.length) {
-      throw new IllegalArgumentException("slot " + slot + " out of range: layer " + layer + " main store holds " + r.length + " entries");
-    }
-    return r.positions[slot];
+  protected int partialSize() {
+    return partial[0].length;
   }
 
   @Override
-  public int partialPosition(int kvHead, int slot) {
-    cache.checkOpen();
-    checkHead(kvHead);
-    int pl = partial == null ? 0 : partial[0].length;
-    if (slot < 0 || slot >= pl) {
-      throw new IllegalArgumentException("partial slot " + slot + " out of range: layer " + layer + " partial cache holds " + pl + " entries");
-    }
+  protected int mainPosition(int kvHead, int slot) {
+    return main[kvHead].positions[slot];
+  }
+
+  @Override
+  protected int partialCachePosition(int kvHead, int slot) {
     return partial[kvHead].positions[slot];
   }
 
   @Override
-  public void evict(int[] slotPerHead) {
-    cache.checkOpen();
-    requireNonNull(slotPerHead, "slotPerHead is null");
-    checkPerHead(slotPerHead, "slotPerHead");
+  protected void swapRemove(int[] slotPerHead) {
     int length = main[0].length;
-    for (int h = 0; h < kvHeads; h++) {
-      if (slotPerHead[h] < 0 || slotPerHead[h] >= length) {
-        throw new IllegalArgumentException("cannot evict slot " + slotPerHead[h] + " of KV head " + h + ": layer " + layer
-            + " main store holds " + length + " entries");
-      }
-    }
-    clearPartial();
     for (int h = 0; h < kvHeads; h++) {
       Rows r = main[h];
       if (slotPerHead[h] != length - 1) {
@@ -168,17 +134,12 @@ final class LayerStore implements WorkingSet {
       }
       r.length = length - 1;
     }
-    cache.adjustResident(-1);
     shrinkIfSparse();
   }
 
   @Override
-  public void retain(Selection selection) {
-    cache.checkOpen();
-    checkSelection(selection);
-    int length = main[0].length;
+  protected void keep(Selection selection) {
     int size = selection.size();
-    clearPartial();
     for (int h = 0; h < kvHeads; h++) {
       Rows r = main[h];
       // slots ascend, so slot(i) >= i: compacting front to back never overwrites a kept entry
@@ -190,16 +151,12 @@ final class LayerStore implements WorkingSet {
       }
       r.length = size;
     }
-    cache.adjustResident(size - length);
     shrinkIfSparse();
   }
 
   @Override
-  public void gatherPartial(Selection selection) {
-    cache.checkOpen();
-    checkSelection(selection);
+  protected void gather(Selection selection) {
     int size = selection.size();
-    int old = partial == null ? 0 : partial[0].length;
     if (partial == null || partial[0].capacity() < size || partial[0].capacity() / 4 > size) {
       Rows[] fresh = new Rows[kvHeads];
       for (int h = 0; h < kvHeads; h++) {
@@ -209,9 +166,9 @@ final class LayerStore implements WorkingSet {
     }
     // KV heads are independent copies: with a worker pool, the odd heads go to it (a full step of
     // Recycled Attention gathers K entries per head and layer, a cost every recycled step amortises)
-    java.util.concurrent.ForkJoinPool pool = cache.pool();
+    ForkJoinPool pool = cache.pool();
     if (pool != null && kvHeads > 1 && (long) size * dim >= PARALLEL_GATHER_ELEMENTS) {
-      java.util.List<java.util.concurrent.ForkJoinTask<?>> tasks = new java.util.ArrayList<>();
+      List<ForkJoinTask<?>> tasks = new ArrayList<>();
       for (int h = 1; h < kvHeads; h += 2) {
         int head = h;
         tasks.add(pool.submit(() -> gatherHead(head, selection, size)));
@@ -219,7 +176,7 @@ final class LayerStore implements WorkingSet {
       for (int h = 0; h < kvHeads; h += 2) {
         gatherHead(h, selection, size);
       }
-      for (java.util.concurrent.ForkJoinTask<?> t : tasks) {
+      for (ForkJoinTask<?> t : tasks) {
         t.join();
       }
     } else {
@@ -227,10 +184,7 @@ final class LayerStore implements WorkingSet {
         gatherHead(h, selection, size);
       }
     }
-    cache.adjustResident(size - old);
   }
-
-  private static final long PARALLEL_GATHER_ELEMENTS = 1 << 16;
 
   private void gatherHead(int h, Selection selection, int size) {
     Rows p = partial[h];
@@ -239,59 +193,32 @@ final class LayerStore implements WorkingSet {
   }
 
   @Override
-  public void appendToPartial(int[] replaceSlotPerHead) {
-    cache.checkOpen();
-    requireNonNull(replaceSlotPerHead, "replaceSlotPerHead is null");
-    if (partial == null) {
-      throw new IllegalStateException("layer " + layer + " has no partial cache; call gatherPartial first");
-    }
-    checkPerHead(replaceSlotPerHead, "replaceSlotPerHead");
+  protected void appendNewestToPartial() {
     int length = main[0].length;
-    if (length == 0) {
-      throw new IllegalStateException("layer " + layer + " main store is empty; append the current token first");
-    }
     int pl = partial[0].length;
-    int appends = 0;
+    if (pl == partial[0].capacity()) {
+      int capacity = Math.max(4, 2 * pl);
+      for (Rows p : partial) {
+        p.resize(capacity);
+      }
+    }
     for (int h = 0; h < kvHeads; h++) {
-      int s = replaceSlotPerHead[h];
-      if (s == -1) {
-        appends++;
-      } else if (s < 0 || s >= pl) {
-        throw new IllegalArgumentException("partial slot " + s + " of KV head " + h + " out of range: layer " + layer
-            + " partial cache holds " + pl + " entries (use -1 to append)");
-      }
-    }
-    if (appends != 0 && appends != kvHeads) {
-      throw new IllegalArgumentException("replaceSlotPerHead must be -1 for every KV head (append) or for none (replace); got "
-          + java.util.Arrays.toString(replaceSlotPerHead));
-    }
-    if (appends == kvHeads) {
-      if (pl == partial[0].capacity()) {
-        int capacity = Math.max(4, 2 * pl);
-        for (Rows p : partial) {
-          p.resize(capacity);
-        }
-      }
-      for (int h = 0; h < kvHeads; h++) {
-        partial[h].copy(main[h], length - 1, pl);
-        partial[h].length = pl + 1;
-      }
-      cache.adjustResident(1);
-    } else {
-      for (int h = 0; h < kvHeads; h++) {
-        partial[h].copy(main[h], length - 1, replaceSlotPerHead[h]);
-      }
+      partial[h].copy(main[h], length - 1, pl);
+      partial[h].length = pl + 1;
     }
   }
 
   @Override
-  public void clearPartial() {
-    cache.checkOpen();
-    if (partial != null) {
-      int pl = partial[0].length;
-      partial = null;
-      cache.adjustResident(-pl);
+  protected void replaceInPartial(int[] slotPerHead) {
+    int length = main[0].length;
+    for (int h = 0; h < kvHeads; h++) {
+      partial[h].copy(main[h], length - 1, slotPerHead[h]);
     }
+  }
+
+  @Override
+  protected void freePartial() {
+    partial = null;
   }
 
   /** Drops every store (close). */
@@ -301,34 +228,5 @@ final class LayerStore implements WorkingSet {
     }
     partial = null;
     scores = null;
-  }
-
-  // ---- validation ----
-
-  private void checkHead(int kvHead) {
-    if (kvHead < 0 || kvHead >= kvHeads) {
-      throw new IllegalArgumentException("kvHead " + kvHead + " out of range [0, " + kvHeads + ")");
-    }
-  }
-
-  private void checkPerHead(int[] perHead, String name) {
-    if (perHead.length != kvHeads) {
-      throw new IllegalArgumentException(name + " has " + perHead.length + " entries; layer " + layer + " has " + kvHeads + " KV heads");
-    }
-  }
-
-  private void checkSelection(Selection selection) {
-    requireNonNull(selection, "selection is null");
-    if (selection.kvHeads() != kvHeads) {
-      throw new IllegalArgumentException("selection has " + selection.kvHeads() + " KV heads; layer " + layer + " has " + kvHeads);
-    }
-    int length = main[0].length;
-    int size = selection.size();
-    for (int h = 0; h < kvHeads; h++) {
-      if (size > 0 && (selection.slot(h, 0) < 0 || selection.slot(h, size - 1) >= length)) {
-        throw new IllegalArgumentException("selection of KV head " + h + " names slots " + selection.slot(h, 0) + ".."
-            + selection.slot(h, size - 1) + "; layer " + layer + " main store holds " + length + " entries");
-      }
-    }
   }
 }

@@ -3,22 +3,28 @@ package org.recycledattention.backend.cpu;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
+import java.util.Arrays;
 import java.util.SplittableRandom;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.recycledattention.api.cache.AttentionResult;
 import org.recycledattention.api.cache.CacheSpec;
 import org.recycledattention.api.cache.KvCache;
 import org.recycledattention.api.cache.KvDtype;
+import org.recycledattention.api.cache.ScoreMath;
 import org.recycledattention.api.cache.Scores;
 import org.recycledattention.api.plan.GroupReduction;
 import org.recycledattention.api.plan.ScoreMode;
 import org.recycledattention.api.plan.ScoreRequest;
 import org.recycledattention.api.plan.StepPlan;
+import org.recycledattention.tests.RandomData;
+import org.recycledattention.tests.ReferenceAttention;
 
-/** Attention output and scores against the double-precision {@link Reference}. */
+/** Attention output and scores against the conformance kit's double-precision {@link ReferenceAttention}. */
 class AttentionTest {
   static final double F32_TOLERANCE = 2e-5;
   static final double HALF_TOLERANCE = 2e-5; // against the reference on the stored (rounded) values
@@ -59,20 +65,17 @@ class AttentionTest {
     int queryHeads = kvHeads * group;
     try (CpuBackend backend = CpuBackend.create(dtype, threads);
         KvCache cache = backend.allocate(new CacheSpec(2, queryHeads, kvHeads, dim, length))) {
-      Reference ref = new Reference(kvHeads, queryHeads, dim, dtype);
-      float[] k = TestData.gaussian(random, length * kvHeads * dim, 1.0);
-      float[] v = TestData.gaussian(random, length * kvHeads * dim, 1.0);
-      int[] pos = TestData.range(0, length);
-      cache.append(1, k, v, pos, length);
-      ref.append(k, v, pos, length);
-      float[] q = TestData.gaussian(random, queryHeads * dim, 2.0);
+      ReferenceAttention ref = new ReferenceAttention(cache.spec(), dtype);
+      ref.appendRandom(cache, 1, 0, length, random);
+      float[] q = RandomData.gaussian(random, queryHeads * dim, 2.0);
       for (GroupReduction reduction : GroupReduction.values()) {
         float[] out = new float[queryHeads * dim];
-        AttentionResult r = cache.attend(1, q, 1, new StepPlan.Full(new ScoreRequest(ScoreMode.LAST_QUERY, reduction)), out);
-        Reference.Result expected = ref.attend(q, 1, false);
+        StepPlan plan = new StepPlan.Full(new ScoreRequest(ScoreMode.LAST_QUERY, reduction));
+        AttentionResult r = cache.attend(1, q, 1, plan, out);
+        ReferenceAttention.Result expected = ref.attend(1, q, 1, plan);
         assertThat(r.attendedTokens()).isEqualTo(length);
-        assertClose(seed, out, expected.out(), dtype == KvDtype.F32 ? F32_TOLERANCE : HALF_TOLERANCE);
-        assertScores(seed, r.scores(), Reference.reduce(expected.probs()[0], kvHeads, reduction));
+        assertClose(seed, out, expected.output(), dtype == KvDtype.F32 ? F32_TOLERANCE : HALF_TOLERANCE);
+        assertScores(seed, r.scores(), expected.scores());
       }
     }
   }
@@ -88,18 +91,18 @@ class AttentionTest {
     try (CpuBackend backend = CpuBackend.create(dtype, threads);
         KvCache batched = backend.allocate(new CacheSpec(1, queryHeads, kvHeads, dim, prompt));
         KvCache stepwise = backend.allocate(new CacheSpec(1, queryHeads, kvHeads, dim, prompt))) {
-      Reference ref = new Reference(kvHeads, queryHeads, dim, dtype);
+      ReferenceAttention ref = new ReferenceAttention(batched.spec(), dtype);
       int row = kvHeads * dim;
-      float[] k = TestData.gaussian(random, prompt * row, 1.0);
-      float[] v = TestData.gaussian(random, prompt * row, 1.0);
-      float[] q = TestData.gaussian(random, prompt * queryHeads * dim, 1.5);
-      int[] pos = TestData.range(0, prompt);
-      ref.append(k, v, pos, prompt);
+      float[] k = RandomData.gaussian(random, prompt * row, 1.0);
+      float[] v = RandomData.gaussian(random, prompt * row, 1.0);
+      float[] q = RandomData.gaussian(random, prompt * queryHeads * dim, 1.5);
+      int[] pos = RandomData.range(0, prompt);
+      ref.append(0, k, v, pos, prompt);
       // batched: the first `before` tokens, then one chunk of `chunk` queries
       batched.append(0, k, v, pos, before);
-      batched.append(0, java.util.Arrays.copyOfRange(k, before * row, prompt * row),
-          java.util.Arrays.copyOfRange(v, before * row, prompt * row), TestData.range(before, chunk), chunk);
-      float[] qChunk = java.util.Arrays.copyOfRange(q, before * queryHeads * dim, prompt * queryHeads * dim);
+      batched.append(0, Arrays.copyOfRange(k, before * row, prompt * row),
+          Arrays.copyOfRange(v, before * row, prompt * row), RandomData.range(before, chunk), chunk);
+      float[] qChunk = Arrays.copyOfRange(q, before * queryHeads * dim, prompt * queryHeads * dim);
       float[] outBatched = new float[chunk * queryHeads * dim];
       AttentionResult rb = batched.attend(0, qChunk, chunk, new StepPlan.Full(ScoreRequest.SUM_MAX), outBatched);
       float[] summed = new float[prompt];
@@ -107,17 +110,17 @@ class AttentionTest {
       // token by token
       float[] sums = new float[kvHeads * prompt];
       for (int t = 0; t < prompt; t++) {
-        stepwise.append(0, java.util.Arrays.copyOfRange(k, t * row, (t + 1) * row),
-            java.util.Arrays.copyOfRange(v, t * row, (t + 1) * row), new int[] {t}, 1);
+        stepwise.append(0, Arrays.copyOfRange(k, t * row, (t + 1) * row),
+            Arrays.copyOfRange(v, t * row, (t + 1) * row), new int[] {t}, 1);
         if (t < before) {
           continue;
         }
         float[] out = new float[queryHeads * dim];
-        AttentionResult r = stepwise.attend(0, java.util.Arrays.copyOfRange(q, t * queryHeads * dim, (t + 1) * queryHeads * dim), 1,
+        AttentionResult r = stepwise.attend(0, Arrays.copyOfRange(q, t * queryHeads * dim, (t + 1) * queryHeads * dim), 1,
             new StepPlan.Full(ScoreRequest.LAST_MAX), out);
         int i = t - before;
-        float[] expected = java.util.Arrays.copyOfRange(outBatched, i * queryHeads * dim, (i + 1) * queryHeads * dim);
-        if (!java.util.Arrays.equals(out, expected)) {
+        float[] expected = Arrays.copyOfRange(outBatched, i * queryHeads * dim, (i + 1) * queryHeads * dim);
+        if (!Arrays.equals(out, expected)) {
           fail("seed " + seed + ": query " + i + " of the chunk differs from the same token decoded alone");
         }
         for (int h = 0; h < kvHeads; h++) {
@@ -134,14 +137,14 @@ class AttentionTest {
           assertThat(summed[j]).as("seed %d head %d entry %d", seed, h, j).isEqualTo(sums[h * prompt + j]);
         }
       }
-      Reference.Result expected = ref.attend(q, prompt, false);
-      double[] tail = java.util.Arrays.copyOfRange(expected.out(), before * queryHeads * dim, prompt * queryHeads * dim);
+      ReferenceAttention.Result expected = ref.attend(0, q, prompt, StepPlan.Full.NO_SCORES);
+      double[] tail = Arrays.copyOfRange(expected.output(), before * queryHeads * dim, prompt * queryHeads * dim);
       assertClose(seed, outBatched, tail, dtype == KvDtype.F32 ? F32_TOLERANCE : HALF_TOLERANCE);
     }
   }
 
   @ParameterizedTest(name = "{0}")
-  @org.junit.jupiter.params.provider.EnumSource(GroupReduction.class)
+  @EnumSource(GroupReduction.class)
   void summedScoresOfAPrefillChunkMatchTheReference(GroupReduction reduction) {
     long seed = 41 + reduction.ordinal();
     SplittableRandom random = new SplittableRandom(seed);
@@ -152,48 +155,38 @@ class AttentionTest {
     int queries = 37;
     try (CpuBackend backend = CpuBackend.create(KvDtype.F32, 2);
         KvCache cache = backend.allocate(new CacheSpec(1, queryHeads, kvHeads, dim, length))) {
-      Reference ref = new Reference(kvHeads, queryHeads, dim, KvDtype.F32);
-      float[] k = TestData.gaussian(random, length * kvHeads * dim, 1.0);
-      float[] v = TestData.gaussian(random, length * kvHeads * dim, 1.0);
-      cache.append(0, k, v, TestData.range(0, length), length);
-      ref.append(k, v, TestData.range(0, length), length);
-      float[] q = TestData.gaussian(random, queries * queryHeads * dim, 2.0);
+      ReferenceAttention ref = new ReferenceAttention(cache.spec());
+      ref.appendRandom(cache, 0, 0, length, random);
+      float[] q = RandomData.gaussian(random, queries * queryHeads * dim, 2.0);
       float[] out = new float[queries * queryHeads * dim];
-      AttentionResult r = cache.attend(0, q, queries, new StepPlan.Full(new ScoreRequest(ScoreMode.SUM, reduction)), out);
-      Reference.Result expected = ref.attend(q, queries, false);
-      assertClose(seed, out, expected.out(), F32_TOLERANCE);
-      double[][] sum = new double[kvHeads][length];
-      for (int i = 0; i < queries; i++) {
-        double[][] perQuery = Reference.reduce(expected.probs()[i], kvHeads, reduction);
-        for (int h = 0; h < kvHeads; h++) {
-          for (int j = 0; j < length; j++) {
-            sum[h][j] += perQuery[h][j];
-          }
-        }
-      }
-      assertScores(seed, r.scores(), sum);
+      StepPlan summed = new StepPlan.Full(new ScoreRequest(ScoreMode.SUM, reduction));
+      AttentionResult r = cache.attend(0, q, queries, summed, out);
+      ReferenceAttention.Result expected = ref.attend(0, q, queries, summed);
+      assertClose(seed, out, expected.output(), F32_TOLERANCE);
+      assertScores(seed, r.scores(), expected.scores());
       // the newest query alone
-      r = cache.attend(0, q, queries, new StepPlan.Full(new ScoreRequest(ScoreMode.LAST_QUERY, reduction)), out);
-      assertScores(seed, r.scores(), Reference.reduce(expected.probs()[queries - 1], kvHeads, reduction));
+      StepPlan newest = new StepPlan.Full(new ScoreRequest(ScoreMode.LAST_QUERY, reduction));
+      r = cache.attend(0, q, queries, newest, out);
+      assertScores(seed, r.scores(), ref.attend(0, q, queries, newest).scores());
       // for one query SUM and LAST_QUERY are the same thing
-      float[] q1 = java.util.Arrays.copyOfRange(q, (queries - 1) * queryHeads * dim, queries * queryHeads * dim);
+      float[] q1 = Arrays.copyOfRange(q, (queries - 1) * queryHeads * dim, queries * queryHeads * dim);
       float[] out1 = new float[queryHeads * dim];
       float[] last = cache.attend(0, q1, 1, new StepPlan.Full(new ScoreRequest(ScoreMode.LAST_QUERY, reduction)), out1).scores().toArray(1);
-      float[] summed = cache.attend(0, q1, 1, new StepPlan.Full(new ScoreRequest(ScoreMode.SUM, reduction)), out1).scores().toArray(1);
-      assertThat(summed).containsExactly(last);
+      float[] sum1 = cache.attend(0, q1, 1, summed, out1).scores().toArray(1);
+      assertThat(sum1).containsExactly(last);
     }
   }
 
-  @org.junit.jupiter.api.Test
+  @Test
   void topKOfTheScoresIsTheReferenceSelection() {
     SplittableRandom random = new SplittableRandom(8);
     try (CpuBackend backend = CpuBackend.create(KvDtype.F32, 1);
         KvCache cache = backend.allocate(new CacheSpec(1, 4, 2, 32, 500))) {
-      cache.append(0, TestData.gaussian(random, 500 * 64, 1), TestData.gaussian(random, 500 * 64, 1), TestData.range(0, 500), 500);
-      AttentionResult r = cache.attend(0, TestData.gaussian(random, 128, 3), 1, StepPlan.Full.LAST_MAX, new float[128]);
+      cache.append(0, RandomData.gaussian(random, 500 * 64, 1), RandomData.gaussian(random, 500 * 64, 1), RandomData.range(0, 500), 500);
+      AttentionResult r = cache.attend(0, RandomData.gaussian(random, 128, 3), 1, StepPlan.Full.LAST_MAX, new float[128]);
       for (int k : new int[] {0, 1, 64, 500, 900}) {
         assertThat(r.scores().topK(k, 7, 16))
-            .isEqualTo(org.recycledattention.api.cache.ScoreMath.topK(r.scores(), k, 7, 16));
+            .isEqualTo(ScoreMath.topK(r.scores(), k, 7, 16));
       }
     }
   }

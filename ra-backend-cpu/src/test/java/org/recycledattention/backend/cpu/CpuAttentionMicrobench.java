@@ -4,8 +4,8 @@ import java.util.SplittableRandom;
 import org.recycledattention.api.cache.CacheSpec;
 import org.recycledattention.api.cache.KvCache;
 import org.recycledattention.api.cache.KvDtype;
-import org.recycledattention.api.cache.Selection;
 import org.recycledattention.api.plan.StepPlan;
+import org.recycledattention.tests.RandomData;
 
 /**
  * Not a test (surefire ignores it: no {@code @Test}): prints nanoseconds per single-query {@code
@@ -40,19 +40,14 @@ public final class CpuAttentionMicrobench {
       int chunk = 1024;
       for (int t = 0; t < n; t += chunk) {
         int c = Math.min(chunk, n - t);
-        cache.append(0, TestData.gaussian(random, c * kv * dim, 1), TestData.gaussian(random, c * kv * dim, 1), TestData.range(t, c), c);
+        cache.append(0, RandomData.gaussian(random, c * kv * dim, 1), RandomData.gaussian(random, c * kv * dim, 1), RandomData.range(t, c), c);
       }
-      float[] q = TestData.gaussian(random, qh * dim, 1);
+      float[] q = RandomData.gaussian(random, qh * dim, 1);
       float[] out = new float[qh * dim];
       double full = time(() -> cache.attend(0, q, 1, StepPlan.Full.NO_SCORES, out), threads);
       double scored = time(() -> cache.attend(0, q, 1, StepPlan.Full.LAST_MAX, out), threads);
       int k = n / 8;
-      int[][] slots = new int[kv][];
-      float[][] sc = new float[kv][k];
-      for (int h = 0; h < kv; h++) {
-        slots[h] = TestData.ascendingSubset(random, n - 1, k);
-      }
-      cache.workingSet(0).gatherPartial(new Selection(slots, sc));
+      cache.workingSet(0).gatherPartial(RandomData.selection(random, kv, n - 1, k));
       double partial = time(() -> cache.attend(0, q, 1, StepPlan.Partial.NO_SCORES, out), threads);
       double bytes = (double) n * kv * dim * 2 * dtype.bytes();
       System.out.printf("dim=%3d %-4s full %8.0f ns (%5.1f GB/s)  full+scores %8.0f ns  partial K=n/8 %8.0f ns%n",

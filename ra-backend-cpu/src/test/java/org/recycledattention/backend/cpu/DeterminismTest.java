@@ -11,6 +11,7 @@ import org.recycledattention.api.cache.KvCache;
 import org.recycledattention.api.cache.KvDtype;
 import org.recycledattention.api.plan.ScoreRequest;
 import org.recycledattention.api.plan.StepPlan;
+import org.recycledattention.tests.RandomData;
 
 /** The same inputs give the same bits whatever the number of threads. */
 class DeterminismTest {
@@ -25,15 +26,15 @@ class DeterminismTest {
     int chunk = 16;
     try (CpuBackend backend = CpuBackend.create(dtype, threads);
         KvCache cache = backend.allocate(new CacheSpec(1, qh, kv, dim, n))) {
-      cache.append(0, TestData.gaussian(random, (n - chunk) * kv * dim, 1), TestData.gaussian(random, (n - chunk) * kv * dim, 1),
-          TestData.range(0, n - chunk), n - chunk);
-      cache.append(0, TestData.gaussian(random, chunk * kv * dim, 1), TestData.gaussian(random, chunk * kv * dim, 1),
-          TestData.range(n - chunk, chunk), chunk);
+      cache.append(0, RandomData.gaussian(random, (n - chunk) * kv * dim, 1), RandomData.gaussian(random, (n - chunk) * kv * dim, 1),
+          RandomData.range(0, n - chunk), n - chunk);
+      cache.append(0, RandomData.gaussian(random, chunk * kv * dim, 1), RandomData.gaussian(random, chunk * kv * dim, 1),
+          RandomData.range(n - chunk, chunk), chunk);
       float[] prefillOut = new float[chunk * qh * dim];
-      AttentionResult r = cache.attend(0, TestData.gaussian(random, chunk * qh * dim, 2), chunk, new StepPlan.Full(ScoreRequest.SUM_MAX), prefillOut);
+      AttentionResult r = cache.attend(0, RandomData.gaussian(random, chunk * qh * dim, 2), chunk, new StepPlan.Full(ScoreRequest.SUM_MAX), prefillOut);
       float[] prefillScores = r.scores().toArray(kv - 1);
       float[] decodeOut = new float[qh * dim];
-      r = cache.attend(0, TestData.gaussian(random, qh * dim, 2), 1, StepPlan.Full.LAST_MAX, decodeOut);
+      r = cache.attend(0, RandomData.gaussian(random, qh * dim, 2), 1, StepPlan.Full.LAST_MAX, decodeOut);
       return new Run(decodeOut, r.scores().toArray(0), prefillOut, prefillScores);
     }
   }
@@ -58,13 +59,13 @@ class DeterminismTest {
     int qh = 6;
     int dim = 48;
     int n = 1500;
-    float[] k = TestData.gaussian(random, n * dim, 1);
-    float[] v = TestData.gaussian(random, n * dim, 1);
-    float[] q = TestData.gaussian(random, qh * dim, 2);
+    float[] k = RandomData.gaussian(random, n * dim, 1);
+    float[] v = RandomData.gaussian(random, n * dim, 1);
+    float[] q = RandomData.gaussian(random, qh * dim, 2);
     float[] reference = null;
     for (int threads : new int[] {1, 2, 3, 4, 7}) {
       try (CpuBackend backend = CpuBackend.create(KvDtype.BF16, threads); KvCache cache = backend.allocate(new CacheSpec(1, qh, 1, dim, n))) {
-        cache.append(0, k, v, TestData.range(0, n), n);
+        cache.append(0, k, v, RandomData.range(0, n), n);
         float[] out = new float[qh * dim];
         cache.attend(0, q, 1, StepPlan.Full.NO_SCORES, out);
         float[] scored = new float[qh * dim];
@@ -86,12 +87,12 @@ class DeterminismTest {
     int dim = 64;
     int n = 2000;
     SplittableRandom random = new SplittableRandom(12);
-    float[] k = TestData.gaussian(random, n * kv * dim, 1);
-    float[] v = TestData.gaussian(random, n * kv * dim, 1);
-    float[] q = TestData.gaussian(random, qh * dim, 2);
+    float[] k = RandomData.gaussian(random, n * kv * dim, 1);
+    float[] v = RandomData.gaussian(random, n * kv * dim, 1);
+    float[] q = RandomData.gaussian(random, qh * dim, 2);
     float[] expected = new float[qh * dim];
     try (CpuBackend single = CpuBackend.create(KvDtype.F32, 1); KvCache cache = single.allocate(new CacheSpec(1, qh, kv, dim, n))) {
-      cache.append(0, k, v, TestData.range(0, n), n);
+      cache.append(0, k, v, RandomData.range(0, n), n);
       cache.attend(0, q, 1, StepPlan.Full.NO_SCORES, expected);
     }
     try (CpuBackend shared = CpuBackend.create(KvDtype.F32, 3)) {
@@ -101,7 +102,7 @@ class DeterminismTest {
         for (int c = 0; c < 4; c++) {
           results.add(callers.submit(() -> {
             try (KvCache cache = shared.allocate(new CacheSpec(1, qh, kv, dim, n))) {
-              cache.append(0, k, v, TestData.range(0, n), n);
+              cache.append(0, k, v, RandomData.range(0, n), n);
               float[] out = new float[qh * dim];
               for (int i = 0; i < 50; i++) {
                 cache.attend(0, q, 1, StepPlan.Full.NO_SCORES, out);

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.fail;
 import java.util.SplittableRandom;
 import jdk.incubator.vector.FloatVector;
 import org.junit.jupiter.api.Test;
+import org.recycledattention.tests.RandomData;
 
 class VectorMathTest {
   @Test
@@ -94,8 +95,8 @@ class VectorMathTest {
     for (int dim : new int[] {1, 5, 32, 48, 64, 80, 128}) {
       for (int group = 1; group <= 6; group++) {
         // a tile of `lanes` keys, transposed
-        float[] tile = TestData.gaussian(random, lanes * dim + 3, 1);
-        float[] q = TestData.gaussian(random, group * dim + 2, 1);
+        float[] tile = RandomData.gaussian(random, lanes * dim + 3, 1);
+        float[] q = RandomData.gaussian(random, group * dim + 2, 1);
         float[] s = new float[group * (lanes + 7)];
         VectorMath.scoreTile(tile, 3, dim, q, 2, group, 0.5f, s, 4, lanes + 7);
         for (int g = 0; g < group; g++) {
@@ -108,9 +109,9 @@ class VectorMathTest {
           }
         }
         int rows = 1 + random.nextInt(20);
-        float[] v = TestData.gaussian(random, rows * dim + 1, 1);
-        float[] w = TestData.gaussian(random, group * rows, 1);
-        float[] out = TestData.gaussian(random, group * dim, 1);
+        float[] v = RandomData.gaussian(random, rows * dim + 1, 1);
+        float[] w = RandomData.gaussian(random, group * rows, 1);
+        float[] out = RandomData.gaussian(random, group * dim, 1);
         double[] expected = new double[group * dim];
         for (int i = 0; i < expected.length; i++) {
           expected[i] = out[i];

@@ -17,6 +17,8 @@ import org.recycledattention.api.cache.Selection;
 import org.recycledattention.api.cache.WorkingSet;
 import org.recycledattention.api.plan.ScoreRequest;
 import org.recycledattention.api.plan.StepPlan;
+import org.recycledattention.tests.RandomData;
+import org.recycledattention.tests.ReferenceAttention;
 
 /** Evict, retain, gather and appendToPartial: semantics, positions, memory and argument checks. */
 class WorkingSetTest {
@@ -26,13 +28,13 @@ class WorkingSetTest {
 
   private final SplittableRandom random = new SplittableRandom(7);
 
-  private void appendTokens(KvCache cache, Reference ref, int layer, int from, int count) {
-    float[] k = TestData.gaussian(random, count * KV * DIM, 1.0);
-    float[] v = TestData.gaussian(random, count * KV * DIM, 1.0);
-    int[] pos = TestData.range(from, count);
+  private void appendTokens(KvCache cache, ReferenceAttention ref, int layer, int from, int count) {
+    float[] k = RandomData.gaussian(random, count * KV * DIM, 1.0);
+    float[] v = RandomData.gaussian(random, count * KV * DIM, 1.0);
+    int[] pos = RandomData.range(from, count);
     cache.append(layer, k, v, pos, count);
     if (ref != null) {
-      ref.append(k, v, pos, count);
+      ref.append(layer, k, v, pos, count);
     }
   }
 
@@ -41,19 +43,16 @@ class WorkingSetTest {
     return new Selection(slots, scores);
   }
 
-  private static void assertPositions(WorkingSet ws, Reference ref) {
-    for (int h = 0; h < ref.kvHeads; h++) {
-      assertThat(ws.length()).isEqualTo(ref.main.get(h).size());
+  private static void assertPositions(WorkingSet ws, ReferenceAttention ref) {
+    int layer = ws.layer();
+    for (int h = 0; h < ws.kvHeads(); h++) {
+      assertThat(ws.length()).isEqualTo(ref.length(layer));
       for (int s = 0; s < ws.length(); s++) {
-        assertThat(ws.position(h, s)).as("head %d slot %d", h, s).isEqualTo(ref.main.get(h).get(s).position());
+        assertThat(ws.position(h, s)).as("head %d slot %d", h, s).isEqualTo(ref.position(layer, h, s));
       }
-      if (ref.partial == null) {
-        assertThat(ws.partialLength()).isZero();
-      } else {
-        assertThat(ws.partialLength()).isEqualTo(ref.partial.get(h).size());
-        for (int s = 0; s < ws.partialLength(); s++) {
-          assertThat(ws.partialPosition(h, s)).as("head %d partial slot %d", h, s).isEqualTo(ref.partial.get(h).get(s).position());
-        }
+      assertThat(ws.partialLength()).isEqualTo(ref.partialLength(layer));
+      for (int s = 0; s < ws.partialLength(); s++) {
+        assertThat(ws.partialPosition(h, s)).as("head %d partial slot %d", h, s).isEqualTo(ref.partialPosition(layer, h, s));
       }
     }
   }
@@ -66,19 +65,20 @@ class WorkingSetTest {
     KvDtype dtype = KvDtype.values()[(int) (seed % 3)];
     try (CpuBackend backend = CpuBackend.create(dtype, 2);
         KvCache cache = backend.allocate(new CacheSpec(1, QH, KV, DIM, 4096))) {
-      Reference ref = new Reference(KV, QH, DIM, dtype);
+      ReferenceAttention ref = new ReferenceAttention(cache.spec(), dtype);
       WorkingSet ws = cache.workingSet(0);
       int nextPos = 0;
+      boolean partial = false; // whether the layer has a partial cache (it may be empty)
       for (int step = 0; step < 300; step++) {
         int op = r.nextInt(10);
-        int length = ref.length();
+        int length = ref.length(0);
         if (length == 0 || op <= 2) {
           int n = 1 + r.nextInt(op == 0 ? 40 : 2);
-          float[] k = TestData.gaussian(r, n * KV * DIM, 1.0);
-          float[] v = TestData.gaussian(r, n * KV * DIM, 1.0);
-          int[] pos = TestData.range(nextPos, n);
+          float[] k = RandomData.gaussian(r, n * KV * DIM, 1.0);
+          float[] v = RandomData.gaussian(r, n * KV * DIM, 1.0);
+          int[] pos = RandomData.range(nextPos, n);
           cache.append(0, k, v, pos, n);
-          ref.append(k, v, pos, n);
+          ref.append(0, k, v, pos, n);
           nextPos += n;
         } else if (op == 3 && length > 1) {
           int[] slots = new int[KV];
@@ -86,25 +86,22 @@ class WorkingSetTest {
             slots[h] = r.nextInt(length);
           }
           ws.evict(slots);
-          ref.evict(slots);
+          ref.evict(0, slots);
+          partial = false;
         } else if (op == 4 && length > 8 && r.nextInt(4) == 0) {
           int keep = 1 + r.nextInt(length - 1);
-          int[][] slots = new int[KV][];
-          for (int h = 0; h < KV; h++) {
-            slots[h] = TestData.ascendingSubset(r, length, keep);
-          }
-          ws.retain(selection(slots));
-          ref.retain(slots);
+          Selection kept = RandomData.selection(r, KV, length, keep);
+          ws.retain(kept);
+          ref.retain(0, kept);
+          partial = false;
         } else if (op == 5) {
           int size = r.nextInt(length + 1);
-          int[][] slots = new int[KV][];
-          for (int h = 0; h < KV; h++) {
-            slots[h] = TestData.ascendingSubset(r, length, size);
-          }
-          ws.gatherPartial(selection(slots));
-          ref.gather(slots);
-        } else if (op == 6 && ref.partial != null) {
-          int pl = ref.partial.get(0).size();
+          Selection gathered = RandomData.selection(r, KV, length, size);
+          ws.gatherPartial(gathered);
+          ref.gatherPartial(0, gathered);
+          partial = true;
+        } else if (op == 6 && partial) {
+          int pl = ref.partialLength(0);
           int[] replace = new int[KV];
           if (pl == 0 || r.nextBoolean()) {
             Arrays.fill(replace, -1);
@@ -114,25 +111,23 @@ class WorkingSetTest {
             }
           }
           ws.appendToPartial(replace);
-          ref.appendToPartial(replace);
+          ref.appendToPartial(0, replace);
         } else if (op == 7 && r.nextInt(3) == 0) {
           ws.clearPartial();
-          ref.partial = null;
+          ref.clearPartial(0);
+          partial = false;
         } else {
-          boolean usePartial = ref.partial != null && r.nextBoolean();
-          float[] q = TestData.gaussian(r, QH * DIM, 1.0);
+          boolean usePartial = partial && r.nextBoolean();
+          float[] q = RandomData.gaussian(r, QH * DIM, 1.0);
           float[] out = new float[QH * DIM];
           StepPlan plan = usePartial ? new StepPlan.Partial(ScoreRequest.LAST_MAX) : StepPlan.Full.LAST_MAX;
           AttentionResult res = cache.attend(0, q, 1, plan, out);
-          Reference.Result expected = ref.attend(q, 1, usePartial);
-          AttentionTest.assertClose(seed * 1000 + step, out, expected.out(), 2e-5);
-          AttentionTest.assertScores(seed * 1000 + step, res.scores(),
-              Reference.reduce(expected.probs()[0], KV, org.recycledattention.api.plan.GroupReduction.MAX));
+          ReferenceAttention.Result expected = ref.attend(0, q, 1, plan);
+          AttentionTest.assertClose(seed * 1000 + step, out, expected.output(), 2e-5);
+          AttentionTest.assertScores(seed * 1000 + step, res.scores(), expected.scores());
         }
         assertPositions(ws, ref);
-        int partialEntries = ref.partial == null ? 0 : ref.partial.get(0).size();
-        assertThat(cache.stats().residentBytes())
-            .isEqualTo((long) (ref.length() + partialEntries) * KV * DIM * 2 * dtype.bytes());
+        assertThat(cache.stats().residentBytes()).isEqualTo(ref.residentBytes(dtype));
       }
     }
   }
@@ -148,16 +143,16 @@ class WorkingSetTest {
         KvCache a = backend.allocate(new CacheSpec(1, 8, KV, 64, 4096));
         KvCache b = backend.allocate(new CacheSpec(1, 8, KV, 64, 4096))) {
       int n = 1500;
-      float[] k = TestData.gaussian(random, n * KV * 64, 1.0);
-      float[] v = TestData.gaussian(random, n * KV * 64, 1.0);
-      a.append(0, k, v, TestData.range(0, n), n);
-      b.append(0, k, v, TestData.range(0, n), n);
-      float[] q = TestData.gaussian(random, 8 * 64, 3.0);
+      float[] k = RandomData.gaussian(random, n * KV * 64, 1.0);
+      float[] v = RandomData.gaussian(random, n * KV * 64, 1.0);
+      a.append(0, k, v, RandomData.range(0, n), n);
+      b.append(0, k, v, RandomData.range(0, n), n);
+      float[] q = RandomData.gaussian(random, 8 * 64, 3.0);
 
       // 1. the partial cache holds every entry but the newest, in order
       int[][] all = new int[KV][];
       for (int h = 0; h < KV; h++) {
-        all[h] = TestData.range(0, n - 1);
+        all[h] = RandomData.range(0, n - 1);
       }
       a.workingSet(0).gatherPartial(selection(all));
       float[] outPartial = new float[8 * 64];
@@ -177,7 +172,7 @@ class WorkingSetTest {
       int[][] subset = new int[KV][];
       int[][] kept = new int[KV][];
       for (int h = 0; h < KV; h++) {
-        subset[h] = TestData.ascendingSubset(random, n - 1, 300);
+        subset[h] = RandomData.ascendingSubset(random, n - 1, 300);
         kept[h] = Arrays.copyOf(subset[h], 301);
         kept[h][300] = n - 1;
       }
@@ -198,10 +193,10 @@ class WorkingSetTest {
     try (CpuBackend backend = CpuBackend.create(KvDtype.F16, 1);
         KvCache cache = backend.allocate(new CacheSpec(1, QH, KV, 48, 200))) {
       int n = 77;
-      cache.append(0, TestData.gaussian(random, n * KV * 48, 1.0), TestData.gaussian(random, n * KV * 48, 1.0), TestData.range(0, n), n);
-      int[][] all = {TestData.range(0, n - 1), TestData.range(0, n - 1)};
+      cache.append(0, RandomData.gaussian(random, n * KV * 48, 1.0), RandomData.gaussian(random, n * KV * 48, 1.0), RandomData.range(0, n), n);
+      int[][] all = {RandomData.range(0, n - 1), RandomData.range(0, n - 1)};
       cache.workingSet(0).gatherPartial(selection(all));
-      float[] q = TestData.gaussian(random, QH * 48, 3.0);
+      float[] q = RandomData.gaussian(random, QH * 48, 3.0);
       float[] first = new float[QH * 48];
       float[] firstScores = cache.attend(0, q, 1, StepPlan.Full.LAST_MAX, first).scores().toArray(1);
       float[] out = new float[QH * 48];
@@ -234,8 +229,8 @@ class WorkingSetTest {
 
       int capacityBefore = ((LayerStore) ws).main[0].capacity();
       int[][] keep = new int[KV][];
-      keep[0] = TestData.range(0, 100);
-      keep[1] = TestData.range(899, 100);
+      keep[0] = RandomData.range(0, 100);
+      keep[1] = RandomData.range(899, 100);
       ws.retain(selection(keep));
       assertThat(ws.length()).isEqualTo(100);
       assertThat(ws.position(1, 0)).isEqualTo(899);

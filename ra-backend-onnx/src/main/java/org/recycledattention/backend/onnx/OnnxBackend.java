@@ -16,8 +16,8 @@ import org.recycledattention.api.RaException;
 import org.recycledattention.api.cache.BackendCapability;
 import org.recycledattention.api.cache.CacheSpec;
 import org.recycledattention.api.cache.KvCache;
-import org.recycledattention.api.cache.KvCacheBackend;
 import org.recycledattention.api.cache.KvDtype;
+import org.recycledattention.api.cache.support.AbstractKvCacheBackend;
 import org.recycledattention.api.config.ConfigException;
 
 /**
@@ -29,7 +29,7 @@ import org.recycledattention.api.config.ConfigException;
  * <p>Thread-safe: sessions are created under the map's per-key lock and {@code OrtSession.run} may
  * be called concurrently.
  */
-final class OnnxBackend implements KvCacheBackend {
+final class OnnxBackend extends AbstractKvCacheBackend {
   static final String NAME = "onnx";
   static final Set<BackendCapability> CAPABILITIES = Set.of(BackendCapability.SCORES, BackendCapability.PARTIAL_CACHE,
       BackendCapability.EVICTION, BackendCapability.MULTI_QUERY);
@@ -38,9 +38,9 @@ final class OnnxBackend implements KvCacheBackend {
   private final OnnxSettings settings;
   private final OrtSession.SessionOptions options;
   private final ConcurrentMap<GraphKey, OrtSession> sessions = new ConcurrentHashMap<>();
-  private volatile boolean closed;
 
   private OnnxBackend(OrtEnvironment env, OnnxSettings settings, OrtSession.SessionOptions options) {
+    super(NAME, CAPABILITIES, KvDtype.F32);
     this.env = env;
     this.settings = settings;
     this.options = options;
@@ -88,24 +88,7 @@ final class OnnxBackend implements KvCacheBackend {
   }
 
   @Override
-  public String name() {
-    return NAME;
-  }
-
-  @Override
-  public Set<BackendCapability> capabilities() {
-    return CAPABILITIES;
-  }
-
-  @Override
-  public KvDtype storageDtype() {
-    return KvDtype.F32;
-  }
-
-  @Override
-  public KvCache allocate(CacheSpec spec) {
-    requireNonNull(spec, "spec is null");
-    checkOpen();
+  protected KvCache newCache(CacheSpec spec) {
     return new OnnxKvCache(this, spec);
   }
 
@@ -142,22 +125,12 @@ final class OnnxBackend implements KvCacheBackend {
     }
   }
 
-  void checkOpen() {
-    if (closed) {
-      throw new IllegalStateException("the onnx backend is closed; create a new one");
-    }
-  }
-
   /**
    * Closes every session and the session options. The environment is ONNX Runtime's process-wide
    * singleton and stays. Caches should be closed first; their next call fails.
    */
   @Override
-  public void close() {
-    if (closed) {
-      return;
-    }
-    closed = true;
+  protected void release() {
     List<RuntimeException> failures = new ArrayList<>();
     for (OrtSession s : sessions.values()) {
       try {

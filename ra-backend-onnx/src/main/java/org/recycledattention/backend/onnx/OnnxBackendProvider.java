@@ -1,18 +1,16 @@
 package org.recycledattention.backend.onnx;
 
-import static java.util.Objects.requireNonNull;
-
 import ai.onnxruntime.OrtEnvironment;
 import java.util.List;
-import java.util.Set;
+import java.util.ServiceLoader;
 import java.util.function.Supplier;
 import org.recycledattention.api.RaException;
-import org.recycledattention.api.cache.BackendCapability;
 import org.recycledattention.api.cache.KvCacheBackend;
-import org.recycledattention.api.cache.KvCacheBackendProvider;
+import org.recycledattention.api.cache.support.AbstractBackendProvider;
 import org.recycledattention.api.config.ConfigProperty;
 import org.recycledattention.api.config.ProviderConfig;
 import org.recycledattention.api.provider.Availability;
+import org.recycledattention.api.provider.ProviderInfo;
 
 /**
  * The {@code onnx} backend's entry point. Keys, under {@code ra.backend.onnx.}: {@code threads}
@@ -23,36 +21,21 @@ import org.recycledattention.api.provider.Availability;
  * <p>ONNX Runtime's native library is loaded on the first {@link #availability()} or {@link
  * #create} call, never in the constructor; a failure to load is reported, not thrown. Thread-safe.
  */
-public final class OnnxBackendProvider implements KvCacheBackendProvider {
-  public static final String THREADS = "threads";
-  public static final String EXECUTION_PROVIDER = "execution-provider";
-  public static final String OPTIMIZATION_LEVEL = "optimization-level";
-
-  private static final List<ConfigProperty> PROPERTIES = List.of(
-      ConfigProperty.ofInt(THREADS, 0, 0, 4096, "ONNX Runtime intra-op threads per graph run; 0 = ONNX Runtime's default (one per physical core)"),
-      ConfigProperty.ofChoice(EXECUTION_PROVIDER, "cpu", List.of("cpu", "cuda"),
-          "where graphs run; cuda needs the ONNX Runtime GPU jar (onnxruntime_gpu) in place of onnxruntime"),
-      ConfigProperty.ofChoice(OPTIMIZATION_LEVEL, "all", List.of("none", "basic", "extended", "all"),
-          "ONNX Runtime graph optimisation level applied when a graph is first loaded"));
+public final class OnnxBackendProvider extends AbstractBackendProvider {
+  public static final ConfigProperty<Integer> THREADS = ConfigProperty.ofInt("threads", 0, 0, 4096,
+      "ONNX Runtime intra-op threads per graph run; 0 = ONNX Runtime's default (one per physical core)");
+  public static final ConfigProperty<String> EXECUTION_PROVIDER = ConfigProperty.ofChoice("execution-provider", "cpu",
+      List.of("cpu", "cuda"), "where graphs run; cuda needs the ONNX Runtime GPU jar (onnxruntime_gpu) in place of onnxruntime");
+  public static final ConfigProperty<String> OPTIMIZATION_LEVEL = ConfigProperty.ofChoice("optimization-level", "all",
+      List.of("none", "basic", "extended", "all"), "ONNX Runtime graph optimisation level applied when a graph is first loaded");
 
   private volatile Availability availability;
 
-  /** Public no-argument constructor for {@link java.util.ServiceLoader}; loads nothing. */
-  public OnnxBackendProvider() {}
-
-  @Override
-  public String name() {
-    return OnnxBackend.NAME;
-  }
-
-  @Override
-  public String description() {
-    return "KV cache in native buffers wrapped as ONNX Runtime tensors; attention and top-K as ONNX graphs built in Java";
-  }
-
-  @Override
-  public List<ConfigProperty> properties() {
-    return PROPERTIES;
+  /** Public no-argument constructor for {@link ServiceLoader}; loads nothing. */
+  public OnnxBackendProvider() {
+    super(new ProviderInfo(OnnxBackend.NAME,
+        "KV cache in native buffers wrapped as ONNX Runtime tensors; attention and top-K as ONNX graphs built in Java", THREADS, EXECUTION_PROVIDER, OPTIMIZATION_LEVEL),
+        OnnxBackend.CAPABILITIES);
   }
 
   @Override
@@ -88,13 +71,7 @@ public final class OnnxBackendProvider implements KvCacheBackendProvider {
   }
 
   @Override
-  public Set<BackendCapability> capabilities() {
-    return OnnxBackend.CAPABILITIES;
-  }
-
-  @Override
-  public KvCacheBackend create(ProviderConfig config) {
-    requireNonNull(config, "config is null");
+  protected KvCacheBackend newBackend(ProviderConfig config) {
     OnnxSettings settings = OnnxSettings.from(config);
     Availability a = availability();
     if (!a.available()) {

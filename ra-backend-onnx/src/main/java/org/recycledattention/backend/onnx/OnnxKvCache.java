@@ -1,7 +1,5 @@
 package org.recycledattention.backend.onnx;
 
-import static java.util.Objects.requireNonNull;
-
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
@@ -17,10 +15,8 @@ import java.util.Map;
 import org.recycledattention.api.RaException;
 import org.recycledattention.api.cache.AttentionResult;
 import org.recycledattention.api.cache.CacheSpec;
-import org.recycledattention.api.cache.CacheStats;
-import org.recycledattention.api.cache.KvCache;
 import org.recycledattention.api.cache.KvDtype;
-import org.recycledattention.api.cache.WorkingSet;
+import org.recycledattention.api.cache.support.AbstractKvCache;
 import org.recycledattention.api.plan.ScoreMode;
 import org.recycledattention.api.plan.StepPlan;
 
@@ -37,27 +33,21 @@ import org.recycledattention.api.plan.StepPlan;
  * is copied to the caller's array and every tensor handle is closed. No n-sized array is allocated
  * on the Java heap.
  *
- * <p>Not thread-safe (one thread per cache); different caches of one backend may run concurrently.
+ * <p>Argument checks, the closed state and the statistics are {@link AbstractKvCache}'s. Not
+ * thread-safe (one thread per cache); different caches of one backend may run concurrently.
  */
-final class OnnxKvCache implements KvCache {
+final class OnnxKvCache extends AbstractKvCache<OnnxLayer> {
   private final OnnxBackend backend;
   private final OrtEnvironment env;
   private final CacheSpec spec;
   private final OnnxLayer[] layers;
-  private final long bytesPerEntry;
   private final NativeBuffer queryBuffer = new NativeBuffer();
   private final NativeBuffer outputBuffer = new NativeBuffer();
   private final NativeBuffer limitBuffer = new NativeBuffer();
   private final NativeBuffer argBuffer = new NativeBuffer();
 
-  private long residentEntries;
-  private long peakResidentEntries;
-  private long bytesRead;
-  private long tokensAttended;
-  private long attendCalls;
-  private boolean closed;
-
   OnnxKvCache(OnnxBackend backend, CacheSpec spec) {
+    super(backend.name(), backend.capabilities(), spec, KvDtype.F32);
     this.backend = backend;
     this.env = backend.env();
     this.spec = spec;
@@ -65,67 +55,33 @@ final class OnnxKvCache implements KvCache {
     for (int l = 0; l < layers.length; l++) {
       layers[l] = new OnnxLayer(this, l, spec.kvHeads(), spec.headDim(), spec.maxTokens());
     }
-    this.bytesPerEntry = (long) spec.kvHeads() * spec.headDim() * 2 * Float.BYTES;
   }
 
   @Override
-  public CacheSpec spec() {
-    return spec;
+  protected OnnxLayer layerAt(int layer) {
+    return layers[layer];
   }
 
   @Override
-  public KvDtype storageDtype() {
-    return KvDtype.F32;
+  protected void store(OnnxLayer layer, float[] k, float[] v, int[] positions, int tokens) {
+    layer.store(k, v, positions, tokens);
   }
 
   @Override
-  public void append(int layer, float[] k, float[] v, int[] positions, int tokens) {
-    checkOpen();
-    OnnxLayer store = layer(layer);
-    spec.checkAppend(k, v, positions, tokens);
-    store.append(k, v, positions, tokens);
-  }
-
-  @Override
-  public AttentionResult attend(int layer, float[] q, int queries, StepPlan plan, float[] out) {
-    checkOpen();
+  protected AttentionResult compute(OnnxLayer store, float[] q, int queries, StepPlan plan, float[] out) {
     backend.checkOpen();
-    requireNonNull(q, "q is null");
-    requireNonNull(plan, "plan is null");
-    requireNonNull(out, "out is null");
-    OnnxLayer store = layer(layer);
-    if (queries < 1) {
-      throw new IllegalArgumentException("queries must be >= 1, got " + queries);
-    }
     int kvHeads = spec.kvHeads();
     int group = spec.groupSize();
     int dim = spec.headDim();
     int qFloats = queries * spec.queryHeads() * dim;
-    if (q.length < qFloats || out.length < qFloats) {
-      throw new IllegalArgumentException("q and out must hold queries × queryHeads × headDim = " + queries + " × " + spec.queryHeads()
-          + " × " + dim + " = " + qFloats + " floats; got q=" + q.length + " out=" + out.length);
-    }
     int length = store.main.length;
     boolean partial = plan instanceof StepPlan.Partial;
     NativeRows rows;
     int entries;
     if (partial) {
-      if (queries != 1) {
-        throw new IllegalArgumentException("a Partial plan takes one query, got " + queries + "; use a Full plan for prefill chunks");
-      }
-      if (!store.hasPartial()) {
-        throw new IllegalStateException("layer " + layer + " has no partial cache; call gatherPartial before a Partial plan");
-      }
-      if (length == 0) {
-        throw new IllegalStateException("layer " + layer + " main store is empty; append the current token before attending");
-      }
       entries = store.stageCurrentToken();
       rows = store.partial;
     } else {
-      if (length < queries) {
-        throw new IllegalStateException("layer " + layer + " main store holds " + length + " entries but the step has " + queries
-            + " queries; append the step's keys and values before attending");
-      }
       entries = length;
       rows = store.main;
     }
@@ -185,9 +141,6 @@ final class OnnxKvCache implements KvCache {
     } else {
       regroup(out, outSeg, queries, false);
     }
-    attendCalls++;
-    tokensAttended += entries;
-    bytesRead += entries * bytesPerEntry;
     OnnxScores scores = mode == ScoreMode.NONE ? null : new OnnxScores(this, store, kvHeads, entries);
     return new AttentionResult(entries, scores);
   }
@@ -258,18 +211,6 @@ final class OnnxKvCache implements KvCache {
     return OnnxTensor.createTensor(env, data, shape);
   }
 
-  @Override
-  public WorkingSet workingSet(int layer) {
-    checkOpen();
-    return layer(layer);
-  }
-
-  @Override
-  public CacheStats stats() {
-    checkOpen();
-    return new CacheStats(residentEntries * bytesPerEntry, peakResidentEntries * bytesPerEntry, bytesRead, tokensAttended, attendCalls);
-  }
-
   /** Native bytes reserved for keys and values, spare capacity included (tests). */
   long reservedBytes() {
     long sum = 0;
@@ -279,12 +220,13 @@ final class OnnxKvCache implements KvCache {
     return sum;
   }
 
+  /** @throws IllegalStateException after close (for the scores this cache handed out) */
+  void ensureOpen() {
+    checkOpen();
+  }
+
   @Override
-  public void close() {
-    if (closed) {
-      return;
-    }
-    closed = true;
+  protected void free() {
     for (OnnxLayer l : layers) {
       l.free();
     }
@@ -292,27 +234,5 @@ final class OnnxKvCache implements KvCache {
     outputBuffer.close();
     limitBuffer.close();
     argBuffer.close();
-    residentEntries = 0;
-  }
-
-  /** Entries (per KV head, all heads of one layer) were added ({@code delta > 0}) or freed. */
-  void adjustResident(long delta) {
-    residentEntries += delta;
-    if (residentEntries > peakResidentEntries) {
-      peakResidentEntries = residentEntries;
-    }
-  }
-
-  void checkOpen() {
-    if (closed) {
-      throw new IllegalStateException("this onnx KV cache is closed; allocate a new one");
-    }
-  }
-
-  private OnnxLayer layer(int layer) {
-    if (layer < 0 || layer >= layers.length) {
-      throw new IllegalArgumentException("layer " + layer + " out of range [0, " + layers.length + ")");
-    }
-    return layers[layer];
   }
 }

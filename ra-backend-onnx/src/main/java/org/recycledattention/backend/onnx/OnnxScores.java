@@ -1,10 +1,11 @@
 package org.recycledattention.backend.onnx;
 
+import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.Arrays;
 import org.recycledattention.api.cache.ScoreMath;
-import org.recycledattention.api.cache.Scores;
 import org.recycledattention.api.cache.Selection;
+import org.recycledattention.api.cache.support.AbstractScores;
 
 /**
  * The scores of one attention call: {@code kvHeads × length} floats that ONNX Runtime wrote into
@@ -14,24 +15,18 @@ import org.recycledattention.api.cache.Selection;
  * <p>Valid until the next {@code attend}, {@code append} or working-set change on the layer; any
  * call after that throws {@link IllegalStateException}. Not thread-safe.
  */
-final class OnnxScores implements Scores {
+final class OnnxScores extends AbstractScores {
   private final OnnxKvCache cache;
   private final OnnxLayer layer;
   private final long version;
-  private final int kvHeads;
   private final int length;
 
   OnnxScores(OnnxKvCache cache, OnnxLayer layer, int kvHeads, int length) {
+    super(kvHeads);
     this.cache = cache;
     this.layer = layer;
     this.version = layer.version;
-    this.kvHeads = kvHeads;
     this.length = length;
-  }
-
-  @Override
-  public int kvHeads() {
-    return kvHeads;
   }
 
   @Override
@@ -39,8 +34,9 @@ final class OnnxScores implements Scores {
     return length;
   }
 
-  private void checkValid() {
-    cache.checkOpen();
+  @Override
+  protected void checkReadable() {
+    cache.ensureOpen();
     if (layer.version != version) {
       throw new IllegalStateException("these scores of layer " + layer.layer() + " are stale: the layer changed since the attend "
           + "call that produced them; read scores before the next attend, append or working-set change");
@@ -48,15 +44,8 @@ final class OnnxScores implements Scores {
   }
 
   @Override
-  public void copyTo(int kvHead, float[] dst) {
-    checkValid();
-    if (kvHead < 0 || kvHead >= kvHeads) {
-      throw new IllegalArgumentException("kvHead " + kvHead + " out of range [0, " + kvHeads + ")");
-    }
-    if (dst.length < length) {
-      throw new IllegalArgumentException("destination holds " + dst.length + " floats; scores have " + length);
-    }
-    java.lang.foreign.MemorySegment.copy(layer.scores.segment(), ValueLayout.JAVA_FLOAT, (long) kvHead * length * Float.BYTES, dst, 0, length);
+  protected void copyRow(int kvHead, float[] dst) {
+    MemorySegment.copy(layer.scores.segment(), ValueLayout.JAVA_FLOAT, (long) kvHead * length * Float.BYTES, dst, 0, length);
   }
 
   /**
@@ -69,14 +58,8 @@ final class OnnxScores implements Scores {
    * ScoreMath}.
    */
   @Override
-  public Selection topK(int k, int poolKernel, int keepRecent) {
-    checkValid();
-    if (k < 0) {
-      throw new IllegalArgumentException("k must be >= 0, got " + k);
-    }
-    if (poolKernel < 1 || poolKernel % 2 == 0) {
-      throw new IllegalArgumentException("pool kernel must be odd and >= 1, got " + poolKernel);
-    }
+  protected Selection select(int k, int poolKernel, int keepRecent) {
+    int kvHeads = kvHeads();
     int n = Math.min(k, length);
     int recent = Math.min(Math.max(keepRecent, 0), n);
     int need = n - recent;

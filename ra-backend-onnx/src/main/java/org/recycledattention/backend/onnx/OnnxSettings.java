@@ -36,8 +36,8 @@ record OnnxSettings(int threads, ExecutionProvider executionProvider, Optimizati
   }
 
   static OnnxSettings from(ProviderConfig config) {
-    return new OnnxSettings(config.getInt(OnnxBackendProvider.THREADS),
-        ExecutionProvider.valueOf(config.getString(OnnxBackendProvider.EXECUTION_PROVIDER).toUpperCase(Locale.ROOT)),
-        Optimization.valueOf(config.getString(OnnxBackendProvider.OPTIMIZATION_LEVEL).toUpperCase(Locale.ROOT)));
+    return new OnnxSettings(config.get(OnnxBackendProvider.THREADS),
+        ExecutionProvider.valueOf(config.get(OnnxBackendProvider.EXECUTION_PROVIDER).toUpperCase(Locale.ROOT)),
+        Optimization.valueOf(config.get(OnnxBackendProvider.OPTIMIZATION_LEVEL).toUpperCase(Locale.ROOT)));
   }
 }

@@ -12,12 +12,12 @@ import org.recycledattention.api.cache.CacheSpec;
 import org.recycledattention.api.cache.KvCache;
 import org.recycledattention.api.cache.KvCacheBackend;
 import org.recycledattention.api.cache.KvCacheBackendProvider;
-import org.recycledattention.api.config.ProviderConfig;
 import org.recycledattention.api.plan.StepPlan;
 import org.recycledattention.backend.onnx.proto.DataType;
 import org.recycledattention.backend.onnx.proto.Dim;
 import org.recycledattention.backend.onnx.proto.GraphBuilder;
 import org.recycledattention.tests.Providers;
+import org.recycledattention.tests.RandomData;
 
 /**
  * Measures decode attention latency (one query, one layer) of the onnx backend and, when its jar is
@@ -109,9 +109,9 @@ public final class AttendLatencyMain {
       int chunk = 1024;
       for (int done = 0; done < n; done += chunk) {
         int t = Math.min(chunk, n - done);
-        cache.append(0, Reference.gaussian(random, t * KV_HEADS * DIM, 1), Reference.gaussian(random, t * KV_HEADS * DIM, 1), Reference.range(done, t), t);
+        cache.append(0, RandomData.gaussian(random, t * KV_HEADS * DIM, 1), RandomData.gaussian(random, t * KV_HEADS * DIM, 1), RandomData.range(done, t), t);
       }
-      float[] q = Reference.gaussian(random, QUERY_HEADS * DIM, 1);
+      float[] q = RandomData.gaussian(random, QUERY_HEADS * DIM, 1);
       float[] out = new float[q.length];
       int iterations = n >= 8192 ? 200 : 1000;
       for (int i = 0; i < iterations / 4; i++) {
@@ -185,6 +185,5 @@ public final class AttendLatencyMain {
           3 * KV_HEADS, tiny[0], tiny[1]);
     }
   }
-
 
 }

@@ -5,9 +5,8 @@ import static org.assertj.core.api.Assertions.fail;
 
 import java.util.Random;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -20,23 +19,15 @@ import org.recycledattention.api.plan.GroupReduction;
 import org.recycledattention.api.plan.ScoreMode;
 import org.recycledattention.api.plan.ScoreRequest;
 import org.recycledattention.api.plan.StepPlan;
+import org.recycledattention.tests.RandomData;
+import org.recycledattention.tests.ReferenceAttention;
 
-/** Attention outputs and scores against the double-precision {@link Reference}. */
+/** Attention outputs and scores against the conformance kit's double-precision {@link ReferenceAttention}. */
 class AttentionTest {
   static final double OUT_TOLERANCE = 1e-4;
   static final double SCORE_TOLERANCE = 2e-5;
 
-  private static OnnxBackend backend;
-
-  @BeforeAll
-  static void start() {
-    backend = OnnxBackend.create(new OnnxSettings(1, OnnxSettings.ExecutionProvider.CPU, OnnxSettings.Optimization.ALL));
-  }
-
-  @AfterAll
-  static void stop() {
-    backend.close();
-  }
+  @RegisterExtension static final SharedBackend backend = new SharedBackend();
 
   static Stream<Arguments> shapes() {
     long seed = 20261129L;
@@ -60,27 +51,25 @@ class AttentionTest {
     Random random = new Random(seed);
     int queryHeads = kvHeads * group;
     try (KvCache cache = backend.allocate(new CacheSpec(2, queryHeads, kvHeads, dim, length))) {
-      Reference ref = new Reference(kvHeads, queryHeads, dim);
-      float[] k = Reference.gaussian(random, length * kvHeads * dim, 1.0);
-      float[] v = Reference.gaussian(random, length * kvHeads * dim, 1.0);
-      int[] pos = Reference.range(0, length);
-      cache.append(1, k, v, pos, length);
-      ref.append(k, v, pos, length);
-      float[] q = Reference.gaussian(random, queryHeads * dim, 2.0);
-      Reference.Result expected = ref.attend(q, 1, false);
+      ReferenceAttention ref = new ReferenceAttention(new CacheSpec(2, queryHeads, kvHeads, dim, 1 << 20));
+      ref.appendRandom(cache, 1, 0, length, random);
+      float[] q = RandomData.gaussian(random, queryHeads * dim, 2.0);
+      ReferenceAttention.Result expected = ref.attend(1, q, 1, StepPlan.Full.NO_SCORES);
       float[] out = new float[queryHeads * dim];
       AttentionResult none = cache.attend(1, q, 1, StepPlan.Full.NO_SCORES, out);
       assertThat(none.hasScores()).isFalse();
       assertThat(none.attendedTokens()).isEqualTo(length);
-      assertClose(seed, "output", out, expected.out(), OUT_TOLERANCE);
+      assertClose(seed, "output", out, expected.output(), OUT_TOLERANCE);
       for (GroupReduction reduction : GroupReduction.values()) {
         java.util.Arrays.fill(out, Float.NaN);
-        AttentionResult r = cache.attend(1, q, 1, new StepPlan.Full(new ScoreRequest(ScoreMode.LAST_QUERY, reduction)), out);
-        assertClose(seed, "output", out, expected.out(), OUT_TOLERANCE);
-        assertScores(seed, r.scores(), Reference.reduce(expected.probs()[0], kvHeads, reduction));
+        StepPlan last = new StepPlan.Full(new ScoreRequest(ScoreMode.LAST_QUERY, reduction));
+        AttentionResult r = cache.attend(1, q, 1, last, out);
+        assertClose(seed, "output", out, expected.output(), OUT_TOLERANCE);
+        double[][] scores = ref.attend(1, q, 1, last).scores();
+        assertScores(seed, r.scores(), scores);
         // SUM over one query is the last query's scores
         AttentionResult sum = cache.attend(1, q, 1, new StepPlan.Full(new ScoreRequest(ScoreMode.SUM, reduction)), out);
-        assertScores(seed, sum.scores(), Reference.reduce(expected.probs()[0], kvHeads, reduction));
+        assertScores(seed, sum.scores(), scores);
       }
     }
   }
@@ -94,29 +83,24 @@ class AttentionTest {
     int queries = 1 + random.nextInt(Math.min(total, 24));
     int before = total - queries;
     try (KvCache cache = backend.allocate(new CacheSpec(1, queryHeads, kvHeads, dim, total))) {
-      Reference ref = new Reference(kvHeads, queryHeads, dim);
+      ReferenceAttention ref = new ReferenceAttention(new CacheSpec(2, queryHeads, kvHeads, dim, 1 << 20));
       if (before > 0) {
-        float[] k0 = Reference.gaussian(random, before * kvHeads * dim, 1.0);
-        float[] v0 = Reference.gaussian(random, before * kvHeads * dim, 1.0);
-        cache.append(0, k0, v0, Reference.range(0, before), before);
-        ref.append(k0, v0, Reference.range(0, before), before);
+        ref.appendRandom(cache, 0, 0, before, random);
       }
-      float[] k = Reference.gaussian(random, queries * kvHeads * dim, 1.0);
-      float[] v = Reference.gaussian(random, queries * kvHeads * dim, 1.0);
-      cache.append(0, k, v, Reference.range(before, queries), queries);
-      ref.append(k, v, Reference.range(before, queries), queries);
-      float[] q = Reference.gaussian(random, queries * queryHeads * dim, 2.0);
-      Reference.Result expected = ref.attend(q, queries, false);
+      ref.appendRandom(cache, 0, before, queries, random);
+      float[] q = RandomData.gaussian(random, queries * queryHeads * dim, 2.0);
       for (ScoreMode mode : ScoreMode.values()) {
         for (GroupReduction reduction : GroupReduction.values()) {
           float[] out = new float[queries * queryHeads * dim];
-          AttentionResult r = cache.attend(0, q, queries, new StepPlan.Full(new ScoreRequest(mode, reduction)), out);
+          StepPlan plan = new StepPlan.Full(new ScoreRequest(mode, reduction));
+          AttentionResult r = cache.attend(0, q, queries, plan, out);
+          ReferenceAttention.Result expected = ref.attend(0, q, queries, plan);
           assertThat(r.attendedTokens()).isEqualTo(total);
-          assertClose(seed, "output", out, expected.out(), OUT_TOLERANCE);
-          switch (mode) {
-            case NONE -> assertThat(r.scores()).isNull();
-            case LAST_QUERY -> assertScores(seed, r.scores(), Reference.reduce(expected.probs()[queries - 1], kvHeads, reduction));
-            case SUM -> assertScores(seed, r.scores(), Reference.reduceSum(expected.probs(), kvHeads, reduction));
+          assertClose(seed, "output", out, expected.output(), OUT_TOLERANCE);
+          if (mode == ScoreMode.NONE) {
+            assertThat(r.scores()).isNull();
+          } else {
+            assertScores(seed, r.scores(), expected.scores());
           }
           if (mode == ScoreMode.NONE) {
             break;
@@ -132,36 +116,26 @@ class AttentionTest {
     Random random = new Random(seed);
     int queryHeads = kvHeads * group;
     try (KvCache cache = backend.allocate(new CacheSpec(1, queryHeads, kvHeads, dim, length + 1))) {
-      Reference ref = new Reference(kvHeads, queryHeads, dim);
-      float[] k = Reference.gaussian(random, length * kvHeads * dim, 1.0);
-      float[] v = Reference.gaussian(random, length * kvHeads * dim, 1.0);
-      cache.append(0, k, v, Reference.range(0, length), length);
-      ref.append(k, v, Reference.range(0, length), length);
+      ReferenceAttention ref = new ReferenceAttention(new CacheSpec(2, queryHeads, kvHeads, dim, 1 << 20));
+      ref.appendRandom(cache, 0, 0, length, random);
       int budget = 1 + random.nextInt(length);
-      int[][] slots = new int[kvHeads][];
-      float[][] scores = new float[kvHeads][budget];
-      for (int h = 0; h < kvHeads; h++) {
-        slots[h] = Reference.ascendingSubset(random, length, budget);
-      }
-      cache.workingSet(0).gatherPartial(new Selection(slots, scores));
-      ref.gather(slots);
+      Selection gathered = RandomData.selection(random, kvHeads, length, budget);
+      cache.workingSet(0).gatherPartial(gathered);
+      ref.gatherPartial(0, gathered);
       // the current token arrives after the gather
-      float[] k1 = Reference.gaussian(random, kvHeads * dim, 1.0);
-      float[] v1 = Reference.gaussian(random, kvHeads * dim, 1.0);
-      cache.append(0, k1, v1, new int[] {length}, 1);
-      ref.append(k1, v1, new int[] {length}, 1);
-      float[] q = Reference.gaussian(random, queryHeads * dim, 2.0);
-      Reference.Result expected = ref.attend(q, 1, true);
+      ref.appendRandom(cache, 0, length, 1, random);
+      float[] q = RandomData.gaussian(random, queryHeads * dim, 2.0);
+      ReferenceAttention.Result expected = ref.attend(0, q, 1, new StepPlan.Partial(ScoreRequest.LAST_MAX));
       float[] out = new float[queryHeads * dim];
       AttentionResult r = cache.attend(0, q, 1, new StepPlan.Partial(ScoreRequest.LAST_MAX), out);
       assertThat(r.attendedTokens()).isEqualTo(budget + 1);
-      assertClose(seed, "partial output", out, expected.out(), OUT_TOLERANCE);
-      assertScores(seed, r.scores(), Reference.reduce(expected.probs()[0], kvHeads, GroupReduction.MAX));
+      assertClose(seed, "partial output", out, expected.output(), OUT_TOLERANCE);
+      assertScores(seed, r.scores(), expected.scores());
       // gathering everything makes Partial equal to Full
       int all = length;
       int[][] every = new int[kvHeads][];
       for (int h = 0; h < kvHeads; h++) {
-        every[h] = Reference.range(0, all);
+        every[h] = RandomData.range(0, all);
       }
       cache.workingSet(0).gatherPartial(new Selection(every, new float[kvHeads][all]));
       float[] partialOut = new float[queryHeads * dim];
@@ -180,11 +154,11 @@ class AttentionTest {
     int kvHeads = 2;
     int dim = 32;
     try (KvCache cache = backend.allocate(new CacheSpec(2, 4, kvHeads, dim, 64))) {
-      cache.append(0, Reference.gaussian(random, 10 * kvHeads * dim, 1), Reference.gaussian(random, 10 * kvHeads * dim, 1), Reference.range(0, 10), 10);
-      cache.append(1, Reference.gaussian(random, 6 * kvHeads * dim, 1), Reference.gaussian(random, 6 * kvHeads * dim, 1), Reference.range(0, 6), 6);
+      cache.append(0, RandomData.gaussian(random, 10 * kvHeads * dim, 1), RandomData.gaussian(random, 10 * kvHeads * dim, 1), RandomData.range(0, 10), 10);
+      cache.append(1, RandomData.gaussian(random, 6 * kvHeads * dim, 1), RandomData.gaussian(random, 6 * kvHeads * dim, 1), RandomData.range(0, 6), 6);
       long perEntry = 2L * kvHeads * dim * Float.BYTES;
       assertThat(cache.stats().residentBytes()).isEqualTo(16 * perEntry);
-      float[] q = Reference.gaussian(random, 4 * dim, 1);
+      float[] q = RandomData.gaussian(random, 4 * dim, 1);
       float[] out = new float[4 * dim];
       cache.attend(0, q, 1, StepPlan.Full.NO_SCORES, out);
       cache.attend(1, q, 1, StepPlan.Full.NO_SCORES, out);

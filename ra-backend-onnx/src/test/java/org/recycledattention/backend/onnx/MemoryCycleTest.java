@@ -12,6 +12,7 @@ import org.recycledattention.api.cache.CacheSpec;
 import org.recycledattention.api.cache.KvCache;
 import org.recycledattention.api.cache.Selection;
 import org.recycledattention.api.plan.StepPlan;
+import org.recycledattention.tests.RandomData;
 
 /**
  * Native memory stays flat over many allocate/append/attend/select/close cycles: every tensor
@@ -34,8 +35,8 @@ class MemoryCycleTest {
   /** Inputs generated once, so that the Java heap stays quiet and the resident set shows native memory. */
   private record Inputs(float[] k, float[] v, float[] q, int[] positions) {
     static Inputs random(Random random, int maxTokens, int kvHeads, int dim, int queryHeads) {
-      return new Inputs(Reference.gaussian(random, maxTokens * kvHeads * dim, 1), Reference.gaussian(random, maxTokens * kvHeads * dim, 1),
-          Reference.gaussian(random, queryHeads * dim, 1), Reference.range(0, maxTokens));
+      return new Inputs(RandomData.gaussian(random, maxTokens * kvHeads * dim, 1), RandomData.gaussian(random, maxTokens * kvHeads * dim, 1),
+          RandomData.gaussian(random, queryHeads * dim, 1), RandomData.range(0, maxTokens));
     }
   }
 

@@ -17,6 +17,8 @@ import org.recycledattention.api.config.ConfigProperty;
 import org.recycledattention.api.config.ProviderConfig;
 import org.recycledattention.api.plan.StepPlan;
 import org.recycledattention.tests.Providers;
+import org.recycledattention.tests.RandomData;
+import org.recycledattention.tests.ReferenceAttention;
 
 class OnnxBackendProviderTest {
   private static final String PREFIX = "ra.backend.onnx.";
@@ -53,18 +55,18 @@ class OnnxBackendProviderTest {
   void everyOptimizationLevelAndThreadCountComputesTheSameAttention() {
     Random random = new Random(9);
     int dim = 64;
-    float[] k = Reference.gaussian(random, 100 * 2 * dim, 1);
-    float[] v = Reference.gaussian(random, 100 * 2 * dim, 1);
-    float[] q = Reference.gaussian(random, 4 * dim, 1);
-    Reference ref = new Reference(2, 4, dim);
-    ref.append(k, v, Reference.range(0, 100), 100);
-    double[] expected = ref.attend(q, 1, false).out();
+    float[] k = RandomData.gaussian(random, 100 * 2 * dim, 1);
+    float[] v = RandomData.gaussian(random, 100 * 2 * dim, 1);
+    float[] q = RandomData.gaussian(random, 4 * dim, 1);
+    ReferenceAttention ref = new ReferenceAttention(new CacheSpec(2, 4, 2, dim, 1 << 20));
+    ref.append(0, k, v, RandomData.range(0, 100), 100);
+    double[] expected = ref.attend(0, q, 1, StepPlan.Full.NO_SCORES).output();
     for (String level : List.of("none", "basic", "extended", "all")) {
       for (String threads : List.of("0", "2")) {
         try (KvCacheBackend backend = new OnnxBackendProvider().create(config(Map.of("optimization-level", level, "threads", threads)));
             KvCache cache = backend.allocate(new CacheSpec(1, 4, 2, dim, 100))) {
           assertThat(backend.name()).isEqualTo("onnx");
-          cache.append(0, k, v, Reference.range(0, 100), 100);
+          cache.append(0, k, v, RandomData.range(0, 100), 100);
           float[] out = new float[4 * dim];
           cache.attend(0, q, 1, StepPlan.Full.NO_SCORES, out);
           AttentionTest.assertClose(9, "output at " + level + "/" + threads, out, expected, AttentionTest.OUT_TOLERANCE);
@@ -96,12 +98,12 @@ class OnnxBackendProviderTest {
     try (OnnxBackend backend = OnnxBackend.create(OnnxSettings.defaults());
         KvCache a = backend.allocate(new CacheSpec(2, 4, 2, dim, 300));
         KvCache b = backend.allocate(new CacheSpec(2, 4, 2, dim, 300))) {
-      float[] q = Reference.gaussian(random, 4 * dim, 1);
+      float[] q = RandomData.gaussian(random, 4 * dim, 1);
       float[] out = new float[q.length];
       for (int step = 0; step < 200; step++) {
         for (KvCache c : List.of(a, b)) {
           for (int l = 0; l < 2; l++) {
-            c.append(l, Reference.gaussian(random, 2 * dim, 1), Reference.gaussian(random, 2 * dim, 1), new int[] {step}, 1);
+            c.append(l, RandomData.gaussian(random, 2 * dim, 1), RandomData.gaussian(random, 2 * dim, 1), new int[] {step}, 1);
             var r = c.attend(l, q, 1, StepPlan.Full.LAST_MAX, out);
             r.scores().topK(16, 5, 2);
             c.attend(l, q, 1, StepPlan.Full.NO_SCORES, out);

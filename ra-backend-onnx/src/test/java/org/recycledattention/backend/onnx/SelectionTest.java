@@ -6,9 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.Random;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.recycledattention.api.cache.AttentionResult;
 import org.recycledattention.api.cache.CacheSpec;
 import org.recycledattention.api.cache.KvCache;
@@ -16,23 +15,14 @@ import org.recycledattention.api.cache.ScoreMath;
 import org.recycledattention.api.cache.Scores;
 import org.recycledattention.api.cache.Selection;
 import org.recycledattention.api.plan.StepPlan;
+import org.recycledattention.tests.RandomData;
 
 /**
  * The selection graph (max-pool, TopK inside ONNX Runtime, indices sorted on the host) against
  * {@link ScoreMath#topK}, the reference definition, on the very same score values.
  */
 class SelectionTest {
-  private static OnnxBackend backend;
-
-  @BeforeAll
-  static void start() {
-    backend = OnnxBackend.create(new OnnxSettings(1, OnnxSettings.ExecutionProvider.CPU, OnnxSettings.Optimization.ALL));
-  }
-
-  @AfterAll
-  static void stop() {
-    backend.close();
-  }
+  @RegisterExtension static final SharedBackend backend = new SharedBackend();
 
   /** Scores with the given values, written where attention would write them. */
   private static Scores scores(KvCache cache, int layer, float[][] values) {
@@ -102,9 +92,9 @@ class SelectionTest {
     int n = 50;
     try (KvCache cache = backend.allocate(new CacheSpec(1, 2, 1, dim, n))) {
       float[] k = new float[n * dim]; // every key equal: every probability is 1/n
-      float[] v = Reference.gaussian(new Random(3), n * dim, 1);
-      cache.append(0, k, v, Reference.range(0, n), n);
-      AttentionResult r = cache.attend(0, Reference.gaussian(new Random(4), 2 * dim, 1), 1, StepPlan.Full.LAST_MAX, new float[2 * dim]);
+      float[] v = RandomData.gaussian(new Random(3), n * dim, 1);
+      cache.append(0, k, v, RandomData.range(0, n), n);
+      AttentionResult r = cache.attend(0, RandomData.gaussian(new Random(4), 2 * dim, 1), 1, StepPlan.Full.LAST_MAX, new float[2 * dim]);
       float[] p = r.scores().toArray(0);
       assertThat(p).containsOnly(p[0]);
       Selection s = r.scores().topK(10, 5, 2);
@@ -152,13 +142,13 @@ class SelectionTest {
     Random random = new Random(11);
     try (KvCache cache = backend.allocate(new CacheSpec(2, 1, 1, dim, 16))) {
       for (int l = 0; l < 2; l++) {
-        cache.append(l, Reference.gaussian(random, 4 * dim, 1), Reference.gaussian(random, 4 * dim, 1), Reference.range(0, 4), 4);
+        cache.append(l, RandomData.gaussian(random, 4 * dim, 1), RandomData.gaussian(random, 4 * dim, 1), RandomData.range(0, 4), 4);
       }
-      float[] q = Reference.gaussian(random, dim, 1);
+      float[] q = RandomData.gaussian(random, dim, 1);
       Scores first = cache.attend(0, q, 1, StepPlan.Full.LAST_MAX, new float[dim]).scores();
       Scores other = cache.attend(1, q, 1, StepPlan.Full.LAST_MAX, new float[dim]).scores();
       assertThat(first.toArray(0)).hasSize(4); // another layer's call leaves it valid
-      cache.append(0, Reference.gaussian(random, dim, 1), Reference.gaussian(random, dim, 1), new int[] {4}, 1);
+      cache.append(0, RandomData.gaussian(random, dim, 1), RandomData.gaussian(random, dim, 1), new int[] {4}, 1);
       assertThatThrownBy(() -> first.toArray(0)).isInstanceOf(IllegalStateException.class).hasMessageContaining("stale");
       assertThatThrownBy(() -> first.topK(2, 1, 0)).isInstanceOf(IllegalStateException.class);
       assertThat(other.topK(2, 1, 0).size()).isEqualTo(2);

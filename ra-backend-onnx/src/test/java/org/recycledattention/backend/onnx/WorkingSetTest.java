@@ -4,16 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.Random;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.recycledattention.api.cache.CacheSpec;
 import org.recycledattention.api.cache.KvCache;
 import org.recycledattention.api.cache.Selection;
 import org.recycledattention.api.cache.WorkingSet;
-import org.recycledattention.api.plan.GroupReduction;
 import org.recycledattention.api.plan.ScoreRequest;
 import org.recycledattention.api.plan.StepPlan;
+import org.recycledattention.tests.RandomData;
+import org.recycledattention.tests.ReferenceAttention;
 
 /** Working-set operations: slots, positions, memory, and attention after each change. */
 class WorkingSetTest {
@@ -21,43 +21,29 @@ class WorkingSetTest {
   private static final int GROUP = 2;
   private static final int DIM = 32;
 
-  private static OnnxBackend backend;
+  @RegisterExtension static final SharedBackend backend = new SharedBackend();
 
-  @BeforeAll
-  static void start() {
-    backend = OnnxBackend.create(new OnnxSettings(1, OnnxSettings.ExecutionProvider.CPU, OnnxSettings.Optimization.ALL));
-  }
-
-  @AfterAll
-  static void stop() {
-    backend.close();
-  }
-
-  private static KvCache filled(Reference ref, Random random, int length, int maxTokens) {
+  private static KvCache filled(ReferenceAttention ref, Random random, int length, int maxTokens) {
     KvCache cache = backend.allocate(new CacheSpec(1, KV_HEADS * GROUP, KV_HEADS, DIM, maxTokens));
-    float[] k = Reference.gaussian(random, length * KV_HEADS * DIM, 1);
-    float[] v = Reference.gaussian(random, length * KV_HEADS * DIM, 1);
-    int[] pos = Reference.range(100, length);
-    cache.append(0, k, v, pos, length);
-    ref.append(k, v, pos, length);
+    ref.appendRandom(cache, 0, 100, length, random);
     return cache;
   }
 
-  private static void assertAttendsLike(KvCache cache, Reference ref, Random random, boolean partial) {
-    float[] q = Reference.gaussian(random, KV_HEADS * GROUP * DIM, 1);
+  private static void assertAttendsLike(KvCache cache, ReferenceAttention ref, Random random, boolean partial) {
+    float[] q = RandomData.gaussian(random, KV_HEADS * GROUP * DIM, 1);
     float[] out = new float[q.length];
     StepPlan plan = partial ? new StepPlan.Partial(ScoreRequest.LAST_MAX) : StepPlan.Full.LAST_MAX;
     var r = cache.attend(0, q, 1, plan, out);
-    Reference.Result expected = ref.attend(q, 1, partial);
-    AttentionTest.assertClose(0, "output", out, expected.out(), AttentionTest.OUT_TOLERANCE);
-    AttentionTest.assertScores(0, r.scores(), Reference.reduce(expected.probs()[0], KV_HEADS, GroupReduction.MAX));
+    ReferenceAttention.Result expected = ref.attend(0, q, 1, plan);
+    AttentionTest.assertClose(0, "output", out, expected.output(), AttentionTest.OUT_TOLERANCE);
+    AttentionTest.assertScores(0, r.scores(), expected.scores());
   }
 
-  private static void assertPositions(WorkingSet ws, Reference ref) {
-    assertThat(ws.length()).isEqualTo(ref.length());
+  private static void assertPositions(WorkingSet ws, ReferenceAttention ref) {
+    assertThat(ws.length()).isEqualTo(ref.length(0));
     for (int h = 0; h < KV_HEADS; h++) {
-      for (int s = 0; s < ref.length(); s++) {
-        assertThat(ws.position(h, s)).as("head %d slot %d", h, s).isEqualTo(ref.main.get(h).get(s).position());
+      for (int s = 0; s < ref.length(0); s++) {
+        assertThat(ws.position(h, s)).as("head %d slot %d", h, s).isEqualTo(ref.position(0, h, s));
       }
     }
   }
@@ -65,17 +51,17 @@ class WorkingSetTest {
   @Test
   void evictionSwapsTheLastEntryIntoTheFreedSlotPerHead() {
     Random random = new Random(1);
-    Reference ref = new Reference(KV_HEADS, KV_HEADS * GROUP, DIM);
+    ReferenceAttention ref = new ReferenceAttention(new CacheSpec(2, KV_HEADS * GROUP, KV_HEADS, DIM, 1 << 20));
     try (KvCache cache = filled(ref, random, 40, 64)) {
       WorkingSet ws = cache.workingSet(0);
       long before = cache.stats().residentBytes();
       ws.evict(new int[] {3, 17});
-      ref.evict(new int[] {3, 17});
+      ref.evict(0, new int[] {3, 17});
       assertThat(ws.position(0, 3)).isEqualTo(139); // the last entry (position 100 + 39) moved in
       assertThat(ws.position(1, 3)).isEqualTo(103);
       assertThat(ws.position(1, 17)).isEqualTo(139);
       ws.evictSlot(ws.length() - 1);
-      ref.evict(new int[] {38, 38});
+      ref.evict(0, new int[] {38, 38});
       assertPositions(ws, ref);
       assertThat(cache.stats().residentBytes()).isEqualTo(before - 2 * 2L * KV_HEADS * DIM * Float.BYTES);
       assertAttendsLike(cache, ref, random, false);
@@ -85,24 +71,21 @@ class WorkingSetTest {
   @Test
   void retainKeepsTheSelectionInOrderAndGivesMemoryBack() {
     Random random = new Random(2);
-    Reference ref = new Reference(KV_HEADS, KV_HEADS * GROUP, DIM);
+    ReferenceAttention ref = new ReferenceAttention(new CacheSpec(2, KV_HEADS * GROUP, KV_HEADS, DIM, 1 << 20));
     try (KvCache cache = filled(ref, random, 1000, 1000)) {
       OnnxKvCache onnx = (OnnxKvCache) cache;
       long reserved = onnx.reservedBytes();
       long resident = cache.stats().residentBytes();
-      int[][] slots = {Reference.ascendingSubset(random, 1000, 50), Reference.ascendingSubset(random, 1000, 50)};
-      cache.workingSet(0).retain(new Selection(slots, new float[KV_HEADS][50]));
-      ref.retain(slots);
+      Selection kept = RandomData.selection(random, KV_HEADS, 1000, 50);
+      cache.workingSet(0).retain(kept);
+      ref.retain(0, kept);
       assertPositions(cache.workingSet(0), ref);
       assertThat(cache.stats().residentBytes()).isEqualTo(resident * 50 / 1000);
       assertThat(cache.stats().peakResidentBytes()).isEqualTo(resident);
       assertThat(onnx.reservedBytes()).as("capacity shrinks below a quarter").isLessThan(reserved / 4);
       assertAttendsLike(cache, ref, random, false);
       // appending after a shrink grows again and keeps the kept entries
-      float[] k = Reference.gaussian(random, 3 * KV_HEADS * DIM, 1);
-      float[] v = Reference.gaussian(random, 3 * KV_HEADS * DIM, 1);
-      cache.append(0, k, v, new int[] {2000, 2001, 2002}, 3);
-      ref.append(k, v, new int[] {2000, 2001, 2002}, 3);
+      ref.appendRandom(cache, 0, 2000, 3, random);
       assertPositions(cache.workingSet(0), ref);
       assertAttendsLike(cache, ref, random, false);
     }
@@ -111,13 +94,13 @@ class WorkingSetTest {
   @Test
   void manyEvictionsKeepAttentionExact() {
     Random random = new Random(3);
-    Reference ref = new Reference(KV_HEADS, KV_HEADS * GROUP, DIM);
+    ReferenceAttention ref = new ReferenceAttention(new CacheSpec(2, KV_HEADS * GROUP, KV_HEADS, DIM, 1 << 20));
     try (KvCache cache = filled(ref, random, 300, 300)) {
       WorkingSet ws = cache.workingSet(0);
       while (ws.length() > 5) {
         int[] slots = {random.nextInt(ws.length()), random.nextInt(ws.length())};
         ws.evict(slots);
-        ref.evict(slots);
+        ref.evict(0, slots);
       }
       assertPositions(ws, ref);
       assertAttendsLike(cache, ref, random, false);
@@ -128,48 +111,45 @@ class WorkingSetTest {
   @Test
   void partialCacheGathersAppendsAndReplaces() {
     Random random = new Random(4);
-    Reference ref = new Reference(KV_HEADS, KV_HEADS * GROUP, DIM);
+    ReferenceAttention ref = new ReferenceAttention(new CacheSpec(2, KV_HEADS * GROUP, KV_HEADS, DIM, 1 << 20));
     try (KvCache cache = filled(ref, random, 120, 200)) {
       WorkingSet ws = cache.workingSet(0);
       long mainBytes = cache.stats().residentBytes();
-      int[][] slots = {Reference.ascendingSubset(random, 120, 20), Reference.ascendingSubset(random, 120, 20)};
-      ws.gatherPartial(new Selection(slots, new float[KV_HEADS][20]));
-      ref.gather(slots);
+      Selection gathered = RandomData.selection(random, KV_HEADS, 120, 20);
+      ws.gatherPartial(gathered);
+      ref.gatherPartial(0, gathered);
       assertThat(ws.partialLength()).isEqualTo(20);
-      assertThat(ws.partialPosition(1, 7)).isEqualTo(100 + slots[1][7]);
+      assertThat(ws.partialPosition(1, 7)).isEqualTo(100 + gathered.slots(1)[7]);
       long perEntry = 2L * KV_HEADS * DIM * Float.BYTES;
       assertThat(cache.stats().residentBytes()).isEqualTo(mainBytes + 20 * perEntry);
       // decode steps: append a token, attend partial, then append it to the partial cache or replace a slot
       for (int step = 0; step < 40; step++) {
-        float[] k = Reference.gaussian(random, KV_HEADS * DIM, 1);
-        float[] v = Reference.gaussian(random, KV_HEADS * DIM, 1);
-        cache.append(0, k, v, new int[] {220 + step}, 1);
-        ref.append(k, v, new int[] {220 + step}, 1);
+        ref.appendRandom(cache, 0, 220 + step, 1, random);
         assertAttendsLike(cache, ref, random, true);
         int[] replace = step % 3 == 0
             ? new int[] {random.nextInt(ws.partialLength()), random.nextInt(ws.partialLength())}
             : new int[] {-1, -1};
         ws.appendToPartial(replace);
-        ref.appendToPartial(replace);
+        ref.appendToPartial(0, replace);
       }
-      assertThat(ws.partialLength()).isEqualTo(ref.partial.getFirst().size());
+      assertThat(ws.partialLength()).isEqualTo(ref.partialLength(0));
       for (int h = 0; h < KV_HEADS; h++) {
         for (int s = 0; s < ws.partialLength(); s++) {
-          assertThat(ws.partialPosition(h, s)).isEqualTo(ref.partial.get(h).get(s).position());
+          assertThat(ws.partialPosition(h, s)).isEqualTo(ref.partialPosition(0, h, s));
         }
       }
       assertAttendsLike(cache, ref, random, false);
       long withPartial = cache.stats().residentBytes();
       ws.clearPartial();
       assertThat(ws.partialLength()).isZero();
-      assertThat(cache.stats().residentBytes()).isEqualTo(withPartial - (long) ref.partial.getFirst().size() * perEntry);
+      assertThat(cache.stats().residentBytes()).isEqualTo(withPartial - (long) ref.partialLength(0) * perEntry);
     }
   }
 
   @Test
   void evictionAndRetainClearThePartialCache() {
     Random random = new Random(5);
-    Reference ref = new Reference(KV_HEADS, KV_HEADS * GROUP, DIM);
+    ReferenceAttention ref = new ReferenceAttention(new CacheSpec(2, KV_HEADS * GROUP, KV_HEADS, DIM, 1 << 20));
     try (KvCache cache = filled(ref, random, 30, 64)) {
       WorkingSet ws = cache.workingSet(0);
       int[][] slots = {{1, 2, 3}, {4, 5, 6}};
@@ -187,7 +167,7 @@ class WorkingSetTest {
   @Test
   void misuseFailsWithMessagesThatSayWhatToDo() {
     Random random = new Random(6);
-    Reference ref = new Reference(KV_HEADS, KV_HEADS * GROUP, DIM);
+    ReferenceAttention ref = new ReferenceAttention(new CacheSpec(2, KV_HEADS * GROUP, KV_HEADS, DIM, 1 << 20));
     KvCache cache = filled(ref, random, 8, 8);
     float[] q = new float[KV_HEADS * GROUP * DIM];
     float[] out = new float[q.length];

@@ -6,10 +6,9 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
-import java.util.Objects;
 import org.recycledattention.api.cache.ScoreMath;
-import org.recycledattention.api.cache.Scores;
 import org.recycledattention.api.cache.Selection;
+import org.recycledattention.api.cache.support.AbstractScores;
 
 /**
  * Group-reduced attention probabilities of one attend, kept on the device as a float32 {@code
@@ -35,18 +34,17 @@ import org.recycledattention.api.cache.Selection;
  *
  * <p>Not thread-safe.
  */
-final class DeviceScores implements Scores {
+final class DeviceScores extends AbstractScores {
   private final PytorchKvCache cache;
   private final int layer;
-  private final int kvHeads;
   private final int length;
   private PtNDArray values; // [kvHeads, length] float32; null once stale
 
   DeviceScores(PytorchKvCache cache, int layer, PtNDArray values, int kvHeads, int length) {
+    super(kvHeads);
     this.cache = requireNonNull(cache, "cache is null");
     this.layer = layer;
     this.values = requireNonNull(values, "values is null");
-    this.kvHeads = kvHeads;
     this.length = length;
   }
 
@@ -58,23 +56,12 @@ final class DeviceScores implements Scores {
   }
 
   @Override
-  public int kvHeads() {
-    return kvHeads;
-  }
-
-  @Override
   public int length() {
     return length;
   }
 
   @Override
-  public void copyTo(int kvHead, float[] dst) {
-    check();
-    Objects.checkIndex(kvHead, kvHeads);
-    requireNonNull(dst, "dst is null");
-    if (dst.length < length) {
-      throw new IllegalArgumentException("dst holds " + dst.length + " floats; the scores have " + length);
-    }
+  protected void copyRow(int kvHead, float[] dst) {
     Scratch s = cache.scratch();
     int mark = s.mark();
     try {
@@ -85,14 +72,8 @@ final class DeviceScores implements Scores {
   }
 
   @Override
-  public Selection topK(int k, int poolKernel, int keepRecent) {
-    check();
-    if (poolKernel < 1 || poolKernel % 2 == 0) {
-      throw new IllegalArgumentException("pool kernel must be odd and >= 1, got " + poolKernel);
-    }
-    if (k < 0) {
-      throw new IllegalArgumentException("k must be >= 0, got " + k);
-    }
+  protected Selection select(int k, int poolKernel, int keepRecent) {
+    int kvHeads = kvHeads();
     int n = Math.min(k, length);
     int[][] slots = new int[kvHeads][n];
     float[][] selected = new float[kvHeads][n];
@@ -143,6 +124,7 @@ final class DeviceScores implements Scores {
 
   /** Fills the first {@code need} entries per head; false when the scores hold NaN. */
   private boolean selectLargest(PtNDArray pooled, int candidates, int need, int[][] slots, float[][] selected, Scratch s) {
+    int kvHeads = kvHeads();
     PtNDArray cand = s.add(JniUtils.slice(pooled, 1, 0, candidates, 1));
     NDList top = s.add(JniUtils.topK(cand, need, 1, true, true));
     PtNDArray kth = s.add(JniUtils.slice((PtNDArray) top.get(0), 1, need - 1, need, 1)); // [kv, 1]
@@ -171,8 +153,9 @@ final class DeviceScores implements Scores {
     return true;
   }
 
-  private void check() {
-    cache.checkOpen();
+  @Override
+  protected void checkReadable() {
+    cache.ensureOpen();
     if (values == null) {
       throw new IllegalStateException("these scores of layer " + layer
           + " are stale: scores are valid only until the next attend, append or working-set change of their layer");

@@ -3,13 +3,13 @@ package org.recycledattention.backend.pytorch;
 import static java.util.Objects.requireNonNull;
 
 import ai.djl.pytorch.engine.PtNDArray;
-import java.util.Objects;
 import org.recycledattention.api.cache.Selection;
-import org.recycledattention.api.cache.WorkingSet;
+import org.recycledattention.api.cache.support.AbstractWorkingSet;
 
 /**
  * One layer of a {@link PytorchKvCache}: its main store, its partial cache and the scores of its
- * last attend, and the {@link WorkingSet} view policies act through.
+ * last attend, and the working-set view policies act through (checked and counted by {@link
+ * AbstractWorkingSet}; here only the data moves).
  *
  * <p>Every change (append, attend, working-set operation) first invalidates the layer's scores, as
  * the {@code Scores} contract says. Evict and retain drop the partial cache; so does {@link
@@ -17,9 +17,8 @@ import org.recycledattention.api.cache.WorkingSet;
  *
  * <p>Not thread-safe, like the cache.
  */
-final class LayerCache implements WorkingSet {
+final class LayerCache extends AbstractWorkingSet {
   private final PytorchKvCache cache;
-  private final int layer;
   private final int kvHeads;
   final DeviceStore main;
   final DeviceStore partial;
@@ -27,143 +26,75 @@ final class LayerCache implements WorkingSet {
   private DeviceScores scores;
 
   LayerCache(PytorchKvCache cache, int layer, DeviceStore main, DeviceStore partial) {
-    this.cache = requireNonNull(cache, "cache is null");
-    this.layer = layer;
+    super(cache, layer);
+    this.cache = cache;
     this.kvHeads = cache.spec().kvHeads();
     this.main = requireNonNull(main, "main is null");
     this.partial = requireNonNull(partial, "partial is null");
   }
 
   @Override
-  public int layer() {
-    return layer;
-  }
-
-  @Override
-  public int kvHeads() {
-    return kvHeads;
-  }
-
-  @Override
-  public int length() {
-    cache.checkOpen();
+  protected int mainLength() {
     return main.length();
   }
 
   @Override
-  public int partialLength() {
-    cache.checkOpen();
-    return hasPartial ? partial.length() : 0;
-  }
-
-  boolean hasPartial() {
+  protected boolean hasPartialCache() {
     return hasPartial;
   }
 
   @Override
-  public int position(int kvHead, int slot) {
-    cache.checkOpen();
-    Objects.checkIndex(kvHead, kvHeads);
-    Objects.checkIndex(slot, main.length());
+  protected int partialSize() {
+    return partial.length();
+  }
+
+  @Override
+  protected int mainPosition(int kvHead, int slot) {
     return main.position(kvHead, slot);
   }
 
   @Override
-  public int partialPosition(int kvHead, int slot) {
-    cache.checkOpen();
-    Objects.checkIndex(kvHead, kvHeads);
-    Objects.checkIndex(slot, partialLength());
+  protected int partialCachePosition(int kvHead, int slot) {
     return partial.position(kvHead, slot);
   }
 
   @Override
-  public void evict(int[] slotPerHead) {
-    cache.checkOpen();
-    requireNonNull(slotPerHead, "slotPerHead is null");
-    if (slotPerHead.length != kvHeads) {
-      throw new IllegalArgumentException("evict needs one slot per KV head (" + kvHeads + "), got " + slotPerHead.length);
-    }
-    for (int h = 0; h < kvHeads; h++) {
-      if (slotPerHead[h] < 0 || slotPerHead[h] >= main.length()) {
-        throw new IndexOutOfBoundsException("layer " + layer + ", KV head " + h + ": slot " + slotPerHead[h]
-            + " is outside the main store [0, " + main.length() + ")");
-      }
-    }
-    changing();
-    dropPartial();
+  protected void swapRemove(int[] slotPerHead) {
     main.swapRemove(slotPerHead);
-    cache.residentChanged(-1);
   }
 
   @Override
-  public void retain(Selection selection) {
-    cache.checkOpen();
-    checkSelection(selection);
-    changing();
-    dropPartial();
-    int before = main.length();
+  protected void keep(Selection selection) {
     main.gather(main, selection);
-    cache.residentChanged(main.length() - before);
   }
 
   @Override
-  public void gatherPartial(Selection selection) {
-    cache.checkOpen();
-    checkSelection(selection);
-    changing();
-    int before = partialLength();
+  protected void gather(Selection selection) {
     partial.gather(main, selection);
     hasPartial = true;
-    cache.residentChanged(partial.length() - before);
   }
 
   @Override
-  public void appendToPartial(int[] replaceSlotPerHead) {
-    cache.checkOpen();
-    requireNonNull(replaceSlotPerHead, "replaceSlotPerHead is null");
-    if (!hasPartial) {
-      throw new IllegalStateException("layer " + layer + " has no partial cache; call gatherPartial before appendToPartial");
-    }
-    if (main.length() == 0) {
-      throw new IllegalStateException("layer " + layer + ": the main store is empty, there is no newest entry to copy");
-    }
-    if (replaceSlotPerHead.length != kvHeads) {
-      throw new IllegalArgumentException("appendToPartial needs one slot per KV head (" + kvHeads + "), got " + replaceSlotPerHead.length);
-    }
-    int appends = 0;
+  protected void appendNewestToPartial() {
+    partial.appendNewestOf(main);
+  }
+
+  @Override
+  protected void replaceInPartial(int[] slotPerHead) {
     for (int h = 0; h < kvHeads; h++) {
-      int s = replaceSlotPerHead[h];
-      if (s == -1) {
-        appends++;
-      } else if (s < 0 || s >= partial.length()) {
-        throw new IndexOutOfBoundsException("layer " + layer + ", KV head " + h + ": partial slot " + s
-            + " is outside the partial cache [0, " + partial.length() + ") and is not -1");
-      }
-    }
-    if (appends != 0 && appends != kvHeads) {
-      throw new IllegalArgumentException("appendToPartial: either every KV head appends (-1) or every head replaces a slot; got "
-          + java.util.Arrays.toString(replaceSlotPerHead));
-    }
-    changing();
-    if (appends == kvHeads) {
-      partial.appendNewestOf(main);
-      cache.residentChanged(1);
-    } else {
-      for (int h = 0; h < kvHeads; h++) {
-        partial.replaceWithNewestOf(main, h, replaceSlotPerHead[h]);
-      }
+      partial.replaceWithNewestOf(main, h, slotPerHead[h]);
     }
   }
 
   @Override
-  public void clearPartial() {
-    cache.checkOpen();
-    changing();
-    dropPartial();
+  protected void freePartial() {
+    partial.clear();
+    hasPartial = false;
   }
 
   /** Called before every change of this layer: the last scores become stale. */
-  void changing() {
+  @Override
+  protected void changing() {
     if (scores != null) {
       scores.invalidate();
       scores = null;
@@ -173,7 +104,7 @@ final class LayerCache implements WorkingSet {
   /** Takes ownership of {@code reduced} ({@code [kvHeads, length]} float32) as this layer's scores. */
   DeviceScores keepScores(PtNDArray reduced, int length) {
     changing();
-    scores = new DeviceScores(cache, layer, reduced, kvHeads, length);
+    scores = new DeviceScores(cache, layer(), reduced, kvHeads, length);
     return scores;
   }
 
@@ -182,31 +113,5 @@ final class LayerCache implements WorkingSet {
     main.clear();
     partial.clear();
     hasPartial = false;
-  }
-
-  private void dropPartial() {
-    if (hasPartial) {
-      cache.residentChanged(-partial.length());
-      partial.clear();
-      hasPartial = false;
-    }
-  }
-
-  private void checkSelection(Selection selection) {
-    requireNonNull(selection, "selection is null");
-    if (selection.kvHeads() != kvHeads) {
-      throw new IllegalArgumentException("the selection has " + selection.kvHeads() + " KV heads; layer " + layer + " has " + kvHeads);
-    }
-    int m = selection.size();
-    if (m == 0) {
-      return;
-    }
-    for (int h = 0; h < kvHeads; h++) {
-      // slots are strictly ascending (Selection checks), so the ends bound them all
-      if (selection.slot(h, 0) < 0 || selection.slot(h, m - 1) >= main.length()) {
-        throw new IndexOutOfBoundsException("layer " + layer + ", KV head " + h + ": selected slots must lie in the main store [0, "
-            + main.length() + "), got " + selection.slot(h, 0) + " .. " + selection.slot(h, m - 1));
-      }
-    }
   }
 }

@@ -6,12 +6,11 @@ import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.pytorch.engine.PtNDManager;
 import java.util.EnumSet;
-import java.util.Set;
 import org.recycledattention.api.cache.BackendCapability;
 import org.recycledattention.api.cache.CacheSpec;
 import org.recycledattention.api.cache.KvCache;
-import org.recycledattention.api.cache.KvCacheBackend;
 import org.recycledattention.api.cache.KvDtype;
+import org.recycledattention.api.cache.support.AbstractKvCacheBackend;
 
 /**
  * A configured pytorch backend: one DJL base manager on one device; each cache gets a sub-manager of
@@ -19,33 +18,17 @@ import org.recycledattention.api.cache.KvDtype;
  *
  * <p>Thread-safe: caches may be allocated and used from several threads, one thread per cache.
  */
-final class PytorchBackend implements KvCacheBackend {
+final class PytorchBackend extends AbstractKvCacheBackend {
   private final PtNDManager manager;
   private final Device device;
-  private final KvDtype dtype;
   private final String detail;
 
   PytorchBackend(Engine engine, Device device, KvDtype dtype, String detail) {
+    super(PytorchBackendProvider.NAME, EnumSet.allOf(BackendCapability.class), dtype);
     requireNonNull(engine, "engine is null");
     this.device = requireNonNull(device, "device is null");
-    this.dtype = requireNonNull(dtype, "dtype is null");
     this.detail = requireNonNull(detail, "detail is null");
     this.manager = (PtNDManager) engine.newBaseManager(device);
-  }
-
-  @Override
-  public String name() {
-    return PytorchBackendProvider.NAME;
-  }
-
-  @Override
-  public Set<BackendCapability> capabilities() {
-    return EnumSet.allOf(BackendCapability.class);
-  }
-
-  @Override
-  public KvDtype storageDtype() {
-    return dtype;
   }
 
   /** The device caches live on. */
@@ -54,21 +37,17 @@ final class PytorchBackend implements KvCacheBackend {
   }
 
   @Override
-  public KvCache allocate(CacheSpec spec) {
-    requireNonNull(spec, "spec is null");
-    if (!manager.isOpen()) {
-      throw new IllegalStateException("the pytorch backend is closed");
-    }
-    return new PytorchKvCache(spec, (PtNDManager) manager.newSubManager(), dtype);
+  protected KvCache newCache(CacheSpec spec) {
+    return new PytorchKvCache(name(), capabilities(), spec, (PtNDManager) manager.newSubManager(), storageDtype());
   }
 
   @Override
-  public void close() {
+  protected void release() {
     manager.close();
   }
 
   @Override
   public String toString() {
-    return "pytorch backend (" + detail + ", device " + device + ", " + dtype + ")";
+    return "pytorch backend (" + detail + ", device " + device + ", " + storageDtype() + ")";
   }
 }

@@ -6,16 +6,16 @@ import ai.djl.Device;
 import ai.djl.pytorch.jni.JniUtils;
 import java.util.EnumSet;
 import java.util.List;
-import java.util.Set;
 import org.recycledattention.api.cache.BackendCapability;
 import org.recycledattention.api.cache.KvCacheBackend;
-import org.recycledattention.api.cache.KvCacheBackendProvider;
 import org.recycledattention.api.cache.KvDtype;
+import org.recycledattention.api.cache.support.AbstractBackendProvider;
 import org.recycledattention.api.config.ConfigException;
 import org.recycledattention.api.config.ConfigProperty;
 import org.recycledattention.api.config.ProviderConfig;
 import org.recycledattention.api.provider.Availability;
 import org.recycledattention.api.provider.ProviderException;
+import org.recycledattention.api.provider.ProviderInfo;
 
 /**
  * The {@code pytorch} KV-cache backend: keys, values and attention as libtorch tensors through DJL,
@@ -28,21 +28,20 @@ import org.recycledattention.api.provider.ProviderException;
  * <p>The constructor does nothing; libtorch loads on the first {@link #availability()} or {@link
  * #create} and never takes the JVM down when it cannot. Thread-safe.
  */
-public final class PytorchBackendProvider implements KvCacheBackendProvider {
+public final class PytorchBackendProvider extends AbstractBackendProvider {
   public static final String NAME = "pytorch";
-  static final String PREFIX = "ra.backend.pytorch.";
 
-  private static final List<ConfigProperty> PROPERTIES = List.of(
-      ConfigProperty.ofChoice("device", "auto", List.of("auto", "cpu", "gpu"),
-          "where the KV cache lives: auto = a CUDA GPU when libtorch sees one, else the CPU"),
-      ConfigProperty.ofChoice("dtype", "float32", List.of("float32", "float16", "bfloat16", "f32", "f16", "bf16"),
-          "storage type of cached keys and values; f32/f16/bf16 as in the cpu backend also work"
-              + " (bfloat16 is refused: DJL's PyTorch JNI has no bfloat16)"),
-      // Default 1: one decode attend is a small, bandwidth-bound job, and libtorch's OpenMP workers
-      // spin after every parallel op, stealing the cores the engine's own threads need next (on a
-      // busy 2-core machine 2 threads made attends 10-30x slower than 1).
-      ConfigProperty.ofInt("threads", 1, 0, 4096,
-          "libtorch intra-op threads for the whole process; 0 keeps libtorch's default (one per core)"));
+  public static final ConfigProperty<String> DEVICE = ConfigProperty.ofChoice("device", "auto", List.of("auto", "cpu", "gpu"),
+      "where the KV cache lives: auto = a CUDA GPU when libtorch sees one, else the CPU");
+  public static final ConfigProperty<String> DTYPE = ConfigProperty.ofChoice("dtype", "float32",
+      List.of("float32", "float16", "bfloat16", "f32", "f16", "bf16"),
+      "storage type of cached keys and values; f32/f16/bf16 as in the cpu backend also work"
+          + " (bfloat16 is refused: DJL's PyTorch JNI has no bfloat16)");
+  // Default 1: one decode attend is a small, bandwidth-bound job, and libtorch's OpenMP workers
+  // spin after every parallel op, stealing the cores the engine's own threads need next (on a
+  // busy 2-core machine 2 threads made attends 10-30x slower than 1).
+  public static final ConfigProperty<Integer> THREADS = ConfigProperty.ofInt("threads", 1, 0, 4096,
+      "libtorch intra-op threads for the whole process; 0 keeps libtorch's default (one per core)");
 
   private final LibTorch libTorch;
 
@@ -51,22 +50,8 @@ public final class PytorchBackendProvider implements KvCacheBackendProvider {
   }
 
   PytorchBackendProvider(LibTorch libTorch) {
+    super(new ProviderInfo(NAME, "KV cache and attention as libtorch tensors (DJL) on the CPU or a CUDA GPU", DEVICE, DTYPE, THREADS), EnumSet.allOf(BackendCapability.class));
     this.libTorch = requireNonNull(libTorch, "libTorch is null");
-  }
-
-  @Override
-  public String name() {
-    return NAME;
-  }
-
-  @Override
-  public String description() {
-    return "KV cache and attention as libtorch tensors (DJL) on the CPU or a CUDA GPU";
-  }
-
-  @Override
-  public List<ConfigProperty> properties() {
-    return PROPERTIES;
   }
 
   @Override
@@ -78,11 +63,6 @@ public final class PytorchBackendProvider implements KvCacheBackendProvider {
     }
   }
 
-  @Override
-  public Set<BackendCapability> capabilities() {
-    return EnumSet.allOf(BackendCapability.class);
-  }
-
   /**
    * A backend on the configured device.
    *
@@ -91,12 +71,11 @@ public final class PytorchBackendProvider implements KvCacheBackendProvider {
    *     dtype=bfloat16}
    */
   @Override
-  public KvCacheBackend create(ProviderConfig config) {
-    requireNonNull(config, "config is null");
-    String dtypeName = config.getString("dtype");
+  protected KvCacheBackend newBackend(ProviderConfig config) {
+    String dtypeName = config.get(DTYPE);
     KvDtype dtype = switch (dtypeName) {
       case "float16", "f16" -> KvDtype.F16;
-      case "bfloat16", "bf16" -> throw new ConfigException("invalid value '" + dtypeName + "' for " + PREFIX + "dtype: DJL's PyTorch JNI"
+      case "bfloat16", "bf16" -> throw new ConfigException("invalid value '" + dtypeName + "' for " + config.prefix() + DTYPE.key() + ": DJL's PyTorch JNI"
           + " cannot create bfloat16 tensors (it aborts the JVM); use float16 or float32 here, or the cpu backend for bfloat16");
       default -> KvDtype.F32;
     };
@@ -104,12 +83,12 @@ public final class PytorchBackendProvider implements KvCacheBackendProvider {
     if (!state.loaded()) {
       throw new ProviderException("KV-cache backend '" + NAME + "' is not available: " + state.availability().detail());
     }
-    String wanted = config.getString("device");
+    String wanted = config.get(DEVICE);
     boolean gpuVisible = state.cuda() && state.gpus() > 0;
     Device device = switch (wanted) {
       case "gpu" -> {
         if (!gpuVisible) {
-          throw new ConfigException(PREFIX + "device=gpu but libtorch sees no CUDA device (" + state.availability().detail()
+          throw new ConfigException(config.prefix() + DEVICE.key() + "=gpu but libtorch sees no CUDA device (" + state.availability().detail()
               + "); use device=cpu or auto, or build with -Pcuda on a machine with an NVIDIA GPU (see ra-backend-pytorch/README.md)");
         }
         yield Device.gpu(0);
@@ -117,7 +96,7 @@ public final class PytorchBackendProvider implements KvCacheBackendProvider {
       case "cpu" -> Device.cpu();
       default -> gpuVisible ? Device.gpu(0) : Device.cpu();
     };
-    int threads = config.getInt("threads");
+    int threads = config.get(THREADS);
     if (threads > 0) {
       JniUtils.setNumThreads(threads);
     }

@@ -9,13 +9,12 @@ import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.engine.PtNDManager;
 import ai.djl.pytorch.jni.JniUtils;
 import java.nio.FloatBuffer;
-import java.util.Objects;
+import java.util.Set;
 import org.recycledattention.api.cache.AttentionResult;
+import org.recycledattention.api.cache.BackendCapability;
 import org.recycledattention.api.cache.CacheSpec;
-import org.recycledattention.api.cache.CacheStats;
-import org.recycledattention.api.cache.KvCache;
 import org.recycledattention.api.cache.KvDtype;
-import org.recycledattention.api.cache.WorkingSet;
+import org.recycledattention.api.cache.support.AbstractKvCache;
 import org.recycledattention.api.plan.GroupReduction;
 import org.recycledattention.api.plan.ScoreMode;
 import org.recycledattention.api.plan.ScoreRequest;
@@ -27,15 +26,15 @@ import org.recycledattention.api.plan.StepPlan;
  * sequence of libtorch ops whose temporaries are freed before it returns.
  *
  * <p>Memory: all tensors belong to this cache's DJL sub-manager; {@link #close()} closes it.
- * Not thread-safe (one cache per sequence).
+ * Argument checks, the closed state and the statistics are {@link AbstractKvCache}'s. Not
+ * thread-safe (one cache per sequence).
  */
-final class PytorchKvCache implements KvCache {
+final class PytorchKvCache extends AbstractKvCache<LayerCache> {
   private static final int MIN_MAIN_CAPACITY = 64;
   private static final int MIN_PARTIAL_CAPACITY = 16;
   private static final long[] ZERO_3 = {0, 0, 0};
 
   private final CacheSpec spec;
-  private final KvDtype dtype;
   private final DataType storage;
   private final PtNDManager manager;
   private final Scratch scratch = new Scratch();
@@ -46,7 +45,6 @@ final class PytorchKvCache implements KvCache {
   private final float scale;
   /** Attend in float32 after widening keys and values (CPU with half storage: libtorch's CPU half matmul is slow). */
   private final boolean widen;
-  private final long entryBytes;
 
   // Staging for the one-token hot path: CPU tensors written through views of their memory (no
   // JNI call, no Java-owned native memory); on CUDA copied into device twins before use.
@@ -63,24 +61,16 @@ final class PytorchKvCache implements KvCache {
   private final PtNDArray deviceQuery;
   private final PtNDArray minusInf; // float32 scalar on the device, for causal masks
 
-  private long residentEntries;
-  private long peakResidentBytes;
-  private long bytesRead;
-  private long tokensAttended;
-  private long attendCalls;
-  private boolean closed;
-
-  PytorchKvCache(CacheSpec spec, PtNDManager manager, KvDtype dtype) {
-    this.spec = requireNonNull(spec, "spec is null");
+  PytorchKvCache(String backend, Set<BackendCapability> capabilities, CacheSpec spec, PtNDManager manager, KvDtype dtype) {
+    super(backend, capabilities, spec, dtype);
+    this.spec = spec;
     this.manager = requireNonNull(manager, "manager is null");
-    this.dtype = requireNonNull(dtype, "dtype is null");
     this.storage = Tensors.storageType(dtype);
     this.kvHeads = spec.kvHeads();
     this.group = spec.groupSize();
     this.headDim = spec.headDim();
     this.scale = (float) (1.0 / Math.sqrt(headDim));
     this.widen = dtype != KvDtype.F32 && !manager.getDevice().isGpu();
-    this.entryBytes = 2L * kvHeads * headDim * dtype.bytes();
     try {
       this.onGpu = manager.getDevice().isGpu();
       this.host = onGpu ? (PtNDManager) manager.newSubManager(Device.cpu()) : manager;
@@ -109,28 +99,13 @@ final class PytorchKvCache implements KvCache {
   }
 
   @Override
-  public CacheSpec spec() {
-    return spec;
+  protected LayerCache layerAt(int layer) {
+    return layers[layer];
   }
 
   @Override
-  public KvDtype storageDtype() {
-    return dtype;
-  }
-
-  @Override
-  public void append(int layer, float[] k, float[] v, int[] positions, int tokens) {
-    LayerCache lc = layer(layer);
-    spec.checkAppend(k, v, positions, tokens);
-    if (tokens == 0) {
-      return;
-    }
+  protected void store(LayerCache lc, float[] k, float[] v, int[] positions, int tokens) {
     int row = kvHeads * headDim;
-    int n = lc.main.length();
-    if ((long) n + tokens > spec.maxTokens()) {
-      throw new IllegalStateException("layer " + layer + " holds " + n + " entries; appending " + tokens
-          + " would exceed maxTokens " + spec.maxTokens());
-    }
     lc.changing();
     int mark = scratch.mark();
     try {
@@ -163,24 +138,10 @@ final class PytorchKvCache implements KvCache {
     } finally {
       scratch.release(mark);
     }
-    residentChanged(tokens);
   }
 
   @Override
-  public AttentionResult attend(int layer, float[] q, int queries, StepPlan plan, float[] out) {
-    LayerCache lc = layer(layer);
-    requireNonNull(q, "q is null");
-    requireNonNull(plan, "plan is null");
-    requireNonNull(out, "out is null");
-    if (queries < 1) {
-      throw new IllegalArgumentException("queries must be >= 1, got " + queries);
-    }
-    int width = spec.queryHeads() * headDim;
-    long size = (long) queries * width;
-    if (q.length < size || out.length < size) {
-      throw new IllegalArgumentException("attend of " + queries + " queries needs q and out of " + size + " floats; got q="
-          + q.length + ", out=" + out.length);
-    }
+  protected AttentionResult compute(LayerCache lc, float[] q, int queries, StepPlan plan, float[] out) {
     lc.changing();
     int mark = scratch.mark();
     try {
@@ -189,22 +150,9 @@ final class PytorchKvCache implements KvCache {
       switch (plan) {
         case StepPlan.Full _ -> {
           attended = lc.main.length();
-          if (attended < queries) {
-            throw new IllegalStateException("layer " + layer + " holds " + attended + " entries; a full attend of " + queries
-                + " queries needs at least that many (append the step's keys and values first)");
-          }
           source = lc.main;
         }
         case StepPlan.Partial _ -> {
-          if (queries != 1) {
-            throw new IllegalArgumentException("a Partial plan takes exactly one query, got " + queries);
-          }
-          if (!lc.hasPartial()) {
-            throw new IllegalStateException("layer " + layer + " has no partial cache; call gatherPartial before a Partial plan");
-          }
-          if (lc.main.length() == 0) {
-            throw new IllegalStateException("layer " + layer + ": the main store is empty, there is no current token to attend");
-          }
           lc.partial.stageNewestOf(lc.main);
           attended = lc.partial.length() + 1;
           source = lc.partial;
@@ -234,9 +182,6 @@ final class PytorchKvCache implements KvCache {
       if (plan.scores().wanted()) {
         scores = lc.keepScores(reduceScores(probs, queries, attended, plan.scores()), attended);
       }
-      attendCalls++;
-      tokensAttended += attended;
-      bytesRead += attended * entryBytes;
       return new AttentionResult(attended, scores);
     } finally {
       scratch.release(mark);
@@ -355,35 +300,18 @@ final class PytorchKvCache implements KvCache {
   }
 
   @Override
-  public WorkingSet workingSet(int layer) {
-    return layer(layer);
-  }
-
-  @Override
-  public CacheStats stats() {
-    checkOpen();
-    return new CacheStats(residentEntries * entryBytes, peakResidentBytes, bytesRead, tokensAttended, attendCalls);
-  }
-
-  @Override
-  public void close() {
-    if (closed) {
-      return;
-    }
-    closed = true;
+  protected void free() {
     for (LayerCache lc : layers) {
       lc.close();
     }
-    residentEntries = 0;
     manager.close();
   }
 
   // --- package-private plumbing for LayerCache, DeviceScores ---
 
-  void checkOpen() {
-    if (closed) {
-      throw new IllegalStateException("the pytorch KV cache is closed");
-    }
+  /** @throws IllegalStateException after close (for the scores this cache handed out) */
+  void ensureOpen() {
+    checkOpen();
   }
 
   Scratch scratch() {
@@ -397,16 +325,5 @@ final class PytorchKvCache implements KvCache {
   /** The CPU manager staging tensors live in (the cache's own manager on the CPU). */
   PtNDManager host() {
     return host;
-  }
-
-  void residentChanged(long entries) {
-    residentEntries += entries;
-    peakResidentBytes = Math.max(peakResidentBytes, residentEntries * entryBytes);
-  }
-
-  private LayerCache layer(int layer) {
-    checkOpen();
-    Objects.checkIndex(layer, layers.length);
-    return layers[layer];
   }
 }

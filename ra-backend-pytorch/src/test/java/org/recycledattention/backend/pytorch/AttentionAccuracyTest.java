@@ -1,9 +1,9 @@
 package org.recycledattention.backend.pytorch;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.recycledattention.backend.pytorch.PytorchTestSupport.gaussian;
 import static org.recycledattention.backend.pytorch.PytorchTestSupport.maxError;
-import static org.recycledattention.backend.pytorch.PytorchTestSupport.range;
+import static org.recycledattention.tests.RandomData.gaussian;
+import static org.recycledattention.tests.RandomData.range;
 
 import java.util.Random;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -18,6 +18,7 @@ import org.recycledattention.api.plan.GroupReduction;
 import org.recycledattention.api.plan.ScoreMode;
 import org.recycledattention.api.plan.ScoreRequest;
 import org.recycledattention.api.plan.StepPlan;
+import org.recycledattention.tests.ReferenceAttention;
 
 /** Attention of the pytorch backend against a plain double-precision reference. */
 class AttentionAccuracyTest {
@@ -48,26 +49,26 @@ class AttentionAccuracyTest {
             + " length=" + length + " " + dtype + " " + request.reduction();
         CacheSpec spec = new CacheSpec(2, kvHeads * group, kvHeads, headDim, 4096);
         try (KvCache cache = backend.allocate(spec)) {
-          ReferenceKv ref = new ReferenceKv(kvHeads, group, headDim);
+          ReferenceAttention ref = new ReferenceAttention(new CacheSpec(2, kvHeads * group, kvHeads, headDim, 1 << 20));
           int row = kvHeads * headDim;
           // appends in chunks of random size (multi-token and single-token paths), to layer 1
           for (int done = 0; done < length; ) {
             int t = Math.min(length - done, random.nextBoolean() ? 1 : 1 + random.nextInt(64));
-            float[] k = gaussian(random, t * row);
-            float[] v = gaussian(random, t * row);
+            float[] k = gaussian(random, t * row, 1);
+            float[] v = gaussian(random, t * row, 1);
             int[] pos = range(done, t);
             cache.append(1, k, v, pos, t);
-            ref.append(k, v, pos, t);
+            ref.append(1, k, v, pos, t);
             done += t;
           }
-          float[] q = gaussian(random, spec.queryHeads() * headDim);
+          float[] q = gaussian(random, spec.queryHeads() * headDim, 1);
           float[] out = new float[q.length];
           AttentionResult result = cache.attend(1, q, 1, new StepPlan.Full(request), out);
-          double[] expected = ref.attendFull(q, 1);
-          assertThat(maxError(out, expected)).as(what).isLessThan(tolerance(dtype));
+          ReferenceAttention.Result expected = ref.attend(1, q, 1, new StepPlan.Full(request));
+          assertThat(maxError(out, expected.output())).as(what).isLessThan(tolerance(dtype));
           assertThat(result.attendedTokens()).as(what).isEqualTo(length);
           assertThat(result.hasScores()).as(what).isTrue();
-          assertScores(result, ref.scores(request), scoreTolerance(dtype), what);
+          assertScores(result, expected.scores(), scoreTolerance(dtype), what);
           assertThat(cache.workingSet(0).length()).as("other layers are untouched").isZero();
         }
       }
@@ -92,24 +93,25 @@ class AttentionAccuracyTest {
             + " before=" + before + " queries=" + queries + " " + request;
         CacheSpec spec = new CacheSpec(1, kvHeads * group, kvHeads, headDim, 512);
         try (KvCache cache = backend.allocate(spec)) {
-          ReferenceKv ref = new ReferenceKv(kvHeads, group, headDim);
+          ReferenceAttention ref = new ReferenceAttention(new CacheSpec(2, kvHeads * group, kvHeads, headDim, 1 << 20));
           int row = kvHeads * headDim;
           if (before > 0) {
-            float[] k = gaussian(random, before * row);
-            float[] v = gaussian(random, before * row);
+            float[] k = gaussian(random, before * row, 1);
+            float[] v = gaussian(random, before * row, 1);
             cache.append(0, k, v, range(0, before), before);
-            ref.append(k, v, range(0, before), before);
+            ref.append(0, k, v, range(0, before), before);
           }
-          float[] k = gaussian(random, queries * row);
-          float[] v = gaussian(random, queries * row);
+          float[] k = gaussian(random, queries * row, 1);
+          float[] v = gaussian(random, queries * row, 1);
           cache.append(0, k, v, range(before, queries), queries);
-          ref.append(k, v, range(before, queries), queries);
-          float[] q = gaussian(random, queries * spec.queryHeads() * headDim);
+          ref.append(0, k, v, range(before, queries), queries);
+          float[] q = gaussian(random, queries * spec.queryHeads() * headDim, 1);
           float[] out = new float[q.length];
           AttentionResult result = cache.attend(0, q, queries, new StepPlan.Full(request), out);
-          assertThat(maxError(out, ref.attendFull(q, queries))).as(what).isLessThan(tolerance(dtype));
+          ReferenceAttention.Result expected = ref.attend(0, q, queries, new StepPlan.Full(request));
+          assertThat(maxError(out, expected.output())).as(what).isLessThan(tolerance(dtype));
           assertThat(result.attendedTokens()).isEqualTo(before + queries);
-          assertScores(result, ref.scores(request), scoreTolerance(dtype) * queries, what);
+          assertScores(result, expected.scores(), scoreTolerance(dtype) * queries, what);
         }
       }
     }
@@ -131,32 +133,32 @@ class AttentionAccuracyTest {
             + " length=" + length + " k=" + k;
         CacheSpec spec = new CacheSpec(1, kvHeads * group, kvHeads, headDim, 1024);
         try (KvCache cache = backend.allocate(spec)) {
-          ReferenceKv ref = new ReferenceKv(kvHeads, group, headDim);
+          ReferenceAttention ref = new ReferenceAttention(new CacheSpec(2, kvHeads * group, kvHeads, headDim, 1 << 20));
           int row = kvHeads * headDim;
-          float[] keys = gaussian(random, length * row);
-          float[] values = gaussian(random, length * row);
+          float[] keys = gaussian(random, length * row, 1);
+          float[] values = gaussian(random, length * row, 1);
           cache.append(0, keys, values, range(0, length), length);
-          ref.append(keys, values, range(0, length), length);
-          float[] q = gaussian(random, spec.queryHeads() * headDim);
+          ref.append(0, keys, values, range(0, length), length);
+          float[] q = gaussian(random, spec.queryHeads() * headDim, 1);
           float[] out = new float[q.length];
           AttentionResult full = cache.attend(0, q, 1, StepPlan.Full.LAST_MAX, out);
-          ref.attendFull(q, 1);
           Selection selection = full.scores().topK(k, 1 + 2 * random.nextInt(3), random.nextInt(4));
           WorkingSet ws = cache.workingSet(0);
           ws.gatherPartial(selection);
-          ref.gatherPartial(selection);
+          ref.gatherPartial(0, selection);
           assertThat(ws.partialLength()).isEqualTo(selection.size());
           for (int step = 0; step < 5; step++) {
-            float[] k1 = gaussian(random, row);
-            float[] v1 = gaussian(random, row);
+            float[] k1 = gaussian(random, row, 1);
+            float[] v1 = gaussian(random, row, 1);
             cache.append(0, k1, v1, new int[] {length + step}, 1);
-            ref.append(k1, v1, new int[] {length + step}, 1);
-            q = gaussian(random, spec.queryHeads() * headDim);
+            ref.append(0, k1, v1, new int[] {length + step}, 1);
+            q = gaussian(random, spec.queryHeads() * headDim, 1);
             ScoreRequest request = new ScoreRequest(ScoreMode.LAST_QUERY, GroupReduction.values()[step % 3]);
             AttentionResult partial = cache.attend(0, q, 1, new StepPlan.Partial(request), out);
-            assertThat(maxError(out, ref.attendPartial(q))).as(what + " step " + step).isLessThan(tolerance(dtype));
-            assertThat(partial.attendedTokens()).isEqualTo(ref.partialLength() + 1);
-            assertScores(partial, ref.scores(request), scoreTolerance(dtype), what + " step " + step);
+            ReferenceAttention.Result expected = ref.attend(0, q, 1, new StepPlan.Partial(request));
+            assertThat(maxError(out, expected.output())).as(what + " step " + step).isLessThan(tolerance(dtype));
+            assertThat(partial.attendedTokens()).isEqualTo(ref.partialLength(0) + 1);
+            assertScores(partial, expected.scores(), scoreTolerance(dtype), what + " step " + step);
             int[] replace = new int[kvHeads];
             if (step % 2 == 0) {
               java.util.Arrays.fill(replace, -1);
@@ -166,10 +168,10 @@ class AttentionAccuracyTest {
               }
             }
             ws.appendToPartial(replace);
-            ref.appendToPartial(replace);
+            ref.appendToPartial(0, replace);
             for (int h = 0; h < kvHeads; h++) {
-              for (int s = 0; s < ref.partialLength(); s++) {
-                assertThat(ws.partialPosition(h, s)).as(what).isEqualTo(ref.partialPositions.get(h).get(s));
+              for (int s = 0; s < ref.partialLength(0); s++) {
+                assertThat(ws.partialPosition(h, s)).as(what).isEqualTo(ref.partialPosition(0, h, s));
               }
             }
           }

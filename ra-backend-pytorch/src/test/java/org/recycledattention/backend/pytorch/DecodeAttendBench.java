@@ -12,6 +12,7 @@ import org.recycledattention.api.cache.KvCacheBackendProvider;
 import org.recycledattention.api.config.ProviderConfig;
 import org.recycledattention.api.plan.StepPlan;
 import org.recycledattention.tests.Providers;
+import org.recycledattention.tests.RandomData;
 
 /**
  * Decode attention latency of one layer at long context, for every KV-cache backend on the class
@@ -69,14 +70,14 @@ public final class DecodeAttendBench {
     Random random = new Random(42);
     try (KvCache cache = backend.allocate(spec)) {
       int chunk = 512;
-      float[] k = PytorchTestSupport.gaussian(random, chunk * kv * d);
-      float[] v = PytorchTestSupport.gaussian(random, chunk * kv * d);
+      float[] k = RandomData.gaussian(random, chunk * kv * d, 1);
+      float[] v = RandomData.gaussian(random, chunk * kv * d, 1);
       for (int done = 0; done < n; done += chunk) {
-        cache.append(0, k, v, PytorchTestSupport.range(done, chunk), chunk);
+        cache.append(0, k, v, RandomData.range(done, chunk), chunk);
       }
-      float[] q = PytorchTestSupport.gaussian(random, heads * d);
+      float[] q = RandomData.gaussian(random, heads * d, 1);
       float[] out = new float[q.length];
-      float[] k1 = PytorchTestSupport.gaussian(random, kv * d);
+      float[] k1 = RandomData.gaussian(random, kv * d, 1);
       for (int i = 0; i < 200; i++) {
         cache.attend(0, q, 1, StepPlan.Full.LAST_MAX, out);
       }

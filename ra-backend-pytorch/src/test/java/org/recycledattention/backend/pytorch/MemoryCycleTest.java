@@ -2,8 +2,8 @@ package org.recycledattention.backend.pytorch;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
-import static org.recycledattention.backend.pytorch.PytorchTestSupport.gaussian;
-import static org.recycledattention.backend.pytorch.PytorchTestSupport.range;
+import static org.recycledattention.tests.RandomData.gaussian;
+import static org.recycledattention.tests.RandomData.range;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -101,11 +101,11 @@ class MemoryCycleTest {
 
     Data(Random random) {
       int row = SPEC.kvHeads() * SPEC.headDim();
-      chunkK = gaussian(random, 256 * row);
-      chunkV = gaussian(random, 256 * row);
-      k1 = gaussian(random, row);
-      v1 = gaussian(random, row);
-      q = gaussian(random, SPEC.queryHeads() * SPEC.headDim());
+      chunkK = gaussian(random, 256 * row, 1);
+      chunkV = gaussian(random, 256 * row, 1);
+      k1 = gaussian(random, row, 1);
+      v1 = gaussian(random, row, 1);
+      q = gaussian(random, SPEC.queryHeads() * SPEC.headDim(), 1);
       out = new float[q.length];
     }
   }

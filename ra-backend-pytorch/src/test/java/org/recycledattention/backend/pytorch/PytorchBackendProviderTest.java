@@ -17,9 +17,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.recycledattention.api.cache.BackendCapability;
 import org.recycledattention.api.cache.KvCacheBackend;
-import org.recycledattention.api.cache.KvCacheBackendProvider;
 import org.recycledattention.api.cache.KvDtype;
 import org.recycledattention.api.config.ConfigException;
+import org.recycledattention.api.config.ConfigKeys;
 import org.recycledattention.api.config.ConfigProperty;
 import org.recycledattention.api.config.ProviderConfig;
 import org.recycledattention.api.provider.Availability;
@@ -30,7 +30,7 @@ class PytorchBackendProviderTest {
   private final PytorchBackendProvider provider = new PytorchBackendProvider();
 
   private static ProviderConfig config(PytorchBackendProvider p, Map<String, String> raw) {
-    return ProviderConfig.resolve(PytorchBackendProvider.PREFIX, p.properties(), raw);
+    return ProviderConfig.resolve(ConfigKeys.backendPrefix(PytorchBackendProvider.NAME), p.properties(), raw);
   }
 
   @Test

@@ -3,8 +3,8 @@ package org.recycledattention.backend.pytorch;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.util.Map;
-import java.util.Random;
 import org.recycledattention.api.cache.KvCacheBackend;
+import org.recycledattention.api.config.ConfigKeys;
 import org.recycledattention.api.config.ProviderConfig;
 import org.recycledattention.api.provider.Availability;
 
@@ -20,24 +20,8 @@ final class PytorchTestSupport {
     PytorchBackendProvider provider = new PytorchBackendProvider();
     Availability a = provider.availability();
     assumeTrue(a.available(), () -> "libtorch cannot load here, skipping: " + a.detail());
-    return provider.create(ProviderConfig.resolve(PytorchBackendProvider.PREFIX, provider.properties(),
+    return provider.create(ProviderConfig.resolve(ConfigKeys.backendPrefix(PytorchBackendProvider.NAME), provider.properties(),
         Map.of("dtype", dtype, "device", "cpu", "threads", "1")));
-  }
-
-  static float[] gaussian(Random random, int n) {
-    float[] a = new float[n];
-    for (int i = 0; i < n; i++) {
-      a[i] = (float) random.nextGaussian();
-    }
-    return a;
-  }
-
-  static int[] range(int from, int count) {
-    int[] a = new int[count];
-    for (int i = 0; i < count; i++) {
-      a[i] = from + i;
-    }
-    return a;
   }
 
   /** Largest |a - b|. */

@@ -1,8 +1,8 @@
 package org.recycledattention.backend.pytorch;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.recycledattention.backend.pytorch.PytorchTestSupport.gaussian;
-import static org.recycledattention.backend.pytorch.PytorchTestSupport.range;
+import static org.recycledattention.tests.RandomData.gaussian;
+import static org.recycledattention.tests.RandomData.range;
 
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -32,15 +32,15 @@ class TopKTest {
         CacheSpec spec = new CacheSpec(1, kvHeads * group, kvHeads, headDim, 1024);
         try (KvCache cache = backend.allocate(spec)) {
           int row = kvHeads * headDim;
-          float[] k = gaussian(random, length * row);
+          float[] k = gaussian(random, length * row, 1);
           // zero keys give exactly equal logits, hence exactly tied probabilities
           for (int t = 0; t < length; t++) {
             if (random.nextInt(3) > 0) {
               java.util.Arrays.fill(k, t * row, (t + 1) * row, 0f);
             }
           }
-          cache.append(0, k, gaussian(random, length * row), range(0, length), length);
-          float[] q = gaussian(random, spec.queryHeads() * headDim);
+          cache.append(0, k, gaussian(random, length * row, 1), range(0, length), length);
+          float[] q = gaussian(random, spec.queryHeads() * headDim, 1);
           ScoreRequest request = new ScoreRequest(ScoreMode.LAST_QUERY, GroupReduction.values()[random.nextInt(3)]);
           Scores scores = cache.attend(0, q, 1, new StepPlan.Full(request), new float[q.length]).scores();
           for (int trial = 0; trial < 6; trial++) {

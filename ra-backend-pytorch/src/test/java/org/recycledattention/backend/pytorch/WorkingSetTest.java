@@ -2,9 +2,9 @@ package org.recycledattention.backend.pytorch;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.recycledattention.backend.pytorch.PytorchTestSupport.gaussian;
 import static org.recycledattention.backend.pytorch.PytorchTestSupport.maxError;
-import static org.recycledattention.backend.pytorch.PytorchTestSupport.range;
+import static org.recycledattention.tests.RandomData.gaussian;
+import static org.recycledattention.tests.RandomData.range;
 
 import java.util.Arrays;
 import java.util.Random;
@@ -18,6 +18,7 @@ import org.recycledattention.api.cache.Scores;
 import org.recycledattention.api.cache.Selection;
 import org.recycledattention.api.cache.WorkingSet;
 import org.recycledattention.api.plan.StepPlan;
+import org.recycledattention.tests.ReferenceAttention;
 
 /** Evict, retain, gather and the partial cache, mirrored on the reference model. */
 class WorkingSetTest {
@@ -32,60 +33,67 @@ class WorkingSetTest {
     Random random = new Random(seed);
     CacheSpec spec = new CacheSpec(1, KV * GROUP, KV, D, 2000);
     try (KvCacheBackend backend = PytorchTestSupport.backend("float32"); KvCache cache = backend.allocate(spec)) {
-      ReferenceKv ref = new ReferenceKv(KV, GROUP, D);
+      ReferenceAttention ref = new ReferenceAttention(new CacheSpec(1, KV * GROUP, KV, D, 1 << 20));
       WorkingSet ws = cache.workingSet(0);
+      boolean hasPartial = false;
       int position = 0;
       float[] q = new float[spec.queryHeads() * D];
       float[] out = new float[q.length];
       for (int op = 0; op < 300; op++) {
         String what = "seed " + seed + " op " + op;
         int choice = random.nextInt(10);
-        if (ref.length() < 4 || choice < 3) {
+        if (ref.length(0) < 4 || choice < 3) {
           int t = 1 + (random.nextBoolean() ? 0 : random.nextInt(20));
-          float[] k = gaussian(random, t * ROW);
-          float[] v = gaussian(random, t * ROW);
+          float[] k = gaussian(random, t * ROW, 1);
+          float[] v = gaussian(random, t * ROW, 1);
           cache.append(0, k, v, range(position, t), t);
-          ref.append(k, v, range(position, t), t);
+          ref.append(0, k, v, range(position, t), t);
           position += t;
         } else if (choice == 3) {
           int[] slots = new int[KV];
           for (int h = 0; h < KV; h++) {
-            slots[h] = random.nextInt(ref.length());
+            slots[h] = random.nextInt(ref.length(0));
           }
           ws.evict(slots);
-          ref.evict(slots);
+          ref.evict(0, slots);
+          hasPartial = false;
         } else if (choice == 4) {
-          int slot = ref.length() - 1 - random.nextInt(Math.min(3, ref.length()));
+          int slot = ref.length(0) - 1 - random.nextInt(Math.min(3, ref.length(0)));
           ws.evictSlot(slot);
-          ref.evict(fill(slot));
-        } else if (choice == 5 && ref.length() > 8) {
-          Selection sel = randomSelection(random, ref.length(), 1 + random.nextInt(ref.length() - 1));
+          ref.evict(0, fill(slot));
+          hasPartial = false;
+        } else if (choice == 5 && ref.length(0) > 8) {
+          Selection sel = randomSelection(random, ref.length(0), 1 + random.nextInt(ref.length(0) - 1));
           ws.retain(sel);
-          ref.retain(sel);
+          ref.retain(0, sel);
+          hasPartial = false;
         } else if (choice == 6) {
-          Selection sel = randomSelection(random, ref.length(), random.nextInt(ref.length()) + 1);
+          Selection sel = randomSelection(random, ref.length(0), random.nextInt(ref.length(0)) + 1);
           ws.gatherPartial(sel);
-          ref.gatherPartial(sel);
-        } else if (choice == 7 && ref.hasPartial) {
+          ref.gatherPartial(0, sel);
+          hasPartial = true;
+        } else if (choice == 7 && hasPartial) {
           int[] replace = new int[KV];
           Arrays.fill(replace, -1);
-          if (random.nextBoolean() && ref.partialLength() > 0) {
+          if (random.nextBoolean() && ref.partialLength(0) > 0) {
             for (int h = 0; h < KV; h++) {
-              replace[h] = random.nextInt(ref.partialLength());
+              replace[h] = random.nextInt(ref.partialLength(0));
             }
           }
           ws.appendToPartial(replace);
-          ref.appendToPartial(replace);
+          ref.appendToPartial(0, replace);
         } else if (choice == 8 && random.nextInt(4) == 0) {
           ws.clearPartial();
-          ref.clearPartial();
+          ref.clearPartial(0);
+          hasPartial = false;
         } else {
           fillGaussian(random, q);
-          boolean partial = ref.hasPartial && random.nextBoolean();
-          AttentionResult r = cache.attend(0, q, 1, partial ? StepPlan.Partial.NO_SCORES : StepPlan.Full.LAST_MAX, out);
-          double[] expected = partial ? ref.attendPartial(q) : ref.attendFull(q, 1);
+          boolean partial = hasPartial && random.nextBoolean();
+          StepPlan plan = partial ? StepPlan.Partial.NO_SCORES : StepPlan.Full.LAST_MAX;
+          AttentionResult r = cache.attend(0, q, 1, plan, out);
+          double[] expected = ref.attend(0, q, 1, plan).output();
           assertThat(maxError(out, expected)).as(what + (partial ? " partial" : " full")).isLessThan(1e-4);
-          assertThat(r.attendedTokens()).isEqualTo(partial ? ref.partialLength() + 1 : ref.length());
+          assertThat(r.attendedTokens()).isEqualTo(partial ? ref.partialLength(0) + 1 : ref.length(0));
         }
         assertSameContents(ws, ref, what);
       }
@@ -106,7 +114,7 @@ class WorkingSetTest {
     long entryBytes = 2L * KV * D * Float.BYTES;
     try (KvCacheBackend backend = PytorchTestSupport.backend("float32"); KvCache cache = backend.allocate(spec)) {
       int n = 1000;
-      cache.append(0, gaussian(random, n * ROW), gaussian(random, n * ROW), range(0, n), n);
+      cache.append(0, gaussian(random, n * ROW, 1), gaussian(random, n * ROW, 1), range(0, n), n);
       CacheStats full = cache.stats();
       assertThat(full.residentBytes()).isEqualTo(n * entryBytes);
       WorkingSet ws = cache.workingSet(0);
@@ -129,18 +137,18 @@ class WorkingSetTest {
     Random random = new Random(PytorchTestSupport.seed());
     CacheSpec spec = new CacheSpec(2, KV * GROUP, KV, D, 64);
     try (KvCacheBackend backend = PytorchTestSupport.backend("float32"); KvCache cache = backend.allocate(spec)) {
-      cache.append(0, gaussian(random, 8 * ROW), gaussian(random, 8 * ROW), range(0, 8), 8);
-      float[] q = gaussian(random, spec.queryHeads() * D);
+      cache.append(0, gaussian(random, 8 * ROW, 1), gaussian(random, 8 * ROW, 1), range(0, 8), 8);
+      float[] q = gaussian(random, spec.queryHeads() * D, 1);
       Scores scores = cache.attend(0, q, 1, StepPlan.Full.LAST_MAX, new float[q.length]).scores();
       assertThat(scores.toArray(0)).hasSize(8);
-      cache.append(0, gaussian(random, ROW), gaussian(random, ROW), new int[] {8}, 1);
+      cache.append(0, gaussian(random, ROW, 1), gaussian(random, ROW, 1), new int[] {8}, 1);
       assertThatThrownBy(() -> scores.toArray(0)).isInstanceOf(IllegalStateException.class).hasMessageContaining("stale");
       assertThatThrownBy(() -> cache.attend(0, q, 1, StepPlan.Partial.NO_SCORES, new float[q.length]))
           .isInstanceOf(IllegalStateException.class).hasMessageContaining("gatherPartial");
       assertThatThrownBy(() -> cache.attend(1, q, 1, StepPlan.Full.NO_SCORES, new float[q.length]))
           .isInstanceOf(IllegalStateException.class).hasMessageContaining("holds 0 entries");
       assertThatThrownBy(() -> cache.append(0, new float[65 * ROW], new float[65 * ROW], range(0, 65), 65))
-          .isInstanceOf(IllegalStateException.class).hasMessageContaining("maxTokens 64");
+          .isInstanceOf(IllegalStateException.class).hasMessageContaining("maxTokens of 64");
       assertThatThrownBy(() -> cache.workingSet(0).appendToPartial(new int[] {-1, -1}))
           .isInstanceOf(IllegalStateException.class);
       cache.close();
@@ -155,7 +163,7 @@ class WorkingSetTest {
     Random random = new Random(PytorchTestSupport.seed());
     KvCacheBackend backend = PytorchTestSupport.backend("float16");
     KvCache cache = backend.allocate(new CacheSpec(1, KV * GROUP, KV, D, 64));
-    cache.append(0, gaussian(random, 4 * ROW), gaussian(random, 4 * ROW), range(0, 4), 4);
+    cache.append(0, gaussian(random, 4 * ROW, 1), gaussian(random, 4 * ROW, 1), range(0, 4), 4);
     backend.close();
     backend.close();
     cache.close();
@@ -163,15 +171,15 @@ class WorkingSetTest {
         .isInstanceOf(IllegalStateException.class).hasMessageContaining("closed");
   }
 
-  private static void assertSameContents(WorkingSet ws, ReferenceKv ref, String what) {
-    assertThat(ws.length()).as(what + " length").isEqualTo(ref.length());
-    assertThat(ws.partialLength()).as(what + " partial length").isEqualTo(ref.partialLength());
+  private static void assertSameContents(WorkingSet ws, ReferenceAttention ref, String what) {
+    assertThat(ws.length()).as(what + " length").isEqualTo(ref.length(0));
+    assertThat(ws.partialLength()).as(what + " partial length").isEqualTo(ref.partialLength(0));
     for (int h = 0; h < KV; h++) {
-      for (int s = 0; s < ref.length(); s++) {
-        assertThat(ws.position(h, s)).as(what + " position").isEqualTo(ref.positions.get(h).get(s));
+      for (int s = 0; s < ref.length(0); s++) {
+        assertThat(ws.position(h, s)).as(what + " position").isEqualTo(ref.position(0, h, s));
       }
-      for (int s = 0; s < ref.partialLength(); s++) {
-        assertThat(ws.partialPosition(h, s)).as(what + " partial position").isEqualTo(ref.partialPositions.get(h).get(s));
+      for (int s = 0; s < ref.partialLength(0); s++) {
+        assertThat(ws.partialPosition(h, s)).as(what + " partial position").isEqualTo(ref.partialPosition(0, h, s));
       }
     }
   }

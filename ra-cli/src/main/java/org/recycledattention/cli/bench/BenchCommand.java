@@ -1,20 +1,19 @@
 package org.recycledattention.cli.bench;
 
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import me.tongfei.progressbar.ProgressBar;
 import org.recycledattention.api.cache.KvCacheBackend;
 import org.recycledattention.cli.common.ConfigOptions;
 import org.recycledattention.cli.common.EvalSupport;
-import org.recycledattention.cli.common.PluginOptions;
+import org.recycledattention.cli.common.ReportOptions;
 import org.recycledattention.cli.common.Subcommand;
+import org.recycledattention.cli.common.ThreadsOption;
 import org.recycledattention.cli.common.UsageException;
-import org.recycledattention.engine.decode.PolicyFactory;
-import org.recycledattention.engine.registry.Plugins;
 import org.recycledattention.engine.wiring.RaRuntime;
 import org.recycledattention.eval.bench.BenchCell;
 import org.recycledattention.eval.bench.BenchRunner;
@@ -28,8 +27,9 @@ import picocli.CommandLine.Option;
 
 /** {@code ra bench}: decode tokens/s against context length, per policy and backend, prefill excluded. */
 @Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
-    description = {"Decode benchmark: fill the KV cache to each context length, then time decode steps of every policy x backend,",
-        "alternating A B A B so each speedup over full attention is measured side by side. Prefill is excluded, as in the paper."})
+    description = {"Decode benchmark: tokens/s against context length for every policy x backend, prefill excluded.",
+        "Fills the KV cache to each context length, then times decode steps, alternating A B A B so that each speedup",
+        "over full attention is measured side by side. Prefill is excluded, as in the paper."})
 public final class BenchCommand extends Subcommand {
   @Option(names = "--model", required = true, paramLabel = "FILE|synthetic:SPEC",
       description = "A model file, or synthetic:PRESET / synthetic:key=value,... (presets: bench-small, llama-3.2-1b, tiny).")
@@ -57,23 +57,17 @@ public final class BenchCommand extends Subcommand {
       description = "random: append synthetic K/V (like a prefilled prompt); prefill: run the real prompt (default: ${DEFAULT-VALUE}).")
   String fill;
 
-  @Option(names = "--threads", paramLabel = "N", description = "Threads for the model's matrix kernels (ra.threads).")
-  String threads;
+  @Mixin
+  ThreadsOption threads;
 
   @Option(names = "--seed", paramLabel = "S", defaultValue = "1", description = "Seed of the synthetic cache contents (default: ${DEFAULT-VALUE}).")
   long seed;
 
-  @Option(names = "--json", description = "Print the cells as a JSON array instead of a table.")
-  boolean json;
-
-  @Option(names = "--out", paramLabel = "DIR", description = "Also write bench.json, bench.md and bench.png there.")
-  Path out;
+  @Mixin
+  ReportOptions report;
 
   @Mixin
   ConfigOptions config;
-
-  @Mixin
-  PluginOptions plugins;
 
   public BenchCommand(Map<String, String> environment) {
     super(environment);
@@ -88,56 +82,41 @@ public final class BenchCommand extends Subcommand {
     if (decodeTokens < 1 || rounds < 1 || rounds > decodeTokens) {
       throw new UsageException("--decode-tokens (" + decodeTokens + ") and --rounds (" + rounds + ") must satisfy decode-tokens >= rounds >= 1");
     }
-    BenchRunner.Fill fillMode = switch (fill.toLowerCase(java.util.Locale.ROOT)) {
+    BenchRunner.Fill fillMode = switch (fill.toLowerCase(Locale.ROOT)) {
       case "random" -> BenchRunner.Fill.RANDOM;
       case "prefill" -> BenchRunner.Fill.PREFILL;
       default -> throw new UsageException("invalid value '" + fill + "' for --fill: expected random or prefill");
     };
-    if (out != null) {
-      EvalSupport.outDir(out);
-    }
-    List<org.recycledattention.engine.config.ConfigLayers.Setting> extra = EvalSupport.threadsSetting(threads);
-    try (Plugins loaded = plugins.load(environment); RaRuntime runtime = RaRuntime.create(loaded.classLoader(), config.layers(environment, extra))) {
-      for (String p : policyNames) {
-        runtime.policyRegistry().get(p);
-      }
+    report.check();
+    try (RaRuntime runtime = config.runtime(environment, threads.settings())) {
       if (!policyNames.contains("full")) {
         policyNames.add(0, "full"); // the reference of every speedup
       }
+      runtime.checkSelection(policyNames, backendNames, "--backends");
       Map<String, KvCacheBackend> started = new LinkedHashMap<>();
       try (LanguageModel lm = EvalSupport.loadModel(model)) {
         for (String b : backendNames) {
-          started.put(b, EvalSupport.backend(runtime, b));
+          started.put(b, runtime.backend(b));
         }
         int budget = runtime.config().budget();
         BenchRunner.Options options = new BenchRunner.Options(ctx, decodeTokens, rounds, fillMode, runtime.threads(), seed);
         List<BenchCell> cells;
         try (ProgressBar bar = EvalSupport.progress("bench", (long) ctx.size() * rounds)) {
-          cells = new BenchRunner(lm).run(options, started, n -> {
-            List<PolicyFactory> ps = new ArrayList<>();
-            for (String p : policyNames) {
-              ps.add(EvalSupport.policy(runtime, p, EvalSupport.budgetFor(n, budgetRatio, budget)));
-            }
-            return ps;
-          }, p -> {
+          cells = new BenchRunner(lm).run(options, started, n -> runtime.policyFactories(policyNames, EvalSupport.budgetFor(n, budgetRatio, budget)), p -> {
             bar.step();
             status.update("context " + p.context() + ", round " + p.round() + " of " + p.rounds() + " of the benchmark");
           });
         }
         String table = table(cells);
-        out().println(json ? EvalSupport.json(cells) : table);
-        if (out != null) {
+        out().println(report.json() ? EvalSupport.json(cells) : table);
+        if (report.dir() != null) {
           String command = "ra bench --model " + model + " --contexts " + contexts + " --policies " + policies + " --backends " + backends
               + (budgetRatio != null ? " --budget-ratio " + budgetRatio : " --budget " + budget) + " --decode-tokens " + decodeTokens;
-          EvalSupport.writeJson(out.resolve("bench.json"), cells);
-          AtomicFiles.writeString(out.resolve("bench.md"), "# Decode benchmark\n\nModel: `" + lm.description() + "`\n\nCommand: `" + command + "`\n\n" + table);
-          Charts.lineChart(out.resolve("bench.png"), "Decode speed vs context (" + model + ")", "context (tokens)", "decode tokens/s", series(cells),
+          EvalSupport.writeJson(report.dir().resolve("bench.json"), cells);
+          AtomicFiles.writeString(report.dir().resolve("bench.md"), "# Decode benchmark\n\nModel: `" + lm.description() + "`\n\nCommand: `" + command + "`\n\n" + table);
+          Charts.lineChart(report.dir().resolve("bench.png"), "Decode speed vs context (" + model + ")", "context (tokens)", "decode tokens/s", series(cells),
               ctx.stream().mapToInt(Integer::intValue).max().orElse(1) >= 10L * ctx.stream().mapToInt(Integer::intValue).min().orElse(1));
-          err().println("wrote " + out.resolve("bench.json") + ", bench.md, bench.png");
-        }
-      } finally {
-        for (KvCacheBackend b : started.values()) {
-          b.close();
+          err().println("wrote " + report.dir().resolve("bench.json") + ", bench.md, bench.png");
         }
       }
     }

@@ -1,5 +1,6 @@
 package org.recycledattention.cli.common;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -13,14 +14,7 @@ import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
-import org.recycledattention.api.cache.KvCacheBackend;
-import org.recycledattention.api.cache.KvCacheBackendProvider;
-import org.recycledattention.api.policy.AttentionPolicyProvider;
-import org.recycledattention.api.policy.PolicyConfig;
-import org.recycledattention.api.provider.Availability;
-import org.recycledattention.engine.decode.PolicyFactory;
 import org.recycledattention.engine.wiring.Models;
-import org.recycledattention.engine.wiring.RaRuntime;
 import org.recycledattention.eval.report.AtomicFiles;
 import org.recycledattention.eval.synthetic.SyntheticModels;
 import org.recycledattention.eval.synthetic.SyntheticSpec;
@@ -42,11 +36,6 @@ public final class EvalSupport {
     Path path = Path.of(model);
     Inputs.checkModelPath(path);
     return Models.load(path);
-  }
-
-  /** {@code --threads} as the {@code ra.threads} setting, or nothing when the flag is absent. */
-  public static List<org.recycledattention.engine.config.ConfigLayers.Setting> threadsSetting(String threads) {
-    return threads == null ? List.of() : List.of(new org.recycledattention.engine.config.ConfigLayers.Setting("ra.threads", threads, "--threads"));
   }
 
   /** Comma-separated names, trimmed, without duplicates, at least one. */
@@ -73,22 +62,6 @@ public final class EvalSupport {
       }
     }
     return out;
-  }
-
-  /** The named policy with its configured keys and budget {@code budget}. */
-  public static PolicyFactory policy(RaRuntime runtime, String name, int budget) {
-    AttentionPolicyProvider provider = runtime.policyRegistry().get(name);
-    return new PolicyFactory(provider, new PolicyConfig(budget, runtime.config().policy(name)));
-  }
-
-  /** The named backend, started with its configured keys; refuses an unavailable one. The caller closes it. */
-  public static KvCacheBackend backend(RaRuntime runtime, String name) {
-    KvCacheBackendProvider provider = runtime.backendRegistry().get(name);
-    Availability a = provider.availability();
-    if (!a.available()) {
-      throw new UsageException("KV-cache backend '" + name + "' is not available here: " + a.detail() + "; choose another with --backends (see 'ra backends')");
-    }
-    return provider.create(runtime.config().backend(name));
   }
 
   /** The budget for context {@code n}: {@code ratio·n} when a ratio is given, else {@code budget}. */
@@ -123,7 +96,7 @@ public final class EvalSupport {
   public static String json(Object value) {
     try {
       return JSON.writeValueAsString(value);
-    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+    } catch (JsonProcessingException e) {
       throw new IllegalStateException("cannot write JSON: " + e.getOriginalMessage(), e);
     }
   }

@@ -1,5 +1,6 @@
 package org.recycledattention.cli.common;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -11,6 +12,11 @@ public final class PluginOptions {
   @Option(names = "--plugin-path", paramLabel = "DIR",
       description = "Directory of plugin jars (repeat, or separate with '${sys:path.separator}'). Default: $RA_PLUGIN_PATH.")
   public List<String> pluginPath = new ArrayList<>();
+
+  /** The plugin path: the directories given, else those of {@code RA_PLUGIN_PATH}. */
+  public List<Path> path(Map<String, String> environment) {
+    return Plugins.path(pluginPath, environment);
+  }
 
   /** Loads the plugin jars; the caller closes the result. */
   public Plugins load(Map<String, String> environment) {

@@ -4,17 +4,17 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import me.tongfei.progressbar.ProgressBar;
 import org.recycledattention.api.RaException;
-import org.recycledattention.api.cache.KvCacheBackend;
+import org.recycledattention.cli.common.BackendOption;
 import org.recycledattention.cli.common.ConfigOptions;
 import org.recycledattention.cli.common.EvalSupport;
 import org.recycledattention.cli.common.Inputs;
-import org.recycledattention.cli.common.PluginOptions;
 import org.recycledattention.cli.common.Subcommand;
 import org.recycledattention.cli.common.UsageException;
-import org.recycledattention.engine.registry.Plugins;
+import org.recycledattention.engine.config.ConfigLayers.Setting;
 import org.recycledattention.engine.wiring.Models;
 import org.recycledattention.engine.wiring.RaRuntime;
 import org.recycledattention.eval.ruler.RulerCell;
@@ -31,8 +31,9 @@ import picocli.CommandLine.Option;
  * built-in policy at one equal budget: accuracy and decode speedup per policy, with a report.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true, sortOptions = false,
-    description = {"Run the built-in retrieval probe model on needle-in-a-haystack tasks with full, local, h2o, snapkv and recycled",
-        "attention at one equal budget; print accuracy and decode speedup per policy; write demo.json, demo.md and demo.png."})
+    description = {"Needle-in-a-haystack retrieval on the built-in probe model, every built-in policy at one equal budget.",
+        "Runs full, local, h2o, snapkv and recycled attention; prints accuracy and decode speedup per policy;",
+        "writes demo.json, demo.md and demo.png."})
 public final class DemoCommand extends Subcommand {
   public static final List<RulerTask> TASKS = List.of(RulerTask.NIAH_SINGLE, RulerTask.NIAH_MULTIVALUE);
   public static final List<Integer> LENGTHS = List.of(512, 1024);
@@ -52,7 +53,7 @@ public final class DemoCommand extends Subcommand {
   ConfigOptions config;
 
   @Mixin
-  PluginOptions plugins;
+  BackendOption backend;
 
   public DemoCommand(Map<String, String> environment) {
     super(environment);
@@ -77,17 +78,16 @@ public final class DemoCommand extends Subcommand {
     } else {
       Inputs.checkModelPath(file);
     }
-    try (Plugins loaded = plugins.load(environment);
-        RaRuntime runtime = RaRuntime.create(loaded.classLoader(), config.layers(environment, config.budget != null ? List.of()
-            : List.of(new org.recycledattention.engine.config.ConfigLayers.Setting("ra.budget", Integer.toString(BUDGET), "the demo's budget"))));
-        LanguageModel lm = Models.load(file);
-        KvCacheBackend backend = EvalSupport.backend(runtime, runtime.config().backendName())) {
+    try (RaRuntime runtime = config.runtime(environment, config.hasBudget() ? List.of()
+            : List.of(new Setting("ra.budget", Integer.toString(BUDGET), "the demo's budget")), backend.settings());
+        LanguageModel lm = Models.load(file)) {
+      runtime.checkPolicies(POLICIES);
       int budget = runtime.config().budget();
       long t0 = System.nanoTime();
       List<RulerCell> cells;
       try (ProgressBar bar = EvalSupport.progress("demo", (long) TASKS.size() * LENGTHS.size() * samples)) {
-        cells = new RulerRunner(lm, backend, runtime.threads()).run(TASKS, LENGTHS, samples, 1,
-            n -> POLICIES.stream().map(p -> EvalSupport.policy(runtime, p, budget)).toList(), p -> {
+        cells = new RulerRunner(lm, runtime.backend(), runtime.threads()).run(TASKS, LENGTHS, samples, 1,
+            n -> runtime.policyFactories(POLICIES, budget), p -> {
               bar.step();
               status.update("sample " + p.sample() + " of " + p.samples() + " of " + p.task().id() + " at length " + p.length());
             });
@@ -95,7 +95,7 @@ public final class DemoCommand extends Subcommand {
       double seconds = (System.nanoTime() - t0) / 1e9;
       String header = "Model: " + (model == null ? "the built-in retrieval probe, " : "") + "`" + lm.description() + "`\n\nTasks " + TASKS.stream().map(RulerTask::id).toList() + " at lengths " + LENGTHS + ", "
           + samples + " samples each, budget K = " + budget + " for every policy but full, backend " + runtime.config().backendName()
-          + String.format(java.util.Locale.ROOT, "; %.0f s.", seconds) + "\n\nCommand: `./ra demo" + (model != null ? " --model " + model : "") + "`";
+          + String.format(Locale.ROOT, "; %.0f s.", seconds) + "\n\nCommand: `./ra demo" + (model != null ? " --model " + model : "") + "`";
       out().println(RulerReport.summaryTable(RulerReport.summary(cells)));
       out().println(RulerReport.table(cells));
       RulerReport.write(out, "demo", "Recycled Attention demo: retrieval at equal budget", header, cells);

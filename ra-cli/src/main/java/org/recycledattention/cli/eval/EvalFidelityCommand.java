@@ -1,18 +1,18 @@
 package org.recycledattention.cli.eval;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import me.tongfei.progressbar.ProgressBar;
 import org.recycledattention.api.cache.KvCacheBackend;
-import org.recycledattention.cli.common.ConfigOptions;
 import org.recycledattention.cli.common.EvalSupport;
 import org.recycledattention.cli.common.Inputs;
-import org.recycledattention.cli.common.PluginOptions;
 import org.recycledattention.cli.common.Subcommand;
 import org.recycledattention.cli.common.UsageException;
 import org.recycledattention.engine.decode.GenerationRequest;
@@ -20,7 +20,6 @@ import org.recycledattention.engine.decode.Generator;
 import org.recycledattention.engine.decode.PolicyFactory;
 import org.recycledattention.engine.decode.SamplingConfig;
 import org.recycledattention.engine.decode.TokenListener;
-import org.recycledattention.engine.registry.Plugins;
 import org.recycledattention.engine.wiring.RaRuntime;
 import org.recycledattention.eval.fidelity.FidelityRunner;
 import org.recycledattention.eval.fidelity.PolicyFidelity;
@@ -39,8 +38,9 @@ import picocli.CommandLine.Option;
 
 /** {@code ra eval fidelity}: every policy decodes one stream teacher-forced; compared with full attention step by step. */
 @Command(name = "fidelity", mixinStandardHelpOptions = true, sortOptions = false,
-    description = {"Fidelity to full attention: every policy decodes the same token stream teacher-forced; per policy: top-1 agreement",
-        "with full attention, mean and max KL(full || policy), perplexity of the stream, tokens attended per step, share of full steps."})
+    description = {"Fidelity to full attention: every policy decodes the same token stream, teacher-forced.",
+        "Per policy: top-1 agreement with full attention, mean and max KL(full || policy), perplexity of the stream,",
+        "tokens attended per step, share of full steps."})
 public final class EvalFidelityCommand extends Subcommand {
   @Option(names = "--model", required = true, paramLabel = "FILE|synthetic:SPEC", description = "A model file or a synthetic:SPEC.")
   String model;
@@ -76,23 +76,8 @@ public final class EvalFidelityCommand extends Subcommand {
   @Option(names = "--prefill", paramLabel = "P", description = "Tokens of the stream fed as the prompt before the compared steps (default: a quarter of it).")
   Integer prefill;
 
-  @Option(names = "--policies", paramLabel = "NAMES", defaultValue = "full,local,h2o,snapkv,recycled", description = "Policies (default: ${DEFAULT-VALUE}).")
-  String policies;
-
-  @Option(names = "--threads", paramLabel = "N", description = "Threads for the model's matrix kernels (ra.threads).")
-  String threads;
-
-  @Option(names = "--json", description = "Print JSON instead of a table.")
-  boolean json;
-
-  @Option(names = "--out", paramLabel = "DIR", description = "Also write fidelity.json, fidelity.md and fidelity.png there.")
-  Path out;
-
   @Mixin
-  ConfigOptions config;
-
-  @Mixin
-  PluginOptions plugins;
+  EvalOptions eval;
 
   public EvalFidelityCommand(Map<String, String> environment) {
     super(environment);
@@ -100,7 +85,7 @@ public final class EvalFidelityCommand extends Subcommand {
 
   @Override
   protected int run() {
-    List<String> names = EvalSupport.names(policies, "--policies");
+    List<String> names = eval.policyNames();
     if (stream.sample != null && stream.sample < 3) {
       throw new UsageException("invalid value '" + stream.sample + "' for --sample: expected at least 3 tokens");
     }
@@ -113,19 +98,14 @@ public final class EvalFidelityCommand extends Subcommand {
     if (taskLength < 16 || taskSamples < 1) {
       throw new UsageException("invalid --length " + taskLength + " or --samples " + taskSamples + ": expected a length >= 16 and at least 1 sample");
     }
-    if (out != null) {
-      EvalSupport.outDir(out);
-    }
-    List<org.recycledattention.engine.config.ConfigLayers.Setting> extra = EvalSupport.threadsSetting(threads);
-    try (Plugins loaded = plugins.load(environment); RaRuntime runtime = RaRuntime.create(loaded.classLoader(), config.layers(environment, extra))) {
-      for (String p : names) {
-        runtime.policyRegistry().get(p);
-      }
+    eval.report.check();
+    try (RaRuntime runtime = eval.runtime(environment, names)) {
       int budget = runtime.config().budget();
       String backendName = runtime.config().backendName();
-      try (LanguageModel lm = EvalSupport.loadModel(model); KvCacheBackend backend = EvalSupport.backend(runtime, backendName)) {
-        PolicyFactory full = EvalSupport.policy(runtime, "full", budget);
-        List<int[]> streams = task != null ? taskStreams(lm, task, taskLength, taskSamples) : List.of(stream(lm, backend, full, runtime.threads()));
+      try (LanguageModel lm = EvalSupport.loadModel(model)) {
+        KvCacheBackend kv = runtime.backend();
+        PolicyFactory full = runtime.policyFactory("full", budget);
+        List<int[]> streams = task != null ? taskStreams(lm, task, taskLength, taskSamples) : List.of(stream(lm, kv, full, runtime.threads()));
         int[] prefills = new int[streams.size()];
         long compared = 0;
         for (int i = 0; i < prefills.length; i++) {
@@ -136,13 +116,13 @@ public final class EvalFidelityCommand extends Subcommand {
           }
           compared += n - prefills[i] - 1;
         }
-        List<PolicyFactory> factories = names.stream().map(n -> EvalSupport.policy(runtime, n, budget)).toList();
+        List<PolicyFactory> factories = runtime.policyFactories(names, budget);
         List<List<PolicyFidelity>> perStream = new ArrayList<>();
         try (ProgressBar bar = EvalSupport.progress("fidelity", compared)) {
           long[] done = {0};
           long total = compared;
           for (int i = 0; i < streams.size(); i++) {
-            perStream.add(new FidelityRunner(lm, backend, runtime.threads()).run(full, factories, streams.get(i), prefills[i], step -> {
+            perStream.add(new FidelityRunner(lm, kv, runtime.threads()).run(full, factories, streams.get(i), prefills[i], step -> {
               bar.step();
               status.update(++done[0] + " of " + total + " compared steps");
             }));
@@ -154,24 +134,24 @@ public final class EvalFidelityCommand extends Subcommand {
           result.add(PolicyFidelity.combine(perStream.stream().map(r -> r.get(index)).toList()));
         }
         int tokenCount = streams.stream().mapToInt(t -> t.length).sum();
-        int prefillCount = java.util.Arrays.stream(prefills).sum();
+        int prefillCount = Arrays.stream(prefills).sum();
         String table = table(result);
-        out().println(json ? EvalSupport.json(result) : table);
-        if (out != null) {
+        out().println(eval.report.json() ? EvalSupport.json(result) : table);
+        if (eval.report.dir() != null) {
           String how = task != null ? "--task " + task.id() + " --length " + taskLength + " --samples " + taskSamples + " --seed " + seed
               : stream.sample != null ? "--sample " + stream.sample + " --seed " + seed : stream.textFile != null ? "--text-file " + stream.textFile : "--prompt-ids ...";
-          String command = "ra eval fidelity --model " + model + " " + how + " --policies " + policies + " --budget " + budget + " --backend " + backendName;
-          EvalSupport.writeJson(out.resolve("fidelity.json"), result);
-          AtomicFiles.writeString(out.resolve("fidelity.md"), "# Fidelity to full attention\n\nModel: `" + lm.description() + "`; " + streams.size() + " stream(s) of "
+          String command = "ra eval fidelity --model " + model + " " + how + " --policies " + eval.policies + " --budget " + budget + " --backend " + backendName;
+          EvalSupport.writeJson(eval.report.dir().resolve("fidelity.json"), result);
+          AtomicFiles.writeString(eval.report.dir().resolve("fidelity.md"), "# Fidelity to full attention\n\nModel: `" + lm.description() + "`; " + streams.size() + " stream(s) of "
               + tokenCount + " tokens in all, " + prefillCount + " of them prompts; budget " + budget + "\n\nCommand: `" + command + "`\n\n" + table);
           double[][] values = new double[2][result.size()];
           for (int i = 0; i < result.size(); i++) {
             values[0][i] = result.get(i).agreement();
             values[1][i] = result.get(i).meanKl();
           }
-          Charts.barChart(out.resolve("fidelity.png"), "Fidelity to full attention (budget " + budget + ")", "agreement / mean KL (nats)",
+          Charts.barChart(eval.report.dir().resolve("fidelity.png"), "Fidelity to full attention (budget " + budget + ")", "agreement / mean KL (nats)",
               result.stream().map(PolicyFidelity::policy).toList(), List.of("top-1 agreement", "mean KL(full || policy)"), values);
-          err().println("wrote " + out.resolve("fidelity.json") + ", fidelity.md, fidelity.png");
+          err().println("wrote " + eval.report.dir().resolve("fidelity.json") + ", fidelity.md, fidelity.png");
         }
       }
     }
@@ -187,7 +167,7 @@ public final class EvalFidelityCommand extends Subcommand {
       TaskSample sample = generator.generate(task, promptLength - 1, i, count); // -1: BOS
       int[] tokens = t.encode(sample.prompt() + sample.answerText(), true);
       if (t.eos() >= 0) {
-        tokens = java.util.Arrays.copyOf(tokens, tokens.length + 1);
+        tokens = Arrays.copyOf(tokens, tokens.length + 1);
         tokens[tokens.length - 1] = t.eos();
       }
       if (tokens.length > lm.shape().contextLength()) {
@@ -208,7 +188,7 @@ public final class EvalFidelityCommand extends Subcommand {
       String text;
       try {
         text = Files.readString(stream.textFile, StandardCharsets.UTF_8);
-      } catch (IOException | java.io.UncheckedIOException e) {
+      } catch (IOException | UncheckedIOException e) {
         throw new UsageException("cannot read --text-file '" + stream.textFile + "': " + e.getMessage() + "; pass a readable UTF-8 text file");
       }
       tokens = t.encode(text, true);

@@ -4,33 +4,38 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
-import org.recycledattention.api.cache.KvCacheBackend;
 import org.recycledattention.cli.common.ConfigOptions;
 import org.recycledattention.cli.common.Inputs;
 import org.recycledattention.cli.common.Json;
-import org.recycledattention.cli.common.PluginOptions;
+import org.recycledattention.cli.common.SelectionOptions;
 import org.recycledattention.cli.common.Subcommand;
+import org.recycledattention.cli.common.ThreadsOption;
 import org.recycledattention.cli.common.UsageException;
-import org.recycledattention.engine.config.ConfigLayers.Setting;
+import org.recycledattention.cli.serve.ChatTemplates;
+import org.recycledattention.engine.decode.Cancellation;
+import org.recycledattention.engine.decode.FinishReason;
 import org.recycledattention.engine.decode.GenerationRequest;
 import org.recycledattention.engine.decode.GenerationResult;
 import org.recycledattention.engine.decode.GenerationStats;
 import org.recycledattention.engine.decode.Generator;
-import org.recycledattention.engine.decode.PolicyFactory;
 import org.recycledattention.engine.decode.SamplingConfig;
 import org.recycledattention.engine.decode.TokenListener;
-import org.recycledattention.engine.registry.Plugins;
 import org.recycledattention.engine.wiring.Models;
 import org.recycledattention.engine.wiring.RaRuntime;
+import org.recycledattention.inference.chat.ChatFormatter;
+import org.recycledattention.inference.chat.ChatMessage;
+import org.recycledattention.inference.chat.ChatTemplate;
 import org.recycledattention.model.llama.LanguageModel;
 import org.recycledattention.model.tokenizer.Tokenizer;
 import picocli.CommandLine.ArgGroup;
@@ -81,8 +86,8 @@ public final class GenerateCommand extends Subcommand {
   @Option(names = "--seed", paramLabel = "S", description = "Seed of the sampler (default: random when sampling, shown in the summary and the JSON stats).")
   Long seed;
 
-  @Option(names = "--threads", paramLabel = "N", description = "Threads for the model's matrix kernels (ra.threads; default: every processor).")
-  String threads;
+  @Mixin
+  ThreadsOption threads;
 
   @Option(names = "--ignore-eos", description = "Do not stop at the end-of-sequence token.")
   boolean ignoreEos;
@@ -93,14 +98,26 @@ public final class GenerateCommand extends Subcommand {
   @Option(names = "--json", description = "Print one JSON object (prompt_ids, tokens, text, stats) instead of streaming.")
   boolean json;
 
+  @Option(names = "--stop", paramLabel = "TEXT",
+      description = "Stop before this text appears in the output (repeatable).")
+  List<String> stops = new ArrayList<>();
+
+  @Option(names = "--chat", description = {"The prompt is a user message: format it with the model's chat template",
+      "(tokenizer.chat_template; a plain 'role: content' transcript when the model has none), as ra serve does."})
+  boolean chat;
+
+  @Option(names = "--system", paramLabel = "TEXT", description = "With --chat: a system message before the user's.")
+  String system;
+
+  @Option(names = "--chat-template", paramLabel = "FILE",
+      description = "With --chat: use this Jinja chat template instead of the model's.")
+  Path chatTemplate;
+
   @Mixin
   ConfigOptions config;
 
   @Mixin
-  PluginOptions plugins;
-
-  /** The text decoder of the current run (streaming output only). */
-  private Tokenizer.StreamingDecoder decoder;
+  SelectionOptions selection;
 
   public GenerateCommand(Map<String, String> environment) {
     super(environment);
@@ -121,39 +138,58 @@ public final class GenerateCommand extends Subcommand {
     if (!(topP > 0 && topP <= 1)) {
       throw new UsageException("invalid value '" + topP + "' for --top-p: expected a number in (0, 1] (1 = no limit)");
     }
+    for (String stop : stops) {
+      if (stop.isEmpty()) {
+        throw new UsageException("--stop is empty; give the text to stop at");
+      }
+    }
+    if (!chat && (system != null || chatTemplate != null)) {
+      throw new UsageException(
+          (system != null ? "--system" : "--chat-template") + " only applies to --chat; add --chat");
+    }
+    if (chat && prompt.ids != null) {
+      throw new UsageException("--chat formats a text prompt; pass --prompt or --prompt-file instead of --prompt-ids");
+    }
     Inputs.checkModelPath(model);
+    ChatTemplate template = chatTemplate == null ? null : ChatTemplates.read(chatTemplate);
     Optional<String> promptText = promptText();
     int[] promptIds = prompt.ids == null ? null : Inputs.parseIds(prompt.ids);
     // Greedy decoding ignores the seed: keep it fixed so that --json output is reproducible.
     long usedSeed = seed != null ? seed : temperature > 0 ? ThreadLocalRandom.current().nextLong() : 0;
     SamplingConfig sampling = new SamplingConfig(temperature, topK, topP, usedSeed);
 
-    List<Setting> extra = new ArrayList<>();
-    if (threads != null) {
-      extra.add(new Setting("ra.threads", threads, "--threads"));
-    }
-    try (Plugins loaded = plugins.load(environment);
-        RaRuntime runtime = RaRuntime.create(loaded.classLoader(), config.layers(environment, extra))) {
+    try (RaRuntime runtime = config.runtime(environment, selection.settings(), threads.settings())) {
       runtime.checkSelection();
       try (LanguageModel lm = Models.load(model)) {
         Optional<Tokenizer> tokenizer = lm.tokenizer();
-        int[] ids = promptIds != null ? checkIds(promptIds, lm) : encode(promptText.orElseThrow(), tokenizer);
+        if (!stops.isEmpty() && tokenizer.isEmpty()) {
+          throw new UsageException("--stop needs a model with a tokenizer; model '" + model + "' carries none");
+        }
+        int[] ids = promptIds != null ? checkIds(promptIds, lm)
+            : chat ? chatIds(promptText.orElseThrow(), tokenizer, lm, template)
+            : encode(promptText.orElseThrow(), tokenizer);
         long needed = (long) ids.length + maxTokens;
         int context = lm.shape().contextLength();
         if (needed > context && !allowContextOverflow) {
           throw new UsageException("the prompt (" + ids.length + " tokens) plus --max-tokens " + maxTokens + " is " + needed
               + " positions, beyond the model's context length " + context + "; lower --max-tokens, shorten the prompt, or pass --allow-context-overflow");
         }
-        PolicyFactory policy = runtime.policyFactory();
-        KvCacheBackend backend = runtime.backend();
-        Generator generator = new Generator(lm, backend, policy, runtime.threads());
-        GenerationRequest request = new GenerationRequest(ids, maxTokens, sampling, !ignoreEos, allowContextOverflow);
+        Generator generator = new Generator(lm, runtime.backend(), runtime.policyFactory(), runtime.threads());
+        GenerationRequest request = new GenerationRequest(ids, maxTokens, sampling, !ignoreEos, allowContextOverflow,
+            stops, new Cancellation());
         if (json) {
           GenerationResult result = generator.generate(request, counting(TokenListener.NONE));
-          out().println(new Json().write(toJson(result, tokenizer, runtime, usedSeed)));
+          out().println(new Json().write(toJson(result, runtime, usedSeed)));
         } else {
-          GenerationResult result = generator.generate(request, counting(streamer(tokenizer, out())));
-          finishStream(tokenizer, out());
+          PrintWriter out = out();
+          GenerationResult result = tokenizer.isPresent()
+              ? generator.generate(request, counting(TokenListener.NONE), text -> {
+                out.print(text);
+                out.flush();
+              })
+              : generator.generate(request, counting(idStreamer(out)));
+          out.println();
+          out.flush();
           err().println(summary(result, runtime, usedSeed));
         }
         return 0;
@@ -184,7 +220,7 @@ public final class GenerateCommand extends Subcommand {
       }
       String text;
       try {
-        text = StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(Files.readAllBytes(f))).toString();
+        text = StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(Files.readAllBytes(f))).toString();
       } catch (CharacterCodingException e) {
         throw new UsageException("prompt file '" + f + "' is not valid UTF-8; save it as UTF-8");
       } catch (IOException e) {
@@ -223,38 +259,43 @@ public final class GenerateCommand extends Subcommand {
     return ids;
   }
 
-  /** Streams text as it is decoded, or ids when there is no tokenizer; flushes per token. */
-  private TokenListener streamer(Optional<Tokenizer> tokenizer, PrintWriter out) {
-    if (tokenizer.isEmpty()) {
-      boolean[] first = {true};
-      return id -> {
-        out.print(first[0] ? Integer.toString(id) : " " + id);
-        first[0] = false;
-        out.flush();
-      };
-    }
-    decoder = tokenizer.get().newDecoder();
+  /** Streams ids, for a model without a tokenizer; flushes per token. */
+  private static TokenListener idStreamer(PrintWriter out) {
+    boolean[] first = {true};
     return id -> {
-      out.print(decoder.next(id));
+      out.print(first[0] ? Integer.toString(id) : " " + id);
+      first[0] = false;
       out.flush();
     };
   }
 
-
-  private void finishStream(Optional<Tokenizer> tokenizer, PrintWriter out) {
-    if (tokenizer.isPresent() && decoder != null) {
-      out.print(decoder.finish());
+  /** The prompt as one user message (after {@code --system}), formatted as ra serve formats a conversation. */
+  private int[] chatIds(String text, Optional<Tokenizer> tokenizer, LanguageModel lm, ChatTemplate template) {
+    if (tokenizer.isEmpty()) {
+      throw new UsageException("model '" + model + "' carries no tokenizer, so --chat cannot format a conversation; "
+          + "pass token ids with --prompt-ids");
     }
-    out.println();
-    out.flush();
+    List<ChatMessage> messages = new ArrayList<>();
+    if (system != null) {
+      messages.add(ChatMessage.system(system));
+    }
+    messages.add(ChatMessage.user(text));
+    int[] ids = ChatFormatter.forModel(lm, template).encode(messages);
+    if (ids.length == 0) {
+      throw new UsageException("the chat prompt encodes to no tokens");
+    }
+    return ids;
   }
 
   private String summary(GenerationResult r, RaRuntime runtime, long usedSeed) {
     GenerationStats s = r.stats();
-    return String.format(java.util.Locale.ROOT,
+    return String.format(Locale.ROOT,
         "[%d tokens%s; prefill %.1f ms; decode %.1f tokens/s; policy %s, backend %s, budget %d; %d full / %d partial layer-steps, "
             + "%.1f tokens attended per step; peak KV %s%s]",
-        r.tokens().length, r.stoppedAtEos() ? " (stopped at EOS)" : "", s.prefillMillis(), s.decodeTokensPerSecond(),
+        r.tokens().length,
+        r.stoppedAtEos() ? " (stopped at EOS)"
+            : r.finishReason() == FinishReason.STOP_STRING ? " (stopped at --stop)" : "",
+        s.prefillMillis(), s.decodeTokensPerSecond(),
         runtime.config().policyName(), runtime.config().backendName(), runtime.config().budget(), s.fullSteps(), s.partialSteps(),
         s.meanTokensAttended(), bytes(s.peakResidentKvBytes()), temperature > 0 ? "; seed " + usedSeed : "");
   }
@@ -264,12 +305,12 @@ public final class GenerateCommand extends Subcommand {
       return b + " B";
     }
     if (b < 1024 * 1024) {
-      return String.format(java.util.Locale.ROOT, "%.1f KiB", b / 1024.0);
+      return String.format(Locale.ROOT, "%.1f KiB", b / 1024.0);
     }
-    return String.format(java.util.Locale.ROOT, "%.1f MiB", b / (1024.0 * 1024));
+    return String.format(Locale.ROOT, "%.1f MiB", b / (1024.0 * 1024));
   }
 
-  private ObjectNode toJson(GenerationResult r, Optional<Tokenizer> tokenizer, RaRuntime runtime, long usedSeed) {
+  private ObjectNode toJson(GenerationResult r, RaRuntime runtime, long usedSeed) {
     Json j = new Json();
     ObjectNode root = j.object();
     ArrayNode p = root.putArray("prompt_ids");
@@ -280,8 +321,8 @@ public final class GenerateCommand extends Subcommand {
     for (int id : r.tokens()) {
       t.add(id);
     }
-    if (tokenizer.isPresent()) {
-      root.put("text", tokenizer.get().decode(r.tokens()));
+    if (r.text() != null) {
+      root.put("text", r.text());
     } else {
       root.putNull("text");
     }
@@ -298,6 +339,7 @@ public final class GenerateCommand extends Subcommand {
     st.put("kv_bytes_read", s.kvBytesRead());
     st.put("generated_tokens", r.tokens().length);
     st.put("stopped_at_eos", r.stoppedAtEos());
+    st.put("finish_reason", r.finishReason().name().toLowerCase(Locale.ROOT));
     st.put("policy", runtime.config().policyName());
     st.put("backend", runtime.config().backendName());
     st.put("budget", runtime.config().budget());

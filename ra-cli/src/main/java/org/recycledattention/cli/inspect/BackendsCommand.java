@@ -7,6 +7,7 @@ import org.recycledattention.cli.common.PluginOptions;
 import org.recycledattention.cli.common.Subcommand;
 import org.recycledattention.engine.registry.Plugins;
 import org.recycledattention.engine.registry.ProviderRegistry;
+import org.recycledattention.engine.registry.Providers;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -27,7 +28,7 @@ public final class BackendsCommand extends Subcommand {
   @Override
   protected int run() {
     try (Plugins loaded = plugins.load(environment)) {
-      ProviderRegistry<KvCacheBackendProvider> registry = ProviderRegistry.of(KvCacheBackendProvider.class, ProviderRegistry.Kind.BACKEND, loaded.classLoader());
+      ProviderRegistry<KvCacheBackendProvider> registry = Providers.discover(loaded.classLoader()).backends();
       if (json) {
         Json j = new Json();
         out().println(j.write(ProviderListing.backends(registry, j).toJson(j, "backends")));

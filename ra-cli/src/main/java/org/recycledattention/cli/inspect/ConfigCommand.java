@@ -3,14 +3,14 @@ package org.recycledattention.cli.inspect;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import org.recycledattention.api.config.ConfigProperty;
 import org.recycledattention.cli.common.ConfigOptions;
 import org.recycledattention.cli.common.Json;
-import org.recycledattention.cli.common.PluginOptions;
+import org.recycledattention.cli.common.SelectionOptions;
 import org.recycledattention.cli.common.Subcommand;
 import org.recycledattention.engine.config.Configuration;
-import org.recycledattention.engine.registry.Plugins;
 import org.recycledattention.engine.wiring.RaRuntime;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -24,7 +24,7 @@ public final class ConfigCommand extends Subcommand {
   ConfigOptions config;
 
   @Mixin
-  PluginOptions plugins;
+  SelectionOptions selection;
 
   @Option(names = "--json", description = "Print the same as one JSON object.")
   boolean json;
@@ -44,11 +44,10 @@ public final class ConfigCommand extends Subcommand {
 
   @Override
   protected int run() {
-    try (Plugins loaded = plugins.load(environment);
-        RaRuntime runtime = RaRuntime.create(loaded.classLoader(), config.layers(environment, List.of()))) {
+    try (RaRuntime runtime = config.runtime(environment, selection.settings())) {
       runtime.checkSelection();
       List<Configuration.Entry> entries = runtime.effectiveConfiguration();
-      Map<String, ConfigProperty> declared = runtime.providers().declaredKeys();
+      Map<String, ConfigProperty<?>> declared = runtime.providers().declaredKeys();
       if (json) {
         Json j = new Json();
         ObjectNode root = j.object();
@@ -59,8 +58,8 @@ public final class ConfigCommand extends Subcommand {
           o.put("value", e.value());
           o.put("source", e.source().label());
           o.put("origin", e.origin());
-          ConfigProperty p = declared.get(e.key());
-          o.put("type", p.type().name().toLowerCase(java.util.Locale.ROOT));
+          ConfigProperty<?> p = declared.get(e.key());
+          o.put("type", p.type().name().toLowerCase(Locale.ROOT));
           o.put("default", p.defaultValue());
           o.put("allowed", p.allowed());
           o.put("description", p.description());

@@ -7,6 +7,7 @@ import org.recycledattention.cli.common.PluginOptions;
 import org.recycledattention.cli.common.Subcommand;
 import org.recycledattention.engine.registry.Plugins;
 import org.recycledattention.engine.registry.ProviderRegistry;
+import org.recycledattention.engine.registry.Providers;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -27,7 +28,7 @@ public final class PoliciesCommand extends Subcommand {
   @Override
   protected int run() {
     try (Plugins loaded = plugins.load(environment)) {
-      ProviderRegistry<AttentionPolicyProvider> registry = ProviderRegistry.of(AttentionPolicyProvider.class, ProviderRegistry.Kind.POLICY, loaded.classLoader());
+      ProviderRegistry<AttentionPolicyProvider> registry = Providers.discover(loaded.classLoader()).policies();
       if (json) {
         Json j = new Json();
         out().println(j.write(ProviderListing.policies(registry, j).toJson(j, "policies")));

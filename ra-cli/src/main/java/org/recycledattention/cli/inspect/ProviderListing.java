@@ -74,7 +74,7 @@ public final class ProviderListing<P extends NamedProvider> {
     }
   }
 
-  private static String typeName(ConfigProperty p) {
+  private static String typeName(ConfigProperty<?> p) {
     return p.type().name().toLowerCase(Locale.ROOT);
   }
 
@@ -87,7 +87,7 @@ public final class ProviderListing<P extends NamedProvider> {
       out.println("    " + p.description());
       out.println("    from " + ProviderRegistry.origin(p));
       out.println("    " + traits.apply(p));
-      List<ConfigProperty> keys = Providers.declaredKeys(p, registry.kind());
+      List<ConfigProperty<?>> keys = Providers.declaredKeys(p, registry.kind());
       if (keys.isEmpty()) {
         out.println("    keys: none");
         continue;
@@ -97,7 +97,7 @@ public final class ProviderListing<P extends NamedProvider> {
       int tw = keys.stream().mapToInt(k -> typeName(k).length()).max().orElse(0);
       int dw = keys.stream().mapToInt(k -> k.defaultValue().length()).max().orElse(0);
       int aw = keys.stream().mapToInt(k -> k.allowed().length()).max().orElse(0);
-      for (ConfigProperty k : keys) {
+      for (ConfigProperty<?> k : keys) {
         out.printf("    %-" + kw + "s  %-" + tw + "s  default %-" + dw + "s  %-" + aw + "s  %s%n",
             base + k.key(), typeName(k), k.defaultValue(), k.allowed(), k.description());
       }
@@ -125,7 +125,7 @@ public final class ProviderListing<P extends NamedProvider> {
       o.put("availability", a.detail());
       o.setAll(jsonTraits.apply(p));
       ArrayNode keys = o.putArray("keys");
-      for (ConfigProperty k : Providers.declaredKeys(p, registry.kind())) {
+      for (ConfigProperty<?> k : Providers.declaredKeys(p, registry.kind())) {
         ObjectNode ko = keys.addObject();
         ko.put("key", prefix + p.name() + "." + k.key());
         ko.put("type", typeName(k));

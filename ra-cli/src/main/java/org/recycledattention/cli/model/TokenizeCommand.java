@@ -19,10 +19,10 @@ import java.nio.file.Path;
 import java.util.Map;
 import org.recycledattention.cli.common.Subcommand;
 import org.recycledattention.cli.common.UsageException;
+import org.recycledattention.engine.wiring.Models;
 import org.recycledattention.model.ModelFormatException;
 import org.recycledattention.model.format.gguf.GgufFile;
 import org.recycledattention.model.format.llama2c.Llama2cReader;
-import org.recycledattention.model.load.ModelLoader;
 import org.recycledattention.model.tokenizer.SentencePieceTokenizer;
 import org.recycledattention.model.tokenizer.Tokenizer;
 import org.recycledattention.model.tokenizer.Tokenizers;
@@ -266,7 +266,7 @@ public final class TokenizeCommand extends Subcommand {
     if (path.getFileName().toString().endsWith(".json")) {
       return fromTokenizerJson(path);
     }
-    return switch (ModelLoader.detect(path)) {
+    return switch (Models.loader().detect(path)) {
       case GGUF -> fromGguf(path);
       case LLAMA2C -> fromLlama2c(path);
       case SAFETENSORS -> fromTokenizerJson(path.toAbsolutePath().resolveSibling("tokenizer.json"));

@@ -23,7 +23,7 @@ public final class AlphaPolicy implements AttentionPolicyProvider {
   }
 
   @Override
-  public List<ConfigProperty> properties() {
+  public List<ConfigProperty<?>> properties() {
     return List.of(ConfigProperty.ofInt("window", 4, 1, 64, "tokens in the test window"));
   }
 

@@ -22,7 +22,7 @@ public final class BrokenKeysPolicy implements AttentionPolicyProvider {
   }
 
   @Override
-  public List<ConfigProperty> properties() {
+  public List<ConfigProperty<?>> properties() {
     throw new IllegalStateException("keys resource missing from the plugin jar");
   }
 

@@ -23,7 +23,7 @@ public final class GpuTestBackend implements KvCacheBackendProvider {
   }
 
   @Override
-  public List<ConfigProperty> properties() {
+  public List<ConfigProperty<?>> properties() {
     return List.of(ConfigProperty.ofInt("device", 0, 0, 7, "CUDA device index"));
   }
 

@@ -77,7 +77,7 @@ public record ConfigLayers(Optional<Path> file, Map<String, String> environment,
    * @throws ConfigException for an unreadable file or an {@code RA_POLICY_*} / {@code RA_BACKEND_*}
    *     variable that names no known key
    */
-  public Configuration resolve(Map<String, ConfigProperty> declaredKeys) {
+  public Configuration resolve(Map<String, ConfigProperty<?>> declaredKeys) {
     requireNonNull(declaredKeys, "declaredKeys is null");
     Map<String, String> defaults = new TreeMap<>();
     declaredKeys.forEach((key, property) -> defaults.put(key, property.defaultValue()));

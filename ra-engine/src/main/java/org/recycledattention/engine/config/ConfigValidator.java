@@ -1,12 +1,12 @@
 package org.recycledattention.engine.config;
 
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
 import org.recycledattention.api.config.ConfigException;
+import org.recycledattention.api.config.ConfigKeys;
 import org.recycledattention.api.config.ConfigProperty;
 import org.recycledattention.api.config.ProviderConfig;
 
@@ -18,55 +18,45 @@ import org.recycledattention.api.config.ProviderConfig;
 public final class ConfigValidator {
   private ConfigValidator() {}
 
-  /** The global keys every configuration has: {@code policy}, {@code backend}, {@code budget}. */
-  public static List<ConfigProperty> coreProperties() {
-    return List.of(
-        ConfigProperty.ofString(ValidatedConfig.POLICY, "recycled", "the attention policy (ra policies lists them)"),
-        ConfigProperty.ofString(ValidatedConfig.BACKEND, "cpu", "the KV-cache backend (ra backends lists them)"),
-        ConfigProperty.ofInt(ValidatedConfig.BUDGET, 1024, 1, Integer.MAX_VALUE,
-            "the token budget K shared by every non-full policy, so that comparisons are at equal budget"));
-  }
-
   /**
    * Validates {@code config}.
    *
-   * @param extraGlobals more {@code ra.*} keys (prefix-stripped) the caller understands
+   * @param globals the {@code ra.*} keys of no provider, prefix-stripped ({@link GlobalKeys#all()})
    * @param policyKeys declared keys per policy name
    * @param backendKeys declared keys per backend name
    * @throws ConfigException on the first problem found
    */
-  public static ValidatedConfig validate(Configuration config, List<ConfigProperty> extraGlobals,
-      Map<String, List<ConfigProperty>> policyKeys, Map<String, List<ConfigProperty>> backendKeys) {
-    List<ConfigProperty> globals = new ArrayList<>(coreProperties());
-    globals.addAll(extraGlobals);
+  public static ValidatedConfig validate(Configuration config, List<ConfigProperty<?>> globals,
+      Map<String, List<ConfigProperty<?>>> policyKeys, Map<String, List<ConfigProperty<?>>> backendKeys) {
     Map<String, String> globalRaw = new LinkedHashMap<>();
     Map<String, Map<String, String>> policyRaw = new HashMap<>();
     Map<String, Map<String, String>> backendRaw = new HashMap<>();
     for (String key : config.entries().keySet()) {
-      if (!key.startsWith("ra.")) {
-        throw new ConfigException("unknown configuration key '" + key + "'; keys start with 'ra.' (ra.policy, ra.backend, ra.budget, ra.policy.<name>.<key>, ra.backend.<name>.<key>)");
+      if (!key.startsWith(ConfigKeys.ROOT)) {
+        throw new ConfigException("unknown configuration key '" + key + "'; keys start with 'ra.' (ra.policy, ra.backend, ra.budget, "
+            + "ra.policy.<name>.<key>, ra.backend.<name>.<key>)");
       }
-      String rest = key.substring(3);
-      if (rest.startsWith("policy.")) {
-        route(key, rest.substring(7), "ra.policy.", "attention policy", policyKeys, policyRaw, config);
-      } else if (rest.startsWith("backend.")) {
-        route(key, rest.substring(8), "ra.backend.", "KV-cache backend", backendKeys, backendRaw, config);
+      if (key.startsWith(ConfigKeys.POLICIES)) {
+        route(key, ConfigKeys.POLICIES, "attention policy", policyKeys, policyRaw, config);
+      } else if (key.startsWith(ConfigKeys.BACKENDS)) {
+        route(key, ConfigKeys.BACKENDS, "KV-cache backend", backendKeys, backendRaw, config);
       } else {
-        globalRaw.put(rest, config.get(key).orElseThrow());
+        globalRaw.put(key.substring(ConfigKeys.ROOT.length()), config.get(key).orElseThrow());
       }
     }
-    ProviderConfig global = ProviderConfig.resolve("ra.", globals, globalRaw);
+    ProviderConfig global = ProviderConfig.resolve(ConfigKeys.ROOT, globals, globalRaw);
     Map<String, ProviderConfig> policies = new HashMap<>();
     policyKeys.forEach((name, props) -> policies.put(name,
-        ProviderConfig.resolve("ra.policy." + name + ".", props, policyRaw.getOrDefault(name, Map.of()))));
+        ProviderConfig.resolve(ConfigKeys.policyPrefix(name), props, policyRaw.getOrDefault(name, Map.of()))));
     Map<String, ProviderConfig> backends = new HashMap<>();
     backendKeys.forEach((name, props) -> backends.put(name,
-        ProviderConfig.resolve("ra.backend." + name + ".", props, backendRaw.getOrDefault(name, Map.of()))));
+        ProviderConfig.resolve(ConfigKeys.backendPrefix(name), props, backendRaw.getOrDefault(name, Map.of()))));
     return new ValidatedConfig(global, policies, backends);
   }
 
-  private static void route(String fullKey, String nameAndKey, String prefix, String kind,
-      Map<String, List<ConfigProperty>> declared, Map<String, Map<String, String>> raw, Configuration config) {
+  private static void route(String fullKey, String prefix, String kind, Map<String, List<ConfigProperty<?>>> declared,
+      Map<String, Map<String, String>> raw, Configuration config) {
+    String nameAndKey = fullKey.substring(prefix.length());
     int dot = nameAndKey.indexOf('.');
     if (dot <= 0 || dot == nameAndKey.length() - 1) {
       throw new ConfigException("malformed configuration key '" + fullKey + "'; expected " + prefix + "<name>.<key>");

@@ -14,10 +14,6 @@ import org.recycledattention.api.config.ProviderConfig;
  * @param backends per backend name, its validated keys
  */
 public record ValidatedConfig(ProviderConfig global, Map<String, ProviderConfig> policies, Map<String, ProviderConfig> backends) {
-  public static final String POLICY = "policy";
-  public static final String BACKEND = "backend";
-  public static final String BUDGET = "budget";
-
   public ValidatedConfig {
     requireNonNull(global, "global is null");
     policies = Map.copyOf(policies);
@@ -26,17 +22,22 @@ public record ValidatedConfig(ProviderConfig global, Map<String, ProviderConfig>
 
   /** The selected policy ({@code ra.policy}). */
   public String policyName() {
-    return global.getString(POLICY);
+    return global.get(GlobalKeys.POLICY);
   }
 
   /** The selected backend ({@code ra.backend}). */
   public String backendName() {
-    return global.getString(BACKEND);
+    return global.get(GlobalKeys.BACKEND);
   }
 
   /** The token budget K ({@code ra.budget}). */
   public int budget() {
-    return global.getInt(BUDGET);
+    return global.get(GlobalKeys.BUDGET);
+  }
+
+  /** The {@code ra.threads} setting. */
+  public int threads() {
+    return global.get(GlobalKeys.THREADS);
   }
 
   public ProviderConfig policy(String name) {

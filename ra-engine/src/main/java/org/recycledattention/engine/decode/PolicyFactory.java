@@ -1,5 +1,6 @@
 package org.recycledattention.engine.decode;
 
+import java.util.Objects;
 import org.recycledattention.api.model.ModelShape;
 import org.recycledattention.api.policy.AttentionPolicy;
 import org.recycledattention.api.policy.AttentionPolicyProvider;
@@ -11,8 +12,8 @@ import org.recycledattention.api.policy.PolicyConfig;
  */
 public record PolicyFactory(AttentionPolicyProvider provider, PolicyConfig config) {
   public PolicyFactory {
-    java.util.Objects.requireNonNull(provider, "provider is null");
-    java.util.Objects.requireNonNull(config, "config is null");
+    Objects.requireNonNull(provider, "provider is null");
+    Objects.requireNonNull(config, "config is null");
   }
 
   public String name() {

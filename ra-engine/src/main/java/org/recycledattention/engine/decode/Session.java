@@ -4,6 +4,8 @@ import static java.util.Objects.requireNonNull;
 
 import java.util.EnumSet;
 import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.function.BooleanSupplier;
 import org.recycledattention.api.cache.BackendCapability;
 import org.recycledattention.api.cache.CacheSpec;
 import org.recycledattention.api.cache.CacheStats;
@@ -113,6 +115,15 @@ public final class Session implements AutoCloseable {
    *     session was already prefilled, or the prompt does not fit the capacity
    */
   public float[] prefill(int[] ids) {
+    return prefill(ids, () -> false);
+  }
+
+  /**
+   * As {@link #prefill(int[])}, but checks {@code stop} between prefill chunks: when it turns true
+   * before the last chunk, returns null and leaves the session partly filled (close it).
+   */
+  public float[] prefill(int[] ids, BooleanSupplier stop) {
+    requireNonNull(stop, "stop is null");
     ensureOpen();
     requireNonNull(ids, "ids is null");
     if (position != 0) {
@@ -129,6 +140,11 @@ public final class Session implements AutoCloseable {
     }
     long t0 = System.nanoTime();
     for (int from = 0; from < ids.length; from += chunk) {
+      if (stop.getAsBoolean()) {
+        position = from;
+        prefillNanos += System.nanoTime() - t0;
+        return null;
+      }
       int count = Math.min(chunk, ids.length - from);
       Phase phase = from + count == ids.length ? Phase.PREFILL_END : Phase.PREFILL;
       forward(ids, from, count, from, phase, -1);
@@ -164,7 +180,7 @@ public final class Session implements AutoCloseable {
     float[] k = new float[chunkTokens * width];
     float[] v = new float[chunkTokens * width];
     int[] positions = new int[chunkTokens];
-    java.util.SplittableRandom random = new java.util.SplittableRandom(seed);
+    SplittableRandom random = new SplittableRandom(seed);
     for (int layer = 0; layer < shape.layers(); layer++) {
       for (int from = 0; from < tokens; from += chunkTokens) {
         int count = Math.min(chunkTokens, tokens - from);
@@ -186,7 +202,7 @@ public final class Session implements AutoCloseable {
     return state.logits();
   }
 
-  private static double gaussian(java.util.SplittableRandom r) {
+  private static double gaussian(SplittableRandom r) {
     return Math.sqrt(-2 * Math.log(1 - r.nextDouble())) * Math.cos(2 * Math.PI * r.nextDouble());
   }
 

@@ -2,14 +2,14 @@ package org.recycledattention.engine.decode;
 
 import org.recycledattention.api.cache.Selection;
 import org.recycledattention.api.cache.WorkingSet;
+import org.recycledattention.api.cache.support.ForwardingWorkingSet;
 
 /** A {@link WorkingSet} view that notices whether a policy changed it (for statistics). */
-final class TrackingWorkingSet implements WorkingSet {
-  private final WorkingSet delegate;
+final class TrackingWorkingSet extends ForwardingWorkingSet {
   private boolean changed;
 
   TrackingWorkingSet(WorkingSet delegate) {
-    this.delegate = delegate;
+    super(delegate);
   }
 
   /** Whether a mutating operation ran since the last call; resets the flag. */
@@ -20,68 +20,32 @@ final class TrackingWorkingSet implements WorkingSet {
   }
 
   @Override
-  public int layer() {
-    return delegate.layer();
-  }
-
-  @Override
-  public int kvHeads() {
-    return delegate.kvHeads();
-  }
-
-  @Override
-  public int length() {
-    return delegate.length();
-  }
-
-  @Override
-  public int partialLength() {
-    return delegate.partialLength();
-  }
-
-  @Override
-  public int position(int kvHead, int slot) {
-    return delegate.position(kvHead, slot);
-  }
-
-  @Override
-  public int partialPosition(int kvHead, int slot) {
-    return delegate.partialPosition(kvHead, slot);
-  }
-
-  @Override
   public void evict(int[] slotPerHead) {
     changed = true;
-    delegate.evict(slotPerHead);
-  }
-
-  @Override
-  public void evictSlot(int slot) {
-    changed = true;
-    delegate.evictSlot(slot);
+    super.evict(slotPerHead);
   }
 
   @Override
   public void retain(Selection selection) {
     changed = true;
-    delegate.retain(selection);
+    super.retain(selection);
   }
 
   @Override
   public void gatherPartial(Selection selection) {
     changed = true;
-    delegate.gatherPartial(selection);
+    super.gatherPartial(selection);
   }
 
   @Override
   public void appendToPartial(int[] replaceSlotPerHead) {
     changed = true;
-    delegate.appendToPartial(replaceSlotPerHead);
+    super.appendToPartial(replaceSlotPerHead);
   }
 
   @Override
   public void clearPartial() {
     changed = true;
-    delegate.clearPartial();
+    super.clearPartial();
   }
 }

@@ -13,7 +13,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.regex.Pattern;
 import org.recycledattention.api.config.ConfigException;
 
 /**
@@ -58,7 +60,7 @@ public final class Plugins implements AutoCloseable {
         ? List.of(environment.get(ENVIRONMENT_VARIABLE)) : commandLine;
     List<Path> out = new ArrayList<>();
     for (String entry : entries) {
-      for (String part : entry.split(java.util.regex.Pattern.quote(File.pathSeparator))) {
+      for (String part : entry.split(Pattern.quote(File.pathSeparator))) {
         if (!part.isBlank()) {
           out.add(Path.of(part.strip()));
         }
@@ -127,7 +129,7 @@ public final class Plugins implements AutoCloseable {
   }
 
   private static boolean isJar(Path p) {
-    return p.getFileName().toString().toLowerCase(java.util.Locale.ROOT).endsWith(".jar");
+    return p.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".jar");
   }
 
   private static ClassLoader applicationClassLoader() {

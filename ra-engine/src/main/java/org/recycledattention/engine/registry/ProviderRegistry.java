@@ -3,6 +3,7 @@ package org.recycledattention.engine.registry;
 import static java.util.Objects.requireNonNull;
 
 import java.net.URL;
+import java.nio.file.Path;
 import java.security.CodeSource;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -12,7 +13,6 @@ import java.util.Map;
 import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
 import java.util.TreeMap;
-import java.util.WeakHashMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.recycledattention.api.provider.NamedProvider;
@@ -21,11 +21,12 @@ import org.recycledattention.api.provider.ProviderException;
 /**
  * The providers of one service type found by {@link ServiceLoader} in one class loader.
  *
- * <p>Loading happens once per (service type, class loader): {@link #of} keeps the registry in a
- * weakly keyed cache, as Lucene's {@code NamedSPILoader} does, so a class loader that is dropped
- * (a plugin reloaded) releases its providers. A provider that throws while loading is recorded in
- * {@link #failures()} and the others stay usable. Two providers with one name make the registry
- * unusable: {@link #of} throws, naming both classes and their jars.
+ * <p>{@link #load} runs discovery each time it is called and returns a new registry: whoever loads
+ * one owns it (the engine's {@code Providers}, held by one runtime), and nothing static keeps it, so
+ * a class loader that is dropped (a plugin path closed and reloaded) is collected with its
+ * providers. A provider that throws while loading is recorded in {@link #failures()} and the others
+ * stay usable. Two providers with one name make the registry unusable: {@link #load} throws, naming
+ * both classes and their jars.
  *
  * <p>Thread-safe.
  *
@@ -34,8 +35,6 @@ import org.recycledattention.api.provider.ProviderException;
 public final class ProviderRegistry<P extends NamedProvider> {
   private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9-]*");
   private static final Pattern FAILED_CLASS = Pattern.compile("Provider ([\\w.$]+) ");
-  // (service type, loader) -> registry. Weak keys: a dropped plugin class loader is collected.
-  private static final Map<ClassLoader, Map<Class<?>, ProviderRegistry<?>>> CACHE = new WeakHashMap<>();
 
   private final Class<P> type;
   private final Kind kind;
@@ -56,24 +55,15 @@ public final class ProviderRegistry<P extends NamedProvider> {
   }
 
   /**
-   * The registry of {@code type} in {@code loader}, loaded on first use.
+   * Discovers the providers of {@code type} in {@code loader} (its own jars and its parents').
    *
-   * @throws ProviderException when two providers share a name, or a provider's name is malformed
+   * @throws ProviderException when two providers share a name
    */
-  @SuppressWarnings("unchecked")
-  public static <P extends NamedProvider> ProviderRegistry<P> of(Class<P> type, Kind kind, ClassLoader loader) {
+  public static <P extends NamedProvider> ProviderRegistry<P> load(Class<P> type, Kind kind, ClassLoader loader) {
     requireNonNull(type, "type is null");
     requireNonNull(kind, "kind is null");
     requireNonNull(loader, "loader is null");
-    synchronized (CACHE) {
-      Map<Class<?>, ProviderRegistry<?>> perLoader = CACHE.computeIfAbsent(loader, l -> new java.util.HashMap<>());
-      ProviderRegistry<?> cached = perLoader.get(type);
-      if (cached == null) {
-        cached = load(type, kind, ServiceLoader.load(type, loader));
-        perLoader.put(type, cached);
-      }
-      return (ProviderRegistry<P>) cached;
-    }
+    return load(type, kind, ServiceLoader.load(type, loader));
   }
 
   /**
@@ -152,7 +142,7 @@ public final class ProviderRegistry<P extends NamedProvider> {
       if (url == null) {
         return "unknown";
       }
-      return "file".equals(url.getProtocol()) ? java.nio.file.Path.of(url.toURI()).toString() : url.toString();
+      return "file".equals(url.getProtocol()) ? Path.of(url.toURI()).toString() : url.toString();
     } catch (Exception | LinkageError e) {
       return "unknown";
     }

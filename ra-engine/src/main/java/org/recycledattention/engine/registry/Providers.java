@@ -10,11 +10,11 @@ import java.util.Map;
 import java.util.TreeMap;
 import org.recycledattention.api.RaException;
 import org.recycledattention.api.cache.KvCacheBackendProvider;
+import org.recycledattention.api.config.ConfigKeys;
 import org.recycledattention.api.config.ConfigProperty;
 import org.recycledattention.api.policy.AttentionPolicyProvider;
 import org.recycledattention.api.provider.NamedProvider;
-import org.recycledattention.engine.config.ConfigValidator;
-import org.recycledattention.engine.config.EngineKeys;
+import org.recycledattention.engine.config.GlobalKeys;
 
 /**
  * The attention policies and KV-cache backends one class loader offers, and every configuration key
@@ -30,43 +30,41 @@ public record Providers(ProviderRegistry<AttentionPolicyProvider> policies, Prov
   }
 
   /**
-   * Discovers the providers of {@code loader} (its own jars and its parents'), through {@link
-   * ProviderRegistry#of}: loaded once per class loader.
+   * Discovers the providers of {@code loader} (its own jars and its parents'), anew: the result
+   * belongs to the caller (a runtime), nothing static keeps it.
    *
    * @throws org.recycledattention.api.provider.ProviderException when two providers share a name
    */
   public static Providers discover(ClassLoader loader) {
     requireNonNull(loader, "loader is null");
     return new Providers(
-        ProviderRegistry.of(AttentionPolicyProvider.class, ProviderRegistry.Kind.POLICY, loader),
-        ProviderRegistry.of(KvCacheBackendProvider.class, ProviderRegistry.Kind.BACKEND, loader));
+        ProviderRegistry.load(AttentionPolicyProvider.class, ProviderRegistry.Kind.POLICY, loader),
+        ProviderRegistry.load(KvCacheBackendProvider.class, ProviderRegistry.Kind.BACKEND, loader));
   }
 
   /** The global keys (core and engine), prefix-stripped. */
-  public List<ConfigProperty> globalKeys() {
-    List<ConfigProperty> out = new ArrayList<>(ConfigValidator.coreProperties());
-    out.addAll(EngineKeys.properties());
-    return out;
+  public List<ConfigProperty<?>> globalKeys() {
+    return GlobalKeys.all();
   }
 
   /** Declared keys per policy name. */
-  public Map<String, List<ConfigProperty>> policyKeys() {
+  public Map<String, List<ConfigProperty<?>>> policyKeys() {
     return keysOf(policies);
   }
 
   /** Declared keys per backend name. */
-  public Map<String, List<ConfigProperty>> backendKeys() {
+  public Map<String, List<ConfigProperty<?>>> backendKeys() {
     return keysOf(backends);
   }
 
   /** Every key that may be set, fully qualified ({@code ra.policy.recycled.stride}), sorted. */
-  public Map<String, ConfigProperty> declaredKeys() {
-    Map<String, ConfigProperty> out = new TreeMap<>();
-    for (ConfigProperty p : globalKeys()) {
-      out.put("ra." + p.key(), p);
+  public Map<String, ConfigProperty<?>> declaredKeys() {
+    Map<String, ConfigProperty<?>> out = new TreeMap<>();
+    for (ConfigProperty<?> p : globalKeys()) {
+      out.put(ConfigKeys.ROOT + p.key(), p);
     }
-    policyKeys().forEach((name, props) -> props.forEach(p -> out.put("ra.policy." + name + "." + p.key(), p)));
-    backendKeys().forEach((name, props) -> props.forEach(p -> out.put("ra.backend." + name + "." + p.key(), p)));
+    policyKeys().forEach((name, props) -> props.forEach(p -> out.put(ConfigKeys.policyPrefix(name) + p.key(), p)));
+    backendKeys().forEach((name, props) -> props.forEach(p -> out.put(ConfigKeys.backendPrefix(name) + p.key(), p)));
     return Collections.unmodifiableMap(out);
   }
 
@@ -76,7 +74,7 @@ public record Providers(ProviderRegistry<AttentionPolicyProvider> policies, Prov
    *
    * @throws RaException (exit 1) when {@code properties()} throws or returns null
    */
-  public static List<ConfigProperty> declaredKeys(NamedProvider provider, ProviderRegistry.Kind kind) {
+  public static List<ConfigProperty<?>> declaredKeys(NamedProvider provider, ProviderRegistry.Kind kind) {
     requireNonNull(provider, "provider is null");
     requireNonNull(kind, "kind is null");
     try {
@@ -87,8 +85,8 @@ public record Providers(ProviderRegistry<AttentionPolicyProvider> policies, Prov
     }
   }
 
-  private static <P extends NamedProvider> Map<String, List<ConfigProperty>> keysOf(ProviderRegistry<P> registry) {
-    Map<String, List<ConfigProperty>> out = new LinkedHashMap<>();
+  private static <P extends NamedProvider> Map<String, List<ConfigProperty<?>>> keysOf(ProviderRegistry<P> registry) {
+    Map<String, List<ConfigProperty<?>>> out = new LinkedHashMap<>();
     for (P p : registry.providers()) {
       out.put(p.name(), declaredKeys(p, registry.kind()));
     }

@@ -9,6 +9,7 @@ import com.google.inject.TypeLiteral;
 import com.google.inject.multibindings.MapBinder;
 import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -26,25 +27,27 @@ import org.recycledattention.engine.registry.ProviderRegistry;
 import org.recycledattention.engine.registry.Providers;
 
 /**
- * The Guice module of the composition root. Binds
+ * The Guice module of the composition root, and the one place where policies and backends are chosen,
+ * checked and started, for every command. Binds
  * <ul>
  *   <li>{@code Map<String, AttentionPolicyProvider>} and {@code Map<String, KvCacheBackendProvider>}
  *       (one {@link MapBinder} entry per discovered provider),
  *   <li>both {@link ProviderRegistry registries}, the {@link Providers} and the {@link
  *       ValidatedConfig},
- *   <li>the selected {@link PolicyFactory} and {@link KvCacheBackend}, as lazy singletons.
+ *   <li>the selected ({@code ra.policy}, {@code ra.backend}) {@link PolicyFactory} and {@link
+ *       KvCacheBackend}, as lazy singletons made by {@link #policy(String, int)} and {@link #backend(String)}.
  * </ul>
  * Plugins need no Guice: providers are bound as instances.
  *
- * <p>Selecting a backend refuses, with a one-line {@link ProviderException}, an unknown name, an
- * unavailable backend (naming the reason) and a backend that lacks a capability the selected policy
- * requires (naming the capability), before the backend starts. Backends this module started are
- * closed by {@link #closeStartedBackends()} ({@link RaRuntime#close()} calls it).
+ * <p>Choosing refuses, with a one-line {@link ProviderException}, an unknown name (listing the
+ * available ones), an unavailable backend (naming the reason) and a backend that lacks a capability a
+ * policy requires (naming the capability), before any backend starts. A backend is started once per
+ * name and shared; {@link #closeStartedBackends()} closes them ({@link RaRuntime#close()} calls it).
  */
 public final class RaModule extends AbstractModule {
   private final Providers providers;
   private final ValidatedConfig config;
-  private final List<KvCacheBackend> started = new ArrayList<>();
+  private final Map<String, KvCacheBackend> started = new LinkedHashMap<>();
 
   public RaModule(Providers providers, ValidatedConfig config) {
     this.providers = requireNonNull(providers, "providers is null");
@@ -69,76 +72,87 @@ public final class RaModule extends AbstractModule {
 
   @Provides
   @Singleton
-  PolicyFactory policyFactory(Map<String, AttentionPolicyProvider> policies, ProviderRegistry<AttentionPolicyProvider> registry,
-      ValidatedConfig config) {
-    return selectPolicy(policies, registry, config);
+  PolicyFactory selectedPolicy() {
+    return policy(config.policyName(), config.budget());
   }
 
   @Provides
   @Singleton
-  KvCacheBackend backend(Map<String, KvCacheBackendProvider> backends, ProviderRegistry<KvCacheBackendProvider> registry,
-      ValidatedConfig config, PolicyFactory policy) {
-    KvCacheBackendProvider provider = checkBackend(backends, registry, config, policy);
-    KvCacheBackend backend;
-    try {
-      backend = provider.create(config.backend(provider.name()));
-    } catch (RaException e) {
-      throw e;
-    } catch (RuntimeException | LinkageError e) {
-      throw new RaException("KV-cache backend '" + provider.name() + "' failed to start: " + e
-          + "; run with --verbose for the stack trace, or choose another with --backend", e);
-    }
-    synchronized (started) {
-      started.add(backend);
-    }
-    return backend;
-  }
-
-  /** The selected policy with its budget and keys. */
-  static PolicyFactory selectPolicy(Map<String, AttentionPolicyProvider> policies, ProviderRegistry<AttentionPolicyProvider> registry,
-      ValidatedConfig config) {
-    String name = config.policyName();
-    AttentionPolicyProvider provider = policies.get(name);
-    if (provider == null) {
-      provider = registry.get(name); // throws the registry's message (available names, load failures)
-    }
-    return new PolicyFactory(provider, new PolicyConfig(config.budget(), config.policy(name)));
+  KvCacheBackend selectedBackend(PolicyFactory policy) {
+    checkBackend(config.backendName(), List.of(policy), "--backend");
+    return backend(config.backendName());
   }
 
   /**
-   * The selected backend's provider, checked: it exists, is available here and has every capability
-   * the policy requires.
+   * The policy {@code name} with its configured keys ({@code ra.policy.<name>.*}) and budget K = {@code budget}.
    *
+   * @throws ProviderException naming the available policies when there is none of that name
+   */
+  PolicyFactory policy(String name, int budget) {
+    AttentionPolicyProvider provider = providers.policies().get(name);
+    return new PolicyFactory(provider, new PolicyConfig(budget, config.policy(name)));
+  }
+
+  /**
+   * Checks, without starting anything, that backend {@code name} exists, is available here and has
+   * every capability each of {@code policies} requires.
+   *
+   * @param flag the option that named the backend, for the advice in the message
    * @throws ProviderException otherwise, in one line naming the reason or the capability
    */
-  static KvCacheBackendProvider checkBackend(Map<String, KvCacheBackendProvider> backends, ProviderRegistry<KvCacheBackendProvider> registry,
-      ValidatedConfig config, PolicyFactory policy) {
-    String name = config.backendName();
-    KvCacheBackendProvider provider = backends.get(name);
-    if (provider == null) {
-      provider = registry.get(name);
-    }
+  KvCacheBackendProvider checkBackend(String name, List<PolicyFactory> policies, String flag) {
+    KvCacheBackendProvider provider = providers.backends().get(name);
     Availability availability = provider.availability();
     if (!availability.available()) {
       throw new ProviderException("KV-cache backend '" + name + "' is not available: " + availability.detail()
-          + "; choose another with --backend ('ra backends' shows what each one needs)");
+          + "; choose another with " + flag + " ('ra backends' shows what each one needs)");
     }
-    Set<BackendCapability> missing = EnumSet.noneOf(BackendCapability.class);
-    missing.addAll(policy.provider().requiredCapabilities());
-    missing.removeAll(provider.capabilities());
-    if (!missing.isEmpty()) {
-      throw new ProviderException("attention policy '" + policy.name() + "' needs backend capabilit" + (missing.size() == 1 ? "y " : "ies ")
-          + String.join(", ", missing.stream().map(Enum::name).toList()) + ", which KV-cache backend '" + name
-          + "' lacks; choose another backend with --backend ('ra backends' lists each one's capabilities)");
+    for (PolicyFactory policy : policies) {
+      Set<BackendCapability> missing = EnumSet.noneOf(BackendCapability.class);
+      missing.addAll(policy.provider().requiredCapabilities());
+      missing.removeAll(provider.capabilities());
+      if (!missing.isEmpty()) {
+        throw new ProviderException("attention policy '" + policy.name() + "' needs backend capabilit" + (missing.size() == 1 ? "y " : "ies ")
+            + String.join(", ", missing.stream().map(Enum::name).toList()) + ", which KV-cache backend '" + name
+            + "' lacks; choose another backend with " + flag + " ('ra backends' lists each one's capabilities)");
+      }
     }
     return provider;
   }
 
-  /** Closes every backend this module has provided, most recent first. Idempotent. */
+  /**
+   * Backend {@code name} with its configured keys ({@code ra.backend.<name>.*}), started on first use
+   * and then shared.
+   *
+   * @throws ProviderException when it does not exist or is not available here
+   * @throws RaException when it fails to start
+   */
+  KvCacheBackend backend(String name) {
+    synchronized (started) {
+      KvCacheBackend running = started.get(name);
+      if (running != null) {
+        return running;
+      }
+      KvCacheBackendProvider provider = checkBackend(name, List.of(), "--backend");
+      KvCacheBackend backend;
+      try {
+        backend = provider.create(config.backend(name));
+      } catch (RaException e) {
+        throw e;
+      } catch (RuntimeException | LinkageError e) {
+        throw new RaException("KV-cache backend '" + name + "' failed to start: " + e
+            + "; run with --verbose for the stack trace, or choose another with --backend", e);
+      }
+      started.put(name, backend);
+      return backend;
+    }
+  }
+
+  /** Closes every backend this module has started, most recent first. Idempotent. */
   public void closeStartedBackends() {
     List<KvCacheBackend> toClose;
     synchronized (started) {
-      toClose = new ArrayList<>(started);
+      toClose = new ArrayList<>(started.values());
       started.clear();
     }
     RuntimeException first = null;

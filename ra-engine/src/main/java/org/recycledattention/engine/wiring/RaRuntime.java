@@ -6,22 +6,26 @@ import com.google.inject.ConfigurationException;
 import com.google.inject.CreationException;
 import com.google.inject.Guice;
 import com.google.inject.Injector;
-import com.google.inject.Key;
 import com.google.inject.ProvisionException;
 import com.google.inject.Stage;
-import com.google.inject.TypeLiteral;
+import com.google.inject.spi.Message;
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 import org.recycledattention.api.RaException;
 import org.recycledattention.api.cache.KvCacheBackend;
 import org.recycledattention.api.cache.KvCacheBackendProvider;
+import org.recycledattention.api.config.ConfigException;
 import org.recycledattention.api.policy.AttentionPolicyProvider;
+import org.recycledattention.api.provider.ProviderException;
 import org.recycledattention.engine.config.ConfigLayers;
 import org.recycledattention.engine.config.ConfigSource;
 import org.recycledattention.engine.config.ConfigValidator;
 import org.recycledattention.engine.config.Configuration;
-import org.recycledattention.engine.config.EngineKeys;
+import org.recycledattention.engine.config.GlobalKeys;
 import org.recycledattention.engine.config.ValidatedConfig;
 import org.recycledattention.engine.decode.PolicyFactory;
 import org.recycledattention.engine.registry.Plugins;
@@ -33,14 +37,16 @@ import org.recycledattention.engine.registry.Providers;
  * configuration, and the selected policy factory and backend from a Guice injector built with
  * {@link RaModule}.
  *
- * <p>{@link #create} validates the whole configuration before returning, so unknown keys, wrong
- * types and out-of-range values fail before any work starts. The policy and the backend are resolved
- * lazily, on first use; {@link #checkSelection()} checks both names (and the backend's availability
- * and capabilities) without starting the backend. Guice's wrapping exceptions never escape: a
- * {@link RaException} thrown during provisioning is rethrown as is.
+ * <p>Every command gets its policies and backends here, the selected ones ({@code ra.policy}, {@code
+ * ra.backend}) and named ones ({@code --policies}, {@code --backends}) alike, through the same checks
+ * ({@link RaModule}). {@link #create} validates the whole configuration before returning, so unknown
+ * keys, wrong types and out-of-range values fail before any work starts. Policies and backends are
+ * resolved lazily, on first use; the {@code checkSelection} methods check names, availability and
+ * capabilities without starting a backend. Guice's wrapping exceptions never escape: a {@link
+ * RaException} thrown during provisioning is rethrown as is.
  *
- * <p>Thread-safe. {@link #close()} closes the backend if it was started; the class loader (see
- * {@link Plugins}) is the caller's.
+ * <p>Thread-safe. {@link #close()} closes the backends it started; the class loader (see {@link
+ * Plugins}) is the caller's.
  */
 public final class RaRuntime implements AutoCloseable {
   private final Providers providers;
@@ -48,6 +54,8 @@ public final class RaRuntime implements AutoCloseable {
   private final ValidatedConfig config;
   private final RaModule module;
   private final Injector injector;
+  /** The plugin class loader {@link #open} loaded, closed with the runtime; null when the caller owns it. */
+  private Plugins plugins;
 
   private RaRuntime(Providers providers, Configuration configuration, ValidatedConfig config) {
     this.providers = providers;
@@ -55,6 +63,28 @@ public final class RaRuntime implements AutoCloseable {
     this.config = config;
     this.module = new RaModule(providers, config);
     this.injector = unwrapping(() -> Guice.createInjector(Stage.DEVELOPMENT, module));
+  }
+
+  /**
+   * The composition root of a command: loads the plugin jars of {@code pluginPath} (see {@link
+   * Plugins#load(List)}), discovers the providers they and the application offer, layers {@code layers}
+   * over their defaults and validates the result. The runtime owns the plugin class loader and closes it
+   * in {@link #close()}.
+   *
+   * @throws ConfigException for a bad plugin path or any invalid key or value
+   * @throws ProviderException when two providers share a name
+   */
+  public static RaRuntime open(List<Path> pluginPath, ConfigLayers layers) {
+    requireNonNull(layers, "layers is null");
+    Plugins loaded = Plugins.load(pluginPath);
+    try {
+      RaRuntime runtime = create(loaded.classLoader(), layers);
+      runtime.plugins = loaded;
+      return runtime;
+    } catch (RuntimeException | Error e) {
+      loaded.close();
+      throw e;
+    }
   }
 
   /**
@@ -79,7 +109,7 @@ public final class RaRuntime implements AutoCloseable {
   public static RaRuntime create(Providers providers, Configuration configuration) {
     requireNonNull(providers, "providers is null");
     requireNonNull(configuration, "configuration is null");
-    ValidatedConfig config = ConfigValidator.validate(configuration, EngineKeys.properties(), providers.policyKeys(), providers.backendKeys());
+    ValidatedConfig config = ConfigValidator.validate(configuration, GlobalKeys.all(), providers.policyKeys(), providers.backendKeys());
     return new RaRuntime(providers, configuration, config);
   }
 
@@ -107,7 +137,7 @@ public final class RaRuntime implements AutoCloseable {
 
   /** The {@code ra.threads} setting. */
   public int threads() {
-    return config.global().getInt(EngineKeys.THREADS);
+    return config.threads();
   }
 
   /**
@@ -124,26 +154,73 @@ public final class RaRuntime implements AutoCloseable {
     return out;
   }
 
-  /** The selected policy with its validated configuration. */
+  /** The selected policy ({@code ra.policy}) with its validated keys and the budget {@code ra.budget}. */
   public PolicyFactory policyFactory() {
     return unwrapping(() -> injector.getInstance(PolicyFactory.class));
   }
 
   /**
-   * Checks the selection without starting anything: the policy exists, the backend exists, is
-   * available and has the capabilities the policy requires.
+   * The policy {@code name} with its validated keys ({@code ra.policy.<name>.*}) and budget K = {@code
+   * budget}: what commands that compare several policies use, through the same checks as the selected one.
    *
-   * @throws org.recycledattention.api.provider.ProviderException naming the problem
+   * @throws ProviderException naming the available policies when there is none of that name
    */
-  public void checkSelection() {
-    PolicyFactory policy = policyFactory();
-    Map<String, KvCacheBackendProvider> backends = injector.getInstance(Key.get(new TypeLiteral<Map<String, KvCacheBackendProvider>>() {}));
-    RaModule.checkBackend(backends, backendRegistry(), config, policy);
+  public PolicyFactory policyFactory(String name, int budget) {
+    return module.policy(name, budget);
   }
 
-  /** The selected backend, started on first call and then shared; closed by {@link #close()}. */
+  /** {@link #policyFactory(String, int)} of each name of {@code names}, in order. */
+  public List<PolicyFactory> policyFactories(List<String> names, int budget) {
+    return names.stream().map(n -> policyFactory(n, budget)).toList();
+  }
+
+  /**
+   * Checks the selection ({@code ra.policy} on {@code ra.backend}) without starting anything: the policy
+   * exists, the backend exists, is available and has the capabilities the policy requires.
+   *
+   * @throws ProviderException naming the problem
+   */
+  public void checkSelection() {
+    module.checkBackend(config.backendName(), List.of(policyFactory()), "--backend");
+  }
+
+  /**
+   * Checks, without starting anything, every policy of {@code policies} on every backend of {@code
+   * backends}, with the same checks and messages as {@link #checkSelection()}.
+   *
+   * @param backendFlag the option that named the backends ({@code --backend}, {@code --backends}), for the advice
+   * @throws ProviderException naming the first problem
+   */
+  public void checkSelection(List<String> policies, List<String> backends, String backendFlag) {
+    List<PolicyFactory> factories = policyFactories(policies, config.budget());
+    for (String b : backends) {
+      module.checkBackend(b, factories, backendFlag);
+    }
+  }
+
+  /**
+   * Checks, without starting anything, every policy of {@code policies} on the selected backend ({@code
+   * ra.backend}, which {@code --backend} sets), with the same checks and messages as {@link #checkSelection()}.
+   *
+   * @throws ProviderException naming the first problem
+   */
+  public void checkPolicies(List<String> policies) {
+    checkSelection(policies, List.of(config.backendName()), "--backend");
+  }
+
+  /** The selected backend ({@code ra.backend}), started on first call and then shared; closed by {@link #close()}. */
   public KvCacheBackend backend() {
     return unwrapping(() -> injector.getInstance(KvCacheBackend.class));
+  }
+
+  /**
+   * Backend {@code name} with its validated keys ({@code ra.backend.<name>.*}), started on first call and
+   * then shared (the selected backend is the same instance); closed by {@link #close()}.
+   *
+   * @throws ProviderException when it does not exist or is not available here
+   */
+  public KvCacheBackend backend(String name) {
+    return module.backend(name);
   }
 
   /** The injector, for code that wants more than this facade offers. */
@@ -151,12 +228,19 @@ public final class RaRuntime implements AutoCloseable {
     return injector;
   }
 
+  /** Closes the backends this runtime started, then the plugin class loader when {@link #open} loaded it. */
   @Override
   public void close() {
-    module.closeStartedBackends();
+    try {
+      module.closeStartedBackends();
+    } finally {
+      if (plugins != null) {
+        plugins.close();
+      }
+    }
   }
 
-  private static <T> T unwrapping(java.util.function.Supplier<T> body) {
+  private static <T> T unwrapping(Supplier<T> body) {
     try {
       return body.get();
     } catch (ProvisionException e) {
@@ -169,7 +253,7 @@ public final class RaRuntime implements AutoCloseable {
   }
 
   /** The first {@link RaException} among the causes of Guice's messages, else {@code e} itself. */
-  private static RuntimeException rethrowCause(RuntimeException e, java.util.Collection<com.google.inject.spi.Message> messages) {
+  private static RuntimeException rethrowCause(RuntimeException e, Collection<Message> messages) {
     List<Throwable> roots = new ArrayList<>();
     roots.add(e.getCause());
     messages.forEach(m -> roots.add(m.getCause()));

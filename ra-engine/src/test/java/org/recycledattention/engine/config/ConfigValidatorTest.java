@@ -13,19 +13,20 @@ import org.recycledattention.api.config.ConfigException;
 import org.recycledattention.api.config.ConfigProperty;
 
 class ConfigValidatorTest {
-  private static final Map<String, List<ConfigProperty>> POLICIES = Map.of(
+  private static final ConfigProperty<Integer> STRIDE = ConfigProperty.ofInt("stride", 10, 1, Integer.MAX_VALUE,
+      "a full step every stride decode steps");
+  private static final ConfigProperty<Integer> POOL_KERNEL = ConfigProperty.ofInt("pool-kernel", 7, 1, Integer.MAX_VALUE, "max-pooling kernel")
+      .withCheck(v -> v % 2 == 1, "an odd integer >= 1");
+  private static final ConfigProperty<String> SCHEDULE = ConfigProperty.ofChoice("schedule", "fixed", List.of("fixed", "dynamic"),
+      "when to do full steps");
+  private static final ConfigProperty<String> DTYPE = ConfigProperty.ofChoice("dtype", "f32", List.of("f32", "f16"), "storage type");
+  private static final Map<String, List<ConfigProperty<?>>> POLICIES = Map.of(
       "full", List.of(),
-      "recycled", List.of(
-          ConfigProperty.ofInt("stride", 10, 1, Integer.MAX_VALUE, "a full step every stride decode steps"),
-          ConfigProperty.ofInt("pool-kernel", 7, 1, Integer.MAX_VALUE, "max-pooling kernel")
-              .withCheck(v -> ((Integer) v) % 2 == 1, "an odd integer >= 1"),
-          ConfigProperty.ofDouble("similarity-threshold", 0.85, -1, 1, "cosine threshold"),
-          ConfigProperty.ofChoice("schedule", "fixed", List.of("fixed", "dynamic"), "when to do full steps")));
-  private static final Map<String, List<ConfigProperty>> BACKENDS = Map.of(
-      "cpu", List.of(ConfigProperty.ofChoice("dtype", "f32", List.of("f32", "f16"), "storage type")));
+      "recycled", List.of(STRIDE, POOL_KERNEL, ConfigProperty.ofDouble("similarity-threshold", 0.85, -1, 1, "cosine threshold"), SCHEDULE));
+  private static final Map<String, List<ConfigProperty<?>>> BACKENDS = Map.of("cpu", List.of(DTYPE));
 
   private static ValidatedConfig validate(Map<String, String> values) {
-    return ConfigValidator.validate(Configuration.of(values), List.of(), POLICIES, BACKENDS);
+    return ConfigValidator.validate(Configuration.of(values), GlobalKeys.all(), POLICIES, BACKENDS);
   }
 
   @Test
@@ -34,10 +35,10 @@ class ConfigValidatorTest {
     assertThat(c.policyName()).isEqualTo("recycled");
     assertThat(c.backendName()).isEqualTo("cpu");
     assertThat(c.budget()).isEqualTo(64);
-    assertThat(c.policy("recycled").getInt("stride")).isEqualTo(3);
-    assertThat(c.policy("recycled").getInt("pool-kernel")).isEqualTo(7);
-    assertThat(c.policy("recycled").getString("schedule")).isEqualTo("fixed");
-    assertThat(c.backend("cpu").getString("dtype")).isEqualTo("f32");
+    assertThat(c.policy("recycled").get(STRIDE)).isEqualTo(3);
+    assertThat(c.policy("recycled").get(POOL_KERNEL)).isEqualTo(7);
+    assertThat(c.policy("recycled").get(SCHEDULE)).isEqualTo("fixed");
+    assertThat(c.backend("cpu").get(DTYPE)).isEqualTo("f32");
   }
 
   @Test
@@ -90,7 +91,7 @@ class ConfigValidatorTest {
     assertThat(c.entries().get("ra.budget")).isEqualTo(new Configuration.Entry("ra.budget", "200", ConfigSource.ENVIRONMENT, "RA_BUDGET"));
     assertThat(c.entries().get("ra.policy.recycled.pool-kernel").value()).isEqualTo("3");
     assertThat(c.entries().get("ra.policy.recycled.stride").value()).isEqualTo("7");
-    ValidatedConfig v = ConfigValidator.validate(c, List.of(), POLICIES, BACKENDS);
+    ValidatedConfig v = ConfigValidator.validate(c, GlobalKeys.all(), POLICIES, BACKENDS);
     assertThat(v.budget()).isEqualTo(200);
   }
 

@@ -20,8 +20,8 @@ import org.recycledattention.api.cache.KvDtype;
 import org.recycledattention.api.policy.AttentionPolicyProvider;
 import org.recycledattention.engine.decode.PolicyFactory;
 import org.recycledattention.engine.decode.Session;
+import org.recycledattention.engine.wiring.Models;
 import org.recycledattention.model.llama.LlamaModel;
-import org.recycledattention.model.load.ModelLoader;
 import org.recycledattention.tests.Providers;
 import org.recycledattention.tests.TestSeed;
 
@@ -80,7 +80,7 @@ class CrossBackendEquivalenceTest {
     Map<String, String> keys = policyName.equals("recycled") ? Map.of("stride", "4") : Map.of();
     PolicyFactory factory = new PolicyFactory(policy, Providers.policyConfig(policy, BUDGET, keys));
     int[] stream = stream(seed.random());
-    try (LlamaModel model = ModelLoader.loadModel(file);
+    try (LlamaModel model = Models.loader().load(file);
         KvCacheBackend cpu = Providers.create(Providers.backend("cpu"), Map.of());
         KvCacheBackend other = Providers.create(provider, Map.of())) {
       double tol = other.storageDtype() == KvDtype.F32 && cpu.storageDtype() == KvDtype.F32 ? F32_TOLERANCE : HALF_TOLERANCE;

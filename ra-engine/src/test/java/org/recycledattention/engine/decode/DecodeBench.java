@@ -3,8 +3,8 @@ package org.recycledattention.engine.decode;
 import java.nio.file.Path;
 import org.recycledattention.api.cache.KvCacheBackend;
 import org.recycledattention.engine.testing.Runtimes;
+import org.recycledattention.engine.wiring.Models;
 import org.recycledattention.model.llama.LlamaModel;
-import org.recycledattention.model.load.ModelLoader;
 
 /**
  * Not a unit test: measures greedy decode tokens/s (200 tokens from BOS, full policy, the cpu
@@ -17,11 +17,11 @@ public final class DecodeBench {
 
   public static void main(String[] args) {
     int rounds = Integer.parseInt(args[0]);
-    try (KvCacheBackend backend = Runtimes.cpuOrReference()) {
+    try (KvCacheBackend backend = Runtimes.cpu()) {
       PolicyFactory full = Runtimes.full();
       System.out.println("backend " + backend.name() + ", policy " + full.name());
       for (int a = 1; a < args.length; a++) {
-        try (LlamaModel model = ModelLoader.loadModel(Path.of(args[a]))) {
+        try (LlamaModel model = Models.loader().load(Path.of(args[a]))) {
           for (int threads : new int[] {1, 2}) {
             Generator g = new Generator(model, backend, full, threads);
             double best = 0;

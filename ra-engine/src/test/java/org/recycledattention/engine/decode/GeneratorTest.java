@@ -6,12 +6,15 @@ import static org.assertj.core.api.Assertions.within;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.recycledattention.api.RaException;
 import org.recycledattention.api.cache.KvCacheBackend;
-import org.recycledattention.engine.testing.ReferenceTestCache;
 import org.recycledattention.engine.testing.Runtimes;
 import org.recycledattention.model.NumericalException;
 import org.recycledattention.model.format.ModelConfig;
@@ -24,7 +27,7 @@ class GeneratorTest {
 
   @BeforeAll
   static void backend() {
-    cpu = Runtimes.cpuOrReference();
+    cpu = Runtimes.cpu();
   }
 
   @AfterAll
@@ -37,8 +40,8 @@ class GeneratorTest {
   @Test
   void chunkedMultiQueryPrefillEqualsTokenByTokenPrefill() {
     try (LlamaModel model = RandomModels.random(RandomModels.smallConfig(), 42)) {
-      try (Session batched = new Session(model, ReferenceTestCache.backend(true), FULL, 1, 64);
-          Session single = new Session(model, ReferenceTestCache.backend(false), FULL, 1, 64)) {
+      try (Session batched = new Session(model, Runtimes.reference(true), FULL, 1, 64);
+          Session single = new Session(model, Runtimes.reference(false), FULL, 1, 64)) {
         float[] a = batched.prefill(PROMPT).clone();
         float[] b = single.prefill(PROMPT).clone();
         assertThat(a).containsExactly(b, within(1e-5f));
@@ -53,7 +56,7 @@ class GeneratorTest {
     int[] prompt = new java.util.Random(17).ints(300, 0, 40).toArray();
     try (LlamaModel model = RandomModels.random(longer, 17);
         Session batched = new Session(model, cpu, FULL, 2, 512);
-        Session single = new Session(model, ReferenceTestCache.backend(false), FULL, 1, 512)) {
+        Session single = new Session(model, Runtimes.reference(false), FULL, 1, 512)) {
       assertThat(batched.prefill(prompt).clone()).containsExactly(single.prefill(prompt), within(1e-4f));
       assertThat(batched.step(5).clone()).containsExactly(single.step(5), within(1e-4f));
       assertThat(batched.position()).isEqualTo(301);
@@ -65,7 +68,7 @@ class GeneratorTest {
     ModelConfig bigger = new ModelConfig("qwen2", 256, 512, 2, 8, 2, 32, 300, 128, 1e-6f, 1e6f, false, null, true, true);
     try (LlamaModel model = RandomModels.random(bigger, 7)) {
       GenerationRequest req = GenerationRequest.greedy(PROMPT, 20);
-      int[] reference = new Generator(model, ReferenceTestCache.backend(true), FULL, 1).generate(req, TokenListener.NONE).tokens();
+      int[] reference = new Generator(model, Runtimes.reference(true), FULL, 1).generate(req, TokenListener.NONE).tokens();
       assertThat(new Generator(model, cpu, FULL, 1).generate(req, TokenListener.NONE).tokens()).containsExactly(reference);
       assertThat(new Generator(model, cpu, FULL, 2).generate(req, TokenListener.NONE).tokens()).containsExactly(reference);
     }
@@ -138,7 +141,12 @@ class GeneratorTest {
       public String piece(int id) { return "<" + id + ">"; }
       public int[] encode(String text, boolean addBos) { throw new UnsupportedOperationException(); }
       public String decode(int[] ids) { return java.util.Arrays.toString(ids); }
-      public StreamingDecoder newDecoder() { throw new UnsupportedOperationException(); }
+      public StreamingDecoder newDecoder() {
+        return new StreamingDecoder() {
+          public String next(int id) { return "<" + id + ">"; }
+          public String finish() { return ""; }
+        };
+      }
     };
   }
 
@@ -166,13 +174,11 @@ class GeneratorTest {
 
   @Test
   void aPolicyNeedingWhatTheBackendLacksIsRefusedBeforeAnyWork() {
-    org.recycledattention.api.policy.AttentionPolicyProvider needsPartial =
-        new org.recycledattention.engine.testing.FullTestPolicy.Provider(java.util.Set.of(org.recycledattention.api.cache.BackendCapability.PARTIAL_CACHE));
-    PolicyFactory policy = new PolicyFactory(needsPartial, FULL.config());
+    PolicyFactory policy = Runtimes.policy("recycled", 8); // needs PARTIAL_CACHE and SCORES
     try (LlamaModel model = RandomModels.random(RandomModels.smallConfig(), 3)) {
-      assertThatThrownBy(() -> new Generator(model, ReferenceTestCache.backend(true), policy, 1).generate(GenerationRequest.greedy(PROMPT, 2), TokenListener.NONE))
+      assertThatThrownBy(() -> new Generator(model, Runtimes.reference(true), policy, 1).generate(GenerationRequest.greedy(PROMPT, 2), TokenListener.NONE))
           .isInstanceOfSatisfying(RaException.class, e -> assertThat(e.exitCode()).isEqualTo(2))
-          .hasMessageContaining("PARTIAL_CACHE").hasMessageContaining("reference-test");
+          .hasMessageContaining("PARTIAL_CACHE").hasMessageContaining("'reference'");
     }
   }
 
@@ -192,6 +198,114 @@ class GeneratorTest {
         th.join();
       }
       assertThat(results).hasSize(4).allSatisfy(r -> assertThat(r).containsExactly(expected));
+    }
+  }
+
+  @Test
+  void textIsStreamedInFinalPiecesAndEqualsTheDecodedTokens() {
+    try (LlamaModel model = RandomModels.random(RandomModels.smallConfig(), 5, -1, TextStreamTest.tokenizer())) {
+      StringBuilder streamed = new StringBuilder();
+      List<String> pieces = new ArrayList<>();
+      Generator g = new Generator(model, cpu, FULL, 1);
+      GenerationResult r = g.generate(GenerationRequest.greedy(PROMPT, 30), TokenListener.NONE, pieces::add);
+      pieces.forEach(streamed::append);
+      assertThat(pieces).allSatisfy(p -> assertThat(p).isNotEmpty());
+      assertThat(r.finishReason()).isEqualTo(FinishReason.LENGTH);
+      assertThat(r.text()).isEqualTo(streamed.toString()).isNotEmpty();
+      StringBuilder expected = new StringBuilder();
+      var decoder = TextStreamTest.tokenizer().newDecoder();
+      for (int id : r.tokens()) {
+        expected.append(decoder.next(id));
+      }
+      assertThat(r.text()).isEqualTo(expected.append(decoder.finish()).toString());
+    }
+  }
+
+  @Test
+  void aStopStringEndsGenerationAndTheTextBeforeIt() {
+    try (LlamaModel model = RandomModels.random(RandomModels.smallConfig(), 5, -1, TextStreamTest.tokenizer())) {
+      Generator g = new Generator(model, cpu, FULL, 1);
+      GenerationResult free = g.generate(GenerationRequest.greedy(PROMPT, 30), TokenListener.NONE);
+      String text = free.text();
+      String stop = text.substring(text.length() / 2, text.length() / 2 + 3);
+      int at = text.indexOf(stop);
+      StringBuilder streamed = new StringBuilder();
+      GenerationRequest req = GenerationRequest.greedy(PROMPT, 30).withStopStrings(List.of(stop));
+      GenerationResult r = g.generate(req, TokenListener.NONE, streamed::append);
+      assertThat(r.finishReason()).isEqualTo(FinishReason.STOP_STRING);
+      assertThat(r.text()).isEqualTo(text.substring(0, at)).isEqualTo(streamed.toString());
+      assertThat(r.tokens().length).isLessThan(free.tokens().length);
+      assertThat(free.tokens()).startsWith(r.tokens());
+    }
+  }
+
+  @Test
+  void stopStringsNeedATokenizer() {
+    try (LlamaModel model = RandomModels.random(RandomModels.smallConfig(), 5)) {
+      GenerationRequest req = GenerationRequest.greedy(PROMPT, 3).withStopStrings(List.of("x"));
+      assertThatThrownBy(() -> new Generator(model, cpu, FULL, 1).generate(req, TokenListener.NONE))
+          .isInstanceOf(GenerationException.class).hasMessageContaining("tokenizer");
+    }
+  }
+
+  @Test
+  void cancellingFromTheListenerStopsBeforeTheNextDecodeStep() {
+    try (LlamaModel model = RandomModels.random(RandomModels.smallConfig(), 5)) {
+      Cancellation cancel = new Cancellation();
+      int[] seen = {0};
+      GenerationRequest req = GenerationRequest.greedy(PROMPT, 30).withCancellation(cancel);
+      GenerationResult r = new Generator(model, cpu, FULL, 1).generate(req, id -> {
+        if (++seen[0] == 3) {
+          cancel.cancel();
+        }
+      });
+      assertThat(r.finishReason()).isEqualTo(FinishReason.CANCELLED);
+      assertThat(r.tokens()).hasSize(3);
+      // the first token comes from the prefill; two decode steps, in each of the model's layers
+      assertThat(r.stats().fullSteps()).isEqualTo(2L * model.shape().layers());
+    }
+  }
+
+  @Test
+  void cancellingFromAnotherThreadStopsALongGeneration() throws Exception {
+    ModelConfig longer =
+        new ModelConfig("llama", 32, 48, 2, 4, 2, 8, 40, 100_000, 1e-5f, 10000f, true, null, false, false);
+    try (LlamaModel model = RandomModels.random(longer, 5)) {
+      Cancellation cancel = new Cancellation();
+      CountDownLatch started = new CountDownLatch(1);
+      GenerationRequest req = GenerationRequest.greedy(PROMPT, 90_000).withCancellation(cancel);
+      var future = CompletableFuture.supplyAsync(
+          () -> new Generator(model, cpu, FULL, 1).generate(req, id -> started.countDown()));
+      started.await();
+      cancel.cancel();
+      GenerationResult r = future.get(30, TimeUnit.SECONDS);
+      assertThat(r.finishReason()).isEqualTo(FinishReason.CANCELLED);
+      assertThat(r.tokens().length).isLessThan(90_000);
+    }
+  }
+
+  @Test
+  void aRequestCancelledBeforeItStartsDoesNoWork() {
+    try (LlamaModel model = RandomModels.random(RandomModels.smallConfig(), 5)) {
+      Cancellation cancel = new Cancellation();
+      cancel.cancel();
+      GenerationRequest req = GenerationRequest.greedy(PROMPT, 30).withCancellation(cancel);
+      GenerationResult r = new Generator(model, cpu, FULL, 1).generate(req, TokenListener.NONE);
+      assertThat(r.finishReason()).isEqualTo(FinishReason.CANCELLED);
+      assertThat(r.tokens()).isEmpty();
+    }
+  }
+
+  @Test
+  void aPrefillStopsBetweenChunksWhenAsked() {
+    ModelConfig longer =
+        new ModelConfig("llama", 32, 48, 2, 4, 2, 8, 40, 2048, 1e-5f, 10000f, true, null, false, false);
+    int[] prompt = new Random(3).ints(1000, 0, 40).toArray();
+    try (LlamaModel model = RandomModels.random(longer, 3);
+        Session session = new Session(model, Runtimes.reference(true), FULL, 1, 1024)) {
+      int[] checks = {0};
+      assertThat(session.prefill(prompt, () -> ++checks[0] > 2)).isNull();
+      assertThat(session.position()).isEqualTo(2 * Session.PREFILL_CHUNK);
     }
   }
 }

@@ -8,7 +8,6 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.ServiceLoader;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
@@ -19,8 +18,10 @@ import org.recycledattention.api.config.ProviderConfig;
 import org.recycledattention.api.policy.AttentionPolicyProvider;
 import org.recycledattention.api.policy.PolicyConfig;
 import org.recycledattention.engine.testing.Runtimes;
+import org.recycledattention.engine.wiring.Models;
 import org.recycledattention.model.llama.LlamaModel;
-import org.recycledattention.model.load.ModelLoader;
+import org.recycledattention.model.testing.Fixtures;
+import org.recycledattention.tests.Providers;
 
 /**
  * Every attention policy on the class path, through the real forward pass and the cpu backend:
@@ -34,11 +35,11 @@ class PoliciesThroughTheEngineTest {
 
   @BeforeAll
   static void setUp() throws IOException {
-    Path dir = Runtimes.stories();
-    backend = Runtimes.cpuOrReference();
+    Path dir = Fixtures.stories();
+    backend = Runtimes.cpu();
     Assumptions.assumeTrue(backend.name().equals("cpu"), "the cpu backend is not on the class path");
     reference = new ObjectMapper().readTree(dir.resolve("reference.json").toFile());
-    model = ModelLoader.loadModel(dir.resolve("stories260K-f32.gguf"));
+    model = Models.loader().load(dir.resolve("stories260K-f32.gguf"));
   }
 
   @AfterAll
@@ -52,8 +53,7 @@ class PoliciesThroughTheEngineTest {
   }
 
   private static List<AttentionPolicyProvider> policies() {
-    List<AttentionPolicyProvider> list = new ArrayList<>();
-    ServiceLoader.load(AttentionPolicyProvider.class).forEach(list::add);
+    List<AttentionPolicyProvider> list = new ArrayList<>(Providers.policies());
     list.removeIf(p -> p.name().startsWith("test-"));
     Assumptions.assumeTrue(list.size() > 1, "ra-policies is not on the class path");
     return list;

@@ -1,4 +1,4 @@
-package org.recycledattention.engine.model;
+package org.recycledattention.engine.decode;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -21,9 +21,10 @@ import org.recycledattention.engine.decode.PolicyFactory;
 import org.recycledattention.engine.decode.Session;
 import org.recycledattention.engine.decode.TokenListener;
 import org.recycledattention.engine.testing.Runtimes;
+import org.recycledattention.engine.wiring.Models;
 import org.recycledattention.model.format.ModelConfig;
 import org.recycledattention.model.llama.LlamaModel;
-import org.recycledattention.model.load.ModelLoader;
+import org.recycledattention.model.testing.Fixtures;
 
 /**
  * The stories260K checkpoint in every format against llama2.c's {@code run.c} and the float64
@@ -38,11 +39,11 @@ class Stories260kTest {
 
   @BeforeAll
   static void load() throws IOException {
-    dir = Runtimes.stories();
+    dir = Fixtures.stories();
     ObjectMapper json = new ObjectMapper();
     reference = json.readTree(dir.resolve("reference.json").toFile());
     logits = json.readTree(dir.resolve("logits.json").toFile());
-    backend = Runtimes.cpuOrReference();
+    backend = Runtimes.cpu();
     full = Runtimes.full();
   }
 
@@ -65,7 +66,7 @@ class Stories260kTest {
   @ParameterizedTest
   @ValueSource(strings = {"stories260K.bin", "stories260K-f32.gguf"})
   void f32GreedyTokensAreExactlyLlama2cs(String file) {
-    try (LlamaModel model = ModelLoader.loadModel(dir.resolve(file))) {
+    try (LlamaModel model = Models.loader().load(dir.resolve(file))) {
       assertThat(generate(model, new int[] {1}, 200, 1)).as("200 tokens from BOS").containsExactly(ints(reference.get("llama2c_greedy_from_bos")));
       assertThat(generate(model, ints(reference.get("prompt_ids")), 100, 2)).as("100 tokens after the prompt")
           .containsExactly(ints(reference.get("llama2c_greedy_after_prompt")));
@@ -75,7 +76,7 @@ class Stories260kTest {
   @ParameterizedTest
   @ValueSource(strings = {"stories260K.bin", "stories260K-f32.gguf"})
   void f32LogitsOfTheFirstStepsMatchLlama2cWithin1e4(String file) {
-    try (LlamaModel model = ModelLoader.loadModel(dir.resolve(file))) {
+    try (LlamaModel model = Models.loader().load(dir.resolve(file))) {
       assertTeacherForcedLogits(model, new int[] {1}, reference.get("llama2c_greedy_from_bos"), logits.get("llama2c").get("from_bos"), 1e-4);
       assertTeacherForcedLogits(model, ints(reference.get("prompt_ids")), reference.get("llama2c_greedy_after_prompt"),
           logits.get("llama2c").get("after_prompt"), 1e-4);
@@ -84,8 +85,8 @@ class Stories260kTest {
 
   @Test
   void ggufConfigIsTheLlama2cHeader() {
-    try (LlamaModel bin = ModelLoader.loadModel(dir.resolve("stories260K.bin"));
-        LlamaModel gguf = ModelLoader.loadModel(dir.resolve("stories260K-q4_0.gguf"))) {
+    try (LlamaModel bin = Models.loader().load(dir.resolve("stories260K.bin"));
+        LlamaModel gguf = Models.loader().load(dir.resolve("stories260K-q4_0.gguf"))) {
       ModelConfig expected = new ModelConfig("llama", 64, 172, 5, 8, 4, 8, 512, 512, 1e-5f, 10000f, true, null, false, true);
       assertThat(bin.config()).isEqualTo(expected);
       // the converter writes output.weight as a copy, so the GGUF is untied

@@ -1,44 +1,40 @@
 package org.recycledattention.engine.testing;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.ServiceLoader;
-import org.junit.jupiter.api.Assumptions;
+import java.util.EnumSet;
+import java.util.Map;
+import org.recycledattention.api.cache.BackendCapability;
 import org.recycledattention.api.cache.KvCacheBackend;
-import org.recycledattention.api.cache.KvCacheBackendProvider;
-import org.recycledattention.api.config.ProviderConfig;
 import org.recycledattention.api.policy.AttentionPolicyProvider;
-import org.recycledattention.api.policy.PolicyConfig;
 import org.recycledattention.engine.decode.PolicyFactory;
+import org.recycledattention.tests.Providers;
+import org.recycledattention.tests.ReferenceBackend;
 
-/** Backends, policies and fixtures for the engine's tests. */
+/** Backends and policies for the engine's tests, from the conformance kit and the built-in providers. */
 public final class Runtimes {
   private Runtimes() {}
 
-  /** The stories260K fixture folder; skips the test when it is absent. */
-  public static Path stories() {
-    Path dir = Path.of(System.getProperty("ra.fixtures", "../shared/fixtures")).resolve("stories260K");
-    Assumptions.assumeTrue(Files.isDirectory(dir), "fixtures not found at " + dir.toAbsolutePath() + " (set -Dra.fixtures)");
-    return dir;
+  /** The real {@code cpu} backend (f32); the caller closes it. */
+  public static KvCacheBackend cpu() {
+    return Providers.create(Providers.backend("cpu"), Map.of());
   }
 
-  /** The real {@code cpu} backend when it is on the class path, else the reference test cache. */
-  public static KvCacheBackend cpuOrReference() {
-    for (KvCacheBackendProvider p : ServiceLoader.load(KvCacheBackendProvider.class)) {
-      if (p.name().equals("cpu") && p.isAvailable()) {
-        return p.create(ProviderConfig.defaults("ra.backend.cpu.", p.properties()));
-      }
-    }
-    return ReferenceTestCache.backend(true);
+  /**
+   * The kit's reference attention behind the SPI, full attention only: with {@link
+   * BackendCapability#MULTI_QUERY} (prefill in chunks) or without (prefill token by token).
+   */
+  public static KvCacheBackend reference(boolean multiQuery) {
+    ReferenceBackend provider = new ReferenceBackend(multiQuery ? EnumSet.of(BackendCapability.MULTI_QUERY) : EnumSet.noneOf(BackendCapability.class));
+    return Providers.create(provider, Map.of());
   }
 
-  /** ra-policies' {@code full} when it is on the class path, else the test-only full policy. */
+  /** ra-policies' {@code full} attention. */
   public static PolicyFactory full() {
-    for (AttentionPolicyProvider p : ServiceLoader.load(AttentionPolicyProvider.class)) {
-      if (p.name().equals("full")) {
-        return new PolicyFactory(p, new PolicyConfig(1 << 20, ProviderConfig.defaults("ra.policy.full.", p.properties())));
-      }
-    }
-    return FullTestPolicy.factory();
+    return policy("full", 1 << 20);
+  }
+
+  /** The built-in policy {@code name} with its default keys and budget {@code budget}. */
+  public static PolicyFactory policy(String name, int budget) {
+    AttentionPolicyProvider p = Providers.policy(name);
+    return new PolicyFactory(p, Providers.policyConfig(p, budget, Map.of()));
   }
 }

@@ -19,6 +19,7 @@ import org.recycledattention.engine.config.ConfigLayers;
 import org.recycledattention.engine.config.ConfigSource;
 import org.recycledattention.engine.config.Configuration;
 import org.recycledattention.engine.registry.Providers;
+import org.recycledattention.engine.wiring.testplugins.TestPolicyProvider;
 
 /** Layering (default &lt; file &lt; environment &lt; command line), provenance, and rejection of bad keys and values. */
 class ConfigLayersTest {
@@ -56,9 +57,9 @@ class ConfigLayersTest {
       assertThat(e.keySet()).containsExactlyInAnyOrderElementsOf(providers.declaredKeys().keySet());
 
       assertThat(runtime.config().budget()).isEqualTo(30);
-      assertThat(runtime.config().policy("alpha").getInt("window")).isEqualTo(9);
+      assertThat(runtime.config().policy("alpha").get(TestPolicyProvider.WINDOW)).isEqualTo(9);
       assertThat(runtime.policyFactory().config().budget()).isEqualTo(30);
-      assertThat(runtime.policyFactory().config().properties().getInt("window")).isEqualTo(9);
+      assertThat(runtime.policyFactory().config().properties().get(TestPolicyProvider.WINDOW)).isEqualTo(9);
     }
   }
 

@@ -21,6 +21,7 @@ import org.recycledattention.engine.config.ValidatedConfig;
 import org.recycledattention.engine.decode.PolicyFactory;
 import org.recycledattention.engine.registry.Providers;
 import org.recycledattention.engine.wiring.testplugins.TestBackendProvider;
+import org.recycledattention.engine.wiring.testplugins.TestPolicyProvider;
 
 /** The Guice composition root: map bindings, the selected policy and backend, and refusals. */
 class RaModuleTest {
@@ -47,7 +48,7 @@ class RaModuleTest {
     PolicyFactory policy = runtime.policyFactory();
     assertThat(policy.name()).isEqualTo("alpha");
     assertThat(policy.config().budget()).isEqualTo(64);
-    assertThat(policy.config().properties().getInt("window")).isEqualTo(5);
+    assertThat(policy.config().properties().get(TestPolicyProvider.WINDOW)).isEqualTo(5);
     assertThat(runtime.policyFactory()).isSameAs(policy);
 
     KvCacheBackend backend = runtime.backend();

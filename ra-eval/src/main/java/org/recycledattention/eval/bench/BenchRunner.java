@@ -10,6 +10,7 @@ import java.util.Random;
 import java.util.function.Consumer;
 import java.util.function.IntFunction;
 import org.recycledattention.api.cache.KvCacheBackend;
+import org.recycledattention.api.config.ConfigException;
 import org.recycledattention.engine.decode.GenerationStats;
 import org.recycledattention.engine.decode.PolicyFactory;
 import org.recycledattention.engine.decode.Session;
@@ -66,7 +67,7 @@ public final class BenchRunner {
     for (int context : o.contexts()) {
       int warmUp = Math.max(2, o.decodeTokens() / 8);
       if ((long) context + 1 + warmUp + o.decodeTokens() > model.shape().contextLength()) {
-        throw new org.recycledattention.api.config.ConfigException("context " + context + " plus " + warmUp + " warm-up and " + o.decodeTokens()
+        throw new ConfigException("context " + context + " plus " + warmUp + " warm-up and " + o.decodeTokens()
             + " decode tokens exceeds the model's context length " + model.shape().contextLength() + "; lower --contexts or --decode-tokens");
       }
       List<Cell> cells = new ArrayList<>();
@@ -169,9 +170,9 @@ public final class BenchRunner {
         return 1;
       }
       if (name.equals("recycled")) {
-        Map<String, Object> v = policy.config().properties().values();
+        Map<String, String> v = policy.config().properties().texts();
         if ("fixed".equals(v.get("schedule"))) {
-          int stride = (Integer) v.get("stride");
+          int stride = Integer.parseInt(v.get("stride"));
           return 1 / (1.0 / stride + (double) budget / n);
         }
         return Double.NaN;

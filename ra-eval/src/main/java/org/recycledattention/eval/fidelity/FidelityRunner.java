@@ -3,6 +3,7 @@ package org.recycledattention.eval.fidelity;
 import static java.util.Objects.requireNonNull;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.function.IntConsumer;
 import org.recycledattention.api.cache.KvCacheBackend;
@@ -49,7 +50,7 @@ public final class FidelityRunner {
       for (PolicyFactory p : policies) {
         sessions.add(new Session(model, backend, p, threads, stream.length));
       }
-      int[] prompt = java.util.Arrays.copyOf(stream, prefill);
+      int[] prompt = Arrays.copyOf(stream, prefill);
       for (Session s : sessions) {
         s.prefill(prompt);
       }

@@ -1,5 +1,7 @@
 package org.recycledattention.eval.fidelity;
 
+import java.util.List;
+
 /**
  * One policy's fidelity over a stream. JSON field names are the record's component names.
  *
@@ -21,7 +23,7 @@ public record PolicyFidelity(String policy, long steps, double agreement, double
    *
    * @throws IllegalArgumentException when {@code parts} is empty or mixes policies
    */
-  public static PolicyFidelity combine(java.util.List<PolicyFidelity> parts) {
+  public static PolicyFidelity combine(List<PolicyFidelity> parts) {
     if (parts.isEmpty()) {
       throw new IllegalArgumentException("nothing to combine");
     }

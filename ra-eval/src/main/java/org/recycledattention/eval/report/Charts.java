@@ -1,8 +1,10 @@
 package org.recycledattention.eval.report;
 
+import java.awt.Color;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import javax.imageio.ImageIO;
 import org.knowm.xchart.BitmapEncoder;
@@ -34,7 +36,7 @@ public final class Charts {
   public static void lineChart(Path png, String title, String xTitle, String yTitle, List<Series> series, boolean logX) {
     XYChart chart = new XYChartBuilder().width(900).height(560).title(title).xAxisTitle(xTitle).yAxisTitle(yTitle).build();
     chart.getStyler().setXAxisLogarithmic(logX);
-    chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideE).setChartBackgroundColor(java.awt.Color.WHITE);
+    chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideE).setChartBackgroundColor(Color.WHITE);
     for (Series s : series) {
       chart.addSeries(s.name(), s.x(), s.y()).setMarker(SeriesMarkers.CIRCLE);
     }
@@ -46,7 +48,7 @@ public final class Charts {
     XYChart chart = new XYChartBuilder().width(900).height(560).title(title).xAxisTitle(xTitle).yAxisTitle(yTitle).build();
     chart.getStyler().setDefaultSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
     chart.getStyler().setMarkerSize(12);
-    chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideE).setChartBackgroundColor(java.awt.Color.WHITE);
+    chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideE).setChartBackgroundColor(Color.WHITE);
     for (Series s : series) {
       chart.addSeries(s.name(), s.x(), s.y());
     }
@@ -56,9 +58,9 @@ public final class Charts {
   /** Grouped bars: one group per category, one bar per series. */
   public static void barChart(Path png, String title, String yTitle, List<String> categories, List<String> seriesNames, double[][] values) {
     CategoryChart chart = new CategoryChartBuilder().width(900).height(560).title(title).yAxisTitle(yTitle).build();
-    chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideE).setChartBackgroundColor(java.awt.Color.WHITE);
+    chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideE).setChartBackgroundColor(Color.WHITE);
     for (int s = 0; s < seriesNames.size(); s++) {
-      List<Double> ys = new java.util.ArrayList<>();
+      List<Double> ys = new ArrayList<>();
       for (double v : values[s]) {
         ys.add(v);
       }

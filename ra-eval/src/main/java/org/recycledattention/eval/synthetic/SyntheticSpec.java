@@ -1,9 +1,13 @@
 package org.recycledattention.eval.synthetic;
 
+import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import org.recycledattention.api.config.ConfigException;
 
 /**
@@ -36,7 +40,7 @@ public record SyntheticSpec(int layers, int dim, int heads, int kvHeads, int hea
     p.put("llama-3.2-1b", new SyntheticSpec(16, 2048, 32, 8, 64, 8192, 128256, 131072, "q8_0", 1));
     // Tiny, for tests and smoke runs.
     p.put("tiny", new SyntheticSpec(2, 64, 4, 2, 16, 128, 512, 4096, "f32", 1));
-    PRESETS = java.util.Collections.unmodifiableMap(p);
+    PRESETS = Collections.unmodifiableMap(p);
   }
 
   public SyntheticSpec {
@@ -54,7 +58,7 @@ public record SyntheticSpec(int layers, int dim, int heads, int kvHeads, int hea
     if (headDim % 2 != 0) {
       throw new ConfigException("synthetic model: head-dim (" + headDim + ") must be even (RoPE rotates pairs)");
     }
-    if (!java.util.List.of("f32", "f16", "q8_0", "q4_0").contains(dtype)) {
+    if (!List.of("f32", "f16", "q8_0", "q4_0").contains(dtype)) {
       throw new ConfigException("synthetic model: dtype '" + dtype + "' is not one of f32 | f16 | q8_0 | q4_0");
     }
     if (!dtype.equals("f32") && !dtype.equals("f16") && (dim % 32 != 0 || ffn % 32 != 0 || (heads * headDim) % 32 != 0)) {
@@ -103,8 +107,8 @@ public record SyntheticSpec(int layers, int dim, int heads, int kvHeads, int hea
         kv.put(part.substring(0, eq).strip().toLowerCase(Locale.ROOT), part.substring(eq + 1).strip());
       }
     }
-    java.util.Set<String> unknown = new java.util.TreeSet<>(kv.keySet());
-    unknown.removeAll(java.util.List.of("layers", "dim", "heads", "kv-heads", "head-dim", "ffn", "vocab", "context", "dtype", "seed"));
+    Set<String> unknown = new TreeSet<>(kv.keySet());
+    unknown.removeAll(List.of("layers", "dim", "heads", "kv-heads", "head-dim", "ffn", "vocab", "context", "dtype", "seed"));
     if (!unknown.isEmpty()) {
       throw new ConfigException("synthetic model '" + model + "': unknown key(s) " + unknown
           + "; keys: layers, dim, heads, kv-heads, head-dim, ffn, vocab, context, dtype, seed");

@@ -5,36 +5,23 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.ServiceLoader;
 import org.junit.jupiter.api.Test;
 import org.recycledattention.api.cache.KvCacheBackend;
-import org.recycledattention.api.cache.KvCacheBackendProvider;
-import org.recycledattention.api.config.ProviderConfig;
-import org.recycledattention.api.policy.AttentionPolicyProvider;
-import org.recycledattention.api.policy.PolicyConfig;
-import org.recycledattention.engine.decode.PolicyFactory;
+import org.recycledattention.engine.testing.Runtimes;
 import org.recycledattention.eval.synthetic.SyntheticModels;
 import org.recycledattention.eval.synthetic.SyntheticSpec;
 import org.recycledattention.model.llama.LlamaModel;
 
 class BenchRunnerTest {
-  private static PolicyFactory policy(String name, int budget) {
-    AttentionPolicyProvider p = ServiceLoader.load(AttentionPolicyProvider.class).stream().map(ServiceLoader.Provider::get)
-        .filter(x -> x.name().equals(name)).findFirst().orElseThrow();
-    return new PolicyFactory(p, new PolicyConfig(budget, ProviderConfig.defaults("ra.policy." + name + ".", p.properties())));
-  }
-
   @Test
   void everyCellIsMeasuredWithItsBytesAndRatios() {
-    KvCacheBackendProvider cpu = ServiceLoader.load(KvCacheBackendProvider.class).stream().map(ServiceLoader.Provider::get)
-        .filter(x -> x.name().equals("cpu")).findFirst().orElseThrow();
     try (LlamaModel model = SyntheticModels.build(SyntheticSpec.parse("synthetic:tiny"));
-        KvCacheBackend backend = cpu.create(ProviderConfig.defaults("ra.backend.cpu.", cpu.properties()))) {
+        KvCacheBackend backend = Runtimes.cpu()) {
       Map<String, KvCacheBackend> backends = new LinkedHashMap<>();
       backends.put("cpu", backend);
       for (BenchRunner.Fill fill : BenchRunner.Fill.values()) {
         List<BenchCell> cells = new BenchRunner(model).run(new BenchRunner.Options(List.of(256, 512), 20, 4, fill, 1, 7), backends,
-            n -> List.of(policy("full", n / 8), policy("local", n / 8), policy("recycled", n / 8)), p -> {});
+            n -> List.of(Runtimes.policy("full", n / 8), Runtimes.policy("local", n / 8), Runtimes.policy("recycled", n / 8)), p -> {});
         assertThat(cells).hasSize(6);
         for (BenchCell c : cells) {
           assertThat(c.decodeTokens()).isEqualTo(20);

@@ -5,22 +5,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
-import java.util.ServiceLoader;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.recycledattention.api.cache.KvCacheBackend;
-import org.recycledattention.api.cache.KvCacheBackendProvider;
-import org.recycledattention.api.config.ProviderConfig;
-import org.recycledattention.api.policy.AttentionPolicyProvider;
-import org.recycledattention.api.policy.PolicyConfig;
 import org.recycledattention.engine.decode.GenerationRequest;
 import org.recycledattention.engine.decode.Generator;
 import org.recycledattention.engine.decode.PolicyFactory;
 import org.recycledattention.engine.decode.SamplingConfig;
 import org.recycledattention.engine.decode.TokenListener;
+import org.recycledattention.engine.testing.Runtimes;
 import org.recycledattention.eval.synthetic.SyntheticModels;
 import org.recycledattention.eval.synthetic.SyntheticSpec;
 import org.recycledattention.model.llama.LlamaModel;
@@ -34,13 +30,9 @@ class ConcurrentSequencesTest {
   @ParameterizedTest
   @ValueSource(strings = {"full", "local", "h2o", "snapkv", "recycled"})
   void fourThreadsGiveTheTokensOfFourSequentialRuns(String name) throws Exception {
-    AttentionPolicyProvider provider = ServiceLoader.load(AttentionPolicyProvider.class).stream().map(ServiceLoader.Provider::get)
-        .filter(p -> p.name().equals(name)).findFirst().orElseThrow();
-    PolicyFactory policy = new PolicyFactory(provider, new PolicyConfig(16, ProviderConfig.defaults("ra.policy." + name + ".", provider.properties())));
-    KvCacheBackendProvider cpu = ServiceLoader.load(KvCacheBackendProvider.class).stream().map(ServiceLoader.Provider::get)
-        .filter(p -> p.name().equals("cpu")).findFirst().orElseThrow();
+    PolicyFactory policy = Runtimes.policy(name, 16);
     try (LlamaModel model = SyntheticModels.build(SyntheticSpec.parse("synthetic:tiny"));
-        KvCacheBackend backend = cpu.create(ProviderConfig.defaults("ra.backend.cpu.", cpu.properties()))) {
+        KvCacheBackend backend = Runtimes.cpu()) {
       List<GenerationRequest> requests = new ArrayList<>();
       Random r = new Random(5);
       for (int s = 0; s < 4; s++) {

@@ -4,32 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
 import java.util.Random;
-import java.util.ServiceLoader;
 import org.junit.jupiter.api.Test;
 import org.recycledattention.api.cache.KvCacheBackend;
-import org.recycledattention.api.cache.KvCacheBackendProvider;
-import org.recycledattention.api.config.ProviderConfig;
-import org.recycledattention.api.policy.AttentionPolicyProvider;
-import org.recycledattention.api.policy.PolicyConfig;
-import org.recycledattention.engine.decode.PolicyFactory;
+import org.recycledattention.engine.testing.Runtimes;
 import org.recycledattention.eval.synthetic.SyntheticModels;
 import org.recycledattention.eval.synthetic.SyntheticSpec;
 import org.recycledattention.model.llama.LlamaModel;
 
 class FidelityRunnerTest {
   private static final List<String> POLICIES = List.of("full", "local", "h2o", "snapkv", "recycled");
-
-  private static PolicyFactory policy(String name, int budget) {
-    AttentionPolicyProvider p = ServiceLoader.load(AttentionPolicyProvider.class).stream().map(ServiceLoader.Provider::get)
-        .filter(x -> x.name().equals(name)).findFirst().orElseThrow();
-    return new PolicyFactory(p, new PolicyConfig(budget, ProviderConfig.defaults("ra.policy." + name + ".", p.properties())));
-  }
-
-  private static KvCacheBackend cpu() {
-    KvCacheBackendProvider p = ServiceLoader.load(KvCacheBackendProvider.class).stream().map(ServiceLoader.Provider::get)
-        .filter(x -> x.name().equals("cpu")).findFirst().orElseThrow();
-    return p.create(ProviderConfig.defaults("ra.backend.cpu.", p.properties()));
-  }
 
   private static int[] stream(int n, long seed) {
     Random r = new Random(seed);
@@ -43,9 +26,9 @@ class FidelityRunnerTest {
 
   @Test
   void budgetAtLeastTheStreamGivesExactlyFullAttentionsNumbers() {
-    try (LlamaModel model = SyntheticModels.build(SyntheticSpec.parse("synthetic:tiny")); KvCacheBackend backend = cpu()) {
+    try (LlamaModel model = SyntheticModels.build(SyntheticSpec.parse("synthetic:tiny")); KvCacheBackend backend = Runtimes.cpu()) {
       List<PolicyFidelity> result = new FidelityRunner(model, backend, 1)
-          .run(policy("full", 512), POLICIES.stream().map(p -> policy(p, 512)).toList(), stream(80, 3), 20, i -> {});
+          .run(Runtimes.policy("full", 512), POLICIES.stream().map(p -> Runtimes.policy(p, 512)).toList(), stream(80, 3), 20, i -> {});
       assertThat(result).hasSize(5);
       for (PolicyFidelity f : result) {
         assertThat(f.agreement()).as(f.policy()).isEqualTo(1.0);
@@ -59,9 +42,9 @@ class FidelityRunnerTest {
 
   @Test
   void aSmallBudgetDepartsFromFullAttentionAndAttendsFewerTokens() {
-    try (LlamaModel model = SyntheticModels.build(SyntheticSpec.parse("synthetic:tiny")); KvCacheBackend backend = cpu()) {
+    try (LlamaModel model = SyntheticModels.build(SyntheticSpec.parse("synthetic:tiny")); KvCacheBackend backend = Runtimes.cpu()) {
       List<PolicyFidelity> result = new FidelityRunner(model, backend, 1)
-          .run(policy("full", 16), POLICIES.stream().map(p -> policy(p, 16)).toList(), stream(120, 4), 60, i -> {});
+          .run(Runtimes.policy("full", 16), POLICIES.stream().map(p -> Runtimes.policy(p, 16)).toList(), stream(120, 4), 60, i -> {});
       PolicyFidelity full = result.get(0);
       assertThat(full.fullStepShare()).isEqualTo(1.0);
       for (PolicyFidelity f : result.subList(1, 5)) {

@@ -3,6 +3,8 @@ package org.recycledattention.model.format;
 import static java.util.Objects.requireNonNull;
 
 import java.nio.file.Path;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -28,6 +30,6 @@ public record LoadedWeights(ModelFormat format, Path source, ModelConfig config,
     requireNonNull(weights, "weights is null");
     requireNonNull(description, "description is null");
     requireNonNull(resources, "resources is null");
-    metadata = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(requireNonNull(metadata, "metadata is null")));
+    metadata = Collections.unmodifiableMap(new LinkedHashMap<>(requireNonNull(metadata, "metadata is null")));
   }
 }

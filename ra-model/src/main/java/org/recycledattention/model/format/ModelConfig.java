@@ -1,5 +1,7 @@
 package org.recycledattention.model.format;
 
+import org.recycledattention.api.model.ModelShape;
+
 /**
  * Hyper-parameters of a Llama-family model, whatever file it came from.
  *
@@ -25,7 +27,7 @@ public record ModelConfig(String architecture, int dim, int ffnDim, int layers, 
   /** Llama 3.x RoPE frequency scaling ("rope_type": "llama3"). */
   public record RopeScaling(float factor, float lowFreqFactor, float highFreqFactor, int originalContextLength) {}
 
-  public org.recycledattention.api.model.ModelShape shape() {
-    return new org.recycledattention.api.model.ModelShape(layers, heads, kvHeads, headDim, contextLength);
+  public ModelShape shape() {
+    return new ModelShape(layers, heads, kvHeads, headDim, contextLength);
   }
 }

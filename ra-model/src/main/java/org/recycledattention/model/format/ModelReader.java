@@ -1,11 +1,13 @@
 package org.recycledattention.model.format;
 
+import java.nio.ByteBuffer;
 import java.nio.file.Path;
+import org.recycledattention.model.ModelFormatException;
 
 /**
- * Reads one {@link ModelFormat}: maps the weights and builds the configuration. The extension
- * point of {@code ModelLoader}: GGUF and llama2.c readers are built in; the safetensors reader
- * ({@code engine.safetensors}) implements this interface too.
+ * Reads one {@link ModelFormat}: recognises its files, maps the weights and builds the configuration.
+ * The extension point of the model loader ({@code model.load.ModelLoader}), which knows no format: the
+ * composition root registers the readers (GGUF, llama2.c, safetensors).
  *
  * <p>Implementations are stateless and thread-safe.
  */
@@ -13,9 +15,25 @@ public interface ModelReader {
   ModelFormat format();
 
   /**
+   * Whether {@code path} holds this format.
+   *
+   * @param head the file's first bytes (at most {@link #HEAD_BYTES}, fewer for a short file), little
+   *     endian; empty for a directory
+   * @param size the file's size in bytes, -1 for a directory
+   * @throws ModelFormatException when the file is recognisably this format but cannot be (a truncated file)
+   */
+  boolean recognizes(Path path, ByteBuffer head, long size);
+
+  /** What a file of this format looks like, for the message about a file nobody recognises. */
+  String expected();
+
+  /**
    * Reads {@code path}.
    *
    * @throws ModelFormatException naming the file and byte offset of anything malformed
    */
   LoadedWeights read(Path path);
+
+  /** The most bytes {@link #recognizes} is given. */
+  int HEAD_BYTES = 64;
 }

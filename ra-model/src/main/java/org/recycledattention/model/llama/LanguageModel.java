@@ -1,6 +1,7 @@
 package org.recycledattention.model.llama;
 
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.Optional;
 import org.recycledattention.api.model.ModelShape;
 import org.recycledattention.model.NumericalException;
@@ -29,6 +30,14 @@ public interface LanguageModel extends AutoCloseable {
 
   /** One line: format, architecture, size, weight type. */
   String description();
+
+  /**
+   * The file's raw metadata (GGUF key/values such as {@code tokenizer.chat_template}; the parsed
+   * {@code config.json} of safetensors), read-only; empty when the format has none.
+   */
+  default Map<String, Object> metadata() {
+    return Map.of();
+  }
 
   /**
    * A new sequence whose attention is {@code attention}.

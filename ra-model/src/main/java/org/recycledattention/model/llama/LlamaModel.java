@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import jdk.incubator.vector.FloatVector;
@@ -101,6 +102,11 @@ public final class LlamaModel implements LanguageModel {
   @Override
   public Path source() {
     return loaded.source();
+  }
+
+  @Override
+  public Map<String, Object> metadata() {
+    return loaded.metadata();
   }
 
   @Override

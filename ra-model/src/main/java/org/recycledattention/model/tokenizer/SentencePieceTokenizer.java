@@ -2,6 +2,7 @@ package org.recycledattention.model.tokenizer;
 
 import static java.util.Objects.requireNonNull;
 
+import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -356,7 +357,7 @@ public final class SentencePieceTokenizer implements Tokenizer {
   @Override
   public String decode(int[] ids) {
     requireNonNull(ids, "ids is null");
-    java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream(ids.length * 4);
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream(ids.length * 4);
     boolean runStart = true;
     for (int id : ids) {
       byte[] d = decodedBytes(id);

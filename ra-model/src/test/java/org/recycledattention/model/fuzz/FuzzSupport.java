@@ -10,12 +10,11 @@ import org.recycledattention.api.RaException;
 import org.recycledattention.model.ModelFormatException;
 import org.recycledattention.model.format.gguf.GgufModelReader;
 import org.recycledattention.model.format.llama2c.Llama2cReader;
-import org.recycledattention.model.format.safetensors.SafetensorsLoader;
 import org.recycledattention.model.llama.LlamaModel;
 import org.recycledattention.model.load.ModelLoader;
 import org.recycledattention.model.load.ModelTokenizers;
+import org.recycledattention.model.testing.Loaders;
 import org.recycledattention.model.tokenizer.Tokenizer;
-import org.recycledattention.model.tokenizer.Tokenizers;
 
 /**
  * What every fuzz target shares: a scratch directory per input and the parser contract.
@@ -56,7 +55,7 @@ final class FuzzSupport {
 
   /** The loader with every format and tokenizers, as the CLI builds it. */
   static ModelLoader loader() {
-    return ModelLoader.standard().with(new SafetensorsLoader()).withTokenizers(new ModelTokenizers());
+    return Loaders.formats().withTokenizers(new ModelTokenizers());
   }
 
   /**

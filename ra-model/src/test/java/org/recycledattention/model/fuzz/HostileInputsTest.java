@@ -1,7 +1,6 @@
 package org.recycledattention.model.fuzz;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -17,8 +16,8 @@ import org.recycledattention.model.format.ModelFormat;
 import org.recycledattention.model.format.gguf.GgufFile;
 import org.recycledattention.model.format.gguf.writer.GgufWriter;
 import org.recycledattention.model.format.llama2c.Llama2cReader;
-import org.recycledattention.model.load.ModelLoader;
 import org.recycledattention.model.tensor.GgmlType;
+import org.recycledattention.model.testing.Loaders;
 import org.recycledattention.model.tokenizer.Tokenizers;
 
 /**
@@ -228,7 +227,7 @@ class HostileInputsTest {
     assertThat(checked(org.assertj.core.api.Assertions.catchThrowable(() -> new Llama2cReader().read(p)), p, 0))
         .hasMessageContaining("implies a file of " + valid.length + " bytes, but the file has " + (valid.length - 4));
     Path whole = file("whole.bin", valid);
-    assertThat(ModelLoader.detect(whole)).isEqualTo(ModelFormat.LLAMA2C);
+    assertThat(Loaders.formats().detect(whole)).isEqualTo(ModelFormat.LLAMA2C);
   }
 
   // -------------------------------------------------------------------------------- tokenizers

@@ -1,54 +1,33 @@
 package org.recycledattention.policy.h2o;
 
-import static java.util.Objects.requireNonNull;
-
 import java.math.BigDecimal;
 import java.math.RoundingMode;
-import java.util.List;
 import java.util.Set;
 import org.recycledattention.api.cache.BackendCapability;
 import org.recycledattention.api.config.ConfigProperty;
 import org.recycledattention.api.model.ModelShape;
 import org.recycledattention.api.policy.AttentionPolicy;
-import org.recycledattention.api.policy.AttentionPolicyProvider;
 import org.recycledattention.api.policy.PolicyConfig;
+import org.recycledattention.api.policy.support.AbstractPolicyProvider;
+import org.recycledattention.api.provider.ProviderInfo;
 
 /** Provider of {@code h2o} (heavy hitters plus recent tokens). Thread-safe. */
-public final class H2oPolicyProvider implements AttentionPolicyProvider {
+public final class H2oPolicyProvider extends AbstractPolicyProvider {
   public static final String NAME = "h2o";
   /** Fraction of the budget given to heavy hitters; the rest is the recent window. */
-  public static final String HEAVY_RATIO = "heavy-ratio";
+  public static final ConfigProperty<Double> HEAVY_RATIO = ConfigProperty.ofDouble("heavy-ratio", 0.5, 0.0, 1.0,
+      "fraction of the budget kept as heavy hitters (largest accumulated attention); the rest are the most recent tokens");
 
-  private static final List<ConfigProperty> PROPERTIES = List.of(
-      ConfigProperty.ofDouble(HEAVY_RATIO, 0.5, 0.0, 1.0,
-          "fraction of the budget kept as heavy hitters (largest accumulated attention); the rest are the most recent tokens"));
-
-  @Override
-  public String name() {
-    return NAME;
+  public H2oPolicyProvider() {
+    super(new ProviderInfo(NAME,
+        "H2O: keep the heavy hitters (largest accumulated attention) plus the most recent tokens, evicting the rest (budget K)", HEAVY_RATIO),
+        Set.of(BackendCapability.EVICTION, BackendCapability.SCORES));
   }
 
   @Override
-  public String description() {
-    return "H2O: keep the heavy hitters (largest accumulated attention) plus the most recent tokens, evicting the rest (budget K)";
-  }
-
-  @Override
-  public List<ConfigProperty> properties() {
-    return PROPERTIES;
-  }
-
-  @Override
-  public Set<BackendCapability> requiredCapabilities() {
-    return Set.of(BackendCapability.EVICTION, BackendCapability.SCORES);
-  }
-
-  @Override
-  public AttentionPolicy create(PolicyConfig config, ModelShape shape) {
-    requireNonNull(config, "config is null");
-    requireNonNull(shape, "shape is null");
+  protected AttentionPolicy newPolicy(PolicyConfig config, ModelShape shape) {
     int budget = config.budget();
-    return new H2oPolicy(budget, heavyHitters(budget, config.properties().getDouble(HEAVY_RATIO)), shape);
+    return new H2oPolicy(budget, heavyHitters(budget, config.properties().get(HEAVY_RATIO)), shape);
   }
 
   /**

@@ -1,45 +1,26 @@
 package org.recycledattention.policy.local;
 
-import static java.util.Objects.requireNonNull;
-
-import java.util.List;
 import java.util.Set;
 import org.recycledattention.api.cache.BackendCapability;
 import org.recycledattention.api.config.ConfigProperty;
 import org.recycledattention.api.model.ModelShape;
 import org.recycledattention.api.policy.AttentionPolicy;
-import org.recycledattention.api.policy.AttentionPolicyProvider;
 import org.recycledattention.api.policy.PolicyConfig;
+import org.recycledattention.api.policy.support.AbstractPolicyProvider;
+import org.recycledattention.api.provider.ProviderInfo;
 import org.recycledattention.policy.support.PolicyKeys;
 
 /** Provider of {@code local} (StreamingLLM: sinks plus a recent window). Thread-safe. */
-public final class LocalPolicyProvider implements AttentionPolicyProvider {
+public final class LocalPolicyProvider extends AbstractPolicyProvider {
   public static final String NAME = "local";
   /** Attention sinks kept at the start of the sequence. */
-  public static final String SINK_TOKENS = "sink-tokens";
+  public static final ConfigProperty<Integer> SINK_TOKENS = ConfigProperty.ofInt("sink-tokens", 4, 0, Integer.MAX_VALUE,
+      "attention-sink tokens kept at the start of the sequence (StreamingLLM: 4); the rest of the budget is the recent window");
 
-  private static final List<ConfigProperty> PROPERTIES = List.of(
-      ConfigProperty.ofInt(SINK_TOKENS, 4, 0, Integer.MAX_VALUE,
-          "attention-sink tokens kept at the start of the sequence (StreamingLLM: 4); the rest of the budget is the recent window"));
-
-  @Override
-  public String name() {
-    return NAME;
-  }
-
-  @Override
-  public String description() {
-    return "StreamingLLM: keep the first sink-tokens plus the most recent tokens, evicting the rest (budget K)";
-  }
-
-  @Override
-  public List<ConfigProperty> properties() {
-    return PROPERTIES;
-  }
-
-  @Override
-  public Set<BackendCapability> requiredCapabilities() {
-    return Set.of(BackendCapability.EVICTION);
+  public LocalPolicyProvider() {
+    super(new ProviderInfo(NAME,
+        "StreamingLLM: keep the first sink-tokens plus the most recent tokens, evicting the rest (budget K)", SINK_TOKENS),
+        Set.of(BackendCapability.EVICTION));
   }
 
   /**
@@ -47,10 +28,8 @@ public final class LocalPolicyProvider implements AttentionPolicyProvider {
    *     {@code sink-tokens}
    */
   @Override
-  public AttentionPolicy create(PolicyConfig config, ModelShape shape) {
-    requireNonNull(config, "config is null");
-    requireNonNull(shape, "shape is null");
-    int sinkTokens = config.properties().getInt(SINK_TOKENS);
+  protected AttentionPolicy newPolicy(PolicyConfig config, ModelShape shape) {
+    int sinkTokens = config.properties().get(SINK_TOKENS);
     if (config.budget() <= sinkTokens) {
       String sinkKey = PolicyKeys.qualified(config, SINK_TOKENS);
       throw PolicyKeys.conflict(PolicyKeys.BUDGET + " (" + config.budget() + ") must exceed " + sinkKey + " (" + sinkTokens

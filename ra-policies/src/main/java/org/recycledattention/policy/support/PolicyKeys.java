@@ -3,6 +3,7 @@ package org.recycledattention.policy.support;
 import static java.util.Objects.requireNonNull;
 
 import org.recycledattention.api.config.ConfigException;
+import org.recycledattention.api.config.ConfigProperty;
 import org.recycledattention.api.policy.PolicyConfig;
 
 /** Fully qualified configuration key names for error messages. */
@@ -13,10 +14,10 @@ public final class PolicyKeys {
   private PolicyKeys() {}
 
   /** {@code key} under the policy's prefix: {@code ra.policy.recycled.stride}. */
-  public static String qualified(PolicyConfig config, String key) {
+  public static String qualified(PolicyConfig config, ConfigProperty<?> property) {
     requireNonNull(config, "config is null");
-    requireNonNull(key, "key is null");
-    return config.properties().prefix() + key;
+    requireNonNull(property, "property is null");
+    return config.properties().prefix() + property.key();
   }
 
   /**

@@ -11,17 +11,17 @@ import org.recycledattention.api.config.ConfigException;
 import org.recycledattention.api.model.ModelShape;
 import org.recycledattention.api.plan.StepPlan;
 import org.recycledattention.api.policy.Phase;
-import org.recycledattention.policy.testing.Policies;
-import org.recycledattention.policy.testing.PolicyDriver;
-import org.recycledattention.policy.testing.RecordingWorkingSet.Evict;
-import org.recycledattention.policy.testing.RecordingWorkingSet.Retain;
-import org.recycledattention.policy.testing.RecordingWorkingSet;
+import org.recycledattention.tests.Providers;
+import org.recycledattention.tests.SimulatedDecoder;
+import org.recycledattention.tests.SimulatedWorkingSet.Evict;
+import org.recycledattention.tests.SimulatedWorkingSet.Retain;
+import org.recycledattention.tests.SimulatedWorkingSet;
 
 class LocalPolicyTest {
-  private static final ModelShape SHAPE = Policies.shape(2, 4, 2, 4);
+  private static final ModelShape SHAPE = SimulatedDecoder.shape(2, 4, 2, 4);
 
-  private static PolicyDriver driver(int budget, int sinks) {
-    return new PolicyDriver(Policies.create(new LocalPolicyProvider(), budget, Map.of("sink-tokens", Integer.toString(sinks)), SHAPE), SHAPE);
+  private static SimulatedDecoder driver(int budget, int sinks) {
+    return new SimulatedDecoder(Providers.create(new LocalPolicyProvider(), budget, Map.of("sink-tokens", Integer.toString(sinks)), SHAPE), SHAPE);
   }
 
   private static TreeSet<Integer> positions(int... p) {
@@ -30,74 +30,74 @@ class LocalPolicyTest {
 
   @Test
   void longPromptIsCutToSinksPlusRecentWithOneRetain() {
-    PolicyDriver d = driver(6, 2);
-    StepPlan[] plans = d.prefill(Phase.PREFILL_END, 0, 10, PolicyDriver.NO_SCORES);
+    SimulatedDecoder d = driver(6, 2);
+    StepPlan[] plans = d.prefill(Phase.PREFILL_END, 0, 10, SimulatedDecoder.NO_SCORES);
 
     assertThat(plans).containsOnly(StepPlan.Full.NO_SCORES);
     for (int l = 0; l < 2; l++) {
-      RecordingWorkingSet ws = d.workingSet(l);
+      SimulatedWorkingSet ws = d.workingSet(l);
       assertThat(ws.calls()).hasSize(1).first().isInstanceOf(Retain.class);
       for (int h = 0; h < 2; h++) {
-        assertThat(ws.mainPositions(h)).isEqualTo(positions(0, 1, 6, 7, 8, 9));
+        assertThat(ws.positionSet(h)).isEqualTo(positions(0, 1, 6, 7, 8, 9));
       }
     }
   }
 
   @Test
   void decodeSlidesTheWindowOneEvictionPerStepAndKeepsTheSinks() {
-    PolicyDriver d = driver(6, 2);
-    d.prefill(Phase.PREFILL_END, 0, 10, PolicyDriver.NO_SCORES);
+    SimulatedDecoder d = driver(6, 2);
+    d.prefill(Phase.PREFILL_END, 0, 10, SimulatedDecoder.NO_SCORES);
     for (int step = 0; step < 13; step++) { // more than one trip around the ring of 4 window slots
       int pos = 10 + step;
       d.workingSet(0).clearCalls();
-      assertThat(d.decode(step, pos, PolicyDriver.NO_SCORES)).containsOnly(StepPlan.Full.NO_SCORES);
-      RecordingWorkingSet ws = d.workingSet(0);
+      assertThat(d.decode(step, pos, SimulatedDecoder.NO_SCORES)).containsOnly(StepPlan.Full.NO_SCORES);
+      SimulatedWorkingSet ws = d.workingSet(0);
       assertThat(ws.calls()).singleElement().isInstanceOf(Evict.class);
       assertThat(ws.length()).isEqualTo(6);
       for (int h = 0; h < 2; h++) {
-        assertThat(ws.mainPositions(h)).as("step %d head %d", step, h).isEqualTo(positions(0, 1, pos - 3, pos - 2, pos - 1, pos));
+        assertThat(ws.positionSet(h)).as("step %d head %d", step, h).isEqualTo(positions(0, 1, pos - 3, pos - 2, pos - 1, pos));
       }
     }
   }
 
   @Test
   void prefillChunksNeverEvictAndShortPromptsGrowToTheBudget() {
-    PolicyDriver d = driver(6, 2);
-    d.prefill(Phase.PREFILL, 0, 4, PolicyDriver.NO_SCORES);
-    d.prefill(Phase.PREFILL, 4, 4, PolicyDriver.NO_SCORES); // 8 > budget, still no eviction (the driver checks)
+    SimulatedDecoder d = driver(6, 2);
+    d.prefill(Phase.PREFILL, 0, 4, SimulatedDecoder.NO_SCORES);
+    d.prefill(Phase.PREFILL, 4, 4, SimulatedDecoder.NO_SCORES); // 8 > budget, still no eviction (the driver checks)
     assertThat(d.workingSet(0).length()).isEqualTo(8);
-    d.prefill(Phase.PREFILL_END, 8, 1, PolicyDriver.NO_SCORES);
-    assertThat(d.workingSet(0).mainPositions(0)).isEqualTo(positions(0, 1, 5, 6, 7, 8));
+    d.prefill(Phase.PREFILL_END, 8, 1, SimulatedDecoder.NO_SCORES);
+    assertThat(d.workingSet(0).positionSet(0)).isEqualTo(positions(0, 1, 5, 6, 7, 8));
 
-    PolicyDriver shortPrompt = driver(6, 2);
-    shortPrompt.prefill(Phase.PREFILL_END, 0, 3, PolicyDriver.NO_SCORES);
-    shortPrompt.decode(0, 3, PolicyDriver.NO_SCORES);
-    shortPrompt.decode(1, 4, PolicyDriver.NO_SCORES);
-    shortPrompt.decode(2, 5, PolicyDriver.NO_SCORES);
+    SimulatedDecoder shortPrompt = driver(6, 2);
+    shortPrompt.prefill(Phase.PREFILL_END, 0, 3, SimulatedDecoder.NO_SCORES);
+    shortPrompt.decode(0, 3, SimulatedDecoder.NO_SCORES);
+    shortPrompt.decode(1, 4, SimulatedDecoder.NO_SCORES);
+    shortPrompt.decode(2, 5, SimulatedDecoder.NO_SCORES);
     assertThat(shortPrompt.workingSet(1).calls()).isEmpty();
-    shortPrompt.decode(3, 6, PolicyDriver.NO_SCORES);
-    shortPrompt.decode(4, 7, PolicyDriver.NO_SCORES);
-    assertThat(shortPrompt.workingSet(1).mainPositions(1)).isEqualTo(positions(0, 1, 4, 5, 6, 7));
+    shortPrompt.decode(3, 6, SimulatedDecoder.NO_SCORES);
+    shortPrompt.decode(4, 7, SimulatedDecoder.NO_SCORES);
+    assertThat(shortPrompt.workingSet(1).positionSet(1)).isEqualTo(positions(0, 1, 4, 5, 6, 7));
   }
 
   @Test
   void zeroSinksIsAPureSlidingWindow() {
-    PolicyDriver d = driver(3, 0);
-    d.prefill(Phase.PREFILL_END, 0, 5, PolicyDriver.NO_SCORES);
-    assertThat(d.workingSet(0).mainPositions(0)).isEqualTo(positions(2, 3, 4));
-    d.decode(0, 5, PolicyDriver.NO_SCORES);
-    d.decode(1, 6, PolicyDriver.NO_SCORES);
-    assertThat(d.workingSet(0).mainPositions(1)).isEqualTo(positions(4, 5, 6));
+    SimulatedDecoder d = driver(3, 0);
+    d.prefill(Phase.PREFILL_END, 0, 5, SimulatedDecoder.NO_SCORES);
+    assertThat(d.workingSet(0).positionSet(0)).isEqualTo(positions(2, 3, 4));
+    d.decode(0, 5, SimulatedDecoder.NO_SCORES);
+    d.decode(1, 6, SimulatedDecoder.NO_SCORES);
+    assertThat(d.workingSet(0).positionSet(1)).isEqualTo(positions(4, 5, 6));
   }
 
   @Test
   void budgetMustExceedSinkTokens() {
     LocalPolicyProvider provider = new LocalPolicyProvider();
-    assertThatThrownBy(() -> Policies.create(provider, 4, Map.of(), SHAPE))
+    assertThatThrownBy(() -> Providers.create(provider, 4, Map.of(), SHAPE))
         .isInstanceOf(ConfigException.class)
         .hasMessageContaining("ra.budget (4)")
         .hasMessageContaining("ra.policy.local.sink-tokens (4)");
-    assertThatThrownBy(() -> Policies.config(provider, 8, Map.of("sink-tokens", "-1")))
+    assertThatThrownBy(() -> Providers.policyConfig(provider, 8, Map.of("sink-tokens", "-1")))
         .isInstanceOf(ConfigException.class)
         .hasMessageContaining("ra.policy.local.sink-tokens");
   }

@@ -7,17 +7,17 @@ import org.junit.jupiter.api.Test;
 import org.recycledattention.api.model.ModelShape;
 import org.recycledattention.api.plan.StepPlan;
 import org.recycledattention.api.policy.Phase;
-import org.recycledattention.policy.testing.Policies;
-import org.recycledattention.policy.testing.PolicyDriver;
+import org.recycledattention.tests.Providers;
+import org.recycledattention.tests.SimulatedDecoder;
 
 /** The query-similarity schedule, with queries whose cosine is known by construction. */
 class DynamicScheduleTest {
   /** 2 layers, 2 query heads sharing 1 KV head, head dimension 2: a query head is a 2-D direction. */
-  private static final ModelShape SHAPE = Policies.shape(2, 2, 1, 2);
-  private static final PolicyDriver.ScoreFn BY_POSITION = (l, h, p) -> p / 100f;
+  private static final ModelShape SHAPE = SimulatedDecoder.shape(2, 2, 1, 2);
+  private static final SimulatedDecoder.ScoreFn BY_POSITION = (l, h, p) -> p / 100f;
 
   private static RecycledPolicy policy(String threshold, String checkInterval) {
-    return (RecycledPolicy) Policies.create(new RecycledPolicyProvider(), 4,
+    return (RecycledPolicy) Providers.create(new RecycledPolicyProvider(), 4,
         Map.of("schedule", "dynamic", "similarity-threshold", threshold, "check-interval", checkInterval), SHAPE);
   }
 
@@ -29,7 +29,7 @@ class DynamicScheduleTest {
   }
 
   /** A prompt of 3 tokens whose last query averages to 45 degrees; earlier rows point elsewhere. */
-  private static void prefill(PolicyDriver d) {
+  private static void prefill(SimulatedDecoder d) {
     float[] rows = {-1, 0, -1, 0, /* */ 0, -1, 0, -1, /* last: heads at 0 and 90 degrees, mean at 45 */ 1, 0, 0, 1};
     d.prefill(Phase.PREFILL_END, 0, 3, BY_POSITION, l -> rows);
   }
@@ -45,7 +45,7 @@ class DynamicScheduleTest {
   @Test
   void aLayerGoesFullExactlyWhenItsQuerySimilarityDropsBelowTheThresholdAtACheckStep() {
     RecycledPolicy policy = policy("0.85", "2");
-    PolicyDriver d = new PolicyDriver(policy, SHAPE);
+    SimulatedDecoder d = new SimulatedDecoder(policy, SHAPE);
     prefill(d);
     // layer 0 stays 20 degrees off (cos 0.94 >= 0.85): never full.
     // layer 1: 40 degrees off (cos 0.77) from step 0; step 4 turns another 90 degrees.
@@ -64,13 +64,13 @@ class DynamicScheduleTest {
     }
     assertThat(policy.fullSteps(0)).isEqualTo(1);
     assertThat(policy.fullSteps(1)).isEqualTo(3);
-    assertThat(d.workingSet(1).partialPositions(0)).isEqualTo(new java.util.TreeSet<>(java.util.List.of(5, 6, 7, 8)));
+    assertThat(d.workingSet(1).partialPositionSet(0)).isEqualTo(new java.util.TreeSet<>(java.util.List.of(5, 6, 7, 8)));
   }
 
   @Test
   void theComparisonIsStrictAtTheThreshold() {
     RecycledPolicy policy = policy("0", "1");
-    PolicyDriver d = new PolicyDriver(policy, SHAPE);
+    SimulatedDecoder d = new SimulatedDecoder(policy, SHAPE);
     float[] reference = {1, 0, 1, 0};
     d.prefill(Phase.PREFILL_END, 0, 1, BY_POSITION, l -> reference);
     // orthogonal: similarity exactly 0, not below 0 -> recycled
@@ -81,7 +81,7 @@ class DynamicScheduleTest {
 
   @Test
   void theQueryIsAveragedOverTheQueryHeads() {
-    PolicyDriver d = new PolicyDriver(policy("0.5", "1"), SHAPE);
+    SimulatedDecoder d = new SimulatedDecoder(policy("0.5", "1"), SHAPE);
     d.prefill(Phase.PREFILL_END, 0, 1, BY_POSITION, l -> new float[] {1, 0, 1, 0}); // mean (1, 0)
     // head 0 still points at (1, 0) but the mean is (0, 1): similarity 0 -> full
     assertThat(fullSteps(d.decode(0, 1, BY_POSITION, l -> new float[] {1, 0, -1, 2}))).containsExactly(true, true);

@@ -4,6 +4,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import me.tongfei.progressbar.ProgressBar;
 import org.recycledattention.cli.common.EvalSupport;
 import org.recycledattention.cli.common.Subcommand;
@@ -20,8 +23,9 @@ import picocli.CommandLine.Option;
 
 /** {@code ra train-probe}: trains the retrieval probe model (DJL PyTorch, CPU) and writes it as GGUF. */
 @Command(name = "train-probe", mixinStandardHelpOptions = true, sortOptions = false,
-    description = {"Train the retrieval probe model (a small Llama: RMSNorm, RoPE, GQA, SwiGLU) on generated RULER-style retrieval tasks",
-        "with DJL's PyTorch engine on the CPU, and write it as GGUF. The defaults rerun the shipped model's recipe (libtorch's CPU training is not bit-for-bit repeatable)."})
+    description = {"Train the retrieval probe model on generated RULER-style retrieval tasks and write it as GGUF.",
+        "The model is a small Llama (RMSNorm, RoPE, GQA, SwiGLU), trained with DJL's PyTorch engine on the CPU. The defaults",
+        "rerun the shipped model's recipe (libtorch's CPU training is not bit-for-bit repeatable)."})
 public final class TrainProbeCommand extends Subcommand {
   @Option(names = "--out", required = true, paramLabel = "F.gguf", description = "Where to write the model.")
   Path out;
@@ -80,12 +84,12 @@ public final class TrainProbeCommand extends Subcommand {
     double[] last = {Double.NaN, 0, 0};
     // Ctrl-C: libtorch crashes if the JVM exits while a step runs in native code, so the shutdown
     // waits (a few seconds at most) for the loop to leave the current step.
-    java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
-    java.util.concurrent.CountDownLatch left = new java.util.concurrent.CountDownLatch(1);
+    AtomicBoolean stop = new AtomicBoolean();
+    CountDownLatch left = new CountDownLatch(1);
     Thread hook = new Thread(() -> {
       stop.set(true);
       try {
-        left.await(20, java.util.concurrent.TimeUnit.SECONDS);
+        left.await(20, TimeUnit.SECONDS);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }

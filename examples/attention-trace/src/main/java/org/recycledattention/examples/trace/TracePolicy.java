@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 import java.util.Locale;
+import java.util.stream.IntStream;
 import org.recycledattention.api.cache.Scores;
 import org.recycledattention.api.cache.Selection;
 import org.recycledattention.api.cache.WorkingSet;
@@ -131,7 +132,7 @@ final class TracePolicy implements AttentionPolicy {
 
   /** Slots by descending score; ties keep the older slot first. */
   private static int[] descending(float[] p) {
-    return java.util.stream.IntStream.range(0, p.length).boxed().sorted((a, b) -> Float.compare(p[b], p[a])).mapToInt(Integer::intValue).toArray();
+    return IntStream.range(0, p.length).boxed().sorted((a, b) -> Float.compare(p[b], p[a])).mapToInt(Integer::intValue).toArray();
   }
 
   private void write(String text) {

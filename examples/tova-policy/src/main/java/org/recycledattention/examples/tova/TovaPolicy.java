@@ -2,6 +2,7 @@ package org.recycledattention.examples.tova;
 
 import static java.util.Objects.requireNonNull;
 
+import java.util.Arrays;
 import org.recycledattention.api.cache.Scores;
 import org.recycledattention.api.cache.Selection;
 import org.recycledattention.api.cache.WorkingSet;
@@ -83,13 +84,13 @@ final class TovaPolicy implements AttentionPolicy {
       }
       final int head = h;
       // victims first: the sort puts the keep survivors at the end
-      java.util.Arrays.sort(order, (a, b) -> evictsBefore(s[a], ws.position(head, a), s[b], ws.position(head, b)) ? -1
+      Arrays.sort(order, (a, b) -> evictsBefore(s[a], ws.position(head, a), s[b], ws.position(head, b)) ? -1
           : evictsBefore(s[b], ws.position(head, b), s[a], ws.position(head, a)) ? 1 : 0);
       int[] survivors = new int[keep];
       for (int i = 0; i < keep; i++) {
         survivors[i] = order[n - keep + i];
       }
-      java.util.Arrays.sort(survivors);
+      Arrays.sort(survivors);
       for (int i = 0; i < keep; i++) {
         slots[h][i] = survivors[i];
         kept[h][i] = s[survivors[i]];

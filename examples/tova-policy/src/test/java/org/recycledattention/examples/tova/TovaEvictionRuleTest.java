@@ -45,7 +45,7 @@ class TovaEvictionRuleTest {
     AttentionPolicy tova = tova(3, Map.of());
     SimulatedWorkingSet ws = new SimulatedWorkingSet(0, 2).appendRange(0, 4); // positions 0..3, the newest is 3
     observe(tova, Phase.DECODE, 3, ws, new float[] {0.4f, 0.1f, 0.3f, 0.2f}, new float[] {0.1f, 0.5f, 0.2f, 0.2f});
-    assertThat(ws.operations()).containsExactly("evict [1, 0]");
+    assertThat(ws.calls()).containsExactly(new SimulatedWorkingSet.Evict(List.of(1, 0)));
     // swap-remove: the last entry (position 3) moves into the freed slot
     assertThat(ws.positions(0)).containsExactly(0, 3, 2);
     assertThat(ws.positions(1)).containsExactly(3, 1, 2);
@@ -75,7 +75,7 @@ class TovaEvictionRuleTest {
     AttentionPolicy tova = tova(4, Map.of());
     SimulatedWorkingSet ws = new SimulatedWorkingSet(0, 1).appendRange(0, 4);
     observe(tova, Phase.DECODE, 3, ws, new float[] {0.1f, 0.2f, 0.3f, 0.4f});
-    assertThat(ws.operations()).isEmpty();
+    assertThat(ws.calls()).isEmpty();
   }
 
   @Test
@@ -88,7 +88,7 @@ class TovaEvictionRuleTest {
     assertThat(ws.positions(0)).containsExactly(0, 2, 4);
     // head 1: 0.40, 0.30, 0.10 survive; the four 0.05s go
     assertThat(ws.positions(1)).containsExactly(1, 5, 6);
-    assertThat(ws.operations()).singleElement().asString().startsWith("retain");
+    assertThat(ws.calls()).singleElement().isInstanceOf(SimulatedWorkingSet.Retain.class);
   }
 
   @Test
@@ -98,7 +98,7 @@ class TovaEvictionRuleTest {
     DecodeStep prefill = step(Phase.PREFILL, 4);
     assertThat(tova.plan(0, prefill)).isEqualTo(StepPlan.Full.NO_SCORES);
     tova.observe(0, prefill, new Observation(StepPlan.Full.NO_SCORES, new AttentionResult(5, null)), ws);
-    assertThat(ws.operations()).isEmpty();
+    assertThat(ws.calls()).isEmpty();
   }
 
   @Test

@@ -10,6 +10,7 @@ import org.recycledattention.api.cache.KvCache;
 import org.recycledattention.api.cache.KvCacheBackend;
 import org.recycledattention.api.cache.KvCacheBackendProvider;
 import org.recycledattention.api.cache.KvDtype;
+import org.recycledattention.api.cache.support.AbstractKvCacheBackend;
 import org.recycledattention.api.config.ConfigProperty;
 import org.recycledattention.api.config.ProviderConfig;
 import org.recycledattention.api.provider.Availability;
@@ -19,6 +20,9 @@ import org.recycledattention.api.provider.Availability;
  * created and closed. Key: {@code dtype} (f32 | f16).
  */
 public class TestBackendProvider implements KvCacheBackendProvider {
+  /** {@code dtype}: the storage type the backend reports. */
+  public static final ConfigProperty<String> DTYPE = ConfigProperty.ofChoice("dtype", "f32", List.of("f32", "f16"), "storage type");
+
   private final String name;
   private final Availability availability;
   private final Set<BackendCapability> capabilities;
@@ -48,8 +52,8 @@ public class TestBackendProvider implements KvCacheBackendProvider {
   }
 
   @Override
-  public List<ConfigProperty> properties() {
-    return List.of(ConfigProperty.ofChoice("dtype", "f32", List.of("f32", "f16"), "storage type"));
+  public List<ConfigProperty<?>> properties() {
+    return List.of(DTYPE);
   }
 
   @Override
@@ -68,40 +72,23 @@ public class TestBackendProvider implements KvCacheBackendProvider {
       throw failOnCreate;
     }
     created.incrementAndGet();
-    KvDtype dtype = config.getString("dtype").equals("f16") ? KvDtype.F16 : KvDtype.F32;
+    KvDtype dtype = config.get(DTYPE).equals("f16") ? KvDtype.F16 : KvDtype.F32;
     return new Backend(dtype);
   }
 
-  /** The created backend: reports its dtype, allocates nothing. */
-  public final class Backend implements KvCacheBackend {
-    private final KvDtype dtype;
-
+  /** The created backend: reports its dtype, allocates nothing, counts its closing. */
+  public final class Backend extends AbstractKvCacheBackend {
     Backend(KvDtype dtype) {
-      this.dtype = dtype;
+      super(name, capabilities, dtype);
     }
 
     @Override
-    public String name() {
-      return name;
-    }
-
-    @Override
-    public Set<BackendCapability> capabilities() {
-      return capabilities;
-    }
-
-    @Override
-    public KvDtype storageDtype() {
-      return dtype;
-    }
-
-    @Override
-    public KvCache allocate(CacheSpec spec) {
+    protected KvCache newCache(CacheSpec spec) {
       throw new UnsupportedOperationException("test backend allocates no cache");
     }
 
     @Override
-    public void close() {
+    protected void release() {
       closed.incrementAndGet();
     }
   }

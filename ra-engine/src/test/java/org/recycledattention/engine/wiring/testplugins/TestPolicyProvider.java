@@ -12,6 +12,9 @@ import org.recycledattention.api.policy.PolicyConfig;
 
 /** A policy provider with a name, one key ({@code window}) and required capabilities chosen by the test. */
 public class TestPolicyProvider implements AttentionPolicyProvider {
+  /** {@code window}: tokens in the test window. */
+  public static final ConfigProperty<Integer> WINDOW = ConfigProperty.ofInt("window", 4, 1, 64, "tokens in the test window");
+
   private final String name;
   private final Set<BackendCapability> required;
 
@@ -31,8 +34,8 @@ public class TestPolicyProvider implements AttentionPolicyProvider {
   }
 
   @Override
-  public List<ConfigProperty> properties() {
-    return List.of(ConfigProperty.ofInt("window", 4, 1, 64, "tokens in the test window"));
+  public List<ConfigProperty<?>> properties() {
+    return List.of(WINDOW);
   }
 
   @Override

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.charset.CharacterCodingException;
@@ -385,7 +386,7 @@ public final class GgufFile implements AutoCloseable {
       pos += len;
       try {
         return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT)
-            .decode(java.nio.ByteBuffer.wrap(bytes)).toString();
+            .decode(ByteBuffer.wrap(bytes)).toString();
       } catch (CharacterCodingException e) {
         throw new ModelFormatException(path, at + 8, "a string is not valid UTF-8");
       }

@@ -1,5 +1,6 @@
 package org.recycledattention.model.format.gguf;
 
+import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -12,6 +13,7 @@ import org.recycledattention.model.format.ModelConfig;
 import org.recycledattention.model.format.ModelFormat;
 import org.recycledattention.model.format.ModelReader;
 import org.recycledattention.model.format.Weights;
+import org.recycledattention.model.llama.Rope;
 import org.recycledattention.model.tensor.FloatTensor;
 
 /**
@@ -29,6 +31,16 @@ public final class GgufModelReader implements ModelReader {
   @Override
   public ModelFormat format() {
     return ModelFormat.GGUF;
+  }
+
+  @Override
+  public boolean recognizes(Path path, ByteBuffer head, long size) {
+    return head.remaining() >= 4 && head.getInt(0) == GgufFile.MAGIC;
+  }
+
+  @Override
+  public String expected() {
+    return "a GGUF file (magic \"GGUF\")";
   }
 
   @Override
@@ -139,7 +151,7 @@ public final class GgufModelReader implements ModelReader {
 
   private static boolean matches(float[] stored, double[] freqs, ModelConfig.RopeScaling s) {
     for (int i = 0; i < stored.length; i++) {
-      double expected = freqs[i] / org.recycledattention.model.llama.Rope.llama3Frequency(freqs[i], s);
+      double expected = freqs[i] / Rope.llama3Frequency(freqs[i], s);
       if (!(Math.abs(stored[i] - expected) <= 1e-3 * expected)) {
         return false;
       }

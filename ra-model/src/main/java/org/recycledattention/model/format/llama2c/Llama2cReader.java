@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
@@ -66,6 +67,32 @@ public final class Llama2cReader implements ModelReader {
   @Override
   public ModelFormat format() {
     return ModelFormat.LLAMA2C;
+  }
+
+  /**
+   * A file whose first 28 bytes are a header that implies exactly its size.
+   *
+   * @throws ModelFormatException when the header is plausible but implies another size (truncated or corrupt)
+   */
+  @Override
+  public boolean recognizes(Path path, ByteBuffer head, long size) {
+    if (head.remaining() < HEADER_BYTES) {
+      return false;
+    }
+    Header h = header(MemorySegment.ofBuffer(head));
+    if (h != null && h.expectedFileSize() == size) {
+      return true;
+    }
+    if (h != null && h.expectedFileSize() > 0) {
+      throw new ModelFormatException(path, 0, "looks like a llama2.c checkpoint with header " + h + ", which implies " + h.expectedFileSize()
+          + " bytes, but the file has " + size + "; the file is truncated or corrupt");
+    }
+    return false;
+  }
+
+  @Override
+  public String expected() {
+    return "a llama2.c .bin (a header that matches the file size)";
   }
 
   /** The header of {@code data}, or {@code null} when it is shorter than a header. */

@@ -7,8 +7,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.lang.foreign.Arena;
+import java.nio.ByteBuffer;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -42,6 +44,17 @@ public final class SafetensorsLoader implements ModelReader {
   @Override
   public ModelFormat format() {
     return ModelFormat.SAFETENSORS;
+  }
+
+  /** A directory (with config.json and *.safetensors) or a {@code *.safetensors} file. */
+  @Override
+  public boolean recognizes(Path path, ByteBuffer head, long size) {
+    return size < 0 || path.getFileName() != null && path.getFileName().toString().endsWith(".safetensors");
+  }
+
+  @Override
+  public String expected() {
+    return "a safetensors model (a directory or *.safetensors)";
   }
 
   /** {@code new SafetensorsLoader().read(fileOrDir)}. */
@@ -142,7 +155,7 @@ public final class SafetensorsLoader implements ModelReader {
         Path shard;
         try {
           shard = root.resolve(name).normalize();
-        } catch (java.nio.file.InvalidPathException e) {
+        } catch (InvalidPathException e) {
           throw new ModelFormatException(index, -1, "weight_map names shard '" + name + "', which is not a valid file name", e);
         }
         if (!shard.startsWith(root) || !Files.isRegularFile(shard)) {

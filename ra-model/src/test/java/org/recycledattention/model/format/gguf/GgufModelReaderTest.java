@@ -18,11 +18,11 @@ import org.recycledattention.model.format.ModelFormat;
 import org.recycledattention.model.format.Weights;
 import org.recycledattention.model.format.gguf.writer.GgufModelWriter;
 import org.recycledattention.model.llama.LlamaModel;
-import org.recycledattention.model.load.ModelLoader;
 import org.recycledattention.model.tensor.ArrayTensor;
 import org.recycledattention.model.tensor.FloatTensor;
 import org.recycledattention.model.tensor.GgmlType;
 import org.recycledattention.model.testing.FullAttentionSequence;
+import org.recycledattention.model.testing.Loaders;
 import org.recycledattention.model.testing.RandomModels;
 
 /** Models written to GGUF and read back compute what the in-memory models compute. */
@@ -71,7 +71,7 @@ class GgufModelReaderTest {
     try (LlamaModel original = RandomModels.random(config, 8)) {
       Path file = tmp.resolve(type + ".gguf");
       GgufModelWriter.write(file, config, original.weights(), null, type);
-      try (LlamaModel read = ModelLoader.loadModel(file); LlamaModel reference = dequantized(read)) {
+      try (LlamaModel read = Loaders.formats().load(file); LlamaModel reference = dequantized(read)) {
         assertThat(read.weights().layers().get(0).wq().type()).isEqualTo(type);
         // each product matches to the last bits, but a last-bit difference can move an activation across
         // a rounding boundary of the next layer's activation format (one step of 8 bits, or of an f16's 11):
@@ -87,7 +87,7 @@ class GgufModelReaderTest {
     try (LlamaModel original = RandomModels.random(config, 5)) {
       Path file = tmp.resolve("qwen2.gguf");
       GgufModelWriter.write(file, config, original.weights(), null, GgmlType.F32);
-      try (LlamaModel read = ModelLoader.loadModel(file)) {
+      try (LlamaModel read = Loaders.formats().load(file)) {
         assertThat(read.config()).isEqualTo(config);
         assertSameLogits(original, read);
       }
@@ -101,7 +101,7 @@ class GgufModelReaderTest {
     try (LlamaModel original = RandomModels.random(config, 6)) {
       Path file = tmp.resolve("llama3.gguf");
       GgufModelWriter.write(file, config, original.weights(), null, GgmlType.F32);
-      try (LlamaModel read = ModelLoader.loadModel(file)) {
+      try (LlamaModel read = Loaders.formats().load(file)) {
         ModelConfig.RopeScaling got = read.config().ropeScaling();
         assertThat(got).isNotNull();
         assertThat(got.factor()).isCloseTo(32f, within(1e-3f));

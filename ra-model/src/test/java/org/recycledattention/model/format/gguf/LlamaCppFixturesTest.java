@@ -22,9 +22,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.recycledattention.model.llama.LlamaModel;
-import org.recycledattention.model.load.ModelLoader;
 import org.recycledattention.model.tensor.GgmlType;
 import org.recycledattention.model.testing.FullAttentionSequence;
+import org.recycledattention.model.testing.Loaders;
 
 /**
  * Every weight type, in files {@code llama-quantize} wrote, decodes llama.cpp's greedy ids: the
@@ -89,7 +89,7 @@ class LlamaCppFixturesTest {
   void greedyIdsAreLlamaCppsUntilTheFirstNearTie(String file) throws IOException {
     JsonNode prompts = json("prompts.json");
     JsonNode reference = json(file.replace(".gguf", ".json"));
-    try (LlamaModel model = ModelLoader.loadModel(DIR.resolve(file))) {
+    try (LlamaModel model = Loaders.formats().load(DIR.resolve(file))) {
       for (String p : PROMPTS) {
         int n = comparable(reference.get(p));
         int[] expected = Arrays.copyOf(ints(reference.get(p).get("ids")), n);

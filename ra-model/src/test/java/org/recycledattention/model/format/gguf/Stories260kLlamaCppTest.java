@@ -11,8 +11,8 @@ import java.util.stream.IntStream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.recycledattention.model.llama.LlamaModel;
-import org.recycledattention.model.load.ModelLoader;
 import org.recycledattention.model.testing.Fixtures;
+import org.recycledattention.model.testing.Loaders;
 
 /**
  * The stories260K GGUFs of {@code ../shared/fixtures} (a trained five-layer model; skipped when
@@ -38,7 +38,7 @@ class Stories260kLlamaCppTest {
       comparable++;
     }
     int[] ids = prompt.equals("bos") ? new int[] {1} : new int[] {1, 300, 301, 302, 400, 450};
-    try (LlamaModel model = ModelLoader.loadModel(Fixtures.stories().resolve("stories260K-" + type + ".gguf"))) {
+    try (LlamaModel model = Loaders.formats().load(Fixtures.stories().resolve("stories260K-" + type + ".gguf"))) {
       assertThat(comparable).as("steps before llama.cpp's first margin < 0.05").isGreaterThan(0);
       int[] expected = IntStream.range(0, comparable).map(i -> ref.get("ids").get(i).asInt()).toArray();
       assertThat(LlamaCppFixturesTest.greedy(model, ids, comparable)).as("%s from %s: the first %d ids", type, prompt, comparable)

@@ -14,8 +14,8 @@ import org.recycledattention.model.ModelFormatException;
 import org.recycledattention.model.format.LoadedWeights;
 import org.recycledattention.model.format.ModelFormat;
 import org.recycledattention.model.llama.LlamaModel;
-import org.recycledattention.model.load.ModelLoader;
 import org.recycledattention.model.testing.Fixtures;
+import org.recycledattention.model.testing.Loaders;
 
 class Llama2cReaderTest {
   @TempDir
@@ -43,7 +43,7 @@ class Llama2cReaderTest {
     int hidden = 12;
     int vocab = 10;
     Path p = checkpoint(dim, hidden, 2, 2, 1, -vocab, 16, 0);
-    assertThat(ModelLoader.detect(p)).isEqualTo(ModelFormat.LLAMA2C);
+    assertThat(Loaders.formats().detect(p)).isEqualTo(ModelFormat.LLAMA2C);
     LoadedWeights w = new Llama2cReader().read(p);
     try {
       assertThat(w.config().tiedOutput()).isFalse();
@@ -69,10 +69,10 @@ class Llama2cReaderTest {
   void aHeaderThatDoesNotMatchTheFileSizeIsRejected() throws IOException {
     Path p = checkpoint(8, 12, 2, 2, 1, 10, 16, -3);
     assertThatThrownBy(() -> new Llama2cReader().read(p)).isInstanceOf(ModelFormatException.class).hasMessageContaining("truncated");
-    assertThatThrownBy(() -> ModelLoader.detect(p)).isInstanceOf(ModelFormatException.class).hasMessageContaining("llama2.c");
+    assertThatThrownBy(() -> Loaders.formats().detect(p)).isInstanceOf(ModelFormatException.class).hasMessageContaining("llama2.c");
     Path garbage = tmp.resolve("garbage.bin");
     Files.write(garbage, new byte[] {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30});
-    assertThatThrownBy(() -> ModelLoader.loadModel(garbage)).isInstanceOf(ModelFormatException.class).hasMessageContaining("unknown model format");
+    assertThatThrownBy(() -> Loaders.formats().load(garbage)).isInstanceOf(ModelFormatException.class).hasMessageContaining("unknown model format");
     Llama2cReader.Header overflow = new Llama2cReader.Header(1 << 30, 1 << 30, 1 << 30, 2, 1, 1 << 30, 1 << 30);
     assertThat(overflow.expectedFileSize()).isEqualTo(-1);
   }
@@ -80,11 +80,11 @@ class Llama2cReaderTest {
   @Test
   void detectsTheFixtureFormats() {
     Path dir = Fixtures.stories();
-    assertThat(ModelLoader.detect(dir.resolve("stories260K.bin"))).isEqualTo(ModelFormat.LLAMA2C);
-    assertThat(ModelLoader.detect(dir.resolve("stories260K-f16.gguf"))).isEqualTo(ModelFormat.GGUF);
-    assertThat(ModelLoader.detect(dir)).isEqualTo(ModelFormat.SAFETENSORS);
-    assertThatThrownBy(() -> ModelLoader.detect(dir.resolve("tok512-ids.bin"))).isInstanceOf(ModelFormatException.class);
-    try (LlamaModel m = ModelLoader.loadModel(dir.resolve("stories260K.bin"))) {
+    assertThat(Loaders.formats().detect(dir.resolve("stories260K.bin"))).isEqualTo(ModelFormat.LLAMA2C);
+    assertThat(Loaders.formats().detect(dir.resolve("stories260K-f16.gguf"))).isEqualTo(ModelFormat.GGUF);
+    assertThat(Loaders.formats().detect(dir)).isEqualTo(ModelFormat.SAFETENSORS);
+    assertThatThrownBy(() -> Loaders.formats().detect(dir.resolve("tok512-ids.bin"))).isInstanceOf(ModelFormatException.class);
+    try (LlamaModel m = Loaders.formats().load(dir.resolve("stories260K.bin"))) {
       assertThat(m.description()).contains("llama2.c", "5 layers");
       assertThat(m.tokenizer()).isEmpty();
     }

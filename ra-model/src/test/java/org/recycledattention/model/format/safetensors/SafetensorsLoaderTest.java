@@ -19,11 +19,10 @@ import org.recycledattention.model.format.LoadedWeights;
 import org.recycledattention.model.format.ModelConfig;
 import org.recycledattention.model.format.ModelFormat;
 import org.recycledattention.model.llama.LlamaModel;
-import org.recycledattention.model.load.ModelLoader;
 import org.recycledattention.model.load.ModelTokenizers;
 import org.recycledattention.model.tensor.FloatTensor;
 import org.recycledattention.model.tensor.GgmlType;
-import org.recycledattention.model.tokenizer.Tokenizers;
+import org.recycledattention.model.testing.Loaders;
 
 class SafetensorsLoaderTest {
   static final int DIM = 64;
@@ -176,7 +175,7 @@ class SafetensorsLoaderTest {
     }
     new com.fasterxml.jackson.databind.ObjectMapper().writeValue(dir.resolve("tokenizer.json").toFile(),
         Map.of("pre_tokenizer", Map.of("type", "ByteLevel"), "model", Map.of("type", "BPE", "vocab", vocab, "merges", List.of())));
-    try (LlamaModel model = ModelLoader.standard().with(new SafetensorsLoader()).withTokenizers(new ModelTokenizers()).load(dir)) {
+    try (LlamaModel model = Loaders.formats().withTokenizers(new ModelTokenizers()).load(dir)) {
       assertThat(model.config().architecture()).isEqualTo("mistral");
       assertThat(model.tokenizer()).isPresent();
       assertThat(model.tokenizer().get().encode("BCD", false)).containsExactly(1, 2, 3);

@@ -12,7 +12,9 @@ import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -109,7 +111,7 @@ public final class GgufWriter {
   }
 
   public GgufWriter putInt32s(String key, int[] values) {
-    return putArray(key, new GgufArray(GgufValueType.INT32, java.util.Arrays.stream(values).boxed().toList()));
+    return putArray(key, new GgufArray(GgufValueType.INT32, Arrays.stream(values).boxed().toList()));
   }
 
   public GgufWriter putFloat32s(String key, float[] values) {
@@ -172,7 +174,7 @@ public final class GgufWriter {
       rows *= dims[i];
     }
     if (dims[0] < 1 || rows < 1 || dims[0] > Integer.MAX_VALUE || rows > Integer.MAX_VALUE) {
-      throw new IllegalArgumentException("tensor '" + name + "' has dimensions " + java.util.Arrays.toString(dims));
+      throw new IllegalArgumentException("tensor '" + name + "' has dimensions " + Arrays.toString(dims));
     }
     if (dims[0] % type.blockSize() != 0) {
       throw new IllegalArgumentException("tensor '" + name + "': rows of " + dims[0] + " are not a whole number of " + type + " blocks of " + type.blockSize());
@@ -233,7 +235,7 @@ public final class GgufWriter {
       tmp = Files.createTempFile(dir, target.getFileName().toString() + ".", ".tmp");
       tmp.toFile().deleteOnExit(); // an interrupted process must not leave the partial file behind
       if (tmp.getFileSystem().supportedFileAttributeViews().contains("posix")) {
-        Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+        Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-r--r--"));
       }
       try (OutputStream os = Files.newOutputStream(tmp)) {
         writeTo(os);

@@ -19,7 +19,6 @@ import org.recycledattention.model.format.LayerWeights;
 import org.recycledattention.model.format.ModelConfig;
 import org.recycledattention.model.format.ModelFormat;
 import org.recycledattention.model.format.Weights;
-import org.recycledattention.model.format.safetensors.SafetensorsLoader;
 import org.recycledattention.model.format.safetensors.SafetensorsWriter;
 import org.recycledattention.model.llama.LlamaModel;
 import org.recycledattention.model.load.ModelLoader;
@@ -27,6 +26,7 @@ import org.recycledattention.model.load.ModelTokenizers;
 import org.recycledattention.model.tensor.ArrayTensor;
 import org.recycledattention.model.tensor.GgmlType;
 import org.recycledattention.model.testing.FullAttentionSequence;
+import org.recycledattention.model.testing.Loaders;
 
 /**
  * One tiny random model (GQA 3:1, head dim 48, 3 layers, untied output; and a Qwen2 variant with
@@ -321,7 +321,7 @@ class CrossFormatEquivalenceTest {
   }
 
   static ModelLoader loader() {
-    return ModelLoader.standard().with(new SafetensorsLoader());
+    return Loaders.formats();
   }
 
   @Test
@@ -343,7 +343,7 @@ class CrossFormatEquivalenceTest {
     float[][] fromBin;
     float[][] fromConverted;
     try (LlamaModel a = loader().load(gguf); LlamaModel b = loader().load(st); LlamaModel c = loader().load(bin)) {
-      assertThat(ModelLoader.detect(st)).isEqualTo(ModelFormat.SAFETENSORS);
+      assertThat(Loaders.formats().detect(st)).isEqualTo(ModelFormat.SAFETENSORS);
       assertThat(b.config().ropeInterleaved()).isFalse();
       assertThat(a.config().ropeInterleaved()).isTrue();
       assertThat(b.config()).usingRecursiveComparison().ignoringFields("ropeInterleaved").isEqualTo(a.config());

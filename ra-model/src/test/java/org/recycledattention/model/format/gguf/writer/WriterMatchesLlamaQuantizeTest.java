@@ -17,9 +17,9 @@ import org.recycledattention.model.format.gguf.GgufFile;
 import org.recycledattention.model.format.gguf.GgufTensorInfo;
 import org.recycledattention.model.format.gguf.QuantFixtureModels;
 import org.recycledattention.model.llama.LlamaModel;
-import org.recycledattention.model.load.ModelLoader;
 import org.recycledattention.model.tensor.FloatTensor;
 import org.recycledattention.model.tensor.GgmlType;
+import org.recycledattention.model.testing.Loaders;
 import org.recycledattention.model.testing.RandomModels;
 
 /**
@@ -55,7 +55,7 @@ class WriterMatchesLlamaQuantizeTest {
       }
       assertThat(mine.intValue("general.file_type", -1)).isEqualTo(theirs.intValue("general.file_type", -2));
     }
-    try (LlamaModel read = ModelLoader.loadModel(out)) {
+    try (LlamaModel read = Loaders.formats().load(out)) {
       assertThat(read.weights().layers().get(0).up().type()).isEqualTo(type);
     }
   }
@@ -74,7 +74,7 @@ class WriterMatchesLlamaQuantizeTest {
     try (LlamaModel original = RandomModels.random(config, 3)) {
       Path out = dir.resolve("fallback-" + type + ".gguf");
       GgufModelWriter.write(out, config, original.weights(), null, type);
-      try (LlamaModel read = ModelLoader.loadModel(out)) {
+      try (LlamaModel read = Loaders.formats().load(out)) {
         LayerWeights l = read.weights().layers().get(0);
         assertThat(l.wq().type()).isEqualTo(fallback);
         assertThat(l.up().type()).isEqualTo(fallback);

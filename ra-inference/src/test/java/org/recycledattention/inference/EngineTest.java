@@ -1,0 +1,238 @@
+package org.recycledattention.inference;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.recycledattention.engine.config.ConfigLayers;
+import org.recycledattention.engine.decode.Cancellation;
+import org.recycledattention.engine.decode.FinishReason;
+import org.recycledattention.engine.wiring.RaRuntime;
+import org.recycledattention.inference.chat.ChatMessage;
+import org.recycledattention.inference.chat.ChatTemplate;
+
+/**
+ * The embedding API on the built-in probe model, which retrieves a number hidden in filler text.
+ */
+class EngineTest {
+  /**
+   * A needle-in-a-haystack prompt in the probe's vocabulary; the probe answers " 3690583." with
+   * full attention.
+   */
+  static final String NEEDLE =
+      "Some special magic numbers are hidden within the following text. Make sure to memorize it. I"
+          + " will quiz you about the numbers afterwards.\n"
+          + "The grass is green. The sky is blue. The sun is yellow. Here we go. There and back"
+          + " again. One of the special magic numbers for lucky-anchor is: 3690583. The grass is"
+          + " green. The sky is blue. The sun is yellow. Here we go. There and back again.\n"
+          + "What is the special magic number for lucky-anchor mentioned in the provided text? The"
+          + " special magic number for lucky-anchor mentioned in the provided text is";
+
+  private static Engine engine;
+
+  @BeforeAll
+  static void start() {
+    engine = Engine.builder().policy("full").threadsPerSequence(1).build();
+  }
+
+  @AfterAll
+  static void stop() {
+    engine.close();
+  }
+
+  @Test
+  void theProbeRetrievesTheNeedleAndStreamsTheSameText() {
+    List<String> pieces = new ArrayList<>();
+    Completion c = engine.complete(CompletionRequest.text(NEEDLE).withMaxTokens(12), pieces::add);
+    assertThat(c.text()).startsWith(" 3690583");
+    assertThat(String.join("", pieces)).isEqualTo(c.text());
+    assertThat(c.finishReason()).isIn(FinishReason.STOP_TOKEN, FinishReason.LENGTH);
+    assertThat(c.promptTokens())
+        .isEqualTo(engine.tokenizer().orElseThrow().encode(NEEDLE, true).length);
+    assertThat(c.completionTokens()).isEqualTo(c.tokens().length).isPositive();
+    assertThat(c.policy()).isEqualTo("full");
+    assertThat(engine.modelName()).isEqualTo("probe");
+  }
+
+  @Test
+  void aStopStringEndsTheTextBeforeIt() {
+    Completion c = engine.complete(CompletionRequest.text(NEEDLE).withMaxTokens(12).withStop("58"));
+    assertThat(c.text()).isEqualTo(" 3690");
+    assertThat(c.finishReason()).isEqualTo(FinishReason.STOP_STRING);
+  }
+
+  @Test
+  void perRequestPoliciesAreValidatedLikeTheCommandLine() {
+    Completion r =
+        engine.complete(
+            CompletionRequest.text(NEEDLE)
+                .withMaxTokens(4)
+                .withPolicy(
+                    PolicyOverrides.policy("recycled")
+                        .withBudget(16)
+                        .with("ra.policy.recycled.stride", "3")));
+    assertThat(r.policy()).isEqualTo("recycled");
+    assertThat(r.budget()).isEqualTo(16);
+    assertThat(r.stats().partialSteps()).isPositive();
+    assertThatThrownBy(
+            () ->
+                engine.prepare(
+                    CompletionRequest.text("x").withPolicy(PolicyOverrides.policy("nope"))))
+        .isInstanceOfSatisfying(
+            RequestException.class,
+            e -> assertThat(e.field()).isEqualTo(RequestException.Field.POLICY))
+        .hasMessageStartingWith(
+            "unknown attention policy 'nope'; available: full, h2o, local, recycled, snapkv");
+    assertThatThrownBy(
+            () ->
+                engine.prepare(
+                    CompletionRequest.text("x")
+                        .withPolicy(PolicyOverrides.NONE.with("ra.policy.recycled.strid", "3"))))
+        .isInstanceOfSatisfying(
+            RequestException.class,
+            e -> assertThat(e.field()).isEqualTo(RequestException.Field.SETTINGS))
+        .hasMessageStartingWith("unknown configuration key 'ra.policy.recycled.strid'");
+    assertThatThrownBy(
+            () ->
+                engine.prepare(
+                    CompletionRequest.text("x")
+                        .withPolicy(PolicyOverrides.policy("recycled").withBudget(0))))
+        .isInstanceOfSatisfying(
+            RequestException.class,
+            e -> assertThat(e.field()).isEqualTo(RequestException.Field.BUDGET))
+        .hasMessageContaining("ra.budget");
+    assertThatThrownBy(
+            () ->
+                engine.prepare(
+                    CompletionRequest.text("x")
+                        .withPolicy(PolicyOverrides.NONE.with("ra.backend", "onnx"))))
+        .isInstanceOfSatisfying(
+            RequestException.class,
+            e -> assertThat(e.field()).isEqualTo(RequestException.Field.SETTINGS))
+        .hasMessageContaining("cannot change per request");
+  }
+
+  @Test
+  void promptsAndMaxTokensMustFitTheContext() {
+    String longText = "The grass is green. ".repeat(1200);
+    assertThatThrownBy(() -> engine.prepare(CompletionRequest.text(longText)))
+        .isInstanceOfSatisfying(
+            RequestException.class,
+            e -> assertThat(e.field()).isEqualTo(RequestException.Field.PROMPT))
+        .hasMessageContaining("context is 4096 tokens");
+    assertThatThrownBy(() -> engine.prepare(CompletionRequest.text(NEEDLE).withMaxTokens(4000)))
+        .isInstanceOfSatisfying(
+            RequestException.class,
+            e -> assertThat(e.field()).isEqualTo(RequestException.Field.MAX_TOKENS));
+    PreparedCompletion rest = engine.prepare(CompletionRequest.text(NEEDLE));
+    assertThat(rest.maxTokens()).isEqualTo(4096 - rest.promptTokens());
+  }
+
+  @Test
+  void aConversationRendersThroughTheTemplateAndGivesTheSameTokensAsItsText() {
+    try (Engine chat =
+        Engine.builder()
+            .policy("full")
+            .threadsPerSequence(1)
+            .chatTemplate(
+                ChatTemplate.of(
+                    "{% for m in messages %}{% if m['role'] == 'system' %}{{ m['content'] }}\n"
+                        + "{% else %}{{ m['content'] | trim }}{% endif %}{% endfor %}"))
+            .build()) {
+      int split = NEEDLE.indexOf('\n');
+      List<ChatMessage> messages =
+          List.of(
+              ChatMessage.system(NEEDLE.substring(0, split)),
+              ChatMessage.user(NEEDLE.substring(split + 1) + "  "));
+      assertThat(chat.renderChat(messages)).isEqualTo(NEEDLE);
+      Completion viaChat = chat.complete(CompletionRequest.chat(messages).withMaxTokens(8));
+      Completion viaText = chat.complete(CompletionRequest.text(NEEDLE).withMaxTokens(8));
+      assertThat(viaChat.tokens()).containsExactly(viaText.tokens());
+      assertThat(viaChat.promptTokens()).isEqualTo(viaText.promptTokens());
+      assertThat(viaChat.text()).startsWith(" 3690583");
+    }
+  }
+
+  @Test
+  void controlTokenTextInARenderedConversationBecomesThoseTokensAndATemplateBosIsKeptOnce() {
+    try (Engine chat =
+        Engine.builder()
+            .policy("full")
+            .threadsPerSequence(1)
+            .chatTemplate(
+                ChatTemplate.of(
+                    "{{ bos_token }}{% for m in messages %}{{ m['content'] }}{{ eos_token }}{%"
+                        + " endfor %}"))
+            .build()) {
+      int[] ids =
+          chat.encode(
+              new Prompt.Chat(List.of(ChatMessage.user("The sky"), ChatMessage.user("is blue"))));
+      var t = chat.tokenizer().orElseThrow();
+      int[] sky = t.encode("The sky", false);
+      int[] blue = t.encode("is blue", false);
+      List<Integer> expected = new ArrayList<>(List.of(t.bos()));
+      for (int id : sky) {
+        expected.add(id);
+      }
+      expected.add(t.eos());
+      for (int id : blue) {
+        expected.add(id);
+      }
+      expected.add(t.eos());
+      assertThat(ids).containsExactly(expected.stream().mapToInt(Integer::intValue).toArray());
+    }
+  }
+
+  @Test
+  void withoutAModelTemplateTheFallbackTranscriptIsUsed() {
+    assertThat(engine.chatTemplate().isFallback()).isTrue();
+    assertThat(engine.renderChat(List.of(ChatMessage.user("hello"))))
+        .isEqualTo("user: hello\nassistant:");
+    var t = engine.tokenizer().orElseThrow();
+    assertThat(engine.encode(new Prompt.Chat(List.of(ChatMessage.user("hello")))))
+        .containsExactly(t.encode("user: hello\nassistant:", true));
+  }
+
+  @Test
+  void cancellingStopsTheCompletion() {
+    Cancellation cancel = new Cancellation();
+    List<String> pieces = new ArrayList<>();
+    Completion c =
+        engine.complete(
+            CompletionRequest.text(NEEDLE).withMaxTokens(50).withIgnoreEos(true),
+            piece -> {
+              pieces.add(piece);
+              cancel.cancel();
+            },
+            cancel);
+    assertThat(c.finishReason()).isEqualTo(FinishReason.CANCELLED);
+    assertThat(c.completionTokens()).isLessThan(50);
+    assertThat(pieces).hasSize(1);
+  }
+
+  @Test
+  void aGivenRuntimeIsUsedAndLeftOpen() {
+    try (RaRuntime runtime =
+        RaRuntime.create(
+            Engine.class.getClassLoader(),
+            ConfigLayers.defaultsOnly()
+                .withCommandLine(
+                    List.of(
+                        new ConfigLayers.Setting("ra.policy", "snapkv", "--policy"),
+                        new ConfigLayers.Setting("ra.budget", "32", "--budget"))))) {
+      try (Engine e = Engine.builder().runtime(runtime).threadsPerSequence(1).build()) {
+        assertThat(e.policyName()).isEqualTo("snapkv");
+        assertThat(e.budget()).isEqualTo(32);
+        assertThat(e.complete(CompletionRequest.text(NEEDLE).withMaxTokens(2)).policy())
+            .isEqualTo("snapkv");
+      }
+      assertThat(runtime.backend()).isNotNull(); // still open: the engine did not close it
+      assertThatThrownBy(() -> Engine.builder().runtime(runtime).policy("full").build())
+          .isInstanceOf(IllegalStateException.class);
+    }
+  }
+}
