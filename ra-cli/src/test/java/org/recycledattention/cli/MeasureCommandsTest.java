@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -20,6 +22,7 @@ import org.recycledattention.engine.wiring.Models;
 import org.recycledattention.eval.synthetic.SyntheticModels;
 import org.recycledattention.eval.synthetic.SyntheticSpec;
 import org.recycledattention.model.format.gguf.GgufFile;
+import org.recycledattention.model.format.gguf.GgufTensorInfo;
 import org.recycledattention.model.format.gguf.writer.GgufModelWriter;
 import org.recycledattention.model.llama.LanguageModel;
 import org.recycledattention.model.llama.LlamaModel;
@@ -209,6 +212,19 @@ class MeasureCommandsTest {
       }
       assertSuccess(Cli.run("generate", "--model", file.toString(), "--prompt-ids", "1,280,281", "--max-tokens", "3", "--policy", "full"));
     }
+    // a type this engine does not read (IQ2_XS, patched into the tensor directory) is one line naming it and what is read
+    byte[] bytes = Files.readAllBytes(file);
+    try (GgufFile g = GgufFile.open(file)) {
+      GgufTensorInfo t = g.tensor("blk.0.ffn_up.weight").orElseThrow();
+      int typeAt = (int) t.infoOffset() + 8 + t.name().length() + 4 + 8 * t.dims().length;
+      ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).putInt(typeAt, GgmlType.IQ2_XS.id());
+    }
+    Path iq2 = tmp.resolve("iq2.gguf");
+    Files.write(iq2, bytes);
+    Result refused = Cli.run("generate", "--model", iq2.toString(), "--prompt-ids", "1", "--max-tokens", "1");
+    assertThat(refused.exitCode()).isEqualTo(2);
+    assertThat(refused.errLines()).hasSize(1);
+    assertThat(refused.err()).contains("blk.0.ffn_up.weight", "IQ2_XS", "Q4_K", "IQ4_XS");
     Result bad = Cli.run("export-gguf", "--model", model, "--out", tmp.resolve("x.gguf").toString(), "--type", "q3_k");
     assertThat(bad.exitCode()).isEqualTo(2);
     assertThat(bad.errLines()).hasSize(1);
