@@ -16,6 +16,7 @@ import org.recycledattention.cli.common.CommandExtension;
 import org.recycledattention.cli.common.CommonOptions;
 import org.recycledattention.cli.common.StatusLine;
 import org.recycledattention.cli.common.Subcommand;
+import org.recycledattention.cli.common.UncaughtError;
 import org.recycledattention.cli.eval.DemoCommand;
 import org.recycledattention.cli.eval.EvalCommand;
 import org.recycledattention.cli.eval.EvalFidelityCommand;
@@ -28,6 +29,7 @@ import org.recycledattention.cli.model.ExportGgufCommand;
 import org.recycledattention.cli.model.TokenizeCommand;
 import org.recycledattention.cli.serve.LoadTestCommand;
 import org.recycledattention.cli.serve.ServeCommand;
+import org.recycledattention.model.io.SafeText;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.ParseResult;
 import picocli.CommandLine.UnmatchedArgumentException;
@@ -39,8 +41,10 @@ import picocli.CommandLine;
  * exits with its code.
  *
  * <p>Errors: a {@link RaException} prints its message and exits with its {@link
- * RaException#exitCode()}; a usage error (unknown option, missing argument) exits 2; anything else
- * exits 1. Always one line on stderr; {@code --verbose} adds the stack trace.
+ * RaException#exitCode()}; a usage error (unknown option, missing argument) exits 2; anything else,
+ * {@link Error}s included, exits 1. Always one line on stderr, with control characters escaped and
+ * cut to a bound ({@link SafeText#line}); {@code --verbose} adds the stack trace. An exception that
+ * escapes another thread is reported the same way instead of by the JVM's default handler.
  */
 public final class Main {
   private Main() {}
@@ -49,17 +53,35 @@ public final class Main {
     PrintWriter out = new PrintWriter(new OutputStreamWriter(new FileOutputStream(FileDescriptor.out), StandardCharsets.UTF_8));
     PrintWriter err = new PrintWriter(new OutputStreamWriter(new FileOutputStream(FileDescriptor.err), StandardCharsets.UTF_8), true);
     StatusLine status = new StatusLine();
-    // Ctrl-C: the JVM runs shutdown hooks and exits; say what was done (reports are atomic, see AtomicFiles)
+    boolean verbose = List.of(args).contains(CommonOptions.VERBOSE);
+    // an exception escaping another thread: one line, as on the main thread (the JVM's default prints a trace)
+    Thread.setDefaultUncaughtExceptionHandler((thread, e) -> {
+      synchronized (err) {
+        err.println(SafeText.line(describe(e) + " in thread " + thread.getName()) + (verbose ? "" : " (run with --verbose for the stack trace)"));
+        if (verbose) {
+          e.printStackTrace(err);
+        }
+        err.flush();
+      }
+    });
+    // Ctrl-C or SIGTERM: the JVM runs shutdown hooks and exits; say what was done (reports are atomic, see OutputFiles)
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       if (!status.finished()) {
         out.flush();
-        err.println();
-        err.println(status.report());
-        err.flush();
+        String line = status.report();
+        synchronized (err) {
+          err.println();
+          err.println(SafeText.line(line));
+          err.flush();
+        }
       }
     }, "ra-interrupt"));
-    int code = execute(args, out, err, System.getenv(), status);
-    status.finish();
+    int code;
+    try {
+      code = execute(args, out, err, System.getenv(), status);
+    } finally {
+      status.finish();
+    }
     out.flush();
     err.flush();
     System.exit(code);
@@ -81,6 +103,9 @@ public final class Main {
     cmd.setErr(err);
     try {
       return cmd.execute(args);
+    } catch (RuntimeException | Error e) {
+      // escaped picocli's handlers (an Error outside a command's run, a failing help renderer): still one line
+      return failure(e instanceof Error error ? new UncaughtError(error) : (Exception) e, cmd, cmd.getParseResult());
     } finally {
       out.flush();
       err.flush();
@@ -131,7 +156,7 @@ public final class Main {
 
   private static int usageError(ParameterException e, String[] args) {
     CommandLine cmd = e.getCommandLine();
-    StringBuilder line = new StringBuilder(oneLine(e.getMessage()).replaceFirst("^Error: ", ""));
+    StringBuilder line = new StringBuilder(SafeText.line(e.getMessage()).replaceFirst("^Error: ", ""));
     if (e instanceof UnmatchedArgumentException u) {
       List<String> suggestions = u.getSuggestions();
       if (!suggestions.isEmpty()) {
@@ -147,33 +172,36 @@ public final class Main {
   private static int failure(Exception e, CommandLine cmd, ParseResult parsed) {
     PrintWriter err = cmd.getErr();
     boolean verbose = verbose(parsed);
+    Throwable shown = e instanceof UncaughtError u ? u.getCause() : e;
     int code;
-    if (e instanceof RaException ra) {
-      err.println(oneLine(ra.getMessage()));
+    if (shown instanceof RaException ra) {
+      err.println(SafeText.line(ra.getMessage()));
       code = ra.exitCode();
     } else {
-      String what = e.getMessage() == null ? e.getClass().getName() : e.getClass().getSimpleName() + ": " + e.getMessage();
-      err.println(oneLine(what) + (verbose ? "" : " (run with --verbose for the stack trace)"));
+      err.println(SafeText.line(describe(shown)) + (verbose ? "" : " (run with --verbose for the stack trace)"));
       code = RaException.RUNTIME_FAILURE;
     }
     if (verbose) {
-      e.printStackTrace(err);
+      shown.printStackTrace(err);
     }
     err.flush();
     return code;
   }
 
+  /** "AssertionError: message", or the class name when there is no message. */
+  private static String describe(Throwable e) {
+    return e.getMessage() == null ? e.getClass().getName() : e.getClass().getSimpleName() + ": " + e.getMessage();
+  }
+
   private static boolean verbose(ParseResult parsed) {
+    if (parsed == null) {
+      return false;
+    }
     for (ParseResult p = parsed; p != null; p = p.subcommand()) {
       if (p.hasMatchedOption(CommonOptions.VERBOSE)) {
         return true;
       }
     }
     return false;
-  }
-
-  /** Collapses a message to one line. */
-  static String oneLine(String message) {
-    return message == null ? "unknown error" : message.strip().replaceAll("\\s*[\\r\\n]+\\s*", " ");
   }
 }

@@ -10,6 +10,8 @@ import me.tongfei.progressbar.ProgressBar;
 import org.recycledattention.api.cache.KvCacheBackend;
 import org.recycledattention.cli.common.ConfigOptions;
 import org.recycledattention.cli.common.EvalSupport;
+import org.recycledattention.cli.common.FinishedCells;
+import org.recycledattention.cli.common.ModelAccessOptions;
 import org.recycledattention.cli.common.ReportOptions;
 import org.recycledattention.cli.common.Subcommand;
 import org.recycledattention.cli.common.ThreadsOption;
@@ -69,6 +71,9 @@ public final class BenchCommand extends Subcommand {
   @Mixin
   ConfigOptions config;
 
+  @Mixin
+  ModelAccessOptions access;
+
   public BenchCommand(Map<String, String> environment) {
     super(environment);
   }
@@ -87,25 +92,32 @@ public final class BenchCommand extends Subcommand {
       case "prefill" -> BenchRunner.Fill.PREFILL;
       default -> throw new UsageException("invalid value '" + fill + "' for --fill: expected random or prefill");
     };
-    report.check();
+    report.check("bench", EvalSupport.checkModel(model));
     try (RaRuntime runtime = config.runtime(environment, threads.settings())) {
       if (!policyNames.contains("full")) {
         policyNames.add(0, "full"); // the reference of every speedup
       }
       runtime.checkSelection(policyNames, backendNames, "--backends");
       Map<String, KvCacheBackend> started = new LinkedHashMap<>();
-      try (LanguageModel lm = EvalSupport.loadModel(model)) {
+      try (LanguageModel lm = EvalSupport.loadModel(model, access.access())) {
+        int budget = runtime.config().budget();
+        BenchRunner.Options options = new BenchRunner.Options(ctx, decodeTokens, rounds, fillMode, runtime.threads(), seed);
+        BenchRunner runner = new BenchRunner(lm);
+        runner.check(options); // every context fits the model, before any backend starts
         for (String b : backendNames) {
           started.put(b, runtime.backend(b));
         }
-        int budget = runtime.config().budget();
-        BenchRunner.Options options = new BenchRunner.Options(ctx, decodeTokens, rounds, fillMode, runtime.threads(), seed);
+        FinishedCells<BenchCell> finished = new FinishedCells<>();
+        status.partialReport(finished.partialReport(report.dir(), "bench", "Decode benchmark", BenchCommand::table, c -> Map.of("cells", c), out()));
         List<BenchCell> cells;
         try (ProgressBar bar = EvalSupport.progress("bench", (long) ctx.size() * rounds)) {
-          cells = new BenchRunner(lm).run(options, started, n -> runtime.policyFactories(policyNames, EvalSupport.budgetFor(n, budgetRatio, budget)), p -> {
+          cells = runner.run(options, started, n -> runtime.policyFactories(policyNames, EvalSupport.budgetFor(n, budgetRatio, budget)), p -> {
             bar.step();
             status.update("context " + p.context() + ", round " + p.round() + " of " + p.rounds() + " of the benchmark");
-          });
+          }, finished::add);
+        }
+        if (!status.workDone()) {
+          return 1; // interrupted: the shutdown hook has written the partial report
         }
         String table = table(cells);
         out().println(report.json() ? EvalSupport.json(cells) : table);

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -18,6 +17,8 @@ import org.recycledattention.engine.wiring.Models;
 import org.recycledattention.eval.report.AtomicFiles;
 import org.recycledattention.eval.synthetic.SyntheticModels;
 import org.recycledattention.eval.synthetic.SyntheticSpec;
+import org.recycledattention.model.format.FileAccess;
+import org.recycledattention.model.io.OutputFiles;
 import org.recycledattention.model.llama.LanguageModel;
 
 /** What the measuring commands (bench, eval, demo, export-gguf) share. */
@@ -28,14 +29,34 @@ public final class EvalSupport {
 
   private EvalSupport() {}
 
-  /** A model file or a {@code synthetic:} spec; the caller closes it. */
+  /** A model file (memory-mapped) or a {@code synthetic:} spec; the caller closes it. */
   public static LanguageModel loadModel(String model) {
+    return loadModel(model, FileAccess.MAPPED);
+  }
+
+  /** A model file, opened as {@code access} says, or a {@code synthetic:} spec; the caller closes it. */
+  public static LanguageModel loadModel(String model, FileAccess access) {
     if (SyntheticSpec.isSynthetic(model)) {
       return SyntheticModels.build(SyntheticSpec.parse(model));
     }
     Path path = Path.of(model);
     Inputs.checkModelPath(path);
-    return Models.load(path);
+    return Models.load(path, access);
+  }
+
+  /**
+   * Checks {@code --model} before any work: a synthetic spec is parsed (so that a bad one fails
+   * first), a file is checked with {@link Inputs#checkModelPath}. Returns the files it names, for
+   * output checks (none for a synthetic model).
+   */
+  public static List<Path> checkModel(String model) {
+    if (SyntheticSpec.isSynthetic(model)) {
+      SyntheticModels.check(SyntheticSpec.parse(model));
+      return List.of();
+    }
+    Path path = Path.of(model);
+    Inputs.checkModelPath(path);
+    return Inputs.modelFiles(path);
   }
 
   /** Comma-separated names, trimmed, without duplicates, at least one. */
@@ -81,10 +102,15 @@ public final class EvalSupport {
         .setConsumer(new ConsoleProgressBarConsumer(System.err)).continuousUpdate().build();
   }
 
-  /** Creates {@code dir} (and parents); a file in the way is a usage error. */
-  public static Path outDir(Path dir) {
-    if (Files.exists(dir) && !Files.isDirectory(dir)) {
-      throw new UsageException("--out '" + dir + "' exists and is not a directory; pass a directory for the reports");
+  /**
+   * Checks the report directory {@code dir} and the report files {@code names} in it before any
+   * work ({@link OutputFiles}): the directory is one or can be created, no report file would
+   * replace an input of the command or anything but a regular file. Creates nothing.
+   */
+  public static Path outDir(Path dir, List<Path> inputs, String... names) {
+    OutputFiles.checkDirectory(dir, "--out");
+    for (String name : names) {
+      OutputFiles.check(dir.resolve(name), inputs, "--out");
     }
     return dir;
   }

@@ -2,19 +2,27 @@ package org.recycledattention.cli.common;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 
 /** Checks of command-line inputs that several commands take. Every failure is a {@link UsageException} (exit 2). */
 public final class Inputs {
   private Inputs() {}
 
   /**
-   * Checks a {@code --model} path before anything is loaded: it exists, is readable, and a directory holds {@code config.json}.
+   * Checks a {@code --model} path before anything is loaded: it exists, is a regular file or a
+   * directory (a FIFO or device is never opened: reading it would block or never end), is readable,
+   * and a directory holds {@code config.json}.
    *
    * @throws UsageException naming the path and what to pass instead
    */
   public static void checkModelPath(Path model) {
     if (!Files.exists(model)) {
       throw new UsageException("model file '" + model + "' does not exist; pass a .gguf file, a llama2.c .bin or a safetensors directory to --model");
+    }
+    if (!Files.isRegularFile(model) && !Files.isDirectory(model)) {
+      throw new UsageException("model path '" + model + "' is not a regular file (a FIFO, socket or device); pass a .gguf file, a llama2.c .bin"
+          + " or a safetensors directory to --model");
     }
     if (Files.isDirectory(model) && !Files.isRegularFile(model.resolve("config.json"))) {
       throw new UsageException("model path '" + model + "' is a directory without config.json; pass a .gguf or llama2.c .bin file, "
@@ -23,6 +31,36 @@ public final class Inputs {
     if (!Files.isReadable(model)) {
       throw new UsageException("model file '" + model + "' is not readable; check its permissions");
     }
+  }
+
+  /**
+   * The files loading {@code model} may read: the model file or directory, and the files a loader
+   * looks for beside a model file (tokenizer.bin, config.json, tokenizer.json). Output paths are
+   * checked against them.
+   */
+  public static List<Path> modelFiles(Path model) {
+    List<Path> out = new ArrayList<>(List.of(model));
+    Path dir = Files.isDirectory(model) ? null : model.toAbsolutePath().getParent();
+    if (dir != null) {
+      for (String beside : List.of("tokenizer.bin", "config.json", "tokenizer.json", "model.safetensors.index.json")) {
+        out.add(dir.resolve(beside));
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Checks {@code --prompt} text: the JVM turns command-line bytes that are not valid UTF-8 (or not
+   * valid in the locale's encoding) into U+FFFD, so text holding it is refused, as {@code
+   * --prompt-file} refuses a file that is not UTF-8.
+   */
+  public static String checkPromptText(String text) {
+    if (text.indexOf('\uFFFD') >= 0) {
+      throw new UsageException("--prompt holds U+FFFD, which is what command-line bytes that are not valid UTF-8 (or not valid in the locale's"
+          + " encoding, here " + System.getProperty("sun.jnu.encoding") + ") become; pass the prompt in a UTF-8 file with --prompt-file, or run"
+          + " in a UTF-8 locale (e.g. LC_ALL=C.UTF-8)");
+    }
+    return text;
   }
 
   /** Parses {@code --prompt-ids}: comma-separated non-negative integers. */

@@ -1,6 +1,7 @@
 package org.recycledattention.cli.common;
 
 import java.nio.file.Path;
+import java.util.List;
 import picocli.CommandLine.Option;
 
 /** {@code --json} and {@code --out DIR}: how a measuring command reports, besides its table on stdout. */
@@ -17,13 +18,17 @@ public final class ReportOptions {
   }
 
   /**
-   * Checks {@code --out} before any work: it must be a directory or not exist yet.
+   * Checks {@code --out} before any work ({@link EvalSupport#outDir}): it is a directory or can be
+   * created, and none of NAME.json, NAME.md, NAME.png in it would replace an input of the command or
+   * anything but a regular file.
    *
-   * @throws UsageException when it names something that is not a directory
+   * @param name the report's name ("bench", "ruler", ...)
+   * @param inputs the files the command reads
+   * @throws org.recycledattention.model.io.OutputPathException (exit 2) naming what is wrong
    */
-  public void check() {
+  public void check(String name, List<Path> inputs) {
     if (dir != null) {
-      EvalSupport.outDir(dir);
+      EvalSupport.outDir(dir, inputs, name + ".json", name + ".md", name + ".png");
     }
   }
 

@@ -11,7 +11,9 @@ import org.recycledattention.api.RaException;
 import org.recycledattention.cli.common.BackendOption;
 import org.recycledattention.cli.common.ConfigOptions;
 import org.recycledattention.cli.common.EvalSupport;
+import org.recycledattention.cli.common.FinishedCells;
 import org.recycledattention.cli.common.Inputs;
+import org.recycledattention.cli.common.ModelAccessOptions;
 import org.recycledattention.cli.common.Subcommand;
 import org.recycledattention.cli.common.UsageException;
 import org.recycledattention.engine.config.ConfigLayers.Setting;
@@ -55,6 +57,9 @@ public final class DemoCommand extends Subcommand {
   @Mixin
   BackendOption backend;
 
+  @Mixin
+  ModelAccessOptions access;
+
   public DemoCommand(Map<String, String> environment) {
     super(environment);
   }
@@ -64,7 +69,7 @@ public final class DemoCommand extends Subcommand {
     if (samples < 1) {
       throw new UsageException("invalid value '" + samples + "' for --samples: expected an integer >= 1");
     }
-    EvalSupport.outDir(out);
+    EvalSupport.outDir(out, model == null ? List.of() : Inputs.modelFiles(model), "demo.json", "demo.md", "demo.png");
     Path file = model;
     Path extracted = null;
     if (file == null) {
@@ -80,17 +85,29 @@ public final class DemoCommand extends Subcommand {
     }
     try (RaRuntime runtime = config.runtime(environment, config.hasBudget() ? List.of()
             : List.of(new Setting("ra.budget", Integer.toString(BUDGET), "the demo's budget")), backend.settings());
-        LanguageModel lm = Models.load(file)) {
+        LanguageModel lm = Models.load(file, access.access())) {
       runtime.checkPolicies(POLICIES);
       int budget = runtime.config().budget();
+      for (int length : LENGTHS) {
+        if (length + 64 > lm.shape().contextLength()) {
+          throw new UsageException("the demo's length " + length + " plus the answer does not fit the model's context length "
+              + lm.shape().contextLength() + "; pass a model with a context of at least " + (LENGTHS.getLast() + 64) + " tokens");
+        }
+      }
       long t0 = System.nanoTime();
+      RulerRunner runner = new RulerRunner(lm, runtime.backend(), runtime.threads());
+      FinishedCells<RulerCell> finished = new FinishedCells<>();
+      status.partialReport(finished.partialReport(out, "demo", "Recycled Attention demo: retrieval at equal budget", RulerReport::table,
+          c -> Map.of("cells", c, "summary", RulerReport.summary(c)), out()));
       List<RulerCell> cells;
       try (ProgressBar bar = EvalSupport.progress("demo", (long) TASKS.size() * LENGTHS.size() * samples)) {
-        cells = new RulerRunner(lm, runtime.backend(), runtime.threads()).run(TASKS, LENGTHS, samples, 1,
-            n -> runtime.policyFactories(POLICIES, budget), p -> {
-              bar.step();
-              status.update("sample " + p.sample() + " of " + p.samples() + " of " + p.task().id() + " at length " + p.length());
-            });
+        cells = runner.run(TASKS, LENGTHS, samples, 1, n -> runtime.policyFactories(POLICIES, budget), p -> {
+          bar.step();
+          status.update("sample " + p.sample() + " of " + p.samples() + " of " + p.task().id() + " at length " + p.length());
+        }, finished::add);
+      }
+      if (!status.workDone()) {
+        return 1; // interrupted: the shutdown hook has written the partial report
       }
       double seconds = (System.nanoTime() - t0) / 1e9;
       String header = "Model: " + (model == null ? "the built-in retrieval probe, " : "") + "`" + lm.description() + "`\n\nTasks " + TASKS.stream().map(RulerTask::id).toList() + " at lengths " + LENGTHS + ", "

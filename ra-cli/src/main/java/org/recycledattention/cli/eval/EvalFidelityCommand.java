@@ -12,7 +12,9 @@ import java.util.Map;
 import me.tongfei.progressbar.ProgressBar;
 import org.recycledattention.api.cache.KvCacheBackend;
 import org.recycledattention.cli.common.EvalSupport;
+import org.recycledattention.cli.common.FinishedCells;
 import org.recycledattention.cli.common.Inputs;
+import org.recycledattention.cli.common.ModelAccessOptions;
 import org.recycledattention.cli.common.Subcommand;
 import org.recycledattention.cli.common.UsageException;
 import org.recycledattention.engine.decode.GenerationRequest;
@@ -79,6 +81,9 @@ public final class EvalFidelityCommand extends Subcommand {
   @Mixin
   EvalOptions eval;
 
+  @Mixin
+  ModelAccessOptions access;
+
   public EvalFidelityCommand(Map<String, String> environment) {
     super(environment);
   }
@@ -98,11 +103,15 @@ public final class EvalFidelityCommand extends Subcommand {
     if (taskLength < 16 || taskSamples < 1) {
       throw new UsageException("invalid --length " + taskLength + " or --samples " + taskSamples + ": expected a length >= 16 and at least 1 sample");
     }
-    eval.report.check();
+    List<Path> inputs = new ArrayList<>(EvalSupport.checkModel(model));
+    if (stream.textFile != null) {
+      inputs.add(stream.textFile);
+    }
+    eval.report.check("fidelity", inputs);
     try (RaRuntime runtime = eval.runtime(environment, names)) {
       int budget = runtime.config().budget();
       String backendName = runtime.config().backendName();
-      try (LanguageModel lm = EvalSupport.loadModel(model)) {
+      try (LanguageModel lm = EvalSupport.loadModel(model, access.access())) {
         KvCacheBackend kv = runtime.backend();
         PolicyFactory full = runtime.policyFactory("full", budget);
         List<int[]> streams = task != null ? taskStreams(lm, task, taskLength, taskSamples) : List.of(stream(lm, kv, full, runtime.threads()));
@@ -118,21 +127,26 @@ public final class EvalFidelityCommand extends Subcommand {
         }
         List<PolicyFactory> factories = runtime.policyFactories(names, budget);
         List<List<PolicyFidelity>> perStream = new ArrayList<>();
+        // a stream is one cell of the partial report: its policies' fidelity, combined with the other finished streams
+        FinishedCells<List<PolicyFidelity>> finished = new FinishedCells<>();
+        status.partialReport(finished.partialReport(eval.report.dir(), "fidelity", "Fidelity to full attention", s -> table(combine(s)),
+            s -> Map.of("streams", s.size(), "cells", combine(s)), out()));
         try (ProgressBar bar = EvalSupport.progress("fidelity", compared)) {
           long[] done = {0};
           long total = compared;
           for (int i = 0; i < streams.size(); i++) {
-            perStream.add(new FidelityRunner(lm, kv, runtime.threads()).run(full, factories, streams.get(i), prefills[i], step -> {
+            List<PolicyFidelity> one = new FidelityRunner(lm, kv, runtime.threads()).run(full, factories, streams.get(i), prefills[i], step -> {
               bar.step();
               status.update(++done[0] + " of " + total + " compared steps");
-            }));
+            });
+            perStream.add(one);
+            finished.add(List.of(one));
           }
         }
-        List<PolicyFidelity> result = new ArrayList<>();
-        for (int p = 0; p < factories.size(); p++) {
-          int index = p;
-          result.add(PolicyFidelity.combine(perStream.stream().map(r -> r.get(index)).toList()));
+        if (!status.workDone()) {
+          return 1; // interrupted: the shutdown hook has written the partial report
         }
+        List<PolicyFidelity> result = combine(perStream);
         int tokenCount = streams.stream().mapToInt(t -> t.length).sum();
         int prefillCount = Arrays.stream(prefills).sum();
         String table = table(result);
@@ -214,6 +228,19 @@ public final class EvalFidelityCommand extends Subcommand {
       throw new UsageException("the stream has " + tokens.length + " tokens; fidelity needs at least 3");
     }
     return tokens;
+  }
+
+  /** Each policy's fidelity over every stream of {@code perStream} (one list of policies per stream). */
+  private static List<PolicyFidelity> combine(List<List<PolicyFidelity>> perStream) {
+    List<PolicyFidelity> result = new ArrayList<>();
+    if (perStream.isEmpty()) {
+      return result;
+    }
+    for (int p = 0; p < perStream.getFirst().size(); p++) {
+      int index = p;
+      result.add(PolicyFidelity.combine(perStream.stream().map(r -> r.get(index)).toList()));
+    }
+    return result;
   }
 
   static String table(List<PolicyFidelity> result) {

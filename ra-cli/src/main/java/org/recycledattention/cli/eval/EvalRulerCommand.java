@@ -5,6 +5,8 @@ import java.util.Map;
 import me.tongfei.progressbar.ProgressBar;
 import org.recycledattention.api.cache.KvCacheBackend;
 import org.recycledattention.cli.common.EvalSupport;
+import org.recycledattention.cli.common.FinishedCells;
+import org.recycledattention.cli.common.ModelAccessOptions;
 import org.recycledattention.cli.common.Subcommand;
 import org.recycledattention.cli.common.UsageException;
 import org.recycledattention.engine.wiring.RaRuntime;
@@ -42,6 +44,9 @@ public final class EvalRulerCommand extends Subcommand {
   @Mixin
   EvalOptions eval;
 
+  @Mixin
+  ModelAccessOptions access;
+
   public EvalRulerCommand(Map<String, String> environment) {
     super(environment);
   }
@@ -55,23 +60,29 @@ public final class EvalRulerCommand extends Subcommand {
     if (samples < 1) {
       throw new UsageException("invalid value '" + samples + "' for --samples: expected an integer >= 1");
     }
-    eval.report.check();
+    eval.report.check("ruler", EvalSupport.checkModel(model));
     try (RaRuntime runtime = eval.runtime(environment, names)) {
       int budget = runtime.config().budget();
-      try (LanguageModel lm = EvalSupport.loadModel(model)) {
+      try (LanguageModel lm = EvalSupport.loadModel(model, access.access())) {
         KvCacheBackend kv = runtime.backend();
         for (int length : lengthList) {
           if (length + 64 > lm.shape().contextLength()) {
             throw new UsageException("--lengths " + length + " plus the answer does not fit the model's context length " + lm.shape().contextLength());
           }
         }
+        RulerRunner runner = new RulerRunner(lm, kv, runtime.threads());
+        FinishedCells<RulerCell> finished = new FinishedCells<>();
+        status.partialReport(finished.partialReport(eval.report.dir(), "ruler", "RULER-style tasks", RulerReport::table,
+            c -> Map.of("cells", c, "summary", RulerReport.summary(c)), out()));
         List<RulerCell> cells;
         try (ProgressBar bar = EvalSupport.progress("ruler", (long) taskList.size() * lengthList.size() * samples)) {
-          cells = new RulerRunner(lm, kv, runtime.threads()).run(taskList, lengthList, samples, seed,
-              n -> runtime.policyFactories(names, EvalSupport.budgetFor(n, budgetRatio, budget)), p -> {
-              bar.step();
-              status.update("sample " + p.sample() + " of " + p.samples() + " of " + p.task().id() + " at length " + p.length());
-            });
+          cells = runner.run(taskList, lengthList, samples, seed, n -> runtime.policyFactories(names, EvalSupport.budgetFor(n, budgetRatio, budget)), p -> {
+            bar.step();
+            status.update("sample " + p.sample() + " of " + p.samples() + " of " + p.task().id() + " at length " + p.length());
+          }, finished::add);
+        }
+        if (!status.workDone()) {
+          return 1; // interrupted: the shutdown hook has written the partial report
         }
         if (eval.report.json()) {
           out().println(EvalSupport.json(Map.of("cells", cells, "summary", RulerReport.summary(cells))));

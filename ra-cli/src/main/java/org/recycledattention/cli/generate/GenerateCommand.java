@@ -18,6 +18,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import org.recycledattention.cli.common.ConfigOptions;
 import org.recycledattention.cli.common.Inputs;
 import org.recycledattention.cli.common.Json;
+import org.recycledattention.cli.common.ModelAccessOptions;
 import org.recycledattention.cli.common.SelectionOptions;
 import org.recycledattention.cli.common.Subcommand;
 import org.recycledattention.cli.common.ThreadsOption;
@@ -119,6 +120,9 @@ public final class GenerateCommand extends Subcommand {
   @Mixin
   SelectionOptions selection;
 
+  @Mixin
+  ModelAccessOptions access;
+
   public GenerateCommand(Map<String, String> environment) {
     super(environment);
   }
@@ -160,7 +164,7 @@ public final class GenerateCommand extends Subcommand {
 
     try (RaRuntime runtime = config.runtime(environment, selection.settings(), threads.settings())) {
       runtime.checkSelection();
-      try (LanguageModel lm = Models.load(model)) {
+      try (LanguageModel lm = Models.load(model, access.access())) {
         Optional<Tokenizer> tokenizer = lm.tokenizer();
         if (!stops.isEmpty() && tokenizer.isEmpty()) {
           throw new UsageException("--stop needs a model with a tokenizer; model '" + model + "' carries none");
@@ -211,12 +215,13 @@ public final class GenerateCommand extends Subcommand {
       if (prompt.text.isBlank()) {
         throw new UsageException("the prompt given to --prompt is empty; pass some text, or token ids with --prompt-ids");
       }
-      return Optional.of(prompt.text);
+      return Optional.of(Inputs.checkPromptText(prompt.text));
     }
     if (prompt.file != null) {
       Path f = prompt.file;
       if (!Files.isRegularFile(f)) {
-        throw new UsageException("prompt file '" + f + "' does not exist or is not a regular file; pass a UTF-8 text file to --prompt-file");
+        throw new UsageException("prompt file '" + f + "' " + (Files.exists(f) ? "is not a regular file" : "does not exist")
+            + "; pass a UTF-8 text file to --prompt-file");
       }
       String text;
       try {

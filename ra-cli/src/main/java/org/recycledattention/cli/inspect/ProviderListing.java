@@ -17,6 +17,7 @@ import org.recycledattention.cli.common.Json;
 import org.recycledattention.engine.registry.LoadFailure;
 import org.recycledattention.engine.registry.ProviderRegistry;
 import org.recycledattention.engine.registry.Providers;
+import org.recycledattention.model.io.SafeText;
 
 /**
  * What {@code ra policies} and {@code ra backends} print, as text or JSON: per provider its name,
@@ -27,6 +28,9 @@ import org.recycledattention.engine.registry.Providers;
  * as "not available"; a {@code properties()} that throws fails the listing, naming the provider.
  */
 public final class ProviderListing<P extends NamedProvider> {
+  /** The longest a plugin's text (description, availability, key help) is shown in the text listing. */
+  private static final int TEXT = 400;
+
   private final ProviderRegistry<P> registry;
   private final String prefix;
   private final Function<P, String> traits;
@@ -83,8 +87,10 @@ public final class ProviderListing<P extends NamedProvider> {
     int width = providers.stream().mapToInt(p -> p.name().length()).max().orElse(0);
     for (P p : providers) {
       Availability a = availability(p);
-      out.printf("%-" + width + "s  %s%n", p.name(), a.available() ? "available  " + a.detail() : "not available: " + a.detail());
-      out.println("    " + p.description());
+      // a plugin's own text is escaped and cut: no terminal control sequence from a jar reaches the screen
+      String detail = SafeText.of(a.detail(), TEXT);
+      out.printf("%-" + width + "s  %s%n", p.name(), a.available() ? "available  " + detail : "not available: " + detail);
+      out.println("    " + SafeText.of(p.description(), TEXT));
       out.println("    from " + ProviderRegistry.origin(p));
       out.println("    " + traits.apply(p));
       List<ConfigProperty<?>> keys = Providers.declaredKeys(p, registry.kind());
@@ -99,7 +105,7 @@ public final class ProviderListing<P extends NamedProvider> {
       int aw = keys.stream().mapToInt(k -> k.allowed().length()).max().orElse(0);
       for (ConfigProperty<?> k : keys) {
         out.printf("    %-" + kw + "s  %-" + tw + "s  default %-" + dw + "s  %-" + aw + "s  %s%n",
-            base + k.key(), typeName(k), k.defaultValue(), k.allowed(), k.description());
+            base + k.key(), typeName(k), SafeText.of(k.defaultValue(), TEXT), SafeText.of(k.allowed(), TEXT), SafeText.of(k.description(), TEXT));
       }
     }
     List<LoadFailure> failures = registry.failures();

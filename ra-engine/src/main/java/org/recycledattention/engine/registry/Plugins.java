@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import java.io.File;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.MalformedURLException;
 import java.net.URL;
@@ -12,11 +13,15 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Enumeration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.jar.JarEntry;
+import java.util.jar.JarFile;
 import java.util.regex.Pattern;
 import org.recycledattention.api.config.ConfigException;
+import org.recycledattention.model.io.SafeText;
 
 /**
  * Plugin jars found on a plugin path ({@code --plugin-path DIR}, or the {@value #ENVIRONMENT_VARIABLE}
@@ -79,7 +84,7 @@ public final class Plugins implements AutoCloseable {
    * single jar file), in name order.
    *
    * @throws ConfigException naming an entry that does not exist, is neither a directory nor a jar,
-   *     or cannot be listed
+   *     or cannot be listed, or a jar that is corrupt or truncated
    */
   public static Plugins load(List<Path> directories, ClassLoader parent) {
     requireNonNull(directories, "directories is null");
@@ -87,6 +92,9 @@ public final class Plugins implements AutoCloseable {
     List<Path> jars = new ArrayList<>();
     for (Path dir : directories) {
       jars.addAll(jarsIn(dir));
+    }
+    for (Path jar : jars) {
+      checkReadable(jar);
     }
     if (jars.isEmpty()) {
       return new Plugins(parent, null, List.of());
@@ -126,6 +134,27 @@ public final class Plugins implements AutoCloseable {
     }
     out.sort(null);
     return out;
+  }
+
+  /**
+   * Opens {@code jar} and reads its service files: a corrupt or truncated jar fails here, naming
+   * itself, instead of being skipped by the class loader (which would surface later as an unknown
+   * policy). Classes are read when loaded; a damaged one is then reported as a provider failure.
+   */
+  private static void checkReadable(Path jar) {
+    try (JarFile j = new JarFile(jar.toFile())) {
+      for (Enumeration<JarEntry> e = j.entries(); e.hasMoreElements(); ) {
+        JarEntry entry = e.nextElement();
+        if (entry.getName().startsWith("META-INF/services/") && !entry.isDirectory()) {
+          try (InputStream in = j.getInputStream(entry)) {
+            in.readAllBytes();
+          }
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      throw new ConfigException("plugin jar '" + jar + "' is not a readable jar (" + SafeText.of(String.valueOf(e.getMessage()))
+          + "); rebuild it, or remove it from the plugin path");
+    }
   }
 
   private static boolean isJar(Path p) {

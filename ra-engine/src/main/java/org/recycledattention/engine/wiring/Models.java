@@ -2,6 +2,7 @@ package org.recycledattention.engine.wiring;
 
 import java.nio.file.Path;
 import org.recycledattention.model.ModelFormatException;
+import org.recycledattention.model.format.FileAccess;
 import org.recycledattention.model.format.gguf.GgufModelReader;
 import org.recycledattention.model.format.llama2c.Llama2cReader;
 import org.recycledattention.model.format.safetensors.SafetensorsLoader;
@@ -31,5 +32,15 @@ public final class Models {
    */
   public static LanguageModel load(Path path) {
     return loader().load(path);
+  }
+
+  /**
+   * Loads the model at {@code path} with its files opened as {@code access} says (mapped, or read
+   * into memory); the caller closes it.
+   *
+   * @throws ModelFormatException (exit 2) naming the file and the problem
+   */
+  public static LanguageModel load(Path path, FileAccess access) {
+    return loader().withFileAccess(access).load(path);
   }
 }

@@ -56,6 +56,26 @@ public final class BenchRunner {
   }
 
   /**
+   * Checks that every context of {@code o}, with its warm-up and decode tokens, fits the model; {@link
+   * #run} calls it before any work, and a command may call it earlier.
+   *
+   * @throws ConfigException (exit 2) naming the first context that does not fit
+   */
+  public void check(Options o) {
+    int warmUp = warmUp(o);
+    for (int context : o.contexts()) {
+      if ((long) context + 1 + warmUp + o.decodeTokens() > model.shape().contextLength()) {
+        throw new ConfigException("context " + context + " plus " + warmUp + " warm-up and " + o.decodeTokens()
+            + " decode tokens exceeds the model's context length " + model.shape().contextLength() + "; lower --contexts or --decode-tokens");
+      }
+    }
+  }
+
+  private static int warmUp(Options o) {
+    return Math.max(2, o.decodeTokens() / 8);
+  }
+
+  /**
    * Measures every (backend, policy) pair at every context.
    *
    * @param backends by name, in the order to report
@@ -63,13 +83,19 @@ public final class BenchRunner {
    *     full-attention entry, named "full", is the reference of the speedups
    */
   public List<BenchCell> run(Options o, Map<String, KvCacheBackend> backends, IntFunction<List<PolicyFactory>> policies, Consumer<Progress> progress) {
+    return run(o, backends, policies, progress, cells -> { });
+  }
+
+  /**
+   * {@link #run(Options, Map, IntFunction, Consumer)}, handing {@code finished} the cells of each
+   * context as soon as that context is measured (for a partial report if the run is interrupted).
+   */
+  public List<BenchCell> run(Options o, Map<String, KvCacheBackend> backends, IntFunction<List<PolicyFactory>> policies, Consumer<Progress> progress,
+      Consumer<List<BenchCell>> finished) {
+    check(o);
     List<BenchCell> out = new ArrayList<>();
     for (int context : o.contexts()) {
-      int warmUp = Math.max(2, o.decodeTokens() / 8);
-      if ((long) context + 1 + warmUp + o.decodeTokens() > model.shape().contextLength()) {
-        throw new ConfigException("context " + context + " plus " + warmUp + " warm-up and " + o.decodeTokens()
-            + " decode tokens exceeds the model's context length " + model.shape().contextLength() + "; lower --contexts or --decode-tokens");
-      }
+      int warmUp = warmUp(o);
       List<Cell> cells = new ArrayList<>();
       try {
         for (Map.Entry<String, KvCacheBackend> b : backends.entrySet()) {
@@ -81,7 +107,7 @@ public final class BenchRunner {
         }
         // warm-up, untimed: the JIT compiles each cell's path before any step is measured
         for (Cell cell : cells) {
-          cell.warmUp(Math.max(2, o.decodeTokens() / 8));
+          cell.warmUp(warmUp);
         }
         int done = 0;
         for (int round = 0; round < o.rounds(); round++) {
@@ -93,9 +119,12 @@ public final class BenchRunner {
           progress.accept(new Progress(context, round + 1, o.rounds()));
         }
         assert done == o.decodeTokens();
+        List<BenchCell> measured = new ArrayList<>();
         for (Cell cell : cells) {
-          out.add(cell.result(context, cells));
+          measured.add(cell.result(context, cells));
         }
+        out.addAll(measured);
+        finished.accept(List.copyOf(measured));
       } finally {
         for (Cell c : cells) {
           c.session.close();

@@ -2,16 +2,16 @@ package org.recycledattention.eval.report;
 
 import java.io.IOException;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import org.recycledattention.api.RaException;
+import org.recycledattention.model.io.OutputFiles;
 
-/** Writes files completely or not at all: a temporary sibling, then an atomic rename. */
+/**
+ * Writes report files completely or not at all, with the project's output-path rules ({@link
+ * OutputFiles}: a temporary sibling, then an atomic rename; never a special file, never through a
+ * symbolic link out of the report directory).
+ */
 public final class AtomicFiles {
   private AtomicFiles() {}
 
@@ -31,41 +31,7 @@ public final class AtomicFiles {
    *
    * @throws RaException naming the file when it cannot be written
    */
-  /** Temporary files are created owner-only; a report is an ordinary file (rw-r--r--). */
-  static void readableByAll(Path file) throws IOException {
-    if (file.getFileSystem().supportedFileAttributeViews().contains("posix")) {
-      Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r--r--"));
-    }
-  }
-
   public static void write(Path target, Writer writer) {
-    Path dir = target.toAbsolutePath().getParent();
-    Path tmp = null;
-    try {
-      Files.createDirectories(dir);
-      tmp = Files.createTempFile(dir, "." + target.getFileName() + ".", ".tmp");
-      // an interrupted process (Ctrl-C runs the JVM's shutdown) must not leave the partial file behind
-      tmp.toFile().deleteOnExit();
-      readableByAll(tmp);
-      try (OutputStream out = Files.newOutputStream(tmp)) {
-        writer.writeTo(out);
-      }
-      try {
-        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-      } catch (AtomicMoveNotSupportedException e) {
-        Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
-      }
-      tmp = null;
-    } catch (IOException | UncheckedIOException e) {
-      throw new RaException("cannot write '" + target + "': " + e.getMessage() + "; check that the folder is writable and has space");
-    } finally {
-      if (tmp != null) {
-        try {
-          Files.deleteIfExists(tmp);
-        } catch (IOException ignored) {
-          // best effort: the temporary name starts with a dot and ends with .tmp
-        }
-      }
-    }
+    OutputFiles.write(target, writer::writeTo);
   }
 }

@@ -45,6 +45,16 @@ public final class RulerRunner {
    */
   public List<RulerCell> run(List<RulerTask> tasks, List<Integer> lengths, int samples, long seed, IntFunction<List<PolicyFactory>> policies,
       Consumer<Progress> progress) {
+    return run(tasks, lengths, samples, seed, policies, progress, cells -> { });
+  }
+
+  /**
+   * {@link #run(List, List, int, long, IntFunction, Consumer)}, handing {@code finished} the cells of
+   * each (task, length) as soon as every policy has answered its samples (for a partial report if the
+   * run is interrupted).
+   */
+  public List<RulerCell> run(List<RulerTask> tasks, List<Integer> lengths, int samples, long seed, IntFunction<List<PolicyFactory>> policies,
+      Consumer<Progress> progress, Consumer<List<RulerCell>> finished) {
     RulerGenerator generator = new RulerGenerator(s -> tokenizer.encode(s, false).length, seed);
     List<RulerCell> out = new ArrayList<>();
     for (int length : lengths) {
@@ -73,12 +83,15 @@ public final class RulerRunner {
           }
         }
         double fullTps = fullIndex < 0 ? Double.NaN : decoded[fullIndex] / (decodeMs[fullIndex] / 1e3);
+        List<RulerCell> cells = new ArrayList<>();
         for (int p = 0; p < ps.size(); p++) {
           double tps = decoded[p] / (decodeMs[p] / 1e3);
           PolicyFactory pf = ps.get(p);
-          out.add(new RulerCell(task.id(), length, pf.name(), pf.provider().usesBudget() ? pf.config().budget() : 0, samples, 100 * score[p] / samples, tps,
+          cells.add(new RulerCell(task.id(), length, pf.name(), pf.provider().usesBudget() ? pf.config().budget() : 0, samples, 100 * score[p] / samples, tps,
               tps / fullTps));
         }
+        out.addAll(cells);
+        finished.accept(List.copyOf(cells));
       }
     }
     return out;

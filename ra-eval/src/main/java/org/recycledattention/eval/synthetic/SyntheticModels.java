@@ -1,6 +1,8 @@
 package org.recycledattention.eval.synthetic;
 
+import com.sun.management.OperatingSystemMXBean;
 import java.lang.foreign.Arena;
+import java.lang.management.ManagementFactory;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
@@ -9,6 +11,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
+import org.recycledattention.api.config.ConfigException;
 import org.recycledattention.model.format.LayerWeights;
 import org.recycledattention.model.format.LoadedWeights;
 import org.recycledattention.model.format.ModelConfig;
@@ -30,8 +33,51 @@ import org.recycledattention.model.tokenizer.SentencePieceTokenizer;
 public final class SyntheticModels {
   private SyntheticModels() {}
 
+  /**
+   * Checks that {@code spec} can be built here, before any work: an f32 tensor is one Java array,
+   * so none may exceed 2^31 - 9 elements, and the weights must fit the memory they go to (the heap
+   * for f32, native memory for the rest).
+   *
+   * @throws ConfigException (exit 2) naming the sizes and what to change
+   */
+  public static void check(SyntheticSpec spec) {
+    long dim = spec.dim();
+    long[][] matrices = {{spec.vocab(), dim}, {spec.ffn(), dim}, {(long) spec.heads() * spec.headDim(), dim}, {(long) spec.kvHeads() * spec.headDim(), dim}};
+    String[] names = {"vocab x dim", "ffn x dim", "heads x head-dim x dim", "kv-heads x head-dim x dim"};
+    if (spec.dtype().equals("f32")) {
+      for (int i = 0; i < matrices.length; i++) {
+        long elements = matrices[i][0] * matrices[i][1];
+        if (elements > Integer.MAX_VALUE - 8) {
+          throw new ConfigException("synthetic model: " + names[i] + " is " + elements + " elements, more than one f32 tensor can hold ("
+              + (Integer.MAX_VALUE - 8) + "); lower those sizes or use dtype=q8_0");
+        }
+      }
+    }
+    double bytesPerWeight = switch (spec.dtype()) {
+      case "f32" -> 4;
+      case "f16" -> 2;
+      case "q8_0" -> 34 / 32.0;
+      default -> 18 / 32.0;
+    };
+    double bytes = spec.parameters() * bytesPerWeight;
+    long available = spec.dtype().equals("f32") ? Runtime.getRuntime().maxMemory() : physicalMemory();
+    if (bytes > available) {
+      throw new ConfigException(String.format(Locale.ROOT, "synthetic model: its %s weights need about %.1f GiB, more than the %.1f GiB of %s; lower the"
+          + " sizes%s", spec.dtype(), bytes / (1L << 30), available / (double) (1L << 30), spec.dtype().equals("f32") ? "the JVM heap" : "memory",
+          spec.dtype().equals("f32") ? ", use dtype=q8_0, or give the JVM more heap (RA_JAVA_OPTS=-Xmx32g)" : ""));
+    }
+  }
+
+  private static long physicalMemory() {
+    if (ManagementFactory.getOperatingSystemMXBean() instanceof OperatingSystemMXBean os) {
+      return os.getTotalMemorySize();
+    }
+    return Long.MAX_VALUE;
+  }
+
   /** The model for {@code spec}; the caller closes it (which frees the quantized weights). */
   public static LlamaModel build(SyntheticSpec spec) {
+    check(spec);
     ModelConfig config = new ModelConfig("llama", spec.dim(), spec.ffn(), spec.layers(), spec.heads(), spec.kvHeads(), spec.headDim(), spec.vocab(),
         spec.context(), 1e-5f, 10000f, true, null, false, false);
     GgmlType type = switch (spec.dtype()) {

@@ -20,9 +20,17 @@ import java.util.Map;
  * @param description one line: format, architecture, size, weight type
  * @param resources closes the mappings (normally the shared {@link java.lang.foreign.Arena} the
  *     tensors were mapped in); called once, by the model's {@code close()}
+ * @param files the files the tensors are views of, checked by the model before each forward pass
+ *     ({@link ModelFiles#checkUnchanged()}); {@link ModelFiles#none()} for a model built in memory
  */
 public record LoadedWeights(ModelFormat format, Path source, ModelConfig config, Weights weights, Map<String, Object> metadata, String description,
-    AutoCloseable resources) {
+    AutoCloseable resources, ModelFiles files) {
+  /** Weights that depend on no file (built in memory, or whose files are not watched). */
+  public LoadedWeights(ModelFormat format, Path source, ModelConfig config, Weights weights, Map<String, Object> metadata, String description,
+      AutoCloseable resources) {
+    this(format, source, config, weights, metadata, description, resources, ModelFiles.none());
+  }
+
   public LoadedWeights {
     requireNonNull(format, "format is null");
     requireNonNull(source, "source is null");
@@ -30,6 +38,7 @@ public record LoadedWeights(ModelFormat format, Path source, ModelConfig config,
     requireNonNull(weights, "weights is null");
     requireNonNull(description, "description is null");
     requireNonNull(resources, "resources is null");
+    requireNonNull(files, "files is null");
     metadata = Collections.unmodifiableMap(new LinkedHashMap<>(requireNonNull(metadata, "metadata is null")));
   }
 }

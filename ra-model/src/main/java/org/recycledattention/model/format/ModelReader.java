@@ -5,9 +5,10 @@ import java.nio.file.Path;
 import org.recycledattention.model.ModelFormatException;
 
 /**
- * Reads one {@link ModelFormat}: recognises its files, maps the weights and builds the configuration.
- * The extension point of the model loader ({@code model.load.ModelLoader}), which knows no format: the
- * composition root registers the readers (GGUF, llama2.c, safetensors).
+ * Reads one {@link ModelFormat}: recognises its files, opens the weights (mapped, or read into
+ * memory; see {@link FileAccess}) and builds the configuration. The extension point of the model
+ * loader ({@code model.load.ModelLoader}), which knows no format: the composition root registers the
+ * readers (GGUF, llama2.c, safetensors).
  *
  * <p>Implementations are stateless and thread-safe.
  */
@@ -28,11 +29,18 @@ public interface ModelReader {
   String expected();
 
   /**
-   * Reads {@code path}.
+   * Reads {@code path}, opening its files as {@code access} says (through a {@link ModelFiles} that
+   * the result's {@code resources} close and whose changes the model checks).
    *
-   * @throws ModelFormatException naming the file and byte offset of anything malformed
+   * @throws ModelFormatException naming the file and byte offset of
+   *     anything malformed
    */
-  LoadedWeights read(Path path);
+  LoadedWeights read(Path path, FileAccess access);
+
+  /** {@link #read(Path, FileAccess)} with the files memory-mapped. */
+  default LoadedWeights read(Path path) {
+    return read(path, FileAccess.MAPPED);
+  }
 
   /** The most bytes {@link #recognizes} is given. */
   int HEAD_BYTES = 64;

@@ -14,6 +14,7 @@ import org.recycledattention.api.model.ModelShape;
 import org.recycledattention.model.NumericalException;
 import org.recycledattention.model.format.LayerWeights;
 import org.recycledattention.model.format.LoadedWeights;
+import org.recycledattention.model.format.ModelFiles;
 import org.recycledattention.model.format.ModelConfig;
 import org.recycledattention.model.format.Weights;
 import org.recycledattention.model.tensor.MatMul;
@@ -120,9 +121,31 @@ public final class LlamaModel implements LanguageModel {
     return new SequenceState(config, attention, parallel, maxChunk);
   }
 
+  /**
+   * {@inheritDoc}
+   *
+   * <p>Before each pass the model's files are checked to be unchanged (at most every 2 ms: {@link
+   * ModelFiles#pollUnchanged()}), and a fault reading a truncated mapping during the pass is
+   * reported the same way: as a {@link org.recycledattention.model.ModelFileChangedException} naming
+   * the file, never a JVM error.
+   */
   @Override
   public void forward(SequenceState s, int[] tokens, int from, int count, int position) {
     ensureOpen();
+    ModelFiles files = loaded.files();
+    files.pollUnchanged();
+    try {
+      pass(s, tokens, from, count, position);
+    } catch (InternalError e) {
+      Throwable t = files.translate(e);
+      if (t instanceof RuntimeException r) {
+        throw r;
+      }
+      throw (Error) t;
+    }
+  }
+
+  private void pass(SequenceState s, int[] tokens, int from, int count, int position) {
     if (count < 1 || count > s.maxChunk) {
       throw new IllegalArgumentException("a forward call takes 1 to " + s.maxChunk + " tokens, got " + count);
     }

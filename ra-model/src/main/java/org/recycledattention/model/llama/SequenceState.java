@@ -47,6 +47,9 @@ public final class SequenceState {
     int qDim = c.heads() * c.headDim();
     int kvDim = c.kvHeads() * c.headDim();
     int wide = Math.max(c.dim(), qDim);
+    if ((long) maxChunk * Math.max(wide, c.ffnDim()) > Integer.MAX_VALUE - 8) {
+      throw new IllegalArgumentException("a chunk of " + maxChunk + " tokens of width " + Math.max(wide, c.ffnDim()) + " does not fit a Java array");
+    }
     x = new float[maxChunk * c.dim()];
     xb = new float[maxChunk * wide];
     xb2 = new float[maxChunk * wide];

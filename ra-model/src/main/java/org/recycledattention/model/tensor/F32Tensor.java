@@ -57,6 +57,7 @@ public final class F32Tensor implements FloatTensor {
   @Override
   public float dot(int row, float[] x, int xOffset) {
     long base = (long) row * cols * 4;
+    Vec.touch(data, base);
     FloatVector acc = FloatVector.zero(F);
     int i = 0;
     int upper = F.loopBound(cols);

@@ -14,6 +14,11 @@ import org.recycledattention.model.ModelFormatException;
  *
  * <p>Immutable and thread-safe. A tensor over a mapped file is valid while the model that mapped
  * it is open.
+ *
+ * <p><b>NOTE:</b> an implementation whose kernels read their data with Vector API loads calls
+ * {@code Vec.touch} at the start of each such method: that scalar read is what lets the JVM turn a
+ * fault on a truncated mapping into an error instead of a crash ({@code TruncatedMappingTest}
+ * checks every supported type).
  */
 public sealed interface FloatTensor permits F32Tensor, HalfTensor, BlockTensor, ArrayTensor {
   /** The tensor's name in its file ({@code blk.0.attn_q.weight}), for messages. */

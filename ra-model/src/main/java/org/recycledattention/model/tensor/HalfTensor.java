@@ -66,11 +66,19 @@ public final class HalfTensor implements FloatTensor {
   @Override
   public float dot(int row, float[] x, int xOffset) {
     long base = (long) row * cols * 2;
+    Vec.touch(data, base);
     FloatVector acc = FloatVector.zero(F);
     int i = 0;
     int upper = F.loopBound(cols);
-    for (; i < upper; i += FL) {
-      acc = lanes(base + i * 2L).fma(FloatVector.fromArray(F, x, xOffset + i), acc);
+    // one loop per format, no helper call in it: the loads must compile into this method, after the touch
+    if (bf16) {
+      for (; i < upper; i += FL) {
+        acc = Vec.bf16ToFloat(data, base + i * 2L).fma(FloatVector.fromArray(F, x, xOffset + i), acc);
+      }
+    } else {
+      for (; i < upper; i += FL) {
+        acc = Vec.halfToFloat(data, base + i * 2L).fma(FloatVector.fromArray(F, x, xOffset + i), acc);
+      }
     }
     if (i < cols) {
       // the tail as one masked step: no scalar loop
@@ -80,10 +88,6 @@ public final class HalfTensor implements FloatTensor {
       acc = w.fma(FloatVector.fromArray(F, x, xOffset + i, m), acc);
     }
     return acc.reduceLanes(VectorOperators.ADD);
-  }
-
-  private FloatVector lanes(long offset) {
-    return bf16 ? Vec.bf16ToFloat(data, offset) : Vec.halfToFloat(data, offset);
   }
 
   @Override

@@ -21,6 +21,7 @@ public final class IQ4_XSTensor extends BlockTensor {
 
   @Override
   float kernel(long rowOffset, Input x, int xOffset) {
+    Vec.touch(data, rowOffset);
     FloatVector acc = FloatVector.zero(Vec.F);
     for (int b = 0; b < blocks(); b++) {
       long block = rowOffset + 136L * b;
@@ -36,6 +37,7 @@ public final class IQ4_XSTensor extends BlockTensor {
 
   @Override
   ByteVector group(long block, int g) {
+    Vec.touch(data, block);
     return Vec.iq4(Vec.nibbles(Vec.bytes16(data, block + 8 + 16 * (g / 2)), g % 2));
   }
 

@@ -36,12 +36,14 @@ public abstract sealed class NibbleTensor extends BlockTensor permits Q4_0Tensor
 
   @Override
   final ByteVector group(long block, int g) {
+    Vec.touch(data, block);
     ByteVector values = Vec.nibbles(Vec.bytes16(data, block + qs), g).selectFrom(table);
     return qh < 0 ? values : values.add(Vec.fifthBits(data, block + qh, g));
   }
 
   @Override
   final float kernel(long rowOffset, Input x, int xOffset) {
+    Vec.touch(data, rowOffset);
     float[] v = x.values;
     int blockBytes = type().blockBytes();
     FloatVector acc = FloatVector.zero(F);

@@ -30,6 +30,7 @@ public final class Q2_KTensor extends BlockTensor {
    * its scale bytes as the "high bits" and drops them.
    */
   static float dot(MemorySegment data, long row, int blocks, boolean three, Input x, int xOffset) {
+    Vec.touch(data, row);
     float[] v = x.values;
     int blockBytes = three ? 110 : 84;
     int qs = three ? 32 : 16;
@@ -56,6 +57,7 @@ public final class Q2_KTensor extends BlockTensor {
 
   @Override
   ByteVector group(long block, int g) {
+    Vec.touch(data, block);
     int half = g / 8;
     int j = g % 8 / 2;
     return Vec.shiftRight(Vec.bytes16(data, block + 16 + 32 * half + 16 * (g % 2)), 2 * j).and((byte) 3);

@@ -19,6 +19,7 @@ public final class Q3_KTensor extends BlockTensor {
 
   @Override
   ByteVector group(long block, int g) {
+    Vec.touch(data, block);
     int half = g / 8;
     int j = g % 8 / 2;
     ByteVector low = Vec.shiftRight(Vec.bytes16(data, block + 32 + 32 * half + 16 * (g % 2)), 2 * j).and((byte) 3);

@@ -28,6 +28,7 @@ public final class Q4_KTensor extends BlockTensor {
    * registers (a vector store read back as scalars stalls store forwarding).
    */
   static float dot(MemorySegment data, long row, int blocks, int blockBytes, int qs, Input x, int xOffset) {
+    Vec.touch(data, row);
     float[] v = x.values;
     FloatVector acc = FloatVector.zero(Vec.F);
     float offsets = 0f;
@@ -69,6 +70,7 @@ public final class Q4_KTensor extends BlockTensor {
 
   /** Group {@code g}'s nibbles from the 128 bytes at {@code qs}, as Q4_K and Q5_K lay them out. */
   static ByteVector nibbles(MemorySegment data, long qs, int g) {
+    Vec.touch(data, qs);
     int sub = g / 2;
     return Vec.nibbles(Vec.bytes16(data, qs + 32 * (sub / 2) + 16 * (g % 2)), sub % 2);
   }

@@ -29,6 +29,7 @@ public final class Q5_KTensor extends BlockTensor {
 
   /** The fifth bits' share of the dot product: {@code Σ d · scale · 16 · bit · x}. */
   private float fifthBits(long row, Input x, int xOffset) {
+    Vec.touch(data, row);
     FloatVector acc = FloatVector.zero(Vec.F);
     for (int b = 0; b < blocks(); b++) {
       long block = row + 176L * b;
@@ -45,6 +46,7 @@ public final class Q5_KTensor extends BlockTensor {
 
   @Override
   ByteVector group(long block, int g) {
+    Vec.touch(data, block);
     ByteVector fifth = Vec.field(Vec.bytes16(data, block + 16 + 16 * (g % 2)), g / 2, 4, 16);
     return Q4_KTensor.nibbles(data, block + 48, g).or(fifth);
   }

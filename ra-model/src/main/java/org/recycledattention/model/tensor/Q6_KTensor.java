@@ -22,6 +22,7 @@ public final class Q6_KTensor extends BlockTensor {
 
   @Override
   float kernel(long rowOffset, Input x, int xOffset) {
+    Vec.touch(data, rowOffset);
     float[] v = x.values;
     FloatVector acc = FloatVector.zero(Vec.F);
     for (int b = 0; b < blocks(); b++) {
@@ -51,6 +52,7 @@ public final class Q6_KTensor extends BlockTensor {
 
   @Override
   ByteVector group(long block, int g) {
+    Vec.touch(data, block);
     int half = g / 8;
     int c = g % 8 / 2;
     int l = 16 * (g % 2);

@@ -17,6 +17,7 @@ public final class Q8_0Tensor extends BlockTensor {
 
   @Override
   float kernel(long rowOffset, Input x, int xOffset) {
+    Vec.touch(data, rowOffset);
     FloatVector acc = FloatVector.zero(Vec.F);
     for (int b = 0; b < blocks(); b++) {
       long block = rowOffset + 34L * b;
@@ -27,6 +28,7 @@ public final class Q8_0Tensor extends BlockTensor {
 
   @Override
   ByteVector group(long block, int g) {
+    Vec.touch(data, block);
     return Vec.bytes16(data, block + 2 + 16 * g);
   }
 }

@@ -29,6 +29,18 @@ final class Vec {
   static final ValueLayout.OfShort SHORT = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(LE);
   static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(LE);
 
+  /**
+   * Reads the byte at {@code offset} with a plain (scalar) access and discards it. <b>NOTE:</b> every
+   * method that reads tensor data with Vector API loads calls this first. A mapped file truncated
+   * under a running kernel makes the read fault (SIGBUS); HotSpot turns that fault into an {@link
+   * InternalError}, which the model reports as a changed file, only in compiled code that contains a
+   * scalar unsafe access: in a method with vector loads only, the JVM crashes. One load of a cache
+   * line the kernel reads next is all it costs.
+   */
+  static void touch(MemorySegment s, long offset) {
+    s.get(ValueLayout.JAVA_BYTE, offset);
+  }
+
   static float f16(MemorySegment s, long offset) {
     return Float.float16ToFloat(s.get(SHORT, offset));
   }

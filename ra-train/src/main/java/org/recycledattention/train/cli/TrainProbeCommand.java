@@ -1,7 +1,7 @@
 package org.recycledattention.train.cli;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
@@ -12,6 +12,7 @@ import org.recycledattention.cli.common.EvalSupport;
 import org.recycledattention.cli.common.Subcommand;
 import org.recycledattention.cli.common.UsageException;
 import org.recycledattention.eval.ruler.RulerTask;
+import org.recycledattention.model.io.OutputFiles;
 import org.recycledattention.model.tensor.GgmlType;
 import org.recycledattention.train.ProbeExporter;
 import org.recycledattention.train.ProbeGeometry;
@@ -74,9 +75,8 @@ public final class TrainProbeCommand extends Subcommand {
       case "f16" -> GgmlType.F16;
       default -> throw new UsageException("invalid value '" + type + "' for --type: expected f32 or f16");
     };
-    if (Files.isDirectory(out)) {
-      throw new UsageException("--out '" + out + "' is a directory; pass a file name such as probe.gguf");
-    }
+    // before hours of training: never a directory, FIFO or device, never through a symbolic link out of its folder
+    OutputFiles.check(out, List.of(), "--out");
     ProbeTrainer trainer = new ProbeTrainer(ProbeGeometry.DEFAULT, ProbeVocabulary.build());
     ProbeTrainer.Options options = new ProbeTrainer.Options(steps, batch, ProbeTrainer.DEFAULT_MIN_LENGTH, maxLength, seed, learningRate,
         EvalSupport.names(tasks, "--tasks").stream().map(RulerTask::of).toList());

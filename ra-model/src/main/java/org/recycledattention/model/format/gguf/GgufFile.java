@@ -15,12 +15,17 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.recycledattention.model.ModelFormatException;
+import org.recycledattention.model.format.FileAccess;
+import org.recycledattention.model.format.ModelFiles;
+import org.recycledattention.model.io.SafeText;
 import org.recycledattention.model.tensor.FloatTensor;
 import org.recycledattention.model.tensor.GgmlType;
 
@@ -42,7 +47,8 @@ import org.recycledattention.model.tensor.GgmlType;
  * Use {@link Number} to read integers of any width. Arrays are shared: do not modify them.
  *
  * <p>Every count, length and offset is checked against the bytes left in the file before anything
- * is allocated. Immutable and thread-safe; {@link #close()} unmaps the file, after which tensors
+ * is allocated, and no two tensors may share bytes. Strings from the file appear in messages through
+ * {@link SafeText}. Immutable and thread-safe; {@link #close()} unmaps the file, after which tensors
  * from it must not be used.
  */
 public final class GgufFile implements AutoCloseable {
@@ -52,7 +58,8 @@ public final class GgufFile implements AutoCloseable {
   private static final int MAX_ARRAY_NESTING = 8;
 
   private final Path path;
-  private final Arena arena;
+  private final AutoCloseable owner;
+  private final ModelFiles files;
   private final MemorySegment file;
   private final int version;
   private final Map<String, Object> metadata;
@@ -61,10 +68,11 @@ public final class GgufFile implements AutoCloseable {
   private final long alignment;
   private final long dataOffset;
 
-  private GgufFile(Path path, Arena arena, MemorySegment file, int version, Map<String, Object> metadata, Map<String, GgufValueType> metadataTypes,
-      Map<String, GgufTensorInfo> tensors, long alignment, long dataOffset) {
+  private GgufFile(Path path, AutoCloseable owner, ModelFiles files, MemorySegment file, int version, Map<String, Object> metadata,
+      Map<String, GgufValueType> metadataTypes, Map<String, GgufTensorInfo> tensors, long alignment, long dataOffset) {
     this.path = path;
-    this.arena = arena;
+    this.owner = owner;
+    this.files = files;
     this.file = file;
     this.version = version;
     this.metadata = Collections.unmodifiableMap(metadata);
@@ -80,16 +88,21 @@ public final class GgufFile implements AutoCloseable {
    * @throws ModelFormatException when the file cannot be read or is not valid GGUF
    */
   public static GgufFile open(Path path) {
+    return open(path, FileAccess.MAPPED);
+  }
+
+  /**
+   * Opens {@code path} as {@code access} says (mapped, or read into memory) and parses it.
+   *
+   * @throws ModelFormatException when the file cannot be read or is not valid GGUF
+   */
+  public static GgufFile open(Path path, FileAccess access) {
     requireNonNull(path, "path is null");
-    Arena arena = Arena.ofShared();
-    try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
-      MemorySegment seg = ch.map(FileChannel.MapMode.READ_ONLY, 0, ch.size(), arena);
-      return parse(path, seg, arena);
-    } catch (IOException e) {
-      arena.close();
-      throw new ModelFormatException(path, -1, "cannot read the file: " + e.getMessage(), e);
+    ModelFiles files = new ModelFiles(access);
+    try {
+      return parse(path, files.open(path), files, files);
     } catch (RuntimeException | Error e) {
-      arena.close();
+      files.close();
       throw e;
     }
   }
@@ -99,6 +112,10 @@ public final class GgufFile implements AutoCloseable {
    * {@link #close()}; it may be {@code null} when the caller owns the memory.
    */
   public static GgufFile parse(Path path, MemorySegment data, Arena arena) {
+    return parse(path, data, arena, ModelFiles.none());
+  }
+
+  private static GgufFile parse(Path path, MemorySegment data, AutoCloseable owner, ModelFiles files) {
     requireNonNull(path, "path is null");
     requireNonNull(data, "data is null");
     Reader r = new Reader(path, data);
@@ -135,7 +152,7 @@ public final class GgufFile implements AutoCloseable {
       GgufValueType type = r.valueType();
       Object value = r.value(type, 0);
       if (metadata.putIfAbsent(key, value) != null) {
-        throw new ModelFormatException(path, keyAt, "metadata key '" + key + "' appears twice");
+        throw new ModelFormatException(path, keyAt, "metadata key '" + SafeText.of(key) + "' appears twice");
       }
       types.put(key, type);
       if (type == null) {
@@ -146,7 +163,7 @@ public final class GgufFile implements AutoCloseable {
     Object align = metadata.get("general.alignment");
     if (align != null) {
       if (!(align instanceof Long a) || a < 1 || a > 1 << 20 || Long.bitCount(a) != 1) {
-        throw new ModelFormatException(path, -1, "general.alignment is " + align + "; expected a power of two up to 2^20");
+        throw new ModelFormatException(path, -1, "general.alignment is " + describe(align) + "; expected a power of two up to 2^20");
       }
       alignment = a;
     }
@@ -157,7 +174,7 @@ public final class GgufFile implements AutoCloseable {
       long dimsAt = r.pos;
       int nDims = r.i32();
       if (nDims < 1 || nDims > 4) {
-        throw new ModelFormatException(path, dimsAt, "tensor '" + name + "' has " + Integer.toUnsignedString(nDims) + " dimensions; expected 1 to 4");
+        throw new ModelFormatException(path, dimsAt, "tensor '" + SafeText.of(name) + "' has " + Integer.toUnsignedString(nDims) + " dimensions; expected 1 to 4");
       }
       long[] dims = new long[nDims];
       long elements = 1;
@@ -165,7 +182,7 @@ public final class GgufFile implements AutoCloseable {
         long at = r.pos;
         dims[d] = r.i64();
         if (dims[d] < 1 || elements > Long.MAX_VALUE / dims[d]) {
-          throw new ModelFormatException(path, at, "tensor '" + name + "' has dimension " + d + " = " + Long.toUnsignedString(dims[d])
+          throw new ModelFormatException(path, at, "tensor '" + SafeText.of(name) + "' has dimension " + d + " = " + Long.toUnsignedString(dims[d])
               + "; expected a positive size whose product fits in 63 bits");
         }
         elements *= dims[d];
@@ -176,11 +193,11 @@ public final class GgufFile implements AutoCloseable {
       GgmlType type = GgmlType.byId(typeId);
       long bytes = type == null ? -1 : type.bytes(elements);
       if (type != null && bytes < 0) {
-        throw new ModelFormatException(path, dimsAt, "tensor '" + name + "' of type " + type + " has " + elements
+        throw new ModelFormatException(path, dimsAt, "tensor '" + SafeText.of(name) + "' of type " + type + " has " + elements
             + " elements, not a whole number of " + type.blockSize() + "-element blocks");
       }
       if (offset < 0 || offset % alignment != 0) {
-        throw new ModelFormatException(path, offsetAt, "tensor '" + name + "' has data offset " + Long.toUnsignedString(offset)
+        throw new ModelFormatException(path, offsetAt, "tensor '" + SafeText.of(name) + "' has data offset " + Long.toUnsignedString(offset)
             + ", which is not a multiple of the alignment " + alignment);
       }
       infos.add(new GgufTensorInfo(name, dims, typeId, type, offset, bytes, infoAt));
@@ -194,15 +211,36 @@ public final class GgufFile implements AutoCloseable {
     for (GgufTensorInfo t : infos) {
       long start = dataOffset + t.offset();
       if (start < 0 || t.offset() > data.byteSize() || (t.bytes() >= 0 && (start > data.byteSize() || t.bytes() > data.byteSize() - start))) {
-        throw new ModelFormatException(path, t.infoOffset(), "tensor '" + t.name() + "' (" + t.typeName() + ", " + t.bytes()
+        throw new ModelFormatException(path, t.infoOffset(), "tensor '" + SafeText.of(t.name()) + "' (" + t.typeName() + ", " + t.bytes()
             + " bytes at data offset " + t.offset() + ") ends past the end of the " + data.byteSize() + "-byte file; the file is truncated");
       }
       GgufTensorInfo absolute = new GgufTensorInfo(t.name(), t.dims(), t.typeId(), t.type(), start, t.bytes(), t.infoOffset());
       if (byName.putIfAbsent(t.name(), absolute) != null) {
-        throw new ModelFormatException(path, t.infoOffset(), "tensor '" + t.name() + "' appears twice");
+        throw new ModelFormatException(path, t.infoOffset(), "tensor '" + SafeText.of(t.name()) + "' appears twice");
       }
     }
-    return new GgufFile(path, arena, data, version, metadata, types, byName, alignment, dataOffset);
+    checkNoOverlap(path, byName.values(), dataOffset);
+    return new GgufFile(path, owner, files, data, version, metadata, types, byName, alignment, dataOffset);
+  }
+
+  /** No two tensors may share bytes (llama.cpp refuses such files too): a tensor is one tensor's data. */
+  private static void checkNoOverlap(Path path, Collection<GgufTensorInfo> tensors, long dataOffset) {
+    List<GgufTensorInfo> sized = new ArrayList<>();
+    for (GgufTensorInfo t : tensors) {
+      if (t.bytes() > 0) {
+        sized.add(t);
+      }
+    }
+    sized.sort(Comparator.comparingLong(GgufTensorInfo::offset));
+    for (int i = 1; i < sized.size(); i++) {
+      GgufTensorInfo before = sized.get(i - 1);
+      GgufTensorInfo t = sized.get(i);
+      if (t.offset() < before.offset() + before.bytes()) {
+        throw new ModelFormatException(path, t.infoOffset(), "the data of tensor '" + SafeText.of(t.name()) + "' (bytes " + (t.offset() - dataOffset)
+            + ".." + (t.offset() - dataOffset + t.bytes()) + " of the data section) overlap those of tensor '" + SafeText.of(before.name()) + "' ("
+            + (before.offset() - dataOffset) + ".." + (before.offset() - dataOffset + before.bytes()) + "); each tensor needs bytes of its own: the file is corrupt");
+      }
+    }
   }
 
   private static long alignUp(long x, long a) {
@@ -247,6 +285,11 @@ public final class GgufFile implements AutoCloseable {
     return Optional.ofNullable(tensors.get(name));
   }
 
+  /** The files this GGUF was read from ({@link ModelFiles#none()} when parsed from memory). */
+  public ModelFiles files() {
+    return files;
+  }
+
   /** The whole mapped file. */
   public MemorySegment data() {
     return file;
@@ -260,10 +303,10 @@ public final class GgufFile implements AutoCloseable {
   public FloatTensor floatTensor(String name) {
     GgufTensorInfo t = tensors.get(name);
     if (t == null) {
-      throw new ModelFormatException(path, -1, "tensor '" + name + "' is missing; the file is not a complete model of its architecture");
+      throw new ModelFormatException(path, -1, "tensor '" + SafeText.of(name) + "' is missing; the file is not a complete model of its architecture");
     }
     if (t.type() == null) {
-      throw new ModelFormatException(path, t.infoOffset(), "tensor '" + name + "' has unknown GGML type id " + t.typeId()
+      throw new ModelFormatException(path, t.infoOffset(), "tensor '" + SafeText.of(name) + "' has unknown GGML type id " + t.typeId()
           + " (supported: " + GgmlType.supportedNames() + "); convert or re-quantize the model to one of those");
     }
     MemorySegment slice = t.bytes() >= 0 ? file.asSlice(t.offset(), t.bytes()) : file.asSlice(t.offset());
@@ -286,7 +329,7 @@ public final class GgufFile implements AutoCloseable {
       return defaultValue;
     }
     if (!(v instanceof Long l) || l < Integer.MIN_VALUE || l > Integer.MAX_VALUE) {
-      throw new ModelFormatException(path, -1, "metadata '" + key + "' is " + describe(v) + "; expected an integer in int range");
+      throw new ModelFormatException(path, -1, "metadata '" + SafeText.of(key) + "' is " + describe(v) + "; expected an integer in int range");
     }
     return (int) (long) l;
   }
@@ -302,14 +345,14 @@ public final class GgufFile implements AutoCloseable {
       return defaultValue;
     }
     if (!(v instanceof Number n)) {
-      throw new ModelFormatException(path, -1, "metadata '" + key + "' is " + describe(v) + "; expected a number");
+      throw new ModelFormatException(path, -1, "metadata '" + SafeText.of(key) + "' is " + describe(v) + "; expected a number");
     }
     return n.floatValue();
   }
 
   static String describe(Object v) {
     if (v instanceof String s) {
-      return "the string \"" + (s.length() > 40 ? s.substring(0, 40) + "..." : s) + "\"";
+      return "the string \"" + SafeText.of(s, 40) + "\"";
     }
     if (v != null && v.getClass().isArray() || v instanceof List) {
       return "an array";
@@ -319,11 +362,13 @@ public final class GgufFile implements AutoCloseable {
 
   @Override
   public void close() {
-    if (arena != null) {
+    if (owner != null) {
       try {
-        arena.close();
+        owner.close();
       } catch (IllegalStateException alreadyClosed) {
         // idempotent
+      } catch (Exception e) {
+        throw new IllegalStateException("closing " + path + " failed: " + e.getMessage(), e);
       }
     }
   }

@@ -7,12 +7,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.recycledattention.model.ModelFormatException;
+import org.recycledattention.model.format.FileAccess;
 import org.recycledattention.model.format.LayerWeights;
 import org.recycledattention.model.format.LoadedWeights;
 import org.recycledattention.model.format.ModelConfig;
 import org.recycledattention.model.format.ModelFormat;
 import org.recycledattention.model.format.ModelReader;
 import org.recycledattention.model.format.Weights;
+import org.recycledattention.model.io.SafeText;
 import org.recycledattention.model.llama.Rope;
 import org.recycledattention.model.tensor.FloatTensor;
 
@@ -44,15 +46,15 @@ public final class GgufModelReader implements ModelReader {
   }
 
   @Override
-  public LoadedWeights read(Path path) {
-    GgufFile file = GgufFile.open(path);
+  public LoadedWeights read(Path path, FileAccess access) {
+    GgufFile file = GgufFile.open(path, access);
     try {
       ModelConfig config = config(file);
       Weights weights = weights(file, config);
       weights.checkShapes(config, path);
       String description = "GGUF v" + file.version() + " " + config.architecture() + ", " + config.layers() + " layers, dim " + config.dim()
           + ", vocab " + config.vocabSize() + ", " + weightTypes(file);
-      return new LoadedWeights(ModelFormat.GGUF, path, config, weights, file.metadata(), description, file);
+      return new LoadedWeights(ModelFormat.GGUF, path, config, weights, file.metadata(), description, file, file.files());
     } catch (RuntimeException | Error e) {
       file.close();
       throw e;
@@ -65,43 +67,86 @@ public final class GgufModelReader implements ModelReader {
    * @throws ModelFormatException naming the key that is missing or wrong
    */
   public static ModelConfig config(GgufFile file) {
+    try {
+      return checkedConfig(file);
+    } catch (IllegalArgumentException e) {
+      throw new ModelFormatException(file.path(), -1, "inconsistent hyper-parameters: " + e.getMessage(), e);
+    }
+  }
+
+  private static ModelConfig checkedConfig(GgufFile file) {
     Path path = file.path();
     String arch = file.string("general.architecture").orElseThrow(() ->
         new ModelFormatException(path, -1, "metadata 'general.architecture' is missing; expected one of " + ARCHITECTURES));
     if (!ARCHITECTURES.contains(arch)) {
-      throw new ModelFormatException(path, -1, "architecture '" + arch + "' is not supported; expected one of " + ARCHITECTURES);
+      throw new ModelFormatException(path, -1, "architecture '" + SafeText.of(arch) + "' is not supported; expected one of " + ARCHITECTURES);
     }
-    int dim = required(file, arch + ".embedding_length");
-    int ffn = required(file, arch + ".feed_forward_length");
-    int layers = required(file, arch + ".block_count");
-    int heads = required(file, arch + ".attention.head_count");
+    int dim = required(file, arch + ".embedding_length", ModelConfig.MAX_WIDTH);
+    int ffn = required(file, arch + ".feed_forward_length", ModelConfig.MAX_WIDTH);
+    int layers = required(file, arch + ".block_count", ModelConfig.MAX_LAYERS);
+    int heads = required(file, arch + ".attention.head_count", ModelConfig.MAX_WIDTH);
     int kvHeads = file.intValue(arch + ".attention.head_count_kv", heads);
-    int context = required(file, arch + ".context_length");
+    int context = required(file, arch + ".context_length", Integer.MAX_VALUE);
     if (heads < 1 || kvHeads < 1 || heads % kvHeads != 0) {
       throw new ModelFormatException(path, -1, arch + ".attention.head_count (" + heads + ") must be a positive multiple of head_count_kv (" + kvHeads + ")");
     }
-    int headDim = file.intValue(arch + ".attention.key_length", dim / heads);
+    String keyLength = arch + ".attention.key_length";
+    int headDim = file.intValue(keyLength, dim / heads);
+    if (headDim < 2 || headDim % 2 != 0) {
+      throw new ModelFormatException(path, -1, keyLength + " (the head dimension" + (file.metadata().containsKey(keyLength) ? "" : ", embedding_length / head_count")
+          + ") is " + headDim + "; expected an even number >= 2, as RoPE rotates pairs");
+    }
+    long width = (long) heads * headDim;
+    if (width > ModelConfig.MAX_WIDTH) {
+      throw new ModelFormatException(path, -1, arch + ".attention.head_count (" + heads + ") x " + keyLength + " (" + headDim + ") is " + width
+          + ", wider than any model (" + ModelConfig.MAX_WIDTH + "); the header is corrupt");
+    }
     int ropeDims = file.intValue(arch + ".rope.dimension_count", headDim);
     if (ropeDims != headDim) {
       throw new ModelFormatException(path, -1, arch + ".rope.dimension_count is " + ropeDims + " but heads have " + headDim
           + " elements; partial rotary embeddings are not supported");
     }
-    float eps = file.floatValue(arch + ".attention.layer_norm_rms_epsilon", 1e-5f);
-    float theta = file.floatValue(arch + ".rope.freq_base", 10000f);
+    float eps = positiveNumber(file, arch + ".attention.layer_norm_rms_epsilon", 1e-5f);
+    float theta = positiveNumber(file, arch + ".rope.freq_base", 10000f);
     GgufTensorInfo embd = file.tensor("token_embd.weight").orElseThrow(() ->
         new ModelFormatException(path, -1, "tensor 'token_embd.weight' is missing; the file is not a complete " + arch + " model"));
     if (embd.dims().length != 2 || embd.dims()[1] > Integer.MAX_VALUE) {
       throw new ModelFormatException(path, embd.infoOffset(), "tensor 'token_embd.weight' must be 2-D (dim x vocab)");
     }
     int vocab = (int) embd.dims()[1];
+    checkLayersInFile(file, arch, layers);
     boolean tied = file.tensor("output.weight").isEmpty();
     boolean bias = file.tensor("blk.0.attn_q.bias").isPresent();
     boolean interleaved = !arch.equals("qwen2");
     ModelConfig.RopeScaling scaling = ropeScaling(file, arch, theta, headDim);
-    try {
-      return new ModelConfig(arch, dim, ffn, layers, heads, kvHeads, headDim, vocab, context, eps, theta, interleaved, scaling, bias, tied);
-    } catch (IllegalArgumentException e) {
-      throw new ModelFormatException(path, -1, "inconsistent hyper-parameters: " + e.getMessage(), e);
+    return new ModelConfig(arch, dim, ffn, layers, heads, kvHeads, headDim, vocab, context, eps, theta, interleaved, scaling, bias, tied);
+  }
+
+  /** {@code key} as a finite number > 0, or {@code fallback} when absent. */
+  private static float positiveNumber(GgufFile file, String key, float fallback) {
+    float v = file.floatValue(key, fallback);
+    if (!(v > 0) || !Float.isFinite(v)) {
+      throw new ModelFormatException(file.path(), -1, "metadata '" + key + "' is " + v + "; expected a finite number > 0");
+    }
+    return v;
+  }
+
+  /** No tensor of a layer at or past {@code block_count}: a file whose count is too small would run part of the model. */
+  private static void checkLayersInFile(GgufFile file, String arch, int layers) {
+    int last = -1;
+    for (String name : file.tensors().keySet()) {
+      if (name.startsWith("blk.")) {
+        int dot = name.indexOf('.', 4);
+        try {
+          last = Math.max(last, Integer.parseInt(name.substring(4, dot < 0 ? name.length() : dot)));
+        } catch (NumberFormatException e) {
+          // not a layer tensor
+        }
+      }
+    }
+    if (last >= layers) {
+      throw new ModelFormatException(file.path(), -1, arch + ".block_count is " + layers + " but the file has tensors of layer blk." + last
+          + " (" + (last + 1) + " layers); the header is inconsistent with the tensors");
     }
   }
 
@@ -200,13 +245,13 @@ public final class GgufModelReader implements ModelReader {
     return new ModelConfig.RopeScaling((float) factor, (float) low, (float) high, original);
   }
 
-  private static int required(GgufFile file, String key) {
+  private static int required(GgufFile file, String key, int max) {
     int v = file.intValue(key, Integer.MIN_VALUE);
     if (v == Integer.MIN_VALUE) {
       throw new ModelFormatException(file.path(), -1, "metadata '" + key + "' is missing; the file is not a complete model");
     }
-    if (v < 1) {
-      throw new ModelFormatException(file.path(), -1, "metadata '" + key + "' is " + v + "; expected a positive integer");
+    if (v < 1 || v > max) {
+      throw new ModelFormatException(file.path(), -1, "metadata '" + key + "' is " + v + "; expected an integer in 1.." + max);
     }
     return v;
   }

@@ -1,22 +1,20 @@
 package org.recycledattention.model.format.llama2c;
 
-import java.io.IOException;
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.channels.FileChannel;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.recycledattention.model.ModelFormatException;
+import org.recycledattention.model.format.FileAccess;
 import org.recycledattention.model.format.LayerWeights;
 import org.recycledattention.model.format.LoadedWeights;
 import org.recycledattention.model.format.ModelConfig;
 import org.recycledattention.model.format.ModelFormat;
+import org.recycledattention.model.format.ModelFiles;
 import org.recycledattention.model.format.ModelReader;
 import org.recycledattention.model.format.Weights;
 import org.recycledattention.model.tensor.FloatTensor;
@@ -109,23 +107,22 @@ public final class Llama2cReader implements ModelReader {
   }
 
   @Override
-  public LoadedWeights read(Path path) {
-    Arena arena = Arena.ofShared();
-    try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
-      MemorySegment data = ch.map(FileChannel.MapMode.READ_ONLY, 0, ch.size(), arena);
-      LoadedWeights w = read(path, data, arena);
-      return w;
-    } catch (IOException e) {
-      arena.close();
-      throw new ModelFormatException(path, -1, "cannot read the file: " + e.getMessage(), e);
+  public LoadedWeights read(Path path, FileAccess access) {
+    ModelFiles files = new ModelFiles(access);
+    try {
+      return read(path, files.open(path), files, files);
     } catch (RuntimeException | Error e) {
-      arena.close();
+      files.close();
       throw e;
     }
   }
 
   /** Reads a checkpoint held in {@code data}; {@code resources} is closed with the model. */
   public static LoadedWeights read(Path path, MemorySegment data, AutoCloseable resources) {
+    return read(path, data, resources, ModelFiles.none());
+  }
+
+  private static LoadedWeights read(Path path, MemorySegment data, AutoCloseable resources, ModelFiles files) {
     Header h = header(data);
     if (h == null) {
       throw new ModelFormatException(path, 0, "the file has " + data.byteSize() + " bytes, fewer than a llama2.c header (" + HEADER_BYTES + ")");
@@ -162,12 +159,17 @@ public final class Llama2cReader implements ModelReader {
     for (int l = 0; l < layers; l++) {
       list.add(new LayerWeights(rmsAtt[l], wq[l], wk[l], wv[l], null, null, null, wo[l], rmsFfn[l], w1[l], w2[l], w3[l]));
     }
-    ModelConfig config = new ModelConfig("llama", dim, hidden, layers, h.heads(), h.kvHeads(), headDim, vocab, h.seqLen(), 1e-5f, 10000f, true, null,
-        false, h.sharedClassifier());
+    ModelConfig config;
+    try {
+      config = new ModelConfig("llama", dim, hidden, layers, h.heads(), h.kvHeads(), headDim, vocab, h.seqLen(), 1e-5f, 10000f, true, null, false,
+          h.sharedClassifier());
+    } catch (IllegalArgumentException e) {
+      throw new ModelFormatException(path, 0, "the llama2.c header " + h + " is not a model this engine runs: " + e.getMessage(), e);
+    }
     Weights weights = new Weights(embedding, list, rmsFinal, classifier);
     String description = "llama2.c checkpoint, " + layers + " layers, dim " + dim + ", vocab " + vocab + ", F32"
         + (h.sharedClassifier() ? "" : ", separate classifier");
-    return new LoadedWeights(ModelFormat.LLAMA2C, path, config, weights, Map.of(), description, resources);
+    return new LoadedWeights(ModelFormat.LLAMA2C, path, config, weights, Map.of(), description, resources, files);
   }
 
   /** Hands out consecutive f32 tensors. */

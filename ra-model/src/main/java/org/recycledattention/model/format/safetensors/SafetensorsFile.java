@@ -4,29 +4,40 @@ import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import java.io.IOException;
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import org.recycledattention.model.ModelFileChangedException;
 import org.recycledattention.model.ModelFormatException;
+import org.recycledattention.model.format.ModelFiles;
+import org.recycledattention.model.io.SafeText;
 import org.recycledattention.model.tensor.FloatTensor;
 import org.recycledattention.model.tensor.GgmlType;
 
 /**
  * One {@code .safetensors} file: an 8-byte little-endian header length {@code N}, {@code N} bytes
  * of JSON ({@code name -> {dtype, shape, data_offsets: [begin, end]}}, offsets relative to the end
- * of the header), then the data. The file is memory-mapped in the caller's arena; tensors are views
- * of the mapping.
+ * of the header), then the data. The header is read and checked first (shapes are non-negative
+ * integers, every tensor lies within the data section and no two share bytes), then the file is
+ * opened through the caller's {@link ModelFiles} (mapped or read); tensors are views of it.
  *
- * <p>Immutable and thread-safe; valid while the arena is open.
+ * <p>Immutable and thread-safe; valid while the {@link ModelFiles} is open.
  */
 public final class SafetensorsFile {
   /** The format's own limit on the JSON header. */
@@ -64,16 +75,19 @@ public final class SafetensorsFile {
   }
 
   /**
-   * Reads the header of {@code path}, checks every entry against the file size, then maps the file
-   * read-only in {@code arena}.
+   * Reads the header of {@code path}, checks every entry against the file size, then opens the file
+   * through {@code files} (mapped or read into memory, as {@code files} says).
    *
    * @throws ModelFormatException naming the byte offset or tensor that is wrong
    */
-  public static SafetensorsFile open(Path path, Arena arena) {
+  public static SafetensorsFile open(Path path, ModelFiles files) {
     requireNonNull(path, "path is null");
-    requireNonNull(arena, "arena is null");
+    requireNonNull(files, "files is null");
+    long size;
+    Map<String, Entry> entries = new LinkedHashMap<>();
+    Map<String, String> metadata = new LinkedHashMap<>();
     try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
-      long size = ch.size();
+      size = ch.size();
       if (size < 8) {
         throw new ModelFormatException(path, 0, "file has " + size + " bytes; expected a safetensors file (8-byte header length first)");
       }
@@ -88,17 +102,7 @@ public final class SafetensorsFile {
       readFully(ch, header, 8);
       long dataStart = 8 + headerLength;
       long dataBytes = size - dataStart;
-      JsonNode root;
-      try {
-        root = JSON.readTree(header.array());
-      } catch (IOException e) {
-        throw new ModelFormatException(path, 8, "header is not valid JSON: " + e.getMessage().lines().findFirst().orElse(""), e);
-      }
-      if (root == null || !root.isObject()) {
-        throw new ModelFormatException(path, 8, "header is not a JSON object");
-      }
-      Map<String, Entry> entries = new LinkedHashMap<>();
-      Map<String, String> metadata = new LinkedHashMap<>();
+      JsonNode root = parseHeader(path, header.array());
       for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext(); ) {
         Map.Entry<String, JsonNode> field = it.next();
         String name = field.getKey();
@@ -109,37 +113,93 @@ public final class SafetensorsFile {
         }
         entries.put(name, entry(path, name, t, dataStart, dataBytes));
       }
-      MemorySegment mapped = ch.map(FileChannel.MapMode.READ_ONLY, 0, size, arena);
-      return new SafetensorsFile(path, mapped, entries, metadata);
+      checkNoOverlap(path, entries.values(), dataStart);
     } catch (IOException e) {
-      throw new ModelFormatException(path, -1, "cannot read the file: " + e.getMessage(), e);
+      throw new ModelFormatException(path, -1, "cannot read the file: " + SafeText.of(String.valueOf(e.getMessage())), e);
+    }
+    MemorySegment data = files.open(path);
+    if (data.byteSize() != size) {
+      throw new ModelFileChangedException(path, "its size went from " + size + " to " + data.byteSize() + " bytes while it was being opened", null);
+    }
+    return new SafetensorsFile(path, data, entries, metadata);
+  }
+
+  /**
+   * The header as a JSON object. Text that is not UTF-8 is described by its first bytes, and a
+   * parser's complaint is quoted safely, so that no binary reaches a message.
+   */
+  private static JsonNode parseHeader(Path path, byte[] header) {
+    try {
+      StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(header));
+    } catch (CharacterCodingException e) {
+      throw new ModelFormatException(path, 8, "the " + header.length + "-byte header is not JSON text: it is not UTF-8 (it starts with bytes "
+          + SafeText.hex(header, 0, 16) + "); the file is not safetensors");
+    }
+    JsonNode root;
+    try {
+      root = JSON.readTree(header);
+    } catch (JsonProcessingException e) {
+      JsonLocation at = e.getLocation();
+      throw new ModelFormatException(path, 8, "header is not valid JSON: " + SafeText.of(e.getOriginalMessage())
+          + (at == null ? "" : " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")"), e);
+    } catch (IOException e) {
+      throw new ModelFormatException(path, 8, "header is not valid JSON: " + SafeText.of(String.valueOf(e.getMessage())), e);
+    }
+    if (root == null || !root.isObject()) {
+      throw new ModelFormatException(path, 8, "header is not a JSON object");
+    }
+    return root;
+  }
+
+  /** No two tensors may share bytes: each tensor is its own data. */
+  private static void checkNoOverlap(Path path, Collection<Entry> entries, long dataStart) {
+    List<Entry> sorted = new ArrayList<>();
+    for (Entry e : entries) {
+      if (e.end() > e.begin()) {
+        sorted.add(e);
+      }
+    }
+    sorted.sort(Comparator.comparingLong(Entry::begin));
+    for (int i = 1; i < sorted.size(); i++) {
+      Entry before = sorted.get(i - 1);
+      Entry e = sorted.get(i);
+      if (e.begin() < before.end()) {
+        throw new ModelFormatException(path, e.begin(), "the data of tensor '" + SafeText.of(e.name()) + "' (data_offsets [" + (e.begin() - dataStart)
+            + ", " + (e.end() - dataStart) + "]) overlap those of tensor '" + SafeText.of(before.name()) + "' ([" + (before.begin() - dataStart) + ", "
+            + (before.end() - dataStart) + "]); each tensor needs bytes of its own: the file is corrupt");
+      }
     }
   }
 
   private static Entry entry(Path path, String name, JsonNode t, long dataStart, long dataBytes) {
+    String quoted = "tensor '" + SafeText.of(name) + "'";
+    if (!t.isObject()) {
+      throw new ModelFormatException(path, 8, quoted + " is " + SafeText.of(t.toString()) + "; expected {dtype, shape, data_offsets}");
+    }
     String dtype = t.path("dtype").asText("");
     JsonNode shapeNode = t.path("shape");
     JsonNode offsets = t.path("data_offsets");
     if (dtype.isEmpty() || !shapeNode.isArray() || !offsets.isArray() || offsets.size() != 2) {
-      throw new ModelFormatException(path, 8, "tensor '" + name + "' needs dtype, shape and data_offsets [begin, end] in the header");
+      throw new ModelFormatException(path, 8, quoted + " needs dtype, shape and data_offsets [begin, end] in the header");
     }
+    String shapeText = SafeText.of(shapeNode.toString());
     long[] shape = new long[shapeNode.size()];
     for (int i = 0; i < shape.length; i++) {
       JsonNode d = shapeNode.get(i);
-      if (!d.canConvertToLong() || d.asLong() < 0) {
-        throw new ModelFormatException(path, 8, "tensor '" + name + "' has shape " + shapeNode + "; expected non-negative integers");
+      if (!d.isIntegralNumber() || !d.canConvertToLong() || d.asLong() < 0) {
+        throw new ModelFormatException(path, 8, quoted + " has shape " + shapeText + "; expected non-negative integers");
       }
       shape[i] = d.asLong();
     }
     JsonNode b = offsets.get(0);
     JsonNode e = offsets.get(1);
-    if (!b.canConvertToLong() || !e.canConvertToLong()) {
-      throw new ModelFormatException(path, 8, "tensor '" + name + "' has data_offsets " + offsets + "; expected two integers");
+    if (!b.isIntegralNumber() || !e.isIntegralNumber() || !b.canConvertToLong() || !e.canConvertToLong()) {
+      throw new ModelFormatException(path, 8, quoted + " has data_offsets " + SafeText.of(offsets.toString()) + "; expected two integers");
     }
     long begin = b.asLong();
     long end = e.asLong();
     if (begin < 0 || end < begin || end > dataBytes) {
-      throw new ModelFormatException(path, dataStart + Math.max(0, begin), "tensor '" + name + "' has data_offsets [" + begin + ", " + end
+      throw new ModelFormatException(path, dataStart + Math.max(0, begin), quoted + " has data_offsets [" + begin + ", " + end
           + "] but the data section has " + dataBytes + " bytes; the file is truncated or corrupt");
     }
     Entry entry = new Entry(name, dtype, shape, dataStart + begin, dataStart + end);
@@ -149,10 +209,10 @@ public final class SafetensorsFile {
       try {
         elements = entry.elements();
       } catch (ArithmeticException overflow) {
-        throw new ModelFormatException(path, dataStart + begin, "tensor '" + name + "' has shape " + shapeNode + ", too many elements");
+        throw new ModelFormatException(path, dataStart + begin, quoted + " has shape " + shapeText + ", too many elements");
       }
       if (elements > Long.MAX_VALUE / width || elements * width != end - begin) {
-        throw new ModelFormatException(path, dataStart + begin, "tensor '" + name + "' (" + dtype + ", shape " + shapeNode + ") needs "
+        throw new ModelFormatException(path, dataStart + begin, quoted + " (" + SafeText.of(dtype) + ", shape " + shapeText + ") needs "
             + (elements > Long.MAX_VALUE / width ? "too many" : String.valueOf(elements * width)) + " bytes but data_offsets give " + (end - begin));
       }
     }
@@ -204,13 +264,13 @@ public final class SafetensorsFile {
   public FloatTensor tensor(String name) {
     Entry e = entries.get(name);
     if (e == null) {
-      throw new ModelFormatException(path, -1, "tensor '" + name + "' is missing");
+      throw new ModelFormatException(path, -1, "tensor '" + SafeText.of(name) + "' is missing");
     }
     GgmlType type = switch (e.dtype()) {
       case "F32" -> GgmlType.F32;
       case "F16" -> GgmlType.F16;
       case "BF16" -> GgmlType.BF16;
-      default -> throw new ModelFormatException(path, e.begin(), "tensor '" + name + "' has dtype " + e.dtype()
+      default -> throw new ModelFormatException(path, e.begin(), "tensor '" + SafeText.of(name) + "' has dtype " + SafeText.of(e.dtype())
           + "; supported: F32, F16, BF16 (convert the checkpoint, or use a GGUF)");
     };
     long rows;
@@ -222,7 +282,7 @@ public final class SafetensorsFile {
       rows = 1;
       cols = e.shape()[0];
     } else {
-      throw new ModelFormatException(path, e.begin(), "tensor '" + name + "' has " + e.shape().length + " dimensions; expected a matrix or a vector");
+      throw new ModelFormatException(path, e.begin(), "tensor '" + SafeText.of(name) + "' has " + e.shape().length + " dimensions; expected a matrix or a vector");
     }
     return FloatTensor.of(path, e.begin(), name, type, data.asSlice(e.begin(), e.end() - e.begin()), rows, cols);
   }

@@ -2,11 +2,11 @@ package org.recycledattention.model.format.safetensors;
 
 import static java.util.Objects.requireNonNull;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.lang.foreign.Arena;
 import java.nio.ByteBuffer;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -17,23 +17,27 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import org.recycledattention.model.ModelFormatException;
+import org.recycledattention.model.format.FileAccess;
 import org.recycledattention.model.format.LayerWeights;
 import org.recycledattention.model.format.LoadedWeights;
 import org.recycledattention.model.format.ModelConfig;
+import org.recycledattention.model.format.ModelFiles;
 import org.recycledattention.model.format.ModelFormat;
 import org.recycledattention.model.format.ModelReader;
 import org.recycledattention.model.format.Weights;
+import org.recycledattention.model.io.SafeText;
 import org.recycledattention.model.tensor.FloatTensor;
 
 /**
  * Reads a Hugging Face Llama/Mistral/Qwen2 checkpoint: a directory with {@code config.json} and
  * either {@code model.safetensors.index.json} (shards named by its {@code weight_map}),
  * {@code model.safetensors}, or other {@code *.safetensors} files; or one {@code .safetensors} file
- * with {@code config.json} beside it. All files are mapped in one shared arena, closed by the
- * model's {@code close()}. The tokenizer ({@code tokenizer.json}) is built separately by
+ * with {@code config.json} beside it. All files are opened through one {@link ModelFiles} (mapped
+ * or read into memory), closed by the model's {@code close()}. The tokenizer ({@code tokenizer.json}) is built separately by
  * {@code org.recycledattention.model.load.ModelTokenizers}.
  *
  * <p>Stateless and thread-safe.
@@ -63,7 +67,7 @@ public final class SafetensorsLoader implements ModelReader {
   }
 
   @Override
-  public LoadedWeights read(Path path) {
+  public LoadedWeights read(Path path, FileAccess access) {
     requireNonNull(path, "path is null");
     Path dir = Files.isDirectory(path) ? path : path.toAbsolutePath().getParent();
     Path configFile = dir.resolve("config.json");
@@ -72,29 +76,50 @@ public final class SafetensorsLoader implements ModelReader {
     }
     JsonNode cfg = readJson(configFile);
     List<Path> shards = shardFiles(path, dir);
-    Arena arena = Arena.ofShared();
+    ModelFiles files = new ModelFiles(access);
     try {
       Map<String, SafetensorsFile> byTensor = new LinkedHashMap<>();
       for (Path shard : shards) {
-        SafetensorsFile f = SafetensorsFile.open(shard, arena);
+        SafetensorsFile f = SafetensorsFile.open(shard, files);
         for (String name : f.entries().keySet()) {
           SafetensorsFile previous = byTensor.putIfAbsent(name, f);
           if (previous != null) {
-            throw new ModelFormatException(shard, -1, "tensor '" + name + "' is also in " + previous.path() + "; each tensor must be in one file");
+            throw new ModelFormatException(shard, -1, "tensor '" + SafeText.of(name) + "' is also in " + previous.path() + "; each tensor must be in one file");
           }
         }
       }
       Tensors t = new Tensors(dir, byTensor);
       ModelConfig config = HfConfig.parse(configFile, cfg, t.has("model.layers.0.self_attn.q_proj.bias"), t.has("lm_head.weight"));
+      checkLayersInFiles(configFile, byTensor.keySet(), config.layers());
       Weights weights = weights(t, config);
       weights.checkShapes(config, path);
       Map<String, Object> metadata = JSON.convertValue(cfg, new TypeReference<LinkedHashMap<String, Object>>() {});
       String description = "safetensors " + config.architecture() + ", " + config.layers() + " layers, dim " + config.dim() + ", vocab "
           + config.vocabSize() + ", " + dtypes(byTensor) + (shards.size() > 1 ? ", " + shards.size() + " shards" : "");
-      return new LoadedWeights(ModelFormat.SAFETENSORS, path, config, weights, metadata, description, arena::close);
+      return new LoadedWeights(ModelFormat.SAFETENSORS, path, config, weights, metadata, description, files, files);
     } catch (RuntimeException | Error e) {
-      arena.close();
+      files.close();
       throw e;
+    }
+  }
+
+  /** No tensor of a layer at or past {@code num_hidden_layers}: a count too small would run part of the model. */
+  private static void checkLayersInFiles(Path configFile, Set<String> names, int layers) {
+    String prefix = "model.layers.";
+    int last = -1;
+    for (String name : names) {
+      if (name.startsWith(prefix)) {
+        int dot = name.indexOf('.', prefix.length());
+        try {
+          last = Math.max(last, Integer.parseInt(name.substring(prefix.length(), dot < 0 ? name.length() : dot)));
+        } catch (NumberFormatException e) {
+          // not a layer tensor
+        }
+      }
+    }
+    if (last >= layers) {
+      throw new ModelFormatException(configFile, -1, "num_hidden_layers is " + layers + " but the safetensors files hold tensors of model.layers." + last
+          + " (" + (last + 1) + " layers); config.json does not describe these weights");
     }
   }
 
@@ -107,7 +132,7 @@ public final class SafetensorsLoader implements ModelReader {
     FloatTensor get(String name) {
       SafetensorsFile f = byTensor.get(name);
       if (f == null) {
-        throw new ModelFormatException(dir, -1, "tensor '" + name + "' is in none of the safetensors files; the checkpoint is incomplete or not a Llama-family model");
+        throw new ModelFormatException(dir, -1, "tensor '" + SafeText.of(name) + "' is in none of the safetensors files; the checkpoint is incomplete or not a Llama-family model");
       }
       return f.tensor(name);
     }
@@ -156,10 +181,10 @@ public final class SafetensorsLoader implements ModelReader {
         try {
           shard = root.resolve(name).normalize();
         } catch (InvalidPathException e) {
-          throw new ModelFormatException(index, -1, "weight_map names shard '" + name + "', which is not a valid file name", e);
+          throw new ModelFormatException(index, -1, "weight_map names shard '" + SafeText.of(name) + "', which is not a valid file name", e);
         }
         if (!shard.startsWith(root) || !Files.isRegularFile(shard)) {
-          throw new ModelFormatException(index, -1, "weight_map names shard '" + name + "', which is not a file in " + root);
+          throw new ModelFormatException(index, -1, "weight_map names shard '" + SafeText.of(name) + "', which is not a file in " + root);
         }
         out.add(shard);
       }
@@ -193,7 +218,8 @@ public final class SafetensorsLoader implements ModelReader {
     try {
       return JSON.readTree(file.toFile());
     } catch (IOException e) {
-      throw new ModelFormatException(file, -1, "cannot read JSON: " + e.getMessage().lines().findFirst().orElse(""), e);
+      String first = e instanceof JsonProcessingException j ? j.getOriginalMessage() : String.valueOf(e.getMessage());
+      throw new ModelFormatException(file, -1, "cannot read JSON: " + SafeText.of(first), e);
     }
   }
 }

@@ -8,11 +8,7 @@ import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
@@ -23,6 +19,7 @@ import java.util.Set;
 import org.recycledattention.api.RaException;
 import org.recycledattention.model.format.gguf.GgufFile;
 import org.recycledattention.model.format.gguf.GgufValueType;
+import org.recycledattention.model.io.OutputFiles;
 import org.recycledattention.model.tensor.FloatTensor;
 import org.recycledattention.model.tensor.GgmlType;
 
@@ -222,46 +219,15 @@ public final class GgufWriter {
   }
 
   /**
-   * Writes the file: to a temporary file beside {@code target}, renamed to {@code target} when
-   * complete (replacing it). On failure the temporary file is deleted and {@code target} untouched.
+   * Writes the file with {@link OutputFiles#write}: to a temporary file beside {@code target}, renamed
+   * to {@code target} when complete. On failure {@code target} is untouched; a target that is not a
+   * regular file, or a symbolic link out of its directory, is refused.
    *
    * @throws RaException when the file cannot be written
    */
   public void write(Path target) {
     requireNonNull(target, "target is null");
-    Path dir = target.toAbsolutePath().getParent();
-    Path tmp = null;
-    try {
-      tmp = Files.createTempFile(dir, target.getFileName().toString() + ".", ".tmp");
-      tmp.toFile().deleteOnExit(); // an interrupted process must not leave the partial file behind
-      if (tmp.getFileSystem().supportedFileAttributeViews().contains("posix")) {
-        Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-r--r--"));
-      }
-      try (OutputStream os = Files.newOutputStream(tmp)) {
-        writeTo(os);
-      }
-      try {
-        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-      } catch (AtomicMoveNotSupportedException e) {
-        Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
-      }
-    } catch (IOException e) {
-      deleteQuietly(tmp);
-      throw new RaException(target + ": cannot write the GGUF file: " + e.getMessage() + "; check the directory exists and has space", e);
-    } catch (RuntimeException | Error e) {
-      deleteQuietly(tmp);
-      throw e;
-    }
-  }
-
-  private static void deleteQuietly(Path p) {
-    if (p != null) {
-      try {
-        Files.deleteIfExists(p);
-      } catch (IOException ignored) {
-        // best effort: the original failure is what matters
-      }
-    }
+    OutputFiles.write(target, this::writeTo);
   }
 
   /** Writes the whole file to {@code os} (not closed). */

@@ -1,0 +1,166 @@
+package org.recycledattention.dist;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.recycledattention.dist.Launcher.Run;
+import org.recycledattention.dist.Launcher.Running;
+
+/**
+ * The {@code ./ra} launcher as a user meets it (issue 17, items 1, 4, 5 and 10): what reaches the
+ * terminal and when, what Ctrl-C and SIGTERM do, and what a model file changed under a running
+ * command ends in.
+ */
+class LauncherTest {
+  /** A bench long enough to be interrupted: a progress bar on stderr, status updated every round. */
+  private static final String[] LONG_BENCH = {"bench", "--model", "synthetic:tiny,context=65536", "--contexts", "1024", "--policies",
+      "full,recycled", "--decode-tokens", "50000", "--rounds", "2500"};
+
+  @TempDir
+  static Path shared;
+
+  private static Path model;
+
+  @TempDir
+  Path dir;
+
+  @BeforeAll
+  static void exportAModel() throws Exception {
+    model = shared.resolve("model.gguf");
+    Run r = Launcher.run(shared, Map.of(), "export-gguf", "--model",
+        "synthetic:layers=2,dim=256,heads=4,kv-heads=4,head-dim=64,ffn=512,vocab=512,context=16384", "--out", model.toString());
+    assertThat(r.exitCode()).as(r.err()).isZero();
+  }
+
+  private static boolean progressShown(Running r) {
+    return r.err().matches("(?s).*\rbench +[0-9]+%.*") || r.out().matches("(?s).*\rbench +[0-9]+%.*");
+  }
+
+  // ------------------------------------------------------------------------------ item 4: the terminal
+
+  @Test
+  void onATerminalTheProgressBarShowsAtOnceAndCtrlCSaysWhatWasDone() throws Exception {
+    assumeTrue(Launcher.hasScript(), "util-linux 'script' (a pseudo-terminal) is not installed");
+    try (Running r = Launcher.start(Launcher.builder(dir, Launcher.onTerminal(Launcher.ra(LONG_BENCH)), Map.of()))) {
+      // a \r-only progress line reaches the terminal while the command runs, not when it ends
+      r.waitFor("the progress bar", 90, LauncherTest::progressShown);
+      assertThat(r.process.isAlive()).isTrue();
+      r.stdin().write(3); // Ctrl-C, typed on the terminal: SIGINT to the foreground process group
+      r.stdin().flush();
+      assertThat(r.await(20)).as("stopped after Ctrl-C; output: %s", Launcher.tail(r.out())).isTrue();
+      assertThat(r.out()).contains("ra: interrupted after ").doesNotContain("WARNING: Using incubator modules");
+    }
+  }
+
+  @Test
+  void sigtermToTheLauncherStopsTheJvmWhichSaysWhatWasDone() throws Exception {
+    try (Running r = Launcher.start(Launcher.builder(dir, Launcher.ra(LONG_BENCH), Map.of()))) {
+      r.waitFor("the progress bar", 90, LauncherTest::progressShown);
+      List<ProcessHandle> descendants = r.process.descendants().toList();
+      try {
+        new ProcessBuilder("kill", "-TERM", Long.toString(r.process.pid())).start().waitFor();
+        assertThat(r.await(20)).as("the launcher ended").isTrue();
+        long deadline = System.nanoTime() + 20_000_000_000L;
+        while (descendants.stream().anyMatch(ProcessHandle::isAlive) && System.nanoTime() < deadline) {
+          Thread.sleep(100);
+        }
+        assertThat(descendants).as("processes the launcher started").noneMatch(ProcessHandle::isAlive);
+        assertThat(r.err()).contains("ra: interrupted after ");
+      } finally {
+        descendants.forEach(ProcessHandle::destroyForcibly);
+      }
+    }
+  }
+
+  @Test
+  void aBadJavaOptionIsReportedOnStderrNotStdout() throws Exception {
+    Run r = Launcher.run(dir, Map.of("RA_JAVA_OPTS", "--add-modules=no.such.module"), "policies");
+    assertThat(r.exitCode()).isNotZero();
+    assertThat(r.out()).isEmpty();
+    assertThat(r.err()).contains("no.such.module");
+  }
+
+  // ------------------------------------------------------------------------------ item 5: Errors
+
+  @Test
+  void anErrorInAPluginIsOneLineAndNoFalseInterruption() throws Exception {
+    Path plugins = dir.resolve("plugins");
+    Launcher.pluginJar(plugins, ErrorPolicy.class);
+    Run r = Launcher.run(dir, Map.of(), "generate", "--model", model.toString(), "--prompt-ids", "1", "--max-tokens", "2",
+        "--policy", "error-policy", "--plugin-path", plugins.toString());
+    assertThat(r.exitCode()).as(r.err()).isEqualTo(1);
+    assertThat(r.errLines()).singleElement().asString().contains("AssertionError").contains("error-policy: invariant broken");
+  }
+
+  // ------------------------------------------------------------------------------ item 1: files changed under a run
+
+  /** Starts a long generate on a copy of the model, waits for some tokens, changes the file with {@code change}. */
+  private Run generateAndChange(List<String> extra, FileChange change) throws Exception {
+    Path copy = Files.copy(model, dir.resolve("copy.gguf"));
+    List<String> args = new java.util.ArrayList<>(List.of("generate", "--model", copy.toString(), "--prompt-ids", "1", "--max-tokens", "3000",
+        "--ignore-eos"));
+    args.addAll(extra);
+    try (Running r = Launcher.start(Launcher.builder(dir, Launcher.ra(args.toArray(String[]::new)), Map.of()))) {
+      // a few hundred tokens: the kernels are compiled by now
+      r.waitFor("generated text", 120, x -> x.out().length() > 2500);
+      change.apply(copy);
+      assertThat(r.await(120)).as("ended").isTrue();
+      return r.result();
+    }
+  }
+
+  @FunctionalInterface
+  private interface FileChange {
+    void apply(Path file) throws Exception;
+  }
+
+  private void assertNoCrash(Run r) throws Exception {
+    assertThat(r.out()).doesNotContain("A fatal error has been detected");
+    try (Stream<Path> files = Files.list(dir)) {
+      assertThat(files.map(p -> p.getFileName().toString())).noneMatch(n -> n.startsWith("hs_err"));
+    }
+  }
+
+  @Test
+  void aModelFileTruncatedWhileMappedEndsInOneLineNotACrash() throws Exception {
+    Run r = generateAndChange(List.of(), f -> {
+      try (FileChannel c = FileChannel.open(f, StandardOpenOption.WRITE)) {
+        c.truncate(c.size() / 2);
+      }
+    });
+    assertNoCrash(r);
+    assertThat(r.exitCode()).as(r.err()).isEqualTo(1);
+    assertThat(r.errLines()).singleElement().asString().contains("copy.gguf").contains("changed").contains("--no-mmap");
+  }
+
+  @Test
+  void aModelFileOverwrittenWhileMappedEndsInOneLine() throws Exception {
+    byte[] other = Files.readAllBytes(model);
+    for (int i = other.length / 2; i < other.length; i += 4) {
+      other[i] ^= 0x55;
+    }
+    Run r = generateAndChange(List.of(), f -> Files.write(f, other)); // as cp does: truncate, then write
+    assertNoCrash(r);
+    assertThat(r.exitCode()).as(r.err()).isEqualTo(1);
+    assertThat(r.errLines()).singleElement().asString().contains("copy.gguf").contains("changed");
+  }
+
+  @Test
+  void withNoMmapTheFileMayChangeFreely() throws Exception {
+    Run r = generateAndChange(List.of("--no-mmap"), f -> Files.write(f, "gone".getBytes(StandardCharsets.UTF_8)));
+    assertNoCrash(r);
+    assertThat(r.exitCode()).as(r.err()).isZero();
+    assertThat(r.err()).contains("3000 tokens");
+  }
+}
