@@ -149,7 +149,7 @@ class ReliabilityTest {
     Result verbose = Cli.run("generate", "--model", m, "--prompt-ids", "1", "--max-tokens", "2", "--policy", "failing-assertion",
         "--plugin-path", plugins.toString(), "--verbose");
     assertThat(verbose.exitCode()).isEqualTo(1);
-    assertThat(verbose.err()).contains("at " + FailingAssertionPolicy.class.getName() + ".create");
+    assertThat(verbose.err()).contains("at " + FailingAssertionPolicy.class.getName() + ".newPolicy");
   }
 
   // ------------------------------------------------------------------------- item 7: plugin jars

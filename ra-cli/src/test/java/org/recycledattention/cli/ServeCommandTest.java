@@ -33,14 +33,6 @@ import org.recycledattention.probe.ShippedProbe;
  * in-process load test.
  */
 class ServeCommandTest {
-  static final String NEEDLE =
-      "Some special magic numbers are hidden within the following text. Make sure to memorize it. I"
-          + " will quiz you about the numbers afterwards.\n"
-          + "The grass is green. The sky is blue. The sun is yellow. Here we go. There and back"
-          + " again. One of the special magic numbers for lucky-anchor is: 3690583. The grass is"
-          + " green. The sky is blue. The sun is yellow. Here we go. There and back again.\n"
-          + "What is the special magic number for lucky-anchor mentioned in the provided text? The"
-          + " special magic number for lucky-anchor mentioned in the provided text is";
 
   @TempDir Path tmp;
 
@@ -119,7 +111,7 @@ class ServeCommandTest {
             HttpRequest.newBuilder(URI.create(url + "/health")).build(),
             HttpResponse.BodyHandlers.ofString());
     assertThat(health.statusCode()).isEqualTo(200);
-    String body = "{\"prompt\": " + quote(NEEDLE) + ", \"max_tokens\": 12, \"temperature\": 0}";
+    String body = "{\"prompt\": " + quote(ShippedProbe.NEEDLE_PROMPT) + ", \"max_tokens\": 12, \"temperature\": 0}";
     HttpResponse<String> answer =
         client.send(
             HttpRequest.newBuilder(URI.create(url + "/v1/completions"))
@@ -131,7 +123,7 @@ class ServeCommandTest {
     // a long stream in flight when SIGTERM arrives: cancelled after the 1 s grace period
     String longBody =
         "{\"prompt\": "
-            + quote(NEEDLE)
+            + quote(ShippedProbe.NEEDLE_PROMPT)
             + ", \"max_tokens\": 3800, \"ignore_eos\": true, \"temperature\": 0, \"stream\": true}";
     CompletableFuture<HttpResponse<String>> inFlight =
         client.sendAsync(
@@ -201,50 +193,16 @@ class ServeCommandTest {
         Files.writeString(
             tmp.resolve("t.jinja"), "{% for m in messages %}{{ m['content'] }}{% endfor %}");
     Result plain =
-        Cli.run(
-            "generate",
-            "--model",
-            probe.toString(),
-            "--prompt",
-            NEEDLE,
-            "--max-tokens",
-            "8",
-            "--policy",
-            "full",
-            "--json");
+        generateNeedle(probe, "--json");
     Result chat =
-        Cli.run(
-            "generate",
-            "--model",
-            probe.toString(),
-            "--prompt",
-            NEEDLE,
-            "--chat",
-            "--chat-template",
-            template.toString(),
-            "--max-tokens",
-            "8",
-            "--policy",
-            "full",
-            "--json");
+        generateNeedle(probe, "--chat", "--chat-template", template.toString(), "--json");
     assertThat(chat.exitCode()).as(chat.err()).isZero();
     ObjectMapper json = new ObjectMapper();
     assertThat(json.readTree(chat.out()).get("tokens"))
         .isEqualTo(json.readTree(plain.out()).get("tokens"));
-    assertThat(json.readTree(chat.out()).get("text").asText()).startsWith(" 3690583");
+    assertThat(json.readTree(chat.out()).get("text").asText()).startsWith(ShippedProbe.NEEDLE_ANSWER);
     Result stopped =
-        Cli.run(
-            "generate",
-            "--model",
-            probe.toString(),
-            "--prompt",
-            NEEDLE,
-            "--max-tokens",
-            "8",
-            "--policy",
-            "full",
-            "--stop",
-            "58");
+        generateNeedle(probe, "--stop", "58");
     assertThat(stopped.exitCode()).as(stopped.err()).isZero();
     assertThat(stopped.out()).isEqualTo(" 3690" + System.lineSeparator());
     assertThat(stopped.errLines()).singleElement().asString().contains("(stopped at --stop)");
@@ -279,5 +237,13 @@ class ServeCommandTest {
     assertThat(misuse.errLines())
         .containsExactly(
             "--chat formats a text prompt; pass --prompt or --prompt-file instead of --prompt-ids");
+  }
+
+  /** {@code ra generate} of the needle prompt on {@code probe}: 8 tokens, full attention, then {@code more}. */
+  private static Result generateNeedle(Path probe, String... more) throws Exception {
+    List<String> args = new ArrayList<>(List.of("generate", "--model", probe.toString(), "--prompt",
+        ShippedProbe.NEEDLE_PROMPT, "--max-tokens", "8", "--policy", "full"));
+    args.addAll(List.of(more));
+    return Cli.run(args.toArray(String[]::new));
   }
 }

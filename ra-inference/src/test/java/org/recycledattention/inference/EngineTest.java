@@ -3,6 +3,7 @@ package org.recycledattention.inference;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import org.assertj.core.api.AbstractThrowableAssert;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
@@ -14,23 +15,12 @@ import org.recycledattention.engine.decode.FinishReason;
 import org.recycledattention.engine.wiring.RaRuntime;
 import org.recycledattention.inference.chat.ChatMessage;
 import org.recycledattention.inference.chat.ChatTemplate;
+import org.recycledattention.probe.ShippedProbe;
 
 /**
  * The embedding API on the built-in probe model, which retrieves a number hidden in filler text.
  */
 class EngineTest {
-  /**
-   * A needle-in-a-haystack prompt in the probe's vocabulary; the probe answers " 3690583." with
-   * full attention.
-   */
-  static final String NEEDLE =
-      "Some special magic numbers are hidden within the following text. Make sure to memorize it. I"
-          + " will quiz you about the numbers afterwards.\n"
-          + "The grass is green. The sky is blue. The sun is yellow. Here we go. There and back"
-          + " again. One of the special magic numbers for lucky-anchor is: 3690583. The grass is"
-          + " green. The sky is blue. The sun is yellow. Here we go. There and back again.\n"
-          + "What is the special magic number for lucky-anchor mentioned in the provided text? The"
-          + " special magic number for lucky-anchor mentioned in the provided text is";
 
   private static Engine engine;
 
@@ -47,12 +37,12 @@ class EngineTest {
   @Test
   void theProbeRetrievesTheNeedleAndStreamsTheSameText() {
     List<String> pieces = new ArrayList<>();
-    Completion c = engine.complete(CompletionRequest.text(NEEDLE).withMaxTokens(12), pieces::add);
-    assertThat(c.text()).startsWith(" 3690583");
+    Completion c = engine.complete(CompletionRequest.text(ShippedProbe.NEEDLE_PROMPT).withMaxTokens(12), pieces::add);
+    assertThat(c.text()).startsWith(ShippedProbe.NEEDLE_ANSWER);
     assertThat(String.join("", pieces)).isEqualTo(c.text());
     assertThat(c.finishReason()).isIn(FinishReason.STOP_TOKEN, FinishReason.LENGTH);
     assertThat(c.promptTokens())
-        .isEqualTo(engine.tokenizer().orElseThrow().encode(NEEDLE, true).length);
+        .isEqualTo(engine.tokenizer().orElseThrow().encode(ShippedProbe.NEEDLE_PROMPT, true).length);
     assertThat(c.completionTokens()).isEqualTo(c.tokens().length).isPositive();
     assertThat(c.policy()).isEqualTo("full");
     assertThat(engine.modelName()).isEqualTo("probe");
@@ -60,7 +50,7 @@ class EngineTest {
 
   @Test
   void aStopStringEndsTheTextBeforeIt() {
-    Completion c = engine.complete(CompletionRequest.text(NEEDLE).withMaxTokens(12).withStop("58"));
+    Completion c = engine.complete(CompletionRequest.text(ShippedProbe.NEEDLE_PROMPT).withMaxTokens(12).withStop("58"));
     assertThat(c.text()).isEqualTo(" 3690");
     assertThat(c.finishReason()).isEqualTo(FinishReason.STOP_STRING);
   }
@@ -69,7 +59,7 @@ class EngineTest {
   void perRequestPoliciesAreValidatedLikeTheCommandLine() {
     Completion r =
         engine.complete(
-            CompletionRequest.text(NEEDLE)
+            CompletionRequest.text(ShippedProbe.NEEDLE_PROMPT)
                 .withMaxTokens(4)
                 .withPolicy(
                     PolicyOverrides.policy("recycled")
@@ -78,42 +68,21 @@ class EngineTest {
     assertThat(r.policy()).isEqualTo("recycled");
     assertThat(r.budget()).isEqualTo(16);
     assertThat(r.stats().partialSteps()).isPositive();
-    assertThatThrownBy(
-            () ->
-                engine.prepare(
-                    CompletionRequest.text("x").withPolicy(PolicyOverrides.policy("nope"))))
-        .isInstanceOfSatisfying(
-            RequestException.class,
-            e -> assertThat(e.field()).isEqualTo(RequestException.Field.POLICY))
-        .hasMessageStartingWith(
-            "unknown attention policy 'nope'; available: full, h2o, local, recycled, snapkv");
-    assertThatThrownBy(
-            () ->
-                engine.prepare(
-                    CompletionRequest.text("x")
-                        .withPolicy(PolicyOverrides.NONE.with("ra.policy.recycled.strid", "3"))))
-        .isInstanceOfSatisfying(
-            RequestException.class,
-            e -> assertThat(e.field()).isEqualTo(RequestException.Field.SETTINGS))
+    assertRefused(PolicyOverrides.policy("nope"), RequestException.Field.POLICY)
+        .hasMessageStartingWith("unknown attention policy 'nope'; available: full, h2o, local, recycled, snapkv");
+    assertRefused(PolicyOverrides.NONE.with("ra.policy.recycled.strid", "3"), RequestException.Field.SETTINGS)
         .hasMessageStartingWith("unknown configuration key 'ra.policy.recycled.strid'");
-    assertThatThrownBy(
-            () ->
-                engine.prepare(
-                    CompletionRequest.text("x")
-                        .withPolicy(PolicyOverrides.policy("recycled").withBudget(0))))
-        .isInstanceOfSatisfying(
-            RequestException.class,
-            e -> assertThat(e.field()).isEqualTo(RequestException.Field.BUDGET))
+    assertRefused(PolicyOverrides.policy("recycled").withBudget(0), RequestException.Field.BUDGET)
         .hasMessageContaining("ra.budget");
-    assertThatThrownBy(
-            () ->
-                engine.prepare(
-                    CompletionRequest.text("x")
-                        .withPolicy(PolicyOverrides.NONE.with("ra.backend", "onnx"))))
-        .isInstanceOfSatisfying(
-            RequestException.class,
-            e -> assertThat(e.field()).isEqualTo(RequestException.Field.SETTINGS))
+    assertRefused(PolicyOverrides.NONE.with("ra.backend", "onnx"), RequestException.Field.SETTINGS)
         .hasMessageContaining("cannot change per request");
+  }
+
+  /** Asserts that preparing a request with {@code policy} fails on {@code field}; the message is the caller's to check. */
+  private static AbstractThrowableAssert<?, ? extends Throwable> assertRefused(
+      PolicyOverrides policy, RequestException.Field field) {
+    return assertThatThrownBy(() -> engine.prepare(CompletionRequest.text("x").withPolicy(policy)))
+        .isInstanceOfSatisfying(RequestException.class, e -> assertThat(e.field()).isEqualTo(field));
   }
 
   @Test
@@ -124,11 +93,11 @@ class EngineTest {
             RequestException.class,
             e -> assertThat(e.field()).isEqualTo(RequestException.Field.PROMPT))
         .hasMessageContaining("context is 4096 tokens");
-    assertThatThrownBy(() -> engine.prepare(CompletionRequest.text(NEEDLE).withMaxTokens(4000)))
+    assertThatThrownBy(() -> engine.prepare(CompletionRequest.text(ShippedProbe.NEEDLE_PROMPT).withMaxTokens(4000)))
         .isInstanceOfSatisfying(
             RequestException.class,
             e -> assertThat(e.field()).isEqualTo(RequestException.Field.MAX_TOKENS));
-    PreparedCompletion rest = engine.prepare(CompletionRequest.text(NEEDLE));
+    PreparedCompletion rest = engine.prepare(CompletionRequest.text(ShippedProbe.NEEDLE_PROMPT));
     assertThat(rest.maxTokens()).isEqualTo(4096 - rest.promptTokens());
   }
 
@@ -143,17 +112,17 @@ class EngineTest {
                     "{% for m in messages %}{% if m['role'] == 'system' %}{{ m['content'] }}\n"
                         + "{% else %}{{ m['content'] | trim }}{% endif %}{% endfor %}"))
             .build()) {
-      int split = NEEDLE.indexOf('\n');
+      int split = ShippedProbe.NEEDLE_PROMPT.indexOf('\n');
       List<ChatMessage> messages =
           List.of(
-              ChatMessage.system(NEEDLE.substring(0, split)),
-              ChatMessage.user(NEEDLE.substring(split + 1) + "  "));
-      assertThat(chat.renderChat(messages)).isEqualTo(NEEDLE);
+              ChatMessage.system(ShippedProbe.NEEDLE_PROMPT.substring(0, split)),
+              ChatMessage.user(ShippedProbe.NEEDLE_PROMPT.substring(split + 1) + "  "));
+      assertThat(chat.renderChat(messages)).isEqualTo(ShippedProbe.NEEDLE_PROMPT);
       Completion viaChat = chat.complete(CompletionRequest.chat(messages).withMaxTokens(8));
-      Completion viaText = chat.complete(CompletionRequest.text(NEEDLE).withMaxTokens(8));
+      Completion viaText = chat.complete(CompletionRequest.text(ShippedProbe.NEEDLE_PROMPT).withMaxTokens(8));
       assertThat(viaChat.tokens()).containsExactly(viaText.tokens());
       assertThat(viaChat.promptTokens()).isEqualTo(viaText.promptTokens());
-      assertThat(viaChat.text()).startsWith(" 3690583");
+      assertThat(viaChat.text()).startsWith(ShippedProbe.NEEDLE_ANSWER);
     }
   }
 
@@ -203,7 +172,7 @@ class EngineTest {
     List<String> pieces = new ArrayList<>();
     Completion c =
         engine.complete(
-            CompletionRequest.text(NEEDLE).withMaxTokens(50).withIgnoreEos(true),
+            CompletionRequest.text(ShippedProbe.NEEDLE_PROMPT).withMaxTokens(50).withIgnoreEos(true),
             piece -> {
               pieces.add(piece);
               cancel.cancel();
@@ -227,7 +196,7 @@ class EngineTest {
       try (Engine e = Engine.builder().runtime(runtime).threadsPerSequence(1).build()) {
         assertThat(e.policyName()).isEqualTo("snapkv");
         assertThat(e.budget()).isEqualTo(32);
-        assertThat(e.complete(CompletionRequest.text(NEEDLE).withMaxTokens(2)).policy())
+        assertThat(e.complete(CompletionRequest.text(ShippedProbe.NEEDLE_PROMPT).withMaxTokens(2)).policy())
             .isEqualTo("snapkv");
       }
       assertThat(runtime.backend()).isNotNull(); // still open: the engine did not close it

@@ -1,12 +1,9 @@
 package org.recycledattention.langchain4j;
 
-import dev.langchain4j.model.ModelProvider;
 import dev.langchain4j.model.chat.ChatModel;
 import dev.langchain4j.model.chat.request.ChatRequest;
-import dev.langchain4j.model.chat.request.ChatRequestParameters;
 import dev.langchain4j.model.chat.response.ChatResponse;
 import org.recycledattention.engine.decode.TextListener;
-import org.recycledattention.inference.Engine;
 
 /**
  * langchain4j's {@link ChatModel} over the in-process engine: a conversation is formatted with the
@@ -25,25 +22,15 @@ import org.recycledattention.inference.Engine;
  *
  * <p>Thread-safe. {@link #close()} closes the engine when the model built it.
  */
-public final class RaChatModel implements ChatModel, AutoCloseable {
-  private final RaModelOptions options;
-  private final Engine engine;
-  private final boolean ownsEngine;
-
+public final class RaChatModel extends EngineModel implements ChatModel {
   private RaChatModel(RaModelOptions options) {
-    this.options = options;
-    this.engine = options.openEngine();
-    this.ownsEngine = options.engine() == null;
+    super(options);
   }
 
   public static Builder builder() {
     return new Builder();
   }
 
-  /** The engine the model runs on. */
-  public Engine engine() {
-    return engine;
-  }
 
   @Override
   public ChatResponse doChat(ChatRequest request) {
@@ -53,23 +40,6 @@ public final class RaChatModel implements ChatModel, AutoCloseable {
           engine.modelName());
     } catch (RuntimeException e) {
       throw Conversations.translate(e);
-    }
-  }
-
-  @Override
-  public ChatRequestParameters defaultRequestParameters() {
-    return options.defaults();
-  }
-
-  @Override
-  public ModelProvider provider() {
-    return ModelProvider.OTHER;
-  }
-
-  @Override
-  public void close() {
-    if (ownsEngine) {
-      engine.close();
     }
   }
 

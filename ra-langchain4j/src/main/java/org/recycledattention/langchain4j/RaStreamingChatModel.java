@@ -1,9 +1,7 @@
 package org.recycledattention.langchain4j;
 
-import dev.langchain4j.model.ModelProvider;
 import dev.langchain4j.model.chat.StreamingChatModel;
 import dev.langchain4j.model.chat.request.ChatRequest;
-import dev.langchain4j.model.chat.request.ChatRequestParameters;
 import dev.langchain4j.model.chat.response.PartialResponse;
 import dev.langchain4j.model.chat.response.PartialResponseContext;
 import dev.langchain4j.model.chat.response.StreamingChatResponseHandler;
@@ -12,7 +10,6 @@ import org.recycledattention.engine.decode.Cancellation;
 import org.recycledattention.engine.decode.FinishReason;
 import org.recycledattention.inference.Completion;
 import org.recycledattention.inference.CompletionRequest;
-import org.recycledattention.inference.Engine;
 import org.recycledattention.inference.PreparedCompletion;
 
 /**
@@ -24,24 +21,15 @@ import org.recycledattention.inference.PreparedCompletion;
  *
  * <p>Thread-safe. {@link #close()} closes the engine when the model built it.
  */
-public final class RaStreamingChatModel implements StreamingChatModel, AutoCloseable {
-  private final RaModelOptions options;
-  private final Engine engine;
-  private final boolean ownsEngine;
-
+public final class RaStreamingChatModel extends EngineModel implements StreamingChatModel {
   private RaStreamingChatModel(RaModelOptions options) {
-    this.options = options;
-    this.engine = options.openEngine();
-    this.ownsEngine = options.engine() == null;
+    super(options);
   }
 
   public static Builder builder() {
     return new Builder();
   }
 
-  public Engine engine() {
-    return engine;
-  }
 
   @Override
   public void doChat(ChatRequest request, StreamingChatResponseHandler handler) {
@@ -86,23 +74,6 @@ public final class RaStreamingChatModel implements StreamingChatModel, AutoClose
                 handler.onCompleteResponse(Conversations.response(c, engine.modelName()));
               }
             });
-  }
-
-  @Override
-  public ChatRequestParameters defaultRequestParameters() {
-    return options.defaults();
-  }
-
-  @Override
-  public ModelProvider provider() {
-    return ModelProvider.OTHER;
-  }
-
-  @Override
-  public void close() {
-    if (ownsEngine) {
-      engine.close();
-    }
   }
 
   /** Builds a {@link RaStreamingChatModel}; see the options of {@link RaModelOptions.Builder}. */

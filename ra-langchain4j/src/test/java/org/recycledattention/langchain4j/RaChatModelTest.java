@@ -27,6 +27,7 @@ import org.junit.jupiter.api.Timeout;
 import org.recycledattention.inference.CompletionRequest;
 import org.recycledattention.inference.Engine;
 import org.recycledattention.inference.chat.ChatTemplate;
+import org.recycledattention.probe.ShippedProbe;
 
 /**
  * langchain4j conversations against the built-in probe, a retrieval model: given text with a hidden
@@ -35,15 +36,6 @@ import org.recycledattention.inference.chat.ChatTemplate;
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class RaChatModelTest {
-  static final String HAYSTACK =
-      "Some special magic numbers are hidden within the following text. Make sure to memorize it. I"
-          + " will quiz you about the numbers afterwards.\n"
-          + "The grass is green. The sky is blue. The sun is yellow. Here we go. There and back"
-          + " again. One of the special magic numbers for lucky-anchor is: 3690583. The grass is"
-          + " green. The sky is blue. The sun is yellow. Here we go. There and back again.\n";
-  static final String QUESTION =
-      "What is the special magic number for lucky-anchor mentioned in the provided text? The"
-          + " special magic number for lucky-anchor mentioned in the provided text is";
 
   private static final ChatTemplate PASS_THROUGH =
       ChatTemplate.of("{% for m in messages %}{{ m['content'] }}{% endfor %}");
@@ -71,9 +63,9 @@ class RaChatModelTest {
             .chatMemory(MessageWindowChatMemory.withMaxMessages(10))
             .build();
     // the first turn only gives the text (the probe continues it with filler); the second only asks
-    String first = librarian.answer(HAYSTACK);
+    String first = librarian.answer(ShippedProbe.NEEDLE_HAYSTACK);
     assertThat(first).doesNotContain("3690583");
-    String second = librarian.answer(QUESTION);
+    String second = librarian.answer(ShippedProbe.NEEDLE_QUESTION);
     // the probe copies the number's first three pieces (" 36", "90", "58") from the remembered
     // turn; the filler
     // between the turns, unlike its training prompts, throws the rest off
@@ -83,8 +75,8 @@ class RaChatModelTest {
   @Test
   void withoutMemoryTheSecondQuestionAloneHasNoNeedle() {
     Librarian forgetful = AiServices.create(Librarian.class, model);
-    assertThat(forgetful.answer(HAYSTACK + QUESTION)).startsWith(" 3690583");
-    assertThat(forgetful.answer(QUESTION)).doesNotContain("369058");
+    assertThat(forgetful.answer(ShippedProbe.NEEDLE_HAYSTACK + ShippedProbe.NEEDLE_QUESTION)).startsWith(ShippedProbe.NEEDLE_ANSWER);
+    assertThat(forgetful.answer(ShippedProbe.NEEDLE_QUESTION)).doesNotContain("369058");
   }
 
   @Test
@@ -92,18 +84,18 @@ class RaChatModelTest {
     ChatResponse r =
         model.chat(
             ChatRequest.builder()
-                .messages(UserMessage.from(HAYSTACK + QUESTION))
+                .messages(UserMessage.from(ShippedProbe.NEEDLE_HAYSTACK + ShippedProbe.NEEDLE_QUESTION))
                 .maxOutputTokens(3)
                 .build());
     Engine engine = model.engine();
-    int prompt = engine.prepare(CompletionRequest.text(HAYSTACK + QUESTION)).promptTokens();
+    int prompt = engine.prepare(CompletionRequest.text(ShippedProbe.NEEDLE_HAYSTACK + ShippedProbe.NEEDLE_QUESTION)).promptTokens();
     assertThat(r.tokenUsage().inputTokenCount()).isEqualTo(prompt);
     assertThat(r.tokenUsage().outputTokenCount()).isEqualTo(3);
     assertThat(r.finishReason()).isEqualTo(FinishReason.LENGTH);
     ChatResponse stopped =
         model.chat(
             ChatRequest.builder()
-                .messages(UserMessage.from(HAYSTACK + QUESTION))
+                .messages(UserMessage.from(ShippedProbe.NEEDLE_HAYSTACK + ShippedProbe.NEEDLE_QUESTION))
                 .stopSequences(List.of("58"))
                 .build());
     assertThat(stopped.aiMessage().text()).isEqualTo(" 3690");
@@ -120,7 +112,7 @@ class RaChatModelTest {
             .set("ra.policy.recycled.stride", "3")
             .maxTokens(4)
             .build()) {
-      assertThat(recycled.chat(HAYSTACK + QUESTION)).isNotNull();
+      assertThat(recycled.chat(ShippedProbe.NEEDLE_HAYSTACK + ShippedProbe.NEEDLE_QUESTION)).isNotNull();
       assertThatThrownBy(
               () -> RaChatModel.builder().engine(model.engine()).policy("nope").build().chat("x"))
           .isInstanceOf(InvalidRequestException.class)
@@ -157,11 +149,11 @@ class RaChatModelTest {
   void streamingGivesTheSameTextInPiecesAndCanBeCancelled() throws Exception {
     try (RaStreamingChatModel streaming =
         RaStreamingChatModel.builder().engine(model.engine()).maxTokens(12).build()) {
-      String whole = model.chat(HAYSTACK + QUESTION);
+      String whole = model.chat(ShippedProbe.NEEDLE_HAYSTACK + ShippedProbe.NEEDLE_QUESTION);
       StringBuilder pieces = new StringBuilder();
       CompletableFuture<ChatResponse> done = new CompletableFuture<>();
       streaming.chat(
-          HAYSTACK + QUESTION,
+          ShippedProbe.NEEDLE_HAYSTACK + ShippedProbe.NEEDLE_QUESTION,
           new StreamingChatResponseHandler() {
             @Override
             public void onPartialResponse(String partial) {
@@ -186,7 +178,7 @@ class RaChatModelTest {
       int[] count = {0};
       streaming.chat(
           ChatRequest.builder()
-              .messages(UserMessage.from(HAYSTACK + QUESTION))
+              .messages(UserMessage.from(ShippedProbe.NEEDLE_HAYSTACK + ShippedProbe.NEEDLE_QUESTION))
               .maxOutputTokens(3000)
               .build(),
           new StreamingChatResponseHandler() {
@@ -226,13 +218,13 @@ class RaChatModelTest {
       CompletableFuture<ChatResponse> done = new CompletableFuture<>();
       StringBuilder pieces = new StringBuilder();
       librarian
-          .answer(HAYSTACK + QUESTION)
+          .answer(ShippedProbe.NEEDLE_HAYSTACK + ShippedProbe.NEEDLE_QUESTION)
           .onPartialResponse(pieces::append)
           .onCompleteResponse(done::complete)
           .onError(done::completeExceptionally)
           .start();
       AiMessage answer = done.get(30, TimeUnit.SECONDS).aiMessage();
-      assertThat(answer.text()).startsWith(" 3690583").isEqualTo(pieces.toString());
+      assertThat(answer.text()).startsWith(ShippedProbe.NEEDLE_ANSWER).isEqualTo(pieces.toString());
     }
   }
 
@@ -240,7 +232,7 @@ class RaChatModelTest {
   void aSharedEngineIsNotClosedByTheModel() {
     RaChatModel borrowed = RaChatModel.builder().engine(model.engine()).build();
     borrowed.close();
-    assertThat(model.chat(List.of(UserMessage.from(HAYSTACK + QUESTION))).aiMessage().text())
-        .startsWith(" 3690583");
+    assertThat(model.chat(List.of(UserMessage.from(ShippedProbe.NEEDLE_HAYSTACK + ShippedProbe.NEEDLE_QUESTION))).aiMessage().text())
+        .startsWith(ShippedProbe.NEEDLE_ANSWER);
   }
 }

@@ -28,6 +28,21 @@ final class ApiError extends RuntimeException {
     return new ApiError(400, INVALID_REQUEST, param, message);
   }
 
+  /** 404 not_found_error about {@code param} (may be null). */
+  static ApiError notFound(String param, String message) {
+    return new ApiError(404, NOT_FOUND, param, message);
+  }
+
+  /** 503 unavailable_error: the server cannot take or finish the request now. */
+  static ApiError unavailable(String message) {
+    return new ApiError(503, UNAVAILABLE, null, message);
+  }
+
+  /** 500 server_error. */
+  static ApiError serverError(String message) {
+    return new ApiError(500, SERVER_ERROR, null, message);
+  }
+
   int status() {
     return status;
   }

@@ -66,6 +66,9 @@ import org.recycledattention.inference.chat.ChatTemplateException;
  * <p>Thread-safe.
  */
 public final class OpenAiServer implements AutoCloseable {
+  private static final String SHUTTING_DOWN =
+      "the server is shutting down; send the request to another instance";
+
   private static final String PATHS =
       "GET /health, GET /v1/models, GET /v1/models/{id}, POST /v1/chat/completions, POST"
           + " /v1/completions";
@@ -205,10 +208,7 @@ public final class OpenAiServer implements AutoCloseable {
             requireMethod(method, "GET", path);
             model(ex, path.substring("/v1/models/".length()));
           } else {
-            throw new ApiError(
-                404,
-                ApiError.NOT_FOUND,
-                null,
+            throw ApiError.notFound(null,
                 "no endpoint " + method + " " + path + "; this server has " + PATHS);
           }
         }
@@ -218,7 +218,7 @@ public final class OpenAiServer implements AutoCloseable {
     } catch (IOException e) {
       // the client went away; nothing to answer
     } catch (RuntimeException e) {
-      sendError(ex, new ApiError(500, ApiError.SERVER_ERROR, null, "internal error: " + e));
+      sendError(ex, ApiError.serverError("internal error: " + e));
     } finally {
       ex.close();
     }
@@ -255,10 +255,7 @@ public final class OpenAiServer implements AutoCloseable {
   /** {@code GET /v1/models/{id}}: the model when the id is its name. */
   private void model(HttpExchange ex, String id) throws IOException {
     if (!id.equals(engine.modelName())) {
-      throw new ApiError(
-          404,
-          ApiError.NOT_FOUND,
-          "model",
+      throw ApiError.notFound("model",
           "model '" + id + "' is not served here; this server serves '" + engine.modelName() + "'");
     }
     sendJson(ex, 200, modelObject());
@@ -276,11 +273,7 @@ public final class OpenAiServer implements AutoCloseable {
 
   private void generate(HttpExchange ex, boolean chat) throws IOException {
     if (draining) {
-      throw new ApiError(
-          503,
-          ApiError.UNAVAILABLE,
-          null,
-          "the server is shutting down; send the request to another instance");
+      throw ApiError.unavailable(SHUTTING_DOWN);
     }
     JsonNode body = readJson(ex);
     Requests.Parsed parsed = chat ? Requests.chat(body) : Requests.completion(body);
@@ -293,19 +286,15 @@ public final class OpenAiServer implements AutoCloseable {
       if (e.rejected()) {
         throw ApiError.badRequest("messages", e.getMessage());
       }
-      throw new ApiError(500, ApiError.SERVER_ERROR, null, e.getMessage());
+      throw ApiError.serverError(e.getMessage());
     }
     Job job = new Job(ex, parsed, prepared);
     try {
       workers.execute(job);
     } catch (RejectedExecutionException e) {
       rejected.incrementAndGet();
-      throw new ApiError(
-          503,
-          ApiError.UNAVAILABLE,
-          null,
-          draining
-              ? "the server is shutting down; send the request to another instance"
+      throw ApiError.unavailable(draining
+              ? SHUTTING_DOWN
               : "the server is busy: "
                   + options.parallel()
                   + " requests are generating and "
@@ -445,11 +434,7 @@ public final class OpenAiServer implements AutoCloseable {
           cancel();
           sendError(
               ex,
-              new ApiError(
-                  503,
-                  ApiError.UNAVAILABLE,
-                  null,
-                  "the server is shutting down; send the request to another instance"));
+              ApiError.unavailable(SHUTTING_DOWN));
           return;
         }
         if (request.stream()) {
@@ -464,21 +449,12 @@ public final class OpenAiServer implements AutoCloseable {
         if (stream == null) {
           sendError(
               ex,
-              new ApiError(
-                  500,
-                  ApiError.SERVER_ERROR,
-                  null,
-                  "generation failed: "
-                      + oneLine(e.getMessage() == null ? e.toString() : e.getMessage())));
+              generationFailed(e));
         } else {
           try {
             event(
                 errorBody(
-                    new ApiError(
-                        500,
-                        ApiError.SERVER_ERROR,
-                        null,
-                        "generation failed: " + oneLine(String.valueOf(e.getMessage())))));
+                    generationFailed(e)));
             done();
           } catch (IOException ignored) {
             clientGone = true;
@@ -496,16 +472,17 @@ public final class OpenAiServer implements AutoCloseable {
       }
     }
 
+    private static ApiError generationFailed(RuntimeException e) {
+      return ApiError.serverError(
+          "generation failed: " + oneLine(e.getMessage() == null ? e.toString() : e.getMessage()));
+    }
+
     private void whole() throws IOException {
       Completion c = engine.run(prepared, piece -> {}, cancellation);
       if (c.finishReason() == FinishReason.CANCELLED) {
         sendError(
             ex,
-            new ApiError(
-                503,
-                ApiError.UNAVAILABLE,
-                null,
-                "the server is shutting down; the generation was cancelled"));
+            ApiError.unavailable("the server is shutting down; the generation was cancelled"));
         return;
       }
       ObjectNode o = header(request.chat() ? "chat.completion" : "text_completion");
@@ -563,11 +540,7 @@ public final class OpenAiServer implements AutoCloseable {
       if (c.finishReason() == FinishReason.CANCELLED) {
         event(
             errorBody(
-                new ApiError(
-                    503,
-                    ApiError.UNAVAILABLE,
-                    null,
-                    "the server is shutting down; the generation was cancelled")));
+                ApiError.unavailable("the server is shutting down; the generation was cancelled")));
         done();
         return;
       }

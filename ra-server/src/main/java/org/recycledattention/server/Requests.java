@@ -406,30 +406,12 @@ final class Requests {
     if (v == null || v.isNull()) {
       return null;
     }
-    if (!v.isNumber()) {
-      throw ApiError.badRequest(
-          field,
-          "'"
-              + field
-              + "' must be a number in ["
-              + fmt(min)
-              + ", "
-              + fmt(max)
-              + "], got "
-              + describe(v));
-    }
     double d = v.doubleValue();
-    if (!(d >= min && d <= max)) {
+    if (!v.isNumber() || !(d >= min && d <= max)) {
       throw ApiError.badRequest(
           field,
-          "'"
-              + field
-              + "' must be a number in ["
-              + fmt(min)
-              + ", "
-              + fmt(max)
-              + "], got "
-              + v.asText());
+          "'" + field + "' must be a number in [" + fmt(min) + ", " + fmt(max) + "], got "
+              + (v.isNumber() ? v.asText() : describe(v)));
     }
     return d;
   }

@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.recycledattention.inference.Engine;
+import org.recycledattention.probe.ShippedProbe;
 
 class LoadTestTest {
   @Test
@@ -20,7 +21,7 @@ class LoadTestTest {
       String body =
           new ObjectMapper()
               .createObjectNode()
-              .put("prompt", Probe.NEEDLE)
+              .put("prompt", ShippedProbe.NEEDLE_PROMPT)
               .put("max_tokens", 4)
               .put("temperature", 0)
               .toString();

@@ -27,6 +27,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.recycledattention.inference.CompletionRequest;
 import org.recycledattention.inference.Engine;
+import org.recycledattention.probe.ShippedProbe;
 
 /**
  * The server over plain HTTP (the JDK's client): shapes, streaming, errors, the queue and
@@ -126,7 +127,7 @@ class OpenAiServerTest {
 
   @Test
   void aChatCompletionAnswersWithOpenAisShapeAndTrueUsageCounts() throws Exception {
-    ObjectNode req = chat(Probe.NEEDLE);
+    ObjectNode req = chat(ShippedProbe.NEEDLE_PROMPT);
     req.put("max_tokens", 12);
     req.put("user", "ignored").put("metadata_we_do_not_know", 1).put("presence_penalty", 0);
     Answer a = post(server, "/v1/chat/completions", req.toString());
@@ -138,8 +139,8 @@ class OpenAiServerTest {
     JsonNode choice = b.get("choices").get(0);
     assertThat(choice.get("message").get("role").asText()).isEqualTo("assistant");
     String content = choice.get("message").get("content").asText();
-    assertThat(content).startsWith(" 3690583");
-    int prompt = engine.prepare(CompletionRequest.text(Probe.NEEDLE)).promptTokens();
+    assertThat(content).startsWith(ShippedProbe.NEEDLE_ANSWER);
+    int prompt = engine.prepare(CompletionRequest.text(ShippedProbe.NEEDLE_PROMPT)).promptTokens();
     assertThat(b.get("usage").get("prompt_tokens").asInt()).isEqualTo(prompt);
     int completion = b.get("usage").get("completion_tokens").asInt();
     assertThat(completion).isBetween(1, 12);
@@ -155,8 +156,8 @@ class OpenAiServerTest {
       boolean isChat = path.contains("chat");
       ObjectNode req =
           isChat
-              ? chat(Probe.NEEDLE)
-              : JSON.createObjectNode().put("prompt", Probe.NEEDLE).put("temperature", 0);
+              ? chat(ShippedProbe.NEEDLE_PROMPT)
+              : JSON.createObjectNode().put("prompt", ShippedProbe.NEEDLE_PROMPT).put("temperature", 0);
       req.put("max_tokens", 12);
       Answer whole = post(server, path, req.toString());
       req.put("stream", true);
@@ -190,7 +191,7 @@ class OpenAiServerTest {
           isChat
               ? w.get("choices").get(0).get("message").get("content").asText()
               : w.get("choices").get(0).get("text").asText();
-      assertThat(text.toString()).isEqualTo(expected).startsWith(" 3690583");
+      assertThat(text.toString()).isEqualTo(expected).startsWith(ShippedProbe.NEEDLE_ANSWER);
       assertThat(finish).isEqualTo(w.get("choices").get(0).get("finish_reason").asText());
       assertThat(usage).isEqualTo(w.get("usage"));
     }
@@ -200,7 +201,7 @@ class OpenAiServerTest {
   void stopStringsEndTheAnswerBeforeThem() throws Exception {
     ObjectNode req =
         JSON.createObjectNode()
-            .put("prompt", Probe.NEEDLE)
+            .put("prompt", ShippedProbe.NEEDLE_PROMPT)
             .put("temperature", 0)
             .put("max_tokens", 12);
     req.putArray("stop").add("58").add("nothing");
@@ -211,7 +212,7 @@ class OpenAiServerTest {
 
   @Test
   void theRaObjectPicksThePolicyPerRequest() throws Exception {
-    ObjectNode req = chat(Probe.NEEDLE);
+    ObjectNode req = chat(ShippedProbe.NEEDLE_PROMPT);
     req.put("max_tokens", 6).put("ignore_eos", true);
     ObjectNode ra = req.putObject("ra");
     ra.put("policy", "recycled").put("budget", 16);
@@ -225,7 +226,7 @@ class OpenAiServerTest {
         post(
             server,
             "/v1/chat/completions",
-            chat(Probe.NEEDLE).put("max_tokens", 6).put("ignore_eos", true).toString());
+            chat(ShippedProbe.NEEDLE_PROMPT).put("max_tokens", 6).put("ignore_eos", true).toString());
     assertThat(plain.body().get("ra").get("partial_steps").asLong()).isZero();
   }
 
@@ -236,63 +237,26 @@ class OpenAiServerTest {
     assertError(post(server, "/v1/chat/completions", "[1, 2]"), 400, null, "must be a JSON object");
     assertError(
         post(server, "/v1/chat/completions", "{}"), 400, "messages", "'messages' is required");
-    assertError(
-        post(server, "/v1/chat/completions", chat("x").put("temperature", "hot").toString()),
-        400,
-        "temperature",
-        "must be a number");
-    assertError(
-        post(server, "/v1/chat/completions", chat("x").put("top_p", 2).toString()),
-        400,
-        "top_p",
-        "in [0, 1]");
-    assertError(
-        post(server, "/v1/chat/completions", chat("x").put("max_tokens", 0).toString()),
-        400,
-        "max_tokens",
-        ">= 1");
-    assertError(
-        post(server, "/v1/chat/completions", chat("x").put("n", 2).toString()),
-        400,
-        "n",
-        "not supported");
+    assertBadChat(chat("x").put("temperature", "hot"), "temperature", "must be a number");
+    assertBadChat(chat("x").put("top_p", 2), "top_p", "in [0, 1]");
+    assertBadChat(chat("x").put("max_tokens", 0), "max_tokens", ">= 1");
+    assertBadChat(chat("x").put("n", 2), "n", "not supported");
     ObjectNode tools = chat("x");
     tools.putArray("tools").addObject().put("type", "function");
-    assertError(
-        post(server, "/v1/chat/completions", tools.toString()), 400, "tools", "not supported");
+    assertBadChat(tools, "tools", "not supported");
     ObjectNode unknownRa = chat("x");
     unknownRa.putObject("ra").put("polcy", "full");
-    assertError(
-        post(server, "/v1/chat/completions", unknownRa.toString()),
-        400,
-        "ra.polcy",
-        "unknown key 'polcy' in 'ra'");
+    assertBadChat(unknownRa, "ra.polcy", "unknown key 'polcy' in 'ra'");
     ObjectNode policy = chat("x");
     policy.putObject("ra").put("policy", "nope");
-    assertError(
-        post(server, "/v1/chat/completions", policy.toString()),
-        400,
-        "ra.policy",
-        "unknown attention policy 'nope'; available: full");
+    assertBadChat(policy, "ra.policy", "unknown attention policy 'nope'; available: full");
     ObjectNode key = chat("x");
     key.putObject("ra").putObject("set").put("ra.policy.recycled.strid", 3);
-    assertError(
-        post(server, "/v1/chat/completions", key.toString()),
-        400,
-        "ra.set",
-        "unknown configuration key 'ra.policy.recycled.strid'");
+    assertBadChat(key, "ra.set", "unknown configuration key 'ra.policy.recycled.strid'");
     ObjectNode budget = chat("x");
     budget.putObject("ra").put("budget", "big");
-    assertError(
-        post(server, "/v1/chat/completions", budget.toString()),
-        400,
-        "ra.budget",
-        "must be an integer");
-    assertError(
-        post(server, "/v1/chat/completions", chat("The grass is green. ".repeat(1200)).toString()),
-        400,
-        "messages",
-        "context is 4096");
+    assertBadChat(budget, "ra.budget", "must be an integer");
+    assertBadChat(chat("The grass is green. ".repeat(1200)), "messages", "context is 4096");
     assertError(
         post(
             server,
@@ -305,6 +269,11 @@ class OpenAiServerTest {
         post(server, "/v1/completions", "{\"prompt\": 5}"), 400, "prompt", "must be a string");
     assertError(post(server, "/v1/embeddings", "{}"), 404, null, "no endpoint POST /v1/embeddings");
     assertError(get(server, "/v1/chat/completions"), 405, null, "takes POST");
+  }
+
+  /** A chat completion request the server answers 400 about {@code param} with {@code message}. */
+  private static void assertBadChat(ObjectNode request, String param, String message) throws Exception {
+    assertError(post(server, "/v1/chat/completions", request.toString()), 400, param, message);
   }
 
   private static void assertError(Answer a, int status, String param, String message) {
@@ -321,7 +290,7 @@ class OpenAiServerTest {
 
   /** A long generation (the probe would stop at its EOS; ignore_eos keeps it going). */
   private static String longStream() {
-    ObjectNode req = chat(Probe.NEEDLE);
+    ObjectNode req = chat(ShippedProbe.NEEDLE_PROMPT);
     req.put("max_tokens", 3500).put("ignore_eos", true).put("stream", true);
     return req.toString();
   }
@@ -379,7 +348,7 @@ class OpenAiServerTest {
                       s,
                       "/v1/completions",
                       JSON.createObjectNode()
-                          .put("prompt", Probe.NEEDLE)
+                          .put("prompt", ShippedProbe.NEEDLE_PROMPT)
                           .put("max_tokens", 4)
                           .toString())
                   .status())
@@ -422,7 +391,7 @@ class OpenAiServerTest {
     try {
       String body =
           JSON.createObjectNode()
-              .put("prompt", Probe.NEEDLE)
+              .put("prompt", ShippedProbe.NEEDLE_PROMPT)
               .put("max_tokens", 300)
               .put("ignore_eos", true)
               .toString();

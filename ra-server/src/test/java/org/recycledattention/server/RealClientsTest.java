@@ -36,6 +36,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.recycledattention.inference.Engine;
+import org.recycledattention.probe.ShippedProbe;
 
 /**
  * Stock clients against the server: the official OpenAI Java client and langchain4j's OpenAI
@@ -72,7 +73,7 @@ class RealClientsTest {
   private static ChatCompletionCreateParams.Builder needle() {
     return ChatCompletionCreateParams.builder()
         .model("probe")
-        .addUserMessage(Probe.NEEDLE)
+        .addUserMessage(ShippedProbe.NEEDLE_PROMPT)
         .temperature(0.0)
         .maxCompletionTokens(12);
   }
@@ -91,7 +92,7 @@ class RealClientsTest {
   void openAiPlainAndStreamedChatAgree() {
     ChatCompletion whole = openai.chat().completions().create(needle().build());
     String text = whole.choices().getFirst().message().content().orElseThrow();
-    assertThat(text).startsWith(" 3690583");
+    assertThat(text).startsWith(ShippedProbe.NEEDLE_ANSWER);
     assertThat(whole.usage().orElseThrow().completionTokens()).isPositive();
     StringBuilder streamed = new StringBuilder();
     try (StreamResponse<ChatCompletionChunk> chunks =
@@ -119,7 +120,7 @@ class RealClientsTest {
             .create(
                 CompletionCreateParams.builder()
                     .model("probe")
-                    .prompt(Probe.NEEDLE)
+                    .prompt(ShippedProbe.NEEDLE_PROMPT)
                     .temperature(0.0)
                     .maxTokens(12)
                     .stop("58")
@@ -273,13 +274,13 @@ class RealClientsTest {
   @Test
   void langchain4jPlainAndStreamedChatAgree() throws Exception {
     ChatModel model = langchain().build();
-    String text = model.chat(Probe.NEEDLE);
+    String text = model.chat(ShippedProbe.NEEDLE_PROMPT);
     assertThat(text).contains("3690583");
     StreamingChatModel streaming = langchainStreaming().build();
     StringBuilder parts = new StringBuilder();
     CompletableFuture<ChatResponse> done = new CompletableFuture<>();
     streaming.chat(
-        Probe.NEEDLE,
+        ShippedProbe.NEEDLE_PROMPT,
         new StreamingChatResponseHandler() {
           @Override
           public void onPartialResponse(String partial) {
@@ -304,29 +305,29 @@ class RealClientsTest {
 
   @Test
   void langchain4jStopStringsPolicyAndBadRequests() {
-    assertThat(langchain().stop(List.of("58")).build().chat(Probe.NEEDLE).strip())
+    assertThat(langchain().stop(List.of("58")).build().chat(ShippedProbe.NEEDLE_PROMPT).strip())
         .isEqualTo("3690");
     ChatModel recycled =
         langchain()
             .customParameters(Map.of("ra", Map.of("policy", "recycled", "budget", 16)))
             .build();
-    assertThat(recycled.chat(Probe.NEEDLE)).isNotNull();
+    assertThat(recycled.chat(ShippedProbe.NEEDLE_PROMPT)).isNotNull();
     ChatModel unknown =
         langchain().customParameters(Map.of("ra", Map.of("policy", "nope"))).build();
-    assertThatThrownBy(() -> unknown.chat(Probe.NEEDLE))
+    assertThatThrownBy(() -> unknown.chat(ShippedProbe.NEEDLE_PROMPT))
         .hasMessageContaining("unknown attention policy 'nope'");
     ChatModel typo = langchain().customParameters(Map.of("ra", Map.of("polcy", "full"))).build();
-    assertThatThrownBy(() -> typo.chat(Probe.NEEDLE))
+    assertThatThrownBy(() -> typo.chat(ShippedProbe.NEEDLE_PROMPT))
         .hasMessageContaining("unknown key 'polcy' in 'ra'");
   }
 
   @Test
   void fourConcurrentLangchain4jClients() throws Exception {
     ChatModel model = langchain().build();
-    String expected = model.chat(Probe.NEEDLE);
+    String expected = model.chat(ShippedProbe.NEEDLE_PROMPT);
     List<CompletableFuture<String>> all = new ArrayList<>();
     for (int i = 0; i < 4; i++) {
-      all.add(CompletableFuture.supplyAsync(() -> langchain().build().chat(Probe.NEEDLE)));
+      all.add(CompletableFuture.supplyAsync(() -> langchain().build().chat(ShippedProbe.NEEDLE_PROMPT)));
     }
     for (CompletableFuture<String> f : all) {
       assertThat(f.get(60, TimeUnit.SECONDS)).isEqualTo(expected);
@@ -341,7 +342,7 @@ class RealClientsTest {
     CompletableFuture<Integer> cancelled = new CompletableFuture<>();
     int[] parts = {0};
     streaming.chat(
-        Probe.NEEDLE,
+        ShippedProbe.NEEDLE_PROMPT,
         new StreamingChatResponseHandler() {
           @Override
           public void onPartialResponse(PartialResponse partial, PartialResponseContext context) {

@@ -80,52 +80,61 @@ class KitCatchesBrokenBackendsTest {
   @org.junit.jupiter.api.extension.ExtendWith(RunByKitRunnerOnly.class)
   abstract static class KitOnly extends BaseKvCacheBackendTestCase {}
 
-  static class NoCapabilities extends KitOnly {
+  /** The suite over the kit's model backend with some capabilities and one flaw. */
+  abstract static class WithModelBackend extends KitOnly {
+    private final Set<BackendCapability> capabilities;
+    private final Flaw flaw;
+
+    WithModelBackend(Set<BackendCapability> capabilities, Flaw flaw) {
+      this.capabilities = capabilities;
+      this.flaw = flaw;
+    }
+
     @Override
     protected KvCacheBackendProvider provider() {
-      return new ModelBackend(Set.of(), Flaw.NONE);
+      return new ModelBackend(capabilities, flaw);
     }
   }
 
-  static class MeanForMax extends KitOnly {
-    @Override
-    protected KvCacheBackendProvider provider() {
-      return new ModelBackend(EnumSet.allOf(BackendCapability.class), Flaw.MEAN_FOR_MAX);
+  static class NoCapabilities extends WithModelBackend {
+    NoCapabilities() {
+      super(Set.of(), Flaw.NONE);
     }
   }
 
-  static class Noisy extends KitOnly {
-    @Override
-    protected KvCacheBackendProvider provider() {
-      return new ModelBackend(EnumSet.allOf(BackendCapability.class), Flaw.NOISY_OUTPUT);
+  static class MeanForMax extends WithModelBackend {
+    MeanForMax() {
+      super(EnumSet.allOf(BackendCapability.class), Flaw.MEAN_FOR_MAX);
     }
   }
 
-  static class SilentUnsupported extends KitOnly {
-    @Override
-    protected KvCacheBackendProvider provider() {
-      return new ModelBackend(EnumSet.of(BackendCapability.SCORES), Flaw.SILENT_UNSUPPORTED);
+  static class Noisy extends WithModelBackend {
+    Noisy() {
+      super(EnumSet.allOf(BackendCapability.class), Flaw.NOISY_OUTPUT);
     }
   }
 
-  static class EvictKeepsBytes extends KitOnly {
-    @Override
-    protected KvCacheBackendProvider provider() {
-      return new ModelBackend(EnumSet.allOf(BackendCapability.class), Flaw.EVICT_KEEPS_BYTES);
+  static class SilentUnsupported extends WithModelBackend {
+    SilentUnsupported() {
+      super(EnumSet.of(BackendCapability.SCORES), Flaw.SILENT_UNSUPPORTED);
     }
   }
 
-  static class NoCloseCheck extends KitOnly {
-    @Override
-    protected KvCacheBackendProvider provider() {
-      return new ModelBackend(EnumSet.allOf(BackendCapability.class), Flaw.NO_CLOSE_CHECK);
+  static class EvictKeepsBytes extends WithModelBackend {
+    EvictKeepsBytes() {
+      super(EnumSet.allOf(BackendCapability.class), Flaw.EVICT_KEEPS_BYTES);
     }
   }
 
-  static class LeaksClosedCaches extends KitOnly {
-    @Override
-    protected KvCacheBackendProvider provider() {
-      return new ModelBackend(EnumSet.allOf(BackendCapability.class), Flaw.LEAKS_CLOSED_CACHES);
+  static class NoCloseCheck extends WithModelBackend {
+    NoCloseCheck() {
+      super(EnumSet.allOf(BackendCapability.class), Flaw.NO_CLOSE_CHECK);
+    }
+  }
+
+  static class LeaksClosedCaches extends WithModelBackend {
+    LeaksClosedCaches() {
+      super(EnumSet.allOf(BackendCapability.class), Flaw.LEAKS_CLOSED_CACHES);
     }
 
     /** Small cycles (256 KiB of entries each) keep the deliberate leak of 300 of them cheap. */

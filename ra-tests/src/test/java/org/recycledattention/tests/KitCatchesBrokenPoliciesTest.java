@@ -115,6 +115,18 @@ class KitCatchesBrokenPoliciesTest {
   /** The broken policies run on the kit's model backend, so these tests do not depend on the cpu backend. */
   @org.junit.jupiter.api.extension.ExtendWith(RunByKitRunnerOnly.class)
   abstract static class OnModelBackend extends BaseAttentionPolicyTestCase {
+    /** One provider per test instance, so a policy that leaks state between its sequences can show it. */
+    private final AttentionPolicyProvider provider;
+
+    OnModelBackend(Defect defect) {
+      this.provider = TestPolicies.window(defect);
+    }
+
+    @Override
+    protected AttentionPolicyProvider provider() {
+      return provider;
+    }
+
     @Override
     protected KvCacheBackendProvider backend() {
       return ModelBackend.complete();
@@ -122,74 +134,62 @@ class KitCatchesBrokenPoliciesTest {
   }
 
   static class Correct extends OnModelBackend {
-    @Override
-    protected AttentionPolicyProvider provider() {
-      return TestPolicies.window(Defect.NONE);
+    Correct() {
+      super(Defect.NONE);
     }
   }
 
   static class OverBudget extends OnModelBackend {
-    @Override
-    protected AttentionPolicyProvider provider() {
-      return TestPolicies.window(Defect.OVER_BUDGET);
+    OverBudget() {
+      super(Defect.OVER_BUDGET);
     }
   }
 
   static class EvictsUnderBudget extends OnModelBackend {
-    @Override
-    protected AttentionPolicyProvider provider() {
-      return TestPolicies.window(Defect.EVICTS_UNDER_BUDGET);
+    EvictsUnderBudget() {
+      super(Defect.EVICTS_UNDER_BUDGET);
     }
   }
 
   static class PartialDuringPrefill extends OnModelBackend {
-    @Override
-    protected AttentionPolicyProvider provider() {
-      return TestPolicies.window(Defect.PARTIAL_DURING_PREFILL);
+    PartialDuringPrefill() {
+      super(Defect.PARTIAL_DURING_PREFILL);
     }
   }
 
   static class UndeclaredScores extends OnModelBackend {
-    @Override
-    protected AttentionPolicyProvider provider() {
-      return TestPolicies.window(Defect.UNDECLARED_SCORES);
+    UndeclaredScores() {
+      super(Defect.UNDECLARED_SCORES);
     }
   }
 
   static class UndeclaredEviction extends OnModelBackend {
-    @Override
-    protected AttentionPolicyProvider provider() {
-      return TestPolicies.window(Defect.UNDECLARED_EVICTION);
+    UndeclaredEviction() {
+      super(Defect.UNDECLARED_EVICTION);
     }
   }
 
   static class Nondeterministic extends OnModelBackend {
-    @Override
-    protected AttentionPolicyProvider provider() {
-      return TestPolicies.window(Defect.NONDETERMINISTIC);
+    Nondeterministic() {
+      super(Defect.NONDETERMINISTIC);
     }
   }
 
   static class StateAcrossSequences extends OnModelBackend {
-    private final AttentionPolicyProvider shared = TestPolicies.window(Defect.STATE_ACROSS_SEQUENCES);
-
-    @Override
-    protected AttentionPolicyProvider provider() {
-      return shared;
+    StateAcrossSequences() {
+      super(Defect.STATE_ACROSS_SEQUENCES);
     }
   }
 
   static class UncheckedConfig extends OnModelBackend {
-    @Override
-    protected AttentionPolicyProvider provider() {
-      return TestPolicies.window(Defect.UNCHECKED_CONFIG);
+    UncheckedConfig() {
+      super(Defect.UNCHECKED_CONFIG);
     }
   }
 
   static class ConfigErrorWithoutKey extends OnModelBackend {
-    @Override
-    protected AttentionPolicyProvider provider() {
-      return TestPolicies.window(Defect.CONFIG_ERROR_WITHOUT_KEY);
+    ConfigErrorWithoutKey() {
+      super(Defect.CONFIG_ERROR_WITHOUT_KEY);
     }
   }
 }

@@ -21,6 +21,7 @@ import org.recycledattention.server.ServerOptions;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import org.recycledattention.probe.ShippedProbe;
 
 /**
  * {@code ra load-test}: requests per second and latency percentiles of {@code ra serve} at several
@@ -39,15 +40,6 @@ import picocli.CommandLine.Option;
       "Without --url it serves the built-in probe in-process on a free loopback port."
     })
 public final class LoadTestCommand extends Subcommand {
-  /** A needle-in-a-haystack prompt in the probe's vocabulary (about 200 tokens). */
-  static final String PROMPT =
-      "Some special magic numbers are hidden within the following text. Make sure to memorize it. I"
-          + " will quiz you about the numbers afterwards.\n"
-          + "The grass is green. The sky is blue. The sun is yellow. Here we go. There and back"
-          + " again. One of the special magic numbers for lucky-anchor is: 3690583. The grass is"
-          + " green. The sky is blue. The sun is yellow. Here we go. There and back again.\n"
-          + "What is the special magic number for lucky-anchor mentioned in the provided text? The"
-          + " special magic number for lucky-anchor mentioned in the provided text is";
 
   /** Requests of the unmeasured warm-up level. */
   static final int WARM_UP_REQUESTS = 300;
@@ -120,7 +112,7 @@ public final class LoadTestCommand extends Subcommand {
       throw new UsageException("--requests, --max-seconds and --max-tokens must be >= 1");
     }
     ObjectNode body = new ObjectMapper().createObjectNode();
-    body.put("prompt", prompt != null ? prompt : PROMPT)
+    body.put("prompt", prompt != null ? prompt : ShippedProbe.NEEDLE_PROMPT)
         .put("max_tokens", maxTokens)
         .put("temperature", 0)
         .put("ignore_eos", true);

@@ -19,6 +19,8 @@ import org.recycledattention.model.format.llama2c.Llama2cReader;
 import org.recycledattention.model.tensor.GgmlType;
 import org.recycledattention.model.testing.Loaders;
 import org.recycledattention.model.tokenizer.Tokenizers;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.provider.Arguments;
 
 /**
  * The named hostile inputs of issue 9, one by one, without Jazzer: each is a {@link
@@ -55,62 +57,30 @@ class HostileInputsTest {
 
   // ------------------------------------------------------------------------------------- GGUF
 
-  @Test
-  void ggufClaiming2e60TensorsFailsAtTheCountWithoutAllocating() throws IOException {
-    Path p = file("m.gguf", Seeds.hostileGguf().get("tensor-count-2e60"));
-    assertThat(loadFails(p, p, 8)).hasMessageContaining("claims 1152921504606846976 tensors");
+  /** Each hostile GGUF seed, the byte offset its error must name, and what its message must say ("|" between parts). */
+  static Stream<Arguments> hostileGgufs() {
+    return Stream.of(
+        Arguments.of("tensor-count-2e60", 8, "claims 1152921504606846976 tensors"),
+        Arguments.of("kv-count-2e60", 16, "1152921504606846976 metadata entries"),
+        // a negative count is reported unsigned
+        Arguments.of("tensor-count-negative", 8, "claims 18446744073709551615 tensors"),
+        Arguments.of("key-length-negative", 24, "a string claims 18446744073709551615 bytes"),
+        // key "general.name": 24 + 8 + 12 = 44, value type 4 bytes, string length at 48
+        Arguments.of("string-value-length-huge", 48, "a string claims " + Long.MAX_VALUE + " bytes"),
+        // key "a": 24 + 9 = 33, value type 33, element type 37, count 41
+        Arguments.of("array-count-2e60", 41, "claims 1152921504606846976 elements"),
+        // key "bomb": 24 + 12 = 36, value type 36, outer array at 40, each level 12 bytes (type + count)
+        Arguments.of("nested-array-depth-bomb", 40 + 8 * 12, "nested more than 8 deep"),
+        Arguments.of("tensor-offset-past-eof", 24, "tensor 't'|ends past the end"),
+        // name "t": 24 + 9 = 33 (n_dims), dims at 37, 45, 53; 2^32 · 2^32 overflows at the second
+        Arguments.of("tensor-dims-overflow", 45, "dimension 1 = 4294967296"));
   }
 
-  @Test
-  void ggufClaiming2e60MetadataEntriesFailsAtTheCount() throws IOException {
-    Path p = file("m.gguf", Seeds.hostileGguf().get("kv-count-2e60"));
-    assertThat(loadFails(p, p, 16)).hasMessageContaining("1152921504606846976 metadata entries");
-  }
-
-  @Test
-  void ggufNegativeTensorCountIsReportedUnsigned() throws IOException {
-    Path p = file("m.gguf", Seeds.hostileGguf().get("tensor-count-negative"));
-    assertThat(loadFails(p, p, 8)).hasMessageContaining("claims 18446744073709551615 tensors");
-  }
-
-  @Test
-  void ggufNegativeKeyLengthFailsAtTheKey() throws IOException {
-    Path p = file("m.gguf", Seeds.hostileGguf().get("key-length-negative"));
-    assertThat(loadFails(p, p, 24)).hasMessageContaining("a string claims 18446744073709551615 bytes");
-  }
-
-  @Test
-  void ggufHugeStringValueFailsAtTheValue() throws IOException {
-    // key "general.name": 24 + 8 + 12 = 44, value type 4 bytes, string length at 48
-    Path p = file("m.gguf", Seeds.hostileGguf().get("string-value-length-huge"));
-    assertThat(loadFails(p, p, 48)).hasMessageContaining("a string claims " + Long.MAX_VALUE + " bytes");
-  }
-
-  @Test
-  void ggufArrayClaiming2e60ElementsFailsAtTheCount() throws IOException {
-    // key "a": 24 + 9 = 33, value type 33, element type 37, count 41
-    Path p = file("m.gguf", Seeds.hostileGguf().get("array-count-2e60"));
-    assertThat(loadFails(p, p, 41)).hasMessageContaining("claims 1152921504606846976 elements");
-  }
-
-  @Test
-  void ggufArrayNestingBombStopsAtDepthEight() throws IOException {
-    // key "bomb": 24 + 12 = 36, value type 36, outer array at 40, each level 12 bytes (type + count)
-    Path p = file("m.gguf", Seeds.hostileGguf().get("nested-array-depth-bomb"));
-    assertThat(loadFails(p, p, 40 + 8 * 12)).hasMessageContaining("nested more than 8 deep");
-  }
-
-  @Test
-  void ggufTensorPastTheEndOfTheFileFailsAtItsEntry() throws IOException {
-    Path p = file("m.gguf", Seeds.hostileGguf().get("tensor-offset-past-eof"));
-    assertThat(loadFails(p, p, 24)).hasMessageContaining("tensor 't'").hasMessageContaining("ends past the end");
-  }
-
-  @Test
-  void ggufDimensionsWhoseProductOverflowsFailAtTheDimension() throws IOException {
-    // name "t": 24 + 9 = 33 (n_dims), dims at 37, 45, 53; 2^32 · 2^32 overflows at the second
-    Path p = file("m.gguf", Seeds.hostileGguf().get("tensor-dims-overflow"));
-    assertThat(loadFails(p, p, 45)).hasMessageContaining("dimension 1 = 4294967296");
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("hostileGgufs")
+  void hostileGgufFailsAtTheOffendingByteWithoutAllocating(String seed, long offset, String says) throws IOException {
+    Path p = file("m.gguf", Seeds.hostileGguf().get(seed));
+    assertThat(loadFails(p, p, offset)).hasMessageContainingAll(says.split("\\|"));
   }
 
   @Test

@@ -10,6 +10,7 @@ import org.recycledattention.inference.Completion;
 import org.recycledattention.inference.CompletionRequest;
 import org.recycledattention.inference.Engine;
 import org.recycledattention.inference.PolicyOverrides;
+import org.recycledattention.probe.ShippedProbe;
 
 /**
  * The engine in an application, start to end: load a model, choose the policy and the backend by
@@ -17,15 +18,6 @@ import org.recycledattention.inference.PolicyOverrides;
  * as a library" walks through it.
  */
 public final class EmbedExample {
-  /** A retrieval prompt the built-in probe answers (" 3690583."). */
-  static final String PROMPT =
-      "Some special magic numbers are hidden within the following text. Make sure to memorize it. I"
-          + " will quiz you about the numbers afterwards.\n"
-          + "The grass is green. The sky is blue. The sun is yellow. Here we go. There and back"
-          + " again. One of the special magic numbers for lucky-anchor is: 3690583. The grass is"
-          + " green. The sky is blue. The sun is yellow. Here we go. There and back again.\n"
-          + "What is the special magic number for lucky-anchor mentioned in the provided text? The"
-          + " special magic number for lucky-anchor mentioned in the provided text is";
 
   private EmbedExample() {}
 
@@ -65,7 +57,7 @@ public final class EmbedExample {
       // a stop string).
       Completion answer =
           engine.complete(
-              CompletionRequest.text(PROMPT).withMaxTokens(16),
+              CompletionRequest.text(ShippedProbe.NEEDLE_PROMPT).withMaxTokens(16),
               piece -> {
                 out.print(piece);
                 out.flush();
@@ -76,13 +68,13 @@ public final class EmbedExample {
 
       // 3. Stop strings: the text ends before the first one.
       Completion stopped =
-          engine.complete(CompletionRequest.text(PROMPT).withMaxTokens(16).withStop("58"));
+          engine.complete(CompletionRequest.text(ShippedProbe.NEEDLE_PROMPT).withMaxTokens(16).withStop("58"));
       out.println("stopped at \"58\": [" + stopped.text() + "] " + stopped.finishReason());
 
       // 4. Another policy for one request only (full attention, as the reference).
       Completion full =
           engine.complete(
-              CompletionRequest.text(PROMPT)
+              CompletionRequest.text(ShippedProbe.NEEDLE_PROMPT)
                   .withMaxTokens(16)
                   .withPolicy(PolicyOverrides.policy("full")));
       out.println("full attention: [" + full.text() + "]");
@@ -92,7 +84,7 @@ public final class EmbedExample {
       int[] pieces = {0};
       Completion cancelled =
           engine.complete(
-              CompletionRequest.text(PROMPT).withMaxTokens(500).withIgnoreEos(true),
+              CompletionRequest.text(ShippedProbe.NEEDLE_PROMPT).withMaxTokens(500).withIgnoreEos(true),
               piece -> {
                 if (++pieces[0] == 3) {
                   cancel.cancel();
