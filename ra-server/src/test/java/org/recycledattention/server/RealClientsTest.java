@@ -183,15 +183,7 @@ class RealClientsTest {
   @Test
   void fourConcurrentOpenAiClientsGetTheSameGreedyAnswer() throws Exception {
     String expected =
-        openai
-            .chat()
-            .completions()
-            .create(needle().build())
-            .choices()
-            .getFirst()
-            .message()
-            .content()
-            .orElseThrow();
+        needleAnswer(openai);
     ExecutorService pool = Executors.newFixedThreadPool(4);
     try {
       List<Future<String>> answers = new ArrayList<>();
@@ -206,14 +198,7 @@ class RealClientsTest {
                           .maxRetries(0)
                           .build();
                   try {
-                    return own.chat()
-                        .completions()
-                        .create(needle().build())
-                        .choices()
-                        .getFirst()
-                        .message()
-                        .content()
-                        .orElseThrow();
+                    return needleAnswer(own);
                   } finally {
                     own.close();
                   }
@@ -349,5 +334,10 @@ class RealClientsTest {
     awaitIdle(before);
     assertThat(server.stats().cancelled()).isEqualTo(before + 1);
     assertThat(server.stats().running()).isZero();
+  }
+
+  /** The first choice's text of the needle chat request sent by {@code client}. */
+  private static String needleAnswer(OpenAIClient client) {
+    return client.chat().completions().create(needle().build()).choices().getFirst().message().content().orElseThrow();
   }
 }
