@@ -3,6 +3,7 @@ package org.recycledattention.model.llama;
 import static java.util.Objects.requireNonNull;
 
 import org.recycledattention.model.format.ModelConfig;
+import org.recycledattention.model.tensor.Activations;
 import org.recycledattention.model.tensor.Parallel;
 
 /**
@@ -30,6 +31,8 @@ public final class SequenceState {
   final float[] sin;
   final int[] positions;
   final float[] logits;
+  /** The input of the current matrix products, prepared once per weight type. */
+  final Activations input = new Activations();
   /** The single-token query; chunk queries get an exact-length array (see {@link #query}). */
   private final float[] query1;
   /** The outputs of a single token's fused products: {query, k, v} and {hb, hb2}. */

@@ -35,6 +35,11 @@ public final class F32Tensor implements FloatTensor {
   }
 
   @Override
+  public InputFormat inputFormat() {
+    return InputFormat.F32;
+  }
+
+  @Override
   public int rows() {
     return rows;
   }
@@ -74,15 +79,17 @@ public final class F32Tensor implements FloatTensor {
    * the same order, so the results are the same bits.
    */
   @Override
-  public void dotRows(float[] x, int xOffset, float[] out, int outOffset, int from, int to) {
+  public void dotRows(Input x, int t, float[] out, int outOffset, int from, int to) {
+    float[] v = x.values;
+    int offset = t * x.cols;
     int r = from;
     if (cols % FL == 0) {
       for (; r + 4 <= to; r += 4) {
-        dot4(r, x, xOffset, out, outOffset + r);
+        dot4(r, v, offset, out, outOffset + r);
       }
     }
     for (; r < to; r++) {
-      out[outOffset + r] = dot(r, x, xOffset);
+      out[outOffset + r] = dot(r, v, offset);
     }
   }
 
@@ -107,19 +114,6 @@ public final class F32Tensor implements FloatTensor {
     out[outIndex + 1] = a1.reduceLanes(VectorOperators.ADD);
     out[outIndex + 2] = a2.reduceLanes(VectorOperators.ADD);
     out[outIndex + 3] = a3.reduceLanes(VectorOperators.ADD);
-  }
-
-  @Override
-  public void dotRowsBatch(float[] x, int n, float[] out, int from, int to) {
-    // tiles of inputs small enough to stay in L2 while the rows stream past
-    for (int t0 = 0; t0 < n; t0 += MatMul.BATCH_TILE) {
-      int t1 = Math.min(n, t0 + MatMul.BATCH_TILE);
-      for (int r = from; r < to; r++) {
-        for (int t = t0; t < t1; t++) {
-          out[t * rows + r] = dot(r, x, t * cols);
-        }
-      }
-    }
   }
 
   @Override

@@ -3,7 +3,12 @@ package org.recycledattention.model.tensor;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Path;
 import java.util.Random;
+import java.util.concurrent.atomic.AtomicIntegerArray;
 import org.junit.jupiter.api.Test;
 
 /** The row-blocked matrix-vector kernels and the parallel helper's rest hint. */
@@ -15,15 +20,15 @@ class KernelRowsTest {
       for (int rows = 1; rows <= 11; rows++) {
         float[] w = new float[rows * cols];
         for (int i = 0; i < w.length; i++) w[i] = (float) rnd.nextGaussian();
-        FloatTensor t = FloatTensor.of(java.nio.file.Path.of("t.gguf"), 0, "w", GgmlType.F32,
-            java.lang.foreign.MemorySegment.ofArray(toBytes(w)), rows, cols);
-        int xOffset = rnd.nextInt(3);
-        float[] x = new float[xOffset + cols];
+        FloatTensor t = FloatTensor.of(Path.of("t.gguf"), 0, "w", GgmlType.F32, MemorySegment.ofArray(toBytes(w)), rows, cols);
+        int vector = rnd.nextInt(3); // the input vector of three the product reads
+        int xOffset = vector * cols;
+        float[] x = new float[3 * cols];
         for (int i = 0; i < x.length; i++) x[i] = (float) rnd.nextGaussian();
         int from = rnd.nextInt(rows);
         int to = from + 1 + rnd.nextInt(rows - from);
         float[] out = new float[rows + 2];
-        t.dotRows(x, xOffset, out, 2, from, to);
+        t.dotRows(new Activations().set(x, 3, cols).as(t.inputFormat()), vector, out, 2, from, to);
         for (int r = from; r < to; r++) {
           double expected = 0;
           double scale = 0;
@@ -41,7 +46,7 @@ class KernelRowsTest {
   }
 
   private static byte[] toBytes(float[] w) {
-    java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(4 * w.length).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+    ByteBuffer b = ByteBuffer.allocate(4 * w.length).order(ByteOrder.LITTLE_ENDIAN);
     for (float f : w) b.putFloat(f);
     return b.array();
   }
@@ -55,7 +60,7 @@ class KernelRowsTest {
             p.rest();
           }
           int n = 1 + round % 37;
-          java.util.concurrent.atomic.AtomicIntegerArray hits = new java.util.concurrent.atomic.AtomicIntegerArray(n);
+          AtomicIntegerArray hits = new AtomicIntegerArray(n);
           p.forRange(n, (from, to) -> {
             for (int i = from; i < to; i++) hits.incrementAndGet(i);
           });
@@ -85,10 +90,11 @@ class KernelRowsTest {
       try (Parallel p = new Parallel(threads)) {
         float[][] fused = new float[rows.length][];
         for (int i = 0; i < rows.length; i++) fused[i] = new float[rows[i]];
-        MatMul.matvecs(w, x, fused, p);
+        Activations input = new Activations().set(x, 1, cols);
+        MatMul.matvecs(w, input, fused, p);
         for (int i = 0; i < rows.length; i++) {
           float[] separate = new float[rows[i]];
-          MatMul.matvec(w[i], x, separate, p);
+          MatMul.matvec(w[i], input, separate, 0, p);
           assertThat(fused[i]).as("threads %d product %d", threads, i).containsExactly(separate, within(1e-4f));
           for (int r = 0; r < rows[i]; r++) {
             assertThat(fused[i][r]).isCloseTo(w[i].dot(r, x, 0), within(1e-4f));
