@@ -74,6 +74,8 @@ class GenerateCommandTest {
         "malformed --prompt-ids '1,,2': '' is not a token id; expected comma-separated non-negative integers such as 1,2,3");
     assertUsageError(Cli.run("generate", "--model", model, "--prompt-ids", "1", "--top-p", "0"),
         "invalid value '0.0' for --top-p: expected a number in (0, 1] (1 = no limit)");
+    assertUsageError(Cli.run("generate", "--model", model, "--prompt-ids", "1", "--warm-up", "-1"),
+        "invalid value '-1' for --warm-up: expected an integer >= 0 (0 = no warm-up)");
     assertUsageError(Cli.run("generate", "--model", model, "--prompt-ids", "1", "--threads", "0"),
         "invalid value '0' for ra.threads: expected an integer in [1, 4096]");
 
@@ -116,6 +118,15 @@ class GenerateCommandTest {
     assertThat(root.get("stats").get("partial_steps").asLong()).as("full attention never attends a partial cache").isZero();
     assertThat(root.get("stats").get("peak_resident_kv_bytes").asLong()).isPositive();
     assertThat(root.get("stats").get("seed").asLong()).as("greedy runs report a fixed seed").isZero();
+    assertThat(root.get("stats").get("warm_up_tokens").asInt()).isZero();
+
+    // a warm-up first: the same tokens, and the stats say so
+    Result warm = Cli.run("generate", "--model", model.toString(), "--prompt-ids", "1", "--max-tokens", "12", "--policy", "full",
+        "--threads", "1", "--json", "--warm-up", "20");
+    assertThat(warm.exitCode()).as(warm.err()).isZero();
+    JsonNode warmRoot = new ObjectMapper().readTree(warm.out());
+    assertThat(warmRoot.get("tokens")).isEqualTo(root.get("tokens"));
+    assertThat(warmRoot.get("stats").get("warm_up_tokens").asInt()).isEqualTo(20);
   }
 
   @Test
@@ -125,7 +136,12 @@ class GenerateCommandTest {
         "--budget", "4", "--threads", "1");
     assertThat(r.exitCode()).as(r.err()).isZero();
     assertThat(r.out()).isEqualTo("461 461 401 401 401" + System.lineSeparator());
-    assertThat(r.errLines()).singleElement().asString().startsWith("[5 tokens; prefill ").contains("policy full, backend cpu, budget 4");
+    assertThat(r.errLines()).singleElement().asString().startsWith("[5 tokens; prefill ").contains("policy full, backend cpu, budget 4")
+        .contains("tokens/s (includes JIT warm-up; --warm-up N excludes it)");
+    Result warm = Cli.run("generate", "--model", model.toString(), "--prompt-ids", "1", "--max-tokens", "5", "--policy", "full",
+        "--budget", "4", "--threads", "1", "--warm-up", "3");
+    assertThat(warm.out()).isEqualTo("461 461 401 401 401" + System.lineSeparator());
+    assertThat(warm.errLines()).singleElement().asString().contains("tokens/s (after a 3-token warm-up)");
 
     Result text = Cli.run("generate", "--model", model.toString(), "--prompt", "Once upon a time");
     assertThat(text.exitCode()).isEqualTo(2);

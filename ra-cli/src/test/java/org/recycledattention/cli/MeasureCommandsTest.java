@@ -6,10 +6,13 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -18,6 +21,8 @@ import org.recycledattention.cli.eval.DemoCommand;
 import org.recycledattention.engine.wiring.Models;
 import org.recycledattention.eval.synthetic.SyntheticModels;
 import org.recycledattention.eval.synthetic.SyntheticSpec;
+import org.recycledattention.model.format.gguf.GgufFile;
+import org.recycledattention.model.format.gguf.GgufTensorInfo;
 import org.recycledattention.model.format.gguf.writer.GgufModelWriter;
 import org.recycledattention.model.llama.LanguageModel;
 import org.recycledattention.model.llama.LlamaModel;
@@ -232,6 +237,23 @@ class MeasureCommandsTest {
     // recycled with the default stride 10 at K = 16 of n = 128 + the decoded tokens: 1 / (1/10 + 16/n)
     assertThat(cells.get(1).get("theoretical_speedup").asDouble()).isBetween(1 / (0.1 + 16 / 128.0), 1 / (0.1 + 16 / 136.0));
     assertThat(cells.get(1).get("tokens_per_second").asDouble()).isPositive();
+    // where the time went, per kind of step
+    for (JsonNode cell : cells) {
+      int steps = 0;
+      for (JsonNode kind : cell.get("step_times")) {
+        steps += kind.get("steps").asInt();
+        assertThat(kind.get("ms_median").asDouble()).isPositive();
+      }
+      assertThat(steps).isEqualTo(8);
+      assertThat(cell.get("attention_ms_per_token").asDouble()).isPositive();
+      assertThat(cell.has("read_bandwidth_gb_per_s")).isTrue();
+    }
+    assertThat(cells.get(0).get("step_times").get(0).get("kind").asText()).isEqualTo("full");
+    Result table = Cli.run("bench", "--model", "synthetic:tiny", "--contexts", "128", "--policies", "full,recycled", "--budget", "16",
+        "--decode-tokens", "8", "--rounds", "1", "--set", "ra.policy.recycled.stride=2");
+    assertSuccess(table);
+    assertThat(table.out()).contains("| steps ").containsPattern("\\| recycled +\\| +128 \\| partial +\\| +4 \\|")
+        .containsPattern("\\| recycled +\\| +128 \\| full +\\| +4 \\|");
   }
 
   @Test
@@ -242,5 +264,37 @@ class MeasureCommandsTest {
         "--rounds", "1", "--json");
     assertSuccess(r);
     assertThat(json(r.out())).hasSize(1);
+  }
+
+  @Test
+  void exportGgufWritesKQuantsThatLoadAndRefusesUnknownTypesInOneLine() throws Exception {
+    Path file = tmp.resolve("k.gguf");
+    String model = "synthetic:layers=1,dim=256,heads=4,kv-heads=2,head-dim=64,ffn=256,vocab=300";
+    for (String type : new String[] {"q4_k", "q5_k", "q6_k"}) {
+      assertSuccess(Cli.run("export-gguf", "--model", model, "--out", file.toString(), "--type", type));
+      try (GgufFile g = GgufFile.open(file)) {
+        assertThat(g.tensor("blk.0.ffn_up.weight").orElseThrow().typeName()).isEqualTo(type.toUpperCase(Locale.ROOT));
+        assertThat(g.tensor("blk.0.ffn_norm.weight").orElseThrow().typeName()).isEqualTo("F32");
+      }
+      assertSuccess(Cli.run("generate", "--model", file.toString(), "--prompt-ids", "1,280,281", "--max-tokens", "3", "--policy", "full"));
+    }
+    // a type this engine does not read (IQ2_XS, patched into the tensor directory) is one line naming it and what is read
+    byte[] bytes = Files.readAllBytes(file);
+    try (GgufFile g = GgufFile.open(file)) {
+      GgufTensorInfo t = g.tensor("blk.0.ffn_up.weight").orElseThrow();
+      int typeAt = (int) t.infoOffset() + 8 + t.name().length() + 4 + 8 * t.dims().length;
+      ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).putInt(typeAt, GgmlType.IQ2_XS.id());
+    }
+    Path iq2 = tmp.resolve("iq2.gguf");
+    Files.write(iq2, bytes);
+    Result refused = Cli.run("generate", "--model", iq2.toString(), "--prompt-ids", "1", "--max-tokens", "1");
+    assertThat(refused.exitCode()).isEqualTo(2);
+    assertThat(refused.errLines()).hasSize(1);
+    assertThat(refused.err()).contains("blk.0.ffn_up.weight", "IQ2_XS", "Q4_K", "IQ4_XS");
+    Result bad = Cli.run("export-gguf", "--model", model, "--out", tmp.resolve("x.gguf").toString(), "--type", "q3_k");
+    assertThat(bad.exitCode()).isEqualTo(2);
+    assertThat(bad.errLines()).hasSize(1);
+    assertThat(bad.err()).contains("'q3_k'", "q4_k, q5_k or q6_k");
+    assertThat(tmp.resolve("x.gguf")).doesNotExist();
   }
 }

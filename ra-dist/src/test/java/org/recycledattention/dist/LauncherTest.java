@@ -16,6 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.recycledattention.dist.Launcher.Run;
 import org.recycledattention.dist.Launcher.Running;
+import org.recycledattention.cli.testplugins.FailingAssertionPolicy;
 
 /**
  * The {@code ./ra} launcher as a user meets it (issue 17, items 1, 4, 5 and 10): what reaches the
@@ -96,11 +97,11 @@ class LauncherTest {
   @Test
   void anErrorInAPluginIsOneLineAndNoFalseInterruption() throws Exception {
     Path plugins = dir.resolve("plugins");
-    Launcher.pluginJar(plugins, ErrorPolicy.class);
+    Launcher.pluginJar(plugins, FailingAssertionPolicy.class);
     Run r = Launcher.run(dir, Map.of(), "generate", "--model", model.toString(), "--prompt-ids", "1", "--max-tokens", "2",
-        "--policy", "error-policy", "--plugin-path", plugins.toString());
+        "--policy", "failing-assertion", "--plugin-path", plugins.toString());
     assertThat(r.exitCode()).as(r.err()).isEqualTo(1);
-    assertThat(r.errLines()).singleElement().asString().contains("AssertionError").contains("error-policy: invariant broken");
+    assertThat(r.errLines()).singleElement().asString().contains("AssertionError").contains("plugin invariant broken");
   }
 
   // ------------------------------------------------------------------------------ item 1: files changed under a run

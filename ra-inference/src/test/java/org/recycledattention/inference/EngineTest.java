@@ -104,14 +104,8 @@ class EngineTest {
   @Test
   void aConversationRendersThroughTheTemplateAndGivesTheSameTokensAsItsText() {
     try (Engine chat =
-        Engine.builder()
-            .policy("full")
-            .threadsPerSequence(1)
-            .chatTemplate(
-                ChatTemplate.of(
-                    "{% for m in messages %}{% if m['role'] == 'system' %}{{ m['content'] }}\n"
-                        + "{% else %}{{ m['content'] | trim }}{% endif %}{% endfor %}"))
-            .build()) {
+        withTemplate("{% for m in messages %}{% if m['role'] == 'system' %}{{ m['content'] }}\n"
+                        + "{% else %}{{ m['content'] | trim }}{% endif %}{% endfor %}")) {
       int split = ShippedProbe.NEEDLE_PROMPT.indexOf('\n');
       List<ChatMessage> messages =
           List.of(
@@ -129,14 +123,8 @@ class EngineTest {
   @Test
   void controlTokenTextInARenderedConversationBecomesThoseTokensAndATemplateBosIsKeptOnce() {
     try (Engine chat =
-        Engine.builder()
-            .policy("full")
-            .threadsPerSequence(1)
-            .chatTemplate(
-                ChatTemplate.of(
-                    "{{ bos_token }}{% for m in messages %}{{ m['content'] }}{{ eos_token }}{%"
-                        + " endfor %}"))
-            .build()) {
+        withTemplate("{{ bos_token }}{% for m in messages %}{{ m['content'] }}{{ eos_token }}{%"
+                        + " endfor %}")) {
       int[] ids =
           chat.encode(
               new Prompt.Chat(List.of(ChatMessage.user("The sky"), ChatMessage.user("is blue"))));
@@ -203,5 +191,14 @@ class EngineTest {
       assertThatThrownBy(() -> Engine.builder().runtime(runtime).policy("full").build())
           .isInstanceOf(IllegalStateException.class);
     }
+  }
+
+  /** The probe with full attention, one kernel thread and the chat template {@code template}. */
+  private static Engine withTemplate(String template) {
+    return Engine.builder()
+        .policy("full")
+        .threadsPerSequence(1)
+        .chatTemplate(ChatTemplate.of(template))
+        .build();
   }
 }

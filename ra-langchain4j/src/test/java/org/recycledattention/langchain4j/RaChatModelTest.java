@@ -17,6 +17,7 @@ import dev.langchain4j.model.chat.response.StreamingChatResponseHandler;
 import dev.langchain4j.model.output.FinishReason;
 import dev.langchain4j.service.AiServices;
 import dev.langchain4j.service.TokenStream;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -150,29 +151,11 @@ class RaChatModelTest {
     try (RaStreamingChatModel streaming =
         RaStreamingChatModel.builder().engine(model.engine()).maxTokens(12).build()) {
       String whole = model.chat(ShippedProbe.NEEDLE_HAYSTACK + ShippedProbe.NEEDLE_QUESTION);
-      StringBuilder pieces = new StringBuilder();
-      CompletableFuture<ChatResponse> done = new CompletableFuture<>();
-      streaming.chat(
-          ShippedProbe.NEEDLE_HAYSTACK + ShippedProbe.NEEDLE_QUESTION,
-          new StreamingChatResponseHandler() {
-            @Override
-            public void onPartialResponse(String partial) {
-              pieces.append(partial);
-            }
-
-            @Override
-            public void onCompleteResponse(ChatResponse response) {
-              done.complete(response);
-            }
-
-            @Override
-            public void onError(Throwable error) {
-              done.completeExceptionally(error);
-            }
-          });
-      assertThat(done.get(30, TimeUnit.SECONDS).aiMessage().text())
+      CollectingResponseHandler handler = new CollectingResponseHandler();
+      streaming.chat(ShippedProbe.NEEDLE_PROMPT, handler);
+      assertThat(handler.await(Duration.ofSeconds(30)).aiMessage().text())
           .isEqualTo(whole)
-          .isEqualTo(pieces.toString());
+          .isEqualTo(handler.streamedText());
 
       CompletableFuture<Integer> cancelled = new CompletableFuture<>();
       int[] count = {0};

@@ -16,8 +16,7 @@ class LoadTestTest {
   void aSmallLevelAnswersEveryRequestAndReportsOrderedPercentiles() throws Exception {
     try (Engine e = Probe.engine();
         OpenAiServer s =
-            OpenAiServer.start(
-                e, ServerOptions.defaults().withPort(0).withParallel(2).withQueue(8))) {
+            Probe.server(e, 2, 8)) {
       String body =
           new ObjectMapper()
               .createObjectNode()

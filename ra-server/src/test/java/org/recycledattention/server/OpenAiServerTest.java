@@ -45,8 +45,7 @@ class OpenAiServerTest {
   static void start() throws Exception {
     engine = Probe.engine();
     server =
-        OpenAiServer.start(
-            engine, ServerOptions.defaults().withPort(0).withParallel(2).withQueue(4));
+        Probe.server(engine, 2, 4);
   }
 
   @AfterAll
@@ -329,8 +328,7 @@ class OpenAiServerTest {
   void aClientThatDisconnectsMidStreamCancelsItsGeneration() throws Exception {
     try (Engine e = Probe.engine();
         OpenAiServer s =
-            OpenAiServer.start(
-                e, ServerOptions.defaults().withPort(0).withParallel(1).withQueue(0))) {
+            Probe.server(e, 1, 0)) {
       Socket socket = startStreaming(s);
       assertThat(s.stats().running()).isEqualTo(1);
       socket.close();
@@ -360,8 +358,7 @@ class OpenAiServerTest {
   void aFullQueueAnswers503() throws Exception {
     try (Engine e = Probe.engine();
         OpenAiServer s =
-            OpenAiServer.start(
-                e, ServerOptions.defaults().withPort(0).withParallel(1).withQueue(0))) {
+            Probe.server(e, 1, 0)) {
       Socket busy = startStreaming(s);
       try {
         Answer a =

@@ -1,5 +1,6 @@
 package org.recycledattention.server;
 
+import java.io.IOException;
 import org.recycledattention.inference.Engine;
 import org.recycledattention.inference.chat.ChatTemplate;
 import org.recycledattention.probe.ShippedProbe;
@@ -24,5 +25,11 @@ final class Probe {
         .threadsPerSequence(1)
         .chatTemplate(ChatTemplate.of(TEMPLATE))
         .build();
+  }
+
+  /** A server on a free port over {@code engine}, with {@code parallel} sequences and {@code queue} waiting. */
+  static OpenAiServer server(Engine engine, int parallel, int queue) throws IOException {
+    return OpenAiServer.start(
+        engine, ServerOptions.defaults().withPort(0).withParallel(parallel).withQueue(queue));
   }
 }

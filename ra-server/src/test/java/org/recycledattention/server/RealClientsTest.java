@@ -37,6 +37,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.recycledattention.inference.Engine;
 import org.recycledattention.probe.ShippedProbe;
+import org.recycledattention.langchain4j.CollectingResponseHandler;
 
 /**
  * Stock clients against the server: the official OpenAI Java client and langchain4j's OpenAI
@@ -52,8 +53,7 @@ class RealClientsTest {
   static void start() throws Exception {
     engine = Probe.engine();
     server =
-        OpenAiServer.start(
-            engine, ServerOptions.defaults().withPort(0).withParallel(4).withQueue(8));
+        Probe.server(engine, 4, 8);
     openai =
         OpenAIOkHttpClient.builder()
             .baseUrl(server.url() + "/v1")
@@ -183,15 +183,7 @@ class RealClientsTest {
   @Test
   void fourConcurrentOpenAiClientsGetTheSameGreedyAnswer() throws Exception {
     String expected =
-        openai
-            .chat()
-            .completions()
-            .create(needle().build())
-            .choices()
-            .getFirst()
-            .message()
-            .content()
-            .orElseThrow();
+        needleAnswer(openai);
     ExecutorService pool = Executors.newFixedThreadPool(4);
     try {
       List<Future<String>> answers = new ArrayList<>();
@@ -206,14 +198,7 @@ class RealClientsTest {
                           .maxRetries(0)
                           .build();
                   try {
-                    return own.chat()
-                        .completions()
-                        .create(needle().build())
-                        .choices()
-                        .getFirst()
-                        .message()
-                        .content()
-                        .orElseThrow();
+                    return needleAnswer(own);
                   } finally {
                     own.close();
                   }
@@ -277,29 +262,11 @@ class RealClientsTest {
     String text = model.chat(ShippedProbe.NEEDLE_PROMPT);
     assertThat(text).contains("3690583");
     StreamingChatModel streaming = langchainStreaming().build();
-    StringBuilder parts = new StringBuilder();
-    CompletableFuture<ChatResponse> done = new CompletableFuture<>();
-    streaming.chat(
-        ShippedProbe.NEEDLE_PROMPT,
-        new StreamingChatResponseHandler() {
-          @Override
-          public void onPartialResponse(String partial) {
-            parts.append(partial);
-          }
-
-          @Override
-          public void onCompleteResponse(ChatResponse response) {
-            done.complete(response);
-          }
-
-          @Override
-          public void onError(Throwable error) {
-            done.completeExceptionally(error);
-          }
-        });
-    ChatResponse response = done.get(30, TimeUnit.SECONDS);
+    CollectingResponseHandler handler = new CollectingResponseHandler();
+    streaming.chat(ShippedProbe.NEEDLE_PROMPT, handler);
+    ChatResponse response = handler.await(Duration.ofSeconds(30));
     assertThat(response.aiMessage().text()).isEqualTo(text);
-    assertThat(parts.toString()).isEqualTo(text);
+    assertThat(handler.streamedText()).isEqualTo(text);
     assertThat(response.tokenUsage().outputTokenCount()).isPositive();
   }
 
@@ -367,5 +334,10 @@ class RealClientsTest {
     awaitIdle(before);
     assertThat(server.stats().cancelled()).isEqualTo(before + 1);
     assertThat(server.stats().running()).isZero();
+  }
+
+  /** The first choice's text of the needle chat request sent by {@code client}. */
+  private static String needleAnswer(OpenAIClient client) {
+    return client.chat().completions().create(needle().build()).choices().getFirst().message().content().orElseThrow();
   }
 }

@@ -6,7 +6,6 @@ import java.util.Arrays;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.platform.engine.TestExecutionResult;
-import org.recycledattention.api.cache.KvCacheBackendProvider;
 import org.recycledattention.api.policy.AttentionPolicyProvider;
 import org.recycledattention.tests.KitRunner.Outcome;
 import org.recycledattention.tests.TestPolicies.Defect;
@@ -112,7 +111,7 @@ class KitCatchesBrokenPoliciesTest {
     }
   }
 
-  /** The broken policies run on the kit's model backend, so these tests do not depend on the cpu backend. */
+  /** The broken policies run on the kit's default backend (its reference), so these tests do not depend on the cpu backend. */
   @org.junit.jupiter.api.extension.ExtendWith(RunByKitRunnerOnly.class)
   abstract static class OnModelBackend extends BaseAttentionPolicyTestCase {
     /** One provider per test instance, so a policy that leaks state between its sequences can show it. */
@@ -125,11 +124,6 @@ class KitCatchesBrokenPoliciesTest {
     @Override
     protected AttentionPolicyProvider provider() {
       return provider;
-    }
-
-    @Override
-    protected KvCacheBackendProvider backend() {
-      return ModelBackend.complete();
     }
   }
 

@@ -15,14 +15,16 @@ import org.recycledattention.api.provider.ProviderInfo;
 
 /**
  * The {@code cpu} backend's entry point. Keys, under {@code ra.backend.cpu.}: {@code dtype} ({@code
- * f32}, {@code f16} or {@code bf16}: the storage type of keys and values) and {@code threads}
+ * f16} by default, {@code f32} or {@code bf16}: the storage type of keys and values; f16 was chosen
+ * by measurement, see the README's "vs llama.cpp") and {@code threads}
  * (threads per attention call, {@code 0} = one per processor).
  *
  * <p>Stateless and thread-safe.
  */
 public final class CpuBackendProvider extends AbstractBackendProvider {
-  public static final ConfigProperty<String> DTYPE = ConfigProperty.ofChoice("dtype", "f32", List.of("f32", "f16", "bf16"),
-      "storage type of cached keys and values; f16/bf16 halve memory and bytes read (attention still accumulates in f32)");
+  public static final ConfigProperty<String> DTYPE = ConfigProperty.ofChoice("dtype", "f16", List.of("f32", "f16", "bf16"),
+      "storage type of cached keys and values; f16 (as llama.cpp) and bf16 halve memory and bytes read, f32 for exact comparisons"
+          + " (attention always accumulates in f32)");
   public static final ConfigProperty<Integer> THREADS = ConfigProperty.ofInt("threads", 0, 0, 4096,
       "threads per attention call, the caller included; 0 = one per available processor");
 

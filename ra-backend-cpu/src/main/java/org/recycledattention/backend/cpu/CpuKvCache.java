@@ -52,6 +52,7 @@ final class CpuKvCache extends AbstractKvCache<LayerStore> {
   private int curUnits;
   private int curSubgroups;
   private int curSubgroupSize;
+  private boolean curStage;
 
   CpuKvCache(CpuBackend backend, CacheSpec spec) {
     super(backend.name(), backend.capabilities(), spec, backend.storageDtype());
@@ -102,9 +103,11 @@ final class CpuKvCache extends AbstractKvCache<LayerStore> {
     ScoreRequest request = plan.scores();
     ScoreMode mode = request.mode();
     CpuScores scores = null;
+    boolean stage = false;
     if (mode != ScoreMode.NONE) {
       scores = store.scores();
-      scores.reset(attended);
+      scores.reset(attended, mode == ScoreMode.LAST_QUERY && queries == 1 && !partial);
+      stage = scores.precomputing() && store.prepareStaging(scores);
     }
     int group = spec.groupSize();
     int kvHeads = spec.kvHeads();
@@ -136,12 +139,16 @@ final class CpuKvCache extends AbstractKvCache<LayerStore> {
     curUnits = units;
     curSubgroups = subgroups;
     curSubgroupSize = subgroupSize;
+    curStage = stage;
     nextUnit.set(0);
     try {
       if (threads == 1) {
         runUnits(0);
       } else {
         dispatch(threads);
+      }
+      if (stage) {
+        store.staged(scores);
       }
     } finally {
       cur = null;
@@ -251,22 +258,35 @@ final class CpuKvCache extends AbstractKvCache<LayerStore> {
     for (int g = 0; g < group; g++) {
       VectorMath.softmax(p, g * n, n, s.lanes);
     }
-    // 3. weighted sum of values, same order
-    float[] out = curOut;
-    Arrays.fill(out, qOff, qOff + group * d, 0f);
-    first.accumulate(0, firstCount, p, n, 0, group, out, qOff, s);
-    if (secondCount > 0) {
-      main.accumulate(secondFrom, secondCount, p, n, firstCount, group, out, qOff, s);
-    }
-    // 4. scores reduced over the group
+    // 3. scores reduced over the group; for a full step that a policy selects from, the selection
+    // and the keys of the next partial cache while this head's keys are still in cache
+    int[] selected = null;
     if (curMode == ScoreMode.LAST_QUERY && i == curQueries - 1) {
       VectorMath.reduceGroup(p, n, group, curReduction, curScores.row(h), false);
+      if (curScores.precomputing()) {
+        selected = curScores.precompute(h, s.topK);
+        if (curStage) {
+          store.staging[h].gatherKeys(main, selected, selected.length);
+        }
+      }
     } else if (curMode == ScoreMode.SUM) {
       float[] row = curScores.row(h);
       if (i == 0) {
         Arrays.fill(row, 0, curScores.length(), 0f);
       }
       VectorMath.reduceGroup(p, n, group, curReduction, row, true);
+    }
+    // 4. weighted sum of values, same order
+    float[] out = curOut;
+    Arrays.fill(out, qOff, qOff + group * d, 0f);
+    first.accumulate(0, firstCount, p, n, 0, group, out, qOff, s);
+    if (secondCount > 0) {
+      main.accumulate(secondFrom, secondCount, p, n, firstCount, group, out, qOff, s);
+    }
+    if (curStage && selected != null) {
+      Rows next = store.staging[h];
+      next.gatherValues(main, selected, selected.length);
+      next.length = selected.length;
     }
   }
 

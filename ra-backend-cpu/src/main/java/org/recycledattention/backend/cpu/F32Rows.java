@@ -1,6 +1,8 @@
 package org.recycledattention.backend.cpu;
 
 import java.util.Arrays;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
 
 /** {@link Rows} stored as {@code float}: attention reads the tiles and rows in place. */
 final class F32Rows extends Rows {
@@ -9,13 +11,13 @@ final class F32Rows extends Rows {
 
   F32Rows(int dim, int capacity) {
     super(dim, capacity);
-    this.keys = new float[capacity() * dim];
+    this.keys = new float[capacity() * dim + KEY_PADDING];
     this.values = new float[capacity() * dim];
   }
 
   @Override
   void resizeElements(int capacity) {
-    keys = Arrays.copyOf(keys, capacity * dim);
+    keys = Arrays.copyOf(keys, capacity * dim + KEY_PADDING);
     values = Arrays.copyOf(values, capacity * dim);
   }
 
@@ -39,33 +41,25 @@ final class F32Rows extends Rows {
     System.arraycopy(s.values, srcSlot * dim, values, dstSlot * dim, dim);
   }
 
-  /**
-   * Tile by tile: each destination tile's row {@code x} is filled from the source tiles' rows {@code
-   * x}. Copying entry by entry strides {@code TILE} floats per element and touches a cache line per
-   * element; selections come in runs (max pooling selects neighbours), so here consecutive lanes
-   * mostly read the same source line.
-   */
   @Override
-  void gatherElements(Rows src, int[] slots, int count) {
-    F32Rows s = (F32Rows) src;
-    int[] base = new int[TILE];
-    for (int t0 = 0; t0 < count; t0 += TILE) {
-      int n = Math.min(TILE, count - t0);
-      for (int l = 0; l < n; l++) {
-        base[l] = s.keyIndex(slots[t0 + l], 0);
-      }
-      int dst = keyIndex(t0, 0);
+  void copyLanes(Rows src, int from, int to, int m) {
+    float[] k = ((F32Rows) src).keys;
+    if (m == 1) {
       for (int x = 0; x < dim; x++) {
-        int row = dst + x * TILE;
-        int off = x * TILE;
-        for (int l = 0; l < n; l++) {
-          keys[row + l] = s.keys[base[l] + off];
-        }
+        keys[to + x * TILE] = k[from + x * TILE];
       }
-      for (int l = 0; l < n; l++) {
-        System.arraycopy(s.values, slots[t0 + l] * dim, values, (t0 + l) * dim, dim);
-      }
+      return;
     }
+    VectorMask<Float> lanes = VectorMask.fromLong(VectorMath.SPECIES, (1L << m) - 1);
+    for (int x = 0; x < dim; x++) {
+      FloatVector.fromArray(VectorMath.SPECIES, k, from + x * TILE, lanes).intoArray(keys, to + x * TILE, lanes);
+    }
+  }
+
+  @Override
+  void gatherValues(Rows src, int[] slots, int count) {
+    float[] from = ((F32Rows) src).values;
+    forEachRun(slots, count, (s, d, m) -> System.arraycopy(from, s * dim, values, d * dim, m * dim));
   }
 
   @Override
@@ -78,8 +72,8 @@ final class F32Rows extends Rows {
   }
 
   @Override
-  void scoreTile(int tile, float[] q, int qOff, int group, float scale, float[] s, int sOff, int sStride, Scratch scratch) {
-    VectorMath.scoreTile(keys, tile * TILE * dim, dim, q, qOff, group, scale, s, sOff, sStride);
+  void scoreTiles(int tile, int tiles, float[] q, int qOff, int group, float scale, float[] s, int sOff, int sStride, Scratch scratch) {
+    VectorMath.scoreTiles(keys, tile * TILE * dim, tiles, dim, q, qOff, group, scale, s, sOff, sStride);
   }
 
   @Override

@@ -1,6 +1,10 @@
 package org.recycledattention.backend.cpu;
 
 import java.util.Arrays;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorSpecies;
 
 /**
  * {@link Rows} stored as 16-bit floats, IEEE binary16 ({@code f16}) or bfloat16 ({@code bf16}).
@@ -9,6 +13,9 @@ import java.util.Arrays;
  * so results depend only on the stored bits.
  */
 final class HalfRows extends Rows {
+  /** Shorts of two key tile rows (two of a float vector's lane count); null where no such shape exists. */
+  private static final VectorSpecies<Short> PAIRS = TILE >= 4 ? VectorSpecies.of(short.class, VectorShape.forBitSize(2 * TILE * Short.SIZE)) : null;
+
   private final boolean bf16;
   private short[] keys;
   private short[] values;
@@ -16,13 +23,13 @@ final class HalfRows extends Rows {
   HalfRows(int dim, int capacity, boolean bf16) {
     super(dim, capacity);
     this.bf16 = bf16;
-    this.keys = new short[capacity() * dim];
+    this.keys = new short[capacity() * dim + KEY_PADDING];
     this.values = new short[capacity() * dim];
   }
 
   @Override
   void resizeElements(int capacity) {
-    keys = Arrays.copyOf(keys, capacity * dim);
+    keys = Arrays.copyOf(keys, capacity * dim + KEY_PADDING);
     values = Arrays.copyOf(values, capacity * dim);
   }
 
@@ -45,20 +52,14 @@ final class HalfRows extends Rows {
 
   /** Decodes {@code n} elements from {@code src[srcOff ..]} into {@code dst[0 .. n)}. */
   private void decode(short[] src, int srcOff, float[] dst, int n) {
-    int whole = n / TILE * TILE;
-    if (bf16) {
-      VectorMath.decodeBf16(src, srcOff, dst, whole);
-    } else {
-      VectorMath.decodeF16(src, srcOff, dst, whole);
+    if (!bf16) {
+      VectorMath.decodeF16(src, srcOff, dst, n);
+      return;
     }
-    if (bf16) {
-      for (int i = whole; i < n; i++) {
-        dst[i] = Float.intBitsToFloat(src[srcOff + i] << 16);
-      }
-    } else {
-      for (int i = whole; i < n; i++) {
-        dst[i] = Float.float16ToFloat(src[srcOff + i]);
-      }
+    int whole = n / TILE * TILE;
+    VectorMath.decodeBf16(src, srcOff, dst, whole);
+    for (int i = whole; i < n; i++) {
+      dst[i] = Float.intBitsToFloat(src[srcOff + i] << 16);
     }
   }
 
@@ -86,6 +87,33 @@ final class HalfRows extends Rows {
   }
 
   @Override
+  void copyLanes(Rows src, int from, int to, int m) {
+    short[] k = ((HalfRows) src).keys;
+    int x = 0;
+    if (PAIRS != null) {
+      // two tile rows are adjacent: one masked vector moves the run's lanes of both
+      long run = (1L << m) - 1;
+      VectorMask<Short> lanes = VectorMask.fromLong(PAIRS, run | run << TILE);
+      for (; x + 2 <= dim; x += 2) {
+        ShortVector.fromArray(PAIRS, k, from + x * TILE, lanes).intoArray(keys, to + x * TILE, lanes);
+      }
+    }
+    for (; x < dim; x++) {
+      int f = from + x * TILE;
+      int t = to + x * TILE;
+      for (int l = 0; l < m; l++) {
+        keys[t + l] = k[f + l];
+      }
+    }
+  }
+
+  @Override
+  void gatherValues(Rows src, int[] slots, int count) {
+    short[] from = ((HalfRows) src).values;
+    forEachRun(slots, count, (s, d, m) -> System.arraycopy(from, s * dim, values, d * dim, m * dim));
+  }
+
+  @Override
   void read(int slot, float[] k, float[] v, int off) {
     int base = keyIndex(slot, 0);
     for (int x = 0; x < dim; x++) {
@@ -95,10 +123,10 @@ final class HalfRows extends Rows {
   }
 
   @Override
-  void scoreTile(int tile, float[] q, int qOff, int group, float scale, float[] s, int sOff, int sStride, Scratch scratch) {
+  void scoreTiles(int tile, int tiles, float[] q, int qOff, int group, float scale, float[] s, int sOff, int sStride, Scratch scratch) {
     float[] t = scratch.tile;
-    decode(keys, tile * TILE * dim, t, TILE * dim);
-    VectorMath.scoreTile(t, 0, dim, q, qOff, group, scale, s, sOff, sStride);
+    decode(keys, tile * TILE * dim, t, tiles * TILE * dim);
+    VectorMath.scoreTiles(t, 0, tiles, dim, q, qOff, group, scale, s, sOff, sStride);
   }
 
   @Override

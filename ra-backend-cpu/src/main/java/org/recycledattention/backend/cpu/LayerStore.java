@@ -34,6 +34,19 @@ final class LayerStore extends AbstractWorkingSet {
   /** {@code null} when the layer has no partial cache. */
   Rows[] partial;
   private CpuScores scores;
+  /**
+   * The next partial cache, gathered by the attention units of a full step from the selection they
+   * made in place (see {@link CpuScores}): {@link #gatherPartial} of that selection swaps it in
+   * instead of gathering again. Valid for the scores' generation {@link #stagedGeneration} and the
+   * main store's {@link #version} {@link #stagedVersion}.
+   */
+  Rows[] staging;
+  private long stagedGeneration = -1;
+  private int stagedVersion;
+  /** Whether the last in-place selection of this layer was gathered as its partial cache. */
+  private boolean gatherInPlace;
+  /** Bumped by every change to the main store. */
+  private int version;
 
   LayerStore(CpuKvCache cache, int layer, int kvHeads, int dim, int maxTokens, KvDtype dtype) {
     super(cache, layer);
@@ -67,6 +80,7 @@ final class LayerStore extends AbstractWorkingSet {
 
   /** Appends {@code tokens} entries (checked by the cache: they fit in {@code maxTokens}). */
   void store(float[] k, float[] v, int[] positions, int tokens) {
+    version++;
     int length = main[0].length;
     int need = length + tokens;
     if (need > main[0].capacity()) {
@@ -126,6 +140,7 @@ final class LayerStore extends AbstractWorkingSet {
 
   @Override
   protected void swapRemove(int[] slotPerHead) {
+    version++;
     int length = main[0].length;
     for (int h = 0; h < kvHeads; h++) {
       Rows r = main[h];
@@ -140,6 +155,7 @@ final class LayerStore extends AbstractWorkingSet {
   @Override
   protected void keep(Selection selection) {
     int size = selection.size();
+    version++;
     for (int h = 0; h < kvHeads; h++) {
       Rows r = main[h];
       // slots ascend, so slot(i) >= i: compacting front to back never overwrites a kept entry
@@ -157,6 +173,17 @@ final class LayerStore extends AbstractWorkingSet {
   @Override
   protected void gather(Selection selection) {
     int size = selection.size();
+    boolean inPlace = scores != null && scores.isLast(selection);
+    if (inPlace && scores.isPrecomputed(selection) && stagedGeneration == scores.generation() && stagedVersion == version
+        && staging[0].length == size) {
+      // the attention units gathered it already: swap it in
+      Rows[] previous = partial;
+      partial = staging;
+      staging = previous;
+      stagedGeneration = -1;
+      return;
+    }
+    gatherInPlace = inPlace;
     if (partial == null || partial[0].capacity() < size || partial[0].capacity() / 4 > size) {
       Rows[] fresh = new Rows[kvHeads];
       for (int h = 0; h < kvHeads; h++) {
@@ -184,6 +211,32 @@ final class LayerStore extends AbstractWorkingSet {
         gatherHead(h, selection, size);
       }
     }
+  }
+
+  /**
+   * Before a full step's attention units run: whether they should gather the partial cache from
+   * their in-place selection (the layer's last one was gathered), with staging rows ready for it.
+   */
+  boolean prepareStaging(CpuScores s) {
+    if (!gatherInPlace || !s.precomputing()) {
+      return false;
+    }
+    int size = s.speculatedSize();
+    if (staging == null || staging[0].capacity() < size || staging[0].capacity() / 4 > size) {
+      Rows[] fresh = new Rows[kvHeads];
+      for (int h = 0; h < kvHeads; h++) {
+        fresh[h] = newRows(size);
+      }
+      staging = fresh;
+    }
+    stagedGeneration = -1;
+    return true;
+  }
+
+  /** After the units gathered every head into {@link #staging}. */
+  void staged(CpuScores s) {
+    stagedGeneration = s.generation();
+    stagedVersion = version;
   }
 
   private void gatherHead(int h, Selection selection, int size) {
@@ -227,6 +280,7 @@ final class LayerStore extends AbstractWorkingSet {
       main[h] = null;
     }
     partial = null;
+    staging = null;
     scores = null;
   }
 }

@@ -17,6 +17,13 @@ import java.util.Arrays;
 abstract sealed class Rows permits F32Rows, HalfRows {
   /** Keys per tile: one per lane of the preferred float vector. */
   static final int TILE = VectorMath.lanes();
+  /**
+   * Elements past the last key tile: a gather's vector reads and writes two tile rows from a lane
+   * inside the tile, so the last tile's last rows reach up to two rows past it. The padding keeps
+   * every such vector inside the array, where the Vector API's masked access compiles to one
+   * instruction (near the end it takes a per-lane path, and the JIT deoptimises when it first meets it).
+   */
+  static final int KEY_PADDING = 2 * TILE;
   /** Value rows {@link #accumulate} combines per pass: small enough for L1 at every head size. */
   static final int BLOCK = 16;
 
@@ -75,18 +82,66 @@ abstract sealed class Rows permits F32Rows, HalfRows {
    * count)} of this store, bit-exactly: the partial cache's gather.
    */
   final void gather(Rows src, int[] slots, int count) {
-    for (int i = 0; i < count; i++) {
-      positions[i] = src.positions[slots[i]];
-    }
-    gatherElements(src, slots, count);
+    gatherKeys(src, slots, count);
+    gatherValues(src, slots, count);
   }
 
-  /** {@link #gather}'s elements; entry by entry unless a layout has something faster. */
-  void gatherElements(Rows src, int[] slots, int count) {
-    for (int i = 0; i < count; i++) {
-      copyElements(src, slots[i], i);
+  /**
+   * {@link #gather}'s positions and keys. The selection is cut into segments of consecutive slots
+   * that stay within one source tile and one destination tile (selections come in runs: max pooling
+   * selects neighbours); a segment of {@code m} keys is one contiguous run of {@code m} lanes in every
+   * tile row of both, copied row by row with one masked vector load and store ({@link #copyLanes}).
+   * Copying key by key would stride a whole tile row per element.
+   */
+  final void gatherKeys(Rows src, int[] slots, int count) {
+    int i = 0;
+    while (i < count) {
+      int s0 = slots[i];
+      // extend while the slots are consecutive and neither tile ends
+      int m = 1;
+      while (i + m < count && slots[i + m] == s0 + m && (s0 + m) % TILE != 0 && (i + m) % TILE != 0) {
+        m++;
+      }
+      for (int j = 0; j < m; j++) {
+        positions[i + j] = src.positions[s0 + j];
+      }
+      copyLanes(src, src.keyIndex(s0, 0), keyIndex(i, 0), m);
+      i += m;
     }
   }
+
+  /**
+   * Copies lanes {@code [0, m)} from {@code src}'s key element index {@code from} to this store's
+   * {@code to}, for every tile row ({@code dim} rows {@code TILE} elements apart), {@code m <=
+   * TILE - from % TILE} and {@code m <= TILE - to % TILE}.
+   */
+  abstract void copyLanes(Rows src, int from, int to, int m);
+
+  /**
+   * Runs of consecutive slots in {@code slots[0 .. count)}: calls {@code copy.run(first source
+   * slot, first destination slot, length)} for each, in order.
+   */
+  static void forEachRun(int[] slots, int count, RunCopy copy) {
+    int i = 0;
+    while (i < count) {
+      int s0 = slots[i];
+      int m = 1;
+      while (i + m < count && slots[i + m] == s0 + m) {
+        m++;
+      }
+      copy.run(s0, i, m);
+      i += m;
+    }
+  }
+
+  /** A copy of {@code length} consecutive entries. */
+  @FunctionalInterface
+  interface RunCopy {
+    void run(int from, int to, int length);
+  }
+
+  /** {@link #gather}'s values: whole rows. */
+  abstract void gatherValues(Rows src, int[] slots, int count);
 
   /** {@link #copy} within this store. */
   final void move(int from, int to) {
@@ -104,23 +159,31 @@ abstract sealed class Rows permits F32Rows, HalfRows {
   final void score(int from, int count, float[] q, int qOff, int group, float scale,
       float[] probs, int stride, int j0, Scratch scratch) {
     int end = from + count;
-    for (int tileStart = from / TILE * TILE; tileStart < end; tileStart += TILE) {
+    int tileStart = from / TILE * TILE;
+    while (tileStart < end) {
       if (tileStart >= from && tileStart + TILE <= end) {
-        scoreTile(tileStart / TILE, q, qOff, group, scale, probs, j0 + tileStart - from, stride, scratch);
+        // a run of whole tiles, scored in place, up to TILES_PER_PASS at a time
+        int tiles = Math.min(VectorMath.TILES_PER_PASS, (end - tileStart) / TILE);
+        scoreTiles(tileStart / TILE, tiles, q, qOff, group, scale, probs, j0 + tileStart - from, stride, scratch);
+        tileStart += tiles * TILE;
       } else {
         float[] t = scratch.tileScores(group);
-        scoreTile(tileStart / TILE, q, qOff, group, scale, t, 0, TILE, scratch);
+        scoreTiles(tileStart / TILE, 1, q, qOff, group, scale, t, 0, TILE, scratch);
         int lo = Math.max(from, tileStart);
         int hi = Math.min(end, tileStart + TILE);
         for (int g = 0; g < group; g++) {
           System.arraycopy(t, g * TILE + lo - tileStart, probs, g * stride + j0 + lo - from, hi - lo);
         }
+        tileStart += TILE;
       }
     }
   }
 
-  /** {@link VectorMath#scoreTile} of key tile {@code tile} into {@code s[g · sStride + sOff + l]}. */
-  abstract void scoreTile(int tile, float[] q, int qOff, int group, float scale, float[] s, int sOff, int sStride, Scratch scratch);
+  /**
+   * {@link VectorMath#scoreTiles} of the {@code tiles} key tiles from {@code tile} (at most {@link
+   * VectorMath#TILES_PER_PASS}) into {@code s[g · sStride + sOff + l]}.
+   */
+  abstract void scoreTiles(int tile, int tiles, float[] q, int qOff, int group, float scale, float[] s, int sOff, int sStride, Scratch scratch);
 
   /**
    * {@code out[outOff + g · dim ..] += probs[g · stride + j0 + r] · value[from + r]} for every row
@@ -132,6 +195,8 @@ abstract sealed class Rows permits F32Rows, HalfRows {
   /** Per-thread scratch of the kernel. */
   static final class Scratch {
     final float[] lanes = new float[VectorMath.lanes()];
+    /** The in-place selection's scratch ({@link CpuScores#precompute}). */
+    final TopK topK = new TopK();
     final float[] block;
     final float[] tile;
     private float[] tileScores = new float[0];
@@ -139,7 +204,7 @@ abstract sealed class Rows permits F32Rows, HalfRows {
 
     Scratch(int dim) {
       this.block = new float[BLOCK * dim];
-      this.tile = new float[TILE * dim];
+      this.tile = new float[VectorMath.TILES_PER_PASS * TILE * dim];
     }
 
     float[] tileScores(int group) {

@@ -18,12 +18,27 @@
  * whole query-head group of a KV head while the key tile is in L1 (each K and V byte is read
  * from memory once per group, not once per query head), an f32 softmax with the maximum
  * subtracted, then the weighted sum of value rows in the same order, 16 rows per pass with the
- * outputs held in registers. Attention over the
+ * outputs held in registers. Scoring advances four key tiles for two query heads at once, and the
+ * value pass two query heads at once (eight independent chains of fused multiply-adds; one chain
+ * would be bound by their latency), without changing any result. f16 keys and values are decoded a
+ * block at a time by the hardware conversion ({@code Float.float16ToFloat} in a loop C2 vectorises).
+ * Attention over the
  * same entries in the same order therefore gives bit-identical results whichever stores they come
  * from, and whatever the thread count: work is split by (query, KV head), never within one head.
  * Everything uses {@code FloatVector.SPECIES_PREFERRED}; no result depends on the JIT (lanes are
  * combined in a fixed order, and the softmax's exponential is built from exact lane operations),
  * so the first, interpreted call and the compiled ones agree bit for bit.
+ *
+ * <h2>Selection and gather</h2>
+ * {@code Scores.topK} is {@code ScoreMath.topK}'s selection computed by a radix select ({@link
+ * org.recycledattention.backend.cpu.TopK}). Once a layer has been asked for a top-K, its next
+ * single-query full step selects with the same parameters inside the attention units, head by head
+ * on the threads that computed the scores; and once such a selection was gathered as the partial
+ * cache, the units also gather the next one, keys right after the head's scoring pass and values
+ * right after its value pass, while they are in cache. {@code topK} and {@code gatherPartial} then
+ * hand over what was made (the same function of the same data, so nothing observable changes). A
+ * gather copies runs of consecutive slots: whole value rows, and key tile rows as masked vector
+ * lanes.
  *
  * <h2>Counting</h2>
  * {@code tokensAttended} and {@code bytesRead} count the entries the newest query attends per call

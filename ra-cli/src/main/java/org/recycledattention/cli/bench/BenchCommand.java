@@ -19,6 +19,8 @@ import org.recycledattention.cli.common.UsageException;
 import org.recycledattention.engine.wiring.RaRuntime;
 import org.recycledattention.eval.bench.BenchCell;
 import org.recycledattention.eval.bench.BenchRunner;
+import org.recycledattention.eval.bench.ReadBandwidth;
+import org.recycledattention.eval.bench.StepTimes;
 import org.recycledattention.eval.report.AtomicFiles;
 import org.recycledattention.eval.report.Charts;
 import org.recycledattention.eval.report.MarkdownTable;
@@ -65,6 +67,10 @@ public final class BenchCommand extends Subcommand {
   @Option(names = "--seed", paramLabel = "S", defaultValue = "1", description = "Seed of the synthetic cache contents (default: ${DEFAULT-VALUE}).")
   long seed;
 
+  @Option(names = "--bandwidth", description = {"Also measure the machine's read bandwidth (threads summing a 512 MiB array) before and after",
+      "the cells, and report each cell's attention read rate as a share of it."})
+  boolean bandwidth;
+
   @Mixin
   ReportOptions report;
 
@@ -101,7 +107,8 @@ public final class BenchCommand extends Subcommand {
       Map<String, KvCacheBackend> started = new LinkedHashMap<>();
       try (LanguageModel lm = EvalSupport.loadModel(model, access.access())) {
         int budget = runtime.config().budget();
-        BenchRunner.Options options = new BenchRunner.Options(ctx, decodeTokens, rounds, fillMode, runtime.threads(), seed);
+        double before = bandwidth ? measureBandwidth(runtime.threads()) : Double.NaN;
+        BenchRunner.Options options = new BenchRunner.Options(ctx, decodeTokens, rounds, fillMode, runtime.threads(), seed, before);
         BenchRunner runner = new BenchRunner(lm);
         runner.check(options); // every context fits the model, before any backend starts
         for (String b : backendNames) {
@@ -119,7 +126,16 @@ public final class BenchCommand extends Subcommand {
         if (!status.workDone()) {
           return 1; // interrupted: the shutdown hook has written the partial report
         }
-        String table = table(cells);
+        String table = table(cells) + "\n" + stepTable(cells);
+        if (bandwidth) {
+          double after = measureBandwidth(runtime.threads());
+          String line = "read bandwidth (" + runtime.threads() + " threads summing 512 MiB, best of 5): " + EvalSupport.fmt(before, 1)
+              + " GB/s before the cells, " + EvalSupport.fmt(after, 1) + " GB/s after";
+          table = table + "\n" + line + "\n";
+          if (report.json()) {
+            err().println(line);
+          }
+        }
         out().println(report.json() ? EvalSupport.json(cells) : table);
         if (report.dir() != null) {
           String command = "ra bench --model " + model + " --contexts " + contexts + " --policies " + policies + " --backends " + backends
@@ -133,6 +149,32 @@ public final class BenchCommand extends Subcommand {
       }
     }
     return 0;
+  }
+
+  private double measureBandwidth(int threads) {
+    status.update("measuring the read bandwidth");
+    return ReadBandwidth.measure(threads, ReadBandwidth.DEFAULT_BYTES / (4L * threads) * (4L * threads), 5);
+  }
+
+  /**
+   * Where each cell's decode time went, per kind of step: mean, median and spread, the KV cache's
+   * attention and the policy's share, bytes read and the attention's read rate (with its share of
+   * the measured bandwidth, when there is one).
+   */
+  static String stepTable(List<BenchCell> cells) {
+    MarkdownTable t = new MarkdownTable("backend", "policy", ">context", "steps", ">n", ">ms mean", ">ms median (p10-p90)", ">attention ms",
+        ">policy ms", ">KV MB read", ">attention GB/s");
+    for (BenchCell c : cells) {
+      for (StepTimes s : c.stepTimes()) {
+        double rate = s.attentionMsMean() > 0 ? s.kvBytesRead() / (s.attentionMsMean() * 1e6) : Double.NaN;
+        String share = Double.isNaN(c.readBandwidthGbPerS()) || Double.isNaN(rate) ? "" : " (" + EvalSupport.fmt(100 * rate / c.readBandwidthGbPerS(), 0) + "%)";
+        t.row(c.backend(), c.policy(), c.context(), s.kind(), s.steps(), EvalSupport.fmt(s.msMean(), 2),
+            EvalSupport.fmt(s.msMedian(), 2) + " (" + EvalSupport.fmt(s.msP10(), 2) + "-" + EvalSupport.fmt(s.msP90(), 2) + ")",
+            EvalSupport.fmt(s.attentionMsMean(), 2), EvalSupport.fmt(s.policyMsMean(), 2), EvalSupport.fmt(s.kvBytesRead() / 1e6, 2),
+            EvalSupport.fmt(rate, 1) + share);
+      }
+    }
+    return t.toMarkdown();
   }
 
   static String table(List<BenchCell> cells) {

@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -99,6 +100,11 @@ public final class GenerateCommand extends Subcommand {
   @Option(names = "--json", description = "Print one JSON object (prompt_ids, tokens, text, stats) instead of streaming.")
   boolean json;
 
+  @Option(names = "--warm-up", paramLabel = "N", defaultValue = "0",
+      description = {"First decode N throwaway tokens (from the prompt's first tokens, not shown), so that the reported decode speed",
+          "is the compiled code's, not the JIT's warm-up; 0 (default): the decode speed includes the warm-up, and the summary says so."})
+  int warmUp;
+
   @Option(names = "--stop", paramLabel = "TEXT",
       description = "Stop before this text appears in the output (repeatable).")
   List<String> stops = new ArrayList<>();
@@ -142,6 +148,9 @@ public final class GenerateCommand extends Subcommand {
     if (!(topP > 0 && topP <= 1)) {
       throw new UsageException("invalid value '" + topP + "' for --top-p: expected a number in (0, 1] (1 = no limit)");
     }
+    if (warmUp < 0) {
+      throw new UsageException("invalid value '" + warmUp + "' for --warm-up: expected an integer >= 0 (0 = no warm-up)");
+    }
     for (String stop : stops) {
       if (stop.isEmpty()) {
         throw new UsageException("--stop is empty; give the text to stop at");
@@ -181,6 +190,12 @@ public final class GenerateCommand extends Subcommand {
         Generator generator = new Generator(lm, runtime.backend(), runtime.policyFactory(), runtime.threads());
         GenerationRequest request = new GenerationRequest(ids, maxTokens, sampling, !ignoreEos, allowContextOverflow,
             stops, new Cancellation());
+        if (warmUp > 0) {
+          // untimed and unseen: compiles the decode path (prefill of a few tokens, then warmUp steps)
+          status.update("warming up");
+          int[] head = Arrays.copyOf(ids, Math.min(ids.length, 8));
+          generator.generate(new GenerationRequest(head, warmUp, SamplingConfig.GREEDY, false, true), TokenListener.NONE);
+        }
         if (json) {
           GenerationResult result = generator.generate(request, counting(TokenListener.NONE));
           out().println(new Json().write(toJson(result, runtime, usedSeed)));
@@ -295,12 +310,13 @@ public final class GenerateCommand extends Subcommand {
   private String summary(GenerationResult r, RaRuntime runtime, long usedSeed) {
     GenerationStats s = r.stats();
     return String.format(Locale.ROOT,
-        "[%d tokens%s; prefill %.1f ms; decode %.1f tokens/s; policy %s, backend %s, budget %d; %d full / %d partial layer-steps, "
+        "[%d tokens%s; prefill %.1f ms; decode %.1f tokens/s (%s); policy %s, backend %s, budget %d; %d full / %d partial layer-steps, "
             + "%.1f tokens attended per step; peak KV %s%s]",
         r.tokens().length,
         r.stoppedAtEos() ? " (stopped at EOS)"
             : r.finishReason() == FinishReason.STOP_STRING ? " (stopped at --stop)" : "",
         s.prefillMillis(), s.decodeTokensPerSecond(),
+        warmUp > 0 ? "after a " + warmUp + "-token warm-up" : "includes JIT warm-up; --warm-up N excludes it",
         runtime.config().policyName(), runtime.config().backendName(), runtime.config().budget(), s.fullSteps(), s.partialSteps(),
         s.meanTokensAttended(), bytes(s.peakResidentKvBytes()), temperature > 0 ? "; seed " + usedSeed : "");
   }
@@ -335,6 +351,7 @@ public final class GenerateCommand extends Subcommand {
     ObjectNode st = root.putObject("stats");
     st.put("prefill_ms", s.prefillMillis());
     st.put("decode_tokens_per_s", s.decodeTokensPerSecond());
+    st.put("warm_up_tokens", warmUp);
     st.put("full_steps", s.fullSteps());
     st.put("partial_steps", s.partialSteps());
     st.put("mean_tokens_attended", s.meanTokensAttended());

@@ -32,7 +32,9 @@ public final class ExportGgufCommand extends Subcommand {
       description = "The GGUF file to write (written to a temporary name, then renamed; never one of the model's files).")
   Path out;
 
-  @Option(names = "--type", paramLabel = "TYPE", defaultValue = "f32", description = "Weight type of matrices: f32, f16, q8_0 or q4_0 (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--type", paramLabel = "TYPE", defaultValue = "f32", description = {"Weight type of matrices: f32, f16, q8_0, q4_0, q4_k, q5_k or q6_k (default: ${DEFAULT-VALUE}).",
+      "Norms and biases stay F32; rows that are not whole blocks fall back as llama-quantize falls back (q4_k to Q5_0, q5_k to Q5_1,",
+      "q6_k to Q8_0, else F16)."})
   String type;
 
   @Mixin
@@ -49,7 +51,10 @@ public final class ExportGgufCommand extends Subcommand {
       case "f16" -> GgmlType.F16;
       case "q8_0" -> GgmlType.Q8_0;
       case "q4_0" -> GgmlType.Q4_0;
-      default -> throw new UsageException("invalid value '" + type + "' for --type: expected f32, f16, q8_0 or q4_0");
+      case "q4_k" -> GgmlType.Q4_K;
+      case "q5_k" -> GgmlType.Q5_K;
+      case "q6_k" -> GgmlType.Q6_K;
+      default -> throw new UsageException("invalid value '" + type + "' for --type: expected f32, f16, q8_0, q4_0, q4_k, q5_k or q6_k");
     };
     List<Path> inputs = EvalSupport.checkModel(model);
     OutputFiles.check(out, inputs, "--out");

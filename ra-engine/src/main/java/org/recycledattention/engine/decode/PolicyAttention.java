@@ -34,6 +34,8 @@ final class PolicyAttention implements Attention {
   private long decodePartialSteps;
   private long decodeTokensAttended;
   private long decodeWorkingSetChanges;
+  private long decodeAttendNanos;
+  private long decodePolicyNanos;
 
   PolicyAttention(KvCache cache, AttentionPolicy policy) {
     this.cache = requireNonNull(cache, "cache is null");
@@ -69,12 +71,17 @@ final class PolicyAttention implements Attention {
       step = new DecodeStep(phase, position, decodeIndex, tokens, q);
     }
     cache.append(layer, k, v, positions, tokens);
+    long t0 = System.nanoTime();
     StepPlan plan = policy.plan(layer, step);
+    long t1 = System.nanoTime();
     AttentionResult result = cache.attend(layer, q, tokens, plan, out);
+    long t2 = System.nanoTime();
     TrackingWorkingSet ws = workingSets[layer];
     ws.takeChanged();
     policy.observe(layer, step, new Observation(plan, result), ws);
     if (phase == Phase.DECODE) {
+      decodeAttendNanos += t2 - t1;
+      decodePolicyNanos += t1 - t0 + System.nanoTime() - t2;
       if (plan instanceof StepPlan.Partial) {
         decodePartialSteps++;
       } else {
@@ -100,6 +107,19 @@ final class PolicyAttention implements Attention {
   /** Entries attended, summed over decode layer-steps. */
   long decodeTokensAttended() {
     return decodeTokensAttended;
+  }
+
+  /** Nanoseconds decode steps spent in {@code KvCache.attend}. */
+  long decodeAttendNanos() {
+    return decodeAttendNanos;
+  }
+
+  /**
+   * Nanoseconds decode steps spent in the policy's {@code plan} and {@code observe}, including the
+   * backend work they ask for (top-K selection, gathers, eviction).
+   */
+  long decodePolicyNanos() {
+    return decodePolicyNanos;
   }
 
   /** Decode layer-steps after which the policy had changed the working set. */

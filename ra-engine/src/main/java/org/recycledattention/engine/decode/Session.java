@@ -185,8 +185,8 @@ public final class Session implements AutoCloseable {
       for (int from = 0; from < tokens; from += chunkTokens) {
         int count = Math.min(chunkTokens, tokens - from);
         for (int i = 0; i < count * width; i++) {
-          k[i] = (float) gaussian(random);
-          v[i] = (float) gaussian(random);
+          k[i] = (float) random.nextGaussian();
+          v[i] = (float) random.nextGaussian();
         }
         for (int i = 0; i < count; i++) {
           positions[i] = from + i;
@@ -200,10 +200,6 @@ public final class Session implements AutoCloseable {
     prefillNanos += System.nanoTime() - t0;
     bytesReadBeforeDecode = cache.stats().bytesRead();
     return state.logits();
-  }
-
-  private static double gaussian(SplittableRandom r) {
-    return Math.sqrt(-2 * Math.log(1 - r.nextDouble())) * Math.cos(2 * Math.PI * r.nextDouble());
   }
 
   /**
@@ -244,6 +240,17 @@ public final class Session implements AutoCloseable {
     if (id < 0 || id >= vocab) {
       throw new GenerationException("token id " + id + " at " + where + " is outside the model's vocabulary [0, " + vocab + ")");
     }
+  }
+
+  /**
+   * Where decode time went so far: nanoseconds in the KV cache's attention ({@code attend}) and in
+   * the policy ({@code plan} and {@code observe}, with the selection and gathers they ask of the
+   * backend); the rest of {@link GenerationStats#decodeMs()} is the model's dense work. For
+   * benchmarks: {@code ra bench} splits step times with it.
+   */
+  public DecodeTimes decodeTimes() {
+    return new DecodeTimes(decodeNanos, attention.decodeAttendNanos(), attention.decodePolicyNanos(), attention.decodeFullSteps(),
+        attention.decodePartialSteps(), cache.stats().bytesRead());
   }
 
   /** Decode steps run so far. */

@@ -122,36 +122,27 @@ class HostileInputsTest {
     return file("model.safetensors", Seeds.hostileSafetensors().get(name));
   }
 
-  @Test
-  void safetensorsHeaderLongerThanTheFileFailsAtByteZero() throws IOException {
-    Path p = safetensorsWithConfig("header-length-past-eof");
-    assertThat(loadFails(p, p, 0)).hasMessageContaining("header length is 1000 but the file has 10 bytes");
+  /**
+   * Each hostile safetensors seed, the byte offset its error must name (-16: the start of its 16-byte
+   * data section) and what its message must say.
+   */
+  static Stream<Arguments> hostileSafetensors() {
+    return Stream.of(
+        Arguments.of("header-length-past-eof", 0, "header length is 1000 but the file has 10 bytes"),
+        // a negative length is reported unsigned
+        Arguments.of("header-length-negative", 0, "header length is 18446744073709551614"),
+        Arguments.of("data-offsets-past-eof", -16, "tensor 't' has data_offsets [0, 1099511627776] but the data section has 16 bytes"),
+        Arguments.of("shape-overflow", -16, "too many elements"),
+        // a JSON nesting bomb is a format error, not a StackOverflowError
+        Arguments.of("header-nesting-bomb", 8, "header is not valid JSON"));
   }
 
-  @Test
-  void safetensorsNegativeHeaderLengthIsReportedUnsigned() throws IOException {
-    Path p = safetensorsWithConfig("header-length-negative");
-    assertThat(loadFails(p, p, 0)).hasMessageContaining("header length is 18446744073709551614");
-  }
-
-  @Test
-  void safetensorsTensorPastTheEndFailsAtItsDataOffset() throws IOException {
-    Path p = safetensorsWithConfig("data-offsets-past-eof");
-    long dataStart = Files.size(p) - 16;
-    assertThat(loadFails(p, p, dataStart)).hasMessageContaining("tensor 't' has data_offsets [0, 1099511627776] but the data section has 16 bytes");
-  }
-
-  @Test
-  void safetensorsShapeWhoseProductOverflowsIsAFormatError() throws IOException {
-    Path p = safetensorsWithConfig("shape-overflow");
-    long dataStart = Files.size(p) - 16;
-    assertThat(loadFails(p, p, dataStart)).hasMessageContaining("too many elements");
-  }
-
-  @Test
-  void safetensorsJsonNestingBombIsAFormatErrorNotAStackOverflow() throws IOException {
-    Path p = safetensorsWithConfig("header-nesting-bomb");
-    assertThat(loadFails(p, p, 8)).hasMessageContaining("header is not valid JSON");
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("hostileSafetensors")
+  void hostileSafetensorsFailAtTheOffendingByte(String seed, long offset, String says) throws IOException {
+    Path p = safetensorsWithConfig(seed);
+    long at = offset < 0 ? Files.size(p) + offset : offset;
+    assertThat(loadFails(p, p, at)).hasMessageContaining(says);
   }
 
   @Test

@@ -13,9 +13,12 @@ import org.recycledattention.tests.ReferenceBackend;
 public final class Runtimes {
   private Runtimes() {}
 
-  /** The real {@code cpu} backend (f32); the caller closes it. */
+  /**
+   * The real {@code cpu} backend storing f32 (its default is f16): the tests compare logits with f32
+   * references. The caller closes it.
+   */
   public static KvCacheBackend cpu() {
-    return Providers.create(Providers.backend("cpu"), Map.of());
+    return Providers.create(Providers.backend("cpu"), Map.of("dtype", "f32"));
   }
 
   /**

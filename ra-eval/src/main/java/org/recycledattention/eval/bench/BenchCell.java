@@ -1,5 +1,7 @@
 package org.recycledattention.eval.bench;
 
+import java.util.List;
+
 /**
  * One measured cell: a policy on a backend at one context length. JSON field names are these
  * component names in snake_case, and stable.
@@ -19,7 +21,19 @@ package org.recycledattention.eval.bench;
  * @param kvBytesReadPerToken key/value bytes attention read per decoded token
  * @param residentKvBytes key/value bytes held at the end
  * @param meanTokensAttended mean entries attended per layer-step
+ * @param stepTimes the time distribution of each kind of step (full, partial, mixed) that occurred
+ * @param attentionMsPerToken mean milliseconds per token in the KV cache's attention
+ * @param policyMsPerToken mean milliseconds per token in the policy (plans, selection, gathers, eviction)
+ * @param denseMsPerToken the rest of a token's time: the model's dense work (projections, MLP, logits)
+ * @param attentionGbPerS key/value bytes attention read over its time, GB/s
+ * @param readBandwidthGbPerS the machine's read bandwidth measured in the same run ({@code ra bench
+ *     --bandwidth}), GB/s; NaN when not measured
  */
 public record BenchCell(int context, String policy, String backend, int budget, int decodeTokens, double tokensPerSecond, double msPerTokenMedian,
     double msPerTokenP10, double msPerTokenP90, double speedupVsFull, double theoreticalSpeedup, double kvBytesReadPerToken, long residentKvBytes,
-    double meanTokensAttended) {}
+    double meanTokensAttended, List<StepTimes> stepTimes, double attentionMsPerToken, double policyMsPerToken, double denseMsPerToken,
+    double attentionGbPerS, double readBandwidthGbPerS) {
+  public BenchCell {
+    stepTimes = List.copyOf(stepTimes);
+  }
+}

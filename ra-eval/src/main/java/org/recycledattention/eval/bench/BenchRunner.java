@@ -11,6 +11,7 @@ import java.util.function.Consumer;
 import java.util.function.IntFunction;
 import org.recycledattention.api.cache.KvCacheBackend;
 import org.recycledattention.api.config.ConfigException;
+import org.recycledattention.engine.decode.DecodeTimes;
 import org.recycledattention.engine.decode.GenerationStats;
 import org.recycledattention.engine.decode.PolicyFactory;
 import org.recycledattention.engine.decode.Session;
@@ -33,8 +34,15 @@ public final class BenchRunner {
    * @param fill how the cache is filled
    * @param threads dense-kernel threads
    * @param seed seed of the synthetic keys/values and prompts
+   * @param readBandwidth the machine's measured read bandwidth in GB/s, reported with each cell
+   *     beside its attention's read rate; {@code NaN} when not measured
    */
-  public record Options(List<Integer> contexts, int decodeTokens, int rounds, Fill fill, int threads, long seed) {
+  public record Options(List<Integer> contexts, int decodeTokens, int rounds, Fill fill, int threads, long seed, double readBandwidth) {
+    /** Options without a bandwidth measurement. */
+    public Options(List<Integer> contexts, int decodeTokens, int rounds, Fill fill, int threads, long seed) {
+      this(contexts, decodeTokens, rounds, fill, threads, seed, Double.NaN);
+    }
+
     public Options {
       contexts = List.copyOf(contexts);
       if (contexts.isEmpty() || contexts.stream().anyMatch(c -> c < 1)) {
@@ -62,17 +70,13 @@ public final class BenchRunner {
    * @throws ConfigException (exit 2) naming the first context that does not fit
    */
   public void check(Options o) {
-    int warmUp = warmUp(o);
+    int warmUpMax = warmUpSteps(o.decodeTokens()) + EXTRA_WARM_UP;
     for (int context : o.contexts()) {
-      if ((long) context + 1 + warmUp + o.decodeTokens() > model.shape().contextLength()) {
-        throw new ConfigException("context " + context + " plus " + warmUp + " warm-up and " + o.decodeTokens()
+      if ((long) context + 1 + warmUpMax + o.decodeTokens() > model.shape().contextLength()) {
+        throw new ConfigException("context " + context + " plus up to " + warmUpMax + " warm-up and " + o.decodeTokens()
             + " decode tokens exceeds the model's context length " + model.shape().contextLength() + "; lower --contexts or --decode-tokens");
       }
     }
-  }
-
-  private static int warmUp(Options o) {
-    return Math.max(2, o.decodeTokens() / 8);
   }
 
   /**
@@ -95,12 +99,14 @@ public final class BenchRunner {
     check(o);
     List<BenchCell> out = new ArrayList<>();
     for (int context : o.contexts()) {
-      int warmUp = warmUp(o);
+      int warmUp = warmUpSteps(o.decodeTokens());
+      int warmUpMax = warmUp + EXTRA_WARM_UP;
       List<Cell> cells = new ArrayList<>();
       try {
         for (Map.Entry<String, KvCacheBackend> b : backends.entrySet()) {
           for (PolicyFactory p : policies.apply(context)) {
-            Cell cell = new Cell(b.getKey(), p, new Session(model, b.getValue(), p, o.threads(), context + 1 + warmUp + o.decodeTokens()), o.decodeTokens());
+            Cell cell = new Cell(b.getKey(), p, new Session(model, b.getValue(), p, o.threads(), context + 1 + warmUpMax + o.decodeTokens()),
+                o.decodeTokens());
             cells.add(cell);
             cell.fill(context, o);
           }
@@ -121,7 +127,7 @@ public final class BenchRunner {
         assert done == o.decodeTokens();
         List<BenchCell> measured = new ArrayList<>();
         for (Cell cell : cells) {
-          measured.add(cell.result(context, cells));
+          measured.add(cell.result(context, cells, o.readBandwidth()));
         }
         out.addAll(measured);
         finished.accept(List.copyOf(measured));
@@ -134,11 +140,34 @@ public final class BenchRunner {
     return out;
   }
 
+  /**
+   * Untimed steps each cell decodes first: enough for the JIT to compile every kind of step (a
+   * recycled cell with stride 10 meets its first few full steps only here; compiled after one or two,
+   * they cost several times a compiled one).
+   */
+  static int warmUpSteps(int decodeTokens) {
+    return Math.max(32, decodeTokens / 4);
+  }
+
+  /**
+   * Steps a cell's warm-up may add to {@link #warmUpSteps} until it has met every kind of step it
+   * meets at least {@value #WARM_STEPS_PER_KIND} times: a recycled cell's full steps are one in ten,
+   * and code that only they run is compiled only after several.
+   */
+  static final int EXTRA_WARM_UP = 512;
+
+  static final int WARM_STEPS_PER_KIND = 16;
+
   private final class Cell {
     final String backend;
     final PolicyFactory policy;
     final Session session;
     final long[] nanos;
+    /** Per decoded step: its kind and its share of the session's counters. */
+    final StepKind[] kinds;
+    final long[] attendNanos;
+    final long[] policyNanos;
+    final long[] kvBytes;
     int next;
     int decoded;
 
@@ -147,6 +176,10 @@ public final class BenchRunner {
       this.policy = policy;
       this.session = session;
       this.nanos = new long[decodeTokens];
+      this.kinds = new StepKind[decodeTokens];
+      this.attendNanos = new long[decodeTokens];
+      this.policyNanos = new long[decodeTokens];
+      this.kvBytes = new long[decodeTokens];
     }
 
     void fill(int context, Options o) {
@@ -166,21 +199,49 @@ public final class BenchRunner {
     }
 
     void warmUp(int steps) {
-      for (int i = 0; i < steps; i++) {
+      int[] seen = new int[StepKind.values().length];
+      DecodeTimes before = session.decodeTimes();
+      for (int i = 0; i < steps + EXTRA_WARM_UP; i++) {
+        if (i >= steps && rarestSeen(seen) >= WARM_STEPS_PER_KIND) {
+          break;
+        }
         next = Distributions.argmax(session.step(next));
+        DecodeTimes after = session.decodeTimes();
+        seen[StepKind.of(after.fullLayerSteps() - before.fullLayerSteps(), after.partialLayerSteps() - before.partialLayerSteps()).ordinal()]++;
+        before = after;
       }
     }
 
+    /** The count of the kind of step met least often, among those met at all. */
+    private static int rarestSeen(int[] seen) {
+      int rarest = Integer.MAX_VALUE;
+      for (int n : seen) {
+        if (n > 0) {
+          rarest = Math.min(rarest, n);
+        }
+      }
+      return rarest;
+    }
+
     void decodeUntil(int upTo) {
+      DecodeTimes before = session.decodeTimes();
       while (decoded < upTo) {
         long t0 = System.nanoTime();
         float[] logits = session.step(next);
-        nanos[decoded++] = System.nanoTime() - t0;
+        long t1 = System.nanoTime();
+        DecodeTimes after = session.decodeTimes();
+        int i = decoded++;
+        nanos[i] = t1 - t0;
+        attendNanos[i] = after.attendNanos() - before.attendNanos();
+        policyNanos[i] = after.policyNanos() - before.policyNanos();
+        kvBytes[i] = after.kvBytesRead() - before.kvBytesRead();
+        kinds[i] = StepKind.of(after.fullLayerSteps() - before.fullLayerSteps(), after.partialLayerSteps() - before.partialLayerSteps());
+        before = after;
         next = Distributions.argmax(logits);
       }
     }
 
-    BenchCell result(int context, List<Cell> all) {
+    BenchCell result(int context, List<Cell> all, double readBandwidth) {
       GenerationStats st = session.stats();
       double seconds = Arrays.stream(nanos).sum() / 1e9;
       double tps = nanos.length / seconds;
@@ -188,9 +249,44 @@ public final class BenchRunner {
       double fullTps = all.stream().filter(c -> c.backend.equals(backend) && c.policy.name().equals("full")).findFirst()
           .map(c -> c.nanos.length / (Arrays.stream(c.nanos).sum() / 1e9)).orElse(Double.NaN);
       int budget = policy.provider().usesBudget() ? policy.config().budget() : 0;
+      long attend = Arrays.stream(attendNanos).sum();
+      long pol = Arrays.stream(policyNanos).sum();
+      long bytes = Arrays.stream(kvBytes).sum();
+      double perToken = 1e6 * nanos.length;
       return new BenchCell(context, policy.name(), backend, budget, nanos.length, tps, percentile(ms, 0.5), percentile(ms, 0.1), percentile(ms, 0.9),
           tps / fullTps, theoretical(context + 1, budget), st.kvBytesRead() / (double) session.decodeSteps(), session.cache().stats().residentBytes(),
-          st.meanTokensAttended());
+          st.meanTokensAttended(), stepTimes(), attend / perToken, pol / perToken, (Arrays.stream(nanos).sum() - attend - pol) / perToken,
+          attend == 0 ? Double.NaN : bytes / (double) attend, readBandwidth);
+    }
+
+    /** The step-time distribution of each kind of step that occurred, in {@link StepKind} order. */
+    private List<StepTimes> stepTimes() {
+      List<StepTimes> out = new ArrayList<>();
+      for (StepKind kind : StepKind.values()) {
+        int n = 0;
+        for (StepKind k : kinds) {
+          n += k == kind ? 1 : 0;
+        }
+        if (n == 0) {
+          continue;
+        }
+        double[] ms = new double[n];
+        double attend = 0;
+        double pol = 0;
+        double bytes = 0;
+        for (int i = 0, j = 0; i < kinds.length; i++) {
+          if (kinds[i] == kind) {
+            ms[j++] = nanos[i] / 1e6;
+            attend += attendNanos[i] / 1e6;
+            pol += policyNanos[i] / 1e6;
+            bytes += kvBytes[i];
+          }
+        }
+        double mean = Arrays.stream(ms).sum() / n;
+        Arrays.sort(ms);
+        out.add(new StepTimes(kind.label(), n, mean, percentile(ms, 0.5), percentile(ms, 0.1), percentile(ms, 0.9), attend / n, pol / n, bytes / n));
+      }
+      return out;
     }
 
     private double theoretical(int n, int budget) {

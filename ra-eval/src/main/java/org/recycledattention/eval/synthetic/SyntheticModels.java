@@ -23,7 +23,6 @@ import org.recycledattention.model.tensor.ArrayTensor;
 import org.recycledattention.model.tensor.FloatTensor;
 import org.recycledattention.model.tensor.GgmlType;
 import org.recycledattention.model.tokenizer.SentencePieceTokenizer;
-import org.recycledattention.model.tokenizer.TokenType;
 
 /**
  * Builds synthetic models in memory: random weights (normal, std 1/sqrt(fan-in), seeded per tensor
@@ -107,34 +106,11 @@ public final class SyntheticModels {
           spec.layers(), spec.dim(), spec.heads(), spec.kvHeads(), spec.headDim(), spec.ffn(), spec.vocab(), spec.dtype(), spec.parameters() / 1e6);
       LoadedWeights loaded = new LoadedWeights(ModelFormat.GGUF, Path.of(spec.text().replace(':', '_')), config, weights, Map.of("synthetic", spec.text()),
           description, arena::close);
-      return new LlamaModel(loaded, spec.vocab() >= 259 ? tokenizer(spec.vocab()) : null);
+      return new LlamaModel(loaded, spec.vocab() >= 259 ? SentencePieceTokenizer.placeholder(spec.vocab()) : null);
     } catch (RuntimeException | Error e) {
       arena.close();
       throw e;
     }
-  }
-
-  /** {@code <unk> <s> </s>}, byte pieces, then {@code ▁t259 ..}: the stories260K fixture's dummy layout. */
-  static SentencePieceTokenizer tokenizer(int vocab) {
-    List<String> pieces = new ArrayList<>(vocab);
-    TokenType[] types = new TokenType[vocab];
-    float[] scores = new float[vocab];
-    pieces.add("<unk>");
-    types[0] = TokenType.UNKNOWN;
-    pieces.add("<s>");
-    types[1] = TokenType.CONTROL;
-    pieces.add("</s>");
-    types[2] = TokenType.CONTROL;
-    for (int b = 0; b < 256; b++) {
-      pieces.add(String.format("<0x%02X>", b));
-      types[3 + b] = TokenType.BYTE;
-    }
-    for (int id = 259; id < vocab; id++) {
-      pieces.add(SentencePieceTokenizer.SPM_SPACE + "t" + id);
-      types[id] = TokenType.NORMAL;
-      scores[id] = -id;
-    }
-    return new SentencePieceTokenizer(pieces, scores, types, 1, 2, new int[] {2}, true, true, SentencePieceTokenizer.SPM_SPACE);
   }
 
   /** Makes tensors; each tensor's values come from its own stream, seeded by (seed, name). */

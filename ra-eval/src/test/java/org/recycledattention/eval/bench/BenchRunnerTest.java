@@ -36,13 +36,41 @@ class BenchRunnerTest {
         assertThat(full.policy()).isEqualTo("full");
         assertThat(full.speedupVsFull()).isEqualTo(1.0);
         // bytes read per token follow the attended entries: 2 layers x 2 kv heads x 16 dims x 2 (K, V) x 4 bytes
-        assertThat(full.kvBytesReadPerToken()).isEqualTo(full.meanTokensAttended() * 2 * 2 * 16 * 2 * 4);
+        assertThat(full.kvBytesReadPerToken()).isEqualTo(full.meanTokensAttended() * 2 * 2 * 16 * 2 * backend.storageDtype().bytes());
         assertThat(local.kvBytesReadPerToken()).isLessThan(full.kvBytesReadPerToken() / 4);
         assertThat(local.residentKvBytes()).isLessThan(full.residentKvBytes());
         assertThat(recycled.kvBytesReadPerToken()).isLessThan(full.kvBytesReadPerToken());
         assertThat(recycled.residentKvBytes()).isGreaterThan(full.residentKvBytes()); // C_f + C_p
         assertThat(recycled.theoreticalSpeedup()).isEqualTo(1 / (1.0 / 10 + 64.0 / 513));
+        // step kinds: full attention and local have full plans only; recycled both, one full step in ten
+        for (BenchCell c : cells) {
+          assertThat(c.stepTimes().stream().mapToInt(StepTimes::steps).sum()).isEqualTo(20);
+          for (StepTimes t : c.stepTimes()) {
+            assertThat(t.msP10()).isLessThanOrEqualTo(t.msMedian());
+            assertThat(t.msMedian()).isLessThanOrEqualTo(t.msP90());
+            assertThat(t.attentionMsMean() + t.policyMsMean()).isLessThanOrEqualTo(t.msMean());
+          }
+          assertThat(c.attentionMsPerToken()).isPositive();
+          assertThat(c.attentionMsPerToken() + c.policyMsPerToken() + c.denseMsPerToken()).isCloseTo(1e3 / c.tokensPerSecond(),
+              org.assertj.core.data.Offset.offset(1e-6));
+          assertThat(c.attentionGbPerS()).isPositive();
+          assertThat(c.readBandwidthGbPerS()).isNaN();
+        }
+        assertThat(full.stepTimes()).extracting(StepTimes::kind).containsExactly("full");
+        assertThat(local.stepTimes()).extracting(StepTimes::kind).containsExactly("full");
+        assertThat(recycled.stepTimes()).extracting(StepTimes::kind).containsExactly("full", "partial");
+        assertThat(recycled.stepTimes().get(0).steps()).isEqualTo(2);
+        assertThat(recycled.stepTimes().get(0).kvBytesRead()).isGreaterThan(recycled.stepTimes().get(1).kvBytesRead());
+        // a recycled full step reads the whole store, which its longer warm-up (it meets full steps one in ten) made longer
+        assertThat(recycled.stepTimes().get(0).kvBytesRead()).isBetween(full.kvBytesReadPerToken(), 1.5 * full.kvBytesReadPerToken());
       }
     }
+  }
+
+  @Test
+  void readBandwidthIsMeasuredAndArgumentsAreChecked() {
+    assertThat(ReadBandwidth.measure(2, 4L << 20, 1)).isPositive().isFinite();
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> ReadBandwidth.measure(0, 4L << 20, 1)).isInstanceOf(IllegalArgumentException.class);
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> ReadBandwidth.measure(3, 4L << 20, 1)).isInstanceOf(IllegalArgumentException.class);
   }
 }

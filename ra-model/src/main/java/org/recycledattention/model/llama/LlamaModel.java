@@ -42,6 +42,9 @@ public final class LlamaModel implements LanguageModel {
   private final float[][] bk;
   private final float[][] bv;
   private final float[] outputNorm;
+  /** Per layer: {wq, wk, wv} and {gate, up}, the products that share an input (one parallel region each). */
+  private final FloatTensor[][] qkv;
+  private final FloatTensor[][] gateUp;
   private final AtomicBoolean closed = new AtomicBoolean();
 
   /**
@@ -57,6 +60,8 @@ public final class LlamaModel implements LanguageModel {
     this.rope = new Rope(config);
     List<LayerWeights> layers = weights.layers();
     int n = layers.size();
+    qkv = new FloatTensor[n][];
+    gateUp = new FloatTensor[n][];
     attnNorm = new float[n][];
     ffnNorm = new float[n][];
     bq = new float[n][];
@@ -65,6 +70,8 @@ public final class LlamaModel implements LanguageModel {
     // norms and biases are tiny: keep them on the heap for plain element access
     for (int l = 0; l < n; l++) {
       LayerWeights w = layers.get(l);
+      qkv[l] = new FloatTensor[] {w.wq(), w.wk(), w.wv()};
+      gateUp[l] = new FloatTensor[] {w.gate(), w.up()};
       attnNorm[l] = w.attnNorm().toArray();
       ffnNorm[l] = w.ffnNorm().toArray();
       if (w.hasQkvBias()) {
@@ -176,9 +183,14 @@ public final class LlamaModel implements LanguageModel {
       for (int t = 0; t < count; t++) {
         rmsnorm(xb, t * dim, x, t * dim, attnNorm[l], dim);
       }
-      matmul(w.wq(), xb, count, q, par);
-      matmul(w.wk(), xb, count, s.k, par);
-      matmul(w.wv(), xb, count, s.v, par);
+      s.input.set(xb, count, dim);
+      if (count == 1) {
+        MatMul.matvecs(qkv[l], s.input, s.qkvOut, par);
+      } else {
+        MatMul.matmul(w.wq(), s.input, q, par);
+        MatMul.matmul(w.wk(), s.input, s.k, par);
+        MatMul.matmul(w.wv(), s.input, s.v, par);
+      }
       if (bq[l] != null) {
         for (int t = 0; t < count; t++) {
           addInPlace(q, t * qDim, bq[l]);
@@ -190,16 +202,22 @@ public final class LlamaModel implements LanguageModel {
         rotate(q, t * qDim, config.heads(), s, t * half);
         rotate(s.k, t * kvDim, config.kvHeads(), s, t * half);
       }
+      par.rest(); // attention runs on the KV cache's threads: leave them the cores
       s.attention.attend(l, q, s.k, s.v, s.positions, count, s.att);
-      matmul(w.wo(), s.att, count, xb2, par);
+      MatMul.matmul(w.wo(), s.input.set(s.att, count, qDim), xb2, par);
       addInPlace(x, xb2, count * dim);
       for (int t = 0; t < count; t++) {
         rmsnorm(xb, t * dim, x, t * dim, ffnNorm[l], dim);
       }
-      matmul(w.gate(), xb, count, s.hb, par);
-      matmul(w.up(), xb, count, s.hb2, par);
+      s.input.set(xb, count, dim);
+      if (count == 1) {
+        MatMul.matvecs(gateUp[l], s.input, s.gateUpOut, par);
+      } else {
+        MatMul.matmul(w.gate(), s.input, s.hb, par);
+        MatMul.matmul(w.up(), s.input, s.hb2, par);
+      }
       swiglu(s.hb, s.hb2, count * ffn);
-      matmul(w.down(), s.hb, count, xb2, par);
+      MatMul.matmul(w.down(), s.input.set(s.hb, count, ffn), xb2, par);
       addInPlace(x, xb2, count * dim);
       if (!finite(x, count * dim)) {
         throw new NumericalException("the output of layer " + l, l, position + count - 1, "the model's weights are broken or its numbers overflow");
@@ -207,7 +225,7 @@ public final class LlamaModel implements LanguageModel {
     }
     int last = (count - 1) * dim;
     rmsnorm(xb, 0, x, last, outputNorm, dim);
-    MatMul.matvec(weights.output(), xb, 0, s.logits, 0, par);
+    MatMul.matvec(weights.output(), s.input.set(xb, 1, dim), s.logits, 0, par);
     if (!finite(s.logits, s.logits.length)) {
       throw new NumericalException("the logits", -1, position + count - 1, "the output weights are broken");
     }
@@ -217,26 +235,17 @@ public final class LlamaModel implements LanguageModel {
     rope.rotate(v, offset, heads, s.cos, s.sin, tableOffset);
   }
 
-  private static void matmul(FloatTensor w, float[] x, int count, float[] out, Parallel par) {
-    if (count == 1) {
-      MatMul.matvec(w, x, 0, out, 0, par);
-    } else {
-      MatMul.matmul(w, x, count, out, par);
-    }
-  }
-
   /** {@code out = x / rms(x) · w}, in f32 as llama2.c computes it. */
   private void rmsnorm(float[] out, int outOffset, float[] x, int xOffset, float[] w, int n) {
-    float ss = 0f;
+    // ggml's rms_norm: the squares in f32, their sum and mean in double, the scale in f32
+    double sum = 0;
     for (int i = 0; i < n; i++) {
       float v = x[xOffset + i];
-      ss += v * v;
+      sum += v * v;
     }
-    ss /= n;
-    ss += config.normEps();
-    ss = 1f / (float) Math.sqrt(ss);
+    float scale = 1f / (float) Math.sqrt((float) (sum / n + config.normEps()));
     for (int i = 0; i < n; i++) {
-      out[outOffset + i] = w[i] * (ss * x[xOffset + i]);
+      out[outOffset + i] = x[xOffset + i] * scale * w[i];
     }
   }
 

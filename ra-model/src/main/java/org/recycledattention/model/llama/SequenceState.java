@@ -3,6 +3,7 @@ package org.recycledattention.model.llama;
 import static java.util.Objects.requireNonNull;
 
 import org.recycledattention.model.format.ModelConfig;
+import org.recycledattention.model.tensor.Activations;
 import org.recycledattention.model.tensor.Parallel;
 
 /**
@@ -30,8 +31,13 @@ public final class SequenceState {
   final float[] sin;
   final int[] positions;
   final float[] logits;
+  /** The input of the current matrix products, prepared once per weight type. */
+  final Activations input = new Activations();
   /** The single-token query; chunk queries get an exact-length array (see {@link #query}). */
   private final float[] query1;
+  /** The outputs of a single token's fused products: {query, k, v} and {hb, hb2}. */
+  final float[][] qkvOut;
+  final float[][] gateUpOut;
   private float[] queryChunk;
 
   SequenceState(ModelConfig c, Attention attention, Parallel parallel, int maxChunk) {
@@ -61,6 +67,8 @@ public final class SequenceState {
     logits = new float[c.vocabSize()];
     query1 = new float[qDim];
     queryChunk = query1;
+    qkvOut = new float[][] {query1, k, v};
+    gateUpOut = new float[][] {hb, hb2};
   }
 
   /** An array of exactly {@code tokens × qDim} floats for the step's queries. */

@@ -11,10 +11,12 @@
  *   <li>Everything per sequence (the attention, scratch buffers) is in a {@link
  *       org.recycledattention.model.llama.SequenceState}, so one model serves many sequences at once
  *       and decoding allocates no buffers per token.
- *   <li>Numerics follow llama2.c's {@code run.c}: f32 activations, RMSNorm and SiLU in f32,
- *       quantized weights dequantized exactly inside the dot products (activations are never
- *       quantized, unlike llama.cpp). Each layer's output is checked for NaN/infinity, so a broken
- *       model fails naming the layer ({@link org.recycledattention.model.NumericalException}).
+ *   <li>Numerics follow llama.cpp's: f32 activations and residual stream, RMSNorm with its sum of
+ *       squares in double (as ggml's), and each matrix product's input converted to the weight
+ *       type's activation format first (Q8_K, Q8_0, Q8_1, F16 or BF16; see {@code model.tensor}),
+ *       so quantized models decode llama.cpp's greedy ids; F32 models also llama2.c's. Each
+ *       layer's output is checked for NaN/infinity, so a broken model fails naming the layer
+ *       ({@link org.recycledattention.model.NumericalException}).
  * </ul>
  */
 package org.recycledattention.model.llama;

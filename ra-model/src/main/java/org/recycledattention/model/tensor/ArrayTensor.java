@@ -10,15 +10,23 @@ import jdk.incubator.vector.VectorOperators;
 
 /**
  * An F32 tensor on the heap, for tests and synthetic models. Takes ownership of the array: the
- * caller must not change it afterwards.
+ * caller must not change it afterwards. Its products read f32 activations unless it is given
+ * another {@link InputFormat}: a dequantized copy of a quantized tensor, reading the same format,
+ * computes what the original computes.
  */
 public final class ArrayTensor implements FloatTensor {
   private final String name;
   private final float[] data;
   private final int rows;
   private final int cols;
+  private final InputFormat inputFormat;
 
   public ArrayTensor(String name, float[] data, int rows, int cols) {
+    this(name, data, rows, cols, InputFormat.F32);
+  }
+
+  public ArrayTensor(String name, float[] data, int rows, int cols, InputFormat inputFormat) {
+    this.inputFormat = requireNonNull(inputFormat, "inputFormat is null");
     this.name = requireNonNull(name, "name is null");
     this.data = requireNonNull(data, "data is null");
     if (rows < 1 || cols < 1 || (long) rows * cols != data.length) {
@@ -41,6 +49,11 @@ public final class ArrayTensor implements FloatTensor {
   @Override
   public GgmlType type() {
     return GgmlType.F32;
+  }
+
+  @Override
+  public InputFormat inputFormat() {
+    return inputFormat;
   }
 
   @Override
@@ -76,22 +89,11 @@ public final class ArrayTensor implements FloatTensor {
   }
 
   @Override
-  public void dotRows(float[] x, int xOffset, float[] out, int outOffset, int from, int to) {
+  public void dotRows(Input x, int t, float[] out, int outOffset, int from, int to) {
+    float[] v = x.values;
+    int offset = t * x.cols;
     for (int r = from; r < to; r++) {
-      out[outOffset + r] = dot(r, x, xOffset);
-    }
-  }
-
-  @Override
-  public void dotRowsBatch(float[] x, int n, float[] out, int from, int to) {
-    // tiles of inputs small enough to stay in L2 while the rows stream past
-    for (int t0 = 0; t0 < n; t0 += MatMul.BATCH_TILE) {
-      int t1 = Math.min(n, t0 + MatMul.BATCH_TILE);
-      for (int r = from; r < to; r++) {
-        for (int t = t0; t < t1; t++) {
-          out[t * rows + r] = dot(r, x, t * cols);
-        }
-      }
+      out[outOffset + r] = dot(r, v, offset);
     }
   }
 

@@ -20,7 +20,7 @@ import org.recycledattention.model.ModelFormatException;
  * fault on a truncated mapping into an error instead of a crash ({@code TruncatedMappingTest}
  * checks every supported type).
  */
-public sealed interface FloatTensor permits F32Tensor, F16Tensor, BF16Tensor, Q8_0Tensor, Q4_0Tensor, ArrayTensor {
+public sealed interface FloatTensor permits F32Tensor, HalfTensor, BlockTensor, ArrayTensor {
   /** The tensor's name in its file ({@code blk.0.attn_q.weight}), for messages. */
   String name();
 
@@ -38,24 +38,39 @@ public sealed interface FloatTensor permits F32Tensor, F16Tensor, BF16Tensor, Q8
   /** The element at flat (row-major) {@code index}, dequantized. */
   float get(long index);
 
+  /** The format the kernels want their activations in: ggml's {@code vec_dot_type} of this type. */
+  InputFormat inputFormat();
+
   /**
-   * The dot product of row {@code row} with {@code x[xOffset .. xOffset + cols)}, accumulated in
-   * f32 with the weights dequantized exactly (as ggml's {@code to_float} does).
+   * The dot product of row {@code row} with {@code x[xOffset .. xOffset + cols)} as given (not
+   * converted to {@link #inputFormat()}), accumulated in f32 with the weights dequantized exactly
+   * (as ggml's {@code to_float} does): the reference that the products are tested against.
    */
   float dot(int row, float[] x, int xOffset);
 
   /**
-   * {@code out[outOffset + r] = dot(r, x, xOffset)} for rows {@code from <= r < to}: the body of a
-   * matrix-vector product. Each type implements it with its own loop so that {@code dot} is
-   * inlined (one virtual call per product, not per row).
+   * {@code out[outOffset + r]} = row {@code r} dotted with vector {@code t} of {@code x}, for rows
+   * {@code from <= r < to}: the body of a matrix-vector product. {@code x} is prepared in {@link
+   * #inputFormat()}; the row loop is the type's own, so that its kernel is inlined.
    */
-  void dotRows(float[] x, int xOffset, float[] out, int outOffset, int from, int to);
+  void dotRows(Input x, int t, float[] out, int outOffset, int from, int to);
 
   /**
-   * The batched form: for rows {@code from <= r < to} and inputs {@code 0 <= t < n}, {@code out[t
-   * · rows + r] = dot(r, x, t · cols)}. Each row is read once for all {@code n} inputs.
+   * The batched form: for rows {@code from <= r < to} and every vector {@code t} of {@code x},
+   * {@code out[t · rows + r]} = row {@code r} dotted with vector {@code t}. Each row is read once
+   * for a tile of vectors, while it is in the cache.
    */
-  void dotRowsBatch(float[] x, int n, float[] out, int from, int to);
+  default void dotRowsBatch(Input x, float[] out, int from, int to) {
+    int n = x.count();
+    for (int t0 = 0; t0 < n; t0 += MatMul.BATCH_TILE) {
+      int t1 = Math.min(n, t0 + MatMul.BATCH_TILE);
+      for (int r = from; r < to; r++) {
+        for (int t = t0; t < t1; t++) {
+          dotRows(x, t, out, t * rows(), r, r + 1);
+        }
+      }
+    }
+  }
 
   /** Dequantizes row {@code row} into {@code dst[dstOffset .. dstOffset + cols)}. */
   void copyRow(int row, float[] dst, int dstOffset);
@@ -88,7 +103,7 @@ public sealed interface FloatTensor permits F32Tensor, F16Tensor, BF16Tensor, Q8
     requireNonNull(data, "data is null");
     if (!type.supported()) {
       throw new ModelFormatException(file, fileOffset, "tensor '" + name + "' has type " + type
-          + ", which this engine cannot read (supported: F32, F16, BF16, Q8_0, Q4_0); convert or re-quantize the model to one of those");
+          + ", which this engine cannot read (supported: " + GgmlType.supportedNames() + "); convert or re-quantize the model to one of those");
     }
     if (rows < 1 || cols < 1 || rows > Integer.MAX_VALUE || cols > Integer.MAX_VALUE) {
       throw new ModelFormatException(file, fileOffset, "tensor '" + name + "' has shape " + rows + " x " + cols
@@ -111,10 +126,20 @@ public sealed interface FloatTensor permits F32Tensor, F16Tensor, BF16Tensor, Q8
     int c = (int) cols;
     return switch (type) {
       case F32 -> new F32Tensor(name, slice, r, c);
-      case F16 -> new F16Tensor(name, slice, r, c);
-      case BF16 -> new BF16Tensor(name, slice, r, c);
+      case F16 -> new HalfTensor(name, slice, r, c, false);
+      case BF16 -> new HalfTensor(name, slice, r, c, true);
       case Q8_0 -> new Q8_0Tensor(name, slice, r, c);
       case Q4_0 -> new Q4_0Tensor(name, slice, r, c);
+      case Q4_1 -> new Q4_1Tensor(name, slice, r, c);
+      case Q5_0 -> new Q5_0Tensor(name, slice, r, c);
+      case Q5_1 -> new Q5_1Tensor(name, slice, r, c);
+      case IQ4_NL -> new IQ4_NLTensor(name, slice, r, c);
+      case Q2_K -> new Q2_KTensor(name, slice, r, c);
+      case Q3_K -> new Q3_KTensor(name, slice, r, c);
+      case Q4_K -> new Q4_KTensor(name, slice, r, c);
+      case Q5_K -> new Q5_KTensor(name, slice, r, c);
+      case Q6_K -> new Q6_KTensor(name, slice, r, c);
+      case IQ4_XS -> new IQ4_XSTensor(name, slice, r, c);
       default -> throw new AssertionError(type);
     };
   }

@@ -3,12 +3,14 @@ package org.recycledattention.model.tensor;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
+import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /** Shared Vector API species and conversions of the tensor kernels. */
@@ -20,10 +22,12 @@ final class Vec {
   static final VectorSpecies<Integer> I = VectorSpecies.of(int.class, F.vectorShape());
   /** Shorts with as many lanes as {@link #F}. */
   static final VectorSpecies<Short> S = VectorSpecies.of(short.class, VectorShape.forBitSize(F.vectorBitSize() / 2));
-  static final boolean WIDE = F.vectorBitSize() >= 256;
+  /** 16 bytes: one group of 16 quantized values. */
+  static final VectorSpecies<Byte> B16 = ByteVector.SPECIES_128;
   static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
   static final ValueLayout.OfFloat FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(LE);
   static final ValueLayout.OfShort SHORT = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(LE);
+  static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(LE);
 
   /**
    * Reads the byte at {@code offset} with a plain (scalar) access and discards it. <b>NOTE:</b> every
@@ -79,6 +83,99 @@ final class Vec {
   static FloatVector bf16ToFloat(MemorySegment s, long offset, VectorMask<Short> mask) {
     return ShortVector.fromMemorySegment(S, s, offset, LE, mask).castShape(I, 0).reinterpretAsInts()
         .lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+  }
+
+  /**
+   * {@code acc + Σ q[i] · x[xOffset + i]} over the 16 lanes of {@code q} (signed bytes, exact as
+   * floats), lane-parallel: {@code 16 / FL} fused multiply-adds.
+   */
+  static FloatVector fma16(ByteVector q, float[] x, int xOffset, FloatVector acc) {
+    FloatVector a = acc;
+    for (int part = 0; part < 16 / FL; part++) {
+      a = ((FloatVector) q.castShape(F, part)).fma(FloatVector.fromArray(F, x, xOffset + part * FL), a);
+    }
+    return a;
+  }
+
+  /** The sum of two groups of 16: {@code Σ lo[i] · x[xo + i] + Σ hi[i] · x[xo + 16 + i]}, lane-parallel. */
+  static FloatVector dot32(ByteVector lo, ByteVector hi, float[] x, int xOffset) {
+    return fma16(hi, x, xOffset + 16, fma16(lo, x, xOffset, FloatVector.zero(F)));
+  }
+
+  /** {@code acc + s · scale}, lane by lane. */
+  static FloatVector addScaled(FloatVector acc, FloatVector s, float scale) {
+    return s.fma(FloatVector.broadcast(F, scale), acc);
+  }
+
+  /** The 16 bytes at {@code offset}. */
+  static ByteVector bytes16(MemorySegment s, long offset) {
+    return ByteVector.fromMemorySegment(B16, s, offset, LE);
+  }
+
+  /**
+   * The low nibble of each byte when {@code high} is 0, else the high nibble. Branch-free, like
+   * every helper here: a vector chosen by a branch the JIT cannot resolve would be boxed.
+   */
+  static ByteVector nibbles(ByteVector v, int high) {
+    return shiftRight(v, 4 * high).and((byte) 0x0F);
+  }
+
+  /**
+   * Each byte shifted right by {@code n} (0 to 7) with the next byte's low bits shifted in at the
+   * top (a 16-bit shift: x86 has no byte shift); callers keep only bits below {@code 8 - n}.
+   */
+  static ByteVector shiftRight(ByteVector v, int n) {
+    return v.reinterpretAsShorts().lanewise(VectorOperators.LSHR, n).reinterpretAsBytes();
+  }
+
+  /**
+   * The bits of each byte selected by {@code mask} after moving bit {@code from} to bit {@code to}
+   * (both 0 to 7; the mask must not reach past bit 7 or below the move's vacated bits).
+   */
+  static ByteVector field(ByteVector v, int from, int to, int mask) {
+    // down to bit 0, then up to bit to: both shifts in 16-bit lanes, whose spill-over the mask drops
+    return v.reinterpretAsShorts().lanewise(VectorOperators.LSHR, from).lanewise(VectorOperators.LSHL, to).reinterpretAsBytes().and((byte) mask);
+  }
+
+  /** {@code value} in the lanes where {@code v} has any bit of {@code bits}, else 0 (a bit test: no variable shift, which the Vector API does slowly). */
+  static ByteVector ifBits(ByteVector v, int bits, int value) {
+    return ByteVector.zero(B16).blend((byte) value, v.and((byte) bits).compare(VectorOperators.NE, (byte) 0));
+  }
+
+  private static final ByteVector BIT_OF_LANE = ByteVector.fromArray(B16, new byte[] {1, 2, 4, 8, 16, 32, 64, (byte) 128, 1, 2, 4, 8, 16, 32, 64,
+      (byte) 128}, 0);
+  private static final VectorShuffle<Byte> SPREAD_LOW = VectorShuffle.fromValues(B16, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1);
+  private static final VectorShuffle<Byte> SPREAD_HIGH = VectorShuffle.fromValues(B16, 2, 2, 2, 2, 2, 2, 2, 2, 3, 3, 3, 3, 3, 3, 3, 3);
+
+  /**
+   * Q5_0/Q5_1's fifth bits as 16 or 0 per lane: of the 32 bits of the little-endian word at {@code
+   * offset} (the 12 bytes after it must be readable), bits {@code 16g .. 16g + 15}.
+   */
+  static ByteVector fifthBits(MemorySegment s, long offset, int g) {
+    ByteVector spread = bytes16(s, offset).rearrange(g == 0 ? SPREAD_LOW : SPREAD_HIGH).and(BIT_OF_LANE);
+    return ByteVector.zero(B16).blend((byte) 16, spread.compare(VectorOperators.NE, (byte) 0));
+  }
+
+  /** ggml's {@code kvalues_iq4nl}: the 16 values of IQ4_NL and IQ4_XS. */
+  static final byte[] IQ4_VALUES = {-127, -104, -83, -65, -49, -35, -22, -10, 1, 13, 25, 38, 53, 69, 89, 113};
+  static final ByteVector IQ4_TABLE = ByteVector.fromArray(B16, IQ4_VALUES, 0);
+  /** Nibble {@code i} to {@code i}, to {@code i - 8} (Q4_0) and to {@code i - 16} (Q5_0, before its fifth bit adds 16). */
+  static final ByteVector NIBBLES = ByteVector.zero(B16).addIndex(1);
+  static final ByteVector Q4_0_TABLE = NIBBLES.sub((byte) 8);
+  static final ByteVector Q5_0_TABLE = NIBBLES.sub((byte) 16);
+
+  /** Each lane (a nibble, 0 to 15) replaced by its IQ4_NL value. */
+  static ByteVector iq4(ByteVector nibbles) {
+    return nibbles.selectFrom(IQ4_TABLE);
+  }
+
+  /** f32 to bf16 bits, rounding to nearest even; a NaN stays a quiet NaN. */
+  static short toBf16(float v) {
+    int bits = Float.floatToRawIntBits(v);
+    if ((bits & 0x7fffffff) > 0x7f800000) {
+      return (short) ((bits >>> 16) | 64);
+    }
+    return (short) ((bits + (0x7fff + ((bits >>> 16) & 1))) >>> 16);
   }
 
   static float bf16(MemorySegment s, long offset) {

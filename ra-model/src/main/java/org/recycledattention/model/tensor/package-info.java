@@ -2,18 +2,38 @@
  * Weight tensors and the dense kernels over them.
  *
  * <p>A {@link org.recycledattention.model.tensor.FloatTensor} is a row-major matrix ({@code rows ×
- * cols}; a vector is one row) stored in one GGML type: {@code F32}, {@code F16}, {@code BF16},
- * {@code Q8_0}, {@code Q4_0}. Each type is one small final class over a {@link
- * java.lang.foreign.MemorySegment} (normally a memory-mapped region of the model file, never a heap
- * copy) with a Vector API {@code dot}; {@link org.recycledattention.model.tensor.ArrayTensor} is an
- * F32 tensor on the heap for tests and synthetic models.
+ * cols}; a vector is one row) stored in one GGML type, over a {@link java.lang.foreign.MemorySegment}
+ * (normally a memory-mapped region of the model file, never a heap copy): {@link
+ * org.recycledattention.model.tensor.F32Tensor}, {@link org.recycledattention.model.tensor.HalfTensor}
+ * (F16, BF16) and the block-quantized types under {@link org.recycledattention.model.tensor.BlockTensor}
+ * (Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, IQ4_NL, Q2_K, Q3_K, Q4_K, Q5_K, Q6_K, IQ4_XS), each laid out
+ * exactly as ggml's {@code block_*} struct. A block type is described by two small decoders (its
+ * quantized values per 16 elements, its scales and minimums per sub-block); {@code BlockTensor}
+ * builds element access, row copies and the one kernel on them. {@link
+ * org.recycledattention.model.tensor.ArrayTensor} is an F32 tensor on the heap for tests and
+ * synthetic models.
  *
- * <p>{@link org.recycledattention.model.tensor.MatMul} holds the matrix-vector product (decode) and
- * the batched product (prefill: several input vectors per pass over the weights), parallel over
- * output rows through a caller-owned {@link org.recycledattention.model.tensor.Parallel}.
+ * <p><b>Activations are converted as llama.cpp converts them.</b> Before a product, the f32
+ * activations become the weight type's {@link org.recycledattention.model.tensor.InputFormat}
+ * (ggml's {@code vec_dot_type}): Q8_K for the K-quants and IQ4_XS, Q8_0 for Q4_0/Q5_0/Q8_0/IQ4_NL,
+ * Q8_1 for Q4_1/Q5_1, rounded to F16/BF16 for the half types, unchanged for F32, with the rounding
+ * of ggml's x86 code. The kernels then multiply in f32 lanes: the quantized weights times the f32
+ * each activation stands for, the scale applied once per sub-block and each minimum through the
+ * activations' block sums. So a product is llama.cpp's up to the order of its f32 additions, and the
+ * greedy ids are llama.cpp's (the tests hold every type to that on llama.cpp-made fixtures). Kept in
+ * f32, activations gave logits 0.2 to 1.9 away from llama.cpp's on the stories260K Q8_0/Q4_0 files,
+ * and the ids parted within 4 to 28 tokens. Integer kernels, llama.cpp's speed path, were no faster
+ * in Java: the Vector API has no 8- or 16-bit multiply-add (VNNI, {@code pmaddwd}), so widening and
+ * summing int8 products costs the instructions that converting to f32 does.
+ *
+ * <p>{@link org.recycledattention.model.tensor.Activations} holds a product's input and its
+ * converted forms (one per format, shared by the products that read the same input, buffers reused
+ * across tokens). {@link org.recycledattention.model.tensor.MatMul} holds the matrix-vector product
+ * (decode) and the batched product (prefill: several input vectors per pass over the weights),
+ * parallel over output rows through a caller-owned {@link org.recycledattention.model.tensor.Parallel}.
  *
  * <p>Depends on the JDK (incubating Vector API, FFM) and {@code engine.model} for its exception
- * type only. Everything here is immutable and thread-safe except {@code Parallel} (one caller at a
- * time).
+ * type only. Tensors are immutable and thread-safe; {@code Activations} and {@code Parallel} serve
+ * one caller at a time.
  */
 package org.recycledattention.model.tensor;

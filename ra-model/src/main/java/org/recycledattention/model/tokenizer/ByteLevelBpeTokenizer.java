@@ -30,19 +30,11 @@ import org.recycledattention.model.tokenizer.SpecialTextSplitter.Fragment;
  *
  * <p>Immutable and thread-safe.
  */
-public final class ByteLevelBpeTokenizer implements Tokenizer {
-  private final String[] pieces;
-  private final TokenType[] types;
+public final class ByteLevelBpeTokenizer extends VocabularyTokenizer {
   private final List<String[]> merges;
   private final PreTokenizer preTokenizer;
   private final boolean ignoreMerges;
-  private final int bos;
-  private final int eos;
-  private final int[] stopTokens;
-  private final boolean addBos;
   private final boolean nfc;
-  /** Every piece, first id wins (for {@link #find}). */
-  private final Map<String, Integer> allIds;
   /** Pieces that may be produced from text: normal, undefined, byte and user-defined. */
   private final Map<String, Integer> textIds;
   /**
@@ -54,7 +46,6 @@ public final class ByteLevelBpeTokenizer implements Tokenizer {
   private final int[] byteSymbols;
   /** (left symbol << 32 | right symbol) -> (rank << 32 | merged symbol). */
   private final Map<Long, Long> mergeTable;
-  private final byte[][] decoded;
   private final SpecialTextSplitter splitter;
 
   /**
@@ -100,42 +91,18 @@ public final class ByteLevelBpeTokenizer implements Tokenizer {
    */
   public ByteLevelBpeTokenizer(List<String> pieces, TokenType[] types, List<String[]> merges, PreTokenizer preTokenizer,
       boolean ignoreMerges, boolean nfc, int bos, int eos, int[] stopTokens, boolean addBos) {
-    requireNonNull(pieces, "pieces is null");
-    requireNonNull(types, "types is null");
+    super(pieces, types, bos, eos, stopTokens, addBos);
     requireNonNull(merges, "merges is null");
     requireNonNull(preTokenizer, "preTokenizer is null");
-    requireNonNull(stopTokens, "stopTokens is null");
     int n = pieces.size();
-    if (n == 0 || types.length != n) {
-      throw new IllegalArgumentException("vocabulary of " + n + " pieces needs as many types (" + types.length + ")");
-    }
-    for (int id : new int[] {bos, eos}) {
-      if (id < -1 || id >= n) {
-        throw new IllegalArgumentException("special id " + id + " is outside the vocabulary of " + n);
-      }
-    }
-    for (int id : stopTokens) {
-      if (id < 0 || id >= n) {
-        throw new IllegalArgumentException("stop token " + id + " is outside the vocabulary of " + n);
-      }
-    }
-    this.pieces = pieces.toArray(String[]::new);
-    this.types = types.clone();
     this.preTokenizer = preTokenizer;
     this.ignoreMerges = ignoreMerges;
     this.nfc = nfc;
-    this.bos = bos;
-    this.eos = eos;
-    this.stopTokens = stopTokens.clone();
-    this.addBos = addBos;
     this.textIds = new HashMap<>(n * 2);
-    this.allIds = new HashMap<>(n * 2);
-    this.decoded = new byte[n][];
     Map<String, Integer> userDefined = new HashMap<>();
     for (int id = 0; id < n; id++) {
-      String p = requireNonNull(this.pieces[id], "piece is null");
-      allIds.putIfAbsent(p, id);
-      switch (requireNonNull(this.types[id], "token type is null")) {
+      String p = this.pieces[id];
+      switch (this.types[id]) {
         case NORMAL, UNDEFINED, BYTE -> {
           textIds.putIfAbsent(p, id);
           decoded[id] = unmap(p);
@@ -201,61 +168,19 @@ public final class ByteLevelBpeTokenizer implements Tokenizer {
     return out.toByteArray();
   }
 
-  @Override
-  public int vocabSize() {
-    return pieces.length;
-  }
 
-  @Override
-  public int bos() {
-    return bos;
-  }
 
-  @Override
-  public int eos() {
-    return eos;
-  }
 
-  @Override
-  public String piece(int id) {
-    return pieces[id];
-  }
 
-  @Override
-  public byte[] pieceBytes(int id) {
-    byte[] d = decodedBytes(id);
-    return switch (types[id]) {
-      case CONTROL, UNKNOWN, USER_DEFINED -> pieces[id].getBytes(StandardCharsets.UTF_8);
-      case NORMAL -> d.clone();
-      case UNDEFINED, UNUSED, BYTE -> new byte[0]; // as llama.cpp, which shows only the kinds above
-    };
-  }
 
-  @Override
-  public TokenType tokenType(int id) {
-    return types[id];
-  }
 
-  @Override
-  public boolean addBosByDefault() {
-    return addBos && bos >= 0;
-  }
 
-  @Override
-  public OptionalInt find(String piece) {
-    Integer id = allIds.get(piece);
-    return id == null ? OptionalInt.empty() : OptionalInt.of(id);
-  }
 
   /** Whether text is normalized to NFC before encoding. */
   public boolean nfc() {
     return nfc;
   }
 
-  @Override
-  public int[] stopTokens() {
-    return stopTokens.clone();
-  }
 
   /** The merge list, in rank order, as (left, right) pairs. */
   public List<String[]> merges() {
@@ -393,12 +318,6 @@ public final class ByteLevelBpeTokenizer implements Tokenizer {
     return bytes.toString(StandardCharsets.UTF_8);
   }
 
-  private byte[] decodedBytes(int id) {
-    if (id < 0 || id >= pieces.length) {
-      throw new IllegalArgumentException("token id " + id + " is outside the vocabulary of " + pieces.length);
-    }
-    return decoded[id];
-  }
 
   @Override
   public StreamingDecoder newDecoder() {
@@ -415,6 +334,11 @@ public final class ByteLevelBpeTokenizer implements Tokenizer {
         return utf8.finish();
       }
     };
+  }
+
+  @Override
+  boolean showsBytePieces() {
+    return false;
   }
 
   @Override

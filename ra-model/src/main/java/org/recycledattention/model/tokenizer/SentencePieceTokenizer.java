@@ -6,6 +6,7 @@ import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
@@ -29,28 +30,47 @@ import org.recycledattention.model.tokenizer.SpecialTextSplitter.Fragment;
  *
  * <p>Immutable and thread-safe.
  */
-public final class SentencePieceTokenizer implements Tokenizer {
+public final class SentencePieceTokenizer extends VocabularyTokenizer {
   /** U+2581 LOWER ONE EIGHTH BLOCK, SentencePiece's space. */
   public static final char SPM_SPACE = '\u2581';
 
-  private final String[] pieces;
   private final float[] scores;
-  private final TokenType[] types;
-  private final int bos;
-  private final int eos;
   private final int unk;
-  private final int[] stopTokens;
-  private final boolean addBos;
   private final boolean addSpacePrefix;
   private final char spaceMarker;
   /** Pieces that may be produced from text (normal and user-defined), first id wins. */
   private final Map<String, Integer> mergeable;
-  /** Every piece, first id wins (for {@link #find}). */
-  private final Map<String, Integer> allIds;
   private final int[] byteTokens;
-  /** What each id decodes to, in UTF-8. */
-  private final byte[][] decoded;
   private final SpecialTextSplitter splitter;
+
+  /**
+   * A placeholder vocabulary of {@code vocab} pieces (259 or more) for models without one (random
+   * weights, fixtures): {@code <unk> <s> </s>}, the 256 byte pieces, then {@code ▁t259 ..}, as
+   * llama2.c's stories260K dummy vocabulary is laid out. BOS 1, EOS 2. Enough for llama.cpp to load
+   * a GGUF written with it.
+   */
+  public static SentencePieceTokenizer placeholder(int vocab) {
+    if (vocab < 259) {
+      throw new IllegalArgumentException("a placeholder vocabulary needs 259 pieces or more, got " + vocab);
+    }
+    List<String> pieces = new ArrayList<>(vocab);
+    TokenType[] types = new TokenType[vocab];
+    float[] scores = new float[vocab];
+    pieces.addAll(List.of("<unk>", "<s>", "</s>"));
+    types[0] = TokenType.UNKNOWN;
+    types[1] = TokenType.CONTROL;
+    types[2] = TokenType.CONTROL;
+    for (int b = 0; b < 256; b++) {
+      pieces.add(String.format("<0x%02X>", b));
+      types[3 + b] = TokenType.BYTE;
+    }
+    for (int id = 259; id < vocab; id++) {
+      pieces.add(SPM_SPACE + "t" + id);
+      types[id] = TokenType.NORMAL;
+      scores[id] = -id;
+    }
+    return new SentencePieceTokenizer(pieces, scores, types, 1, 2, new int[] {2}, true, true, SPM_SPACE);
+  }
 
   /**
    * @param pieces the vocabulary, index = id
@@ -65,40 +85,23 @@ public final class SentencePieceTokenizer implements Tokenizer {
    */
   public SentencePieceTokenizer(List<String> pieces, float[] scores, TokenType[] types, int bos, int eos, int[] stopTokens,
       boolean addBos, boolean addSpacePrefix, char spaceMarker) {
-    requireNonNull(pieces, "pieces is null");
     requireNonNull(scores, "scores is null");
-    requireNonNull(types, "types is null");
-    requireNonNull(stopTokens, "stopTokens is null");
+    if (scores.length != requireNonNull(pieces, "pieces is null").size()) {
+      throw new IllegalArgumentException("vocabulary of " + pieces.size() + " pieces needs as many scores (" + scores.length + ")");
+    }
+    super(pieces, types, bos, eos, stopTokens, addBos);
     int n = pieces.size();
-    if (n == 0 || scores.length != n || types.length != n) {
-      throw new IllegalArgumentException("vocabulary of " + n + " pieces needs as many scores (" + scores.length + ") and types (" + types.length + ")");
-    }
-    checkId("bos", bos, n);
-    checkId("eos", eos, n);
-    for (int s : stopTokens) {
-      checkId("stop token", s, n);
-    }
-    this.pieces = pieces.toArray(String[]::new);
     this.scores = scores.clone();
-    this.types = types.clone();
-    this.bos = bos;
-    this.eos = eos;
-    this.stopTokens = stopTokens.clone();
-    this.addBos = addBos;
     this.addSpacePrefix = addSpacePrefix;
     this.spaceMarker = spaceMarker;
     this.mergeable = new HashMap<>(n * 2);
-    this.allIds = new HashMap<>(n * 2);
     Map<String, Integer> userDefined = new HashMap<>();
     this.byteTokens = new int[256];
     Arrays.fill(byteTokens, -1);
-    this.decoded = new byte[n][];
     int unknown = -1;
     for (int id = 0; id < n; id++) {
-      String p = requireNonNull(this.pieces[id], "piece is null");
-      TokenType t = requireNonNull(this.types[id], "token type is null");
-      allIds.putIfAbsent(p, id);
-      switch (t) {
+      String p = this.pieces[id];
+      switch (this.types[id]) {
         case NORMAL, UNDEFINED -> {
           mergeable.putIfAbsent(p, id);
           decoded[id] = p.replace(spaceMarker, ' ').getBytes(StandardCharsets.UTF_8);
@@ -132,12 +135,6 @@ public final class SentencePieceTokenizer implements Tokenizer {
     this.splitter = new SpecialTextSplitter(userDefined);
   }
 
-  private static void checkId(String what, int id, int n) {
-    if (id < -1 || id >= n) {
-      throw new IllegalArgumentException(what + " id " + id + " is outside the vocabulary of " + n);
-    }
-  }
-
   /** The byte of a {@code <0xNN>} piece, or -1. */
   static int parseBytePiece(String p) {
     if (p.length() == 6 && p.startsWith("<0x") && p.charAt(5) == '>') {
@@ -150,55 +147,22 @@ public final class SentencePieceTokenizer implements Tokenizer {
     return -1;
   }
 
-  @Override
-  public int vocabSize() {
-    return pieces.length;
-  }
 
-  @Override
-  public int bos() {
-    return bos;
-  }
 
-  @Override
-  public int eos() {
-    return eos;
-  }
 
   /** The unknown-token id, or -1. */
   public int unk() {
     return unk;
   }
 
-  @Override
-  public String piece(int id) {
-    return pieces[id];
-  }
 
   /** The merge score of {@code id}. */
   public float score(int id) {
     return scores[id];
   }
 
-  @Override
-  public byte[] pieceBytes(int id) {
-    byte[] d = decodedBytes(id);
-    return switch (types[id]) {
-      case CONTROL, UNKNOWN, USER_DEFINED -> pieces[id].getBytes(StandardCharsets.UTF_8);
-      case NORMAL, BYTE -> d.clone();
-      case UNDEFINED, UNUSED -> new byte[0]; // as llama.cpp, which shows only the kinds above
-    };
-  }
 
-  @Override
-  public TokenType tokenType(int id) {
-    return types[id];
-  }
 
-  @Override
-  public boolean addBosByDefault() {
-    return addBos && bos >= 0;
-  }
 
   /** Whether a space is prepended to the text before encoding. */
   public boolean addSpacePrefix() {
@@ -210,16 +174,7 @@ public final class SentencePieceTokenizer implements Tokenizer {
     return spaceMarker;
   }
 
-  @Override
-  public OptionalInt find(String piece) {
-    Integer id = allIds.get(piece);
-    return id == null ? OptionalInt.empty() : OptionalInt.of(id);
-  }
 
-  @Override
-  public int[] stopTokens() {
-    return stopTokens.clone();
-  }
 
   @Override
   public int[] encode(String text, boolean withBos) {
@@ -352,12 +307,6 @@ public final class SentencePieceTokenizer implements Tokenizer {
     return d.length > 0 && d[0] == ' ' && (t == TokenType.NORMAL || t == TokenType.UNDEFINED || t == TokenType.USER_DEFINED || t == TokenType.BYTE);
   }
 
-  private byte[] decodedBytes(int id) {
-    if (id < 0 || id >= pieces.length) {
-      throw new IllegalArgumentException("token id " + id + " is outside the vocabulary of " + pieces.length);
-    }
-    return decoded[id];
-  }
 
   /**
    * {@inheritDoc}
@@ -387,6 +336,11 @@ public final class SentencePieceTokenizer implements Tokenizer {
         return utf8.finish();
       }
     };
+  }
+
+  @Override
+  boolean showsBytePieces() {
+    return true;
   }
 
   @Override

@@ -2,8 +2,6 @@ package org.recycledattention.model.load;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.util.ArrayList;
-import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.recycledattention.model.tokenizer.SentencePieceTokenizer;
 import org.recycledattention.model.tokenizer.TokenType;
@@ -13,23 +11,7 @@ import org.recycledattention.model.tokenizer.Tokenizer;
 class PaddedVocabularyTest {
   /** {@code <unk> <s> </s>}, 256 byte pieces, then {@code ▁tNNN} up to 300 pieces. */
   private static Tokenizer tokenizer() {
-    List<String> pieces = new ArrayList<>(List.of("<unk>", "<s>", "</s>"));
-    int n = 300;
-    TokenType[] types = new TokenType[n];
-    float[] scores = new float[n];
-    types[0] = TokenType.UNKNOWN;
-    types[1] = TokenType.CONTROL;
-    types[2] = TokenType.CONTROL;
-    for (int b = 0; b < 256; b++) {
-      pieces.add(String.format("<0x%02X>", b));
-      types[3 + b] = TokenType.BYTE;
-    }
-    for (int id = 259; id < n; id++) {
-      pieces.add(SentencePieceTokenizer.SPM_SPACE + "t" + id);
-      types[id] = TokenType.NORMAL;
-      scores[id] = -id;
-    }
-    return new SentencePieceTokenizer(pieces, scores, types, 1, 2, new int[] {2}, true, true, SentencePieceTokenizer.SPM_SPACE);
+    return SentencePieceTokenizer.placeholder(300);
   }
 
   @Test

@@ -30,11 +30,11 @@ public final class TruncatedMappingProbe {
       try (Arena arena = Arena.ofShared(); FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
         MemorySegment mapped = ch.map(FileChannel.MapMode.READ_ONLY, 0, ch.size(), arena);
         FloatTensor t = FloatTensor.of(file, 0, type.name(), type, mapped, ROWS, COLS);
-        float[] x = new float[COLS * 2];
+        Input x = Input.of(t.inputFormat(), new float[COLS * 2], 2, COLS);
         float[] out = new float[ROWS * 2];
         for (int i = 0; i < 12_000; i++) {
           t.dotRows(x, 0, out, 0, 0, ROWS);
-          t.dotRowsBatch(x, 2, out, 0, ROWS);
+          t.dotRowsBatch(x, out, 0, ROWS);
         }
         try (FileChannel w = FileChannel.open(file, StandardOpenOption.WRITE)) {
           w.truncate(0);
@@ -45,7 +45,7 @@ public final class TruncatedMappingProbe {
         try {
           for (int i = 0; i < 100; i++) {
             t.dotRows(x, 0, out, 0, 0, ROWS);
-            t.dotRowsBatch(x, 2, out, 0, ROWS);
+            t.dotRowsBatch(x, out, 0, ROWS);
           }
         } catch (Throwable e) {
           what = e.getClass().getName();

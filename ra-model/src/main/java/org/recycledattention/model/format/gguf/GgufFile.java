@@ -307,7 +307,7 @@ public final class GgufFile implements AutoCloseable {
     }
     if (t.type() == null) {
       throw new ModelFormatException(path, t.infoOffset(), "tensor '" + SafeText.of(name) + "' has unknown GGML type id " + t.typeId()
-          + " (supported: F32, F16, BF16, Q8_0, Q4_0); convert or re-quantize the model to one of those");
+          + " (supported: " + GgmlType.supportedNames() + "); convert or re-quantize the model to one of those");
     }
     MemorySegment slice = t.bytes() >= 0 ? file.asSlice(t.offset(), t.bytes()) : file.asSlice(t.offset());
     return FloatTensor.of(path, t.offset(), name, t.type(), slice, t.rows(), t.cols());

@@ -184,13 +184,13 @@ class GgufFileTest {
   @Test
   void unsupportedTensorTypeIsReportedWhenTheTensorIsRead() {
     Bytes b = new Bytes().header(1, 0);
-    b.str("blk.0.attn_q.weight").u32(2).u64(256).u64(1).u32(12).u64(0).pad(32);
-    for (int i = 0; i < 144; i++) {
+    b.str("blk.0.attn_q.weight").u32(2).u64(256).u64(1).u32(17).u64(0).pad(32);
+    for (int i = 0; i < 74; i++) {
       b.out.write(0);
     }
     try (GgufFile f = parse(b.bytes())) {
       assertThatThrownBy(() -> f.floatTensor("blk.0.attn_q.weight")).isInstanceOf(ModelFormatException.class)
-          .hasMessageContaining("blk.0.attn_q.weight").hasMessageContaining("Q4_K");
+          .hasMessageContaining("blk.0.attn_q.weight").hasMessageContaining("IQ2_XS").hasMessageContaining("Q4_K, Q5_K, Q6_K");
     }
   }
 }

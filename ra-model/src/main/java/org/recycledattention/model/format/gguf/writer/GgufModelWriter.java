@@ -31,19 +31,24 @@ import org.recycledattention.model.tokenizer.Tokenizer;
  * them NEOX-style); every other architecture is written as {@code llama} with q/k rows in the
  * interleaved layout, permuting them (as llama.cpp's {@code convert_hf_to_gguf.py} does) when the
  * model has half-split RoPE ({@code ropeInterleaved = false}). Llama 3 RoPE scaling becomes a
- * {@code rope_freqs.weight} tensor. Norms and biases are F32; matrices whose rows are not a whole
- * number of {@code matrixType} blocks fall back to F16 (as llama-quantize does for k-quants). A tied
- * output projection is left out, which is how llama.cpp marks tying.
+ * {@code rope_freqs.weight} tensor. Norms and biases are F32 (as llama-quantize keeps them). A
+ * matrix whose rows are not a whole number of {@code matrixType} blocks falls back as llama-quantize
+ * falls back: Q4_K to Q5_0, Q5_K to Q5_1, Q6_K to Q8_0, and any type to F16 when even 32-element
+ * blocks do not fit. A tied output projection is left out, which is how llama.cpp marks tying.
  *
  * <p>Stateless; reads the weights while writing.
  */
 public final class GgufModelWriter {
+  /** The matrix types {@link #write} takes. */
+  public static final List<GgmlType> MATRIX_TYPES = List.of(GgmlType.F32, GgmlType.F16, GgmlType.BF16, GgmlType.Q8_0, GgmlType.Q4_0, GgmlType.Q4_K,
+      GgmlType.Q5_K, GgmlType.Q6_K);
+
   private GgufModelWriter() {}
 
   /**
    * Writes {@code weights} and {@code config} (and {@code tokenizer}, may be null) to {@code target}.
    *
-   * @param matrixType weight type of 2-D tensors: F32, F16, BF16, Q8_0 or Q4_0
+   * @param matrixType weight type of 2-D tensors: F32, F16, BF16, Q8_0, Q4_0, Q4_K, Q5_K or Q6_K
    */
   public static void write(Path target, ModelConfig config, Weights weights, Tokenizer tokenizer, GgmlType matrixType) {
     requireNonNull(target, "target is null");
@@ -64,8 +69,8 @@ public final class GgufModelWriter {
 
   /** The {@link GgufWriter} {@link #write} would write, for adding keys before writing. */
   public static GgufWriter toWriter(ModelConfig config, Weights weights, Tokenizer tokenizer, GgmlType matrixType) {
-    if (!List.of(GgmlType.F32, GgmlType.F16, GgmlType.BF16, GgmlType.Q8_0, GgmlType.Q4_0).contains(matrixType)) {
-      throw new IllegalArgumentException("matrix type " + matrixType + " cannot be written; use F32, F16, BF16, Q8_0 or Q4_0");
+    if (!MATRIX_TYPES.contains(matrixType)) {
+      throw new IllegalArgumentException("matrix type " + matrixType + " cannot be written; use one of " + MATRIX_TYPES);
     }
     String arch = config.architecture().equals("qwen2") ? "qwen2" : "llama";
     boolean targetInterleaved = !arch.equals("qwen2");
@@ -73,7 +78,7 @@ public final class GgufModelWriter {
     GgufWriter w = new GgufWriter();
     w.putString("general.architecture", arch);
     w.putUInt32("general.file_type", fileType(matrixType));
-    if (matrixType == GgmlType.Q8_0 || matrixType == GgmlType.Q4_0) {
+    if (matrixType.blockSize() > 1) {
       w.putUInt32("general.quantization_version", 2);
     }
     w.putUInt32(arch + ".vocab_size", config.vocabSize());
@@ -172,17 +177,34 @@ public final class GgufModelWriter {
     }
   }
 
-  private static GgmlType matrixTypeFor(GgmlType wanted, FloatTensor t) {
-    return t.cols() % wanted.blockSize() == 0 ? wanted : GgmlType.F16;
+  /** The type a matrix of {@code t}'s row length gets when {@code wanted} is asked for (llama-quantize's fallbacks). */
+  static GgmlType matrixTypeFor(GgmlType wanted, FloatTensor t) {
+    if (t.cols() % wanted.blockSize() == 0) {
+      return wanted;
+    }
+    GgmlType fallback = switch (wanted) {
+      case Q4_K -> GgmlType.Q5_0;
+      case Q5_K -> GgmlType.Q5_1;
+      case Q6_K -> GgmlType.Q8_0;
+      default -> GgmlType.F16;
+    };
+    return t.cols() % fallback.blockSize() == 0 ? fallback : GgmlType.F16;
   }
 
-  /** llama.cpp's {@code llama_ftype} for a model whose matrices are {@code t}. */
+  /**
+   * llama.cpp's {@code llama_ftype} for a model whose matrices are {@code t}: what {@code
+   * llama-quantize --pure} writes for that type (Q4_K and Q5_K as their "M" mixes, whose names are
+   * aliases of the plain types).
+   */
   private static int fileType(GgmlType t) {
     return switch (t) {
       case F32 -> 0;
       case F16 -> 1;
       case Q4_0 -> 2;
       case Q8_0 -> 7;
+      case Q4_K -> 15;
+      case Q5_K -> 17;
+      case Q6_K -> 18;
       case BF16 -> 32;
       default -> throw new IllegalArgumentException(t.toString());
     };

@@ -8,11 +8,11 @@ import java.util.Random;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
-class RankKeysAndMinHeapTest {
+class RankKeysTest {
   private static final long SEED = 0x5eed_2411L;
 
   @Test
-  void keysOrderByScoreThenTieBreakAndHeapPopsInThatOrder() {
+  void keysOrderByScoreThenTieBreak() {
     Random random = new Random(SEED);
     for (int round = 0; round < 200; round++) {
       int n = 1 + random.nextInt(40);
@@ -33,11 +33,10 @@ class RankKeysAndMinHeapTest {
       for (int i = 0; i < n; i++) {
         keys[i] = RankKeys.key(score[i], i);
       }
-      MinHeap.heapify(keys, n);
+      Arrays.sort(keys);
       int[] popped = new int[n];
       for (int i = 0; i < n; i++) {
-        popped[i] = RankKeys.tieBreak(MinHeap.popToEnd(keys, n - i));
-        assertThat(RankKeys.tieBreak(keys[n - 1 - i])).isEqualTo(popped[i]); // heapsort layout: i-th pop at n-1-i
+        popped[i] = RankKeys.tieBreak(keys[i]);
       }
       assertThat(popped).as("seed %d round %d scores %s", SEED, round, Arrays.toString(score))
           .containsExactly(Arrays.stream(expected).mapToInt(Integer::intValue).toArray());

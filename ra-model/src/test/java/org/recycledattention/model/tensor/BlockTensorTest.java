@@ -1,0 +1,158 @@
+package org.recycledattention.model.tensor;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Random;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.recycledattention.model.ModelFormatException;
+
+/**
+ * Every block type against {@link GgmlReference} (ggml's dequantization, transcribed) on random
+ * blocks: elements and rows bit for bit, and the kernels against dequantize-then-dot in double.
+ * Seeded; a failure names the seed.
+ */
+class BlockTensorTest {
+  private static final Path FILE = Path.of("random.gguf");
+
+  private record Case(GgmlType type, int rows, int cols, byte[] data, FloatTensor tensor, float[] dequantized) {}
+
+  private static Case random(GgmlType type, Random rnd) {
+    int rows = 1 + rnd.nextInt(5);
+    int cols = type.blockSize() * (1 + rnd.nextInt(type.blockSize() == 32 ? 8 : 3));
+    int blocks = rows * cols / type.blockSize();
+    byte[] data = GgmlReference.randomBlocks(type, blocks, rnd);
+    float[] y = new float[rows * cols];
+    for (int k = 0; k < blocks; k++) {
+      GgmlReference.block(type, data, k * type.blockBytes(), y, k * type.blockSize());
+    }
+    return new Case(type, rows, cols, data, FloatTensor.of(FILE, 0, "w", type, MemorySegment.ofArray(data), rows, cols), y);
+  }
+
+  private static float[] gaussian(Random rnd, int n, double scale) {
+    float[] x = new float[n];
+    for (int i = 0; i < n; i++) {
+      x[i] = (float) (rnd.nextGaussian() * scale);
+    }
+    return x;
+  }
+
+  @ParameterizedTest
+  @EnumSource(value = GgmlType.class, names = {"Q8_0", "Q4_0", "Q4_1", "Q5_0", "Q5_1", "IQ4_NL", "Q2_K", "Q3_K", "Q4_K", "Q5_K", "Q6_K", "IQ4_XS"})
+  void elementsAndRowsAreGgmlsDequantization(GgmlType type) {
+    long seed = System.nanoTime();
+    Random rnd = new Random(seed);
+    for (int trial = 0; trial < 10; trial++) {
+      Case c = random(type, rnd);
+      float[] row = new float[c.cols() + 5];
+      for (int r = 0; r < c.rows(); r++) {
+        c.tensor().copyRow(r, row, 5);
+        for (int i = 0; i < c.cols(); i++) {
+          assertThat(row[5 + i]).as("seed %d, %s row %d element %d", seed, type, r, i).isEqualTo(c.dequantized()[r * c.cols() + i]);
+        }
+      }
+      for (int probe = 0; probe < 20; probe++) {
+        int i = rnd.nextInt(c.rows() * c.cols());
+        assertThat(c.tensor().get(i)).as("seed %d, %s element %d", seed, type, i).isEqualTo(c.dequantized()[i]);
+      }
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(value = GgmlType.class, names = {"Q8_0", "Q4_0", "Q4_1", "Q5_0", "Q5_1", "IQ4_NL", "Q2_K", "Q3_K", "Q4_K", "Q5_K", "Q6_K", "IQ4_XS"})
+  void kernelsEqualDequantizeThenDot(GgmlType type) {
+    long seed = System.nanoTime();
+    Random rnd = new Random(seed);
+    for (int trial = 0; trial < 10; trial++) {
+      Case c = random(type, rnd);
+      int n = 1 + rnd.nextInt(3);
+      float[] x = gaussian(rnd, n * c.cols(), 0.1 + rnd.nextDouble() * 10);
+      Input in = Input.of(c.tensor().inputFormat(), x, n, c.cols());
+      float[] out = new float[n * c.rows()];
+      c.tensor().dotRowsBatch(in, out, 0, c.rows());
+      for (int t = 0; t < n; t++) {
+        float[] single = new float[c.rows() + 2];
+        c.tensor().dotRows(in, t, single, 2, 0, c.rows());
+        for (int r = 0; r < c.rows(); r++) {
+          double expected = 0;
+          double magnitude = 0;
+          for (int i = 0; i < c.cols(); i++) {
+            double p = (double) c.dequantized()[r * c.cols() + i] * in.values()[t * in.stride() + i];
+            expected += p;
+            magnitude += Math.abs(p);
+          }
+          if (in.format() == InputFormat.Q8_1) {
+            // Q4_1/Q5_1 take the minimum times ggml's f16 block sum s, not times the sum of the rounded values
+            for (int b = 0; b < c.cols() / 32; b++) {
+              int block = (r * c.cols() / 32 + b) * type.blockBytes();
+              double m = Float.float16ToFloat(ByteBuffer.wrap(c.data()).order(ByteOrder.LITTLE_ENDIAN).getShort(block + 2));
+              double sum = 0;
+              for (int i = 0; i < 32; i++) {
+                sum += in.values()[t * in.stride() + 32 * b + i];
+              }
+              expected += m * (in.sum32(t * in.stride() / 32 + b) - sum);
+              magnitude += Math.abs(m * in.sum32(t * in.stride() / 32 + b));
+            }
+          }
+          String what = String.format("seed %d, %s %dx%d, vector %d, row %d", seed, type, c.rows(), c.cols(), t, r);
+          assertThat((double) single[2 + r]).as(what).isCloseTo(expected, within(2e-6 * magnitude + 1e-30));
+          assertThat(out[t * c.rows() + r]).as(what + ", batched").isEqualTo(single[2 + r]);
+        }
+      }
+      // the unquantized reference path
+      for (int r = 0; r < c.rows(); r++) {
+        double expected = 0;
+        double magnitude = 0;
+        for (int i = 0; i < c.cols(); i++) {
+          expected += (double) c.dequantized()[r * c.cols() + i] * x[i];
+          magnitude += Math.abs((double) c.dequantized()[r * c.cols() + i] * x[i]);
+        }
+        assertThat((double) c.tensor().dot(r, x, 0)).as("seed %d, %s f32 row %d", seed, type, r).isCloseTo(expected, within(2e-6 * magnitude + 1e-30));
+      }
+    }
+  }
+
+  /** Sizes come from the file's header: a row that is not whole blocks, or data that ends early, is a one-line error, never a read past the end. */
+  @ParameterizedTest
+  @EnumSource(value = GgmlType.class, names = {"Q8_0", "Q4_0", "Q4_1", "Q5_0", "Q5_1", "IQ4_NL", "Q2_K", "Q3_K", "Q4_K", "Q5_K", "Q6_K", "IQ4_XS"})
+  void raggedRowsAndShortDataAreRejectedNamingTheTensor(GgmlType type) {
+    int cols = 2 * type.blockSize();
+    byte[] enough = new byte[(int) type.bytes(3L * cols)];
+    assertThatThrownBy(() -> FloatTensor.of(FILE, 77, "blk.0.ffn_up.weight", type, MemorySegment.ofArray(enough), 3, cols + 16))
+        .isInstanceOf(ModelFormatException.class).hasMessageContaining("blk.0.ffn_up.weight").hasMessageContaining("block size " + type.blockSize());
+    assertThatThrownBy(() -> FloatTensor.of(FILE, 77, "blk.0.ffn_up.weight", type, MemorySegment.ofArray(new byte[enough.length - 1]), 3, cols))
+        .isInstanceOf(ModelFormatException.class).hasMessageContaining("truncated").hasMessageContaining(String.valueOf(enough.length));
+  }
+
+  /**
+   * Any bytes decode: a block whose f16 scales are infinities or NaN gives non-finite values (which
+   * the forward pass reports naming the layer), and the last block of a tensor never reads past its
+   * end (the kernels' 16-byte loads stay inside the block).
+   */
+  @ParameterizedTest
+  @EnumSource(value = GgmlType.class, names = {"Q8_0", "Q4_0", "Q4_1", "Q5_0", "Q5_1", "IQ4_NL", "Q2_K", "Q3_K", "Q4_K", "Q5_K", "Q6_K", "IQ4_XS"})
+  void everyByteDecodesWithoutReadingPastTheTensor(GgmlType type) {
+    Random rnd = new Random(type.ordinal());
+    int cols = type.blockSize();
+    byte[] data = new byte[(int) type.bytes(cols)];
+    rnd.nextBytes(data);
+    Arrays.fill(data, (byte) 0x7C); // f16 0x7C7C: NaN wherever a scale sits
+    FloatTensor t = FloatTensor.of(FILE, 0, "w", type, MemorySegment.ofArray(data), 1, cols);
+    float[] x = gaussian(rnd, cols, 1);
+    float[] out = new float[1];
+    MatMul.matvec(t, new Activations().set(x, 1, cols), out, 0, Parallel.inline());
+    assertThat(out[0]).isNaN();
+    rnd.nextBytes(data);
+    MatMul.matvec(t, new Activations().set(x, 1, cols), out, 0, Parallel.inline());
+    float[] row = new float[cols];
+    t.copyRow(0, row, 0);
+    assertThat(row).hasSize(cols);
+  }
+}

@@ -1,0 +1,70 @@
+package org.recycledattention.model.tensor;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Random;
+
+/**
+ * Not a unit test: the single-thread matrix-vector product of every weight type on random weights
+ * ({@code rows × cols}, default 1024 × 4096), in nanoseconds per 256 weights and weight GB/s, from
+ * the calling thread's CPU time (so a busy machine slows the wall clock, not the figure).
+ *
+ * <pre>java ... MatVecBench [rows cols [TYPE ...]]</pre>
+ */
+public final class MatVecBench {
+  private MatVecBench() {}
+
+  /** Gaussian values as F32, F16 or BF16. */
+  private static byte[] dense(GgmlType type, int n, Random rnd) {
+    ByteBuffer b = ByteBuffer.allocate((int) type.bytes(n)).order(ByteOrder.LITTLE_ENDIAN);
+    for (int i = 0; i < n; i++) {
+      float v = (float) rnd.nextGaussian();
+      switch (type) {
+        case F32 -> b.putFloat(v);
+        case F16 -> b.putShort(Float.floatToFloat16(v));
+        default -> b.putShort(HalfTensor.toBf16(v));
+      }
+    }
+    return b.array();
+  }
+
+  public static void main(String[] args) {
+    int rows = args.length > 0 ? Integer.parseInt(args[0]) : 1024;
+    int cols = args.length > 1 ? Integer.parseInt(args[1]) : 4096;
+    String[] types = args.length > 2 ? Arrays.copyOfRange(args, 2, args.length)
+        : new String[] {"F32", "F16", "BF16", "Q8_0", "Q4_0", "Q4_1", "Q5_0", "Q5_1", "IQ4_NL", "Q2_K", "Q3_K", "Q4_K", "Q5_K", "Q6_K", "IQ4_XS"};
+    ThreadMXBean mx = ManagementFactory.getThreadMXBean();
+    Random rnd = new Random(1);
+    float[] x = new float[cols];
+    for (int i = 0; i < cols; i++) {
+      x[i] = (float) rnd.nextGaussian();
+    }
+    System.out.printf("%dx%d, %d float lanes%n", rows, cols, Vec.FL);
+    for (String name : types) {
+      GgmlType type = GgmlType.valueOf(name);
+      byte[] data = type.blockSize() > 1 ? GgmlReference.randomBlocks(type, rows * cols / type.blockSize(), rnd) : dense(type, rows * cols, rnd);
+      // off-heap, as a mapped model file is
+      MemorySegment segment = Arena.ofAuto().allocate(data.length, 64).copyFrom(MemorySegment.ofArray(data));
+      FloatTensor t = FloatTensor.of(Path.of("bench"), 0, "w", type, segment, rows, cols);
+      Activations a = new Activations().set(x, 1, cols);
+      float[] out = new float[rows];
+      double best = Double.MAX_VALUE;
+      for (int round = 0; round < 12; round++) {
+        long t0 = mx.getCurrentThreadCpuTime();
+        int reps = 0;
+        do {
+          MatMul.matvec(t, a, out, 0, Parallel.inline());
+          reps++;
+        } while (mx.getCurrentThreadCpuTime() - t0 < 100_000_000L);
+        best = Math.min(best, (mx.getCurrentThreadCpuTime() - t0) / (double) reps);
+      }
+      System.out.printf("%-7s %7.1f ns per 256 weights  %6.2f GB/s of weights%n", name, best / ((double) rows * cols / 256), data.length / best);
+    }
+  }
+}
