@@ -99,7 +99,9 @@ class TrainingAttentionTest {
   /** Teacher-forced logits of the engine: the prompt end, then one row per answer token fed. */
   private static float[][] engineLogits(PolicyFactory policy) {
     float[][] out = new float[tokens.length - promptEnd][];
-    try (LanguageModel lm = Models.load(file); KvCacheBackend backend = Providers.create(Providers.backend("cpu"), Map.of());
+    // keys and values stored in f32, as the trainer computes them (the cpu backend's default is f16)
+    try (LanguageModel lm = Models.load(file);
+        KvCacheBackend backend = Providers.create(Providers.backend("cpu"), Map.of("dtype", "f32"));
         Session session = new Session(lm, backend, policy, 1, tokens.length + 1)) {
       out[0] = session.prefill(java.util.Arrays.copyOf(tokens, promptEnd + 1)).clone();
       for (int r = 1; r < out.length; r++) {
