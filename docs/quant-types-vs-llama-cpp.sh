@@ -7,14 +7,7 @@
 #
 # usage: docs/quant-types-vs-llama-cpp.sh [PEER_BIN_DIR] [WORK_DIR]   (defaults as quant-vs-llama-cpp.sh)
 # Prints one line per type: type, ra tok/s, llama.cpp tok/s, ratio.
-set -euo pipefail
-cd "$(dirname "${BASH_SOURCE[0]}")/.."
-bin="${1:-/tmp/llama.cpp-peer/bin}"
-dir="${2:-/tmp/ra-quant-bench}"
-mkdir -p "$dir"
-if [[ ! -f "$dir/bench-small-f32.gguf" ]]; then
-  ./ra export-gguf --model synthetic:bench-small --type f32 --out "$dir/bench-small-f32.gguf" >/dev/null
-fi
+source "$(dirname "${BASH_SOURCE[0]}")/quant-bench-files.sh" "$@"
 types="F32 F16 BF16 Q8_0 Q4_0 Q4_1 Q5_0 Q5_1 IQ4_NL Q2_K Q3_K Q4_K Q5_K Q6_K IQ4_XS"
 for type in $types; do
   if [[ "$type" != F32 && ! -f "$dir/pure-$type.gguf" ]]; then

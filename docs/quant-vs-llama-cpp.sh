@@ -12,15 +12,7 @@
 #   WORK_DIR      where the model files go (default /tmp/ra-quant-bench)
 # Prints one line per run: engine, type, tokens/s at depth 1024 and 16384. A last pair of lines runs
 # the F32 file as a control: the same gap there means the quantized kernels are not what bounds it.
-set -euo pipefail
-cd "$(dirname "${BASH_SOURCE[0]}")/.."
-bin="${1:-/tmp/llama.cpp-peer/bin}"
-dir="${2:-/tmp/ra-quant-bench}"
-mkdir -p "$dir"
-
-if [[ ! -f "$dir/bench-small-f32.gguf" ]]; then
-  ./ra export-gguf --model synthetic:bench-small --type f32 --out "$dir/bench-small-f32.gguf" >/dev/null
-fi
+source "$(dirname "${BASH_SOURCE[0]}")/quant-bench-files.sh" "$@"
 for type in Q4_K_M Q6_K; do
   if [[ ! -f "$dir/bench-small-$type.gguf" ]]; then
     "$bin/llama-quantize" "$dir/bench-small-f32.gguf" "$dir/bench-small-$type.gguf" "$type" 2 >/dev/null 2>&1

@@ -14,26 +14,22 @@ import jdk.incubator.vector.VectorOperators;
  * another {@link InputFormat}: a dequantized copy of a quantized tensor, reading the same format,
  * computes what the original computes.
  */
-public final class ArrayTensor implements FloatTensor {
-  private final String name;
+public final class ArrayTensor extends ShapedTensor {
   private final float[] data;
-  private final int rows;
-  private final int cols;
-  private final InputFormat inputFormat;
 
   public ArrayTensor(String name, float[] data, int rows, int cols) {
     this(name, data, rows, cols, InputFormat.F32);
   }
 
   public ArrayTensor(String name, float[] data, int rows, int cols, InputFormat inputFormat) {
-    this.inputFormat = requireNonNull(inputFormat, "inputFormat is null");
-    this.name = requireNonNull(name, "name is null");
-    this.data = requireNonNull(data, "data is null");
+    requireNonNull(inputFormat, "inputFormat is null");
+    requireNonNull(name, "name is null");
+    requireNonNull(data, "data is null");
     if (rows < 1 || cols < 1 || (long) rows * cols != data.length) {
       throw new IllegalArgumentException("tensor '" + name + "': " + rows + " x " + cols + " does not match " + data.length + " elements");
     }
-    this.rows = rows;
-    this.cols = cols;
+    super(name, GgmlType.F32, inputFormat, rows, cols);
+    this.data = data;
   }
 
   /** A single-row tensor (a vector). */
@@ -41,30 +37,10 @@ public final class ArrayTensor implements FloatTensor {
     return new ArrayTensor(name, data, 1, data.length);
   }
 
-  @Override
-  public String name() {
-    return name;
-  }
 
-  @Override
-  public GgmlType type() {
-    return GgmlType.F32;
-  }
 
-  @Override
-  public InputFormat inputFormat() {
-    return inputFormat;
-  }
 
-  @Override
-  public int rows() {
-    return rows;
-  }
 
-  @Override
-  public int cols() {
-    return cols;
-  }
 
   @Override
   public float get(long index) {

@@ -22,14 +22,9 @@ import jdk.incubator.vector.ByteVector;
  *
  * <p>Everything else (shape, row loops, the batched product) is here once.
  */
-public abstract sealed class BlockTensor implements FloatTensor
+public abstract sealed class BlockTensor extends ShapedTensor
     permits Q8_0Tensor, NibbleTensor, Q2_KTensor, Q3_KTensor, Q4_KTensor, Q5_KTensor, Q6_KTensor, IQ4_XSTensor {
-  private final String name;
-  private final GgmlType type;
-  private final InputFormat format;
   final MemorySegment data;
-  private final int rows;
-  private final int cols;
   /** Bytes of one row. */
   private final long rowBytes;
   /** Blocks in one row. */
@@ -40,42 +35,18 @@ public abstract sealed class BlockTensor implements FloatTensor
   private final boolean minimums;
 
   BlockTensor(GgmlType type, InputFormat format, int subBlock, boolean minimums, String name, MemorySegment data, int rows, int cols) {
-    this.type = type;
-    this.format = format;
+    super(name, type, format, rows, cols);
     this.subBlock = subBlock;
     this.minimums = minimums;
-    this.name = name;
     this.data = data;
-    this.rows = rows;
-    this.cols = cols;
     this.blocks = cols / type.blockSize();
     this.rowBytes = (long) blocks * type.blockBytes();
   }
 
-  @Override
-  public final String name() {
-    return name;
-  }
 
-  @Override
-  public final GgmlType type() {
-    return type;
-  }
 
-  @Override
-  public final InputFormat inputFormat() {
-    return format;
-  }
 
-  @Override
-  public final int rows() {
-    return rows;
-  }
 
-  @Override
-  public final int cols() {
-    return cols;
-  }
 
   /**
    * Elements {@code 16g .. 16g + 15} of the block at byte {@code block}, quantized: 16 signed bytes

@@ -11,43 +11,18 @@ import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 
 /** GGML {@code F32}: little-endian IEEE floats, 4 bytes per element. */
-public final class F32Tensor implements FloatTensor {
-  private final String name;
+public final class F32Tensor extends ShapedTensor {
   private final MemorySegment data;
-  private final int rows;
-  private final int cols;
 
   F32Tensor(String name, MemorySegment data, int rows, int cols) {
-    this.name = name;
+    super(name, GgmlType.F32, InputFormat.F32, rows, cols);
     this.data = data;
-    this.rows = rows;
-    this.cols = cols;
   }
 
-  @Override
-  public String name() {
-    return name;
-  }
 
-  @Override
-  public GgmlType type() {
-    return GgmlType.F32;
-  }
 
-  @Override
-  public InputFormat inputFormat() {
-    return InputFormat.F32;
-  }
 
-  @Override
-  public int rows() {
-    return rows;
-  }
 
-  @Override
-  public int cols() {
-    return cols;
-  }
 
   @Override
   public float get(long index) {

@@ -20,7 +20,7 @@ import org.recycledattention.model.ModelFormatException;
  * fault on a truncated mapping into an error instead of a crash ({@code TruncatedMappingTest}
  * checks every supported type).
  */
-public sealed interface FloatTensor permits F32Tensor, HalfTensor, BlockTensor, ArrayTensor {
+public sealed interface FloatTensor permits ShapedTensor {
   /** The tensor's name in its file ({@code blk.0.attn_q.weight}), for messages. */
   String name();
 

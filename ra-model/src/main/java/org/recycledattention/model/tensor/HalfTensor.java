@@ -13,18 +13,13 @@ import jdk.incubator.vector.VectorOperators;
  * 2 bytes per element. Activations are rounded to the same half type first ({@link
  * InputFormat#F16}, {@link InputFormat#BF16}), as llama.cpp does.
  */
-public final class HalfTensor implements FloatTensor {
-  private final String name;
+public final class HalfTensor extends ShapedTensor {
   private final MemorySegment data;
-  private final int rows;
-  private final int cols;
   private final boolean bf16;
 
   HalfTensor(String name, MemorySegment data, int rows, int cols, boolean bf16) {
-    this.name = name;
+    super(name, bf16 ? GgmlType.BF16 : GgmlType.F16, bf16 ? InputFormat.BF16 : InputFormat.F16, rows, cols);
     this.data = data;
-    this.rows = rows;
-    this.cols = cols;
     this.bf16 = bf16;
   }
 
@@ -33,30 +28,10 @@ public final class HalfTensor implements FloatTensor {
     return Vec.toBf16(v);
   }
 
-  @Override
-  public String name() {
-    return name;
-  }
 
-  @Override
-  public GgmlType type() {
-    return bf16 ? GgmlType.BF16 : GgmlType.F16;
-  }
 
-  @Override
-  public InputFormat inputFormat() {
-    return bf16 ? InputFormat.BF16 : InputFormat.F16;
-  }
 
-  @Override
-  public int rows() {
-    return rows;
-  }
 
-  @Override
-  public int cols() {
-    return cols;
-  }
 
   @Override
   public float get(long index) {
