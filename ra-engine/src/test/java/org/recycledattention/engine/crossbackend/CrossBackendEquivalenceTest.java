@@ -27,6 +27,7 @@ import org.recycledattention.engine.wiring.Models;
 import org.recycledattention.model.llama.LlamaModel;
 import org.recycledattention.tests.Providers;
 import org.recycledattention.tests.TestSeed;
+import org.recycledattention.engine.decode.Sampler;
 
 /**
  * Every available backend gives the cpu backend's results on the stories260K F32 model, under
@@ -156,8 +157,8 @@ class CrossBackendEquivalenceTest {
       float[] la = a.prefill(prompt);
       float[] lb = b.prefill(prompt);
       for (int t = 0; t < GREEDY_TOKENS; t++) {
-        int ta = argmax(la);
-        int tb = argmax(lb);
+        int ta = Sampler.argmax(la);
+        int tb = Sampler.argmax(lb);
         double margin = margin(la);
         if (margin < MARGIN) {
           stopped = "stopped at step " + t + ": cpu's top-1/top-2 margin " + (float) margin + " < " + MARGIN;
@@ -200,18 +201,8 @@ class CrossBackendEquivalenceTest {
     return worst;
   }
 
-  private static int argmax(float[] logits) {
-    int best = 0;
-    for (int i = 1; i < logits.length; i++) {
-      if (logits[i] > logits[best]) {
-        best = i;
-      }
-    }
-    return best;
-  }
-
   private static double margin(float[] logits) {
-    int top = argmax(logits);
+    int top = Sampler.argmax(logits);
     double second = Double.NEGATIVE_INFINITY;
     for (int i = 0; i < logits.length; i++) {
       if (i != top) {

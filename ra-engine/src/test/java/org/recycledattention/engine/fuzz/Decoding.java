@@ -14,6 +14,7 @@ import org.recycledattention.engine.decode.Session;
 import org.recycledattention.model.NumericalException;
 import org.recycledattention.model.llama.LlamaModel;
 import org.recycledattention.model.tokenizer.Tokenizer;
+import org.recycledattention.engine.decode.Sampler;
 
 /**
  * The fuzz contract past loading: a model a parser accepted must decode. With every built-in policy
@@ -63,8 +64,8 @@ final class Decoding {
     Tokenizer tokenizer = model.tokenizer().orElse(null);
     for (PolicyFactory policy : Runtime.POLICY_FACTORIES) {
       try (Session s = new Session(model, Runtime.CPU, policy, 1, 8)) {
-        int first = argmax(s.prefill(prompt));
-        int second = argmax(s.step(first));
+        int first = Sampler.argmax(s.prefill(prompt));
+        int second = Sampler.argmax(s.step(first));
         if (tokenizer != null) {
           tokenizer.decode(new int[] {first, second});
           Tokenizer.StreamingDecoder d = tokenizer.newDecoder();
@@ -76,15 +77,5 @@ final class Decoding {
         return; // the weights' own numbers: every policy would see the same
       }
     }
-  }
-
-  private static int argmax(float[] logits) {
-    int best = 0;
-    for (int i = 1; i < logits.length; i++) {
-      if (logits[i] > logits[best]) {
-        best = i;
-      }
-    }
-    return best;
   }
 }

@@ -15,8 +15,8 @@ import org.recycledattention.engine.decode.DecodeTimes;
 import org.recycledattention.engine.decode.GenerationStats;
 import org.recycledattention.engine.decode.PolicyFactory;
 import org.recycledattention.engine.decode.Session;
-import org.recycledattention.eval.metrics.Distributions;
 import org.recycledattention.model.llama.LanguageModel;
+import org.recycledattention.engine.decode.Sampler;
 
 /**
  * Runs the decode benchmark. Not thread-safe; one run at a time.
@@ -195,7 +195,7 @@ public final class BenchRunner {
         }
         logits = session.prefill(prompt);
       }
-      next = Distributions.argmax(logits);
+      next = Sampler.argmax(logits);
     }
 
     void warmUp(int steps) {
@@ -205,7 +205,7 @@ public final class BenchRunner {
         if (i >= steps && rarestSeen(seen) >= WARM_STEPS_PER_KIND) {
           break;
         }
-        next = Distributions.argmax(session.step(next));
+        next = Sampler.argmax(session.step(next));
         DecodeTimes after = session.decodeTimes();
         seen[StepKind.of(after.fullLayerSteps() - before.fullLayerSteps(), after.partialLayerSteps() - before.partialLayerSteps()).ordinal()]++;
         before = after;
@@ -237,7 +237,7 @@ public final class BenchRunner {
         kvBytes[i] = after.kvBytesRead() - before.kvBytesRead();
         kinds[i] = StepKind.of(after.fullLayerSteps() - before.fullLayerSteps(), after.partialLayerSteps() - before.partialLayerSteps());
         before = after;
-        next = Distributions.argmax(logits);
+        next = Sampler.argmax(logits);
       }
     }
 

@@ -23,16 +23,6 @@ public final class Distributions {
     }
   }
 
-  /** The index of the largest logit; the first on ties. */
-  public static int argmax(float[] logits) {
-    int best = 0;
-    for (int i = 1; i < logits.length; i++) {
-      if (logits[i] > logits[best]) {
-        best = i;
-      }
-    }
-    return best;
-  }
 
   /**
    * KL(p ‖ q) = Σ p_i (log p_i − log q_i) from log-probabilities, in nats. Terms with p_i = 0

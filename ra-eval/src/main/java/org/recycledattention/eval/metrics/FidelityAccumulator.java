@@ -1,5 +1,7 @@
 package org.recycledattention.eval.metrics;
 
+import org.recycledattention.engine.decode.Sampler;
+
 /**
  * Accumulates, step by step, how a policy's next-token distributions compare with full
  * attention's on the same teacher-forced stream.
@@ -39,7 +41,7 @@ public final class FidelityAccumulator {
     steps++;
     klSum += kl;
     klMax = Math.max(klMax, kl);
-    if (Distributions.argmax(fullLogits) == Distributions.argmax(policyLogits)) {
+    if (Sampler.argmax(fullLogits) == Sampler.argmax(policyLogits)) {
       agreements++;
     }
     if (nextToken >= 0) {
