@@ -39,6 +39,11 @@ class WorkingSetTest {
     AttentionTest.assertScores(0, r.scores(), expected.scores());
   }
 
+  /** The reference the caches of these tests are compared with: two layers, one working set each. */
+  private static ReferenceAttention reference() {
+    return new ReferenceAttention(new CacheSpec(2, KV_HEADS * GROUP, KV_HEADS, DIM, 1 << 20));
+  }
+
   private static void assertPositions(WorkingSet ws, ReferenceAttention ref) {
     assertThat(ws.length()).isEqualTo(ref.length(0));
     for (int h = 0; h < KV_HEADS; h++) {
@@ -51,7 +56,7 @@ class WorkingSetTest {
   @Test
   void evictionSwapsTheLastEntryIntoTheFreedSlotPerHead() {
     Random random = new Random(1);
-    ReferenceAttention ref = new ReferenceAttention(new CacheSpec(2, KV_HEADS * GROUP, KV_HEADS, DIM, 1 << 20));
+    ReferenceAttention ref = reference();
     try (KvCache cache = filled(ref, random, 40, 64)) {
       WorkingSet ws = cache.workingSet(0);
       long before = cache.stats().residentBytes();
@@ -71,7 +76,7 @@ class WorkingSetTest {
   @Test
   void retainKeepsTheSelectionInOrderAndGivesMemoryBack() {
     Random random = new Random(2);
-    ReferenceAttention ref = new ReferenceAttention(new CacheSpec(2, KV_HEADS * GROUP, KV_HEADS, DIM, 1 << 20));
+    ReferenceAttention ref = reference();
     try (KvCache cache = filled(ref, random, 1000, 1000)) {
       OnnxKvCache onnx = (OnnxKvCache) cache;
       long reserved = onnx.reservedBytes();
@@ -94,7 +99,7 @@ class WorkingSetTest {
   @Test
   void manyEvictionsKeepAttentionExact() {
     Random random = new Random(3);
-    ReferenceAttention ref = new ReferenceAttention(new CacheSpec(2, KV_HEADS * GROUP, KV_HEADS, DIM, 1 << 20));
+    ReferenceAttention ref = reference();
     try (KvCache cache = filled(ref, random, 300, 300)) {
       WorkingSet ws = cache.workingSet(0);
       while (ws.length() > 5) {
@@ -111,7 +116,7 @@ class WorkingSetTest {
   @Test
   void partialCacheGathersAppendsAndReplaces() {
     Random random = new Random(4);
-    ReferenceAttention ref = new ReferenceAttention(new CacheSpec(2, KV_HEADS * GROUP, KV_HEADS, DIM, 1 << 20));
+    ReferenceAttention ref = reference();
     try (KvCache cache = filled(ref, random, 120, 200)) {
       WorkingSet ws = cache.workingSet(0);
       long mainBytes = cache.stats().residentBytes();
@@ -149,7 +154,7 @@ class WorkingSetTest {
   @Test
   void evictionAndRetainClearThePartialCache() {
     Random random = new Random(5);
-    ReferenceAttention ref = new ReferenceAttention(new CacheSpec(2, KV_HEADS * GROUP, KV_HEADS, DIM, 1 << 20));
+    ReferenceAttention ref = reference();
     try (KvCache cache = filled(ref, random, 30, 64)) {
       WorkingSet ws = cache.workingSet(0);
       int[][] slots = {{1, 2, 3}, {4, 5, 6}};
@@ -167,7 +172,7 @@ class WorkingSetTest {
   @Test
   void misuseFailsWithMessagesThatSayWhatToDo() {
     Random random = new Random(6);
-    ReferenceAttention ref = new ReferenceAttention(new CacheSpec(2, KV_HEADS * GROUP, KV_HEADS, DIM, 1 << 20));
+    ReferenceAttention ref = reference();
     KvCache cache = filled(ref, random, 8, 8);
     float[] q = new float[KV_HEADS * GROUP * DIM];
     float[] out = new float[q.length];

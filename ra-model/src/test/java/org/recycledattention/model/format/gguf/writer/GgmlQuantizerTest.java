@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Random;
+import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 
 class GgmlQuantizerTest {
@@ -71,46 +72,57 @@ class GgmlQuantizerTest {
     return x;
   }
 
-  @Test
-  void q8_0MatchesTheReferenceAndDequantizesWithinHalfAStep() {
+  /** Quantizes {@code n} values of {@code x} from {@code offset} (whole blocks of 32) into {@code out}. */
+  private interface Quantizer {
+    void quantize(float[] x, int offset, int n, ByteBuffer out);
+  }
+
+  /** Element {@code j} of block {@code b} of {@code got} as the type dequantizes it, and how far from {@code x} it may be. */
+  private interface Dequantized {
+    /** {@code {value, bound}}. */
+    double[] at(ByteBuffer got, int b, int j);
+  }
+
+  /**
+   * 200 random vectors of 1 to 4 blocks: the quantizer writes {@code reference}'s bytes, and every
+   * element dequantizes to within its bound of the input.
+   */
+  private static void check(
+      int blockBytes, Quantizer quantizer, Function<float[], byte[]> reference, Dequantized element) {
     long seed = new Random().nextLong();
     Random rnd = new Random(seed);
     for (int trial = 0; trial < 200; trial++) {
       float[] x = randomValues(rnd, 32 * (1 + rnd.nextInt(4)));
-      ByteBuffer got = ByteBuffer.allocate(x.length / 32 * 34).order(ByteOrder.LITTLE_ENDIAN);
-      GgmlQuantizer.quantizeQ8_0(x, 0, x.length, got);
-      assertThat(got.array()).as("seed %d trial %d", seed, trial).isEqualTo(referenceQ8_0(x));
-      for (int b = 0; b < x.length; b += 32) {
-        float d = Float.float16ToFloat(got.getShort(b / 32 * 34));
+      ByteBuffer got = ByteBuffer.allocate(x.length / 32 * blockBytes).order(ByteOrder.LITTLE_ENDIAN);
+      quantizer.quantize(x, 0, x.length, got);
+      assertThat(got.array()).as("seed %d trial %d", seed, trial).isEqualTo(reference.apply(x));
+      for (int b = 0; b < x.length / 32; b++) {
         for (int j = 0; j < 32; j++) {
-          float deq = got.get(b / 32 * 34 + 2 + j) * d;
-          // half a step, plus the f16 rounding of d (relative 2^-11) times |q| <= 127
-          assertThat((double) Math.abs(deq - x[b + j])).as("seed %d", seed).isLessThanOrEqualTo(d / 2 + 127 * d * 0x1p-11 + 1e-30);
+          double[] deq = element.at(got, b, j);
+          assertThat(Math.abs(deq[0] - x[b * 32 + j])).as("seed %d", seed).isLessThanOrEqualTo(deq[1]);
         }
       }
     }
   }
 
   @Test
+  void q8_0MatchesTheReferenceAndDequantizesWithinHalfAStep() {
+    check(34, GgmlQuantizer::quantizeQ8_0, GgmlQuantizerTest::referenceQ8_0, (got, b, j) -> {
+      float d = Float.float16ToFloat(got.getShort(b * 34));
+      // half a step, plus the f16 rounding of d (relative 2^-11) times |q| <= 127
+      return new double[] {got.get(b * 34 + 2 + j) * d, d / 2 + 127 * d * 0x1p-11 + 1e-30};
+    });
+  }
+
+  @Test
   void q4_0MatchesTheReferenceAndKeepsTheLargestElementExactUpToTheScale() {
-    long seed = new Random().nextLong();
-    Random rnd = new Random(seed);
-    for (int trial = 0; trial < 200; trial++) {
-      float[] x = randomValues(rnd, 32 * (1 + rnd.nextInt(4)));
-      ByteBuffer got = ByteBuffer.allocate(x.length / 32 * 18).order(ByteOrder.LITTLE_ENDIAN);
-      GgmlQuantizer.quantizeQ4_0(x, 0, x.length, got);
-      assertThat(got.array()).as("seed %d trial %d", seed, trial).isEqualTo(referenceQ4_0(x));
-      for (int b = 0; b < x.length; b += 32) {
-        float d = Float.float16ToFloat(got.getShort(b / 32 * 18));
-        for (int j = 0; j < 32; j++) {
-          int packed = got.get(b / 32 * 18 + 2 + (j % 16)) & 0xFF;
-          int q = j < 16 ? packed & 0xF : packed >>> 4;
-          float deq = (q - 8) * d;
-          // one step (the code range is asymmetric: -8..7 steps), plus the f16 rounding of d
-          assertThat((double) Math.abs(deq - x[b + j])).as("seed %d", seed).isLessThanOrEqualTo(Math.abs(d) * (1 + 8 * 0x1p-11) + 1e-30);
-        }
-      }
-    }
+    check(18, GgmlQuantizer::quantizeQ4_0, GgmlQuantizerTest::referenceQ4_0, (got, b, j) -> {
+      float d = Float.float16ToFloat(got.getShort(b * 18));
+      int packed = got.get(b * 18 + 2 + (j % 16)) & 0xFF;
+      int q = j < 16 ? packed & 0xF : packed >>> 4;
+      // one step (the code range is asymmetric: -8..7 steps), plus the f16 rounding of d
+      return new double[] {(q - 8) * d, Math.abs(d) * (1 + 8 * 0x1p-11) + 1e-30};
+    });
   }
 
   @Test
