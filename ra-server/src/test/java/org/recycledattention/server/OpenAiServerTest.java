@@ -295,6 +295,28 @@ class OpenAiServerTest {
   }
 
   /** Starts a streaming request on a raw socket and reads until the first content chunk. */
+  /** A server with one slot and no queue, its slot taken by a streaming request ({@code stream}). */
+  private record OneSlotTaken(Engine engine, OpenAiServer server, Socket stream) implements AutoCloseable {
+    static OneSlotTaken start() throws Exception {
+      Engine e = Probe.engine();
+      OpenAiServer s = Probe.server(e, 1, 0);
+      try {
+        return new OneSlotTaken(e, s, startStreaming(s));
+      } catch (Exception | AssertionError failed) {
+        s.close();
+        e.close();
+        throw failed;
+      }
+    }
+
+    @Override
+    public void close() throws Exception {
+      try (Engine e = engine; OpenAiServer s = server; Socket socket = stream) {
+        // closed in reverse: the stream, the server, then the engine
+      }
+    }
+  }
+
   private static Socket startStreaming(OpenAiServer s) throws Exception {
     Socket socket = new Socket("127.0.0.1", s.port());
     socket.setSoTimeout(20_000);
@@ -326,12 +348,10 @@ class OpenAiServerTest {
 
   @Test
   void aClientThatDisconnectsMidStreamCancelsItsGeneration() throws Exception {
-    try (Engine e = Probe.engine();
-        OpenAiServer s =
-            Probe.server(e, 1, 0)) {
-      Socket socket = startStreaming(s);
+    try (OneSlotTaken busy = OneSlotTaken.start()) {
+      OpenAiServer s = busy.server();
       assertThat(s.stats().running()).isEqualTo(1);
-      socket.close();
+      busy.stream().close();
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
       while ((s.stats().running() > 0 || s.stats().cancelled() == 0)
           && System.nanoTime() < deadline) {
@@ -356,21 +376,14 @@ class OpenAiServerTest {
 
   @Test
   void aFullQueueAnswers503() throws Exception {
-    try (Engine e = Probe.engine();
-        OpenAiServer s =
-            Probe.server(e, 1, 0)) {
-      Socket busy = startStreaming(s);
-      try {
-        Answer a =
-            post(
-                s,
-                "/v1/completions",
-                JSON.createObjectNode().put("prompt", "x").put("max_tokens", 2).toString());
-        assertError(a, 503, null, "the server is busy");
-        assertThat(s.stats().rejected()).isEqualTo(1);
-      } finally {
-        busy.close();
-      }
+    try (OneSlotTaken busy = OneSlotTaken.start()) {
+      Answer a =
+          post(
+              busy.server(),
+              "/v1/completions",
+              JSON.createObjectNode().put("prompt", "x").put("max_tokens", 2).toString());
+      assertError(a, 503, null, "the server is busy");
+      assertThat(busy.server().stats().rejected()).isEqualTo(1);
     }
   }
 

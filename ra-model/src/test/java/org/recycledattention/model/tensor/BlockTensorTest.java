@@ -44,13 +44,24 @@ class BlockTensorTest {
     return x;
   }
 
-  @ParameterizedTest
-  @EnumSource(value = GgmlType.class, names = {"Q8_0", "Q4_0", "Q4_1", "Q5_0", "Q5_1", "IQ4_NL", "Q2_K", "Q3_K", "Q4_K", "Q5_K", "Q6_K", "IQ4_XS"})
-  void elementsAndRowsAreGgmlsDequantization(GgmlType type) {
+  /** A check of one random tensor; {@code seed} (of {@code rnd}) goes into its failure messages. */
+  private interface CaseCheck {
+    void check(Case c, Random rnd, long seed);
+  }
+
+  /** {@code check} on 10 random tensors of {@code type} from a fresh seed. */
+  private static void onRandomTensors(GgmlType type, CaseCheck check) {
     long seed = System.nanoTime();
     Random rnd = new Random(seed);
     for (int trial = 0; trial < 10; trial++) {
-      Case c = random(type, rnd);
+      check.check(random(type, rnd), rnd, seed);
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(value = GgmlType.class, names = {"Q8_0", "Q4_0", "Q4_1", "Q5_0", "Q5_1", "IQ4_NL", "Q2_K", "Q3_K", "Q4_K", "Q5_K", "Q6_K", "IQ4_XS"})
+  void elementsAndRowsAreGgmlsDequantization(GgmlType type) {
+    onRandomTensors(type, (c, rnd, seed) -> {
       float[] row = new float[c.cols() + 5];
       for (int r = 0; r < c.rows(); r++) {
         c.tensor().copyRow(r, row, 5);
@@ -62,16 +73,13 @@ class BlockTensorTest {
         int i = rnd.nextInt(c.rows() * c.cols());
         assertThat(c.tensor().get(i)).as("seed %d, %s element %d", seed, type, i).isEqualTo(c.dequantized()[i]);
       }
-    }
+    });
   }
 
   @ParameterizedTest
   @EnumSource(value = GgmlType.class, names = {"Q8_0", "Q4_0", "Q4_1", "Q5_0", "Q5_1", "IQ4_NL", "Q2_K", "Q3_K", "Q4_K", "Q5_K", "Q6_K", "IQ4_XS"})
   void kernelsEqualDequantizeThenDot(GgmlType type) {
-    long seed = System.nanoTime();
-    Random rnd = new Random(seed);
-    for (int trial = 0; trial < 10; trial++) {
-      Case c = random(type, rnd);
+    onRandomTensors(type, (c, rnd, seed) -> {
       int n = 1 + rnd.nextInt(3);
       float[] x = gaussian(rnd, n * c.cols(), 0.1 + rnd.nextDouble() * 10);
       Input in = Input.of(c.tensor().inputFormat(), x, n, c.cols());
@@ -116,7 +124,7 @@ class BlockTensorTest {
         }
         assertThat((double) c.tensor().dot(r, x, 0)).as("seed %d, %s f32 row %d", seed, type, r).isCloseTo(expected, within(2e-6 * magnitude + 1e-30));
       }
-    }
+    });
   }
 
   /** Sizes come from the file's header: a row that is not whole blocks, or data that ends early, is a one-line error, never a read past the end. */
