@@ -473,6 +473,13 @@ public final class GgufFile implements AutoCloseable {
       }
     }
 
+    /** The next {@code n} values of {@code layout} (their count already checked against the file), read past. */
+    private MemorySegment take(ValueLayout layout, int n) {
+      MemorySegment values = s.asSlice(pos, layout.byteSize() * n);
+      pos += values.byteSize();
+      return values;
+    }
+
     private Object array(int depth) {
       long at = pos;
       if (depth >= MAX_ARRAY_NESTING) {
@@ -500,22 +507,13 @@ public final class GgufFile implements AutoCloseable {
           return a;
         }
         case UINT64, INT64 -> {
-          long[] a = new long[n];
-          MemorySegment.copy(s, I64, pos, a, 0, n);
-          pos += 8L * n;
-          return a;
+          return take(I64, n).toArray(I64);
         }
         case FLOAT32 -> {
-          float[] a = new float[n];
-          MemorySegment.copy(s, F32, pos, a, 0, n);
-          pos += 4L * n;
-          return a;
+          return take(F32, n).toArray(F32);
         }
         case FLOAT64 -> {
-          double[] a = new double[n];
-          MemorySegment.copy(s, F64, pos, a, 0, n);
-          pos += 8L * n;
-          return a;
+          return take(F64, n).toArray(F64);
         }
         case BOOL -> {
           boolean[] a = new boolean[n];
