@@ -49,16 +49,4 @@ for f in "$here"/*.gguf; do
     printf '}\n'
   } >"${f%.gguf}.json"
 done
-# 5. the same references for the stories260K fixture of ../shared/fixtures (a trained 5-layer model)
-stories="$module/../../shared/fixtures/stories260K"
-{
-  printf '{'
-  sep=''
-  for type in f32 f16 q8_0 q4_0; do
-    printf '%s"%s":{"bos":%s,"prompt":%s}' "$sep" "$type" "$("$bin/greedy-ids" "$stories/stories260K-$type.gguf" 1 200)" \
-      "$("$bin/greedy-ids" "$stories/stories260K-$type.gguf" 1,300,301,302,400,450 100)"
-    sep=','
-  done
-  printf '}\n'
-} >"$here/stories260K-llamacpp.json"
 du -ch "$here"/*.gguf | tail -1
