@@ -25,7 +25,11 @@ public final class HalfTensor extends ShapedTensor {
 
   /** f32 to bf16 bits, rounding to nearest even; a NaN stays a quiet NaN (ggml's {@code GGML_FP32_TO_BF16}). */
   public static short toBf16(float v) {
-    return Vec.toBf16(v);
+    int bits = Float.floatToRawIntBits(v);
+    if ((bits & 0x7fffffff) > 0x7f800000) {
+      return (short) ((bits >>> 16) | 64);
+    }
+    return (short) ((bits + (0x7fff + ((bits >>> 16) & 1))) >>> 16);
   }
 
 

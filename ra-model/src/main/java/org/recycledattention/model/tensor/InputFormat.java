@@ -58,7 +58,7 @@ public enum InputFormat {
       }
       case BF16 -> {
         for (int i = 0; i < n; i++) {
-          dst[dstOffset + i] = Float.intBitsToFloat(Vec.toBf16(src[srcOffset + i]) << 16);
+          dst[dstOffset + i] = Float.intBitsToFloat(HalfTensor.toBf16(src[srcOffset + i]) << 16);
         }
       }
       case Q8_0, Q8_1 -> {

@@ -169,15 +169,6 @@ final class Vec {
     return nibbles.selectFrom(IQ4_TABLE);
   }
 
-  /** f32 to bf16 bits, rounding to nearest even; a NaN stays a quiet NaN. */
-  static short toBf16(float v) {
-    int bits = Float.floatToRawIntBits(v);
-    if ((bits & 0x7fffffff) > 0x7f800000) {
-      return (short) ((bits >>> 16) | 64);
-    }
-    return (short) ((bits + (0x7fff + ((bits >>> 16) & 1))) >>> 16);
-  }
-
   static float bf16(MemorySegment s, long offset) {
     return Float.intBitsToFloat((s.get(SHORT, offset) & 0xFFFF) << 16);
   }

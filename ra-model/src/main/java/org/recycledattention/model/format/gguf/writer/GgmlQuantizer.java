@@ -56,7 +56,7 @@ public final class GgmlQuantizer {
       }
       case BF16 -> {
         for (int i = 0; i < n; i++) {
-          out.putShort(toBf16(src[offset + i]));
+          out.putShort(HalfTensor.toBf16(src[offset + i]));
         }
       }
       case Q8_0 -> quantizeQ8_0(src, offset, n, out);
@@ -452,11 +452,6 @@ public final class GgmlQuantizer {
   /** C's {@code (int8_t)} of a float in range: truncation toward zero, then two's-complement wrap. */
   static int int8Trunc(float v) {
     return (byte) (int) v;
-  }
-
-  /** f32 -> bf16, rounding to nearest even; NaN stays a quiet NaN (as ggml's {@code GGML_FP32_TO_BF16}). */
-  public static short toBf16(float v) {
-    return HalfTensor.toBf16(v);
   }
 
   private static void checkSuperBlocks(int n) {

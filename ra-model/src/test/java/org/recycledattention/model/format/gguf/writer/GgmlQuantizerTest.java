@@ -7,6 +7,7 @@ import java.nio.ByteOrder;
 import java.util.Random;
 import java.util.function.Function;
 import org.junit.jupiter.api.Test;
+import org.recycledattention.model.tensor.HalfTensor;
 
 class GgmlQuantizerTest {
   /** Independent restatement of ggml's Q8_0: d = amax/127 in f32, q = round-half-away(x · (1/d)). */
@@ -77,10 +78,12 @@ class GgmlQuantizerTest {
     void quantize(float[] x, int offset, int n, ByteBuffer out);
   }
 
-  /** Element {@code j} of block {@code b} of {@code got} as the type dequantizes it, and how far from {@code x} it may be. */
+  /** An element as the type dequantizes it, and how far from the input it may be. */
+  private record Element(double value, double bound) {}
+
+  /** Element {@code j} of block {@code b} of {@code got}, dequantized. */
   private interface Dequantized {
-    /** {@code {value, bound}}. */
-    double[] at(ByteBuffer got, int b, int j);
+    Element at(ByteBuffer got, int b, int j);
   }
 
   /**
@@ -98,8 +101,8 @@ class GgmlQuantizerTest {
       assertThat(got.array()).as("seed %d trial %d", seed, trial).isEqualTo(reference.apply(x));
       for (int b = 0; b < x.length / 32; b++) {
         for (int j = 0; j < 32; j++) {
-          double[] deq = element.at(got, b, j);
-          assertThat(Math.abs(deq[0] - x[b * 32 + j])).as("seed %d", seed).isLessThanOrEqualTo(deq[1]);
+          Element e = element.at(got, b, j);
+          assertThat(Math.abs(e.value() - x[b * 32 + j])).as("seed %d", seed).isLessThanOrEqualTo(e.bound());
         }
       }
     }
@@ -110,7 +113,7 @@ class GgmlQuantizerTest {
     check(34, GgmlQuantizer::quantizeQ8_0, GgmlQuantizerTest::referenceQ8_0, (got, b, j) -> {
       float d = Float.float16ToFloat(got.getShort(b * 34));
       // half a step, plus the f16 rounding of d (relative 2^-11) times |q| <= 127
-      return new double[] {got.get(b * 34 + 2 + j) * d, d / 2 + 127 * d * 0x1p-11 + 1e-30};
+      return new Element(got.get(b * 34 + 2 + j) * d, d / 2 + 127 * d * 0x1p-11 + 1e-30);
     });
   }
 
@@ -121,7 +124,7 @@ class GgmlQuantizerTest {
       int packed = got.get(b * 18 + 2 + (j % 16)) & 0xFF;
       int q = j < 16 ? packed & 0xF : packed >>> 4;
       // one step (the code range is asymmetric: -8..7 steps), plus the f16 rounding of d
-      return new double[] {(q - 8) * d, Math.abs(d) * (1 + 8 * 0x1p-11) + 1e-30};
+      return new Element((q - 8) * d, Math.abs(d) * (1 + 8 * 0x1p-11) + 1e-30);
     });
   }
 
@@ -132,8 +135,8 @@ class GgmlQuantizerTest {
     assertThat(GgmlQuantizer.roundf(0.49999997f)).isEqualTo(0f);
     assertThat(GgmlQuantizer.int8Trunc(15.9f)).isEqualTo(15);
     assertThat(GgmlQuantizer.int8Trunc(0.4f)).isEqualTo(0);
-    assertThat(GgmlQuantizer.toBf16(1.0f)).isEqualTo((short) 0x3F80);
-    assertThat(GgmlQuantizer.toBf16(Float.intBitsToFloat(0x3F808000))).isEqualTo((short) 0x3F80); // tie to even
-    assertThat(GgmlQuantizer.toBf16(Float.intBitsToFloat(0x3F818000))).isEqualTo((short) 0x3F82);
+    assertThat(HalfTensor.toBf16(1.0f)).isEqualTo((short) 0x3F80);
+    assertThat(HalfTensor.toBf16(Float.intBitsToFloat(0x3F808000))).isEqualTo((short) 0x3F80); // tie to even
+    assertThat(HalfTensor.toBf16(Float.intBitsToFloat(0x3F818000))).isEqualTo((short) 0x3F82);
   }
 }

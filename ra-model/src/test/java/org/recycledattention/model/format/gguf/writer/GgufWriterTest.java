@@ -17,6 +17,7 @@ import org.recycledattention.model.format.gguf.GgufFile;
 import org.recycledattention.model.format.gguf.GgufValueType;
 import org.recycledattention.model.tensor.FloatTensor;
 import org.recycledattention.model.tensor.GgmlType;
+import org.recycledattention.model.tensor.HalfTensor;
 
 class GgufWriterTest {
   @TempDir Path dir;
@@ -88,7 +89,7 @@ class GgufWriterTest {
           float expected = switch (t) {
             case F32 -> values[i];
             case F16 -> Float.float16ToFloat(Float.floatToFloat16(values[i]));
-            case BF16 -> Float.intBitsToFloat(GgmlQuantizer.toBf16(values[i]) << 16);
+            case BF16 -> Float.intBitsToFloat(HalfTensor.toBf16(values[i]) << 16);
             case Q8_0 -> enc.get(i / 32 * 34 + 2 + i % 32) * Float.float16ToFloat(enc.getShort(i / 32 * 34));
             case Q4_0 -> {
               int packed = enc.get(i / 32 * 18 + 2 + (i % 32) % 16) & 0xFF;
