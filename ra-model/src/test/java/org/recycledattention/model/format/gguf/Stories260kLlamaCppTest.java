@@ -57,14 +57,12 @@ class Stories260kLlamaCppTest {
       float[] logits = s.prefill(prompt);
       for (int i = 0; i < n; i++) {
         int best = 0;
+        float second = Float.NEGATIVE_INFINITY;
         for (int j = 1; j < logits.length; j++) {
           if (logits[j] > logits[best]) {
+            second = logits[best];
             best = j;
-          }
-        }
-        float second = Float.NEGATIVE_INFINITY;
-        for (int j = 0; j < logits.length; j++) {
-          if (j != best && logits[j] > second) {
+          } else if (logits[j] > second) {
             second = logits[j];
           }
         }
