@@ -37,6 +37,7 @@ import org.recycledattention.inference.Engine;
 import org.recycledattention.inference.PreparedCompletion;
 import org.recycledattention.inference.RequestException;
 import org.recycledattention.inference.chat.ChatTemplateException;
+import org.recycledattention.model.io.SafeText;
 
 /**
  * An OpenAI-compatible HTTP server over one {@link Engine}, on the JDK's own HTTP server:
@@ -334,7 +335,7 @@ public final class OpenAiServer implements AutoCloseable {
       throw ApiError.badRequest(
           null,
           "the request body is not valid JSON: "
-              + oneLine(e.getOriginalMessage())
+              + SafeText.line(e.getOriginalMessage())
               + " (line "
               + e.getLocation().getLineNr()
               + ", column "
@@ -346,10 +347,6 @@ public final class OpenAiServer implements AutoCloseable {
           null, "the request body must be a JSON object, got " + Requests.describe(node));
     }
     return node;
-  }
-
-  private static String oneLine(String s) {
-    return s == null ? "" : s.strip().replaceAll("\\s*[\\r\\n]+\\s*", " ");
   }
 
   private void sendJson(HttpExchange ex, int status, ObjectNode body) throws IOException {
@@ -474,7 +471,7 @@ public final class OpenAiServer implements AutoCloseable {
 
     private static ApiError generationFailed(RuntimeException e) {
       return ApiError.serverError(
-          "generation failed: " + oneLine(e.getMessage() == null ? e.toString() : e.getMessage()));
+          "generation failed: " + SafeText.line(e.getMessage() == null ? e.toString() : e.getMessage()));
     }
 
     private void whole() throws IOException {

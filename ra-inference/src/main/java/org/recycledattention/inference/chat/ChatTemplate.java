@@ -23,6 +23,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import jinjava.javax.el.CompositeELResolver;
 import org.recycledattention.api.RaException;
+import org.recycledattention.model.io.SafeText;
 
 /**
  * A model's chat template: the Jinja program in GGUF's {@code tokenizer.chat_template} that turns a
@@ -173,7 +174,7 @@ public final class ChatTemplate {
         if (m != null && m.contains(Raised.MARKER)) {
           throw ChatTemplateException.rejected(
               "the chat template refused the messages: "
-                  + oneLine(m.substring(m.indexOf(Raised.MARKER) + Raised.MARKER.length())));
+                  + SafeText.line(m.substring(m.indexOf(Raised.MARKER) + Raised.MARKER.length())));
         }
       }
       throw failure(describe(first));
@@ -184,7 +185,7 @@ public final class ChatTemplate {
   private static ChatTemplateException failure(String what) {
     return ChatTemplateException.unsupported(
         "the chat template does not render here: "
-            + oneLine(what)
+            + SafeText.line(what)
             + "; pass another template (--chat-template FILE)");
   }
 
@@ -202,11 +203,7 @@ public final class ChatTemplate {
   }
 
   private static String describe(TemplateError e) {
-    return oneLine(e.getMessage()) + (e.getLineno() > 0 ? " (line " + e.getLineno() + ")" : "");
-  }
-
-  private static String oneLine(String s) {
-    return s == null ? "unknown error" : s.strip().replaceAll("\\s*[\\r\\n]+\\s*", " ");
+    return SafeText.line(e.getMessage()) + (e.getLineno() > 0 ? " (line " + e.getLineno() + ")" : "");
   }
 
   private static Jinjava newJinjava() {
