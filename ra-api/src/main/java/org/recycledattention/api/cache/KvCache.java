@@ -44,6 +44,16 @@ public interface KvCache extends AutoCloseable {
   /** The working-set operations of {@code layer}. The same view every time. */
   WorkingSet workingSet(int layer);
 
+  /**
+   * Offers the caller's kernel threads for this cache's attention calls. Returns whether the cache
+   * will run its parallel work on them from now on; the caller then keeps them ready between
+   * {@code attend} calls instead of leaving the cores to other threads. Results do not depend on
+   * it. The default declines (a cache with its own threads or none).
+   */
+  default boolean shareThreads(KernelThreads threads) {
+    return false;
+  }
+
   /** Counters since allocation. */
   CacheStats stats();
 

@@ -4,8 +4,10 @@ import java.util.Arrays;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.RecursiveAction;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntConsumer;
 import org.recycledattention.api.cache.AttentionResult;
 import org.recycledattention.api.cache.CacheSpec;
+import org.recycledattention.api.cache.KernelThreads;
 import org.recycledattention.api.cache.support.AbstractKvCache;
 import org.recycledattention.api.plan.GroupReduction;
 import org.recycledattention.api.plan.ScoreMode;
@@ -19,8 +21,10 @@ import org.recycledattention.api.plan.StepPlan;
  * An attention call is cut into <em>units</em>: one KV head with the whole group of query heads
  * that read it, for one query (or, for {@link ScoreMode#SUM}, for all queries in order, so that the
  * sums keep their order). A unit reads each key and value row once for the whole group. Units are
- * claimed from a counter by the calling thread and up to {@code threads - 1} pool workers; a unit is
- * never split, and its arithmetic does not depend on which thread runs it, so results are
+ * claimed from a counter by the calling thread and up to {@code threads - 1} other threads: the
+ * caller's kernel threads when it lends them ({@link #shareThreads}; no hand-off to a pool, whose
+ * wake-up on a 2-core VM cost as much as the second thread saved at 1K tokens), else the backend's
+ * pool workers. A unit is never split, and its arithmetic does not depend on which thread runs it, so results are
  * identical for every thread count. Calls with little work run on the calling thread alone.
  *
  * <p>Argument checks, the closed state and the statistics are {@link AbstractKvCache}'s. Not
@@ -39,6 +43,9 @@ final class CpuKvCache extends AbstractKvCache<LayerStore> {
   private final Rows.Scratch[] scratch;
   private final Worker[] workers;
   private final AtomicInteger nextUnit = new AtomicInteger();
+  private final IntConsumer unitRunner = this::runUnits;
+  // the caller's kernel threads, when lent: used instead of the backend's pool
+  private KernelThreads shared;
 
   // the call in progress (set by attend, read by the units)
   private LayerStore cur;
@@ -113,7 +120,8 @@ final class CpuKvCache extends AbstractKvCache<LayerStore> {
     int kvHeads = spec.kvHeads();
     int units = mode == ScoreMode.SUM ? kvHeads : kvHeads * queries;
     long work = pairs * qh * d * 2;
-    int wanted = (int) Math.min(workers.length + 1, Math.max(1, work / MIN_WORK_PER_THREAD));
+    int available = shared == null ? workers.length + 1 : Math.min(workers.length + 1, shared.threads());
+    int wanted = (int) Math.min(available, Math.max(1, work / MIN_WORK_PER_THREAD));
     // Too few KV heads for the threads and no scores to reduce over the group: split each group
     // into sub-groups of query heads. Each sub-group reads the head's K/V again, but every query
     // head's arithmetic is unchanged, so the result is too.
@@ -144,6 +152,8 @@ final class CpuKvCache extends AbstractKvCache<LayerStore> {
     try {
       if (threads == 1) {
         runUnits(0);
+      } else if (shared != null) {
+        shared.forEach(threads, unitRunner);
       } else {
         dispatch(threads);
       }
@@ -157,6 +167,20 @@ final class CpuKvCache extends AbstractKvCache<LayerStore> {
       curScores = null;
     }
     return new AttentionResult(attended, scores);
+  }
+
+  /**
+   * Takes the caller's threads when this cache would run attention on more than one thread: they
+   * replace the backend's pool (the thread count stays the backend's at most).
+   */
+  @Override
+  public boolean shareThreads(KernelThreads threads) {
+    backend.checkOpen();
+    if (threads.threads() < 2 || workers.length == 0) {
+      return false;
+    }
+    shared = threads;
+    return true;
   }
 
   /** The backend's worker pool, or null when it runs single-threaded. */

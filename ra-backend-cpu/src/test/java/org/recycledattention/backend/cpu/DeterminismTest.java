@@ -3,10 +3,16 @@ package org.recycledattention.backend.cpu;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.SplittableRandom;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.function.IntConsumer;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.recycledattention.api.cache.AttentionResult;
 import org.recycledattention.api.cache.CacheSpec;
+import org.recycledattention.api.cache.KernelThreads;
 import org.recycledattention.api.cache.KvCache;
 import org.recycledattention.api.cache.KvDtype;
 import org.recycledattention.api.plan.ScoreRequest;
@@ -18,6 +24,11 @@ class DeterminismTest {
   private record Run(float[] decodeOut, float[] decodeScores, float[] prefillOut, float[] prefillScores) {}
 
   private static Run run(KvDtype dtype, int threads, long seed) {
+    return run(dtype, threads, seed, null);
+  }
+
+  /** With {@code lent} non-null, the cache is offered those threads and must take them. */
+  private static Run run(KvDtype dtype, int threads, long seed, KernelThreads lent) {
     SplittableRandom random = new SplittableRandom(seed);
     int kv = 4;
     int qh = 16;
@@ -26,6 +37,9 @@ class DeterminismTest {
     int chunk = 16;
     try (CpuBackend backend = CpuBackend.create(dtype, threads);
         KvCache cache = backend.allocate(new CacheSpec(1, qh, kv, dim, n))) {
+      if (lent != null) {
+        assertThat(cache.shareThreads(lent)).as("takes the lent threads").isTrue();
+      }
       cache.append(0, RandomData.gaussian(random, (n - chunk) * kv * dim, 1), RandomData.gaussian(random, (n - chunk) * kv * dim, 1),
           RandomData.range(0, n - chunk), n - chunk);
       cache.append(0, RandomData.gaussian(random, chunk * kv * dim, 1), RandomData.gaussian(random, chunk * kv * dim, 1),
@@ -49,6 +63,50 @@ class DeterminismTest {
       assertThat(many.decodeScores()).as("decode scores, %d threads", threads).containsExactly(one.decodeScores());
       assertThat(many.prefillOut()).as("prefill output, %d threads", threads).containsExactly(one.prefillOut());
       assertThat(many.prefillScores()).as("prefill scores, %d threads", threads).containsExactly(one.prefillScores());
+    }
+  }
+
+  /** Two threads of the caller's: index 0 on the caller, the rest, last first, on a second thread. */
+  private static final class LentThreads implements KernelThreads {
+    final ExecutorService other = Executors.newSingleThreadExecutor();
+    int calls;
+
+    @Override
+    public int threads() {
+      return 2;
+    }
+
+    @Override
+    public void forEach(int n, IntConsumer body) {
+      calls++;
+      Future<?> rest = other.submit(() -> {
+        for (int i = n - 1; i > 0; i--) {
+          body.accept(i);
+        }
+      });
+      body.accept(0);
+      try {
+        rest.get();
+      } catch (InterruptedException | ExecutionException e) {
+        throw new IllegalStateException(e);
+      }
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(value = KvDtype.class, names = {"F32", "F16"})
+  void lentKernelThreadsRunTheUnitsAndChangeNoBit(KvDtype dtype) {
+    Run one = run(dtype, 1, 5);
+    LentThreads lent = new LentThreads();
+    try {
+      Run shared = run(dtype, 2, 5, lent);
+      assertThat(lent.calls).as("attention calls run on the lent threads").isEqualTo(2);
+      assertThat(shared).usingRecursiveComparison().isEqualTo(one);
+    } finally {
+      lent.other.shutdown();
+    }
+    try (CpuBackend single = CpuBackend.create(dtype, 1); KvCache cache = single.allocate(new CacheSpec(1, 2, 1, 16, 4))) {
+      assertThat(cache.shareThreads(lent)).as("a one-thread backend keeps attention on the caller").isFalse();
     }
   }
 

@@ -3,6 +3,7 @@ package org.recycledattention.engine.decode;
 import static java.util.Objects.requireNonNull;
 
 import org.recycledattention.api.cache.AttentionResult;
+import org.recycledattention.api.cache.KernelThreads;
 import org.recycledattention.api.cache.KvCache;
 import org.recycledattention.api.plan.StepPlan;
 import org.recycledattention.api.policy.AttentionPolicy;
@@ -29,6 +30,7 @@ final class PolicyAttention implements Attention {
   private int position;
   private int decodeIndex = -1;
   private DecodeStep step;
+  private boolean kernelThreads;
 
   private long decodeFullSteps;
   private long decodePartialSteps;
@@ -45,6 +47,16 @@ final class PolicyAttention implements Attention {
     for (int l = 0; l < layers; l++) {
       workingSets[l] = new TrackingWorkingSet(cache.workingSet(l));
     }
+  }
+
+  /** Lends the cache the forward pass's kernel threads, if it takes them ({@link KvCache#shareThreads}). */
+  void shareThreads(KernelThreads threads) {
+    kernelThreads = cache.shareThreads(threads);
+  }
+
+  @Override
+  public boolean usesKernelThreads() {
+    return kernelThreads;
   }
 
   /**

@@ -83,6 +83,7 @@ public final class Session implements AutoCloseable {
     try {
       this.attention = new PolicyAttention(c, p);
       par = new Parallel(threads);
+      attention.shareThreads(par);
       this.state = model.newState(attention, par, chunk);
     } catch (RuntimeException | Error e) {
       c.close();
@@ -93,6 +94,11 @@ public final class Session implements AutoCloseable {
     }
     this.cache = c;
     this.parallel = par;
+  }
+
+  /** Whether the cache runs its attention on this session's kernel threads ({@link KvCache#shareThreads}). */
+  boolean attentionOnKernelThreads() {
+    return attention.usesKernelThreads();
   }
 
   /** Tokens fed so far (the position of the next one). */

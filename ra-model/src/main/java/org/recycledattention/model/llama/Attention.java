@@ -1,5 +1,7 @@
 package org.recycledattention.model.llama;
 
+import org.recycledattention.model.tensor.Parallel;
+
 /**
  * Attention as the forward pass needs it, for one sequence: the new tokens' keys and values go in, their
  * queries attend to what the implementation keeps, the output comes back. Decoding (ra-engine) implements it
@@ -22,4 +24,13 @@ public interface Attention {
    * @param out receives {@code tokens × heads × headDim}
    */
   void attend(int layer, float[] q, float[] k, float[] v, int[] positions, int tokens, float[] out);
+
+  /**
+   * Whether {@link #attend} runs its parallel work on the pass's own kernel threads (the
+   * sequence's {@link Parallel}): the pass then keeps them ready
+   * across the call instead of resting them. By default it does not.
+   */
+  default boolean usesKernelThreads() {
+    return false;
+  }
 }

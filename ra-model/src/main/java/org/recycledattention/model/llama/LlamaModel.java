@@ -202,7 +202,9 @@ public final class LlamaModel implements LanguageModel {
         rotate(q, t * qDim, config.heads(), s, t * half);
         rotate(s.k, t * kvDim, config.kvHeads(), s, t * half);
       }
-      par.rest(); // attention runs on the KV cache's threads: leave them the cores
+      if (!s.attention.usesKernelThreads()) {
+        par.rest(); // attention runs on other threads: leave them the cores
+      }
       s.attention.attend(l, q, s.k, s.v, s.positions, count, s.att);
       MatMul.matmul(w.wo(), s.input.set(s.att, count, qDim), xb2, par);
       addInPlace(x, xb2, count * dim);

@@ -3,6 +3,8 @@ package org.recycledattention.model.tensor;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.IntConsumer;
+import org.recycledattention.api.cache.KernelThreads;
 
 /**
  * A small fork-join helper for the dense kernels: splits {@code [0, n)} into chunks and runs them
@@ -14,11 +16,12 @@ import java.util.concurrent.locks.LockSupport;
  * do not pay a wake-up each (about 6 µs on a VM), while a long pause does not burn a core. When the
  * caller knows a pause is coming in which other threads need the cores (attention, which the KV
  * cache runs on its own threads), {@link #rest()} parks the workers at once: on a 2-core machine a
- * spinning worker otherwise takes a core from the attention thread.
+ * spinning worker otherwise takes a core from the attention thread. A KV cache that accepts these
+ * threads ({@link KernelThreads}) runs its attention on them instead, with no hand-off at all.
  *
  * <p><b>NOTE:</b> one caller at a time (one per sequence); {@link #close()} stops the workers.
  */
-public final class Parallel implements AutoCloseable {
+public final class Parallel implements KernelThreads, AutoCloseable {
   /** A body over a half-open range. */
   @FunctionalInterface
   public interface RangeBody {
@@ -67,8 +70,19 @@ public final class Parallel implements AutoCloseable {
     return new Parallel(1);
   }
 
+  @Override
   public int threads() {
     return threads;
+  }
+
+  /** {@link #forRange} one index at a time: the {@link KernelThreads} a KV cache borrows. */
+  @Override
+  public void forEach(int n, IntConsumer body) {
+    forRange(n, (from, to) -> {
+      for (int i = from; i < to; i++) {
+        body.accept(i);
+      }
+    });
   }
 
   /**
