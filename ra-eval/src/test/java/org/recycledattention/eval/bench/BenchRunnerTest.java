@@ -5,8 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
+import org.recycledattention.api.cache.BackendCapability;
+import org.recycledattention.api.cache.CacheSpec;
+import org.recycledattention.api.cache.KvCache;
 import org.recycledattention.api.cache.KvCacheBackend;
+import org.recycledattention.api.cache.KvDtype;
 import org.recycledattention.engine.testing.Runtimes;
 import org.recycledattention.eval.synthetic.SyntheticModels;
 import org.recycledattention.eval.synthetic.SyntheticSpec;
@@ -64,6 +70,49 @@ class BenchRunnerTest {
         // a recycled full step reads the whole store, which its longer warm-up (it meets full steps one in ten) made longer
         assertThat(recycled.stepTimes().get(0).kvBytesRead()).isBetween(full.kvBytesReadPerToken(), 1.5 * full.kvBytesReadPerToken());
       }
+    }
+  }
+
+  /** A backend that counts the caches it allocates. */
+  private record Counting(KvCacheBackend inner, AtomicInteger caches) implements KvCacheBackend {
+    @Override
+    public String name() {
+      return inner.name();
+    }
+
+    @Override
+    public Set<BackendCapability> capabilities() {
+      return inner.capabilities();
+    }
+
+    @Override
+    public KvDtype storageDtype() {
+      return inner.storageDtype();
+    }
+
+    @Override
+    public KvCache allocate(CacheSpec spec) {
+      caches.incrementAndGet();
+      return inner.allocate(spec);
+    }
+
+    @Override
+    public void close() {
+      inner.close();
+    }
+  }
+
+  /** The JIT warm-up decodes in a session of its own per (backend, policy), so the cells' depths are as asked. */
+  @Test
+  void theJitWarmsUpInThrowawaySessionsBeforeTheCells() {
+    try (LlamaModel model = SyntheticModels.build(SyntheticSpec.parse("synthetic:tiny"));
+        KvCacheBackend backend = new Counting(Runtimes.cpu(), new AtomicInteger())) {
+      BenchRunner.Options o = new BenchRunner.Options(List.of(256, 300), 8, 2, BenchRunner.Fill.RANDOM, 1, 7);
+      List<BenchCell> cells = new BenchRunner(model).run(o, Map.of("cpu", backend),
+          n -> List.of(Runtimes.policy("full", n / 8), Runtimes.policy("local", n / 8)), p -> {});
+      assertThat(((Counting) backend).caches().get()).as("2 warm-up sessions, 2 cells per context").isEqualTo(2 + 4);
+      // the cell at 256: 257 to 257 + 32 warm-up + 8 steps (a mean over its session), no JIT warm-up step
+      assertThat(cells.get(0).meanTokensAttended()).isBetween(257.0, 257.0 + 32 + 8);
     }
   }
 
