@@ -28,8 +28,13 @@ public final class Parallel implements KernelThreads, AutoCloseable {
     void run(int from, int to);
   }
 
-  /** How long an idle worker spins before it parks. */
-  static final long SPIN_NANOS = 50_000;
+  /**
+   * How long an idle worker spins before it parks. 50 µs was too short on the 2-core VM: in a 1K
+   * decode of bench-small (0.4 ms a token, ~24 regions) the worker parked 800 to 1,000 times in 600
+   * steps and each region after a park began without it (p90 step 1.7 ms against a 0.4 ms median);
+   * spinning 2 ms, it parked 10 to 50 times and the p90 step was 0.5 to 0.7 ms.
+   */
+  static final long SPIN_NANOS = 2_000_000;
 
   private final int threads;
   private final Thread[] workers;
