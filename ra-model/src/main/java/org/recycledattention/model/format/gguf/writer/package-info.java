@@ -8,7 +8,7 @@
  * reader never sees half a file.
  *
  * <p>Depends on ra-api (its exception type), {@code model.format} (the weights it writes), {@code model.format.gguf} (value
- * types, and reading back the file it checks), {@code model.llama} (the model and its RoPE settings), {@code model.tensor},
+ * types, magic and alignment), {@code model.llama} (the model and its RoPE settings), {@code model.tensor},
  * {@code model.tokenizer} and {@code model.io} (atomic output files).
  */
 package org.recycledattention.model.format.gguf.writer;
