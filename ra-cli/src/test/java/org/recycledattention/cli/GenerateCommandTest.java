@@ -68,6 +68,11 @@ class GenerateCommandTest {
     Path empty = Files.writeString(tmp.resolve("empty.txt"), "\n");
     assertUsageError(Cli.run("generate", "--model", model, "--prompt-file", empty.toString()),
         "prompt file '" + empty + "' is empty; put the prompt text in it, or pass token ids with --prompt-ids");
+    Path latin1 = Files.write(tmp.resolve("latin1.txt"), new byte[] {'c', 'a', 'f', (byte) 0xE9});
+    assertUsageError(Cli.run("generate", "--model", model, "--prompt-file", latin1.toString()),
+        "prompt file '" + latin1 + "' is not valid UTF-8 (at byte 3); save it as UTF-8");
+    assertUsageError(Cli.run("generate", "--model", model, "--prompt-file", tmp.toString()),
+        "prompt file '" + tmp + "' is not a regular file; pass a UTF-8 text file to --prompt-file");
     assertUsageError(Cli.run("generate", "--model", model, "--prompt-ids", "1", "--max-tokens", "0"),
         "invalid value '0' for --max-tokens: expected an integer >= 1");
     assertUsageError(Cli.run("generate", "--model", model, "--prompt-ids", "1,,2"),

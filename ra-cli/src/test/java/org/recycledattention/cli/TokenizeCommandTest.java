@@ -184,7 +184,7 @@ class TokenizeCommandTest {
             // what the JVM makes of an argument that is not UTF-8
             new Case(
                 new String[] {"--model", BPE.toString(), "--prompt", "caf\uFFFD"},
-                "--prompt is not valid UTF-8"),
+                "--prompt holds U+FFFD"),
             new Case(
                 new String[] {
                   "--model", BPE.toString(), "--prompt-file", dir.resolve("none.txt").toString()

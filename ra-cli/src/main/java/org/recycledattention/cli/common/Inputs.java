@@ -1,5 +1,11 @@
 package org.recycledattention.cli.common;
 
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -61,6 +67,33 @@ public final class Inputs {
           + " in a UTF-8 locale (e.g. LC_ALL=C.UTF-8)");
     }
     return text;
+  }
+
+  /**
+   * The bytes of the text file given to {@code flag} as UTF-8 text, exactly (nothing trimmed). A
+   * path that is missing or not a regular file (a FIFO would block), an unreadable file and bytes
+   * that are not UTF-8 (named by their offset) are refused.
+   */
+  public static String readUtf8File(Path file, String flag) {
+    if (!Files.isRegularFile(file)) {
+      throw new UsageException("prompt file '" + file + "' " + (Files.exists(file) ? "is not a regular file" : "does not exist")
+          + "; pass a UTF-8 text file to " + flag);
+    }
+    byte[] bytes;
+    try {
+      bytes = Files.readAllBytes(file);
+    } catch (IOException e) {
+      throw new UsageException("cannot read prompt file '" + file + "': " + e.getMessage() + "; check that it is readable");
+    }
+    CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
+        .onMalformedInput(CodingErrorAction.REPORT)
+        .onUnmappableCharacter(CodingErrorAction.REPORT);
+    ByteBuffer in = ByteBuffer.wrap(bytes);
+    CharBuffer chars = CharBuffer.allocate(bytes.length);
+    if (decoder.decode(in, chars, true).isError() || decoder.flush(chars).isError()) {
+      throw new UsageException("prompt file '" + file + "' is not valid UTF-8 (at byte " + in.position() + "); save it as UTF-8");
+    }
+    return chars.flip().toString();
   }
 
   /** Parses {@code --prompt-ids}: comma-separated non-negative integers. */

@@ -2,12 +2,7 @@ package org.recycledattention.cli.generate;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -234,18 +229,7 @@ public final class GenerateCommand extends Subcommand {
     }
     if (prompt.file != null) {
       Path f = prompt.file;
-      if (!Files.isRegularFile(f)) {
-        throw new UsageException("prompt file '" + f + "' " + (Files.exists(f) ? "is not a regular file" : "does not exist")
-            + "; pass a UTF-8 text file to --prompt-file");
-      }
-      String text;
-      try {
-        text = StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(Files.readAllBytes(f))).toString();
-      } catch (CharacterCodingException e) {
-        throw new UsageException("prompt file '" + f + "' is not valid UTF-8; save it as UTF-8");
-      } catch (IOException e) {
-        throw new UsageException("cannot read prompt file '" + f + "': " + e.getMessage() + "; check that it is readable");
-      }
+      String text = Inputs.readUtf8File(f, "--prompt-file");
       if (text.endsWith("\r\n")) {
         text = text.substring(0, text.length() - 2);
       } else if (text.endsWith("\n")) {

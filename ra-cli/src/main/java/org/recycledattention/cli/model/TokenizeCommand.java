@@ -9,14 +9,13 @@ import java.io.InputStream;
 import java.io.PrintWriter;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
-import java.nio.CharBuffer;
 import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import org.recycledattention.cli.common.Inputs;
 import org.recycledattention.cli.common.Subcommand;
 import org.recycledattention.cli.common.UsageException;
 import org.recycledattention.engine.wiring.Models;
@@ -103,7 +102,7 @@ public final class TokenizeCommand extends Subcommand {
       throw new UsageException(
           "--json and --ids are both given; pass one (--json prints ids and pieces, --ids the ids alone)");
     }
-    String input = text.prompt != null ? promptArgument(text.prompt) : promptFile(text.file);
+    String input = text.prompt != null ? Inputs.checkPromptText(text.prompt) : Inputs.readUtf8File(text.file, "--prompt-file");
     Loaded loaded = load(model);
     Tokenizer tok = loaded.tokenizer();
     int[] ids = tok.encode(input, !noBos && tok.addBosByDefault());
@@ -183,59 +182,6 @@ public final class TokenizeCommand extends Subcommand {
         .onUnmappableCharacter(CodingErrorAction.REPORT)
         .decode(ByteBuffer.wrap(bytes))
         .toString();
-  }
-
-  /**
-   * The text of {@code --prompt}. The JVM hands over command-line arguments decoded, with U+FFFD
-   * where the bytes were not UTF-8; as invalid UTF-8 in a file is refused, so is that.
-   */
-  static String promptArgument(String prompt) {
-    int at = prompt.indexOf('\uFFFD');
-    if (at >= 0) {
-      throw new UsageException(
-          "--prompt is not valid UTF-8: it holds U+FFFD at character "
-              + at
-              + ", which is what arguments that are not "
-              + "UTF-8 turn into; pass UTF-8 text (in a UTF-8 locale), or put the text in a file for --prompt-file");
-    }
-    return prompt;
-  }
-
-  /** The bytes of {@code file} as UTF-8 text, exactly (nothing trimmed). */
-  static String promptFile(Path file) {
-    if (!Files.isRegularFile(file)) {
-      throw new UsageException(
-          "prompt file '"
-              + file
-              + "' does not exist or is not a regular file; pass a UTF-8 text file to --prompt-file");
-    }
-    byte[] bytes;
-    try {
-      bytes = Files.readAllBytes(file);
-    } catch (IOException e) {
-      throw new UsageException(
-          "cannot read prompt file '"
-              + file
-              + "': "
-              + e.getMessage()
-              + "; check that it is readable");
-    }
-    CharsetDecoder decoder =
-        StandardCharsets.UTF_8
-            .newDecoder()
-            .onMalformedInput(CodingErrorAction.REPORT)
-            .onUnmappableCharacter(CodingErrorAction.REPORT);
-    ByteBuffer in = ByteBuffer.wrap(bytes);
-    CharBuffer chars = CharBuffer.allocate(bytes.length);
-    if (decoder.decode(in, chars, true).isError() || decoder.flush(chars).isError()) {
-      throw new UsageException(
-          "prompt file '"
-              + file
-              + "' is not valid UTF-8 (at byte "
-              + in.position()
-              + "); save it as UTF-8");
-    }
-    return chars.flip().toString();
   }
 
   /** A tokenizer and a one-line account of where it came from. */

@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
 import org.recycledattention.model.ModelFormatException;
+import org.recycledattention.model.io.SafeText;
 
 /**
  * A read-only, row-major {@code rows × cols} matrix of weights in one {@link GgmlType}. A vector
@@ -101,24 +102,25 @@ public sealed interface FloatTensor permits ShapedTensor {
     requireNonNull(name, "name is null");
     requireNonNull(type, "type is null");
     requireNonNull(data, "data is null");
+    String shown = SafeText.of(name); // a name from the file: escaped and bounded in every message
     if (!type.supported()) {
-      throw new ModelFormatException(file, fileOffset, "tensor '" + name + "' has type " + type
+      throw new ModelFormatException(file, fileOffset, "tensor '" + shown + "' has type " + type
           + ", which this engine cannot read (supported: " + GgmlType.supportedNames() + "); convert or re-quantize the model to one of those");
     }
     if (rows < 1 || cols < 1 || rows > Integer.MAX_VALUE || cols > Integer.MAX_VALUE) {
-      throw new ModelFormatException(file, fileOffset, "tensor '" + name + "' has shape " + rows + " x " + cols
+      throw new ModelFormatException(file, fileOffset, "tensor '" + shown + "' has shape " + rows + " x " + cols
           + "; expected 1 .. " + Integer.MAX_VALUE + " rows and columns");
     }
     if (cols % type.blockSize() != 0) {
-      throw new ModelFormatException(file, fileOffset, "tensor '" + name + "' of type " + type + " has rows of " + cols
+      throw new ModelFormatException(file, fileOffset, "tensor '" + shown + "' of type " + type + " has rows of " + cols
           + " elements, not a multiple of its block size " + type.blockSize());
     }
     long bytes = type.bytes(rows * cols);
     if (bytes < 0) {
-      throw new ModelFormatException(file, fileOffset, "tensor '" + name + "' (" + type + ", " + rows + " x " + cols + ") is too large");
+      throw new ModelFormatException(file, fileOffset, "tensor '" + shown + "' (" + type + ", " + rows + " x " + cols + ") is too large");
     }
     if (data.byteSize() < bytes) {
-      throw new ModelFormatException(file, fileOffset, "tensor '" + name + "' (" + type + ", " + rows + " x " + cols + ") needs "
+      throw new ModelFormatException(file, fileOffset, "tensor '" + shown + "' (" + type + ", " + rows + " x " + cols + ") needs "
           + bytes + " bytes but only " + data.byteSize() + " are available; the file is truncated or corrupt");
     }
     MemorySegment slice = data.asSlice(0, bytes);

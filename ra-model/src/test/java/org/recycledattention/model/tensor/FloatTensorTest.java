@@ -106,6 +106,17 @@ class FloatTensorTest {
   }
 
   @Test
+  void aHostileTensorNameIsEscapedAndBoundedInTheMessage() {
+    // the name comes from the file: a newline in it must not split the error line, nor a huge name flood it
+    String name = "blk.0\nattn_q" + "x".repeat(10_000);
+    assertThatThrownBy(() -> FloatTensor.of(FILE, 1234, name, GgmlType.IQ2_XS, MemorySegment.ofArray(new byte[1024]), 1, 256))
+        .isInstanceOf(ModelFormatException.class)
+        .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\n").hasSizeLessThan(1000).contains("blk.0\\nattn_q"));
+    assertThatThrownBy(() -> FloatTensor.of(FILE, 1234, name, GgmlType.Q8_0, MemorySegment.ofArray(new byte[4]), 1, 256))
+        .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\n").hasSizeLessThan(1000).contains("truncated"));
+  }
+
+  @Test
   void halfActivationsAreRoundedAsLlamaCppRoundsThem() {
     // llama.cpp converts the activations of an F16 (BF16) product to F16 (BF16) first
     ByteBuffer b = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putShort(Float.floatToFloat16(1f)).putShort(Float.floatToFloat16(1f));

@@ -7,7 +7,8 @@
  * under llama.cpp's key and tensor names, with llama-quantize's fallbacks for rows that are not whole blocks). Files are written to a temporary sibling and renamed when complete, so a
  * reader never sees half a file.
  *
- * <p>Depends on {@code model.format}, {@code model.tensor}, {@code model.format.gguf} (value types) and
- * {@code model.tokenizer}.
+ * <p>Depends on ra-api (its exception type), {@code model.format} (the weights it writes), {@code model.format.gguf} (value
+ * types, magic and alignment), {@code model.llama} (the model and its RoPE settings), {@code model.tensor},
+ * {@code model.tokenizer} and {@code model.io} (atomic output files).
  */
 package org.recycledattention.model.format.gguf.writer;
