@@ -32,8 +32,9 @@
  * (decode) and the batched product (prefill: several input vectors per pass over the weights),
  * parallel over output rows through a caller-owned {@link org.recycledattention.model.tensor.Parallel}.
  *
- * <p>Depends on the JDK (incubating Vector API, FFM) and {@code engine.model} for its exception
- * type only. Tensors are immutable and thread-safe; {@code Activations} and {@code Parallel} serve
+ * <p>Depends on the JDK (incubating Vector API, FFM), {@code engine.model} for its exception
+ * type only, and ra-api's {@code KernelThreads}, which {@code Parallel} implements so that a KV
+ * cache can run its attention on the kernel threads. Tensors are immutable and thread-safe; {@code Activations} and {@code Parallel} serve
  * one caller at a time.
  */
 package org.recycledattention.model.tensor;
