@@ -14,9 +14,9 @@ import org.recycledattention.api.cache.KernelThreads;
  * <p>Workers are daemon threads, started on the first call that splits work. Between calls they
  * spin for up to {@value #SPIN_NANOS} ns and then park, so back-to-back kernels of one decode step
  * do not pay a wake-up each (about 6 µs on a VM), while a long pause does not burn a core. When the
- * caller knows a pause is coming in which other threads need the cores (attention, which the KV
- * cache runs on its own threads), {@link #rest()} parks the workers at once: on a 2-core machine a
- * spinning worker otherwise takes a core from the attention thread. A KV cache that accepts these
+ * caller knows a pause is coming in which other threads need the cores (attention on a backend
+ * with threads of its own), {@link #rest()} parks the workers at once: on a 2-core machine a
+ * spinning worker otherwise takes a core from the attention threads. A KV cache that accepts these
  * threads ({@link KernelThreads}) runs its attention on them instead, with no hand-off at all.
  *
  * <p><b>NOTE:</b> one caller at a time (one per sequence); {@link #close()} stops the workers.
