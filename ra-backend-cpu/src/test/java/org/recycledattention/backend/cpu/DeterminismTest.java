@@ -105,7 +105,8 @@ class DeterminismTest {
     } finally {
       lent.other.shutdown();
     }
-    try (CpuBackend single = CpuBackend.create(dtype, 1); KvCache cache = single.allocate(new CacheSpec(1, 2, 1, 16, 4))) {
+    try (CpuBackend single = CpuBackend.create(dtype, 1);
+        KvCache cache = single.allocate(new CacheSpec(1, 2, 1, 16, 4))) {
       assertThat(cache.shareThreads(lent)).as("a one-thread backend keeps attention on the caller").isFalse();
     }
   }

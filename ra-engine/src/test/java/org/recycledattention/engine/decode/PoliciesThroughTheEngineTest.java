@@ -89,7 +89,8 @@ class PoliciesThroughTheEngineTest {
   /** With two kernel threads the cpu cache attends on them (no pool hand-off); the tokens stay llama2.c's. */
   @Test
   void theCpuCacheAttendsOnTheSessionsKernelThreads() {
-    PolicyFactory full = factory(policies().stream().filter(p -> p.name().equals("full")).findFirst().orElseThrow(), 512);
+    PolicyFactory full = factory(policies().stream().filter(p -> p.name().equals("full")).findFirst().orElseThrow(),
+        512);
     int[] prompt = ints(reference.get("prompt_ids"));
     int[] expected = java.util.Arrays.copyOf(ints(reference.get("llama2c_greedy_after_prompt")), 30);
     try (KvCacheBackend two = Providers.create(Providers.backend("cpu"), Map.of("dtype", "f32", "threads", "2"))) {
@@ -99,7 +100,8 @@ class PoliciesThroughTheEngineTest {
       try (Session s = new Session(model, two, full, 1, 64)) {
         assertThat(s.attentionOnKernelThreads()).as("one kernel thread: the backend's pool").isFalse();
       }
-      GenerationResult r = new Generator(model, two, full, 2).generate(GenerationRequest.greedy(prompt, 30), TokenListener.NONE);
+      GenerationResult r = new Generator(model, two, full, 2)
+          .generate(GenerationRequest.greedy(prompt, 30), TokenListener.NONE);
       assertThat(r.tokens()).containsExactly(expected);
     }
   }

@@ -34,7 +34,7 @@
  *
  * <p>Depends on the JDK (incubating Vector API, FFM), {@code engine.model} for its exception
  * type only, and ra-api's {@code KernelThreads}, which {@code Parallel} implements so that a KV
- * cache can run its attention on the kernel threads. Tensors are immutable and thread-safe; {@code Activations} and {@code Parallel} serve
- * one caller at a time.
+ * cache can run its attention on the kernel threads. Tensors are immutable and thread-safe;
+ * {@code Activations} and {@code Parallel} serve one caller at a time.
  */
 package org.recycledattention.model.tensor;
