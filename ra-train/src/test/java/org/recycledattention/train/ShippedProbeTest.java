@@ -56,12 +56,26 @@ class ShippedProbeTest {
   void fullAttentionFindsTheNeedleAtTheDemosLongestLength() throws Exception {
     int length = 1024; // the longest length of ra demo
     try (LanguageModel lm = Models.load(probe()); KvCacheBackend backend = Providers.create(Providers.backend("cpu"), Map.of())) {
-      List<RulerCell> cells = new RulerRunner(lm, backend, 1).run(List.of(RulerTask.NIAH_SINGLE), List.of(length), 4, 7,
+      List<RulerCell> cells = new RulerRunner(lm, backend, 1).run(List.of(RulerTask.NIAH_SINGLE), List.of(length), 8, 7,
           n -> List.of(RulerPolicy.of(policy("full", n)), RulerPolicy.of(policy("recycled", n + 16))), p -> {});
       assertThat(cells).hasSize(2);
       assertThat(cells.get(0).accuracy()).as("full attention, niah_single at %d tokens", length).isGreaterThanOrEqualTo(75.0);
       // budget above the length: recycled attends everything and answers exactly as full attention does
       assertThat(cells.get(1).accuracy()).isEqualTo(cells.get(0).accuracy());
+    }
+  }
+
+  @Test
+  void continuedPretrainingWithRecycledAttentionMadeItAnswerUnderTheDemosSettings() throws Exception {
+    // the shipped probe was continued with ra train-probe --train-policy recycled (budget 64, stride 5): at the demo's K,
+    // Recycled Attention (default stride: no full step inside the answer) finds the needle, local does not; before that
+    // training recycled answered no sample
+    int length = 512;
+    try (LanguageModel lm = Models.load(probe()); KvCacheBackend backend = Providers.create(Providers.backend("cpu"), Map.of())) {
+      List<RulerCell> cells = new RulerRunner(lm, backend, 1).run(List.of(RulerTask.NIAH_SINGLE), List.of(length), 4, 7,
+          n -> List.of(RulerPolicy.of(policy("recycled", 64)), RulerPolicy.of(policy("local", 64))), p -> {});
+      assertThat(cells.get(0).accuracy()).as("recycled, K = 64, niah_single at %d tokens", length).isGreaterThanOrEqualTo(75.0);
+      assertThat(cells.get(1).accuracy()).as("local, K = 64").isLessThanOrEqualTo(25.0);
     }
   }
 }
