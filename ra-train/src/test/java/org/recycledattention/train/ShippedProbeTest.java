@@ -1,6 +1,7 @@
 package org.recycledattention.train;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -76,6 +77,21 @@ class ShippedProbeTest {
           n -> List.of(RulerPolicy.of(policy("recycled", 64)), RulerPolicy.of(policy("local", 64))), p -> {});
       assertThat(cells.get(0).accuracy()).as("recycled, K = 64, niah_single at %d tokens", length).isGreaterThanOrEqualTo(75.0);
       assertThat(cells.get(1).accuracy()).as("local, K = 64").isLessThanOrEqualTo(25.0);
+    }
+  }
+
+  @Test
+  void warmingTheJitUpChangesNoAnswer() throws Exception {
+    // ra demo and ra eval ruler warm the JIT up before the first cell (untimed answers): the cells' answers stay the same
+    try (LanguageModel lm = Models.load(probe()); KvCacheBackend backend = Providers.create(Providers.backend("cpu"), Map.of())) {
+      RulerRunner plain = new RulerRunner(lm, backend, 1);
+      List<String> policies = List.of("full", "recycled", "snapkv");
+      List<RulerCell> cold = plain.run(List.of(RulerTask.NIAH_SINGLE), List.of(256), 3, 5,
+          n -> policies.stream().map(p -> RulerPolicy.of(policy(p, 64))).toList(), p -> {});
+      List<RulerCell> warm = plain.withJitWarmUp().run(List.of(RulerTask.NIAH_SINGLE), List.of(256), 3, 5,
+          n -> policies.stream().map(p -> RulerPolicy.of(policy(p, 64))).toList(), p -> {});
+      assertThat(warm).extracting(RulerCell::policy, RulerCell::accuracy, RulerCell::fullSteps)
+          .isEqualTo(cold.stream().map(c -> tuple(c.policy(), c.accuracy(), c.fullSteps())).toList());
     }
   }
 }

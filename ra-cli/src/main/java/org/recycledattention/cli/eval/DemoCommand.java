@@ -123,7 +123,7 @@ public final class DemoCommand extends Subcommand {
         }
       }
       long t0 = System.nanoTime();
-      RulerRunner runner = new RulerRunner(lm, runtime.backend(), runtime.threads());
+      RulerRunner runner = new RulerRunner(lm, runtime.backend(), runtime.threads()).withJitWarmUp();
       FinishedCells<RulerCell> finished = new FinishedCells<>();
       status.partialReport(finished.partialReport(out, "demo", "Recycled Attention demo: retrieval at equal budget", RulerReport::table,
           c -> Map.of("cells", c, "summary", RulerReport.summary(c)), out()));

@@ -76,7 +76,7 @@ public final class EvalRulerCommand extends Subcommand {
             throw new UsageException("--lengths " + length + " plus the answer does not fit the model's context length " + lm.shape().contextLength());
           }
         }
-        RulerRunner runner = new RulerRunner(lm, kv, runtime.threads(), fillerNumbers);
+        RulerRunner runner = new RulerRunner(lm, kv, runtime.threads(), fillerNumbers).withJitWarmUp();
         FinishedCells<RulerCell> finished = new FinishedCells<>();
         status.partialReport(finished.partialReport(eval.report.dir(), "ruler", "RULER-style tasks", RulerReport::table,
             c -> Map.of("cells", c, "summary", RulerReport.summary(c)), out()));

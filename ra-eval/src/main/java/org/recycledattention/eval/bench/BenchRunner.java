@@ -2,8 +2,6 @@ package org.recycledattention.eval.bench;
 
 import static java.util.Objects.requireNonNull;
 
-import java.lang.management.CompilationMXBean;
-import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -155,8 +153,7 @@ public final class BenchRunner {
   private void warmUpJit(Options o, Map<String, KvCacheBackend> backends, List<PolicyFactory> policies) {
     int context = o.contexts().getFirst();
     int steps = Math.min(JIT_WARM_UP_STEPS, model.shape().contextLength() - context - 1);
-    CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
-    if (steps < 1 || jit == null || !jit.isCompilationTimeMonitoringSupported()) {
+    if (steps < 1) {
       return;
     }
     for (KvCacheBackend b : backends.values()) {
@@ -164,20 +161,10 @@ public final class BenchRunner {
         try (Session session = new Session(model, b, p, o.threads(), context + 1 + steps)) {
           Cell cell = new Cell("", p, session, 1);
           cell.fill(context, o);
-          long start = System.nanoTime();
-          long compiled = jit.getTotalCompilationTime();
-          long lastCompile = start;
-          for (int i = 0; i < steps; i++) {
-            long now = System.nanoTime();
-            if (jit.getTotalCompilationTime() != compiled) {
-              compiled = jit.getTotalCompilationTime();
-              lastCompile = now;
-            }
-            if (now - lastCompile >= JIT_QUIET_NANOS || now - start >= JIT_WARM_UP_MAX_NANOS) {
-              break;
-            }
+          JitWarmUp.untilQuiet(() -> {
             cell.next = Sampler.argmax(session.step(cell.next));
-          }
+            return true;
+          }, JIT_QUIET_NANOS, JIT_WARM_UP_MAX_NANOS, steps);
         }
       }
     }

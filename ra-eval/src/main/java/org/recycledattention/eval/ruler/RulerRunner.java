@@ -13,6 +13,7 @@ import org.recycledattention.engine.decode.Generator;
 import org.recycledattention.engine.decode.PolicyFactory;
 import org.recycledattention.engine.decode.SamplingConfig;
 import org.recycledattention.engine.decode.TokenListener;
+import org.recycledattention.eval.bench.JitWarmUp;
 import org.recycledattention.model.ModelFormatException;
 import org.recycledattention.model.llama.LanguageModel;
 import org.recycledattention.model.tokenizer.Tokenizer;
@@ -30,6 +31,7 @@ public final class RulerRunner {
   private final KvCacheBackend backend;
   private final int threads;
   private final boolean fillerNumbers;
+  private final boolean jitWarmUp;
 
   /** @throws ModelFormatException when the model carries no tokenizer (tasks are text) */
   public RulerRunner(LanguageModel model, KvCacheBackend backend, int threads) {
@@ -41,13 +43,32 @@ public final class RulerRunner {
    * @throws ModelFormatException when the model carries no tokenizer (tasks are text)
    */
   public RulerRunner(LanguageModel model, KvCacheBackend backend, int threads, boolean fillerNumbers) {
+    this(model, backend, threads, fillerNumbers, false);
+  }
+
+  private RulerRunner(LanguageModel model, KvCacheBackend backend, int threads, boolean fillerNumbers, boolean jitWarmUp) {
     this.fillerNumbers = fillerNumbers;
+    this.jitWarmUp = jitWarmUp;
     this.model = requireNonNull(model, "model is null");
     this.backend = requireNonNull(backend, "backend is null");
     this.tokenizer = model.tokenizer().orElseThrow(() -> new ModelFormatException(model.source(), -1,
         "the model has no tokenizer; RULER tasks are text, so use a model file that carries one (a GGUF with tokenizer.ggml.*)"));
     this.threads = threads;
   }
+
+  /**
+   * This runner, warming the JIT up before its first cell: each policy of the first length answers
+   * the first sample of the first task, untimed, until the JIT has been quiet for {@value
+   * #WARM_UP_QUIET_MILLIS} ms (at most {@value #WARM_UP_MAX_MILLIS} ms a policy). Without it the
+   * first cells' decode speeds time the compiler too: an answer is a few decode steps, and on the
+   * probe model the first cell of a policy ran at a quarter to a half of its later speed.
+   */
+  public RulerRunner withJitWarmUp() {
+    return new RulerRunner(model, backend, threads, fillerNumbers, true);
+  }
+
+  static final long WARM_UP_QUIET_MILLIS = 300;
+  static final long WARM_UP_MAX_MILLIS = 2000;
 
   /**
    * @param policies for a length, the policies (the one labelled "full" is the speed reference)
@@ -68,6 +89,19 @@ public final class RulerRunner {
     RulerGenerator plain = new RulerGenerator(s -> tokenizer.encode(s, false).length, seed);
     RulerGenerator generator = fillerNumbers ? plain.withFillerNumbers() : plain;
     List<RulerCell> out = new ArrayList<>();
+    if (jitWarmUp && !tasks.isEmpty() && !lengths.isEmpty()) {
+      int length = lengths.getFirst();
+      TaskSample sample = generator.generate(tasks.getFirst(), length - 1, 0, samples);
+      GenerationRequest request = new GenerationRequest(tokenizer.encode(sample.prompt(), true),
+          tokenizer.encode(sample.answerText(), false).length + 4, SamplingConfig.GREEDY, true, false);
+      for (RulerPolicy p : policies.apply(length)) {
+        Generator g = new Generator(model, backend, p.factory(), threads);
+        JitWarmUp.untilQuiet(() -> {
+          g.generate(request, TokenListener.NONE);
+          return true;
+        }, WARM_UP_QUIET_MILLIS * 1_000_000, WARM_UP_MAX_MILLIS * 1_000_000, Integer.MAX_VALUE);
+      }
+    }
     for (int length : lengths) {
       List<RulerPolicy> ps = policies.apply(length);
       for (RulerTask task : tasks) {
