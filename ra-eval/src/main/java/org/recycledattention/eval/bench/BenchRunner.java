@@ -153,8 +153,8 @@ public final class BenchRunner {
   private void warmUpJit(Options o, Map<String, KvCacheBackend> backends, List<PolicyFactory> policies) {
     int context = o.contexts().getFirst();
     int steps = Math.min(JIT_WARM_UP_STEPS, model.shape().contextLength() - context - 1);
-    if (steps < 1) {
-      return;
+    if (steps < 1 || !JitWarmUp.available()) {
+      return; // no session filled for a warm-up that would run nothing
     }
     for (KvCacheBackend b : backends.values()) {
       for (PolicyFactory p : policies) {

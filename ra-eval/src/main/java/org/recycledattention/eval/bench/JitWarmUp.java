@@ -13,6 +13,12 @@ import java.util.function.BooleanSupplier;
 public final class JitWarmUp {
   private JitWarmUp() {}
 
+  /** Whether this JVM tells compilation time, without which {@link #untilQuiet} runs nothing. */
+  public static boolean available() {
+    CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
+    return jit != null && jit.isCompilationTimeMonitoringSupported();
+  }
+
   /**
    * Calls {@code step} until the JIT has finished no compilation for {@code quietNanos}, {@code
    * maxNanos} have passed, {@code maxSteps} steps ran, or {@code step} returns false (nothing left to
@@ -21,10 +27,10 @@ public final class JitWarmUp {
    * @return the steps run
    */
   public static int untilQuiet(BooleanSupplier step, long quietNanos, long maxNanos, int maxSteps) {
-    CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
-    if (maxSteps < 1 || jit == null || !jit.isCompilationTimeMonitoringSupported()) {
+    if (maxSteps < 1 || !available()) {
       return 0;
     }
+    CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
     long start = System.nanoTime();
     long compiled = jit.getTotalCompilationTime();
     long lastCompile = start;

@@ -89,7 +89,7 @@ public final class RulerRunner {
     RulerGenerator plain = new RulerGenerator(s -> tokenizer.encode(s, false).length, seed);
     RulerGenerator generator = fillerNumbers ? plain.withFillerNumbers() : plain;
     List<RulerCell> out = new ArrayList<>();
-    if (jitWarmUp && !tasks.isEmpty() && !lengths.isEmpty()) {
+    if (jitWarmUp && !tasks.isEmpty() && !lengths.isEmpty() && JitWarmUp.available()) {
       int length = lengths.getFirst();
       TaskSample sample = generator.generate(tasks.getFirst(), length - 1, 0, samples);
       GenerationRequest request = new GenerationRequest(tokenizer.encode(sample.prompt(), true),
