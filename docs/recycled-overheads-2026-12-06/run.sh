@@ -2,7 +2,9 @@
 # The runs behind README's "Recycled Attention's step overheads" (2026-12-06 06:49-06:51 UTC, 2-core VM):
 # `ra bench` at 32K on synthetic:bench-small, K = n/8, stride 10, 256 decode tokens, 2 threads, full, recycled and
 # local attention; main's build and the perf branch's alternating (base, new, base, new) on the f32 file, then the
-# branch twice on the Q8_0 file. BASE_LIB and NEW_LIB: the ra-dist/target/lib folder of each build.
+# branch twice on the Q8_0 file (final-*.json, q8-new-*.json). merged-*.json: the f32 alternation again at
+# 07:10-07:12 UTC after merging main into the branch (main then at 3be2078). BASE_LIB and NEW_LIB: the
+# ra-dist/target/lib folder of each build.
 #   BASE_LIB=... NEW_LIB=... run.sh OUT_DIR
 set -euo pipefail
 out=${1:?usage: run.sh OUT_DIR}
