@@ -18,11 +18,11 @@ import org.recycledattention.tests.RandomData;
  * steps against full and local attention, without the model's dense part, on {@code
  * synthetic:bench-small}'s geometry (4 layers, 8 query and 4 KV heads of 64). Prints the lower
  * quartile of the time (wall time, or with one thread the CPU time) of each kind of step (all
- * layers), the kinds interleaved step by step: a plain full
- * step; a recycled full step (last-query scores, the top-K with max pooling and the gather into the
- * partial cache, as the policy asks them); the same full step with scores only; a recycled partial
- * step (K entries plus the newest, and the newest copied into the partial cache); and a local step
- * (a cache of K entries). Run from the module directory after {@code mvn test-compile}, with the
+ * layers), the kinds interleaved step by step: a plain full step; a recycled full step (last-query
+ * scores, the top-K with max pooling and the gather into the partial cache, as the policy asks
+ * them); the same full step with scores only, and with scores and the top-K but no gather; a
+ * recycled partial step (K entries plus the newest, and the newest copied into the partial cache);
+ * and a local step (a cache of K entries). Run from the module directory after {@code mvn test-compile}, with the
  * class path of the module's tests:
  *
  * <pre>
@@ -36,6 +36,8 @@ public final class RecycledStepMicrobench {
   private static final int KV_HEADS = 4;
   private static final int DIM = 64;
   private static final int POOL_KERNEL = 7;
+  /** Rounds run before the timed ones (the JIT compiles every kind of step). */
+  private static final int WARM_ROUNDS = 10;
 
   private RecycledStepMicrobench() {}
 
@@ -44,17 +46,18 @@ public final class RecycledStepMicrobench {
     int threads = args.length > 1 ? Integer.parseInt(args[1]) : 2;
     int stride = args.length > 2 ? Integer.parseInt(args[2]) : 10;
     int rounds = args.length > 3 ? Integer.parseInt(args[3]) : 30;
-    // the order of the full steps of each round: f plain, r recycled, s scores only, k scores and top-K (the first one
-    // follows the partial and local steps)
+    // the order of the full steps of each round: f plain, r recycled, s scores only, k scores and top-K
+    // (the first one follows the partial and local steps)
     String order = args.length > 4 ? args[4] : "frsk";
     int k = n / 8;
+    int steps = (WARM_ROUNDS + rounds) * stride + 16;
     SplittableRandom random = new SplittableRandom(1);
     try (CpuBackend backend = CpuBackend.create(KvDtype.F16, threads);
-        KvCache recycled = backend.allocate(spec(n + 2 * rounds * stride + 16));
-        KvCache full = backend.allocate(spec(n + 2 * rounds * stride + 16));
-        KvCache scored = backend.allocate(spec(n + 2 * rounds * stride + 16));
-        KvCache selected = backend.allocate(spec(n + 2 * rounds * stride + 16));
-        KvCache local = backend.allocate(spec(k + 2 * rounds * stride + 16))) {
+        KvCache recycled = backend.allocate(spec(n + steps));
+        KvCache full = backend.allocate(spec(n + steps));
+        KvCache scored = backend.allocate(spec(n + steps));
+        KvCache selected = backend.allocate(spec(n + steps));
+        KvCache local = backend.allocate(spec(k + steps))) {
       fill(recycled, n, 1);
       fill(full, n, 1);
       fill(scored, n, 1);
@@ -72,7 +75,7 @@ public final class RecycledStepMicrobench {
       long[] partialNs = new long[rounds * (stride - 1)];
       long[] localNs = new long[rounds * (stride - 1)];
       int position = n;
-      for (int warm = -10; warm < rounds; warm++) {
+      for (int warm = -WARM_ROUNDS; warm < rounds; warm++) {
         // one full step of each kind, then stride - 1 partial and local steps, interleaved
         long[] t = new long[4];
         for (char c : order.toCharArray()) {
