@@ -2,13 +2,11 @@ package org.recycledattention.model.tensor;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.util.function.IntUnaryOperator;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorSpecies;
 
 /**
  * GGML {@code Q6_K}: super-blocks of 256 elements in 16 sub-blocks of 16: 128 bytes of low nibbles
@@ -38,26 +36,15 @@ public final class Q6_KTensor extends BlockTensor {
     super(GgmlType.Q6_K, InputFormat.Q8_K, 16, false, name, data, rows, cols);
   }
 
-  private static final VectorSpecies<Integer> I16 = IntVector.SPECIES_512;
-  private static final VectorSpecies<Short> S32 = ShortVector.SPECIES_512;
-  private static final boolean LANES = Vec.FL == 16;
   /** Per lane (group) {@code g = 8h + 2c + s}: the int of ql holding unit 0 of the group. */
-  private static final IntVector QL_INDEX = index(g -> 16 * (g / 8) + 8 * (g % 8 / 2 % 2) + 4 * (g % 2));
-  private static final IntVector QH_INDEX = index(g -> 8 * (g / 8) + 4 * (g % 2));
-  private static final IntVector NIBBLE_SHIFT = index(g -> 4 * (g % 8 / 4));
-  private static final IntVector HIGH_ROTATE = index(g -> (36 - 2 * (g % 8 / 2)) % 32);
-
-  private static IntVector index(IntUnaryOperator f) {
-    int[] v = new int[16];
-    for (int g = 0; g < 16; g++) {
-      v[g] = f.applyAsInt(g);
-    }
-    return IntVector.fromArray(I16, v, 0);
-  }
+  private static final IntVector QL_INDEX = Vec.groupLanes(g -> 16 * (g / 8) + 8 * (g % 8 / 2 % 2) + 4 * (g % 2));
+  private static final IntVector QH_INDEX = Vec.groupLanes(g -> 8 * (g / 8) + 4 * (g % 2));
+  private static final IntVector NIBBLE_SHIFT = Vec.groupLanes(g -> 4 * (g % 8 / 4));
+  private static final IntVector HIGH_ROTATE = Vec.groupLanes(g -> (36 - 2 * (g % 8 / 2)) % 32);
 
   @Override
   float kernel(long rowOffset, Input x, int xOffset) {
-    return LANES && x.format() == InputFormat.Q8_K ? lanes(rowOffset, x, xOffset) : floats(rowOffset, x, xOffset);
+    return Vec.GROUP_LANES && x.format() == InputFormat.Q8_K ? lanes(rowOffset, x, xOffset) : floats(rowOffset, x, xOffset);
   }
 
   private float lanes(long rowOffset, Input x, int xOffset) {
@@ -67,24 +54,24 @@ public final class Q6_KTensor extends BlockTensor {
     for (int b = 0; b < blocks(); b++) {
       long block = rowOffset + 210L * b;
       int xb = xOffset + 256 * b;
-      IntVector ql0 = IntVector.fromMemorySegment(I16, data, block, Vec.LE);
-      IntVector ql1 = IntVector.fromMemorySegment(I16, data, block + 64, Vec.LE);
-      IntVector qh = IntVector.fromMemorySegment(I16, data, block + 128, Vec.LE);
-      ShortVector even = ShortVector.zero(S32);
-      ShortVector odd = ShortVector.zero(S32);
+      IntVector ql0 = IntVector.fromMemorySegment(Vec.I16, data, block, Vec.LE);
+      IntVector ql1 = IntVector.fromMemorySegment(Vec.I16, data, block + 64, Vec.LE);
+      IntVector qh = IntVector.fromMemorySegment(Vec.I16, data, block + 128, Vec.LE);
+      ShortVector even = ShortVector.zero(Vec.S32);
+      ShortVector odd = ShortVector.zero(Vec.S32);
       for (int m = 0; m < 4; m++) {
         IntVector low = QL_INDEX.add(m).selectFrom(ql0, ql1).lanewise(VectorOperators.LSHR, NIBBLE_SHIFT).and(0x0F0F0F0F);
         IntVector high = QH_INDEX.add(m).selectFrom(qh).lanewise(VectorOperators.ROL, HIGH_ROTATE).and(0x30303030);
         ShortVector w = low.or(high).reinterpretAsShorts();
-        even = even.add(w.and((short) 0xFF).mul(ShortVector.fromArray(S32, q8, xb + 64 * m)));
-        odd = odd.add(w.lanewise(VectorOperators.LSHR, 8).mul(ShortVector.fromArray(S32, q8, xb + 64 * m + 32)));
+        even = even.add(w.and((short) 0xFF).mul(ShortVector.fromArray(Vec.S32, q8, xb + 64 * m)));
+        odd = odd.add(w.lanewise(VectorOperators.LSHR, 8).mul(ShortVector.fromArray(Vec.S32, q8, xb + 64 * m + 32)));
       }
       IntVector e = even.reinterpretAsInts();
       IntVector o = odd.reinterpretAsInts();
       IntVector dot = e.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(e.lanewise(VectorOperators.ASHR, 16))
           .add(o.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)).add(o.lanewise(VectorOperators.ASHR, 16))
-          .sub(IntVector.fromArray(I16, x.q8Sums, xb / 16).lanewise(VectorOperators.LSHL, 5));
-      IntVector scale = (IntVector) ByteVector.fromMemorySegment(Vec.B16, data, block + 192, Vec.LE).castShape(I16, 0);
+          .sub(IntVector.fromArray(Vec.I16, x.q8Sums, xb / 16).lanewise(VectorOperators.LSHL, 5));
+      IntVector scale = (IntVector) ByteVector.fromMemorySegment(Vec.B16, data, block + 192, Vec.LE).castShape(Vec.I16, 0);
       FloatVector f = (FloatVector) dot.mul(scale).castShape(Vec.F, 0);
       acc = f.fma(FloatVector.broadcast(Vec.F, Vec.f16(data, block + 208) * x.q8Scale[xb / 256]), acc);
     }
