@@ -33,6 +33,11 @@ public final class Q4_KTensor extends BlockTensor {
     return Vec.GROUP_LANES && x.format() == InputFormat.Q8_K ? lanes(rowOffset, x, xOffset) : dot(data, rowOffset, blocks(), 144, 16, x, xOffset);
   }
 
+  /**
+   * The group-lane kernel (see {@link Q6_KTensor}): the nibbles of elements {@code 4m .. 4m + 3} of
+   * group {@code g} in int lane {@code g} (values up to 15: one sum of 8 products per short lane),
+   * each sub-block's scale and minimum in the lanes of its two groups.
+   */
   private float lanes(long row, Input x, int xOffset) {
     Vec.touch(data, row);
     short[] q8 = x.q8;
