@@ -1,5 +1,10 @@
 package org.recycledattention.model.tensor;
 
+import static jdk.incubator.vector.VectorOperators.ASHR;
+import static jdk.incubator.vector.VectorOperators.LSHL;
+import static jdk.incubator.vector.VectorOperators.LSHR;
+import static jdk.incubator.vector.VectorOperators.ROL;
+
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import jdk.incubator.vector.ByteVector;
@@ -31,13 +36,17 @@ public final class Q3_KTensor extends BlockTensor {
     return low.or(Vec.field(Vec.bytes16(data, block + 16 * (g % 2)), 4 * half + j, 2, 4)).sub((byte) 4);
   }
 
-  /** Per lane (group) {@code g}: the int of {@code hmask} holding unit 0 of the group, and the rotation that moves its bit {@code 4·half + j} to bit 2. */
+  /**
+   * Per lane (group) {@code g}: the int of {@code hmask} holding unit 0 of the group, and the
+   * rotation that moves its bit {@code 4·half + j} to bit 2.
+   */
   private static final IntVector HIGH_INDEX = Vec.groupLanes(g -> 4 * (g % 2));
   private static final IntVector HIGH_ROTATE = Vec.groupLanes(g -> (34 - (4 * (g / 8) + g % 8 / 2)) % 32);
 
   @Override
   float kernel(long rowOffset, Input x, int xOffset) {
-    return Vec.GROUP_LANES && x.format() == InputFormat.Q8_K ? lanes(rowOffset, x, xOffset) : Q2_KTensor.dot(data, rowOffset, blocks(), true, x, xOffset);
+    return Vec.GROUP_LANES && x.format() == InputFormat.Q8_K ? lanes(rowOffset, x, xOffset)
+        : Q2_KTensor.dot(data, rowOffset, blocks(), true, x, xOffset);
   }
 
   /**
@@ -55,18 +64,20 @@ public final class Q3_KTensor extends BlockTensor {
       IntVector qs = IntVector.fromMemorySegment(Vec.I16, data, block + 32, Vec.LE);
       ShortVector sum = ShortVector.zero(Vec.S32);
       for (int m = 0; m < 4; m++) {
-        IntVector low = Q2_KTensor.PAIR_INDEX.add(m).selectFrom(qs).lanewise(VectorOperators.LSHR, Q2_KTensor.PAIR_SHIFT).and(0x03030303);
-        IntVector high = HIGH_INDEX.add(m).selectFrom(hmask).lanewise(VectorOperators.ROL, HIGH_ROTATE).and(0x04040404);
+        IntVector low = Q2_KTensor.PAIR_INDEX.add(m).selectFrom(qs).lanewise(LSHR, Q2_KTensor.PAIR_SHIFT)
+            .and(0x03030303);
+        IntVector high = HIGH_INDEX.add(m).selectFrom(hmask).lanewise(ROL, HIGH_ROTATE).and(0x04040404);
         ShortVector w = low.or(high).reinterpretAsShorts();
         sum = sum.add(w.and((short) 0xFF).mul(ShortVector.fromArray(Vec.S32, q8, xb + 64 * m)))
-            .add(w.lanewise(VectorOperators.LSHR, 8).mul(ShortVector.fromArray(Vec.S32, q8, xb + 64 * m + 32)));
+            .add(w.lanewise(LSHR, 8).mul(ShortVector.fromArray(Vec.S32, q8, xb + 64 * m + 32)));
       }
       IntVector s = sum.reinterpretAsInts();
-      IntVector dot = s.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(s.lanewise(VectorOperators.ASHR, 16))
-          .sub(IntVector.fromArray(Vec.I16, x.q8Sums, xb / 16).lanewise(VectorOperators.LSHL, 2));
+      IntVector dot = s.lanewise(LSHL, 16).lanewise(ASHR, 16).add(s.lanewise(ASHR, 16))
+          .sub(IntVector.fromArray(Vec.I16, x.q8Sums, xb / 16).lanewise(LSHL, 2));
       IntVector scales = ((IntVector) LongVector.broadcast(LongVector.SPECIES_128, scaleBytes(data, block, 0))
           .withLane(1, scaleBytes(data, block, 1)).reinterpretAsBytes().castShape(Vec.I16, 0)).sub(32);
-      acc = ((FloatVector) dot.mul(scales).castShape(Vec.F, 0)).fma(FloatVector.broadcast(Vec.F, Vec.f16(data, block + 108) * x.q8Scale[xb / 256]), acc);
+      float d = Vec.f16(data, block + 108) * x.q8Scale[xb / 256];
+      acc = ((FloatVector) dot.mul(scales).castShape(Vec.F, 0)).fma(FloatVector.broadcast(Vec.F, d), acc);
     }
     return acc.reduceLanes(VectorOperators.ADD);
   }

@@ -1,5 +1,9 @@
 package org.recycledattention.model.tensor;
 
+import static jdk.incubator.vector.VectorOperators.ASHR;
+import static jdk.incubator.vector.VectorOperators.LSHL;
+import static jdk.incubator.vector.VectorOperators.LSHR;
+
 import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
@@ -30,7 +34,8 @@ public final class Q4_KTensor extends BlockTensor {
 
   @Override
   float kernel(long rowOffset, Input x, int xOffset) {
-    return Vec.GROUP_LANES && x.format() == InputFormat.Q8_K ? lanes(rowOffset, x, xOffset) : dot(data, rowOffset, blocks(), 144, 16, x, xOffset);
+    return Vec.GROUP_LANES && x.format() == InputFormat.Q8_K ? lanes(rowOffset, x, xOffset)
+        : dot(data, rowOffset, blocks(), 144, 16, x, xOffset);
   }
 
   /**
@@ -50,19 +55,23 @@ public final class Q4_KTensor extends BlockTensor {
       // 8 products of at most 15 · 127 per short lane
       ShortVector sum = ShortVector.zero(Vec.S32);
       for (int m = 0; m < 4; m++) {
-        ShortVector w = NIBBLE_INDEX.add(m).selectFrom(q0, q1).lanewise(VectorOperators.LSHR, NIBBLE_SHIFT).and(0x0F0F0F0F).reinterpretAsShorts();
+        ShortVector w = NIBBLE_INDEX.add(m).selectFrom(q0, q1).lanewise(LSHR, NIBBLE_SHIFT).and(0x0F0F0F0F)
+            .reinterpretAsShorts();
         sum = sum.add(w.and((short) 0xFF).mul(ShortVector.fromArray(Vec.S32, q8, xb + 64 * m)))
-            .add(w.lanewise(VectorOperators.LSHR, 8).mul(ShortVector.fromArray(Vec.S32, q8, xb + 64 * m + 32)));
+            .add(w.lanewise(LSHR, 8).mul(ShortVector.fromArray(Vec.S32, q8, xb + 64 * m + 32)));
       }
       IntVector s = sum.reinterpretAsInts();
-      IntVector dot = s.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(s.lanewise(VectorOperators.ASHR, 16));
-      ByteVector packed = LongVector.broadcast(LongVector.SPECIES_128, packed(data, block, false)).withLane(1, packed(data, block, true)).reinterpretAsBytes();
+      IntVector dot = s.lanewise(LSHL, 16).lanewise(ASHR, 16).add(s.lanewise(ASHR, 16));
+      ByteVector packed = LongVector.broadcast(LongVector.SPECIES_128, packed(data, block, false))
+          .withLane(1, packed(data, block, true)).reinterpretAsBytes();
       IntVector scales = (IntVector) packed.rearrange(SCALE_PER_GROUP).castShape(Vec.I16, 0);
       IntVector mins = (IntVector) packed.rearrange(MIN_PER_GROUP).castShape(Vec.I16, 0);
       float dx = x.q8Scale[xb / 256];
-      acc = ((FloatVector) dot.mul(scales).castShape(Vec.F, 0)).fma(FloatVector.broadcast(Vec.F, Vec.f16(data, block) * dx), acc);
+      float d = Vec.f16(data, block) * dx;
+      acc = ((FloatVector) dot.mul(scales).castShape(Vec.F, 0)).fma(FloatVector.broadcast(Vec.F, d), acc);
       IntVector offsets = mins.mul(IntVector.fromArray(Vec.I16, x.q8Sums, xb / 16));
-      acc = ((FloatVector) offsets.castShape(Vec.F, 0)).fma(FloatVector.broadcast(Vec.F, -Vec.f16(data, block + 2) * dx), acc);
+      float dmin = -Vec.f16(data, block + 2) * dx;
+      acc = ((FloatVector) offsets.castShape(Vec.F, 0)).fma(FloatVector.broadcast(Vec.F, dmin), acc);
     }
     return acc.reduceLanes(VectorOperators.ADD);
   }

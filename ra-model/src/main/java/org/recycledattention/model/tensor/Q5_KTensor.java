@@ -1,5 +1,10 @@
 package org.recycledattention.model.tensor;
 
+import static jdk.incubator.vector.VectorOperators.ASHR;
+import static jdk.incubator.vector.VectorOperators.LSHL;
+import static jdk.incubator.vector.VectorOperators.LSHR;
+import static jdk.incubator.vector.VectorOperators.ROL;
+
 import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
@@ -25,7 +30,10 @@ public final class Q5_KTensor extends BlockTensor {
     Q4_KTensor.scales(data, block, scale, min);
   }
 
-  /** Per lane (group) {@code g}: the int of {@code qh} holding unit 0 of the group, and the rotation that moves its bit {@code g / 2} to bit 4. */
+  /**
+   * Per lane (group) {@code g}: the int of {@code qh} holding unit 0 of the group, and the rotation
+   * that moves its bit {@code g / 2} to bit 4.
+   */
   private static final IntVector FIFTH_INDEX = Vec.groupLanes(g -> 4 * (g % 2));
   private static final IntVector FIFTH_ROTATE = Vec.groupLanes(g -> (36 - g / 2) % 32);
 
@@ -48,22 +56,25 @@ public final class Q5_KTensor extends BlockTensor {
       IntVector q1 = IntVector.fromMemorySegment(Vec.I16, data, block + 112, Vec.LE);
       ShortVector sum = ShortVector.zero(Vec.S32);
       for (int m = 0; m < 4; m++) {
-        IntVector low = Q4_KTensor.NIBBLE_INDEX.add(m).selectFrom(q0, q1).lanewise(VectorOperators.LSHR, Q4_KTensor.NIBBLE_SHIFT).and(0x0F0F0F0F);
-        IntVector high = FIFTH_INDEX.add(m).selectFrom(qh).lanewise(VectorOperators.ROL, FIFTH_ROTATE).and(0x10101010);
+        IntVector low = Q4_KTensor.NIBBLE_INDEX.add(m).selectFrom(q0, q1).lanewise(LSHR, Q4_KTensor.NIBBLE_SHIFT)
+            .and(0x0F0F0F0F);
+        IntVector high = FIFTH_INDEX.add(m).selectFrom(qh).lanewise(ROL, FIFTH_ROTATE).and(0x10101010);
         ShortVector w = low.or(high).reinterpretAsShorts();
         sum = sum.add(w.and((short) 0xFF).mul(ShortVector.fromArray(Vec.S32, q8, xb + 64 * m)))
-            .add(w.lanewise(VectorOperators.LSHR, 8).mul(ShortVector.fromArray(Vec.S32, q8, xb + 64 * m + 32)));
+            .add(w.lanewise(LSHR, 8).mul(ShortVector.fromArray(Vec.S32, q8, xb + 64 * m + 32)));
       }
       IntVector s = sum.reinterpretAsInts();
-      IntVector dot = s.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(s.lanewise(VectorOperators.ASHR, 16));
+      IntVector dot = s.lanewise(LSHL, 16).lanewise(ASHR, 16).add(s.lanewise(ASHR, 16));
       ByteVector packed = LongVector.broadcast(LongVector.SPECIES_128, Q4_KTensor.packed(data, block, false))
           .withLane(1, Q4_KTensor.packed(data, block, true)).reinterpretAsBytes();
       IntVector scales = (IntVector) packed.rearrange(Q4_KTensor.SCALE_PER_GROUP).castShape(Vec.I16, 0);
       IntVector mins = (IntVector) packed.rearrange(Q4_KTensor.MIN_PER_GROUP).castShape(Vec.I16, 0);
       float dx = x.q8Scale[xb / 256];
-      acc = ((FloatVector) dot.mul(scales).castShape(Vec.F, 0)).fma(FloatVector.broadcast(Vec.F, Vec.f16(data, block) * dx), acc);
+      float d = Vec.f16(data, block) * dx;
+      acc = ((FloatVector) dot.mul(scales).castShape(Vec.F, 0)).fma(FloatVector.broadcast(Vec.F, d), acc);
       IntVector offsets = mins.mul(IntVector.fromArray(Vec.I16, x.q8Sums, xb / 16));
-      acc = ((FloatVector) offsets.castShape(Vec.F, 0)).fma(FloatVector.broadcast(Vec.F, -Vec.f16(data, block + 2) * dx), acc);
+      float dmin = -Vec.f16(data, block + 2) * dx;
+      acc = ((FloatVector) offsets.castShape(Vec.F, 0)).fma(FloatVector.broadcast(Vec.F, dmin), acc);
     }
     return acc.reduceLanes(VectorOperators.ADD);
   }

@@ -1,5 +1,10 @@
 package org.recycledattention.model.tensor;
 
+import static jdk.incubator.vector.VectorOperators.ASHR;
+import static jdk.incubator.vector.VectorOperators.LSHL;
+import static jdk.incubator.vector.VectorOperators.LSHR;
+import static jdk.incubator.vector.VectorOperators.ROL;
+
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import jdk.incubator.vector.ByteVector;
@@ -46,7 +51,8 @@ public final class Q6_KTensor extends BlockTensor {
 
   @Override
   float kernel(long rowOffset, Input x, int xOffset) {
-    return Vec.GROUP_LANES && x.format() == InputFormat.Q8_K ? lanes(rowOffset, x, xOffset) : floats(rowOffset, x, xOffset);
+    return Vec.GROUP_LANES && x.format() == InputFormat.Q8_K ? lanes(rowOffset, x, xOffset)
+        : floats(rowOffset, x, xOffset);
   }
 
   private float lanes(long rowOffset, Input x, int xOffset) {
@@ -62,18 +68,19 @@ public final class Q6_KTensor extends BlockTensor {
       ShortVector even = ShortVector.zero(Vec.S32);
       ShortVector odd = ShortVector.zero(Vec.S32);
       for (int m = 0; m < 4; m++) {
-        IntVector low = QL_INDEX.add(m).selectFrom(ql0, ql1).lanewise(VectorOperators.LSHR, NIBBLE_SHIFT).and(0x0F0F0F0F);
-        IntVector high = QH_INDEX.add(m).selectFrom(qh).lanewise(VectorOperators.ROL, HIGH_ROTATE).and(0x30303030);
+        IntVector low = QL_INDEX.add(m).selectFrom(ql0, ql1).lanewise(LSHR, NIBBLE_SHIFT).and(0x0F0F0F0F);
+        IntVector high = QH_INDEX.add(m).selectFrom(qh).lanewise(ROL, HIGH_ROTATE).and(0x30303030);
         ShortVector w = low.or(high).reinterpretAsShorts();
         even = even.add(w.and((short) 0xFF).mul(ShortVector.fromArray(Vec.S32, q8, xb + 64 * m)));
-        odd = odd.add(w.lanewise(VectorOperators.LSHR, 8).mul(ShortVector.fromArray(Vec.S32, q8, xb + 64 * m + 32)));
+        odd = odd.add(w.lanewise(LSHR, 8).mul(ShortVector.fromArray(Vec.S32, q8, xb + 64 * m + 32)));
       }
       IntVector e = even.reinterpretAsInts();
       IntVector o = odd.reinterpretAsInts();
-      IntVector dot = e.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(e.lanewise(VectorOperators.ASHR, 16))
-          .add(o.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)).add(o.lanewise(VectorOperators.ASHR, 16))
-          .sub(IntVector.fromArray(Vec.I16, x.q8Sums, xb / 16).lanewise(VectorOperators.LSHL, 5));
-      IntVector scale = (IntVector) ByteVector.fromMemorySegment(Vec.B16, data, block + 192, Vec.LE).castShape(Vec.I16, 0);
+      IntVector dot = e.lanewise(LSHL, 16).lanewise(ASHR, 16).add(e.lanewise(ASHR, 16))
+          .add(o.lanewise(LSHL, 16).lanewise(ASHR, 16)).add(o.lanewise(ASHR, 16))
+          .sub(IntVector.fromArray(Vec.I16, x.q8Sums, xb / 16).lanewise(LSHL, 5));
+      ByteVector scaleBytes = ByteVector.fromMemorySegment(Vec.B16, data, block + 192, Vec.LE);
+      IntVector scale = (IntVector) scaleBytes.castShape(Vec.I16, 0);
       FloatVector f = (FloatVector) dot.mul(scale).castShape(Vec.F, 0);
       acc = f.fma(FloatVector.broadcast(Vec.F, Vec.f16(data, block + 208) * x.q8Scale[xb / 256]), acc);
     }
