@@ -97,6 +97,15 @@ public enum InputFormat {
     s[sIndex] = Float.float16ToFloat(Float.floatToFloat16(d * sum));
   }
 
+  /** {@link Input#laneOrder} of 0 to 255. */
+  private static final int[] LANE_ORDER = new int[256];
+
+  static {
+    for (int i = 0; i < 256; i++) {
+      LANE_ORDER[i] = Input.laneOrder(i);
+    }
+  }
+
   /** quantize_row_q8_K_ref: 256 values, stored as f32 and as {@link Input#q8} (with d and bsums). */
   private static void quantizeQ8K(float[] x, int from, Input in, int to) {
     float[] dst = in.values;
@@ -119,13 +128,14 @@ public enum InputFormat {
     float iscale = -127f / max;
     float d = 1 / iscale;
     in.q8Scale[to / 256] = d;
+    short[] q8 = in.q8;
     for (int g = 0; g < 16; g++) {
       int sum = 0;
       for (int k = 0; k < 16; k++) {
         int i = 16 * g + k;
         int q = Math.min(127, (int) Math.rint(iscale * x[from + i]));
         dst[to + i] = q * d;
-        in.q8[to + Input.laneOrder(i)] = (short) q;
+        q8[to + LANE_ORDER[i]] = (short) q;
         sum += q;
       }
       in.q8Sums[to / 16 + g] = sum;
