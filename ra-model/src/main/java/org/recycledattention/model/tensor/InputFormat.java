@@ -19,7 +19,7 @@ import java.util.Arrays;
  *   <li>{@link #Q8_K}: blocks of 256, the element of largest magnitude {@code max} (signed) maps to
  *       -127: {@code q = min(127, rint(-127 / max · x))}, {@code d = max / -127} in f32
  *       ({@code quantize_row_q8_K_ref}; the K-quants and IQ4_XS). Also kept as ggml keeps it, for
- *       the K-quants' integer kernels: the {@code q} (as shorts, in {@link Input#laneOrder}), {@code
+ *       those types' integer kernels: the {@code q} (as shorts, in {@link Input#laneOrder}), {@code
  *       d} and the 16-sums of the {@code q} ({@code bsums}).
  * </ul>
  *
