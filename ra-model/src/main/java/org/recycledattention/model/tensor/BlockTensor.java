@@ -13,7 +13,10 @@ import jdk.incubator.vector.ByteVector;
  *   <li>its kernel, {@link #kernel}: a row dotted with activations prepared in the type's {@link
  *       InputFormat}; per sub-block it multiplies the quantized values with the activations in f32
  *       lanes, applies the scale once, and adds the minimum times the activations' sum over the
- *       sub-block (ggml's {@code bsums}, or Q8_1's {@code s});
+ *       sub-block (ggml's {@code bsums}, or Q8_1's {@code s}). The Q8_K types (Q2_K to Q6_K,
+ *       IQ4_XS), with 512-bit vectors, instead multiply in 16-bit integer lanes that are the
+ *       block's 16 groups of 16 and apply the 16 scales once per block as one vector (see {@link
+ *       Q6_KTensor});
  *   <li>two small decoders for element access: {@link #group} (16 quantized values as signed
  *       bytes) and {@link #scales} (per sub-block the scale and minimum, element {@code = scale · q
  *       + min}), from which this class builds {@code get} and row copies, value for value ggml's

@@ -1,9 +1,16 @@
 package org.recycledattention.model.tensor;
 
+import static jdk.incubator.vector.VectorOperators.ASHR;
+import static jdk.incubator.vector.VectorOperators.LSHL;
+import static jdk.incubator.vector.VectorOperators.LSHR;
+
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.util.Arrays;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
 
 /**
@@ -19,8 +26,58 @@ public final class IQ4_XSTensor extends BlockTensor {
     super(GgmlType.IQ4_XS, InputFormat.Q8_K, 32, false, name, data, rows, cols);
   }
 
+  /** Per lane (group) {@code g}: the int of the nibbles holding unit 0 of the group, and its nibble's shift. */
+  private static final IntVector NIBBLE_INDEX = Vec.groupLanes(g -> 4 * (g / 2));
+  private static final IntVector NIBBLE_SHIFT = Vec.groupLanes(g -> 4 * (g % 2));
+  /**
+   * Per lane {@code g}: the shifts of sub-block {@code g / 2}'s scale bits
+   * in {@code scales_l} and {@code scales_h}.
+   */
+  private static final IntVector LOW_SHIFT = Vec.groupLanes(g -> 4 * (g / 2));
+  private static final IntVector HIGH_SHIFT = Vec.groupLanes(g -> 2 * (g / 2));
+  /** {@code kvalues_iq4nl} in the first 16 of 64 byte lanes, for a lookup of 64 nibbles at once. */
+  private static final ByteVector TABLE =
+      ByteVector.fromArray(ByteVector.SPECIES_512, Arrays.copyOf(Vec.IQ4_VALUES, 64), 0);
+
   @Override
   float kernel(long rowOffset, Input x, int xOffset) {
+    return Vec.GROUP_LANES && x.format() == InputFormat.Q8_K ? lanes(rowOffset, x, xOffset)
+        : floats(rowOffset, x, xOffset);
+  }
+
+  /**
+   * The group-lane kernel (see {@link Q6_KTensor}) on the table's signed values: their products
+   * reach 127 · 127, so each step's two per short lane become int sums at once.
+   */
+  private float lanes(long row, Input x, int xOffset) {
+    Vec.touch(data, row);
+    short[] q8 = x.q8;
+    FloatVector acc = FloatVector.zero(Vec.F);
+    for (int b = 0; b < blocks(); b++) {
+      long block = row + 136L * b;
+      int xb = xOffset + 256 * b;
+      IntVector q0 = IntVector.fromMemorySegment(Vec.I16, data, block + 8, Vec.LE);
+      IntVector q1 = IntVector.fromMemorySegment(Vec.I16, data, block + 72, Vec.LE);
+      IntVector dot = IntVector.zero(Vec.I16);
+      for (int m = 0; m < 4; m++) {
+        IntVector nibbles = NIBBLE_INDEX.add(m).selectFrom(q0, q1).lanewise(LSHR, NIBBLE_SHIFT).and(0x0F0F0F0F);
+        ShortVector w = nibbles.reinterpretAsBytes().selectFrom(TABLE).reinterpretAsShorts();
+        ShortVector even = w.lanewise(LSHL, 8).lanewise(ASHR, 8).mul(ShortVector.fromArray(Vec.S32, q8, xb + 64 * m));
+        ShortVector odd = w.lanewise(ASHR, 8).mul(ShortVector.fromArray(Vec.S32, q8, xb + 64 * m + 32));
+        IntVector p = even.add(odd).reinterpretAsInts();
+        dot = dot.add(p.lanewise(LSHL, 16).lanewise(ASHR, 16)).add(p.lanewise(ASHR, 16));
+      }
+      IntVector low = IntVector.broadcast(Vec.I16, data.get(Vec.INT, block + 4)).lanewise(LSHR, LOW_SHIFT).and(0xF);
+      IntVector high = IntVector.broadcast(Vec.I16, data.get(Vec.SHORT, block + 2)).lanewise(LSHR, HIGH_SHIFT).and(3);
+      IntVector scales = low.or(high.lanewise(LSHL, 4)).sub(32);
+      float d = Vec.f16(data, block) * x.q8Scale[xb / 256];
+      acc = ((FloatVector) dot.mul(scales).castShape(Vec.F, 0)).fma(FloatVector.broadcast(Vec.F, d), acc);
+    }
+    return acc.reduceLanes(VectorOperators.ADD);
+  }
+
+  /** The kernel in f32 lanes: for the unquantized reference and without 512-bit vectors. */
+  private float floats(long rowOffset, Input x, int xOffset) {
     Vec.touch(data, rowOffset);
     FloatVector acc = FloatVector.zero(Vec.F);
     for (int b = 0; b < blocks(); b++) {

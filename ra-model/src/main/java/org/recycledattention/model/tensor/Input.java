@@ -13,6 +13,14 @@ public final class Input {
   float[] values;
   float[] sums16;
   float[] sums32;
+  /**
+   * {@link InputFormat#Q8_K} only: each block's 256 quantized values as shorts in {@link #laneOrder}
+   * (for kernels whose lanes are the block's 16 groups), its {@code d} and its 16 group sums of the
+   * quantized values (ggml's {@code bsums}); empty for the other formats.
+   */
+  short[] q8;
+  float[] q8Scale;
+  int[] q8Sums;
   int count;
   int cols;
 
@@ -21,6 +29,22 @@ public final class Input {
     this.values = new float[0];
     this.sums16 = new float[0];
     this.sums32 = new float[0];
+    this.q8 = new short[0];
+    this.q8Scale = new float[0];
+    this.q8Sums = new int[0];
+  }
+
+  /**
+   * Where element {@code i = 16g + k} of a 256-block goes in {@link #q8}: {@code 64·(k / 4) + 32·(k
+   * % 2) + 2g + (k % 4) / 2}. Read as 4 steps {@code m} of two 32-short vectors, even then odd: in
+   * step {@code m}, short lanes {@code 2g, 2g + 1} hold elements {@code 4m .. 4m + 3} of group
+   * {@code g} (even vector: {@code 4m, 4m + 2}; odd: {@code 4m + 1, 4m + 3}), the order in which
+   * {@link Q6_KTensor} lays out 4 weights of each group per int lane.
+   */
+  static int laneOrder(int i) {
+    int g = i / 16;
+    int k = i % 16;
+    return 64 * (k / 4) + 32 * (k % 2) + 2 * g + (k % 4) / 2;
   }
 
   /**
@@ -48,17 +72,22 @@ public final class Input {
       values = new float[n];
       sums16 = new float[n / 16];
       sums32 = new float[n / 32];
+      if (format == InputFormat.Q8_K) {
+        q8 = new short[n];
+        q8Scale = new float[n / 256];
+        q8Sums = new int[n / 16];
+      }
     }
     this.count = count;
     this.cols = stride;
     if (stride == cols) {
-      format.prepare(x, 0, n, values, 0, sums16, sums32);
+      format.prepare(x, 0, n, this, 0);
       return;
     }
     float[] padded = new float[stride];
     for (int t = 0; t < count; t++) {
       System.arraycopy(x, t * cols, padded, 0, cols);
-      format.prepare(padded, 0, stride, values, t * stride, sums16, sums32);
+      format.prepare(padded, 0, stride, this, t * stride);
     }
   }
 

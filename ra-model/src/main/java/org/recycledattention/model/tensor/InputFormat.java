@@ -18,7 +18,9 @@ import java.util.Arrays;
  *       {@code d} (Q4_1, Q5_1 use {@code s} for their minimum term).
  *   <li>{@link #Q8_K}: blocks of 256, the element of largest magnitude {@code max} (signed) maps to
  *       -127: {@code q = min(127, rint(-127 / max · x))}, {@code d = max / -127} in f32
- *       ({@code quantize_row_q8_K_ref}; the K-quants and IQ4_XS).
+ *       ({@code quantize_row_q8_K_ref}; the K-quants and IQ4_XS). Also kept as ggml keeps it, for
+ *       those types' integer kernels: the {@code q} (as shorts, in {@link Input#laneOrder}), {@code
+ *       d} and the 16-sums of the {@code q} ({@code bsums}).
  * </ul>
  *
  * <p>Alongside the values, {@link Input} keeps sums of each 16 and 32 values (ggml's {@code bsums}
@@ -44,11 +46,13 @@ public enum InputFormat {
   }
 
   /**
-   * Converts {@code n} values of {@code src} from {@code srcOffset} into {@code dst} from {@code
-   * dstOffset}, and fills their 16- and 32-sums from {@code dstOffset / 16} and {@code dstOffset
-   * / 32}. {@code n} is a multiple of 32 and of the block size.
+   * Converts {@code n} values of {@code src} from {@code srcOffset} into {@code in}'s values from
+   * {@code dstOffset}, and fills their 16- and 32-sums from {@code dstOffset / 16} and {@code
+   * dstOffset / 32} (for Q8_K also the quantized values in lane order, {@code d} and {@code bsums}).
+   * {@code n} is a multiple of 32 and of the block size.
    */
-  void prepare(float[] src, int srcOffset, int n, float[] dst, int dstOffset, float[] sums16, float[] sums32) {
+  void prepare(float[] src, int srcOffset, int n, Input in, int dstOffset) {
+    float[] dst = in.values;
     switch (this) {
       case F32 -> System.arraycopy(src, srcOffset, dst, dstOffset, n);
       case F16 -> {
@@ -63,16 +67,16 @@ public enum InputFormat {
       }
       case Q8_0, Q8_1 -> {
         for (int b = 0; b < n; b += 32) {
-          quantizeQ8(src, srcOffset + b, dst, dstOffset + b, sums32, (dstOffset + b) / 32);
+          quantizeQ8(src, srcOffset + b, dst, dstOffset + b, in.sums32, (dstOffset + b) / 32);
         }
       }
       case Q8_K -> {
         for (int b = 0; b < n; b += 256) {
-          quantizeQ8K(src, srcOffset + b, dst, dstOffset + b);
+          quantizeQ8K(src, srcOffset + b, in, dstOffset + b);
         }
       }
     }
-    sums(dst, dstOffset, n, sums16, 16, this == Q8_1 ? null : sums32);
+    sums(dst, dstOffset, n, in.sums16, 16, this == Q8_1 ? null : in.sums32);
   }
 
   /** quantize_row_q8_0/q8_1 (x86): 32 values; the f32 {@code d · Σq} goes to {@code s[sIndex]} rounded to f16. */
@@ -93,8 +97,18 @@ public enum InputFormat {
     s[sIndex] = Float.float16ToFloat(Float.floatToFloat16(d * sum));
   }
 
-  /** quantize_row_q8_K_ref: 256 values. */
-  private static void quantizeQ8K(float[] x, int from, float[] dst, int to) {
+  /** {@link Input#laneOrder} of 0 to 255. */
+  private static final int[] LANE_ORDER = new int[256];
+
+  static {
+    for (int i = 0; i < 256; i++) {
+      LANE_ORDER[i] = Input.laneOrder(i);
+    }
+  }
+
+  /** quantize_row_q8_K_ref: 256 values, stored as f32 and as {@link Input#q8} (with d and bsums). */
+  private static void quantizeQ8K(float[] x, int from, Input in, int to) {
+    float[] dst = in.values;
     float max = 0f;
     float amax = 0f;
     for (int i = 0; i < 256; i++) {
@@ -106,12 +120,25 @@ public enum InputFormat {
     }
     if (amax == 0f) {
       Arrays.fill(dst, to, to + 256, 0f);
+      Arrays.fill(in.q8, to, to + 256, (short) 0);
+      Arrays.fill(in.q8Sums, to / 16, to / 16 + 16, 0);
+      in.q8Scale[to / 256] = 0f;
       return;
     }
     float iscale = -127f / max;
     float d = 1 / iscale;
-    for (int i = 0; i < 256; i++) {
-      dst[to + i] = Math.min(127, (int) Math.rint(iscale * x[from + i])) * d;
+    in.q8Scale[to / 256] = d;
+    short[] q8 = in.q8;
+    for (int g = 0; g < 16; g++) {
+      int sum = 0;
+      for (int k = 0; k < 16; k++) {
+        int i = 16 * g + k;
+        int q = Math.min(127, (int) Math.rint(iscale * x[from + i]));
+        dst[to + i] = q * d;
+        q8[to + LANE_ORDER[i]] = (short) q;
+        sum += q;
+      }
+      in.q8Sums[to / 16 + g] = sum;
     }
   }
 

@@ -1,9 +1,15 @@
 package org.recycledattention.model.tensor;
 
+import static jdk.incubator.vector.VectorOperators.ASHR;
+import static jdk.incubator.vector.VectorOperators.LSHL;
+import static jdk.incubator.vector.VectorOperators.LSHR;
+
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
 
 /**
@@ -18,9 +24,45 @@ public final class Q2_KTensor extends BlockTensor {
     super(GgmlType.Q2_K, InputFormat.Q8_K, 16, true, name, data, rows, cols);
   }
 
+  /** Per lane (group) {@code g}: the int of the 2-bit values holding unit 0 of the group, and its values' shift. */
+  static final IntVector PAIR_INDEX = Vec.groupLanes(g -> 8 * (g / 8) + 4 * (g % 2));
+  static final IntVector PAIR_SHIFT = Vec.groupLanes(g -> 2 * (g % 8 / 2));
+
   @Override
   float kernel(long rowOffset, Input x, int xOffset) {
-    return dot(data, rowOffset, blocks(), false, x, xOffset);
+    return Vec.GROUP_LANES && x.format() == InputFormat.Q8_K ? lanes(rowOffset, x, xOffset)
+        : dot(data, rowOffset, blocks(), false, x, xOffset);
+  }
+
+  /** The group-lane kernel (see {@link Q6_KTensor}): values up to 3, one sum of 8 products per short lane. */
+  private float lanes(long row, Input x, int xOffset) {
+    Vec.touch(data, row);
+    short[] q8 = x.q8;
+    FloatVector acc = FloatVector.zero(Vec.F);
+    for (int b = 0; b < blocks(); b++) {
+      long block = row + 84L * b;
+      int xb = xOffset + 256 * b;
+      IntVector qs = IntVector.fromMemorySegment(Vec.I16, data, block + 16, Vec.LE);
+      ShortVector sum = ShortVector.zero(Vec.S32);
+      for (int m = 0; m < 4; m++) {
+        ShortVector w = PAIR_INDEX.add(m).selectFrom(qs).lanewise(LSHR, PAIR_SHIFT).and(0x03030303)
+            .reinterpretAsShorts();
+        sum = sum.add(w.and((short) 0xFF).mul(ShortVector.fromArray(Vec.S32, q8, xb + 64 * m)))
+            .add(w.lanewise(LSHR, 8).mul(ShortVector.fromArray(Vec.S32, q8, xb + 64 * m + 32)));
+      }
+      IntVector s = sum.reinterpretAsInts();
+      IntVector dot = s.lanewise(LSHL, 16).lanewise(ASHR, 16).add(s.lanewise(ASHR, 16));
+      IntVector packed = (IntVector) ByteVector.fromMemorySegment(Vec.B16, data, block, Vec.LE).castShape(Vec.I16, 0);
+      IntVector scales = packed.and(0xF);
+      IntVector mins = packed.lanewise(LSHR, 4).and(0xF);
+      float dx = x.q8Scale[xb / 256];
+      float d = Vec.f16(data, block + 80) * dx;
+      acc = ((FloatVector) dot.mul(scales).castShape(Vec.F, 0)).fma(FloatVector.broadcast(Vec.F, d), acc);
+      IntVector offsets = mins.mul(IntVector.fromArray(Vec.I16, x.q8Sums, xb / 16));
+      float dmin = -Vec.f16(data, block + 82) * dx;
+      acc = ((FloatVector) offsets.castShape(Vec.F, 0)).fma(FloatVector.broadcast(Vec.F, dmin), acc);
+    }
+    return acc.reduceLanes(VectorOperators.ADD);
   }
 
   /**

@@ -1,9 +1,17 @@
 package org.recycledattention.model.tensor;
 
+import static jdk.incubator.vector.VectorOperators.ASHR;
+import static jdk.incubator.vector.VectorOperators.LSHL;
+import static jdk.incubator.vector.VectorOperators.LSHR;
+
 import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.LongVector;
+import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
 
 /**
  * GGML {@code Q4_K}: super-blocks of 256 elements in 8 sub-blocks of 32: f16 {@code d} and {@code
@@ -17,9 +25,55 @@ public final class Q4_KTensor extends BlockTensor {
     super(GgmlType.Q4_K, InputFormat.Q8_K, 32, true, name, data, rows, cols);
   }
 
+  /** Per lane (group) {@code g}: the int of the nibbles holding unit 0 of the group, and its nibble's shift. */
+  static final IntVector NIBBLE_INDEX = Vec.groupLanes(g -> 8 * (g / 4) + 4 * (g % 2));
+  static final IntVector NIBBLE_SHIFT = Vec.groupLanes(g -> 4 * (g / 2 % 2));
+  /** Bytes 0 to 7 (scales) and 8 to 15 (minimums) of {@link #packed} each twice: one per group. */
+  static final VectorShuffle<Byte> SCALE_PER_GROUP = VectorShuffle.fromOp(Vec.B16, i -> i / 2);
+  static final VectorShuffle<Byte> MIN_PER_GROUP = VectorShuffle.fromOp(Vec.B16, i -> 8 + i / 2);
+
   @Override
   float kernel(long rowOffset, Input x, int xOffset) {
-    return dot(data, rowOffset, blocks(), 144, 16, x, xOffset);
+    return Vec.GROUP_LANES && x.format() == InputFormat.Q8_K ? lanes(rowOffset, x, xOffset)
+        : dot(data, rowOffset, blocks(), 144, 16, x, xOffset);
+  }
+
+  /**
+   * The group-lane kernel (see {@link Q6_KTensor}): the nibbles of elements {@code 4m .. 4m + 3} of
+   * group {@code g} in int lane {@code g} (values up to 15: one sum of 8 products per short lane),
+   * each sub-block's scale and minimum in the lanes of its two groups.
+   */
+  private float lanes(long row, Input x, int xOffset) {
+    Vec.touch(data, row);
+    short[] q8 = x.q8;
+    FloatVector acc = FloatVector.zero(Vec.F);
+    for (int b = 0; b < blocks(); b++) {
+      long block = row + 144L * b;
+      int xb = xOffset + 256 * b;
+      IntVector q0 = IntVector.fromMemorySegment(Vec.I16, data, block + 16, Vec.LE);
+      IntVector q1 = IntVector.fromMemorySegment(Vec.I16, data, block + 80, Vec.LE);
+      // 8 products of at most 15 · 127 per short lane
+      ShortVector sum = ShortVector.zero(Vec.S32);
+      for (int m = 0; m < 4; m++) {
+        ShortVector w = NIBBLE_INDEX.add(m).selectFrom(q0, q1).lanewise(LSHR, NIBBLE_SHIFT).and(0x0F0F0F0F)
+            .reinterpretAsShorts();
+        sum = sum.add(w.and((short) 0xFF).mul(ShortVector.fromArray(Vec.S32, q8, xb + 64 * m)))
+            .add(w.lanewise(LSHR, 8).mul(ShortVector.fromArray(Vec.S32, q8, xb + 64 * m + 32)));
+      }
+      IntVector s = sum.reinterpretAsInts();
+      IntVector dot = s.lanewise(LSHL, 16).lanewise(ASHR, 16).add(s.lanewise(ASHR, 16));
+      ByteVector packed = LongVector.broadcast(LongVector.SPECIES_128, packed(data, block, false))
+          .withLane(1, packed(data, block, true)).reinterpretAsBytes();
+      IntVector scales = (IntVector) packed.rearrange(SCALE_PER_GROUP).castShape(Vec.I16, 0);
+      IntVector mins = (IntVector) packed.rearrange(MIN_PER_GROUP).castShape(Vec.I16, 0);
+      float dx = x.q8Scale[xb / 256];
+      float d = Vec.f16(data, block) * dx;
+      acc = ((FloatVector) dot.mul(scales).castShape(Vec.F, 0)).fma(FloatVector.broadcast(Vec.F, d), acc);
+      IntVector offsets = mins.mul(IntVector.fromArray(Vec.I16, x.q8Sums, xb / 16));
+      float dmin = -Vec.f16(data, block + 2) * dx;
+      acc = ((FloatVector) offsets.castShape(Vec.F, 0)).fma(FloatVector.broadcast(Vec.F, dmin), acc);
+    }
+    return acc.reduceLanes(VectorOperators.ADD);
   }
 
   /**

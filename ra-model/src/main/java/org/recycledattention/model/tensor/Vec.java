@@ -3,6 +3,7 @@ package org.recycledattention.model.tensor;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
+import java.util.function.IntUnaryOperator;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
@@ -24,10 +25,18 @@ final class Vec {
   static final VectorSpecies<Short> S = VectorSpecies.of(short.class, VectorShape.forBitSize(F.vectorBitSize() / 2));
   /** 16 bytes: one group of 16 quantized values. */
   static final VectorSpecies<Byte> B16 = ByteVector.SPECIES_128;
+  /**
+   * Whether the preferred vectors are 512 bits: the K-quant kernels whose 16 int lanes are a block's
+   * 16 groups ({@link #I16}, {@link #S32}) run only then.
+   */
+  static final boolean GROUP_LANES = FL == 16;
+  static final VectorSpecies<Integer> I16 = IntVector.SPECIES_512;
+  static final VectorSpecies<Short> S32 = ShortVector.SPECIES_512;
   static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
   static final ValueLayout.OfFloat FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(LE);
   static final ValueLayout.OfShort SHORT = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(LE);
   static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(LE);
+  static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(LE);
 
   /**
    * Reads the byte at {@code offset} with a plain (scalar) access and discards it. <b>NOTE:</b> every
@@ -167,6 +176,15 @@ final class Vec {
   /** Each lane (a nibble, 0 to 15) replaced by its IQ4_NL value. */
   static ByteVector iq4(ByteVector nibbles) {
     return nibbles.selectFrom(IQ4_TABLE);
+  }
+
+  /** The 16 int lanes {@code f(0) .. f(15)} (a constant of the group-lane kernels). */
+  static IntVector groupLanes(IntUnaryOperator f) {
+    int[] v = new int[16];
+    for (int g = 0; g < 16; g++) {
+      v[g] = f.applyAsInt(g);
+    }
+    return IntVector.fromArray(I16, v, 0);
   }
 
   static float bf16(MemorySegment s, long offset) {

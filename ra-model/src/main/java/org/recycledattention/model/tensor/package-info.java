@@ -17,14 +17,15 @@
  * activations become the weight type's {@link org.recycledattention.model.tensor.InputFormat}
  * (ggml's {@code vec_dot_type}): Q8_K for the K-quants and IQ4_XS, Q8_0 for Q4_0/Q5_0/Q8_0/IQ4_NL,
  * Q8_1 for Q4_1/Q5_1, rounded to F16/BF16 for the half types, unchanged for F32, with the rounding
- * of ggml's x86 code. The kernels then multiply in f32 lanes: the quantized weights times the f32
+ * of ggml's x86 code. Most kernels then multiply in f32 lanes: the quantized weights times the f32
  * each activation stands for, the scale applied once per sub-block and each minimum through the
- * activations' block sums. So a product is llama.cpp's up to the order of its f32 additions, and the
- * greedy ids are llama.cpp's (the tests hold every type to that on llama.cpp-made fixtures). Kept in
- * f32, activations gave logits 0.2 to 1.9 away from llama.cpp's on the stories260K Q8_0/Q4_0 files,
- * and the ids parted within 4 to 28 tokens. Integer kernels, llama.cpp's speed path, were no faster
- * in Java: the Vector API has no 8- or 16-bit multiply-add (VNNI, {@code pmaddwd}), so widening and
- * summing int8 products costs the instructions that converting to f32 does.
+ * activations' block sums. The Q8_K types (Q2_K to Q6_K, IQ4_XS) multiply in 16-bit integer
+ * lanes, as ggml does, with the vector lanes being a block's 16 groups, so that the scales apply
+ * once per block as one vector (2 to 8 times faster than their f32 kernels; see {@link
+ * org.recycledattention.model.tensor.Q6_KTensor}). So a product is llama.cpp's up to the order of
+ * its f32 additions, and the greedy ids are llama.cpp's (the tests hold every type to that on
+ * llama.cpp-made fixtures). Kept in f32, activations gave logits 0.2 to 1.9 away from llama.cpp's
+ * on the stories260K Q8_0/Q4_0 files, and the ids parted within 4 to 28 tokens.
  *
  * <p>{@link org.recycledattention.model.tensor.Activations} holds a product's input and its
  * converted forms (one per format, shared by the products that read the same input, buffers reused

@@ -102,6 +102,35 @@ class InputFormatTest {
     }
   }
 
+  /** The integer form the K-quants' kernels read: the same q in lane order, d, and ggml's bsums, for every vector. */
+  @Test
+  void q8_KIntegersAreTheValuesInLaneOrder() {
+    long seed = System.nanoTime();
+    Random rnd = new Random(seed);
+    boolean[] seen = new boolean[256];
+    for (int i = 0; i < 256; i++) {
+      seen[Input.laneOrder(i)] = true;
+    }
+    assertThat(seen).containsOnly(true);
+    float[] x = input(rnd, 3 * 512);
+    Arrays.fill(x, 512 + 256, 1024, 0f);
+    Input in = Input.of(InputFormat.Q8_K, x, 3, 512);
+    for (int b = 0; b < 6; b++) {
+      for (int g = 0; g < 16; g++) {
+        int sum = 0;
+        for (int k = 0; k < 16; k++) {
+          int i = 256 * b + 16 * g + k;
+          int q = in.q8[256 * b + Input.laneOrder(16 * g + k)];
+          assertThat(q).as("seed %d element %d", seed, i).isBetween(-127, 127);
+          assertThat(q * in.q8Scale[b]).as("seed %d element %d", seed, i).isEqualTo(in.values()[i]);
+          sum += q;
+        }
+        assertThat(in.q8Sums[16 * b + g]).as("seed %d block %d group %d", seed, b, g).isEqualTo(sum);
+      }
+    }
+    assertThat(in.q8Scale[3]).isZero();
+  }
+
   @Test
   void halfFormatsRoundToNearestEven() {
     float[] x = {1.0009765625f / 2 + 1f / 4096, Float.intBitsToFloat(0x3F808000), Float.intBitsToFloat(0x3F818000), 65520f, -0f, Float.NaN};
