@@ -111,7 +111,10 @@ class BlockTensorTest {
           }
           String what = String.format("seed %d, %s %dx%d, vector %d, row %d", seed, type, c.rows(), c.cols(), t, r);
           assertThat((double) single[2 + r]).as(what).isCloseTo(expected, within(2e-6 * magnitude + 1e-30));
-          assertThat(out[t * c.rows() + r]).as(what + ", batched").isEqualTo(single[2 + r]);
+          // the same kernel, but the Vector API leaves the order of reduceLanes(ADD) open: an interpreted
+          // and a C2-compiled call may differ in the last bits (seen once: 1 ulp, Q4_0)
+          assertThat(out[t * c.rows() + r]).as(what + ", batched")
+              .isCloseTo(single[2 + r], within((float) (1e-6 * magnitude) + 1e-30f));
         }
       }
       // the unquantized reference path
