@@ -238,8 +238,6 @@ public final class TrainProbeCommand extends Subcommand {
     }, "ra-train-stop");
     Runtime.getRuntime().addShutdownHook(hook);
     TrainingCurves curve = curves == null ? null : new TrainingCurves(curves, maxLength);
-    // since Java 22 System.console() is not null when stderr goes to a file: ask whether it is a terminal
-    boolean interactive = System.console() != null && System.console().isTerminal();
     try (ProgressBar bar = EvalSupport.progress("train-probe", steps)) {
       weights = trainer.train(options, log -> {
         if (curve != null) {
@@ -253,7 +251,7 @@ public final class TrainProbeCommand extends Subcommand {
         bar.setExtraMessage(String.format(Locale.ROOT, " loss %.3f answers right %.2f, curriculum %d tasks up to %d tokens", log.loss(),
             log.sampleAccuracy(), log.curriculumTasks(), log.curriculumLength()));
         status.update(log.step() + " of " + steps + " training steps");
-        if (!interactive && (log.step() % LOG_EVERY == 0 || log.step() == steps)) {
+        if (System.console() == null && (log.step() % LOG_EVERY == 0 || log.step() == steps)) {
           // no terminal for the bar (a log file, CI): a plain line now and then
           err().println(String.format(Locale.ROOT, "step %d of %d: loss %.4f, answer-token accuracy %.3f, answers right %.3f (%s), curriculum %d tasks"
               + " with up to %d keys up to %d tokens, %.0f ms", log.step(), steps, log.loss(), log.tokenAccuracy(), log.sampleAccuracy(), perTask(log),
