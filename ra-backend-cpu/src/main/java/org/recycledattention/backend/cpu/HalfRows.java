@@ -3,6 +3,7 @@ package org.recycledattention.backend.cpu;
 import java.util.Arrays;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -15,6 +16,9 @@ import jdk.incubator.vector.VectorSpecies;
 final class HalfRows extends Rows {
   /** Shorts of two key tile rows (two of a float vector's lane count); null where no such shape exists. */
   private static final VectorSpecies<Short> PAIRS = TILE >= 4 ? VectorSpecies.of(short.class, VectorShape.forBitSize(2 * TILE * Short.SIZE)) : null;
+  /** Per lane of {@link #PAIRS}: its lane within its tile row ({@code 0 .. TILE-1}, twice). */
+  private static final ShortVector LANE_IN_ROW = PAIRS == null ? null
+      : ShortVector.zero(PAIRS).addIndex(1).lanewise(VectorOperators.AND, (short) (TILE - 1));
 
   private final boolean bf16;
   private short[] keys;
@@ -103,6 +107,46 @@ final class HalfRows extends Rows {
       int t = to + x * TILE;
       for (int l = 0; l < m; l++) {
         keys[t + l] = k[f + l];
+      }
+    }
+  }
+
+  /**
+   * Each run with plain vector operations (the masked 16-bit loads and stores of {@link #copyLanes}
+   * have no AVX2 instruction: AVX2 masks 32- and 64-bit lanes only): for every pair of tile rows,
+   * the source loaded from where its lanes line up with the destination's, blended into the destination under the run's lanes. The loads
+   * reach less than a tile row past the run's source tile, inside the key padding; never before the
+   * array's start: slots ascend, so a slot's lane in the source's first tile is at least its lane in
+   * the destination.
+   */
+  @Override
+  void copyTile(Rows src, int[] from, int[] lane, int[] length, int segments, int to) {
+    if (PAIRS == null) {
+      super.copyTile(src, from, lane, length, segments, to);
+      return;
+    }
+    short[] k = ((HalfRows) src).keys;
+    for (int j = 0; j < segments; j++) {
+      int b = lane[j];
+      int m = length[j];
+      int shifted = from[j] - b;
+      int x = 0;
+      if (m == TILE) {
+        for (; x + 2 <= dim; x += 2) {
+          ShortVector.fromArray(PAIRS, k, shifted + x * TILE).intoArray(keys, to + x * TILE);
+        }
+      } else {
+        VectorMask<Short> lanes = LANE_IN_ROW.compare(VectorOperators.GE, (short) b)
+            .and(LANE_IN_ROW.compare(VectorOperators.LT, (short) (b + m)));
+        for (; x + 2 <= dim; x += 2) {
+          ShortVector s = ShortVector.fromArray(PAIRS, k, shifted + x * TILE);
+          ShortVector.fromArray(PAIRS, keys, to + x * TILE).blend(s, lanes).intoArray(keys, to + x * TILE);
+        }
+      }
+      for (; x < dim; x++) {
+        for (int l = 0; l < m; l++) {
+          keys[to + x * TILE + b + l] = k[from[j] + x * TILE + l];
+        }
       }
     }
   }

@@ -87,26 +87,48 @@ abstract sealed class Rows permits F32Rows, HalfRows {
   }
 
   /**
-   * {@link #gather}'s positions and keys. The selection is cut into segments of consecutive slots
-   * that stay within one source tile and one destination tile (selections come in runs: max pooling
-   * selects neighbours); a segment of {@code m} keys is one contiguous run of {@code m} lanes in every
-   * tile row of both, copied row by row with one masked vector load and store ({@link #copyLanes}).
+   * {@link #gather}'s positions and keys, one destination tile at a time. The tile's selection is cut
+   * into segments of consecutive slots that stay within one source tile (selections come in runs: max
+   * pooling selects neighbours); a segment of {@code m} keys is one contiguous run of {@code m} lanes
+   * in every tile row of both stores, and {@link #copyTile} moves a tile's segments row by row.
    * Copying key by key would stride a whole tile row per element.
    */
   final void gatherKeys(Rows src, int[] slots, int count) {
-    int i = 0;
-    while (i < count) {
-      int s0 = slots[i];
-      // extend while the slots are consecutive and neither tile ends
-      int m = 1;
-      while (i + m < count && slots[i + m] == s0 + m && (s0 + m) % TILE != 0 && (i + m) % TILE != 0) {
-        m++;
+    for (int i = 0; i < count; i++) {
+      positions[i] = src.positions[slots[i]];
+    }
+    int[] from = new int[TILE];
+    int[] lane = new int[TILE];
+    int[] length = new int[TILE];
+    for (int d = 0; d < count; d += TILE) {
+      int end = Math.min(count, d + TILE);
+      int segments = 0;
+      int i = d;
+      while (i < end) {
+        int s0 = slots[i];
+        // extend while the slots are consecutive and the source tile does not end
+        int m = 1;
+        while (i + m < end && slots[i + m] == s0 + m && (s0 + m) % TILE != 0) {
+          m++;
+        }
+        from[segments] = src.keyIndex(s0, 0);
+        lane[segments] = i - d;
+        length[segments++] = m;
+        i += m;
       }
-      for (int j = 0; j < m; j++) {
-        positions[i + j] = src.positions[s0 + j];
-      }
-      copyLanes(src, src.keyIndex(s0, 0), keyIndex(i, 0), m);
-      i += m;
+      copyTile(src, from, lane, length, segments, keyIndex(d, 0));
+    }
+  }
+
+  /**
+   * Copies {@code segments} runs of lanes into the destination tile whose first element is at key
+   * index {@code to}: run {@code j} is lanes {@code [0, length[j])} of {@code src}'s key element index
+   * {@code from[j]} (within one source tile) to lanes {@code [lane[j], lane[j] + length[j])}, in every
+   * tile row. Lanes of the tile that no run names keep their elements.
+   */
+  void copyTile(Rows src, int[] from, int[] lane, int[] length, int segments, int to) {
+    for (int j = 0; j < segments; j++) {
+      copyLanes(src, from[j], to + lane[j], length[j]);
     }
   }
 
