@@ -224,14 +224,16 @@ public final class RulerGenerator {
     for (int i = 0; i < needles.size(); i++) {
       at.add(i < valuesPerKey ? depth : r.nextDouble());
     }
+    long fillerSeed = r.nextLong();
     // in a random order, so that needles that land in the same haystack unit (all of them when the
-    // haystack is short) do not always put the asked key's first: that would be a shortcut
-    // (shuffling one needle draws nothing from r, so niah_single's samples stay as they were)
+    // haystack is short) do not always put the asked key's first: that would be a shortcut. The order
+    // draws nothing from r, so every other draw (keys, values, depths, haystack numbers, and the
+    // template text the probe's vocabulary is built from) stays as it was
     List<Integer> order = new ArrayList<>();
     for (int i = 0; i < needles.size(); i++) {
       order.add(i);
     }
-    Collections.shuffle(order, r);
+    Collections.shuffle(order, new Random(fillerSeed * 0x5DEE_CE66DL + 11));
     List<String> shuffled = new ArrayList<>();
     double[] depths = new double[needles.size()];
     for (int i = 0; i < order.size(); i++) {
@@ -248,7 +250,6 @@ public final class RulerGenerator {
         ? "The special magic number for " + asked.get(0) + " mentioned in the provided text is"
         : "The special magic numbers for " + String.join(", ", asked) + " mentioned in the provided text are";
     String intro = "Some special magic numbers are hidden within the following text. Make sure to memorize it. I will quiz you about the numbers afterwards.\n";
-    long fillerSeed = r.nextLong();
     return new Builder() {
       @Override
       public String build(int units) {
