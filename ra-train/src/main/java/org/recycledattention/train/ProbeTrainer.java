@@ -38,9 +38,11 @@ import org.recycledattention.model.tokenizer.SentencePieceTokenizer;
  * started at 256–768 tokens stayed on the plateau (answer loss ln 10 on the digits) for thousands of
  * steps. So training starts at {@link Options#minLength()} with the first task only; whenever the
  * running share of samples whose every answer token is right (teacher-forced) passes {@value
- * #COMPETENCE} (checked at most every {@value #PATIENCE} steps) the next task joins the mix, and
- * once all have joined the longest prompt grows by a tenth (at least 16 tokens) up to {@link
- * Options#maxLength()}. (Per answer token the bar would be too low: with distractor needles a model
+ * #COMPETENCE} (checked at most every {@value #PATIENCE} steps) the next task joins the mix; once
+ * all have joined, the distractor curriculum ({@link Options#startKeys()}) adds a needle of another
+ * key to {@code niah_multikey} and {@code niah_multiquery} samples until they have RULER's {@value
+ * RulerGenerator#KEYS} (a sample's count is drawn between the start's and the current most); and
+ * then the longest prompt grows by a tenth (at least 16 tokens) up to {@link Options#maxLength()}. (Per answer token the bar would be too low: with distractor needles a model
  * that picks a wrong needle still copies the rest of the value it is given, and the period and end
  * of the answer are free, so it scores 0.8 without matching keys.) The running accuracy restarts
  * from zero when a task joins, so the new mix must be learnt before anything else changes. Prompt
@@ -82,21 +84,29 @@ public final class ProbeTrainer {
    * @param startTasks how many of the tasks the curriculum lets in at the start (1..tasks)
    * @param startLength the curriculum's longest prompt at the start (minLength..maxLength)
    * @param fillerNumbers numbers in the haystack ({@link RulerGenerator#withFillerNumbers()})
+   * @param startKeys how many needles of different keys {@code niah_multikey} and {@code
+   *     niah_multiquery} samples have at the start of the curriculum (1..{@value RulerGenerator#KEYS}),
+   *     the distractor curriculum (see the class comment); {@value RulerGenerator#KEYS}, RULER's, for none
    */
   public record Options(int steps, int batch, int minLength, int maxLength, long seed, double learningRate, List<RulerTask> tasks,
-      PolicyFactory attention, ProbeWeights initial, int startTasks, int startLength, boolean fillerNumbers) {
+      PolicyFactory attention, ProbeWeights initial, int startTasks, int startLength, boolean fillerNumbers, int startKeys) {
     public Options {
       if (steps < 1 || batch < 1 || minLength < 64 || maxLength < minLength || tasks.isEmpty() || startTasks < 1 || startTasks > tasks.size()
-          || startLength < minLength || startLength > maxLength) {
+          || startLength < minLength || startLength > maxLength || startKeys < 1 || startKeys > RulerGenerator.KEYS) {
         throw new IllegalArgumentException("invalid training options: steps " + steps + ", batch " + batch + ", lengths " + minLength + ".." + maxLength
-            + ", tasks " + tasks + ", start " + startTasks + " tasks up to " + startLength + " tokens");
+            + ", tasks " + tasks + ", start " + startTasks + " tasks up to " + startLength + " tokens with " + startKeys + " keys");
       }
       tasks = List.copyOf(tasks);
     }
 
     /** Full attention from a random initialisation, the curriculum from its first task at {@code minLength}. */
     public Options(int steps, int batch, int minLength, int maxLength, long seed, double learningRate, List<RulerTask> tasks) {
-      this(steps, batch, minLength, maxLength, seed, learningRate, tasks, null, null, 1, minLength, false);
+      this(steps, batch, minLength, maxLength, seed, learningRate, tasks, null, null, 1, minLength, false, RulerGenerator.KEYS);
+    }
+
+    /** Whether a task of the mix has distractor needles whose number the curriculum can grow. */
+    boolean hasKeyedTask() {
+      return tasks.contains(RulerTask.NIAH_MULTIKEY) || tasks.contains(RulerTask.NIAH_MULTIQUERY);
     }
 
     /** The options {@code ra train-probe} uses by default, for a seed and a number of steps. */
@@ -106,7 +116,7 @@ public final class ProbeTrainer {
 
     /** These options with answer tokens attending as {@code policy} decodes (null: full attention). */
     public Options withAttention(PolicyFactory policy) {
-      return new Options(steps, batch, minLength, maxLength, seed, learningRate, tasks, policy, initial, startTasks, startLength, fillerNumbers);
+      return new Options(steps, batch, minLength, maxLength, seed, learningRate, tasks, policy, initial, startTasks, startLength, fillerNumbers, startKeys);
     }
 
     /**
@@ -114,17 +124,27 @@ public final class ProbeTrainer {
      * and at the longest length (a trained model has nothing left to learn on short prompts first).
      */
     public Options continuing(ProbeWeights weights) {
-      return new Options(steps, batch, minLength, maxLength, seed, learningRate, tasks, attention, weights, tasks.size(), maxLength, fillerNumbers);
+      return new Options(steps, batch, minLength, maxLength, seed, learningRate, tasks, attention, weights, tasks.size(), maxLength, fillerNumbers,
+          startKeys);
     }
 
     /** These options with numbers in the haystack, or without ({@link RulerGenerator#withFillerNumbers()}). */
     public Options withFillerNumbers(boolean numbers) {
-      return new Options(steps, batch, minLength, maxLength, seed, learningRate, tasks, attention, initial, startTasks, startLength, numbers);
+      return new Options(steps, batch, minLength, maxLength, seed, learningRate, tasks, attention, initial, startTasks, startLength, numbers, startKeys);
     }
 
     /** These options with the curriculum starting with {@code tasks} tasks let in and prompts up to {@code length} tokens. */
     public Options startingAt(int tasks, int length) {
-      return new Options(steps, batch, minLength, maxLength, seed, learningRate, this.tasks, attention, initial, tasks, length, fillerNumbers);
+      return new Options(steps, batch, minLength, maxLength, seed, learningRate, this.tasks, attention, initial, tasks, length, fillerNumbers, startKeys);
+    }
+
+    /**
+     * These options with the distractor curriculum: {@code niah_multikey} and {@code niah_multiquery}
+     * samples start with {@code keys} needles of different keys, one more each time the curriculum
+     * advances once every task has joined, up to {@value RulerGenerator#KEYS}; the prompts grow only after that.
+     */
+    public Options startingWithKeys(int keys) {
+      return new Options(steps, batch, minLength, maxLength, seed, learningRate, tasks, attention, initial, startTasks, startLength, fillerNumbers, keys);
     }
   }
 
@@ -149,6 +169,8 @@ public final class ProbeTrainer {
    * @param length this step's prompt length (tokens asked of the generator)
    * @param curriculumLength the curriculum's current longest prompt
    * @param curriculumTasks how many of the tasks the curriculum has let in
+   * @param curriculumKeys the most needles of different keys a {@code niah_multikey} or {@code
+   *     niah_multiquery} sample has now (the distractor curriculum)
    * @param loss mean loss per answer token
    * @param tokenAccuracy share of answer tokens predicted right (teacher-forced, argmax)
    * @param sampleAccuracy share of this step's samples whose every answer token was predicted right
@@ -156,8 +178,8 @@ public final class ProbeTrainer {
    * @param taskAccuracy per task let in so far, the running (exponentially averaged) sample accuracy
    * @param skippedSteps steps so far whose loss or gradient was not finite, so that changed nothing
    */
-  public record StepLog(int step, int steps, int length, int curriculumLength, int curriculumTasks, double loss, double tokenAccuracy,
-      double sampleAccuracy, Map<RulerTask, Double> taskAccuracy, int skippedSteps, double millis) {}
+  public record StepLog(int step, int steps, int length, int curriculumLength, int curriculumTasks, int curriculumKeys, double loss,
+      double tokenAccuracy, double sampleAccuracy, Map<RulerTask, Double> taskAccuracy, int skippedSteps, double millis) {}
 
   private final ProbeGeometry geometry;
   private final ProbeVocabulary vocabulary;
@@ -225,7 +247,7 @@ public final class ProbeTrainer {
         long t0 = System.nanoTime();
         int length = curriculum.length(random);
         int sequences = sequencesPerStep(options, length);
-        Batch batch = batch(generator, options, sequences, length, curriculum.tasks, sampleIndex, random);
+        Batch batch = batch(generator, options, sequences, length, curriculum, sampleIndex, random);
         sampleIndex += sequences;
         double loss;
         double accuracy;
@@ -265,7 +287,7 @@ public final class ProbeTrainer {
         }
         double sampleAccuracy = sampleAccuracy(batch, correct, taskAccuracy);
         curriculum.observe(step, sampleAccuracy);
-        progress.accept(new StepLog(step, options.steps(), length, curriculum.longest, curriculum.tasks, loss, accuracy, sampleAccuracy,
+        progress.accept(new StepLog(step, options.steps(), length, curriculum.longest, curriculum.tasks, curriculum.keys, loss, accuracy, sampleAccuracy,
             Map.copyOf(taskAccuracy), skipped, (System.nanoTime() - t0) / 1e6));
         if (checkpointEvery > 0 && step % checkpointEvery == 0 && step < options.steps()) {
           checkpoint.accept(weights(params));
@@ -426,6 +448,7 @@ public final class ProbeTrainer {
   static final class Curriculum {
     private final Options options;
     int tasks = 1;
+    int keys;
     int longest;
     private double accuracy;
     private int lastAdvance;
@@ -434,10 +457,17 @@ public final class ProbeTrainer {
       this.options = options;
       this.tasks = options.startTasks();
       this.longest = options.startLength();
+      this.keys = options.hasKeyedTask() ? options.startKeys() : RulerGenerator.KEYS;
     }
 
     int length(Random random) {
       return options.minLength() + (int) ((longest - options.minLength()) * random.nextDouble());
+    }
+
+    /** Needles of different keys for a sample: drawn uniformly between the start's and the current most, as lengths are. */
+    int keys(Random random) {
+      int start = Math.min(keys, options.startKeys());
+      return start + random.nextInt(keys - start + 1);
     }
 
     void observe(int step, double stepAccuracy) {
@@ -449,6 +479,10 @@ public final class ProbeTrainer {
         tasks++;
         lastAdvance = step;
         accuracy = 0; // competence on the new mix is measured afresh
+      } else if (keys < RulerGenerator.KEYS) {
+        keys++;
+        lastAdvance = step;
+        accuracy = 0; // as for a new task: more distractors must be learnt before the prompts grow
       } else if (longest < options.maxLength()) {
         longest = Math.min(options.maxLength(), longest + Math.max(16, longest / 10));
         lastAdvance = step;
@@ -465,7 +499,8 @@ public final class ProbeTrainer {
       List<PolicyReplay.Rows> rows, List<RulerTask> tasks, int[] targetSample) {}
 
   /** Samples of mixed tasks, each BOS + prompt + answer + EOS, right-padded to a common length. */
-  private Batch batch(RulerGenerator generator, Options o, int sequences, int promptLength, int taskCount, int firstIndex, Random random) {
+  private Batch batch(RulerGenerator generator, Options o, int sequences, int promptLength, Curriculum curriculum, int firstIndex, Random random) {
+    int taskCount = curriculum.tasks;
     List<int[]> seqs = new ArrayList<>();
     List<Integer> answerStarts = new ArrayList<>();
     List<RulerTask> tasks = new ArrayList<>();
@@ -477,7 +512,9 @@ public final class ProbeTrainer {
       RulerTask task = o.tasks().get(random.nextBoolean() ? taskCount - 1 : random.nextInt(taskCount));
       tasks.add(task);
       // needle depth uniform in [0, 1]: the model must find it anywhere, not just copy what precedes the question
-      TaskSample sample = generator.generateAtDepth(task, promptLength, firstIndex + b, random.nextDouble());
+      double depth = random.nextDouble();
+      int keys = task == RulerTask.NIAH_MULTIKEY || task == RulerTask.NIAH_MULTIQUERY ? curriculum.keys(random) : RulerGenerator.KEYS;
+      TaskSample sample = generator.generateAtDepth(task, promptLength, firstIndex + b, depth, keys);
       int[] prompt = tokenizer.encode(sample.prompt(), true);
       int[] whole = tokenizer.encode(sample.prompt() + sample.answerText(), true);
       if (!Arrays.equals(prompt, 0, prompt.length, whole, 0, prompt.length)) {

@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.within;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
+import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 import org.recycledattention.eval.ruler.RulerTask;
 
@@ -88,5 +90,52 @@ class CurriculumTest {
     for (int i = 0; i < 200; i++) {
       assertThat(c.length(r)).isBetween(100, 200);
     }
+  }
+
+  @Test
+  void theDistractorCurriculumAddsKeysAfterTheTasksAndBeforeTheLength() {
+    ProbeTrainer.Curriculum c = new ProbeTrainer.Curriculum(options.startingWithKeys(2));
+    assertThat(c.keys).isEqualTo(2);
+    Random r = new Random(3);
+    for (int i = 0; i < 50; i++) {
+      assertThat(c.keys(r)).isEqualTo(2);
+    }
+    int step = 0;
+    while (c.tasks == 1) {
+      c.observe(++step, 1.0);
+    }
+    assertThat(c.keys).isEqualTo(2);
+    while (c.keys == 2) {
+      c.observe(++step, 1.0);
+    }
+    assertThat(c.keys).isEqualTo(3);
+    assertThat(c.longest).as("the prompts wait for the distractors").isEqualTo(100);
+    while (c.keys == 3) {
+      c.observe(++step, 1.0);
+    }
+    assertThat(c.keys).isEqualTo(4);
+    assertThat(c.longest).isEqualTo(100);
+    // a sample's count is drawn between the start's and the current most
+    Set<Integer> seen = new TreeSet<>();
+    for (int i = 0; i < 200; i++) {
+      seen.add(c.keys(r));
+    }
+    assertThat(seen).containsExactly(2, 3, 4);
+    while (c.longest == 100) {
+      c.observe(++step, 1.0);
+    }
+    assertThat(c.keys).isEqualTo(4);
+  }
+
+  @Test
+  void withoutAKeyedTaskTheDistractorCurriculumDoesNothing() {
+    ProbeTrainer.Options single = new ProbeTrainer.Options(1000, 4, 100, 200, 1, 3e-3, List.of(RulerTask.NIAH_SINGLE)).startingWithKeys(2);
+    ProbeTrainer.Curriculum c = new ProbeTrainer.Curriculum(single);
+    assertThat(c.keys).isEqualTo(4);
+    int step = 0;
+    while (c.longest == 100) {
+      c.observe(++step, 1.0);
+    }
+    assertThat(step).isLessThan(30);
   }
 }

@@ -78,7 +78,7 @@ public final class RulerGenerator {
     StringBuilder sb = new StringBuilder();
     Random r = new Random(0);
     for (RulerTask t : RulerTask.values()) {
-      sb.append(builder(t, r, 0.5, true).build(1)).append('\n');
+      sb.append(builder(t, r, 0.5, true, KEYS).build(1)).append('\n');
     }
     for (String[] list : new String[][] {ADJECTIVES, NOUNS, WORDS}) {
       sb.append(String.join(" ", list)).append('\n');
@@ -111,15 +111,39 @@ public final class RulerGenerator {
    * @param depth where the (first) needle goes, a fraction of the haystack in [0, 1]
    */
   public TaskSample generateAtDepth(RulerTask task, int targetTokens, long id, double depth) {
+    return generateAtDepth(task, targetTokens, id, depth, KEYS);
+  }
+
+  /**
+   * {@link #generateAtDepth(RulerTask, int, long, double)} with {@code keys} needles of different
+   * keys in {@code niah_multikey} (one asked, the others distractors) and {@code niah_multiquery}
+   * (every one asked) instead of RULER's {@value #KEYS}: a training curriculum can start with fewer
+   * distractors. Other tasks ignore {@code keys}; with {@value #KEYS} this is the RULER sample.
+   *
+   * @param keys 1..{@value #MAX_KEYS}
+   */
+  public TaskSample generateAtDepth(RulerTask task, int targetTokens, long id, double depth, int keys) {
     if (!(depth >= 0 && depth <= 1)) {
       throw new IllegalArgumentException("depth " + depth + " is outside [0, 1]");
     }
-    return generate(task, targetTokens, id, depth, true);
+    if (keys < 1 || keys > MAX_KEYS) {
+      throw new IllegalArgumentException("keys " + keys + " is outside 1.." + MAX_KEYS);
+    }
+    return generate(task, targetTokens, id, depth, true, keys);
   }
 
+  /** Needles of different keys in {@code niah_multikey} and {@code niah_multiquery}, as in RULER. */
+  public static final int KEYS = 4;
+  /** The most keys {@link #generateAtDepth(RulerTask, int, long, double, int)} takes. */
+  public static final int MAX_KEYS = 16;
+
   private TaskSample generate(RulerTask task, int targetTokens, long id, double depth, boolean shortestIfOver) {
+    return generate(task, targetTokens, id, depth, shortestIfOver, KEYS);
+  }
+
+  private TaskSample generate(RulerTask task, int targetTokens, long id, double depth, boolean shortestIfOver, int keys) {
     Random r = new Random(seed * 1_000_003L + task.ordinal() * 7919L + targetTokens * 31L + id);
-    Builder b = builder(task, r, depth, fillerNumbers);
+    Builder b = builder(task, r, depth, fillerNumbers, keys);
     // largest haystack size that fits: exponential then binary search
     int lo = 0;
     if (tokenCount.applyAsInt(b.build(0)) > targetTokens) {
@@ -149,12 +173,12 @@ public final class RulerGenerator {
     return new TaskSample(task, prompt, b.answers(), tokenCount.applyAsInt(prompt), b.depth());
   }
 
-  private static Builder builder(RulerTask task, Random r, double depth, boolean numbers) {
+  private static Builder builder(RulerTask task, Random r, double depth, boolean numbers, int keys) {
     return switch (task) {
       case NIAH_SINGLE -> niah(r, depth, 1, 1, 1, numbers);
-      case NIAH_MULTIKEY -> niah(r, depth, 4, 1, 1, numbers);
+      case NIAH_MULTIKEY -> niah(r, depth, keys, 1, 1, numbers);
       case NIAH_MULTIVALUE -> niah(r, depth, 1, 4, 1, numbers);
-      case NIAH_MULTIQUERY -> niah(r, depth, 4, 1, 4, numbers);
+      case NIAH_MULTIQUERY -> niah(r, depth, keys, 1, keys, numbers);
       case VT -> variableTracking(r, depth, numbers);
       case CWE -> commonWords(r);
       case FWE -> frequentWords(r);
@@ -196,10 +220,28 @@ public final class RulerGenerator {
       }
     }
     // needles of the first key at the sample's depth, others spread at random depths
-    double[] depths = new double[needles.size()];
-    for (int i = 0; i < depths.length; i++) {
-      depths[i] = i < valuesPerKey ? depth : r.nextDouble();
+    List<Double> at = new ArrayList<>();
+    for (int i = 0; i < needles.size(); i++) {
+      at.add(i < valuesPerKey ? depth : r.nextDouble());
     }
+    long fillerSeed = r.nextLong();
+    // in a random order, so that needles that land in the same haystack unit (all of them when the
+    // haystack is short) do not always put the asked key's first: that would be a shortcut. The order
+    // draws nothing from r, so every other draw (keys, values, depths, haystack numbers, and the
+    // template text the probe's vocabulary is built from) stays as it was
+    List<Integer> order = new ArrayList<>();
+    for (int i = 0; i < needles.size(); i++) {
+      order.add(i);
+    }
+    Collections.shuffle(order, new Random(fillerSeed * 0x5DEE_CE66DL + 11));
+    List<String> shuffled = new ArrayList<>();
+    double[] depths = new double[needles.size()];
+    for (int i = 0; i < order.size(); i++) {
+      shuffled.add(needles.get(order.get(i)));
+      depths[i] = at.get(order.get(i));
+    }
+    needles.clear();
+    needles.addAll(shuffled);
     List<String> asked = keyList.subList(0, queries);
     String question = queries == 1 && valuesPerKey == 1
         ? "What is the special magic number for " + asked.get(0) + " mentioned in the provided text?"
@@ -208,7 +250,6 @@ public final class RulerGenerator {
         ? "The special magic number for " + asked.get(0) + " mentioned in the provided text is"
         : "The special magic numbers for " + String.join(", ", asked) + " mentioned in the provided text are";
     String intro = "Some special magic numbers are hidden within the following text. Make sure to memorize it. I will quiz you about the numbers afterwards.\n";
-    long fillerSeed = r.nextLong();
     return new Builder() {
       @Override
       public String build(int units) {

@@ -112,4 +112,40 @@ class RulerGeneratorTest {
     assertThatThrownBy(() -> gen.generate(RulerTask.NIAH_SINGLE, 600, 4, 4)).hasMessageContaining("0..3");
     assertThatThrownBy(() -> gen.generateAtDepth(RulerTask.NIAH_SINGLE, 600, 0, 1.5)).hasMessageContaining("depth");
   }
+
+  private static long needles(TaskSample s) {
+    return s.prompt().split("One of the special magic numbers for ", -1).length - 1L;
+  }
+
+  @Test
+  void trainingSamplesTakeFewerKeysForADistractorCurriculum() {
+    for (int keys = 1; keys <= 4; keys++) {
+      TaskSample multikey = gen.generateAtDepth(RulerTask.NIAH_MULTIKEY, 600, 3, 0.5, keys);
+      assertThat(needles(multikey)).isEqualTo(keys);
+      assertThat(multikey.answers()).hasSize(1);
+      TaskSample multiquery = gen.generateAtDepth(RulerTask.NIAH_MULTIQUERY, 600, 3, 0.5, keys);
+      assertThat(needles(multiquery)).isEqualTo(keys);
+      assertThat(multiquery.answers()).hasSize(keys);
+    }
+    // RULER's four keys by default; the other tasks ignore the count
+    assertThat(gen.generateAtDepth(RulerTask.NIAH_MULTIKEY, 600, 3, 0.5)).isEqualTo(gen.generateAtDepth(RulerTask.NIAH_MULTIKEY, 600, 3, 0.5, 4));
+    assertThat(needles(gen.generate(RulerTask.NIAH_MULTIKEY, 600, 0, 1))).isEqualTo(RulerGenerator.KEYS);
+    assertThat(gen.generateAtDepth(RulerTask.NIAH_SINGLE, 600, 3, 0.5, 2)).isEqualTo(gen.generateAtDepth(RulerTask.NIAH_SINGLE, 600, 3, 0.5));
+    assertThatThrownBy(() -> gen.generateAtDepth(RulerTask.NIAH_MULTIKEY, 600, 3, 0.5, 0)).hasMessageContaining("1..");
+  }
+
+  @Test
+  void theAskedNeedleIsNotAlwaysTheFirstOfNeedlesThatShareAHaystackUnit() {
+    // no haystack: every needle in one unit; the asked one must not be found by its place
+    int first = 0;
+    int samples = 40;
+    for (int i = 0; i < samples; i++) {
+      TaskSample s = gen.generateAtDepth(RulerTask.NIAH_MULTIKEY, 10, i, 0.5);
+      String asked = s.answers().get(0);
+      int at = s.prompt().indexOf(asked);
+      int firstNeedle = s.prompt().indexOf("One of the special magic numbers for ");
+      first += s.prompt().indexOf("is: ", firstNeedle) + 4 == at ? 1 : 0;
+    }
+    assertThat(first).as("asked needle first in %d of %d samples", first, samples).isBetween(2, samples / 2);
+  }
 }

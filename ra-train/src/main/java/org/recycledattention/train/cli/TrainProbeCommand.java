@@ -19,6 +19,7 @@ import org.recycledattention.engine.config.ConfigLayers;
 import org.recycledattention.engine.config.ConfigLayers.Setting;
 import org.recycledattention.engine.decode.PolicyFactory;
 import org.recycledattention.engine.wiring.RaRuntime;
+import org.recycledattention.eval.ruler.RulerGenerator;
 import org.recycledattention.eval.ruler.RulerTask;
 import org.recycledattention.model.io.OutputFiles;
 import org.recycledattention.model.tensor.GgmlType;
@@ -88,6 +89,12 @@ public final class TrainProbeCommand extends Subcommand {
       description = "Start the curriculum with the first N tasks of --tasks let in and prompts up to T tokens (to resume a run from a checkpoint with --init).")
   String curriculumStart;
 
+  @Option(names = "--keys-start", paramLabel = "N", defaultValue = "" + RulerGenerator.KEYS,
+      description = {"The distractor curriculum: niah_multikey and niah_multiquery samples start with N needles of different keys and get one more",
+          "each time the curriculum advances once every task has joined, up to RULER's " + RulerGenerator.KEYS
+          + "; the prompts grow only after that (default: ${DEFAULT-VALUE}, none)."})
+  int keysStart;
+
   @Option(names = "--checkpoint-every", paramLabel = "N", defaultValue = "0",
       description = "Also write the model every N steps, as F.step-N.gguf beside --out (default: ${DEFAULT-VALUE}, never).")
   int checkpointEvery;
@@ -146,6 +153,9 @@ public final class TrainProbeCommand extends Subcommand {
     if (steps < 1 || batch < 1) {
       throw new UsageException("--steps and --batch must be >= 1");
     }
+    if (keysStart < 1 || keysStart > RulerGenerator.KEYS) {
+      throw new UsageException("invalid value '" + keysStart + "' for --keys-start: expected 1.." + RulerGenerator.KEYS);
+    }
     if (checkpointEvery < 0) {
       throw new UsageException("invalid value '" + checkpointEvery + "' for --checkpoint-every: expected an integer >= 0");
     }
@@ -184,7 +194,8 @@ public final class TrainProbeCommand extends Subcommand {
     }
     ProbeTrainer trainer = new ProbeTrainer(shape, ProbeVocabulary.build());
     ProbeTrainer.Options options = new ProbeTrainer.Options(steps, batch, minLength, maxLength, seed, learningRate,
-        EvalSupport.names(tasks, "--tasks").stream().map(RulerTask::of).toList()).withFillerNumbers(fillerNumbers);
+        EvalSupport.names(tasks, "--tasks").stream().map(RulerTask::of).toList()).withFillerNumbers(fillerNumbers)
+        .startingWithKeys(keysStart);
     if (initial != null) {
       options = options.continuing(initial);
     }
@@ -243,8 +254,8 @@ public final class TrainProbeCommand extends Subcommand {
         if (System.console() == null && (log.step() % LOG_EVERY == 0 || log.step() == steps)) {
           // no terminal for the bar (a log file, CI): a plain line now and then
           err().println(String.format(Locale.ROOT, "step %d of %d: loss %.4f, answer-token accuracy %.3f, answers right %.3f (%s), curriculum %d tasks"
-              + " up to %d tokens, %.0f ms", log.step(), steps, log.loss(), log.tokenAccuracy(), log.sampleAccuracy(), perTask(log),
-              log.curriculumTasks(), log.curriculumLength(), log.millis()));
+              + " with up to %d keys up to %d tokens, %.0f ms", log.step(), steps, log.loss(), log.tokenAccuracy(), log.sampleAccuracy(), perTask(log),
+              log.curriculumTasks(), log.curriculumKeys(), log.curriculumLength(), log.millis()));
         }
       }, stop::get, checkpointEvery, w -> {
         Path file = checkpoint(out, (int) last[3]);

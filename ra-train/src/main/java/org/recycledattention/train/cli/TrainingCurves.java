@@ -43,7 +43,7 @@ final class TrainingCurves {
   void write() {
     TreeSet<RulerTask> tasks = new TreeSet<>();
     logs.forEach(l -> tasks.addAll(l.taskAccuracy().keySet()));
-    StringBuilder sb = new StringBuilder("step,length,curriculum_length,curriculum_tasks,loss,token_accuracy,sample_accuracy,skipped,millis");
+    StringBuilder sb = new StringBuilder("step,length,curriculum_length,curriculum_tasks,loss,token_accuracy,sample_accuracy,skipped,millis,curriculum_keys");
     tasks.forEach(t -> sb.append(',').append(t.id()).append("_running"));
     sb.append('\n');
     List<Double> x = new ArrayList<>();
@@ -56,6 +56,7 @@ final class TrainingCurves {
     for (StepLog l : logs) {
       sb.append(String.format(Locale.ROOT, "%d,%d,%d,%d,%.5f,%.4f,%.4f,%d,%.1f", l.step(), l.length(), l.curriculumLength(), l.curriculumTasks(), l.loss(),
           l.tokenAccuracy(), l.sampleAccuracy(), l.skippedSteps(), l.millis()));
+      sb.append(',').append(l.curriculumKeys());
       for (RulerTask t : tasks) {
         Double v = l.taskAccuracy().get(t);
         sb.append(',').append(v == null ? "" : String.format(Locale.ROOT, "%.4f", v));

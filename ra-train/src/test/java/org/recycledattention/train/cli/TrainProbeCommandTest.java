@@ -56,13 +56,17 @@ class TrainProbeCommandTest {
     Path png = tmp.resolve("curves.png");
     Result r = Cli.run("train-probe", "--out", first.toString(), "--steps", "4", "--batch", "2", "--min-length", "96",
         "--max-length", "256", "--geometry", "layers=1,dim=32,heads=2,kv-heads=1,head-dim=16,ffn=64", "--type", "f32",
-        "--curves", png.toString(), "--checkpoint-every", "3", "--filler-numbers");
+        "--curves", png.toString(), "--checkpoint-every", "3", "--filler-numbers", "--tasks", "niah_single,niah_multikey", "--keys-start", "2");
     assertThat(r.exitCode()).as(r.err()).isZero();
     assertThat(tmp.resolve("first.step-3.gguf")).isRegularFile();
+    // stderr is no terminal here: a plain progress line, with the distractor curriculum's keys
+    assertThat(r.err()).contains("step 4 of 4: loss", "curriculum 1 tasks with up to 2 keys up to 96 tokens");
     assertThat(Files.size(png)).isPositive();
     List<String> csv = Files.readAllLines(tmp.resolve("curves.csv"));
     assertThat(csv).hasSize(5);
     assertThat(csv.get(0)).startsWith("step,length,curriculum_length,curriculum_tasks,loss,");
+    assertThat(csv.get(0).split(",")[9]).isEqualTo("curriculum_keys");
+    assertThat(csv.get(4).split(",")[9]).as("--keys-start: two keys until the curriculum advances").isEqualTo("2");
     Path second = tmp.resolve("second.gguf");
     Result continued = Cli.run("train-probe", "--init", first.toString(), "--out", second.toString(), "--steps", "2",
         "--batch", "2", "--max-length", "256", "--train-policy", "recycled", "--budget", "16",
@@ -110,6 +114,10 @@ class TrainProbeCommandTest {
         "--curriculum-start", "3:512");
     assertThat(start.exitCode()).isEqualTo(2);
     assertThat(start.err()).contains("--curriculum-start", "1..2");
+    Result keys = Cli.run("train-probe", "--out", out.toString(), "--tasks", "niah_multikey", "--keys-start", "5");
+    assertThat(keys.exitCode()).isEqualTo(2);
+    assertThat(keys.errLines()).hasSize(1);
+    assertThat(keys.err()).contains("--keys-start", "1..4");
     Result curves = Cli.run("train-probe", "--out", out.toString(), "--curves", tmp.resolve("curves.txt").toString());
     assertThat(curves.exitCode()).isEqualTo(2);
     assertThat(curves.err()).contains("--curves", ".png");
