@@ -41,9 +41,10 @@ public final class Parallel implements KernelThreads, AutoCloseable {
    * chunks end within microseconds of each other; a wait of hundreds means a thread holding a chunk
    * lost its core. Spinning on, the caller keeps the other core busy and that thread cannot move
    * there: on the 2-core VM such a step took 4 to 6 ms (one scheduler tick) instead of 0.4 ms.
-   * Asleep, the caller leaves its core idle, and the scheduler moves the waiting thread onto it. With 20 µs the median 1K step of bench-small
-   * (Q4_K_M) rose to 0.49–0.62 ms in 3 of 5 runs of a rotation on a busy machine, against 0.32–0.37
-   * with 200 µs: the caller then slept in ordinary waits too.
+   * Asleep, the caller leaves its core idle, and the scheduler moves the waiting thread onto it.
+   * With 20 µs the median 1K step of bench-small (Q4_K_M) rose to 0.49–0.62 ms in 3 of 5 runs of a
+   * rotation on a busy machine, against 0.32–0.37 with 200 µs: the caller then slept in ordinary
+   * waits too.
    */
   static final long WAIT_SPIN_NANOS = 200_000;
 
