@@ -79,8 +79,9 @@ class TrainingAttentionTest {
     for (int r = 0; r < trained.length; r++) {
       for (int i = 0; i < trained[r].length; i++) {
         assertThat(Math.abs(trained[r][i] - decoded[r][i])).as("row %d (decode step %d) logit %d: trainer %s, engine %s", r, r - 1, i, trained[r][i],
-            decoded[r][i]).isLessThan(2e-3f + 5e-4f * Math.abs(decoded[r][i])); // float rounding over 300 tokens of sharp weights (libtorch's
-        // sums differ run to run): up to 3.3e-3 on a logit of 9.5 seen, while the policy's own effect below is > 0.5
+            decoded[r][i]).isLessThan(5e-3f + 5e-4f * Math.abs(decoded[r][i]));
+        // float rounding over 300 tokens of sharp weights (libtorch's sums differ run to run): up to 3.3e-3
+        // seen on a logit of 9.5 and 2.8e-3 on one of 0.1, while the policy's own effect below is > 0.5
         largestPolicyEffect = Math.max(largestPolicyEffect, Math.abs(full[r][i] - decoded[r][i]));
       }
     }
