@@ -1,7 +1,11 @@
 package org.recycledattention.eval.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -119,7 +123,25 @@ class BenchRunnerTest {
   @Test
   void readBandwidthIsMeasuredAndArgumentsAreChecked() {
     assertThat(ReadBandwidth.measure(2, 4L << 20, 1)).isPositive().isFinite();
-    org.assertj.core.api.Assertions.assertThatThrownBy(() -> ReadBandwidth.measure(0, 4L << 20, 1)).isInstanceOf(IllegalArgumentException.class);
-    org.assertj.core.api.Assertions.assertThatThrownBy(() -> ReadBandwidth.measure(3, 4L << 20, 1)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> ReadBandwidth.measure(0, 4L << 20, 1)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> ReadBandwidth.measure(3, 4L << 20, 1)).isInstanceOf(IllegalArgumentException.class);
+  }
+
+  /** The vector loop reads every int of its range once, the tail past the last whole step included. */
+  @Test
+  void readBandwidthSumsEveryIntOfItsRange() {
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment data = arena.allocate(4096 * 4 + 4 * 7, 64);
+      for (int i = 0; i < data.byteSize() / 4; i++) {
+        data.setAtIndex(ValueLayout.JAVA_INT, i, i * 31 + 5);
+      }
+      for (long[] range : new long[][] {{0, data.byteSize()}, {4, data.byteSize() - 8}, {256, 260}, {12, 12}}) {
+        int expected = 0;
+        for (long o = range[0]; o < range[1]; o += 4) {
+          expected += data.get(ValueLayout.JAVA_INT, o);
+        }
+        assertThat(ReadBandwidth.sum(data, range[0], range[1])).as("bytes %d to %d", range[0], range[1]).isEqualTo(expected);
+      }
+    }
   }
 }
