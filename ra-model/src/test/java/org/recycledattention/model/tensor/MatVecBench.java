@@ -22,9 +22,16 @@ import java.util.Random;
  * <pre>java [-Dmapped=true] ... MatVecBench [rows cols [TYPE ...]]</pre>
  *
  * <p>With {@code -Dmapped=true} the weights are read from a mapped file instead of allocated memory.
- * On the 2-core VM of the README's measurements, at 65536 × 2048 Q8_0 (142 MB, well past the caches)
- * the mapped weights read at 13.3–13.8 GB/s against 19.4–19.9 from allocated memory (cache-resident
- * sizes: no difference).
+ *
+ * <p><b>One JVM run is one sample of the JIT.</b> At 65536 × 2048 Q8_0 (142 MB, past the caches) the
+ * rate is bimodal from one JVM run to the next on the 2-core VM of the README: 13–14 GB/s or 18–22,
+ * whether mapped or allocated and wherever the bytes start. In the slow runs C2 had unrolled the
+ * kernel's block loop eight times, in the fast ones less (with {@code -Xbatch} it always unrolls
+ * eight times; with {@code -XX:LoopMaxUnroll=4}, or a {@code long}-indexed loop, every run read
+ * 21–25 GB/s); cache-resident sizes read the same either way. Compare variants over several runs.
+ * An earlier version of this comment blamed the mapped file and a page-aligned start for the slow
+ * runs: that was this bimodality. Mapped weights are slower in the whole 1B model ({@link
+ * ModelMatVecBench}), for a reason not found.
  */
 public final class MatVecBench {
   private MatVecBench() {}
