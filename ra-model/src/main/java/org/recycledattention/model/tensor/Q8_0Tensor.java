@@ -37,8 +37,10 @@ import jdk.incubator.vector.VectorSpecies;
 public final class Q8_0Tensor extends BlockTensor {
   private static final VectorSpecies<Byte> B32 = ByteVector.SPECIES_256;
   /** Of two blocks' products as 8 + 8 longs: the low 256-bit halves of both, and the high halves. */
-  private static final VectorShuffle<Long> LOW_HALVES = VectorShuffle.fromValues(LongVector.SPECIES_512, 0, 1, 2, 3, 8, 9, 10, 11);
-  private static final VectorShuffle<Long> HIGH_HALVES = VectorShuffle.fromValues(LongVector.SPECIES_512, 4, 5, 6, 7, 12, 13, 14, 15);
+  private static final VectorShuffle<Long> LOW_HALVES =
+      VectorShuffle.fromValues(LongVector.SPECIES_512, 0, 1, 2, 3, 8, 9, 10, 11);
+  private static final VectorShuffle<Long> HIGH_HALVES =
+      VectorShuffle.fromValues(LongVector.SPECIES_512, 4, 5, 6, 7, 12, 13, 14, 15);
   /** Float lanes 8 to 15: the second block of a step. */
   private static final VectorMask<Float> SECOND_BLOCK = VectorMask.fromLong(Vec.F, 0xFF00L);
 
@@ -97,7 +99,8 @@ public final class Q8_0Tensor extends BlockTensor {
     long end = rowOffset + 34L * blocks();
     int xb = xOffset;
     for (long block = rowOffset; block < end; block += 34, xb += 32) {
-      acc = Vec.addScaled(acc, Vec.dot32(Vec.bytes16(data, block + 2), Vec.bytes16(data, block + 18), x.values, xb), Vec.f16(data, block));
+      FloatVector dot = Vec.dot32(Vec.bytes16(data, block + 2), Vec.bytes16(data, block + 18), x.values, xb);
+      acc = Vec.addScaled(acc, dot, Vec.f16(data, block));
     }
     return acc.reduceLanes(VectorOperators.ADD);
   }
