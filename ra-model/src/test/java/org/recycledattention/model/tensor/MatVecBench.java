@@ -85,8 +85,8 @@ public final class MatVecBench {
       Activations a = new Activations().set(x, 1, cols);
       float[] out = new float[rows];
       double best = best(mx, () -> MatMul.matvec(t, a, out, 0, Parallel.inline()));
-      System.out.printf("%-9s %7.1f ns per 256 weights  %6.2f GB/s of weights%n", name, best / ((double) rows * cols / 256),
-          data.length / best);
+      System.out.printf("%-9s %7.1f ns per 256 weights  %6.2f GB/s of weights%n", name,
+          best / ((double) rows * cols / 256), data.length / best);
       if (type == GgmlType.Q8_0) {
         // the f32 kernel (the fallback without 512-bit vectors) on the same quantized activations
         Input floats = Input.of(InputFormat.F32, a.as(InputFormat.Q8_0).values(), 1, cols);
