@@ -19,6 +19,12 @@ public final class Input {
    * quantized values (ggml's {@code bsums}); empty for the other formats.
    */
   short[] q8;
+  /**
+   * {@link InputFormat#Q8_0} and {@link InputFormat#Q8_1} only: the quantized values, in order
+   * (for the integer kernels of the 32-blocks); empty for the other formats.
+   */
+  byte[] q8Bytes;
+  /** Each block's {@code d} as ggml stores it (Q8_0, Q8_1: rounded to f16; Q8_K: f32). */
   float[] q8Scale;
   int[] q8Sums;
   int count;
@@ -30,6 +36,7 @@ public final class Input {
     this.sums16 = new float[0];
     this.sums32 = new float[0];
     this.q8 = new short[0];
+    this.q8Bytes = new byte[0];
     this.q8Scale = new float[0];
     this.q8Sums = new int[0];
   }
@@ -76,6 +83,9 @@ public final class Input {
         q8 = new short[n];
         q8Scale = new float[n / 256];
         q8Sums = new int[n / 16];
+      } else if (format == InputFormat.Q8_0 || format == InputFormat.Q8_1) {
+        q8Bytes = new byte[n];
+        q8Scale = new float[n / 32];
       }
     }
     this.count = count;

@@ -14,6 +14,7 @@ import java.util.Arrays;
  *   <li>{@link #F16}, {@link #BF16}: each value rounded to that half type, to nearest even.
  *   <li>{@link #Q8_0}: blocks of 32, {@code d = max|x| / 127} stored as f16, {@code q =
  *       rint(x · 127 / max|x|)} ({@code quantize_row_q8_0}'s AVX path; Q4_0, Q5_0, Q8_0, IQ4_NL).
+ *       Also kept as ggml keeps it, for Q8_0's integer kernel: the {@code q} as bytes and {@code d}.
  *   <li>{@link #Q8_1}: Q8_0's values plus, per block, {@code s = f16(d · Σq)} with the unrounded
  *       {@code d} (Q4_1, Q5_1 use {@code s} for their minimum term).
  *   <li>{@link #Q8_K}: blocks of 256, the element of largest magnitude {@code max} (signed) maps to
@@ -67,7 +68,7 @@ public enum InputFormat {
       }
       case Q8_0, Q8_1 -> {
         for (int b = 0; b < n; b += 32) {
-          quantizeQ8(src, srcOffset + b, dst, dstOffset + b, in.sums32, (dstOffset + b) / 32);
+          quantizeQ8(src, srcOffset + b, in, dstOffset + b);
         }
       }
       case Q8_K -> {
@@ -79,8 +80,12 @@ public enum InputFormat {
     sums(dst, dstOffset, n, in.sums16, 16, this == Q8_1 ? null : in.sums32);
   }
 
-  /** quantize_row_q8_0/q8_1 (x86): 32 values; the f32 {@code d · Σq} goes to {@code s[sIndex]} rounded to f16. */
-  private static void quantizeQ8(float[] x, int from, float[] dst, int to, float[] s, int sIndex) {
+  /**
+   * quantize_row_q8_0/q8_1 (x86): 32 values, stored as f32 and as {@link Input#q8Bytes} with the f16
+   * {@code d}; the f32 {@code d · Σq} goes to the block's 32-sum rounded to f16 (Q8_1's {@code s}).
+   */
+  private static void quantizeQ8(float[] x, int from, Input in, int to) {
+    float[] dst = in.values;
     float amax = 0f;
     for (int i = 0; i < 32; i++) {
       amax = Math.max(amax, Math.abs(x[from + i]));
@@ -93,8 +98,10 @@ public enum InputFormat {
       int q = (int) Math.rint(x[from + i] * id);
       sum += q;
       dst[to + i] = q * dh;
+      in.q8Bytes[to + i] = (byte) q;
     }
-    s[sIndex] = Float.float16ToFloat(Float.floatToFloat16(d * sum));
+    in.q8Scale[to / 32] = dh;
+    in.sums32[to / 32] = Float.float16ToFloat(Float.floatToFloat16(d * sum));
   }
 
   /** {@link Input#laneOrder} of 0 to 255. */

@@ -10,6 +10,7 @@ import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Random;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.recycledattention.model.ModelFormatException;
@@ -128,6 +129,66 @@ class BlockTensorTest {
         assertThat((double) c.tensor().dot(r, x, 0)).as("seed %d, %s f32 row %d", seed, type, r).isCloseTo(expected, within(2e-6 * magnitude + 1e-30));
       }
     });
+  }
+
+  /**
+   * Q8_0 against Q8_0 activations as ggml computes it ({@code ggml_vec_dot_q8_0_q8_0}): per block the
+   * exact integer sum of the 32 products of quantized values, times {@code d_w · d_x} in f32, summed
+   * over the blocks. The kernel equals it up to the order of the f32 additions, with even and odd
+   * block counts, and at the extremes: weights of -128 or 127 against activations quantized to ±127,
+   * where a 16-bit sum of more than two products would overflow.
+   */
+  @Test
+  void q8_0KernelIsGgmlsIntegerDotProduct() {
+    long seed = System.nanoTime();
+    Random rnd = new Random(seed);
+    for (int trial = 0; trial < 60; trial++) {
+      int rows = 1 + rnd.nextInt(4);
+      int blocks = 1 + rnd.nextInt(9);
+      int cols = 32 * blocks;
+      byte[] data = GgmlReference.randomBlocks(GgmlType.Q8_0, rows * blocks, rnd);
+      float[] x = gaussian(rnd, cols, 0.1 + rnd.nextDouble() * 10);
+      if (trial % 3 == 0) {
+        for (int k = 0; k < rows * blocks; k++) {
+          byte w = rnd.nextBoolean() ? (byte) -128 : (byte) 127;
+          Arrays.fill(data, 34 * k + 2, 34 * k + 34, w);
+        }
+        for (int b = 0; b < blocks; b++) {
+          Arrays.fill(x, 32 * b, 32 * b + 32, rnd.nextBoolean() ? 3.5f : -3.5f);
+        }
+      }
+      FloatTensor t = FloatTensor.of(FILE, 0, "w", GgmlType.Q8_0, MemorySegment.ofArray(data), rows, cols);
+      float[] out = new float[rows];
+      t.dotRows(Input.of(InputFormat.Q8_0, x, 1, cols), 0, out, 0, 0, rows);
+      for (int r = 0; r < rows; r++) {
+        double expected = 0;
+        double magnitude = 0;
+        for (int b = 0; b < blocks; b++) {
+          float amax = 0;
+          for (int i = 0; i < 32; i++) {
+            amax = Math.max(amax, Math.abs(x[32 * b + i]));
+          }
+          float id = amax != 0 ? 127f / amax : 0f;
+          int at = 34 * (r * blocks + b);
+          int sum = 0;
+          int products = 0;
+          for (int i = 0; i < 32; i++) {
+            int p = data[at + 2 + i] * (int) Math.rint(x[32 * b + i] * id);
+            sum += p;
+            products += Math.abs(p);
+          }
+          float dw = Float.float16ToFloat((short) ((data[at] & 0xFF) | data[at + 1] << 8));
+          float dx = Float.float16ToFloat(Float.floatToFloat16(amax / 127f));
+          float d = dw * dx;
+          expected += sum * d;
+          // the integer kernel (512-bit vectors) rounds only its f32 sum of the blocks' terms; the f32
+          // fallback also each product's sum, as kernelsEqualDequantizeThenDot allows
+          magnitude += Vec.GROUP_LANES ? Math.abs(sum * d) : 2 * products * Math.abs((double) d);
+        }
+        assertThat((double) out[r]).as("seed %d trial %d row %d of %d blocks", seed, trial, r, blocks)
+            .isCloseTo(expected, within(1e-6 * magnitude + 1e-30));
+      }
+    }
   }
 
   /** Sizes come from the file's header: a row that is not whole blocks, or data that ends early, is a one-line error, never a read past the end. */

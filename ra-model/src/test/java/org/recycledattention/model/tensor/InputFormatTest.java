@@ -60,7 +60,12 @@ class InputFormatTest {
           float expected = q * Float.float16ToFloat(dh);
           assertThat(q80.values()[32 * b + j]).as("seed %d trial %d element %d", seed, trial, 32 * b + j).isEqualTo(expected);
           assertThat(q81.values()[32 * b + j]).isEqualTo(expected);
+          // kept as ggml keeps them, for the integer kernels
+          assertThat(q80.q8Bytes[32 * b + j]).isEqualTo((byte) q);
+          assertThat(q81.q8Bytes[32 * b + j]).isEqualTo((byte) q);
         }
+        assertThat(q80.q8Scale[b]).isEqualTo(Float.float16ToFloat(dh));
+        assertThat(q81.q8Scale[b]).isEqualTo(Float.float16ToFloat(dh));
         assertThat(q81.sum32(b)).as("seed %d trial %d: Q8_1's s", seed, trial).isEqualTo(Float.float16ToFloat(Float.floatToFloat16(d * sum)));
       }
     }

@@ -17,7 +17,9 @@ import java.util.Random;
 /**
  * Not a unit test: the single-thread matrix-vector product of every weight type on random weights
  * ({@code rows × cols}, default 1024 × 4096), in nanoseconds per 256 weights and weight GB/s, from
- * the calling thread's CPU time (so a busy machine slows the wall clock, not the figure).
+ * the calling thread's CPU time (so a busy machine slows the wall clock, not the figure). Q8_0 has a
+ * second line, {@code Q8_0/f32}: its f32 kernel (the fallback without 512-bit vectors) on the same
+ * activations, beside the integer kernel that {@code Q8_0} measures.
  *
  * <pre>java [-Dmapped=true] ... MatVecBench [rows cols [TYPE ...]]</pre>
  *
@@ -89,17 +91,31 @@ public final class MatVecBench {
       FloatTensor t = FloatTensor.of(Path.of("bench"), 0, "w", type, segment, rows, cols);
       Activations a = new Activations().set(x, 1, cols);
       float[] out = new float[rows];
-      double best = Double.MAX_VALUE;
-      for (int round = 0; round < 12; round++) {
-        long t0 = mx.getCurrentThreadCpuTime();
-        int reps = 0;
-        do {
-          MatMul.matvec(t, a, out, 0, Parallel.inline());
-          reps++;
-        } while (mx.getCurrentThreadCpuTime() - t0 < 100_000_000L);
-        best = Math.min(best, (mx.getCurrentThreadCpuTime() - t0) / (double) reps);
+      double best = best(mx, () -> MatMul.matvec(t, a, out, 0, Parallel.inline()));
+      System.out.printf("%-9s %7.1f ns per 256 weights  %6.2f GB/s of weights%n", name,
+          best / ((double) rows * cols / 256), data.length / best);
+      if (type == GgmlType.Q8_0) {
+        // the f32 kernel (the fallback without 512-bit vectors) on the same quantized activations
+        Input floats = Input.of(InputFormat.F32, a.as(InputFormat.Q8_0).values(), 1, cols);
+        best = best(mx, () -> t.dotRows(floats, 0, out, 0, 0, rows));
+        System.out.printf("%-9s %7.1f ns per 256 weights  %6.2f GB/s of weights%n", "Q8_0/f32",
+            best / ((double) rows * cols / 256), data.length / best);
       }
-      System.out.printf("%-7s %7.1f ns per 256 weights  %6.2f GB/s of weights%n", name, best / ((double) rows * cols / 256), data.length / best);
     }
+  }
+
+  /** The least CPU time of one run of {@code product}, over 12 rounds of at least 100 ms each. */
+  private static double best(ThreadMXBean mx, Runnable product) {
+    double best = Double.MAX_VALUE;
+    for (int round = 0; round < 12; round++) {
+      long t0 = mx.getCurrentThreadCpuTime();
+      int reps = 0;
+      do {
+        product.run();
+        reps++;
+      } while (mx.getCurrentThreadCpuTime() - t0 < 100_000_000L);
+      best = Math.min(best, (mx.getCurrentThreadCpuTime() - t0) / (double) reps);
+    }
+    return best;
   }
 }
