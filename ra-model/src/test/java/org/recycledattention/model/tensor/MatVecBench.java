@@ -26,14 +26,15 @@ import java.util.Random;
  * <p>With {@code -Dmapped=true} the weights are read from a mapped file instead of allocated memory.
  *
  * <p><b>One JVM run is one sample of the JIT.</b> At 65536 × 2048 Q8_0 (142 MB, past the caches) the
- * rate is bimodal from one JVM run to the next on the 2-core VM of the README: 13–14 GB/s or 18–22,
- * whether mapped or allocated and wherever the bytes start. In the slow runs C2 had unrolled the
- * kernel's block loop eight times, in the fast ones less (with {@code -Xbatch} it always unrolls
- * eight times; with {@code -XX:LoopMaxUnroll=4}, or a {@code long}-indexed loop, every run read
- * 21–25 GB/s); cache-resident sizes read the same either way. Compare variants over several runs.
- * An earlier version of this comment blamed the mapped file and a page-aligned start for the slow
- * runs: that was this bimodality. Mapped weights are slower in the whole 1B model ({@link
- * ModelMatVecBench}), for a reason not found.
+ * f32 kernel's rate, with the int-indexed block loop it had until 2026-12-06, was bimodal from one
+ * JVM run to the next on the 2-core VM of the README: 13–14 GB/s or 18–22, whether mapped or
+ * allocated and wherever the bytes started. In the slow runs C2 had unrolled the block loop eight
+ * times, in the fast ones less (with {@code -Xbatch} always eight; with {@code -XX:LoopMaxUnroll=4}
+ * or a {@code long}-indexed loop, which Q8_0's f32 fallback now has, 21–25 GB/s in every run);
+ * cache-resident sizes read the same either way. Compare variants over several JVM runs. An earlier
+ * version of this comment blamed the mapped file and a page-aligned start for the slow runs: that
+ * was this bimodality. With the f32 kernel, mapped weights were slower in the whole 1B model too
+ * ({@link ModelMatVecBench}), for a reason not found; the integer kernel reads them at full speed.
  */
 public final class MatVecBench {
   private MatVecBench() {}
