@@ -156,6 +156,14 @@ public final class ProbeTrainer {
   public static final String DEFAULT_TASK_IDS = "niah_single";
   public static final List<RulerTask> DEFAULT_TASKS = Arrays.stream(DEFAULT_TASK_IDS.split(",")).map(RulerTask::of).toList();
 
+  /**
+   * Needles (keys, all asked) of a {@code recall} training sample, values listed in an {@code
+   * induction} one: drawn uniformly in this range, whatever the distractor curriculum's count (recall
+   * is where key matching is learnt, with more keys than RULER's four).
+   */
+  static final int RECALL_MIN_KEYS = 2;
+  static final int RECALL_MAX_KEYS = 8;
+
   /** Running answer-token accuracy at which the curriculum advances. */
   static final double COMPETENCE = 0.9;
   /** Steps in a row with a non-finite loss or gradient (skipped) before training gives up. */
@@ -503,6 +511,7 @@ public final class ProbeTrainer {
     int taskCount = curriculum.tasks;
     List<int[]> seqs = new ArrayList<>();
     List<Integer> answerStarts = new ArrayList<>();
+    List<boolean[]> shownSpans = new ArrayList<>();
     List<RulerTask> tasks = new ArrayList<>();
     List<PolicyReplay.Rows> decodeRows = new ArrayList<>();
     int maxLen = 0;
@@ -513,7 +522,11 @@ public final class ProbeTrainer {
       tasks.add(task);
       // needle depth uniform in [0, 1]: the model must find it anywhere, not just copy what precedes the question
       double depth = random.nextDouble();
-      int keys = task == RulerTask.NIAH_MULTIKEY || task == RulerTask.NIAH_MULTIQUERY ? curriculum.keys(random) : RulerGenerator.KEYS;
+      int keys = switch (task) {
+        case NIAH_MULTIKEY, NIAH_MULTIQUERY -> curriculum.keys(random);
+        case RECALL, INDUCTION -> RECALL_MIN_KEYS + random.nextInt(RECALL_MAX_KEYS - RECALL_MIN_KEYS + 1);
+        default -> RulerGenerator.KEYS;
+      };
       TaskSample sample = generator.generateAtDepth(task, promptLength, firstIndex + b, depth, keys);
       int[] prompt = tokenizer.encode(sample.prompt(), true);
       int[] whole = tokenizer.encode(sample.prompt() + sample.answerText(), true);
@@ -524,6 +537,7 @@ public final class ProbeTrainer {
       seq[seq.length - 1] = tokenizer.eos();
       seqs.add(seq);
       answerStarts.add(prompt.length);
+      shownSpans.add(shownAnswerTokens(sample, prompt));
       // inputs 0 .. seq.length-2: the prompt, then the answer tokens, each a decode step
       decodeRows.add(new PolicyReplay.Rows(prompt.length - 1, whole.length - prompt.length));
       maxLen = Math.max(maxLen, seq.length - 1);
@@ -543,8 +557,10 @@ public final class ProbeTrainer {
         if (t + 1 < seq.length) {
           real++;
         }
-        // position t predicts token t+1; the answer and its EOS are the task
-        if (t + 1 >= answerStarts.get(b) && t + 1 < seq.length) {
+        // position t predicts token t+1; the answer and its EOS are the task, and so are the answers
+        // the prompt already shows (recall's earlier queries)
+        boolean shown = t + 1 < shownSpans.get(b).length && shownSpans.get(b)[t + 1];
+        if ((shown || t + 1 >= answerStarts.get(b)) && t + 1 < seq.length) {
           rows.add(b * maxLen + t);
           targetIds.add(seq[t + 1]);
           targetSamples.add(b);
@@ -565,6 +581,23 @@ public final class ProbeTrainer {
     }
     return new Batch(maxLen, inputs, targets, targetRows, nextTokens, weights, decodeRows, tasks,
         targetSamples.stream().mapToInt(Integer::intValue).toArray());
+  }
+
+  /**
+   * Which tokens of {@code prompt} (the sample's prompt with BOS) belong to an answer the prompt
+   * already shows ({@link TaskSample#shownAnswers()}): those positions are answer targets too.
+   */
+  boolean[] shownAnswerTokens(TaskSample sample, int[] prompt) {
+    boolean[] shown = new boolean[prompt.length];
+    for (TaskSample.Span span : sample.shownAnswers()) {
+      int start = tokenizer.encode(sample.prompt().substring(0, span.start()), true).length;
+      int[] through = tokenizer.encode(sample.prompt().substring(0, span.end()), true);
+      if (!Arrays.equals(through, 0, through.length, prompt, 0, through.length)) {
+        throw new IllegalStateException("a shown answer of task " + sample.task().id() + " merges with the text after it");
+      }
+      Arrays.fill(shown, start, through.length, true);
+    }
+    return shown;
   }
 
   private Map<String, NDArray> initialise(NDManager m, Random random) {

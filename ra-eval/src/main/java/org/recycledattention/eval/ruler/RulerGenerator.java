@@ -118,7 +118,9 @@ public final class RulerGenerator {
    * {@link #generateAtDepth(RulerTask, int, long, double)} with {@code keys} needles of different
    * keys in {@code niah_multikey} (one asked, the others distractors) and {@code niah_multiquery}
    * (every one asked) instead of RULER's {@value #KEYS}: a training curriculum can start with fewer
-   * distractors. Other tasks ignore {@code keys}; with {@value #KEYS} this is the RULER sample.
+   * distractors; {@code recall} has {@code keys} needles, all asked, and {@code induction} lists
+   * {@code keys} values (at most {@value #INDUCTION_MAX_VALUES}). Other tasks ignore {@code keys};
+   * with {@value #KEYS} this is the RULER sample.
    *
    * @param keys 1..{@value #MAX_KEYS}
    */
@@ -149,7 +151,7 @@ public final class RulerGenerator {
     if (tokenCount.applyAsInt(b.build(0)) > targetTokens) {
       if (shortestIfOver) {
         String prompt = b.build(0);
-        return new TaskSample(task, prompt, b.answers(), tokenCount.applyAsInt(prompt), b.depth());
+        return new TaskSample(task, prompt, b.answers(), tokenCount.applyAsInt(prompt), b.depth(), b.shown(prompt));
       }
       throw new ConfigException("task " + task.id() + " needs more than " + targetTokens + " tokens even without a haystack; use a longer --lengths value");
     }
@@ -170,7 +172,7 @@ public final class RulerGenerator {
       }
     }
     String prompt = b.build(lo);
-    return new TaskSample(task, prompt, b.answers(), tokenCount.applyAsInt(prompt), b.depth());
+    return new TaskSample(task, prompt, b.answers(), tokenCount.applyAsInt(prompt), b.depth(), b.shown(prompt));
   }
 
   private static Builder builder(RulerTask task, Random r, double depth, boolean numbers, int keys) {
@@ -182,6 +184,8 @@ public final class RulerGenerator {
       case VT -> variableTracking(r, depth, numbers);
       case CWE -> commonWords(r);
       case FWE -> frequentWords(r);
+      case RECALL -> recall(r, depth, keys, numbers);
+      case INDUCTION -> induction(r, depth, keys, numbers);
     };
   }
 
@@ -192,6 +196,11 @@ public final class RulerGenerator {
     List<String> answers();
 
     double depth();
+
+    /** The answers {@code prompt} (one this builder built) already shows ({@link TaskSample#shownAnswers()}). */
+    default List<TaskSample.Span> shown(String prompt) {
+      return List.of();
+    }
   }
 
   private static String key(Random r) {
@@ -264,6 +273,159 @@ public final class RulerGenerator {
       @Override
       public double depth() {
         return depth;
+      }
+    };
+  }
+
+  /** The most values of an {@link RulerTask#INDUCTION} sample: its values' last digits all differ. */
+  public static final int INDUCTION_MAX_VALUES = 10;
+
+  /**
+   * {@link RulerTask#INDUCTION}: one sentence listing {@code min(keys, }{@value #INDUCTION_MAX_VALUES}{@code )}
+   * values, {@code The special magic numbers are: V1 V2 V3.}, at {@code depth} in the haystack, then
+   * the question; the answer is the list again, in order. No token occurs twice in the list (the
+   * values' first pairs, middle pairs and last digits all differ), so after the first value token
+   * each answer token is the one that followed the previous answer token in the list: an induction
+   * head's copy, which the needle tasks need once they have found their value.
+   */
+  private static Builder induction(Random r, double depth, int keys, boolean numbers) {
+    int n = Math.min(keys, INDUCTION_MAX_VALUES);
+    List<Integer> firsts = new ArrayList<>();
+    for (int i = 10; i < 100; i++) {
+      firsts.add(i);
+    }
+    Collections.shuffle(firsts, r);
+    List<Integer> pairs = new ArrayList<>();
+    for (int i = 0; i < 100; i++) {
+      pairs.add(i);
+    }
+    Collections.shuffle(pairs, r);
+    List<Integer> lastDigits = new ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      lastDigits.add(i);
+    }
+    Collections.shuffle(lastDigits, r);
+    List<String> values = new ArrayList<>();
+    for (int k = 0; k < n; k++) {
+      values.add(String.format(Locale.ROOT, "%02d%02d%02d%d", firsts.get(k), pairs.get(2 * k), pairs.get(2 * k + 1), lastDigits.get(k)));
+    }
+    String list = String.join(" ", values);
+    List<String> sentence = List.of("The special magic numbers are: " + list + ".");
+    long fillerSeed = r.nextLong();
+    String intro = "Some special magic numbers are hidden within the following text. Make sure to memorize it. I will quiz you about the numbers afterwards.\n";
+    String question = "What are all the special magic numbers mentioned in the provided text? The special magic numbers mentioned in the provided text are";
+    return new Builder() {
+      @Override
+      public String build(int units) {
+        return intro + insert(fillerSeed, numbers, units, sentence, new double[] {depth}) + "\n" + question;
+      }
+
+      @Override
+      public List<String> answers() {
+        return List.of(list);
+      }
+
+      @Override
+      public double depth() {
+        return depth;
+      }
+    };
+  }
+
+  /**
+   * {@link RulerTask#RECALL}: {@code keys} needles in {@code niah_multikey}'s format (the first key's
+   * at {@code depth}, the others at random depths, in a random order where they share a haystack
+   * unit), then one line that asks every key in a random order, {@code The special magic number for
+   * K mentioned in the provided text is V.} each; the prompt ends before the last value, the answer.
+   * So a sample asks for {@code keys} values, each right after its key, and the answer loss of
+   * training covers all of them ({@link TaskSample#shownAnswers()}).
+   *
+   * <p>The values are made so that "the k-th digit token of a value" does not answer: with the
+   * probe's tokens {@code ▁31 84 72 9}, each value has its own first pair, and the second and third
+   * pairs of the sample's values are one pool of {@code keys} pairs, value i's third pair the pool's
+   * next after its second. Every pair of the pool is the second pair of one value and the third of
+   * another, so a model must copy the asked key's own value: find it by the key, then follow it (the
+   * token after the previous answer token, where that token is a value's second pair).
+   */
+  private static Builder recall(Random r, double depth, int keys, boolean numbers) {
+    Set<String> keySet = new LinkedHashSet<>();
+    while (keySet.size() < keys) {
+      keySet.add(key(r));
+    }
+    List<String> keyList = new ArrayList<>(keySet);
+    List<Integer> firsts = new ArrayList<>();
+    for (int i = 10; i < 100; i++) {
+      firsts.add(i);
+    }
+    Collections.shuffle(firsts, r);
+    List<Integer> pool = new ArrayList<>();
+    for (int i = 0; i < 100; i++) {
+      pool.add(i);
+    }
+    Collections.shuffle(pool, r);
+    List<String> values = new ArrayList<>();
+    for (int k = 0; k < keys; k++) {
+      // one key: no pool to share, the third pair is the pool's next all the same (never the second)
+      int third = pool.get((k + 1) % Math.max(2, keys));
+      values.add(String.format(Locale.ROOT, "%02d%02d%02d%d", firsts.get(k), pool.get(k), third, r.nextInt(10)));
+    }
+    List<String> needles = new ArrayList<>();
+    List<Double> at = new ArrayList<>();
+    for (int k = 0; k < keys; k++) {
+      needles.add("One of the special magic numbers for " + keyList.get(k) + " is: " + values.get(k) + ".");
+      at.add(k == 0 ? depth : r.nextDouble());
+    }
+    long fillerSeed = r.nextLong();
+    List<Integer> order = new ArrayList<>();
+    for (int i = 0; i < keys; i++) {
+      order.add(i);
+    }
+    Collections.shuffle(order, r);
+    List<String> placed = new ArrayList<>();
+    double[] depths = new double[keys];
+    for (int i = 0; i < keys; i++) {
+      placed.add(needles.get(order.get(i)));
+      depths[i] = at.get(order.get(i));
+    }
+    List<Integer> asked = new ArrayList<>(order);
+    Collections.shuffle(asked, r);
+    StringBuilder queries = new StringBuilder();
+    for (int i = 0; i < keys; i++) {
+      int k = asked.get(i);
+      queries.append(i == 0 ? "" : " ").append("The special magic number for ").append(keyList.get(k)).append(" mentioned in the provided text is");
+      if (i < keys - 1) {
+        queries.append(' ').append(values.get(k)).append('.');
+      }
+    }
+    String intro = "Some special magic numbers are hidden within the following text. Make sure to memorize it. I will quiz you about the numbers afterwards.\n";
+    List<String> shownValues = asked.subList(0, keys - 1).stream().map(values::get).toList();
+    List<String> answer = List.of(values.get(asked.get(keys - 1)));
+    return new Builder() {
+      @Override
+      public String build(int units) {
+        return intro + insert(fillerSeed, numbers, units, placed, depths) + "\n" + queries;
+      }
+
+      @Override
+      public List<String> answers() {
+        return answer;
+      }
+
+      @Override
+      public double depth() {
+        return depth;
+      }
+
+      @Override
+      public List<TaskSample.Span> shown(String prompt) {
+        List<TaskSample.Span> spans = new ArrayList<>();
+        int from = prompt.lastIndexOf('\n');
+        for (String v : shownValues) {
+          int start = prompt.indexOf(" " + v + ".", from);
+          from = start + v.length() + 2;
+          spans.add(new TaskSample.Span(start, from));
+        }
+        return spans;
       }
     };
   }

@@ -3,9 +3,13 @@ package org.recycledattention.eval.ruler;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -147,5 +151,61 @@ class RulerGeneratorTest {
       first += s.prompt().indexOf("is: ", firstNeedle) + 4 == at ? 1 : 0;
     }
     assertThat(first).as("asked needle first in %d of %d samples", first, samples).isBetween(2, samples / 2);
+  }
+
+  @Test
+  void recallAsksEveryKeyInTurnAndItsValuesShareTheirMiddlePairs() {
+    for (int keys : new int[] {1, 2, 5, 8}) {
+      TaskSample s = gen.generateAtDepth(RulerTask.RECALL, 10, 4, 0.5, keys);
+      assertThat(needles(s)).isEqualTo(keys);
+      assertThat(s.prompt()).doesNotContain("The grass is green");
+      String queries = s.prompt().substring(s.prompt().lastIndexOf('\n') + 1);
+      assertThat(queries.split("The special magic number for ", -1)).hasSize(keys + 1);
+      assertThat(queries).endsWith("mentioned in the provided text is");
+      assertThat(s.shownAnswers()).hasSize(keys - 1);
+      assertThat(s.answers()).hasSize(1);
+      List<String> values = new ArrayList<>();
+      for (TaskSample.Span span : s.shownAnswers()) {
+        String shown = s.prompt().substring(span.start(), span.end());
+        assertThat(shown).matches(" \\d{7}\\.");
+        values.add(shown.substring(1, 8));
+      }
+      values.add(s.answers().get(0));
+      // every key asked once: every needle's value is an answer once
+      List<String> needleValues = new ArrayList<>();
+      Matcher m = Pattern.compile("is: (\\d{7})\\.").matcher(s.prompt());
+      while (m.find()) {
+        needleValues.add(m.group(1));
+      }
+      assertThat(values).containsExactlyInAnyOrderElementsOf(needleValues);
+      // first pairs differ; the second pairs and the third pairs are the same set, no value repeats a pair
+      assertThat(values.stream().map(v -> v.substring(0, 2)).distinct()).hasSize(keys);
+      if (keys > 1) {
+        assertThat(values.stream().map(v -> v.substring(2, 4)).sorted().toList())
+            .isEqualTo(values.stream().map(v -> v.substring(4, 6)).sorted().toList());
+      }
+      assertThat(values).allMatch(v -> !v.substring(2, 4).equals(v.substring(4, 6)));
+    }
+    // with a haystack (an evaluation at a length): RULER's four keys
+    TaskSample long600 = gen.generate(RulerTask.RECALL, 600, 0, 1);
+    assertThat(long600.prompt()).contains("The grass is green");
+    assertThat(needles(long600)).isEqualTo(RulerGenerator.KEYS);
+  }
+
+  @Test
+  void inductionAsksForAListWhoseTokensAllDiffer() {
+    for (int keys : new int[] {1, 3, 8, 16}) {
+      TaskSample s = gen.generateAtDepth(RulerTask.INDUCTION, 10, 2, 0.5, keys);
+      assertThat(s.answers()).hasSize(1);
+      String[] values = s.answers().get(0).split(" ");
+      assertThat(values).hasSize(Math.min(keys, RulerGenerator.INDUCTION_MAX_VALUES)).allMatch(v -> v.matches("[1-9]\\d{6}"));
+      assertThat(s.prompt()).contains("The special magic numbers are: " + s.answers().get(0) + ".");
+      List<String> tokens = new ArrayList<>();
+      for (String v : values) {
+        tokens.addAll(List.of("_" + v.substring(0, 2), v.substring(2, 4), v.substring(4, 6), "d" + v.substring(6)));
+      }
+      assertThat(tokens).doesNotHaveDuplicates();
+      assertThat(s.answerText()).isEqualTo(" " + s.answers().get(0) + ".");
+    }
   }
 }

@@ -62,7 +62,8 @@ public final class TrainProbeCommand extends Subcommand {
   double learningRate;
 
   @Option(names = "--tasks", paramLabel = "NAMES", defaultValue = ProbeTrainer.DEFAULT_TASK_IDS,
-      description = "Comma-separated RULER-style tasks to train on, joining the curriculum in this order (default: ${DEFAULT-VALUE}).")
+      description = {"Comma-separated RULER-style tasks to train on, joining the curriculum in this order (default: ${DEFAULT-VALUE}); also the",
+          "training tasks induction (a list of values to repeat: copying) and recall (2-8 keys, each asked in turn: key matching)."})
   String tasks;
 
   @Option(names = "--type", paramLabel = "TYPE", defaultValue = "f16", description = "Weight type of the written matrices: f32 or f16 (default: ${DEFAULT-VALUE}).")

@@ -70,7 +70,7 @@ class TrainProbeCommandTest {
     Path second = tmp.resolve("second.gguf");
     Result continued = Cli.run("train-probe", "--init", first.toString(), "--out", second.toString(), "--steps", "2",
         "--batch", "2", "--max-length", "256", "--train-policy", "recycled", "--budget", "16",
-        "--set", "ra.policy.recycled.stride=3", "--type", "f32");
+        "--set", "ra.policy.recycled.stride=3", "--type", "f32", "--tasks", "induction,recall");
     assertThat(continued.exitCode()).as(continued.err()).isZero();
     try (LanguageModel lm = Models.load(second)) {
       assertThat(lm.config().layers()).as("the geometry comes from --init").isEqualTo(1);
