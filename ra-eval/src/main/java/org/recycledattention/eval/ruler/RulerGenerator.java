@@ -22,6 +22,10 @@ import org.recycledattention.api.config.ConfigException;
  */
 public final class RulerGenerator {
   // RULER's "noise" haystack for needle tasks
+  /** The needle tasks' first line. */
+  private static final String INTRO =
+      "Some special magic numbers are hidden within the following text. Make sure to memorize it. "
+          + "I will quiz you about the numbers afterwards.\n";
   private static final String NOISE = "The grass is green. The sky is blue. The sun is yellow. Here we go. There and back again.";
   /**
    * With {@link #withFillerNumbers()}, one of these follows every unit of the noise haystack, with a
@@ -238,11 +242,7 @@ public final class RulerGenerator {
     // haystack is short) do not always put the asked key's first: that would be a shortcut. The order
     // draws nothing from r, so every other draw (keys, values, depths, haystack numbers, and the
     // template text the probe's vocabulary is built from) stays as it was
-    List<Integer> order = new ArrayList<>();
-    for (int i = 0; i < needles.size(); i++) {
-      order.add(i);
-    }
-    Collections.shuffle(order, new Random(fillerSeed * 0x5DEE_CE66DL + 11));
+    List<Integer> order = shuffled(0, needles.size(), new Random(fillerSeed * 0x5DEE_CE66DL + 11));
     List<String> shuffled = new ArrayList<>();
     double[] depths = new double[needles.size()];
     for (int i = 0; i < order.size(); i++) {
@@ -258,11 +258,10 @@ public final class RulerGenerator {
     String prefix = queries == 1 && valuesPerKey == 1
         ? "The special magic number for " + asked.get(0) + " mentioned in the provided text is"
         : "The special magic numbers for " + String.join(", ", asked) + " mentioned in the provided text are";
-    String intro = "Some special magic numbers are hidden within the following text. Make sure to memorize it. I will quiz you about the numbers afterwards.\n";
     return new Builder() {
       @Override
       public String build(int units) {
-        return intro + insert(fillerSeed, numbers, units, needles, depths) + "\n" + question + " " + prefix;
+        return INTRO + insert(fillerSeed, numbers, units, needles, depths) + "\n" + question + " " + prefix;
       }
 
       @Override
@@ -290,21 +289,9 @@ public final class RulerGenerator {
    */
   private static Builder induction(Random r, double depth, int keys, boolean numbers) {
     int n = Math.min(keys, INDUCTION_MAX_VALUES);
-    List<Integer> firsts = new ArrayList<>();
-    for (int i = 10; i < 100; i++) {
-      firsts.add(i);
-    }
-    Collections.shuffle(firsts, r);
-    List<Integer> pairs = new ArrayList<>();
-    for (int i = 0; i < 100; i++) {
-      pairs.add(i);
-    }
-    Collections.shuffle(pairs, r);
-    List<Integer> lastDigits = new ArrayList<>();
-    for (int i = 0; i < 10; i++) {
-      lastDigits.add(i);
-    }
-    Collections.shuffle(lastDigits, r);
+    List<Integer> firsts = shuffled(10, 100, r);
+    List<Integer> pairs = shuffled(0, 100, r);
+    List<Integer> lastDigits = shuffled(0, 10, r);
     List<String> values = new ArrayList<>();
     for (int k = 0; k < n; k++) {
       values.add(String.format(Locale.ROOT, "%02d%02d%02d%d", firsts.get(k), pairs.get(2 * k), pairs.get(2 * k + 1), lastDigits.get(k)));
@@ -312,12 +299,11 @@ public final class RulerGenerator {
     String list = String.join(" ", values);
     List<String> sentence = List.of("The special magic numbers are: " + list + ".");
     long fillerSeed = r.nextLong();
-    String intro = "Some special magic numbers are hidden within the following text. Make sure to memorize it. I will quiz you about the numbers afterwards.\n";
     String question = "What are all the special magic numbers mentioned in the provided text? The special magic numbers mentioned in the provided text are";
     return new Builder() {
       @Override
       public String build(int units) {
-        return intro + insert(fillerSeed, numbers, units, sentence, new double[] {depth}) + "\n" + question;
+        return INTRO + insert(fillerSeed, numbers, units, sentence, new double[] {depth}) + "\n" + question;
       }
 
       @Override
@@ -353,16 +339,8 @@ public final class RulerGenerator {
       keySet.add(key(r));
     }
     List<String> keyList = new ArrayList<>(keySet);
-    List<Integer> firsts = new ArrayList<>();
-    for (int i = 10; i < 100; i++) {
-      firsts.add(i);
-    }
-    Collections.shuffle(firsts, r);
-    List<Integer> pool = new ArrayList<>();
-    for (int i = 0; i < 100; i++) {
-      pool.add(i);
-    }
-    Collections.shuffle(pool, r);
+    List<Integer> firsts = shuffled(10, 100, r);
+    List<Integer> pool = shuffled(0, 100, r);
     List<String> values = new ArrayList<>();
     for (int k = 0; k < keys; k++) {
       // one key: no pool to share, the third pair is the pool's next all the same (never the second)
@@ -376,11 +354,7 @@ public final class RulerGenerator {
       at.add(k == 0 ? depth : r.nextDouble());
     }
     long fillerSeed = r.nextLong();
-    List<Integer> order = new ArrayList<>();
-    for (int i = 0; i < keys; i++) {
-      order.add(i);
-    }
-    Collections.shuffle(order, r);
+    List<Integer> order = shuffled(0, keys, r);
     List<String> placed = new ArrayList<>();
     double[] depths = new double[keys];
     for (int i = 0; i < keys; i++) {
@@ -397,13 +371,12 @@ public final class RulerGenerator {
         queries.append(' ').append(values.get(k)).append('.');
       }
     }
-    String intro = "Some special magic numbers are hidden within the following text. Make sure to memorize it. I will quiz you about the numbers afterwards.\n";
     List<String> shownValues = asked.subList(0, keys - 1).stream().map(values::get).toList();
     List<String> answer = List.of(values.get(asked.get(keys - 1)));
     return new Builder() {
       @Override
       public String build(int units) {
-        return intro + insert(fillerSeed, numbers, units, placed, depths) + "\n" + queries;
+        return INTRO + insert(fillerSeed, numbers, units, placed, depths) + "\n" + queries;
       }
 
       @Override
@@ -507,6 +480,16 @@ public final class RulerGenerator {
         return depth;
       }
     };
+  }
+
+  /** The integers {@code from} to {@code to - 1} in an order shuffled by {@code r}. */
+  private static List<Integer> shuffled(int from, int to, Random r) {
+    List<Integer> list = new ArrayList<>();
+    for (int i = from; i < to; i++) {
+      list.add(i);
+    }
+    Collections.shuffle(list, r);
+    return list;
   }
 
   private static Builder commonWords(Random r) {
