@@ -16,13 +16,12 @@ import jdk.incubator.vector.VectorSpecies;
 final class HalfRows extends Rows {
   /** Shorts of two key tile rows (two of a float vector's lane count); null where no such shape exists. */
   private static final VectorSpecies<Short> PAIRS = TILE >= 4 ? VectorSpecies.of(short.class, VectorShape.forBitSize(2 * TILE * Short.SIZE)) : null;
-  /** Per lane of {@link #PAIRS}: its lane within its tile row ({@code 0 .. TILE-1}, twice). */
-  private static final ShortVector LANE_IN_ROW = PAIRS == null ? null
-      : ShortVector.zero(PAIRS).addIndex(1).lanewise(VectorOperators.AND, (short) (TILE - 1));
-
   private final boolean bf16;
   private short[] keys;
   private short[] values;
+  /** {@link #copyTile}'s scratch, per run: source offset lined up with the destination, lanes in both tile rows. */
+  private final int[] shift = new int[TILE];
+  private final long[] laneBits = new long[TILE];
 
   HalfRows(int dim, int capacity, boolean bf16) {
     super(dim, capacity);
@@ -112,12 +111,14 @@ final class HalfRows extends Rows {
   }
 
   /**
-   * Each run with plain vector operations (the masked 16-bit loads and stores of {@link #copyLanes}
-   * have no AVX2 instruction: AVX2 masks 32- and 64-bit lanes only): for every pair of tile rows,
-   * the source loaded from where its lanes line up with the destination's, blended into the destination under the run's lanes. The loads
-   * reach less than a tile row past the run's source tile, inside the key padding; never before the
-   * array's start: slots ascend, so a slot's lane in the source's first tile is at least its lane in
-   * the destination.
+   * The tile row by row, every run of the tile blended into one vector per pair of tile rows: the
+   * source loaded from where its lanes line up with the destination's, and the result stored once
+   * (blending run by run into the stored tile instead loads each destination row back right after
+   * storing it, once per run). A tile whose runs cover every lane starts from the first run's
+   * load; one that does not (the last, partly filled tile) from its own elements, which the lanes
+   * outside the runs keep. The loads reach less than a tile row past a run's source tile, inside
+   * the key padding; never before the array's start: slots ascend, so a slot's lane in the source's
+   * first tile is at least its lane in the destination.
    */
   @Override
   void copyTile(Rows src, int[] from, int[] lane, int[] length, int segments, int to) {
@@ -126,26 +127,27 @@ final class HalfRows extends Rows {
       return;
     }
     short[] k = ((HalfRows) src).keys;
+    int covered = 0;
     for (int j = 0; j < segments; j++) {
-      int b = lane[j];
-      int m = length[j];
-      int shifted = from[j] - b;
-      int x = 0;
-      if (m == TILE) {
-        for (; x + 2 <= dim; x += 2) {
-          ShortVector.fromArray(PAIRS, k, shifted + x * TILE).intoArray(keys, to + x * TILE);
-        }
-      } else {
-        VectorMask<Short> lanes = LANE_IN_ROW.compare(VectorOperators.GE, (short) b)
-            .and(LANE_IN_ROW.compare(VectorOperators.LT, (short) (b + m)));
-        for (; x + 2 <= dim; x += 2) {
-          ShortVector s = ShortVector.fromArray(PAIRS, k, shifted + x * TILE);
-          ShortVector.fromArray(PAIRS, keys, to + x * TILE).blend(s, lanes).intoArray(keys, to + x * TILE);
-        }
+      shift[j] = from[j] - lane[j];
+      long run = ((1L << length[j]) - 1) << lane[j];
+      laneBits[j] = run | run << TILE;
+      covered += length[j];
+    }
+    boolean whole = covered == TILE;
+    int x = 0;
+    for (; x + 2 <= dim; x += 2) {
+      int row = x * TILE;
+      ShortVector tile = whole ? ShortVector.fromArray(PAIRS, k, shift[0] + row) : ShortVector.fromArray(PAIRS, keys, to + row);
+      for (int j = whole ? 1 : 0; j < segments; j++) {
+        tile = tile.blend(ShortVector.fromArray(PAIRS, k, shift[j] + row), VectorMask.fromLong(PAIRS, laneBits[j]));
       }
-      for (; x < dim; x++) {
-        for (int l = 0; l < m; l++) {
-          keys[to + x * TILE + b + l] = k[from[j] + x * TILE + l];
+      tile.intoArray(keys, to + row);
+    }
+    for (; x < dim; x++) {
+      for (int j = 0; j < segments; j++) {
+        for (int l = 0; l < length[j]; l++) {
+          keys[to + x * TILE + lane[j] + l] = k[from[j] + x * TILE + l];
         }
       }
     }
