@@ -184,4 +184,28 @@ final class HalfRows extends Rows {
       VectorMath.accumulateRows(block, 0, rows, dim, probs, j0 + r, stride, group, out, outOff);
     }
   }
+  /** {@link #accumulate} block by block, each block's selected rows copied right after it is read. */
+  @Override
+  void accumulateAndGather(int count, float[] probs, int stride, int group, float[] out, int outOff, Scratch scratch,
+      Rows into, int[] slots, int selected) {
+    short[] to = ((HalfRows) into).values;
+    float[] block = scratch.block;
+    int next = 0;
+    for (int r = 0; r < count; r += BLOCK) {
+      int rows = Math.min(BLOCK, count - r);
+      decode(values, r * dim, block, rows * dim);
+      VectorMath.accumulateRows(block, 0, rows, dim, probs, r, stride, group, out, outOff);
+      int end = r + rows;
+      while (next < selected && slots[next] < end) {
+        int first = slots[next];
+        int run = 1;
+        while (next + run < selected && slots[next + run] == first + run && first + run < end) {
+          run++;
+        }
+        System.arraycopy(values, first * dim, to, next * dim, run * dim);
+        next += run;
+      }
+    }
+  }
+
 }
