@@ -9,9 +9,11 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * {@link Rows} stored as 16-bit floats, IEEE binary16 ({@code f16}) or bfloat16 ({@code bf16}).
- * Attention decodes one key tile or value row at a time into per-thread scratch (loops the JIT
- * vectorises) and runs the f32 kernel on it, so half the bytes come from memory. Decoding is exact,
- * so results depend only on the stored bits.
+ * Attention widens each vector of keys or values to f32 in registers as the kernels load it
+ * ({@link HalfKernels}), so half the bytes come from memory; an f16 store that holds an infinity or
+ * a NaN instead decodes one key tile or block of value rows at a time into per-thread scratch and
+ * runs the f32 kernel on it. Both are exact and give the same bits, so results depend only on the
+ * stored bits.
  */
 final class HalfRows extends Rows {
   /** Shorts of two key tile rows (two of a float vector's lane count); null where no such shape exists. */
@@ -19,6 +21,12 @@ final class HalfRows extends Rows {
   private final boolean bf16;
   private short[] keys;
   private short[] values;
+  /**
+   * Whether an f16 infinity or NaN was ever written here (kept through copies, never cleared): the
+   * kernels that widen in registers ({@link HalfKernels}) do not convert those, so this store then
+   * decodes instead. Unused for bf16, which widens exactly.
+   */
+  private boolean nonFinite;
   /** {@link #copyTile}'s scratch, per run: source offset lined up with the destination, lanes in both tile rows. */
   private final int[] shift = new int[TILE];
   private final long[] laneBits = new long[TILE];
@@ -45,6 +53,11 @@ final class HalfRows extends Rows {
     return (short) ((bits + 0x7FFF + ((bits >>> 16) & 1)) >>> 16);
   }
 
+  /** Whether this store's kernels widen in registers ({@link HalfKernels}) rather than decode into scratch. */
+  private boolean widens() {
+    return HalfKernels.available() && (bf16 || !nonFinite);
+  }
+
   private short encode(float f) {
     return bf16 ? toBf16(f) : Float.floatToFloat16(f);
   }
@@ -69,18 +82,25 @@ final class HalfRows extends Rows {
   @Override
   void putElements(int slot, float[] k, int kOff, float[] v, int vOff) {
     int base = keyIndex(slot, 0);
+    boolean special = false;
     for (int x = 0; x < dim; x++) {
-      keys[base + x * TILE] = encode(k[kOff + x]);
+      short h = encode(k[kOff + x]);
+      keys[base + x * TILE] = h;
+      special |= HalfKernels.nonFinite(h);
     }
     int vBase = slot * dim;
     for (int x = 0; x < dim; x++) {
-      values[vBase + x] = encode(v[vOff + x]);
+      short h = encode(v[vOff + x]);
+      values[vBase + x] = h;
+      special |= HalfKernels.nonFinite(h);
     }
+    nonFinite |= special;
   }
 
   @Override
   void copyElements(Rows src, int srcSlot, int dstSlot) {
     HalfRows s = (HalfRows) src;
+    nonFinite |= s.nonFinite;
     int from = s.keyIndex(srcSlot, 0);
     int to = keyIndex(dstSlot, 0);
     for (int x = 0; x < dim; x++) {
@@ -92,6 +112,7 @@ final class HalfRows extends Rows {
   @Override
   void copyLanes(Rows src, int from, int to, int m) {
     short[] k = ((HalfRows) src).keys;
+    nonFinite |= ((HalfRows) src).nonFinite;
     int x = 0;
     if (PAIRS != null) {
       // two tile rows are adjacent: one masked vector moves the run's lanes of both
@@ -127,6 +148,7 @@ final class HalfRows extends Rows {
       return;
     }
     short[] k = ((HalfRows) src).keys;
+    nonFinite |= ((HalfRows) src).nonFinite;
     int covered = 0;
     for (int j = 0; j < segments; j++) {
       shift[j] = from[j] - lane[j];
@@ -156,6 +178,7 @@ final class HalfRows extends Rows {
   @Override
   void gatherValues(Rows src, int[] slots, int count) {
     short[] from = ((HalfRows) src).values;
+    nonFinite |= ((HalfRows) src).nonFinite;
     forEachRun(slots, count, (s, d, m) -> System.arraycopy(from, s * dim, values, d * dim, m * dim));
   }
 
@@ -170,6 +193,10 @@ final class HalfRows extends Rows {
 
   @Override
   void scoreTiles(int tile, int tiles, float[] q, int qOff, int group, float scale, float[] s, int sOff, int sStride, Scratch scratch) {
+    if (widens()) {
+      HalfKernels.scoreTiles(keys, tile * TILE * dim, tiles, dim, q, qOff, group, scale, s, sOff, sStride, bf16);
+      return;
+    }
     float[] t = scratch.tile;
     decode(keys, tile * TILE * dim, t, tiles * TILE * dim);
     VectorMath.scoreTiles(t, 0, tiles, dim, q, qOff, group, scale, s, sOff, sStride);
@@ -177,6 +204,10 @@ final class HalfRows extends Rows {
 
   @Override
   void accumulate(int from, int count, float[] probs, int stride, int j0, int group, float[] out, int outOff, Scratch scratch) {
+    if (widens() && HalfKernels.accumulates(dim)) {
+      HalfKernels.accumulateRows(values, from * dim, count, dim, probs, j0, stride, group, out, outOff, bf16);
+      return;
+    }
     float[] block = scratch.block;
     for (int r = 0; r < count; r += BLOCK) {
       int rows = Math.min(BLOCK, count - r);
@@ -189,12 +220,18 @@ final class HalfRows extends Rows {
   void accumulateAndGather(int count, float[] probs, int stride, int group, float[] out, int outOff, Scratch scratch,
       Rows into, int[] slots, int selected) {
     short[] to = ((HalfRows) into).values;
+    ((HalfRows) into).nonFinite |= nonFinite;
+    boolean widen = widens() && HalfKernels.accumulates(dim);
     float[] block = scratch.block;
     int next = 0;
     for (int r = 0; r < count; r += BLOCK) {
       int rows = Math.min(BLOCK, count - r);
-      decode(values, r * dim, block, rows * dim);
-      VectorMath.accumulateRows(block, 0, rows, dim, probs, r, stride, group, out, outOff);
+      if (widen) {
+        HalfKernels.accumulateRows(values, r * dim, rows, dim, probs, r, stride, group, out, outOff, bf16);
+      } else {
+        decode(values, r * dim, block, rows * dim);
+        VectorMath.accumulateRows(block, 0, rows, dim, probs, r, stride, group, out, outOff);
+      }
       int end = r + rows;
       while (next < selected && slots[next] < end) {
         int first = slots[next];
