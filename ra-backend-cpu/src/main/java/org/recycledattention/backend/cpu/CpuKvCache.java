@@ -2,7 +2,6 @@ package org.recycledattention.backend.cpu;
 
 import java.util.Arrays;
 import java.util.concurrent.ForkJoinPool;
-import java.util.concurrent.RecursiveAction;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntConsumer;
 import org.recycledattention.api.cache.AttentionResult;
@@ -41,7 +40,8 @@ final class CpuKvCache extends AbstractKvCache<LayerStore> {
 
   // per-thread kernel scratch and the reusable pool tasks (index 0 is the calling thread)
   private final Rows.Scratch[] scratch;
-  private final Worker[] workers;
+  /** Pool threads besides the caller's (the backend's thread count minus one). */
+  private final int poolThreads;
   private final AtomicInteger nextUnit = new AtomicInteger();
   private final IntConsumer unitRunner = this::runUnits;
   // the caller's kernel threads, when lent: used instead of the backend's pool
@@ -75,10 +75,7 @@ final class CpuKvCache extends AbstractKvCache<LayerStore> {
     for (int t = 0; t < threads; t++) {
       scratch[t] = new Rows.Scratch(spec.headDim());
     }
-    this.workers = new Worker[threads - 1];
-    for (int t = 1; t < threads; t++) {
-      workers[t - 1] = new Worker(this, t);
-    }
+    this.poolThreads = threads - 1;
   }
 
   @Override
@@ -120,7 +117,7 @@ final class CpuKvCache extends AbstractKvCache<LayerStore> {
     int kvHeads = spec.kvHeads();
     int units = mode == ScoreMode.SUM ? kvHeads : kvHeads * queries;
     long work = pairs * qh * d * 2;
-    int available = shared == null ? workers.length + 1 : Math.min(workers.length + 1, shared.threads());
+    int available = shared == null ? poolThreads + 1 : Math.min(poolThreads + 1, shared.threads());
     int wanted = (int) Math.min(available, Math.max(1, work / MIN_WORK_PER_THREAD));
     // Too few KV heads for the threads and no scores to reduce over the group: split each group
     // into sub-groups of query heads. Each sub-group reads the head's K/V again, but every query
@@ -176,7 +173,7 @@ final class CpuKvCache extends AbstractKvCache<LayerStore> {
   @Override
   public boolean shareThreads(KernelThreads threads) {
     backend.checkOpen();
-    if (threads.threads() < 2 || workers.length == 0) {
+    if (threads.threads() < 2 || poolThreads == 0) {
       return false;
     }
     shared = threads;
@@ -188,12 +185,16 @@ final class CpuKvCache extends AbstractKvCache<LayerStore> {
     return backend.pool();
   }
 
+  /**
+   * Runs the units on this thread and on {@code threads - 1} pool tasks ({@link PoolTask}: one the
+   * pool has not started when this thread has run out of units runs here, and finds none left).
+   */
   private void dispatch(int threads) {
     ForkJoinPool pool = backend.pool();
+    PoolTask[] tasks = new PoolTask[threads - 1];
     for (int t = 1; t < threads; t++) {
-      Worker w = workers[t - 1];
-      w.reinitialize();
-      pool.execute(w);
+      int thread = t;
+      tasks[t - 1] = PoolTask.submit(pool, () -> runUnits(thread));
     }
     Throwable failure = null;
     try {
@@ -202,10 +203,8 @@ final class CpuKvCache extends AbstractKvCache<LayerStore> {
       nextUnit.set(curUnits); // the workers stop claiming
       failure = e;
     }
-    for (int t = 1; t < threads; t++) {
-      Worker w = workers[t - 1];
-      w.quietlyJoin();
-      Throwable e = w.getException();
+    for (PoolTask task : tasks) {
+      Throwable e = task.finishQuietly();
       if (e != null) {
         if (failure == null) {
           failure = e;
@@ -320,22 +319,6 @@ final class CpuKvCache extends AbstractKvCache<LayerStore> {
   protected void free() {
     for (LayerStore l : layers) {
       l.free();
-    }
-  }
-
-  /** A pool task that runs units for one worker slot; reused across calls ({@code reinitialize}). */
-  private static final class Worker extends RecursiveAction {
-    private final CpuKvCache cache;
-    private final int thread;
-
-    Worker(CpuKvCache cache, int thread) {
-      this.cache = cache;
-      this.thread = thread;
-    }
-
-    @Override
-    protected void compute() {
-      cache.runUnits(thread);
     }
   }
 }

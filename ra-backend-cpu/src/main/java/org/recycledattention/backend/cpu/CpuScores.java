@@ -3,7 +3,6 @@ package org.recycledattention.backend.cpu;
 import java.util.Arrays;
 import java.util.Objects;
 import java.util.concurrent.ForkJoinPool;
-import java.util.concurrent.ForkJoinTask;
 import org.recycledattention.api.cache.Selection;
 import org.recycledattention.api.cache.support.AbstractScores;
 
@@ -151,7 +150,7 @@ final class CpuScores extends AbstractScores {
     float[][] selected = new float[rows.length][n];
     if (pool != null && rows.length > 1 && length >= PARALLEL_LENGTH) {
       // heads are independent: the odd ones on the worker, with its own scratch
-      ForkJoinTask<?> odd = pool.submit(() -> {
+      PoolTask odd = PoolTask.submit(pool, () -> {
         for (int h = 1; h < rows.length; h += 2) {
           slots[h] = topKWorker.select(rows[h], length, k, poolKernel, keepRecent, selected[h]);
         }
@@ -159,7 +158,7 @@ final class CpuScores extends AbstractScores {
       for (int h = 0; h < rows.length; h += 2) {
         slots[h] = topK.select(rows[h], length, k, poolKernel, keepRecent, selected[h]);
       }
-      odd.join();
+      odd.finish();
     } else {
       for (int h = 0; h < rows.length; h++) {
         slots[h] = topK.select(rows[h], length, k, poolKernel, keepRecent, selected[h]);

@@ -3,7 +3,6 @@ package org.recycledattention.backend.cpu;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ForkJoinPool;
-import java.util.concurrent.ForkJoinTask;
 import org.recycledattention.api.cache.KvDtype;
 import org.recycledattention.api.cache.Selection;
 import org.recycledattention.api.cache.support.AbstractWorkingSet;
@@ -195,16 +194,16 @@ final class LayerStore extends AbstractWorkingSet {
     // Recycled Attention gathers K entries per head and layer, a cost every recycled step amortises)
     ForkJoinPool pool = cache.pool();
     if (pool != null && kvHeads > 1 && (long) size * dim >= PARALLEL_GATHER_ELEMENTS) {
-      List<ForkJoinTask<?>> tasks = new ArrayList<>();
+      List<PoolTask> tasks = new ArrayList<>();
       for (int h = 1; h < kvHeads; h += 2) {
         int head = h;
-        tasks.add(pool.submit(() -> gatherHead(head, selection, size)));
+        tasks.add(PoolTask.submit(pool, () -> gatherHead(head, selection, size)));
       }
       for (int h = 0; h < kvHeads; h += 2) {
         gatherHead(h, selection, size);
       }
-      for (ForkJoinTask<?> t : tasks) {
-        t.join();
+      for (PoolTask t : tasks) {
+        t.finish();
       }
     } else {
       for (int h = 0; h < kvHeads; h++) {
