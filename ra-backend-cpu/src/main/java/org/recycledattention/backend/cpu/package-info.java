@@ -29,7 +29,8 @@
  * from, and whatever the thread count: work is split by (query, KV head), never within one head.
  * The units run on the caller's kernel threads when a session lends them ({@code
  * KvCache.shareThreads}: no hand-off between pools, which cost as much as a second thread saved at
- * 1K tokens on 2 cores), else on the backend's own pool.
+ * 1K tokens on 2 cores), else on the backend's own pool; nothing waits for a pool task that has not
+ * started (the caller runs it, {@link org.recycledattention.backend.cpu.PoolTask}).
  * Everything uses {@code FloatVector.SPECIES_PREFERRED}; no result depends on the JIT (lanes are
  * combined in a fixed order, and the softmax's exponential is built from exact lane operations),
  * so the first, interpreted call and the compiled ones agree bit for bit.
