@@ -29,7 +29,8 @@ class InterruptionTest {
   void anInterruptedBenchmarkStopsSaysWhatWasDoneAndKeepsItsFinishedCells(@TempDir Path dir) throws Exception {
     Path out = dir.resolve("reports");
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    // context 64 finishes within a few seconds; context 60000 then runs for much longer
+    // context 64 finishes within a few seconds; context 60000 then runs for much longer (8,000 tokens: with 2,000 it
+    // could end within a second of the 51% the test waits for, before the signal arrives)
     List<String> cmd = new ArrayList<>();
     if (sigintIgnored()) {
       // a build started as a background job of a non-interactive shell (`mvn verify &`) ignores SIGINT; the child would
@@ -40,7 +41,7 @@ class InterruptionTest {
     }
     cmd.addAll(List.of(java, "--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED",
         "-cp", System.getProperty("java.class.path"), Main.class.getName(),
-        "bench", "--model", "synthetic:tiny,context=65536", "--contexts", "64,60000", "--policies", "full,recycled", "--decode-tokens", "2000", "--rounds", "400",
+        "bench", "--model", "synthetic:tiny,context=131072", "--contexts", "64,60000", "--policies", "full,recycled", "--decode-tokens", "8000", "--rounds", "400",
         "--out", out.toString()));
     Process p = new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
     StringBuilder err = new StringBuilder();
