@@ -84,8 +84,8 @@ public final class ProbeTrainer {
    * @param startTasks how many of the tasks the curriculum lets in at the start (1..tasks)
    * @param startLength the curriculum's longest prompt at the start (minLength..maxLength)
    * @param fillerNumbers numbers in the haystack ({@link RulerGenerator#withFillerNumbers()})
-   * @param startKeys how many needles of different keys {@code niah_multikey} and {@code
-   *     niah_multiquery} samples have at the start of the curriculum (1..{@value RulerGenerator#KEYS}),
+   * @param startKeys how many needles of different keys {@code niah_multikey}, {@code
+   *     niah_multiquery} and {@code recall} samples have at the start of the curriculum (1..{@value RulerGenerator#KEYS}),
    *     the distractor curriculum (see the class comment); {@value RulerGenerator#KEYS}, RULER's, for none
    */
   public record Options(int steps, int batch, int minLength, int maxLength, long seed, double learningRate, List<RulerTask> tasks,
@@ -106,7 +106,7 @@ public final class ProbeTrainer {
 
     /** Whether a task of the mix has distractor needles whose number the curriculum can grow. */
     boolean hasKeyedTask() {
-      return tasks.contains(RulerTask.NIAH_MULTIKEY) || tasks.contains(RulerTask.NIAH_MULTIQUERY);
+      return tasks.contains(RulerTask.NIAH_MULTIKEY) || tasks.contains(RulerTask.NIAH_MULTIQUERY) || tasks.contains(RulerTask.RECALL);
     }
 
     /** The options {@code ra train-probe} uses by default, for a seed and a number of steps. */
@@ -158,8 +158,9 @@ public final class ProbeTrainer {
 
   /**
    * Needles (keys, all asked) of a {@code recall} training sample, values listed in an {@code
-   * induction} one: drawn uniformly in this range, whatever the distractor curriculum's count (recall
-   * is where key matching is learnt, with more keys than RULER's four).
+   * induction} one: drawn uniformly in this range once the distractor curriculum has reached RULER's
+   * four keys (recall is where key matching is learnt, with more keys than RULER's four); before,
+   * {@code recall} follows that curriculum ({@link #keys}).
    */
   static final int RECALL_MIN_KEYS = 2;
   static final int RECALL_MAX_KEYS = 8;
@@ -452,6 +453,26 @@ public final class ProbeTrainer {
   /** Mixed into the seed for the training data's generator, so training and evaluation samples differ. */
   private static final long TRAINING_SEED_MIX = 0x7261_7472_6169_6EL;
 
+  /**
+   * Needles of different keys (values, for {@code induction}) of a training sample of {@code task}:
+   * the distractor curriculum's draw for {@code niah_multikey} and {@code niah_multiquery}, and for
+   * {@code recall} while that curriculum is below RULER's {@value RulerGenerator#KEYS} (key matching
+   * starts with few keys there too); then, and always for {@code induction}, uniform in {@value
+   * #RECALL_MIN_KEYS}..{@value #RECALL_MAX_KEYS}.
+   */
+  static int keys(RulerTask task, Curriculum curriculum, Random random) {
+    return switch (task) {
+      case NIAH_MULTIKEY, NIAH_MULTIQUERY -> curriculum.keys(random);
+      case RECALL -> curriculum.keys < RulerGenerator.KEYS ? curriculum.keys(random) : anyKeys(random);
+      case INDUCTION -> anyKeys(random);
+      default -> RulerGenerator.KEYS;
+    };
+  }
+
+  private static int anyKeys(Random random) {
+    return RECALL_MIN_KEYS + random.nextInt(RECALL_MAX_KEYS - RECALL_MIN_KEYS + 1);
+  }
+
   /** The competence-based curriculum (see the class comment). */
   static final class Curriculum {
     private final Options options;
@@ -522,11 +543,7 @@ public final class ProbeTrainer {
       tasks.add(task);
       // needle depth uniform in [0, 1]: the model must find it anywhere, not just copy what precedes the question
       double depth = random.nextDouble();
-      int keys = switch (task) {
-        case NIAH_MULTIKEY, NIAH_MULTIQUERY -> curriculum.keys(random);
-        case RECALL, INDUCTION -> RECALL_MIN_KEYS + random.nextInt(RECALL_MAX_KEYS - RECALL_MIN_KEYS + 1);
-        default -> RulerGenerator.KEYS;
-      };
+      int keys = keys(task, curriculum, random);
       TaskSample sample = generator.generateAtDepth(task, promptLength, firstIndex + b, depth, keys);
       int[] prompt = tokenizer.encode(sample.prompt(), true);
       int[] whole = tokenizer.encode(sample.prompt() + sample.answerText(), true);
