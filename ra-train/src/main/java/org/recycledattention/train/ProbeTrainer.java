@@ -410,6 +410,34 @@ public final class ProbeTrainer {
     }
   }
 
+  /**
+   * The gradient of the language-model loss of {@code tokens} (every next token, full attention)
+   * with respect to every parameter, with {@code beforeBackward} run between the forward and the
+   * backward pass: what a training step computes, for checking that the backward pass depends only
+   * on the forward pass (not on what the JVM does in between, e.g. a garbage collection).
+   */
+  Map<String, float[]> gradients(ProbeWeights weights, int[] tokens, Runnable beforeBackward) {
+    Engine engine = Engine.getEngine("PyTorch");
+    try (NDManager m = engine.newBaseManager(); GradientCollector collector = engine.newGradientCollector()) {
+      Map<String, NDArray> params = load(m, weights);
+      int length = tokens.length - 1;
+      long[] inputs = new long[length];
+      long[] next = new long[length];
+      for (int i = 0; i < length; i++) {
+        inputs[i] = tokens[i];
+        next[i] = tokens[i + 1];
+      }
+      NDArray hidden = forwardHidden(m, params, rotationMatrix(m), m.create(inputs, new Shape(1, length)), length, null).reshape(length, geometry.dim());
+      NDArray logp = hidden.matMul(params.get("token_embd.weight").transpose()).logSoftmax(-1);
+      NDArray loss = logp.gather(m.create(next, new Shape(length, 1)), 1).sum().neg();
+      beforeBackward.run();
+      collector.backward(loss);
+      Map<String, float[]> out = new LinkedHashMap<>();
+      params.forEach((name, p) -> out.put(name, p.getGradient().toFloatArray()));
+      return out;
+    }
+  }
+
   /** {@code weights} as parameters of this trainer's geometry (each a fresh array that needs gradients). */
   private Map<String, NDArray> load(NDManager m, ProbeWeights weights) {
     if (!weights.geometry().equals(geometry) || weights.vocabulary().size() != vocabulary.size()) {
@@ -708,10 +736,10 @@ public final class ProbeTrainer {
       }
     }
     NDArray causal = m.create(maskData, new Shape(length, length));
-    float scale = (float) (1.0 / Math.sqrt(g.headDim()));
+    Constants c = new Constants(m, g);
     for (int l = 0; l < g.layers(); l++) {
       String b = "blk." + l + ".";
-      NDArray h = rmsNorm(x, p.get(b + "attn_norm.weight"));
+      NDArray h = rmsNorm(x, p.get(b + "attn_norm.weight"), c);
       NDArray q = h.matMul(p.get(b + "attn_q.weight").transpose()).reshape(batch, length, g.heads(), g.headDim());
       NDArray k = h.matMul(p.get(b + "attn_k.weight").transpose()).reshape(batch, length, g.kvHeads(), g.headDim());
       NDArray v = h.matMul(p.get(b + "attn_v.weight").transpose()).reshape(batch, length, g.kvHeads(), g.headDim());
@@ -721,19 +749,19 @@ public final class ProbeTrainer {
       NDArray qg = q.reshape(batch, length, g.kvHeads(), g.group(), g.headDim()).transpose(0, 2, 3, 1, 4);
       NDArray kt = k.transpose(0, 2, 3, 1).expandDims(2); // [B, KV, 1, hd, T]
       NDArray vg = v.transpose(0, 2, 1, 3).expandDims(2);
-      NDArray scores = qg.matMul(kt).mul(scale).add(causal);
+      NDArray scores = qg.matMul(kt).mul(c.scale).add(causal);
       NDArray attn = scores.softmax(-1).matMul(vg); // [B, KV, G, T, hd]
       if (decode != null) {
-        attn = decode.attend(l, qg, kt, vg, scale, attn);
+        attn = decode.attend(l, qg, kt, vg, c.scale, attn);
       }
       NDArray merged = attn.transpose(0, 3, 1, 2, 4).reshape(batch, length, (long) g.heads() * g.headDim());
       x = x.add(merged.matMul(p.get(b + "attn_output.weight").transpose()));
-      NDArray h2 = rmsNorm(x, p.get(b + "ffn_norm.weight"));
+      NDArray h2 = rmsNorm(x, p.get(b + "ffn_norm.weight"), c);
       NDArray gate = h2.matMul(p.get(b + "ffn_gate.weight").transpose());
       NDArray up = h2.matMul(p.get(b + "ffn_up.weight").transpose());
       x = x.add(gate.mul(Activation.sigmoid(gate)).mul(up).matMul(p.get(b + "ffn_down.weight").transpose()));
     }
-    return rmsNorm(x, p.get("output_norm.weight"));
+    return rmsNorm(x, p.get("output_norm.weight"), c);
   }
 
   /**
@@ -787,7 +815,7 @@ public final class ProbeTrainer {
     }
 
     /** {@code attn} ({@code [B, KV, G, T, hd]}) with the rows' outputs replaced by the policy's attention. */
-    NDArray attend(int layer, NDArray qg, NDArray kt, NDArray vg, float scale, NDArray attn) {
+    NDArray attend(int layer, NDArray qg, NDArray kt, NDArray vg, NDArray scale, NDArray attn) {
       ProbeGeometry g = geometry;
       NDArray qRows = pick.matMul(qg); // [B, KV, G, R, hd]
       NDArray sRows = qRows.matMul(kt).mul(scale); // [B, KV, G, R, T]
@@ -806,9 +834,29 @@ public final class ProbeTrainer {
     }
   }
 
-  private NDArray rmsNorm(NDArray x, NDArray weight) {
+  /**
+   * The scalars of the forward pass as arrays that live as long as the manager (until after the
+   * backward pass). Never pass a number to an NDArray operation of the graph: DJL wraps it in a
+   * tensor over a direct buffer and closes that at once, but the autograd graph keeps pointing at the
+   * buffer's memory (a product's backward multiplies by it, a power's uses its exponent); a garbage
+   * collection before the backward pass frees it and the gradient is computed with whatever the
+   * allocator wrote there: non-finite (a skipped step) or silently wrong ({@code GradientTest}).
+   */
+  private static final class Constants {
+    final NDArray scale;
+    final NDArray eps;
+    final NDArray minusHalf;
+
+    Constants(NDManager m, ProbeGeometry g) {
+      scale = m.create((float) (1.0 / Math.sqrt(g.headDim())));
+      eps = m.create(g.normEps());
+      minusHalf = m.create(-0.5f);
+    }
+  }
+
+  private static NDArray rmsNorm(NDArray x, NDArray weight, Constants c) {
     NDArray ms = x.square().mean(new int[] {-1}, true);
-    return x.mul(ms.add(geometry.normEps()).pow(-0.5)).mul(weight);
+    return x.mul(ms.add(c.eps).pow(c.minusHalf)).mul(weight);
   }
 
   private static NDArray rope(NDArray x, NDArray rotation, NDArray[] cosSin) {
