@@ -85,7 +85,8 @@ public final class ProbeTrainer {
    * @param startLength the curriculum's longest prompt at the start (minLength..maxLength)
    * @param fillerNumbers numbers in the haystack ({@link RulerGenerator#withFillerNumbers()})
    * @param startKeys how many needles of different keys {@code niah_multikey}, {@code
-   *     niah_multiquery} and {@code recall} samples have at the start of the curriculum (1..{@value RulerGenerator#KEYS}),
+   *     niah_multiquery} and {@code recall} samples have at the start of the curriculum
+   *     (1..{@value RulerGenerator#KEYS}),
    *     the distractor curriculum (see the class comment); {@value RulerGenerator#KEYS}, RULER's, for none
    */
   public record Options(int steps, int batch, int minLength, int maxLength, long seed, double learningRate, List<RulerTask> tasks,
@@ -106,7 +107,8 @@ public final class ProbeTrainer {
 
     /** Whether a task of the mix has distractor needles whose number the curriculum can grow. */
     boolean hasKeyedTask() {
-      return tasks.contains(RulerTask.NIAH_MULTIKEY) || tasks.contains(RulerTask.NIAH_MULTIQUERY) || tasks.contains(RulerTask.RECALL);
+      return tasks.contains(RulerTask.NIAH_MULTIKEY) || tasks.contains(RulerTask.NIAH_MULTIQUERY)
+          || tasks.contains(RulerTask.RECALL);
     }
 
     /** The options {@code ra train-probe} uses by default, for a seed and a number of steps. */
@@ -427,7 +429,8 @@ public final class ProbeTrainer {
         inputs[i] = tokens[i];
         next[i] = tokens[i + 1];
       }
-      NDArray hidden = forwardHidden(m, params, rotationMatrix(m), m.create(inputs, new Shape(1, length)), length, null).reshape(length, geometry.dim());
+      NDArray ids = m.create(inputs, new Shape(1, length));
+      NDArray hidden = forwardHidden(m, params, rotationMatrix(m), ids, length, null).reshape(length, geometry.dim());
       NDArray logp = hidden.matMul(params.get("token_embd.weight").transpose()).logSoftmax(-1);
       NDArray loss = logp.gather(m.create(next, new Shape(length, 1)), 1).sum().neg();
       beforeBackward.run();

@@ -141,8 +141,8 @@ class CurriculumTest {
 
   @Test
   void recallFollowsTheDistractorCurriculumUntilRulersFourKeysThenTakesTwoToEight() {
-    ProbeTrainer.Options o = new ProbeTrainer.Options(1000, 4, 100, 200, 1, 3e-3, List.of(RulerTask.INDUCTION, RulerTask.RECALL))
-        .startingWithKeys(2);
+    List<RulerTask> tasks = List.of(RulerTask.INDUCTION, RulerTask.RECALL);
+    ProbeTrainer.Options o = new ProbeTrainer.Options(1000, 4, 100, 200, 1, 3e-3, tasks).startingWithKeys(2);
     ProbeTrainer.Curriculum c = new ProbeTrainer.Curriculum(o);
     assertThat(c.keys).as("recall is a keyed task").isEqualTo(2);
     Random r = new Random(4);

@@ -23,7 +23,8 @@ class GradientTest {
   void aGarbageCollectionBetweenForwardAndBackwardChangesNoGradient() throws InterruptedException {
     ProbeGeometry tiny = new ProbeGeometry(2, 32, 4, 2, 8, 64, 512, 10000f, 1e-5f);
     ProbeTrainer trainer = new ProbeTrainer(tiny, ProbeVocabulary.build());
-    ProbeWeights w = trainer.train(new ProbeTrainer.Options(1, 2, 64, 64, 3, 1e-3, List.of(RulerTask.NIAH_SINGLE)), log -> { });
+    ProbeTrainer.Options oneStep = new ProbeTrainer.Options(1, 2, 64, 64, 3, 1e-3, List.of(RulerTask.NIAH_SINGLE));
+    ProbeWeights w = trainer.train(oneStep, log -> { });
     int[] tokens = new int[24];
     for (int i = 0; i < tokens.length; i++) {
       tokens[i] = 5 + (i * 37) % 200;
