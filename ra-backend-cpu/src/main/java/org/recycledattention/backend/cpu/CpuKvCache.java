@@ -301,16 +301,18 @@ final class CpuKvCache extends AbstractKvCache<LayerStore> {
       VectorMath.reduceGroup(p, n, group, curReduction, row, true);
     }
     // 4. weighted sum of values, same order
+    // (and the values of the next partial cache, each block's selected rows while it is in cache)
     float[] out = curOut;
     Arrays.fill(out, qOff, qOff + group * d, 0f);
-    first.accumulate(0, firstCount, p, n, 0, group, out, qOff, s);
-    if (secondCount > 0) {
-      main.accumulate(secondFrom, secondCount, p, n, firstCount, group, out, qOff, s);
-    }
     if (curStage && selected != null) {
       Rows next = store.staging[h];
-      next.gatherValues(main, selected, selected.length);
+      first.accumulateAndGather(firstCount, p, n, group, out, qOff, s, next, selected, selected.length);
       next.length = selected.length;
+    } else {
+      first.accumulate(0, firstCount, p, n, 0, group, out, qOff, s);
+    }
+    if (secondCount > 0) {
+      main.accumulate(secondFrom, secondCount, p, n, firstCount, group, out, qOff, s);
     }
   }
 

@@ -214,6 +214,18 @@ abstract sealed class Rows permits F32Rows, HalfRows {
   abstract void accumulate(int from, int count, float[] probs, int stride, int j0, int group,
       float[] out, int outOff, Scratch scratch);
 
+  /**
+   * {@link #accumulate} of rows {@code [0, count)}, and {@code into}'s values gathered from the rows
+   * {@code slots[0 .. selected)} (ascending, below {@code count}) as {@link #gatherValues} does.
+   * Stores that decode their values a block at a time override this to copy each block's selected
+   * rows while the block is in cache; this one accumulates, then gathers.
+   */
+  void accumulateAndGather(int count, float[] probs, int stride, int group, float[] out, int outOff, Scratch scratch,
+      Rows into, int[] slots, int selected) {
+    accumulate(0, count, probs, stride, 0, group, out, outOff, scratch);
+    into.gatherValues(this, slots, selected);
+  }
+
   /** Per-thread scratch of the kernel. */
   static final class Scratch {
     final float[] lanes = new float[VectorMath.lanes()];
