@@ -11,6 +11,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
+import sun.misc.Signal;
+import sun.misc.SignalHandler;
 
 /**
  * Runs the {@code ./ra} launcher of this working tree on the class path {@code mvn package} assembled
@@ -135,6 +137,14 @@ final class Launcher {
   }
 
   /** Whether util-linux {@code script} (a pseudo-terminal for a command) is installed. */
+  /** Whether this JVM ignores SIGINT (it then stays ignored in the processes it starts). */
+  static boolean sigintIgnored() {
+    Signal interrupt = new Signal("INT");
+    SignalHandler previous = Signal.handle(interrupt, SignalHandler.SIG_IGN);
+    Signal.handle(interrupt, previous);
+    return previous == SignalHandler.SIG_IGN;
+  }
+
   static boolean hasScript() {
     try {
       Process p = new ProcessBuilder("script", "--version").redirectErrorStream(true).start();
@@ -148,7 +158,14 @@ final class Launcher {
   /** {@code command} run on a pseudo-terminal by {@code script}: its output is the terminal's; what is written to stdin is typed. */
   static List<String> onTerminal(List<String> command) {
     StringBuilder line = new StringBuilder();
-    for (String word : command) {
+    List<String> words = new ArrayList<>();
+    if (sigintIgnored()) {
+      // a build started as a background job of a non-interactive shell (`mvn verify &`) ignores SIGINT, and so would
+      // everything it starts, Ctrl-C on the terminal included: GNU env restores the default first
+      words.addAll(List.of("env", "--default-signal=INT"));
+    }
+    words.addAll(command);
+    for (String word : words) {
       line.append(line.isEmpty() ? "" : " ").append('\'').append(word.replace("'", "'\\''")).append('\'');
     }
     return List.of("script", "--quiet", "--return", "--command", line.toString(), "/dev/null");

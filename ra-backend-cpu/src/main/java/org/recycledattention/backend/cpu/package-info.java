@@ -20,9 +20,11 @@
  * subtracted, then the weighted sum of value rows in the same order, 16 rows per pass with the
  * outputs held in registers. Scoring advances four key tiles for two query heads at once, and the
  * value pass two query heads at once (eight independent chains of fused multiply-adds; one chain
- * would be bound by their latency), without changing any result. f16 keys and values are decoded a
- * block at a time by the hardware conversion ({@code Float.float16ToFloat} in a loop C2 vectorises).
- * Attention over the
+ * would be bound by their latency), without changing any result. f16 and bf16 keys and values are
+ * widened to f32 in registers as they are loaded ({@link org.recycledattention.backend.cpu.HalfKernels}:
+ * integer lane operations, exact for every finite value); an f16 store that ever held an infinity or
+ * a NaN decodes a block at a time into scratch instead ({@code Float.float16ToFloat} in a loop C2
+ * vectorises), with the same results. Attention over the
  * same entries in the same order therefore gives bit-identical results whichever stores they come
  * from, and whatever the thread count: work is split by (query, KV head), never within one head.
  * The units run on the caller's kernel threads when a session lends them ({@code
@@ -37,8 +39,8 @@
  * org.recycledattention.backend.cpu.TopK}). Once a layer has been asked for a top-K, its next
  * single-query full step selects with the same parameters inside the attention units, head by head
  * on the threads that computed the scores; and once such a selection was gathered as the partial
- * cache, the units also gather the next one, keys right after the head's scoring pass and values
- * right after its value pass, while they are in cache. {@code topK} and {@code gatherPartial} then
+ * cache, the units also gather the next one: keys right after the head's selection, values during
+ * its value pass, block by block as the pass reads them. {@code topK} and {@code gatherPartial} then
  * hand over what was made (the same function of the same data, so nothing observable changes). A
  * gather copies runs of consecutive slots: whole value rows, and key tile rows as masked vector
  * lanes.
