@@ -84,8 +84,9 @@ public final class ProbeTrainer {
    * @param startTasks how many of the tasks the curriculum lets in at the start (1..tasks)
    * @param startLength the curriculum's longest prompt at the start (minLength..maxLength)
    * @param fillerNumbers numbers in the haystack ({@link RulerGenerator#withFillerNumbers()})
-   * @param startKeys how many needles of different keys {@code niah_multikey} and {@code
-   *     niah_multiquery} samples have at the start of the curriculum (1..{@value RulerGenerator#KEYS}),
+   * @param startKeys how many needles of different keys {@code niah_multikey}, {@code
+   *     niah_multiquery} and {@code recall} samples have at the start of the curriculum
+   *     (1..{@value RulerGenerator#KEYS}),
    *     the distractor curriculum (see the class comment); {@value RulerGenerator#KEYS}, RULER's, for none
    */
   public record Options(int steps, int batch, int minLength, int maxLength, long seed, double learningRate, List<RulerTask> tasks,
@@ -106,7 +107,8 @@ public final class ProbeTrainer {
 
     /** Whether a task of the mix has distractor needles whose number the curriculum can grow. */
     boolean hasKeyedTask() {
-      return tasks.contains(RulerTask.NIAH_MULTIKEY) || tasks.contains(RulerTask.NIAH_MULTIQUERY);
+      return tasks.contains(RulerTask.NIAH_MULTIKEY) || tasks.contains(RulerTask.NIAH_MULTIQUERY)
+          || tasks.contains(RulerTask.RECALL);
     }
 
     /** The options {@code ra train-probe} uses by default, for a seed and a number of steps. */
@@ -158,8 +160,9 @@ public final class ProbeTrainer {
 
   /**
    * Needles (keys, all asked) of a {@code recall} training sample, values listed in an {@code
-   * induction} one: drawn uniformly in this range, whatever the distractor curriculum's count (recall
-   * is where key matching is learnt, with more keys than RULER's four).
+   * induction} one: drawn uniformly in this range once the distractor curriculum has reached RULER's
+   * four keys (recall is where key matching is learnt, with more keys than RULER's four); before,
+   * {@code recall} follows that curriculum ({@link #keys}).
    */
   static final int RECALL_MIN_KEYS = 2;
   static final int RECALL_MAX_KEYS = 8;
@@ -409,6 +412,35 @@ public final class ProbeTrainer {
     }
   }
 
+  /**
+   * The gradient of the language-model loss of {@code tokens} (every next token, full attention)
+   * with respect to every parameter, with {@code beforeBackward} run between the forward and the
+   * backward pass: what a training step computes, for checking that the backward pass depends only
+   * on the forward pass (not on what the JVM does in between, e.g. a garbage collection).
+   */
+  Map<String, float[]> gradients(ProbeWeights weights, int[] tokens, Runnable beforeBackward) {
+    Engine engine = Engine.getEngine("PyTorch");
+    try (NDManager m = engine.newBaseManager(); GradientCollector collector = engine.newGradientCollector()) {
+      Map<String, NDArray> params = load(m, weights);
+      int length = tokens.length - 1;
+      long[] inputs = new long[length];
+      long[] next = new long[length];
+      for (int i = 0; i < length; i++) {
+        inputs[i] = tokens[i];
+        next[i] = tokens[i + 1];
+      }
+      NDArray ids = m.create(inputs, new Shape(1, length));
+      NDArray hidden = forwardHidden(m, params, rotationMatrix(m), ids, length, null).reshape(length, geometry.dim());
+      NDArray logp = hidden.matMul(params.get("token_embd.weight").transpose()).logSoftmax(-1);
+      NDArray loss = logp.gather(m.create(next, new Shape(length, 1)), 1).sum().neg();
+      beforeBackward.run();
+      collector.backward(loss);
+      Map<String, float[]> out = new LinkedHashMap<>();
+      params.forEach((name, p) -> out.put(name, p.getGradient().toFloatArray()));
+      return out;
+    }
+  }
+
   /** {@code weights} as parameters of this trainer's geometry (each a fresh array that needs gradients). */
   private Map<String, NDArray> load(NDManager m, ProbeWeights weights) {
     if (!weights.geometry().equals(geometry) || weights.vocabulary().size() != vocabulary.size()) {
@@ -451,6 +483,26 @@ public final class ProbeTrainer {
 
   /** Mixed into the seed for the training data's generator, so training and evaluation samples differ. */
   private static final long TRAINING_SEED_MIX = 0x7261_7472_6169_6EL;
+
+  /**
+   * Needles of different keys (values, for {@code induction}) of a training sample of {@code task}:
+   * the distractor curriculum's draw for {@code niah_multikey} and {@code niah_multiquery}, and for
+   * {@code recall} while that curriculum is below RULER's {@value RulerGenerator#KEYS} (key matching
+   * starts with few keys there too); then, and always for {@code induction}, uniform in {@value
+   * #RECALL_MIN_KEYS}..{@value #RECALL_MAX_KEYS}.
+   */
+  static int keys(RulerTask task, Curriculum curriculum, Random random) {
+    return switch (task) {
+      case NIAH_MULTIKEY, NIAH_MULTIQUERY -> curriculum.keys(random);
+      case RECALL -> curriculum.keys < RulerGenerator.KEYS ? curriculum.keys(random) : anyKeys(random);
+      case INDUCTION -> anyKeys(random);
+      default -> RulerGenerator.KEYS;
+    };
+  }
+
+  private static int anyKeys(Random random) {
+    return RECALL_MIN_KEYS + random.nextInt(RECALL_MAX_KEYS - RECALL_MIN_KEYS + 1);
+  }
 
   /** The competence-based curriculum (see the class comment). */
   static final class Curriculum {
@@ -522,11 +574,7 @@ public final class ProbeTrainer {
       tasks.add(task);
       // needle depth uniform in [0, 1]: the model must find it anywhere, not just copy what precedes the question
       double depth = random.nextDouble();
-      int keys = switch (task) {
-        case NIAH_MULTIKEY, NIAH_MULTIQUERY -> curriculum.keys(random);
-        case RECALL, INDUCTION -> RECALL_MIN_KEYS + random.nextInt(RECALL_MAX_KEYS - RECALL_MIN_KEYS + 1);
-        default -> RulerGenerator.KEYS;
-      };
+      int keys = keys(task, curriculum, random);
       TaskSample sample = generator.generateAtDepth(task, promptLength, firstIndex + b, depth, keys);
       int[] prompt = tokenizer.encode(sample.prompt(), true);
       int[] whole = tokenizer.encode(sample.prompt() + sample.answerText(), true);
@@ -691,10 +739,10 @@ public final class ProbeTrainer {
       }
     }
     NDArray causal = m.create(maskData, new Shape(length, length));
-    float scale = (float) (1.0 / Math.sqrt(g.headDim()));
+    Constants c = new Constants(m, g);
     for (int l = 0; l < g.layers(); l++) {
       String b = "blk." + l + ".";
-      NDArray h = rmsNorm(x, p.get(b + "attn_norm.weight"));
+      NDArray h = rmsNorm(x, p.get(b + "attn_norm.weight"), c);
       NDArray q = h.matMul(p.get(b + "attn_q.weight").transpose()).reshape(batch, length, g.heads(), g.headDim());
       NDArray k = h.matMul(p.get(b + "attn_k.weight").transpose()).reshape(batch, length, g.kvHeads(), g.headDim());
       NDArray v = h.matMul(p.get(b + "attn_v.weight").transpose()).reshape(batch, length, g.kvHeads(), g.headDim());
@@ -704,19 +752,19 @@ public final class ProbeTrainer {
       NDArray qg = q.reshape(batch, length, g.kvHeads(), g.group(), g.headDim()).transpose(0, 2, 3, 1, 4);
       NDArray kt = k.transpose(0, 2, 3, 1).expandDims(2); // [B, KV, 1, hd, T]
       NDArray vg = v.transpose(0, 2, 1, 3).expandDims(2);
-      NDArray scores = qg.matMul(kt).mul(scale).add(causal);
+      NDArray scores = qg.matMul(kt).mul(c.scale).add(causal);
       NDArray attn = scores.softmax(-1).matMul(vg); // [B, KV, G, T, hd]
       if (decode != null) {
-        attn = decode.attend(l, qg, kt, vg, scale, attn);
+        attn = decode.attend(l, qg, kt, vg, c.scale, attn);
       }
       NDArray merged = attn.transpose(0, 3, 1, 2, 4).reshape(batch, length, (long) g.heads() * g.headDim());
       x = x.add(merged.matMul(p.get(b + "attn_output.weight").transpose()));
-      NDArray h2 = rmsNorm(x, p.get(b + "ffn_norm.weight"));
+      NDArray h2 = rmsNorm(x, p.get(b + "ffn_norm.weight"), c);
       NDArray gate = h2.matMul(p.get(b + "ffn_gate.weight").transpose());
       NDArray up = h2.matMul(p.get(b + "ffn_up.weight").transpose());
       x = x.add(gate.mul(Activation.sigmoid(gate)).mul(up).matMul(p.get(b + "ffn_down.weight").transpose()));
     }
-    return rmsNorm(x, p.get("output_norm.weight"));
+    return rmsNorm(x, p.get("output_norm.weight"), c);
   }
 
   /**
@@ -770,7 +818,7 @@ public final class ProbeTrainer {
     }
 
     /** {@code attn} ({@code [B, KV, G, T, hd]}) with the rows' outputs replaced by the policy's attention. */
-    NDArray attend(int layer, NDArray qg, NDArray kt, NDArray vg, float scale, NDArray attn) {
+    NDArray attend(int layer, NDArray qg, NDArray kt, NDArray vg, NDArray scale, NDArray attn) {
       ProbeGeometry g = geometry;
       NDArray qRows = pick.matMul(qg); // [B, KV, G, R, hd]
       NDArray sRows = qRows.matMul(kt).mul(scale); // [B, KV, G, R, T]
@@ -789,9 +837,29 @@ public final class ProbeTrainer {
     }
   }
 
-  private NDArray rmsNorm(NDArray x, NDArray weight) {
+  /**
+   * The scalars of the forward pass as arrays that live as long as the manager (until after the
+   * backward pass). Never pass a number to an NDArray operation of the graph: DJL wraps it in a
+   * tensor over a direct buffer and closes that at once, but the autograd graph keeps pointing at the
+   * buffer's memory (a product's backward multiplies by it, a power's uses its exponent); a garbage
+   * collection before the backward pass frees it and the gradient is computed with whatever the
+   * allocator wrote there: non-finite (a skipped step) or silently wrong ({@code GradientTest}).
+   */
+  private static final class Constants {
+    final NDArray scale;
+    final NDArray eps;
+    final NDArray minusHalf;
+
+    Constants(NDManager m, ProbeGeometry g) {
+      scale = m.create((float) (1.0 / Math.sqrt(g.headDim())));
+      eps = m.create(g.normEps());
+      minusHalf = m.create(-0.5f);
+    }
+  }
+
+  private static NDArray rmsNorm(NDArray x, NDArray weight, Constants c) {
     NDArray ms = x.square().mean(new int[] {-1}, true);
-    return x.mul(ms.add(geometry.normEps()).pow(-0.5)).mul(weight);
+    return x.mul(ms.add(c.eps).pow(c.minusHalf)).mul(weight);
   }
 
   private static NDArray rope(NDArray x, NDArray rotation, NDArray[] cosSin) {

@@ -138,4 +138,34 @@ class CurriculumTest {
     }
     assertThat(step).isLessThan(30);
   }
+
+  @Test
+  void recallFollowsTheDistractorCurriculumUntilRulersFourKeysThenTakesTwoToEight() {
+    List<RulerTask> tasks = List.of(RulerTask.INDUCTION, RulerTask.RECALL);
+    ProbeTrainer.Options o = new ProbeTrainer.Options(1000, 4, 100, 200, 1, 3e-3, tasks).startingWithKeys(2);
+    ProbeTrainer.Curriculum c = new ProbeTrainer.Curriculum(o);
+    assertThat(c.keys).as("recall is a keyed task").isEqualTo(2);
+    Random r = new Random(4);
+    Set<Integer> recall = new TreeSet<>();
+    Set<Integer> induction = new TreeSet<>();
+    for (int i = 0; i < 300; i++) {
+      recall.add(ProbeTrainer.keys(RulerTask.RECALL, c, r));
+      induction.add(ProbeTrainer.keys(RulerTask.INDUCTION, c, r));
+    }
+    assertThat(recall).containsExactly(2);
+    assertThat(induction).as("induction's list length is not a key count").containsExactly(2, 3, 4, 5, 6, 7, 8);
+    c.keys = 3;
+    recall.clear();
+    for (int i = 0; i < 300; i++) {
+      recall.add(ProbeTrainer.keys(RulerTask.RECALL, c, r));
+    }
+    assertThat(recall).containsExactly(2, 3);
+    c.keys = 4;
+    recall.clear();
+    for (int i = 0; i < 300; i++) {
+      recall.add(ProbeTrainer.keys(RulerTask.RECALL, c, r));
+    }
+    assertThat(recall).containsExactly(2, 3, 4, 5, 6, 7, 8);
+    assertThat(ProbeTrainer.keys(RulerTask.NIAH_SINGLE, c, r)).isEqualTo(4);
+  }
 }

@@ -91,9 +91,10 @@ public final class TrainProbeCommand extends Subcommand {
   String curriculumStart;
 
   @Option(names = "--keys-start", paramLabel = "N", defaultValue = "" + RulerGenerator.KEYS,
-      description = {"The distractor curriculum: niah_multikey and niah_multiquery samples start with N needles of different keys and get one more",
-          "each time the curriculum advances once every task has joined, up to RULER's " + RulerGenerator.KEYS
-          + "; the prompts grow only after that (default: ${DEFAULT-VALUE}, none)."})
+      description = {"The distractor curriculum: niah_multikey, niah_multiquery and recall samples start with",
+          "N needles of different keys and get one more each time the curriculum advances once every task",
+          "has joined, up to RULER's " + RulerGenerator.KEYS + " (recall then 2-8); the prompts grow only after that",
+          "(default: ${DEFAULT-VALUE}, none)."})
   int keysStart;
 
   @Option(names = "--checkpoint-every", paramLabel = "N", defaultValue = "0",
