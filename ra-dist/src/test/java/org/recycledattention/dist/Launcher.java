@@ -11,8 +11,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
-import sun.misc.Signal;
-import sun.misc.SignalHandler;
 
 /**
  * Runs the {@code ./ra} launcher of this working tree on the class path {@code mvn package} assembled
@@ -137,13 +135,24 @@ final class Launcher {
   }
 
   /** Whether util-linux {@code script} (a pseudo-terminal for a command) is installed. */
-  /** Whether this JVM ignores SIGINT (it then stays ignored in the processes it starts). */
+  /**
+   * Whether this process ignores SIGINT (it then stays ignored in the processes it starts): bit 1 of
+   * {@code SigIgn} in Linux's {@code /proc/self/status}. Read, not probed: setting a handler to see
+   * the old one would leave the signal ignored.
+   */
   static boolean sigintIgnored() {
-    Signal interrupt = new Signal("INT");
-    SignalHandler previous = Signal.handle(interrupt, SignalHandler.SIG_IGN);
-    Signal.handle(interrupt, previous);
-    return previous == SignalHandler.SIG_IGN;
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+        if (line.startsWith("SigIgn:")) {
+          return (Long.parseLong(line.substring("SigIgn:".length()).trim(), 16) & 2) != 0;
+        }
+      }
+    } catch (IOException | NumberFormatException e) {
+      // not Linux: assume the default disposition
+    }
+    return false;
   }
+
 
   static boolean hasScript() {
     try {
