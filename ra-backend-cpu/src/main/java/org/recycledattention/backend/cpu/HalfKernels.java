@@ -4,7 +4,6 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -13,7 +12,7 @@ import jdk.incubator.vector.VectorSpecies;
  * the other way, decoding a block into f32 scratch ({@link VectorMath#decodeF16}, which the JIT turns
  * into the hardware conversion) and running the f32 kernel on it, stores and reloads every element;
  * on a 2-core Zen 4 that round trip made the kernels 1.6-2x slower than this, with keys and values in
- * L2 (the JMH-free loop {@code FusedBench} in the performance log).
+ * L2 (docs/performance-log.md, 2026-12-06 session 6).
  *
  * <p>The widening: bf16 is the upper half of an f32 (a shift). f16 is moved into f32 bit positions
  * (sign to bit 31, exponent and fraction to bits 13..27) and multiplied by 2<sup>112</sup>, the
@@ -26,9 +25,8 @@ import jdk.incubator.vector.VectorSpecies;
 final class HalfKernels {
   private static final VectorSpecies<Float> SPECIES = VectorMath.SPECIES;
   private static final int LANES = SPECIES.length();
-  private static final VectorSpecies<Integer> INTS = SPECIES.withLanes(int.class);
-  /** Shorts of one float vector's lane count; {@code null} where no such shape exists (fewer than 4 lanes). */
-  private static final VectorSpecies<Short> SHORTS = LANES >= 4 ? VectorSpecies.of(short.class, VectorShape.forBitSize(LANES * Short.SIZE)) : null;
+  private static final VectorSpecies<Integer> INTS = VectorMath.INTS;
+  private static final VectorSpecies<Short> SHORTS = VectorMath.SHORTS;
   /** 2^(127 - 15): an f16's exponent and fraction placed in an f32, times this, is its value. */
   private static final float F16_TO_F32 = 0x1p112f;
   /** Bits of a sign-extended f16 shifted left by 13 that an f32 keeps: sign, exponent and fraction. */

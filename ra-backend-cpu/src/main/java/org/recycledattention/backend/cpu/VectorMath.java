@@ -26,9 +26,9 @@ import org.recycledattention.api.plan.GroupReduction;
 final class VectorMath {
   static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
   private static final int LANES = SPECIES.length();
-  private static final VectorSpecies<Integer> INTS = SPECIES.withLanes(int.class);
+  static final VectorSpecies<Integer> INTS = SPECIES.withLanes(int.class);
   /** Shorts of one float vector's lane count; {@code null} where no such shape exists (fewer than 4 lanes). */
-  private static final VectorSpecies<Short> SHORTS = LANES >= 4 ? VectorSpecies.of(short.class, VectorShape.forBitSize(LANES * Short.SIZE)) : null;
+  static final VectorSpecies<Short> SHORTS = LANES >= 4 ? VectorSpecies.of(short.class, VectorShape.forBitSize(LANES * Short.SIZE)) : null;
 
   private VectorMath() {}
 
