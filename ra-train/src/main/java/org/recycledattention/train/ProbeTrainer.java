@@ -108,7 +108,7 @@ public final class ProbeTrainer {
     /** Whether a task of the mix has distractor needles whose number the curriculum can grow. */
     boolean hasKeyedTask() {
       return tasks.contains(RulerTask.NIAH_MULTIKEY) || tasks.contains(RulerTask.NIAH_MULTIQUERY)
-          || tasks.contains(RulerTask.RECALL);
+          || tasks.contains(RulerTask.RECALL) || tasks.contains(RulerTask.ECHO);
     }
 
     /** The options {@code ra train-probe} uses by default, for a seed and a number of steps. */
@@ -494,7 +494,7 @@ public final class ProbeTrainer {
   static int keys(RulerTask task, Curriculum curriculum, Random random) {
     return switch (task) {
       case NIAH_MULTIKEY, NIAH_MULTIQUERY -> curriculum.keys(random);
-      case RECALL -> curriculum.keys < RulerGenerator.KEYS ? curriculum.keys(random) : anyKeys(random);
+      case RECALL, ECHO -> curriculum.keys < RulerGenerator.KEYS ? curriculum.keys(random) : anyKeys(random);
       case INDUCTION -> anyKeys(random);
       default -> RulerGenerator.KEYS;
     };

@@ -188,7 +188,8 @@ public final class RulerGenerator {
       case VT -> variableTracking(r, depth, numbers);
       case CWE -> commonWords(r);
       case FWE -> frequentWords(r);
-      case RECALL -> recall(r, depth, keys, numbers);
+      case RECALL -> recall(r, depth, keys, numbers, false);
+      case ECHO -> recall(r, depth, keys, numbers, true);
       case INDUCTION -> induction(r, depth, keys, numbers);
     };
   }
@@ -332,8 +333,12 @@ public final class RulerGenerator {
    * next after its second. Every pair of the pool is the second pair of one value and the third of
    * another, so a model must copy the asked key's own value: find it by the key, then follow it (the
    * token after the previous answer token, where that token is a value's second pair).
+   *
+   * <p>With {@code echo} ({@link RulerTask#ECHO}) each question is the needle's own sentence,
+   * {@code One of the special magic numbers for K is: V.}, and no value token occurs twice (as in
+   * {@code induction}): the first value token is the one choice the key makes, the rest is a copy.
    */
-  private static Builder recall(Random r, double depth, int keys, boolean numbers) {
+  private static Builder recall(Random r, double depth, int keys, boolean numbers, boolean echo) {
     Set<String> keySet = new LinkedHashSet<>();
     while (keySet.size() < keys) {
       keySet.add(key(r));
@@ -341,8 +346,16 @@ public final class RulerGenerator {
     List<String> keyList = new ArrayList<>(keySet);
     List<Integer> firsts = shuffled(10, 100, r);
     List<Integer> pool = shuffled(0, 100, r);
+    List<Integer> lastDigits = echo ? shuffled(0, 10, r) : List.of();
     List<String> values = new ArrayList<>();
     for (int k = 0; k < keys; k++) {
+      if (echo) {
+        // no token twice (last digits while there are ten): once the first value token is found by
+        // the key, an induction head copies the rest, so the key is the only thing to learn
+        int last = k < lastDigits.size() ? lastDigits.get(k) : r.nextInt(10);
+        values.add(String.format(Locale.ROOT, "%02d%02d%02d%d", firsts.get(k), pool.get(2 * k), pool.get(2 * k + 1), last));
+        continue;
+      }
       // one key: no pool to share, the third pair is the pool's next all the same (never the second)
       int third = pool.get((k + 1) % Math.max(2, keys));
       values.add(String.format(Locale.ROOT, "%02d%02d%02d%d", firsts.get(k), pool.get(k), third, r.nextInt(10)));
@@ -366,7 +379,8 @@ public final class RulerGenerator {
     StringBuilder queries = new StringBuilder();
     for (int i = 0; i < keys; i++) {
       int k = asked.get(i);
-      queries.append(i == 0 ? "" : " ").append("The special magic number for ").append(keyList.get(k)).append(" mentioned in the provided text is");
+      queries.append(i == 0 ? "" : " ").append(echo ? "One of the special magic numbers for " : "The special magic number for ").append(keyList.get(k))
+          .append(echo ? " is:" : " mentioned in the provided text is");
       if (i < keys - 1) {
         queries.append(' ').append(values.get(k)).append('.');
       }

@@ -6,7 +6,7 @@ import org.recycledattention.api.config.ConfigException;
 
 /**
  * The task families. Names are the CLI's ({@code --tasks niah_single,vt}). The first seven are
- * RULER's; {@link #RECALL} and {@link #INDUCTION} are this project's, made for training (see there).
+ * RULER's; {@link #RECALL}, {@link #INDUCTION} and {@link #ECHO} are this project's, made for training (see there).
  */
 public enum RulerTask {
   NIAH_SINGLE, NIAH_MULTIKEY, NIAH_MULTIVALUE, NIAH_MULTIQUERY, VT, CWE, FWE,
@@ -24,7 +24,17 @@ public enum RulerTask {
    * the previous answer token ({@link RulerGenerator}). A warm-up for the copying that the needle
    * tasks need once they have found their value.
    */
-  INDUCTION;
+  INDUCTION,
+  /**
+   * {@link #RECALL} with every question in the needles' own words (not RULER's): {@code One of the
+   * special magic numbers for K is: V.}, the needles repeated in a random order with the values left
+   * to the model. The key stands as far before the value in a question as in its needle, so one
+   * look-back (the value's position to its key, three tokens back) serves both sides of the match,
+   * where {@code recall}'s question puts the key seven tokens before its value; and no value token
+   * occurs twice, so only the first one needs the key, the rest is an induction head's copy. A first
+   * rung for key matching ({@link RulerGenerator}).
+   */
+  ECHO;
 
   public String id() {
     return name().toLowerCase(Locale.ROOT);

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
@@ -190,6 +191,37 @@ class RulerGeneratorTest {
     TaskSample long600 = gen.generate(RulerTask.RECALL, 600, 0, 1);
     assertThat(long600.prompt()).contains("The grass is green");
     assertThat(needles(long600)).isEqualTo(RulerGenerator.KEYS);
+  }
+
+  @Test
+  void echoAsksEveryKeyInItsNeedlesOwnWordsAndIsOtherwiseRecall() {
+    for (int keys : new int[] {1, 2, 5, 8}) {
+      TaskSample echo = gen.generateAtDepth(RulerTask.ECHO, 10, 4, 0.5, keys);
+      String queries = echo.prompt().substring(echo.prompt().lastIndexOf('\n') + 1);
+      // every question is a needle's sentence: the shown ones whole, the last one up to its value
+      Matcher needle = Pattern.compile("One of the special magic numbers for ([a-z]+-[a-z]+) is: (\\d{7})\\.").matcher(echo.prompt());
+      Map<String, String> valueOf = new LinkedHashMap<>();
+      while (needle.find() && needle.start() < echo.prompt().lastIndexOf('\n')) {
+        valueOf.put(needle.group(1), needle.group(2));
+      }
+      assertThat(valueOf).hasSize(keys);
+      assertThat(queries).doesNotContain("mentioned").endsWith(" is:");
+      assertThat(queries.split("One of the special magic numbers for ", -1)).hasSize(keys + 1);
+      Matcher asked = Pattern.compile("for ([a-z]+-[a-z]+) is:( (\\d{7})\\.)?").matcher(queries);
+      List<String> askedKeys = new ArrayList<>();
+      while (asked.find()) {
+        askedKeys.add(asked.group(1));
+        String value = asked.group(3) != null ? asked.group(3) : echo.answers().get(0);
+        assertThat(value).as("value asked for %s", asked.group(1)).isEqualTo(valueOf.get(asked.group(1)));
+      }
+      assertThat(askedKeys).containsExactlyInAnyOrderElementsOf(valueOf.keySet());
+      assertThat(echo.shownAnswers()).hasSize(keys - 1);
+      List<String> tokens = new ArrayList<>();
+      for (String v : valueOf.values()) {
+        tokens.addAll(List.of("_" + v.substring(0, 2), v.substring(2, 4), v.substring(4, 6), "d" + v.substring(6)));
+      }
+      assertThat(tokens).as("value tokens of %s", valueOf).doesNotHaveDuplicates();
+    }
   }
 
   @Test
