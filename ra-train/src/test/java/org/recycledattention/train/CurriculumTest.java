@@ -168,4 +168,23 @@ class CurriculumTest {
     assertThat(recall).containsExactly(2, 3, 4, 5, 6, 7, 8);
     assertThat(ProbeTrainer.keys(RulerTask.NIAH_SINGLE, c, r)).isEqualTo(4);
   }
+
+  @Test
+  void echoIsAKeyedTaskWithRecallsKeyCounts() {
+    ProbeTrainer.Options o = new ProbeTrainer.Options(1000, 4, 100, 200, 1, 3e-3, List.of(RulerTask.ECHO)).startingWithKeys(2);
+    ProbeTrainer.Curriculum c = new ProbeTrainer.Curriculum(o);
+    assertThat(c.keys).as("echo is a keyed task").isEqualTo(2);
+    Random r = new Random(5);
+    Set<Integer> echo = new TreeSet<>();
+    for (int i = 0; i < 300; i++) {
+      echo.add(ProbeTrainer.keys(RulerTask.ECHO, c, r));
+    }
+    assertThat(echo).containsExactly(2);
+    c.keys = 4;
+    echo.clear();
+    for (int i = 0; i < 300; i++) {
+      echo.add(ProbeTrainer.keys(RulerTask.ECHO, c, r));
+    }
+    assertThat(echo).containsExactly(2, 3, 4, 5, 6, 7, 8);
+  }
 }
