@@ -31,7 +31,7 @@ class InterruptionTest {
     // context 64 finishes within a few seconds; context 60000 then runs for much longer (8,000 tokens: with 2,000 it
     // could end within a second of the 51% the test waits for, before the signal arrives)
     List<String> cmd = new ArrayList<>();
-    if (sigintIgnored()) {
+    if (Sigint.ignored()) {
       // a build started as a background job of a non-interactive shell (`mvn verify &`) ignores SIGINT; the child would
       // inherit that, and a JVM keeps an ignored SIGINT ignored: GNU env restores the default before it starts java
       assumeTrue(envRestoresSignals(),
@@ -88,25 +88,6 @@ class InterruptionTest {
       assertThat(files.map(f -> f.getFileName().toString())).as("no chart, no temporary file").containsExactlyInAnyOrder("bench.json", "bench.md");
     }
   }
-
-  /**
-   * Whether this process ignores SIGINT (it then stays ignored in the processes it starts): bit 1 of
-   * {@code SigIgn} in Linux's {@code /proc/self/status}. Read, not probed: setting a handler to see
-   * the old one would leave the signal ignored.
-   */
-  private static boolean sigintIgnored() {
-    try {
-      for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-        if (line.startsWith("SigIgn:")) {
-          return (Long.parseLong(line.substring("SigIgn:".length()).trim(), 16) & 2) != 0;
-        }
-      }
-    } catch (IOException | NumberFormatException e) {
-      // not Linux: assume the default disposition
-    }
-    return false;
-  }
-
 
   private static boolean envRestoresSignals() throws Exception {
     Process env = new ProcessBuilder("env", "--default-signal=INT", "true").redirectErrorStream(true).start();

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
+import org.recycledattention.cli.Sigint;
 
 /**
  * Runs the {@code ./ra} launcher of this working tree on the class path {@code mvn package} assembled
@@ -135,25 +136,6 @@ final class Launcher {
   }
 
   /** Whether util-linux {@code script} (a pseudo-terminal for a command) is installed. */
-  /**
-   * Whether this process ignores SIGINT (it then stays ignored in the processes it starts): bit 1 of
-   * {@code SigIgn} in Linux's {@code /proc/self/status}. Read, not probed: setting a handler to see
-   * the old one would leave the signal ignored.
-   */
-  static boolean sigintIgnored() {
-    try {
-      for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-        if (line.startsWith("SigIgn:")) {
-          return (Long.parseLong(line.substring("SigIgn:".length()).trim(), 16) & 2) != 0;
-        }
-      }
-    } catch (IOException | NumberFormatException e) {
-      // not Linux: assume the default disposition
-    }
-    return false;
-  }
-
-
   static boolean hasScript() {
     try {
       Process p = new ProcessBuilder("script", "--version").redirectErrorStream(true).start();
@@ -168,7 +150,7 @@ final class Launcher {
   static List<String> onTerminal(List<String> command) {
     StringBuilder line = new StringBuilder();
     List<String> words = new ArrayList<>();
-    if (sigintIgnored()) {
+    if (Sigint.ignored()) {
       // a build started as a background job of a non-interactive shell (`mvn verify &`) ignores SIGINT, and so would
       // everything it starts, Ctrl-C on the terminal included: GNU env restores the default first
       words.addAll(List.of("env", "--default-signal=INT"));
