@@ -48,6 +48,11 @@ class LauncherTest {
     return r.err().matches("(?s).*\rbench +[0-9]+%.*") || r.out().matches("(?s).*\rbench +[0-9]+%.*");
   }
 
+  /** Without a terminal the bar writes whole lines: the first at once. */
+  private static boolean plainProgressShown(Running r) {
+    return r.err().matches("(?s)(.*\n)?bench +[0-9]+%.*\n.*");
+  }
+
   // ------------------------------------------------------------------------------ item 4: the terminal
 
   @Test
@@ -67,7 +72,7 @@ class LauncherTest {
   @Test
   void sigtermToTheLauncherStopsTheJvmWhichSaysWhatWasDone() throws Exception {
     try (Running r = Launcher.start(Launcher.builder(dir, Launcher.ra(LONG_BENCH), Map.of()))) {
-      r.waitFor("the progress bar", 90, LauncherTest::progressShown);
+      r.waitFor("the first progress line", 90, LauncherTest::plainProgressShown);
       List<ProcessHandle> descendants = r.process.descendants().toList();
       try {
         new ProcessBuilder("kill", "-TERM", Long.toString(r.process.pid())).start().waitFor();
@@ -82,6 +87,20 @@ class LauncherTest {
         descendants.forEach(ProcessHandle::destroyForcibly);
       }
     }
+  }
+
+  @Test
+  void withoutATerminalProgressIsWholeLinesNotRedraws() throws Exception {
+    // a log file: the bar redrawn every 250 ms with \r would add a line each time (megabytes for a training run)
+    Run bench = Launcher.run(dir, Map.of(), "bench", "--model", model.toString(), "--contexts", "64", "--policies", "full", "--decode-tokens", "4",
+        "--rounds", "2", "--out", dir.resolve("bench").toString());
+    assertThat(bench.exitCode()).as(bench.err()).isZero();
+    assertThat(bench.err()).doesNotContain("\r").containsPattern("(?m)^bench +0%").containsPattern("(?m)^bench +100%");
+    Run train = Launcher.run(dir, Map.of(), "train-probe", "--out", dir.resolve("probe.gguf").toString(), "--steps", "3", "--batch", "1",
+        "--min-length", "64", "--geometry", "layers=1,dim=16,heads=1,kv-heads=1,head-dim=16,ffn=16", "--tasks", "niah_single", "--type", "f32");
+    assertThat(train.exitCode()).as(train.err()).isZero();
+    // train-probe logs its own lines; the bar writes none
+    assertThat(train.err()).doesNotContain("\r").contains("step 3 of 3: loss").doesNotContainPattern("(?m)^train-probe +[0-9]+%");
   }
 
   @Test

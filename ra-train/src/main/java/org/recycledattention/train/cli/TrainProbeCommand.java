@@ -241,7 +241,8 @@ public final class TrainProbeCommand extends Subcommand {
     }, "ra-train-stop");
     Runtime.getRuntime().addShutdownHook(hook);
     TrainingCurves curve = curves == null ? null : new TrainingCurves(curves, maxLength);
-    try (ProgressBar bar = EvalSupport.progress("train-probe", steps)) {
+    // without a terminal the loop logs its own lines (every LOG_EVERY steps), the bar none
+    try (ProgressBar bar = EvalSupport.progress("train-probe", steps, false)) {
       weights = trainer.train(options, log -> {
         if (curve != null) {
           curve.add(log);
