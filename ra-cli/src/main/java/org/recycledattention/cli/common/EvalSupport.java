@@ -14,7 +14,6 @@ import java.util.Map;
 import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
-import me.tongfei.progressbar.ProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBarStyle;
 import org.recycledattention.api.config.ConfigKeys;
 import org.recycledattention.api.config.ProviderConfig;
@@ -151,14 +150,20 @@ public final class EvalSupport {
    * A progress bar on stderr. When the user watches a terminal ({@link System#console()}: stdin and
    * stdout are one; the launcher pipes stderr through its filter, so stderr itself never is) it
    * redraws in place every 250 ms; otherwise (a log file, a pipe, CI) it writes whole lines instead,
-   * the first state, one every {@value #PLAIN_PROGRESS_EVERY_MILLIS} ms and the last, or nothing when
+   * the first state, one at every tenth of the work, one after {@value #PLAIN_PROGRESS_EVERY_MILLIS} ms
+   * without a line and the last, or nothing when
    * {@code plainLines} is false (a command that logs lines of its own).
    */
   public static ProgressBar progress(String task, long max, boolean plainLines) {
-    ProgressBarConsumer consumer = System.console() != null ? new ConsoleProgressBarConsumer(System.err)
-        : new PlainProgressLines(System.err, plainLines ? PLAIN_PROGRESS_EVERY_MILLIS : -1, System::currentTimeMillis);
-    return new ProgressBarBuilder().setTaskName(task).setInitialMax(max).setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(250)
-        .setConsumer(consumer).continuousUpdate().build();
+    if (System.console() != null) {
+      return new ProgressBarBuilder().setTaskName(task).setInitialMax(max).setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(250)
+          .setConsumer(new ConsoleProgressBarConsumer(System.err)).continuousUpdate().build();
+    }
+    PlainProgressLines plain = new PlainProgressLines(System.err, plainLines ? PLAIN_PROGRESS_EVERY_MILLIS : -1, System::currentTimeMillis);
+    ProgressBar bar = new ProgressBarBuilder().setTaskName(task).setInitialMax(max).setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(250)
+        .setConsumer(plain).continuousUpdate().build();
+    plain.follow(() -> bar.getMax() <= 0 ? -1 : (int) Math.min(100, bar.getCurrent() * 100 / bar.getMax()));
+    return bar;
   }
 
   /**

@@ -30,6 +30,19 @@ class PlainProgressLinesTest {
   }
 
   @Test
+  void writesALineAtEveryTenthOfTheWork() {
+    int[] percent = {0};
+    PlainProgressLines lines = new PlainProgressLines(out, 60_000, () -> now).follow(() -> percent[0]);
+    for (int p = 0; p <= 25; p += 5) {
+      percent[0] = p;
+      now += 250;
+      lines.accept("task " + p + "%");
+    }
+    lines.close();
+    assertThat(written()).isEqualTo("task 0%\ntask 10%\ntask 20%\ntask 25%\n");
+  }
+
+  @Test
   void theLastStateIsNotWrittenTwice() {
     PlainProgressLines lines = new PlainProgressLines(out, 1000, () -> now);
     lines.accept("a");
