@@ -151,17 +151,17 @@ public final class EvalSupport {
    * stdout are one; the launcher pipes stderr through its filter, so stderr itself never is) it
    * redraws in place every 250 ms; otherwise (a log file, a pipe, CI) it writes whole lines instead,
    * the first state, one at every tenth of the work, one after {@value #PLAIN_PROGRESS_EVERY_MILLIS} ms
-   * without a line and the last, or nothing when
-   * {@code plainLines} is false (a command that logs lines of its own).
+   * without a line and the last, or nothing when {@code plainLines} is false (a command that logs
+   * lines of its own).
    */
   public static ProgressBar progress(String task, long max, boolean plainLines) {
+    ProgressBarBuilder builder = new ProgressBarBuilder().setTaskName(task).setInitialMax(max).setStyle(ProgressBarStyle.ASCII)
+        .setUpdateIntervalMillis(250).continuousUpdate();
     if (System.console() != null) {
-      return new ProgressBarBuilder().setTaskName(task).setInitialMax(max).setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(250)
-          .setConsumer(new ConsoleProgressBarConsumer(System.err)).continuousUpdate().build();
+      return builder.setConsumer(new ConsoleProgressBarConsumer(System.err)).build();
     }
     PlainProgressLines plain = new PlainProgressLines(System.err, plainLines ? PLAIN_PROGRESS_EVERY_MILLIS : -1, System::currentTimeMillis);
-    ProgressBar bar = new ProgressBarBuilder().setTaskName(task).setInitialMax(max).setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(250)
-        .setConsumer(plain).continuousUpdate().build();
+    ProgressBar bar = builder.setConsumer(plain).build();
     plain.follow(() -> bar.getMax() <= 0 ? -1 : (int) Math.min(100, bar.getCurrent() * 100 / bar.getMax()));
     return bar;
   }
