@@ -38,7 +38,7 @@ import org.recycledattention.model.tokenizer.SentencePieceTokenizer;
  * started at 256–768 tokens stayed on the plateau (answer loss ln 10 on the digits) for thousands of
  * steps. So training starts at {@link Options#minLength()} with the first task only; whenever the
  * running share of samples whose every answer token is right (teacher-forced) passes {@value
- * #COMPETENCE} (checked at most every {@value #PATIENCE} steps) the next task joins the mix; once
+ * #COMPETENCE} ({@link Options#competence()}; checked at most every {@value #PATIENCE} steps) the next task joins the mix; once
  * all have joined, the distractor curriculum ({@link Options#startKeys()}) adds a needle of another
  * key to {@code niah_multikey} and {@code niah_multiquery} samples until they have RULER's {@value
  * RulerGenerator#KEYS} (a sample's count is drawn between the start's and the current most); and
@@ -88,21 +88,25 @@ public final class ProbeTrainer {
    *     niah_multiquery} and {@code recall} samples have at the start of the curriculum
    *     (1..{@value RulerGenerator#KEYS}),
    *     the distractor curriculum (see the class comment); {@value RulerGenerator#KEYS}, RULER's, for none
+   * @param competence the running share of whole answers right above which the curriculum advances
+   *     (0..1, exclusive; {@value #COMPETENCE} by default)
    */
   public record Options(int steps, int batch, int minLength, int maxLength, long seed, double learningRate, List<RulerTask> tasks,
-      PolicyFactory attention, ProbeWeights initial, int startTasks, int startLength, boolean fillerNumbers, int startKeys) {
+      PolicyFactory attention, ProbeWeights initial, int startTasks, int startLength, boolean fillerNumbers, int startKeys,
+      double competence) {
     public Options {
       if (steps < 1 || batch < 1 || minLength < 64 || maxLength < minLength || tasks.isEmpty() || startTasks < 1 || startTasks > tasks.size()
-          || startLength < minLength || startLength > maxLength || startKeys < 1 || startKeys > RulerGenerator.KEYS) {
+          || startLength < minLength || startLength > maxLength || startKeys < 1 || startKeys > RulerGenerator.KEYS
+          || !(competence > 0 && competence < 1)) {
         throw new IllegalArgumentException("invalid training options: steps " + steps + ", batch " + batch + ", lengths " + minLength + ".." + maxLength
-            + ", tasks " + tasks + ", start " + startTasks + " tasks up to " + startLength + " tokens with " + startKeys + " keys");
+            + ", tasks " + tasks + ", start " + startTasks + " tasks up to " + startLength + " tokens with " + startKeys + " keys, competence " + competence);
       }
       tasks = List.copyOf(tasks);
     }
 
     /** Full attention from a random initialisation, the curriculum from its first task at {@code minLength}. */
     public Options(int steps, int batch, int minLength, int maxLength, long seed, double learningRate, List<RulerTask> tasks) {
-      this(steps, batch, minLength, maxLength, seed, learningRate, tasks, null, null, 1, minLength, false, RulerGenerator.KEYS);
+      this(steps, batch, minLength, maxLength, seed, learningRate, tasks, null, null, 1, minLength, false, RulerGenerator.KEYS, COMPETENCE);
     }
 
     /** Whether a task of the mix has distractor needles whose number the curriculum can grow. */
@@ -118,7 +122,7 @@ public final class ProbeTrainer {
 
     /** These options with answer tokens attending as {@code policy} decodes (null: full attention). */
     public Options withAttention(PolicyFactory policy) {
-      return new Options(steps, batch, minLength, maxLength, seed, learningRate, tasks, policy, initial, startTasks, startLength, fillerNumbers, startKeys);
+      return new Options(steps, batch, minLength, maxLength, seed, learningRate, tasks, policy, initial, startTasks, startLength, fillerNumbers, startKeys, competence);
     }
 
     /**
@@ -127,17 +131,17 @@ public final class ProbeTrainer {
      */
     public Options continuing(ProbeWeights weights) {
       return new Options(steps, batch, minLength, maxLength, seed, learningRate, tasks, attention, weights, tasks.size(), maxLength, fillerNumbers,
-          startKeys);
+          startKeys, competence);
     }
 
     /** These options with numbers in the haystack, or without ({@link RulerGenerator#withFillerNumbers()}). */
     public Options withFillerNumbers(boolean numbers) {
-      return new Options(steps, batch, minLength, maxLength, seed, learningRate, tasks, attention, initial, startTasks, startLength, numbers, startKeys);
+      return new Options(steps, batch, minLength, maxLength, seed, learningRate, tasks, attention, initial, startTasks, startLength, numbers, startKeys, competence);
     }
 
     /** These options with the curriculum starting with {@code tasks} tasks let in and prompts up to {@code length} tokens. */
     public Options startingAt(int tasks, int length) {
-      return new Options(steps, batch, minLength, maxLength, seed, learningRate, this.tasks, attention, initial, tasks, length, fillerNumbers, startKeys);
+      return new Options(steps, batch, minLength, maxLength, seed, learningRate, this.tasks, attention, initial, tasks, length, fillerNumbers, startKeys, competence);
     }
 
     /**
@@ -146,7 +150,16 @@ public final class ProbeTrainer {
      * advances once every task has joined, up to {@value RulerGenerator#KEYS}; the prompts grow only after that.
      */
     public Options startingWithKeys(int keys) {
-      return new Options(steps, batch, minLength, maxLength, seed, learningRate, tasks, attention, initial, startTasks, startLength, fillerNumbers, keys);
+      return new Options(steps, batch, minLength, maxLength, seed, learningRate, tasks, attention, initial, startTasks, startLength, fillerNumbers, keys, competence);
+    }
+
+    /**
+     * These options with the curriculum advancing above {@code bar} instead of {@value #COMPETENCE}:
+     * a lower bar lets the prompts grow while a hard task of the mix is still being learnt, which at
+     * the default would hold every other task at the start's length.
+     */
+    public Options withCompetence(double bar) {
+      return new Options(steps, batch, minLength, maxLength, seed, learningRate, tasks, attention, initial, startTasks, startLength, fillerNumbers, startKeys, bar);
     }
   }
 
@@ -167,7 +180,7 @@ public final class ProbeTrainer {
   static final int RECALL_MIN_KEYS = 2;
   static final int RECALL_MAX_KEYS = 8;
 
-  /** Running answer-token accuracy at which the curriculum advances. */
+  /** Running share of whole answers right above which the curriculum advances, by default ({@link Options#competence()}). */
   static final double COMPETENCE = 0.9;
   /** Steps in a row with a non-finite loss or gradient (skipped) before training gives up. */
   static final int MAX_SKIPPED = 10;
@@ -532,7 +545,7 @@ public final class ProbeTrainer {
 
     void observe(int step, double stepAccuracy) {
       accuracy = 0.9 * accuracy + 0.1 * stepAccuracy;
-      if (accuracy <= COMPETENCE || step - lastAdvance < PATIENCE) {
+      if (accuracy <= options.competence() || step - lastAdvance < PATIENCE) {
         return;
       }
       if (tasks < options.tasks().size()) {

@@ -1,6 +1,7 @@
 package org.recycledattention.train;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import java.util.List;
@@ -27,6 +28,22 @@ class CurriculumTest {
     for (int i = 0; i < 100; i++) {
       assertThat(c.length(r)).isEqualTo(100);
     }
+  }
+
+  @Test
+  void aLowerCompetenceBarAdvancesWhereTheDefaultWaits() {
+    ProbeTrainer.Curriculum waits = new ProbeTrainer.Curriculum(options);
+    ProbeTrainer.Curriculum grows = new ProbeTrainer.Curriculum(options.withCompetence(0.8));
+    for (int step = 1; step <= 400; step++) {
+      waits.observe(step, 0.85);
+      grows.observe(step, 0.85);
+    }
+    assertThat(waits.tasks).isEqualTo(1);
+    assertThat(waits.longest).isEqualTo(100);
+    assertThat(grows.tasks).isEqualTo(2);
+    assertThat(grows.longest).as("every task in, the prompts grow at 0.85 > 0.8").isEqualTo(200);
+    assertThatThrownBy(() -> options.withCompetence(1.0)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("competence 1.0");
+    assertThatThrownBy(() -> options.withCompetence(Double.NaN)).isInstanceOf(IllegalArgumentException.class);
   }
 
   @Test

@@ -98,6 +98,12 @@ public final class TrainProbeCommand extends Subcommand {
           "(default: ${DEFAULT-VALUE}, none)."})
   int keysStart;
 
+  @Option(names = "--competence", paramLabel = "P", defaultValue = "0.9",
+      description = {"The curriculum advances (next task, next key, longer prompts) when the running share of whole",
+          "answers right passes P (0 < P < 1; default: ${DEFAULT-VALUE}). Lower lets the prompts grow while a hard",
+          "task of the mix is still being learnt."})
+  double competence;
+
   @Option(names = "--checkpoint-every", paramLabel = "N", defaultValue = "0",
       description = "Also write the model every N steps, as F.step-N.gguf beside --out (default: ${DEFAULT-VALUE}, never).")
   int checkpointEvery;
@@ -159,6 +165,9 @@ public final class TrainProbeCommand extends Subcommand {
     if (keysStart < 1 || keysStart > RulerGenerator.KEYS) {
       throw new UsageException("invalid value '" + keysStart + "' for --keys-start: expected 1.." + RulerGenerator.KEYS);
     }
+    if (!(competence > 0 && competence < 1)) {
+      throw new UsageException("invalid value '" + competence + "' for --competence: expected a share between 0 and 1, such as 0.8");
+    }
     if (checkpointEvery < 0) {
       throw new UsageException("invalid value '" + checkpointEvery + "' for --checkpoint-every: expected an integer >= 0");
     }
@@ -198,7 +207,7 @@ public final class TrainProbeCommand extends Subcommand {
     ProbeTrainer trainer = new ProbeTrainer(shape, ProbeVocabulary.build());
     ProbeTrainer.Options options = new ProbeTrainer.Options(steps, batch, minLength, maxLength, seed, learningRate,
         EvalSupport.names(tasks, "--tasks").stream().map(RulerTask::of).toList()).withFillerNumbers(fillerNumbers)
-        .startingWithKeys(keysStart);
+        .startingWithKeys(keysStart).withCompetence(competence);
     if (initial != null) {
       options = options.continuing(initial);
     }

@@ -118,6 +118,10 @@ class TrainProbeCommandTest {
     assertThat(keys.exitCode()).isEqualTo(2);
     assertThat(keys.errLines()).hasSize(1);
     assertThat(keys.err()).contains("--keys-start", "1..4");
+    Result competence = Cli.run("train-probe", "--out", out.toString(), "--competence", "1.5");
+    assertThat(competence.exitCode()).isEqualTo(2);
+    assertThat(competence.errLines()).hasSize(1);
+    assertThat(competence.err()).contains("--competence", "between 0 and 1");
     Result curves = Cli.run("train-probe", "--out", out.toString(), "--curves", tmp.resolve("curves.txt").toString());
     assertThat(curves.exitCode()).isEqualTo(2);
     assertThat(curves.err()).contains("--curves", ".png");
