@@ -8,6 +8,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -109,6 +112,59 @@ class LauncherTest {
     assertThat(r.exitCode()).isNotZero();
     assertThat(r.out()).isEmpty();
     assertThat(r.err()).contains("no.such.module");
+  }
+
+  // ------------------------------------------------------------------------------ building
+
+  /**
+   * The launcher builds when a source is newer than ra-cli.jar; Maven leaves that jar alone when only
+   * another module changed, so the launcher itself must date it, or it builds again on every run.
+   * Run on a copy of the launcher in a tree of its own, with a stand-in mvn (counts its calls) and
+   * java (answers -version as a JDK 25, else prints "ran").
+   */
+  @Test
+  void aChangeInAnotherModuleIsBuiltOnceNotOnEveryRun() throws Exception {
+    Path tree = dir.resolve("tree");
+    Path jar = Files.createDirectories(tree.resolve("ra-dist/target/lib")).resolve("ra-cli.jar");
+    Files.writeString(jar, "");
+    Files.setLastModifiedTime(jar, FileTime.from(Instant.now().minusSeconds(3600)));
+    Path ra = Files.copy(Launcher.RA, tree.resolve("ra"));
+    Files.setPosixFilePermissions(ra, PosixFilePermissions.fromString("rwxr-xr-x"));
+    Path source = Files.createDirectories(tree.resolve("ra-train/src/main/java")).resolve("A.java");
+    Files.writeString(source, "class A {}");
+    Path calls = dir.resolve("mvn-calls");
+    Path bin = Files.createDirectories(dir.resolve("bin"));
+    executable(bin.resolve("mvn"), "#!/bin/sh\necho \"$*\" >> '" + calls + "'\n");
+    Path jdk = dir.resolve("jdk");
+    executable(Files.createDirectories(jdk.resolve("bin")).resolve("java"),
+        "#!/bin/sh\nif [ \"$1\" = -version ]; then echo 'openjdk version \"25\" 2025-09-16' >&2; exit 0; fi\necho ran\n");
+    Map<String, String> env = Map.of("PATH", bin + ":" + System.getenv("PATH"), "JAVA_HOME", jdk.toString());
+
+    Run first = runBuilding(ra, env);
+    assertThat(first.err()).contains("rebuilding ra (sources changed)");
+    assertThat(first.out()).isEqualTo("ran\n");
+    assertThat(Files.readAllLines(calls)).hasSize(1);
+    Run second = runBuilding(ra, env);
+    assertThat(second.err()).as("nothing changed since the build").doesNotContain("building");
+    assertThat(Files.readAllLines(calls)).hasSize(1);
+    Files.setLastModifiedTime(source, FileTime.from(Instant.now().plusSeconds(5)));
+    Run third = runBuilding(ra, env);
+    assertThat(third.err()).contains("rebuilding ra");
+    assertThat(Files.readAllLines(calls)).hasSize(2);
+  }
+
+  private static void executable(Path file, String script) throws Exception {
+    Files.writeString(file, script);
+    Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rwxr-xr-x"));
+  }
+
+  private Run runBuilding(Path ra, Map<String, String> env) throws Exception {
+    ProcessBuilder b = Launcher.builder(dir, List.of(ra.toString(), "policies"), env);
+    b.environment().remove("RA_NO_BUILD");
+    try (Running r = Launcher.start(b)) {
+      assertThat(r.await(60)).as("the launcher ended").isTrue();
+      return r.result();
+    }
   }
 
   // ------------------------------------------------------------------------------ item 5: Errors
