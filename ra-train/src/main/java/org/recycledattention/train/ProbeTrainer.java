@@ -181,7 +181,7 @@ public final class ProbeTrainer {
   static final int RECALL_MAX_KEYS = 8;
 
   /** Running share of whole answers right above which the curriculum advances, by default ({@link Options#competence()}). */
-  static final double COMPETENCE = 0.9;
+  public static final double COMPETENCE = 0.9;
   /** Steps in a row with a non-finite loss or gradient (skipped) before training gives up. */
   static final int MAX_SKIPPED = 10;
   /** Steps between two advances of the curriculum, at least. */

@@ -98,7 +98,7 @@ public final class TrainProbeCommand extends Subcommand {
           "(default: ${DEFAULT-VALUE}, none)."})
   int keysStart;
 
-  @Option(names = "--competence", paramLabel = "P", defaultValue = "0.9",
+  @Option(names = "--competence", paramLabel = "P", defaultValue = "" + ProbeTrainer.COMPETENCE,
       description = {"The curriculum advances (next task, next key, longer prompts) when the running share of whole",
           "answers right passes P (0 < P < 1; default: ${DEFAULT-VALUE}). Lower lets the prompts grow while a hard",
           "task of the mix is still being learnt."})
