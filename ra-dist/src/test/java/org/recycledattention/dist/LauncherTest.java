@@ -11,6 +11,7 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -151,6 +152,60 @@ class LauncherTest {
     Run third = runBuilding(ra, env);
     assertThat(third.err()).contains("rebuilding ra");
     assertThat(Files.readAllLines(calls)).hasSize(2);
+  }
+
+  /**
+   * The launcher picks the native allocator libtorch's tensors come from (glibc's default made a
+   * train-probe step 8x slower): jemalloc without decay when given or found, else glibc with huge
+   * pages; {@code RA_MALLOC=system} leaves the environment alone; a bad value is one line and exit 2
+   * before anything runs. A stand-in java prints the variables it was started with.
+   */
+  @Test
+  void nativeMemoryIsJemallocOrHugePagesAsRaMallocSays() throws Exception {
+    Path tree = dir.resolve("malloc");
+    Files.createDirectories(tree.resolve("ra-dist/target/lib"));
+    Files.writeString(tree.resolve("ra-dist/target/lib/ra-cli.jar"), "");
+    Path ra = Files.copy(Launcher.RA, tree.resolve("ra"));
+    Files.setPosixFilePermissions(ra, PosixFilePermissions.fromString("rwxr-xr-x"));
+    Path jdk = dir.resolve("malloc-jdk");
+    executable(Files.createDirectories(jdk.resolve("bin")).resolve("java"),
+        "#!/bin/sh\nif [ \"$1\" = -version ]; then echo 'openjdk version \"25\" 2025-09-16' >&2; exit 0; fi\n"
+            + "echo \"preload=${LD_PRELOAD:-} conf=${MALLOC_CONF:-} tunables=${GLIBC_TUNABLES:-}\"\n");
+    Path lib = Files.writeString(dir.resolve("libjemalloc.so.2"), ""); // never loaded: the stand-in is a script
+    Map<String, String> base = Map.of("JAVA_HOME", jdk.toString(), "LD_PRELOAD", "", "MALLOC_CONF", "", "GLIBC_TUNABLES", "");
+
+    assertThat(runWith(ra, base, Map.of("RA_MALLOC", lib.toString())).out())
+        .isEqualTo("preload=" + lib + " conf=dirty_decay_ms:-1,muzzy_decay_ms:-1 tunables=\n");
+    assertThat(runWith(ra, base, Map.of("RA_MALLOC", lib.toString(), "MALLOC_CONF", "narenas:1")).out())
+        .as("the user's MALLOC_CONF wins").isEqualTo("preload=" + lib + " conf=narenas:1 tunables=\n");
+    assertThat(runWith(ra, base, Map.of("RA_MALLOC", "hugepages", "GLIBC_TUNABLES", "glibc.malloc.check=0")).out())
+        .isEqualTo("preload= conf= tunables=glibc.malloc.check=0:glibc.malloc.hugetlb=1\n");
+    assertThat(runWith(ra, base, Map.of("RA_MALLOC", "system")).out()).isEqualTo("preload= conf= tunables=\n");
+    assertThat(runWith(ra, base, Map.of()).out()).as("auto: jemalloc if installed, else huge pages")
+        .matches("preload=/\\S*libjemalloc\\.so\\.2 conf=dirty_decay_ms:-1,muzzy_decay_ms:-1 tunables=\n"
+            + "|preload= conf= tunables=glibc\\.malloc\\.hugetlb=1\n");
+    for (String bad : List.of("jemalloc", "relative/libjemalloc.so.2", dir.resolve("missing.so").toString())) {
+      Run r = runWith(ra, base, Map.of("RA_MALLOC", bad));
+      assertThat(r.exitCode()).as(bad).isEqualTo(2);
+      assertThat(r.out()).as("java never ran").isEmpty();
+      assertThat(r.err()).isEqualTo("ra: RA_MALLOC=" + bad + ": expected auto, system, hugepages or the absolute path of an "
+          + "existing libjemalloc shared library; unset it for the default\n");
+    }
+  }
+
+  private Run runWith(Path ra, Map<String, String> base, Map<String, String> env) throws Exception {
+    Map<String, String> all = new HashMap<>(base);
+    all.putAll(env);
+    ProcessBuilder b = Launcher.builder(dir, List.of(ra.toString(), "policies"), all);
+    all.forEach((k, v) -> {
+      if (v.isEmpty()) {
+        b.environment().remove(k);
+      }
+    });
+    try (Running r = Launcher.start(b)) {
+      assertThat(r.await(60)).as("the launcher ended").isTrue();
+      return r.result();
+    }
   }
 
   private static void executable(Path file, String script) throws Exception {
