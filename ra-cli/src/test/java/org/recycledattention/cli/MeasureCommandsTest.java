@@ -134,6 +134,28 @@ class MeasureCommandsTest {
     assertThat(out.resolve("ruler.json")).isRegularFile();
     assertThat(out.resolve("ruler.md")).isRegularFile();
     assertThat(out.resolve("ruler.png")).isRegularFile();
+    // every sample, with what each policy wrote for it and its score: the accuracies are their means
+    List<String> lines = Files.readAllLines(out.resolve("ruler-answers.jsonl"));
+    assertThat(lines).hasSize(2);
+    double[] sums = new double[2];
+    for (int i = 0; i < lines.size(); i++) {
+      JsonNode a = json(lines.get(i));
+      assertThat(a.get("task").asText()).isEqualTo("niah_single");
+      assertThat(a.get("length").asInt()).isEqualTo(256);
+      assertThat(a.get("sample").asInt()).isEqualTo(i);
+      String value = a.get("expected").get(0).asText();
+      assertThat(value).matches("\\d+");
+      assertThat(a.get("prompt").asText()).contains(value).contains("The grass is green");
+      assertThat(field(a.get("answers"), "policy")).containsExactly("full", "recycled");
+      for (int p = 0; p < 2; p++) {
+        JsonNode answer = a.get("answers").get(p);
+        assertThat(answer.get("score").asDouble()).isEqualTo(answer.get("text").asText().contains(value) ? 1.0 : 0.0);
+        sums[p] += answer.get("score").asDouble();
+      }
+    }
+    assertThat(100 * sums[0] / 2).isEqualTo(cells.get(0).get("accuracy").asDouble());
+    assertThat(100 * sums[1] / 2).isEqualTo(cells.get(1).get("accuracy").asDouble());
+    assertThat(r.err()).contains("ruler-answers.jsonl");
   }
 
   @Test

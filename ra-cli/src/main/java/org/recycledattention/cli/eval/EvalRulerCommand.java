@@ -1,5 +1,6 @@
 package org.recycledattention.cli.eval;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import me.tongfei.progressbar.ProgressBar;
@@ -81,12 +82,13 @@ public final class EvalRulerCommand extends Subcommand {
         status.partialReport(finished.partialReport(eval.report.dir(), "ruler", "RULER-style tasks", RulerReport::table,
             c -> Map.of("cells", c, "summary", RulerReport.summary(c)), out()));
         List<RulerCell> cells;
+        List<RulerRunner.AnsweredSample> answered = new ArrayList<>();
         try (ProgressBar bar = EvalSupport.progress("ruler", (long) taskList.size() * lengthList.size() * samples)) {
           cells = runner.run(taskList, lengthList, samples, seed, n -> names.stream()
               .map(p -> EvalSupport.variant(runtime, p, EvalSupport.budgetFor(n, budgetRatio, budget))).toList(), p -> {
             bar.step();
             status.update("sample " + p.sample() + " of " + p.samples() + " of " + p.task().id() + " at length " + p.length());
-          }, finished::add);
+          }, finished::add, answered::add);
         }
         if (!status.workDone()) {
           return 1; // interrupted: the shutdown hook has written the partial report
@@ -101,7 +103,8 @@ public final class EvalRulerCommand extends Subcommand {
           String command = "ra eval ruler --model " + model + " --tasks " + tasks + " --lengths " + lengths + " --samples " + samples + " --policies " + eval.policies
               + (budgetRatio != null ? " --budget-ratio " + budgetRatio : " --budget " + budget) + (fillerNumbers ? " --filler-numbers" : "");
           RulerReport.write(eval.report.dir(), "ruler", "RULER-style tasks", "Model: `" + lm.description() + "`\n\nCommand: `" + command + "`", cells);
-          err().println("wrote " + eval.report.dir().resolve("ruler.json") + ", ruler.md, ruler.png");
+          RulerReport.writeAnswers(eval.report.dir().resolve(RulerReport.ANSWERS), answered);
+          err().println("wrote " + eval.report.dir().resolve("ruler.json") + ", ruler.md, ruler.png, " + RulerReport.ANSWERS);
         }
       }
     }

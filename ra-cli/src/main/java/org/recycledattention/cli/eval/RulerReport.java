@@ -1,5 +1,8 @@
 package org.recycledattention.cli.eval;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectWriter;
+import com.fasterxml.jackson.databind.SerializationFeature;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -10,6 +13,7 @@ import org.recycledattention.eval.report.AtomicFiles;
 import org.recycledattention.eval.report.Charts;
 import org.recycledattention.eval.report.MarkdownTable;
 import org.recycledattention.eval.ruler.RulerCell;
+import org.recycledattention.eval.ruler.RulerRunner;
 
 /** Tables, summary and files of a RULER run (ra eval ruler, ra demo). */
 public final class RulerReport {
@@ -62,4 +66,41 @@ public final class RulerReport {
     }
     Charts.scatterChart(dir.resolve(name + ".png"), title, "decode speedup vs full attention", "accuracy (%)", points);
   }
+
+  /** The file, beside ruler.json, with every sample and what each policy wrote for it. */
+  static final String ANSWERS = "ruler-answers.jsonl";
+
+  /**
+   * Writes {@code answered} as JSON lines, one a sample: task, length, sample (its index), depth
+   * (where the first needle is, 0-1), prompt_tokens, expected (the values string_match_all looks
+   * for), prompt, and per policy its label, the text it generated and that text's score.
+   */
+  static void writeAnswers(Path file, List<RulerRunner.AnsweredSample> answered) {
+    StringBuilder lines = new StringBuilder();
+    for (RulerRunner.AnsweredSample a : answered) {
+      Map<String, Object> line = new LinkedHashMap<>();
+      line.put("task", a.task().task().id());
+      line.put("length", a.length());
+      line.put("sample", a.sample());
+      line.put("depth", a.task().depth());
+      line.put("prompt_tokens", a.task().promptTokens());
+      line.put("expected", a.task().answers());
+      line.put("prompt", a.task().prompt());
+      line.put("answers", a.answers().stream().map(p -> {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("policy", p.policy());
+        m.put("text", p.text());
+        m.put("score", p.score());
+        return m;
+      }).toList());
+      try {
+        lines.append(LINES.writeValueAsString(line)).append('\n');
+      } catch (JsonProcessingException e) {
+        throw new IllegalStateException("cannot write JSON: " + e.getOriginalMessage(), e);
+      }
+    }
+    AtomicFiles.writeString(file, lines.toString());
+  }
+
+  private static final ObjectWriter LINES = EvalSupport.JSON.writer().without(SerializationFeature.INDENT_OUTPUT);
 }

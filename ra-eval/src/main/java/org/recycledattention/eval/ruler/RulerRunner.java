@@ -26,6 +26,21 @@ public final class RulerRunner {
   /** One finished (task, length, sample) across all policies. */
   public record Progress(RulerTask task, int length, int sample, int samples) {}
 
+  /**
+   * What every policy wrote for one sample, in the order of the policies.
+   *
+   * @param sample index of the sample within its (task, length), from 0
+   * @param answers per policy, its label, the text it generated and that text's score
+   */
+  public record AnsweredSample(TaskSample task, int length, int sample, List<PolicyAnswer> answers) {
+    public AnsweredSample {
+      answers = List.copyOf(answers);
+    }
+  }
+
+  /** The text a policy generated for a sample and its {@link TaskSample#score}. */
+  public record PolicyAnswer(String policy, String text, double score) {}
+
   private final LanguageModel model;
   private final Tokenizer tokenizer;
   private final KvCacheBackend backend;
@@ -86,6 +101,16 @@ public final class RulerRunner {
    */
   public List<RulerCell> run(List<RulerTask> tasks, List<Integer> lengths, int samples, long seed, IntFunction<List<RulerPolicy>> policies,
       Consumer<Progress> progress, Consumer<List<RulerCell>> finished) {
+    return run(tasks, lengths, samples, seed, policies, progress, finished, answered -> { });
+  }
+
+  /**
+   * {@link #run(List, List, int, long, IntFunction, Consumer, Consumer)}, handing {@code answered}
+   * every sample with what each policy wrote for it (which samples fail, and how), before its
+   * progress.
+   */
+  public List<RulerCell> run(List<RulerTask> tasks, List<Integer> lengths, int samples, long seed, IntFunction<List<RulerPolicy>> policies,
+      Consumer<Progress> progress, Consumer<List<RulerCell>> finished, Consumer<AnsweredSample> answered) {
     RulerGenerator plain = new RulerGenerator(s -> tokenizer.encode(s, false).length, seed);
     RulerGenerator generator = fillerNumbers ? plain.withFillerNumbers() : plain;
     List<RulerCell> out = new ArrayList<>();
@@ -113,13 +138,18 @@ public final class RulerRunner {
           TaskSample sample = generator.generate(task, length - 1, i, samples); // -1: BOS
           int[] prompt = tokenizer.encode(sample.prompt(), true);
           int maxTokens = tokenizer.encode(sample.answerText(), false).length + 4;
+          List<PolicyAnswer> texts = new ArrayList<>(ps.size());
           for (int p = 0; p < ps.size(); p++) {
             GenerationResult r = new Generator(model, backend, counters.get(p).policy(), threads)
                 .generate(new GenerationRequest(prompt, maxTokens, SamplingConfig.GREEDY, true, false), TokenListener.NONE);
-            score[p] += sample.score(tokenizer.decode(r.tokens()));
+            String text = tokenizer.decode(r.tokens());
+            double s = sample.score(text);
+            score[p] += s;
+            texts.add(new PolicyAnswer(ps.get(p).label(), text, s));
             decodeMs[p] += r.stats().decodeMillis();
             decoded[p] += Math.max(0, r.tokens().length - 1); // the first token comes from the prefill
           }
+          answered.accept(new AnsweredSample(sample, length, i, texts));
           progress.accept(new Progress(task, length, i + 1, samples));
         }
         int fullIndex = -1;
