@@ -23,6 +23,23 @@ public record ProbeGeometry(int layers, int dim, int heads, int kvHeads, int hea
     return heads / kvHeads;
   }
 
+  /**
+   * This geometry with RoPE base {@code theta}: a larger base rotates every pair of a head more slowly,
+   * so more of a head's dimensions can match content (a key) across a long prompt; continuing a
+   * model with a larger base is the long-context extension of Code Llama ("adjusted base frequency").
+   *
+   * @throws IllegalArgumentException unless {@code theta} is finite and in (1, {@value #MAX_ROPE_THETA}]
+   */
+  public ProbeGeometry withRopeTheta(double theta) {
+    if (!(theta > 1 && theta <= MAX_ROPE_THETA)) {
+      throw new IllegalArgumentException("expected a RoPE base above 1 and at most " + (long) MAX_ROPE_THETA + ", such as 500000");
+    }
+    return new ProbeGeometry(layers, dim, heads, kvHeads, headDim, ffn, context, (float) theta, normEps);
+  }
+
+  /** The largest RoPE base {@link #withRopeTheta} takes (Llama 3's is 500,000). */
+  public static final double MAX_ROPE_THETA = 1e9;
+
   /** The keys {@link #parse} reads, in order, with this geometry's values: {@code layers=4,dim=128,...}. */
   public String spec() {
     return "layers=" + layers + ",dim=" + dim + ",heads=" + heads + ",kv-heads=" + kvHeads + ",head-dim=" + headDim + ",ffn=" + ffn;

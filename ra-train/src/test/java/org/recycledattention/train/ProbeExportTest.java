@@ -5,7 +5,8 @@ import static org.assertj.core.api.Assertions.within;
 
 import java.nio.file.Path;
 import java.util.List;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 import org.recycledattention.api.cache.KvCacheBackend;
 import org.recycledattention.engine.decode.Session;
@@ -17,9 +18,10 @@ import org.recycledattention.model.tensor.GgmlType;
 
 /** The trainer's forward pass and the engine's agree on the exported file: what is trained is what runs. */
 class ProbeExportTest {
-  @Test
-  void exportedProbeRunsInTheEngineWithTheTrainersLogits(@TempDir Path dir) {
-    ProbeGeometry g = new ProbeGeometry(2, 64, 4, 2, 16, 96, 512, 10000f, 1e-5f);
+  @ParameterizedTest(name = "RoPE base {0}")
+  @ValueSource(floats = {10000f, 500000f}) // the default, and a base set with train-probe --rope-theta
+  void exportedProbeRunsInTheEngineWithTheTrainersLogits(float ropeTheta, @TempDir Path dir) {
+    ProbeGeometry g = new ProbeGeometry(2, 64, 4, 2, 16, 96, 512, 10000f, 1e-5f).withRopeTheta(ropeTheta);
     ProbeVocabulary vocab = ProbeVocabulary.build();
     ProbeTrainer trainer = new ProbeTrainer(g, vocab);
     ProbeWeights w = trainer.train(new ProbeTrainer.Options(3, 2, 96, 120, 5, 3e-3, List.of(RulerTask.NIAH_SINGLE)), log -> { });

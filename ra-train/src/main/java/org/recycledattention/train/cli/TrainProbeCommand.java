@@ -120,6 +120,11 @@ public final class TrainProbeCommand extends Subcommand {
       description = "The model's shape as keys over the default (" + "layers=4,dim=128,heads=4,kv-heads=2,head-dim=32,ffn=384" + "), e.g. heads=8,kv-heads=4.")
   String geometry;
 
+  @Option(names = "--rope-theta", paramLabel = "BASE",
+      description = {"RoPE base of the trained model (default: --init's, else 10000). With --init, the model continues with this base:",
+          "a larger one (e.g. 500000) leaves more of each head's dimensions nearly unrotated across a long prompt, for matching by content."})
+  Double ropeTheta;
+
   static final int DEFAULT_STEPS = 4000;
 
   /** The checkpoint of {@code out} after {@code step} steps: {@code F.step-N.gguf}. */
@@ -193,15 +198,29 @@ public final class TrainProbeCommand extends Subcommand {
     }
     ProbeWeights initial = null;
     ProbeGeometry shape;
+    if (ropeTheta != null) {
+      try {
+        ProbeGeometry.DEFAULT.withRopeTheta(ropeTheta);
+      } catch (IllegalArgumentException e) {
+        throw new UsageException("invalid value '" + ropeTheta + "' for --rope-theta: " + e.getMessage());
+      }
+    }
     if (init != null) {
       Inputs.checkModelPath(init);
       initial = ProbeReader.read(init);
       shape = initial.geometry();
+      if (ropeTheta != null) {
+        shape = shape.withRopeTheta(ropeTheta);
+        initial = new ProbeWeights(shape, initial.vocabulary(), initial.tensors());
+      }
     } else {
       try {
         shape = ProbeGeometry.parse(geometry);
       } catch (IllegalArgumentException e) {
         throw new UsageException("invalid --geometry '" + geometry + "': " + e.getMessage());
+      }
+      if (ropeTheta != null) {
+        shape = shape.withRopeTheta(ropeTheta);
       }
     }
     ProbeTrainer trainer = new ProbeTrainer(shape, ProbeVocabulary.build());

@@ -13,6 +13,8 @@ import org.junit.jupiter.api.io.TempDir;
 import org.recycledattention.cli.Main;
 import org.recycledattention.engine.wiring.Models;
 import org.recycledattention.model.llama.LanguageModel;
+import org.recycledattention.train.ProbeGeometry;
+import org.recycledattention.train.ProbeReader;
 import org.recycledattention.train.ProbeTrainer;
 
 /** {@code ra train-probe} as a user runs it: ra-train adds the command to ra's command line. */
@@ -75,7 +77,17 @@ class TrainProbeCommandTest {
     try (LanguageModel lm = Models.load(second)) {
       assertThat(lm.config().layers()).as("the geometry comes from --init").isEqualTo(1);
       assertThat(lm.config().dim()).isEqualTo(32);
+      assertThat(lm.config().ropeTheta()).isEqualTo(ProbeGeometry.DEFAULT.ropeTheta());
     }
+    // continued with a larger RoPE base: the written model runs with it, in the engine as in training
+    Path extended = tmp.resolve("extended.gguf");
+    Result rope = Cli.run("train-probe", "--init", second.toString(), "--out", extended.toString(), "--steps", "1",
+        "--batch", "2", "--max-length", "256", "--type", "f32", "--tasks", "niah_single", "--rope-theta", "500000");
+    assertThat(rope.exitCode()).as(rope.err()).isZero();
+    try (LanguageModel lm = Models.load(extended)) {
+      assertThat(lm.config().ropeTheta()).isEqualTo(500000f);
+    }
+    assertThat(ProbeReader.read(extended).geometry().ropeTheta()).isEqualTo(500000f);
   }
 
   @Test
@@ -122,6 +134,10 @@ class TrainProbeCommandTest {
     assertThat(competence.exitCode()).isEqualTo(2);
     assertThat(competence.errLines()).hasSize(1);
     assertThat(competence.err()).contains("--competence", "between 0 and 1");
+    Result rope = Cli.run("train-probe", "--out", out.toString(), "--rope-theta", "0.5");
+    assertThat(rope.exitCode()).isEqualTo(2);
+    assertThat(rope.errLines()).hasSize(1);
+    assertThat(rope.err()).contains("--rope-theta", "'0.5'", "above 1");
     Result curves = Cli.run("train-probe", "--out", out.toString(), "--curves", tmp.resolve("curves.txt").toString());
     assertThat(curves.exitCode()).isEqualTo(2);
     assertThat(curves.err()).contains("--curves", ".png");
