@@ -72,20 +72,20 @@ public final class RulerReport {
 
   /**
    * Writes {@code answered} as JSON lines, one a sample: task, length, sample (its index), depth
-   * (where the first needle is, 0-1), prompt_tokens, expected (the values string_match_all looks
+   * (where the (first) needle sits in the haystack, 0-1; null for tasks without one), prompt_tokens, expected (the values string_match_all looks
    * for), prompt, and per policy its label, the text it generated and that text's score.
    */
   static void writeAnswers(Path file, List<RulerRunner.AnsweredSample> answered) {
     StringBuilder lines = new StringBuilder();
     for (RulerRunner.AnsweredSample a : answered) {
       Map<String, Object> line = new LinkedHashMap<>();
-      line.put("task", a.task().task().id());
+      line.put("task", a.sample().task().id());
       line.put("length", a.length());
-      line.put("sample", a.sample());
-      line.put("depth", a.task().depth());
-      line.put("prompt_tokens", a.task().promptTokens());
-      line.put("expected", a.task().answers());
-      line.put("prompt", a.task().prompt());
+      line.put("sample", a.index());
+      line.put("depth", Double.isNaN(a.sample().depth()) ? null : a.sample().depth());
+      line.put("prompt_tokens", a.sample().promptTokens());
+      line.put("expected", a.sample().answers());
+      line.put("prompt", a.sample().prompt());
       line.put("answers", a.answers().stream().map(p -> {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("policy", p.policy());

@@ -29,10 +29,12 @@ public final class RulerRunner {
   /**
    * What every policy wrote for one sample, in the order of the policies.
    *
-   * @param sample index of the sample within its (task, length), from 0
+   * @param sample the generated sample
+   * @param length the prompt length asked for
+   * @param index the sample's index within its (task, length), from 0
    * @param answers per policy, its label, the text it generated and that text's score
    */
-  public record AnsweredSample(TaskSample task, int length, int sample, List<PolicyAnswer> answers) {
+  public record AnsweredSample(TaskSample sample, int length, int index, List<PolicyAnswer> answers) {
     public AnsweredSample {
       answers = List.copyOf(answers);
     }
