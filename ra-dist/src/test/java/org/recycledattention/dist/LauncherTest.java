@@ -11,7 +11,6 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -172,7 +171,7 @@ class LauncherTest {
         "#!/bin/sh\nif [ \"$1\" = -version ]; then echo 'openjdk version \"25\" 2025-09-16' >&2; exit 0; fi\n"
             + "echo \"preload=${LD_PRELOAD:-} conf=${MALLOC_CONF:-} tunables=${GLIBC_TUNABLES:-}\"\n");
     Path lib = Files.writeString(dir.resolve("libjemalloc.so.2"), ""); // never loaded: the stand-in is a script
-    Map<String, String> base = Map.of("JAVA_HOME", jdk.toString(), "LD_PRELOAD", "", "MALLOC_CONF", "", "GLIBC_TUNABLES", "");
+    Map<String, String> base = Map.of("JAVA_HOME", jdk.toString());
 
     assertThat(runWith(ra, base, Map.of("RA_MALLOC", lib.toString())).out())
         .isEqualTo("preload=" + lib + " conf=dirty_decay_ms:-1,muzzy_decay_ms:-1 tunables=\n");
@@ -193,15 +192,11 @@ class LauncherTest {
     }
   }
 
+  /** The launcher with {@code base} and {@code env} and none of the allocator variables the test's own environment may hold. */
   private Run runWith(Path ra, Map<String, String> base, Map<String, String> env) throws Exception {
-    Map<String, String> all = new HashMap<>(base);
-    all.putAll(env);
-    ProcessBuilder b = Launcher.builder(dir, List.of(ra.toString(), "policies"), all);
-    all.forEach((k, v) -> {
-      if (v.isEmpty()) {
-        b.environment().remove(k);
-      }
-    });
+    ProcessBuilder b = Launcher.builder(dir, List.of(ra.toString(), "policies"), base);
+    b.environment().keySet().removeAll(List.of("RA_MALLOC", "LD_PRELOAD", "MALLOC_CONF", "GLIBC_TUNABLES"));
+    b.environment().putAll(env);
     try (Running r = Launcher.start(b)) {
       assertThat(r.await(60)).as("the launcher ended").isTrue();
       return r.result();

@@ -198,29 +198,25 @@ public final class TrainProbeCommand extends Subcommand {
     }
     ProbeWeights initial = null;
     ProbeGeometry shape;
-    if (ropeTheta != null) {
-      try {
-        ProbeGeometry.DEFAULT.withRopeTheta(ropeTheta);
-      } catch (IllegalArgumentException e) {
-        throw new UsageException("invalid value '" + ropeTheta + "' for --rope-theta: " + e.getMessage());
-      }
-    }
     if (init != null) {
       Inputs.checkModelPath(init);
       initial = ProbeReader.read(init);
       shape = initial.geometry();
-      if (ropeTheta != null) {
-        shape = shape.withRopeTheta(ropeTheta);
-        initial = new ProbeWeights(shape, initial.vocabulary(), initial.tensors());
-      }
     } else {
       try {
         shape = ProbeGeometry.parse(geometry);
       } catch (IllegalArgumentException e) {
         throw new UsageException("invalid --geometry '" + geometry + "': " + e.getMessage());
       }
-      if (ropeTheta != null) {
+    }
+    if (ropeTheta != null) {
+      try {
         shape = shape.withRopeTheta(ropeTheta);
+      } catch (IllegalArgumentException e) {
+        throw new UsageException("invalid value '" + ropeTheta + "' for --rope-theta: " + e.getMessage());
+      }
+      if (initial != null) {
+        initial = new ProbeWeights(shape, initial.vocabulary(), initial.tensors());
       }
     }
     ProbeTrainer trainer = new ProbeTrainer(shape, ProbeVocabulary.build());
