@@ -138,8 +138,11 @@ class MeasureCommandsTest {
     List<String> lines = Files.readAllLines(out.resolve("ruler-answers.jsonl"));
     assertThat(lines).hasSize(2);
     double[] sums = new double[2];
+    int[] distances = new int[2];
     for (int i = 0; i < lines.size(); i++) {
       JsonNode a = json(lines.get(i));
+      distances[i] = a.get("distances").get(0).asInt();
+      assertThat(distances[i]).isBetween(1, a.get("prompt_tokens").asInt());
       assertThat(a.get("task").asText()).isEqualTo("niah_single");
       assertThat(a.get("length").asInt()).isEqualTo(256);
       assertThat(a.get("sample").asInt()).isEqualTo(i);
@@ -155,6 +158,9 @@ class MeasureCommandsTest {
     }
     assertThat(100 * sums[0] / 2).isEqualTo(cells.get(0).get("accuracy").asDouble());
     assertThat(100 * sums[1] / 2).isEqualTo(cells.get(1).get("accuracy").asDouble());
+    // sample 0's needle sits at depth 0.25, sample 1's at 0.75: the first is further from the question
+    assertThat(distances[0]).isGreaterThan(distances[1] + 64);
+    assertThat(Files.readString(out.resolve("ruler.md"))).contains("## By distance from the prompt's end").containsPattern("\\| niah_single \\| full +\\|");
     assertThat(r.err()).contains("ruler-answers.jsonl");
   }
 

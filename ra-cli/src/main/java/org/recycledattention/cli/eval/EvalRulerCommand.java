@@ -102,7 +102,8 @@ public final class EvalRulerCommand extends Subcommand {
         if (eval.report.dir() != null) {
           String command = "ra eval ruler --model " + model + " --tasks " + tasks + " --lengths " + lengths + " --samples " + samples + " --policies " + eval.policies
               + (budgetRatio != null ? " --budget-ratio " + budgetRatio : " --budget " + budget) + (fillerNumbers ? " --filler-numbers" : "");
-          RulerReport.write(eval.report.dir(), "ruler", "RULER-style tasks", "Model: `" + lm.description() + "`\n\nCommand: `" + command + "`", cells);
+          RulerReport.write(eval.report.dir(), "ruler", "RULER-style tasks", "Model: `" + lm.description() + "`\n\nCommand: `" + command + "`", cells,
+              RulerReport.distanceTable(answered));
           RulerReport.writeAnswers(eval.report.dir().resolve(RulerReport.ANSWERS), answered);
           err().println("wrote " + eval.report.dir().resolve("ruler.json") + ", ruler.md, ruler.png, " + RulerReport.ANSWERS);
         }

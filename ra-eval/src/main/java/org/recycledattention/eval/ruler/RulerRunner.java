@@ -33,10 +33,18 @@ public final class RulerRunner {
    * @param length the prompt length asked for
    * @param index the sample's index within its (task, length), from 0
    * @param answers per policy, its label, the text it generated and that text's score
+   * @param distances per expected value ({@link TaskSample#answers()}, in order), how many prompt
+   *     tokens there are from the value's first occurrence in the prompt to the prompt's end (the
+   *     question included): how far back attention must reach for it; -1 where the value is not in
+   *     the prompt (answers that are computed, not copied)
    */
-  public record AnsweredSample(TaskSample sample, int length, int index, List<PolicyAnswer> answers) {
+  public record AnsweredSample(TaskSample sample, int length, int index, List<PolicyAnswer> answers, List<Integer> distances) {
     public AnsweredSample {
       answers = List.copyOf(answers);
+      distances = List.copyOf(distances);
+      if (distances.size() != sample.answers().size()) {
+        throw new IllegalArgumentException(distances.size() + " distances for " + sample.answers().size() + " expected values");
+      }
     }
   }
 
@@ -151,7 +159,7 @@ public final class RulerRunner {
             decodeMs[p] += r.stats().decodeMillis();
             decoded[p] += Math.max(0, r.tokens().length - 1); // the first token comes from the prefill
           }
-          answered.accept(new AnsweredSample(sample, length, i, texts));
+          answered.accept(new AnsweredSample(sample, length, i, texts, distances(sample, prompt.length)));
           progress.accept(new Progress(task, length, i + 1, samples));
         }
         int fullIndex = -1;
@@ -171,6 +179,16 @@ public final class RulerRunner {
         out.addAll(cells);
         finished.accept(List.copyOf(cells));
       }
+    }
+    return out;
+  }
+
+  /** {@link AnsweredSample#distances()}: tokens from each value's first occurrence to the prompt's end. */
+  private List<Integer> distances(TaskSample sample, int promptTokens) {
+    List<Integer> out = new ArrayList<>(sample.answers().size());
+    for (String value : sample.answers()) {
+      int at = sample.prompt().indexOf(value);
+      out.add(at < 0 ? -1 : promptTokens - tokenizer.encode(sample.prompt().substring(0, at), true).length);
     }
     return out;
   }
