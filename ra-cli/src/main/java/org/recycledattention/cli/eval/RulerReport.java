@@ -7,7 +7,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import org.recycledattention.cli.common.EvalSupport;
 import org.recycledattention.eval.report.AtomicFiles;
@@ -15,6 +14,7 @@ import org.recycledattention.eval.report.Charts;
 import org.recycledattention.eval.report.MarkdownTable;
 import org.recycledattention.eval.ruler.RulerCell;
 import org.recycledattention.eval.ruler.RulerRunner;
+import org.recycledattention.eval.ruler.TaskSample;
 
 /** Tables, summary and files of a RULER run (ra eval ruler, ra demo). */
 public final class RulerReport {
@@ -135,14 +135,14 @@ public final class RulerReport {
         }
         int bin = d / DISTANCE_BIN;
         bins = Math.max(bins, bin + 1);
-        String value = a.sample().answers().get(v).toLowerCase(Locale.ROOT);
+        String value = a.sample().answers().get(v);
         for (RulerRunner.PolicyAnswer p : a.answers()) {
           List<String> policies = rows.computeIfAbsent(task, k -> new ArrayList<>());
           if (!policies.contains(p.policy())) {
             policies.add(p.policy());
           }
           int[] c = counts.computeIfAbsent(new Key(task, p.policy(), bin), k -> new int[2]);
-          c[0] += p.text().toLowerCase(Locale.ROOT).contains(value) ? 1 : 0;
+          c[0] += TaskSample.found(p.text(), value) ? 1 : 0;
           c[1]++;
         }
       }

@@ -57,8 +57,12 @@ public record TaskSample(RulerTask task, String prompt, List<String> answers, in
    * insensitive. 1.0 when every value is there.
    */
   public double score(String output) {
-    String o = output.toLowerCase(Locale.ROOT);
-    long found = answers.stream().filter(a -> o.contains(a.toLowerCase(Locale.ROOT))).count();
+    long found = answers.stream().filter(a -> found(output, a)).count();
     return answers.isEmpty() ? 0 : (double) found / answers.size();
+  }
+
+  /** Whether {@code output} holds {@code value}, case insensitive: what {@link #score} counts per answer. */
+  public static boolean found(String output, String value) {
+    return output.toLowerCase(Locale.ROOT).contains(value.toLowerCase(Locale.ROOT));
   }
 }
