@@ -79,9 +79,22 @@ class RealClientsTest {
   }
 
   private static void awaitIdle(long cancelledBefore) throws InterruptedException {
+    awaitIdle(cancelledBefore, Long.MAX_VALUE);
+  }
+
+  /**
+   * Waits up to 20 s until no generation runs and one has ended since the counts given: cancelled
+   * past {@code cancelledBefore} or completed past {@code completedBefore}.
+   */
+  private static void awaitIdle(long cancelledBefore, long completedBefore)
+      throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-    while ((server.stats().running() > 0 || server.stats().cancelled() == cancelledBefore)
-        && System.nanoTime() < deadline) {
+    while (System.nanoTime() < deadline) {
+      OpenAiServer.Stats now = server.stats();
+      if (now.running() == 0
+          && (now.cancelled() != cancelledBefore || now.completed() > completedBefore)) {
+        return;
+      }
       Thread.sleep(20);
     }
   }
@@ -301,9 +314,36 @@ class RealClientsTest {
     }
   }
 
+  /**
+   * langchain4j's {@code cancel()} closes the JDK HttpClient's body stream, and the server sees the
+   * closed connection at its next write. The JDK closes a socket registered with a selector in two
+   * steps: it sends FIN at once and releases the descriptor at its selector thread's next wake-up.
+   * In about 4% of cancels that wake-up comes late (35 of 850 in loops of this test; {@code ss} showed the
+   * client in FIN-WAIT-2 and still receiving, the server in CLOSE-WAIT with its writes succeeding),
+   * so the 3,500 tokens fit in the loopback buffers and the generation completes. The server cannot
+   * tell a half-closed socket from a slow reader through {@code com.sun.net.httpserver}, so the test
+   * cancels up to three streams and requires the first cancel that does reach the socket to cancel
+   * the generation; a server that never noticed would fail all three.
+   */
   @Test
   void aLangchain4jStreamCancelledByTheClientCancelsTheGeneration() throws Exception {
-    long before = server.stats().cancelled();
+    for (int attempt = 1; ; attempt++) {
+      OpenAiServer.Stats before = server.stats();
+      cancelALangchain4jStreamAfterFiveParts();
+      awaitIdle(before.cancelled(), before.completed());
+      OpenAiServer.Stats after = server.stats();
+      assertThat(after.running()).isZero();
+      if (after.cancelled() == before.cancelled() + 1) {
+        assertThat(after.completed()).isEqualTo(before.completed());
+        return;
+      }
+      // the JDK's late close above: the generation ran to its end instead
+      assertThat(after.completed()).isEqualTo(before.completed() + 1);
+      assertThat(attempt).as("cancelled streams that the server finished anyway").isLessThan(3);
+    }
+  }
+
+  private static void cancelALangchain4jStreamAfterFiveParts() throws Exception {
     StreamingChatModel streaming =
         langchainStreaming().maxTokens(3500).customParameters(Map.of("ignore_eos", true)).build();
     CompletableFuture<Integer> cancelled = new CompletableFuture<>();
@@ -331,9 +371,6 @@ class RealClientsTest {
           }
         });
     assertThat(cancelled.get(30, TimeUnit.SECONDS)).isEqualTo(5);
-    awaitIdle(before);
-    assertThat(server.stats().cancelled()).isEqualTo(before + 1);
-    assertThat(server.stats().running()).isZero();
   }
 
   /** The first choice's text of the needle chat request sent by {@code client}. */
