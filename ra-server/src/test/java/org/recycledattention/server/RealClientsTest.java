@@ -318,9 +318,9 @@ class RealClientsTest {
    * langchain4j's {@code cancel()} closes the JDK HttpClient's body stream, and the server sees the
    * closed connection at its next write. The JDK closes a socket registered with a selector in two
    * steps: it sends FIN at once and releases the descriptor at its selector thread's next wake-up.
-   * In about 4% of cancels that wake-up comes late (35 of 850 in loops of this test; {@code ss} showed the
-   * client in FIN-WAIT-2 and still receiving, the server in CLOSE-WAIT with its writes succeeding),
-   * so the 3,500 tokens fit in the loopback buffers and the generation completes. The server cannot
+   * In about 4% of cancels that wake-up comes late (35 of 850 in loops of this test; {@code ss}
+   * showed the client in FIN-WAIT-2 and still receiving, the server in CLOSE-WAIT with its writes
+   * succeeding), so the 3,500 tokens fit in the loopback buffers and the generation completes. The server cannot
    * tell a half-closed socket from a slow reader through {@code com.sun.net.httpserver}, so the test
    * cancels up to three streams and requires the first cancel that does reach the socket to cancel
    * the generation; a server that never noticed would fail all three.
