@@ -1,7 +1,7 @@
-# multikey_digits.py ANSWERS.jsonl... (README, Results, point 16): the ruler-answers.jsonl of `ra eval ruler --out DIR`
+# multikey_digits.py ANSWERS.jsonl... (README, Results, point 16), each the ruler-answers.jsonl of `ra eval ruler --out DIR`:
+# for niah_multikey's wrong answers, is the first wrong digit explained by induction on the previous digit
+# (it follows the same digit somewhere in the needles' values) or by the same position in a distractor?
 import json,re,sys,collections
-# niah_multikey wrong answers: per digit, is the first wrong digit explained by induction on the previous
-# digit (it follows the same digit somewhere in the needles' values) or by the same position in a distractor?
 for f in sys.argv[1:]:
   L=[json.loads(l) for l in open(f)]
   c=collections.Counter(); pos=collections.Counter()

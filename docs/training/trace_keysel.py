@@ -1,6 +1,7 @@
-# trace_keysel.py ANSWERS.jsonl TRACE.txt MODEL (README, Results, point 16): from `ra eval ruler --out DIR` with the
-# attention-trace plugin (--policies trace --set ra.policy.trace.file=TRACE.txt), run from the repository root; per layer/KV head, where each decode step's argmax lands in niah_multikey samples:
-# the asked needle's key or value tokens, another needle's, the question (last 40 tokens), elsewhere
+# trace_keysel.py ANSWERS.jsonl TRACE.txt MODEL (README, Results, point 16), run from the repository root, on the
+# output of `ra eval ruler --out DIR` with the attention-trace plugin (--policies trace --set
+# ra.policy.trace.file=TRACE.txt): per layer and KV head, where each decode step's argmax lands in niah_multikey
+# samples: the asked needle's key or value tokens, another needle's, the question (last 40 tokens), elsewhere
 import sys, json, re, subprocess, collections
 answers=[json.loads(l) for l in open(sys.argv[1])]
 blocks,cur=[],None
