@@ -17,6 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.SplittableRandom;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import org.recycledattention.api.RaException;
@@ -494,6 +495,21 @@ public final class ProbeTrainer {
   /** Prompt tokens per sequence of the batch that a step holds at most (see {@link #sequencesPerStep}). */
   static final int TOKENS_PER_SEQUENCE = 384;
 
+  /**
+   * The generator's id of the run's {@code index}-th training sample, scattered (SplitMix64's
+   * finaliser, through {@link SplittableRandom}). {@link RulerGenerator} seeds each sample's {@code
+   * java.util.Random} with its id plus terms of the seed, task and length, and the first draws of
+   * {@code java.util.Random}s seeded with consecutive numbers are nearly linear in the seed: with
+   * consecutive ids, the samples of a step shared their keys' words pair by pair and their values
+   * followed one arithmetic progression, a lattice that each run's seed shifts. A probe trained on
+   * that stream answered its own stream's samples far better than another seed's (README, Results,
+   * point 17). Scattered ids give independent samples; evaluation keeps its consecutive ids, so that
+   * the samples of {@code ra eval ruler} stay the ones every published result was measured on.
+   */
+  static long sampleId(long index) {
+    return new SplittableRandom(index).nextLong();
+  }
+
   /** Mixed into the seed for the training data's generator, so training and evaluation samples differ. */
   private static final long TRAINING_SEED_MIX = 0x7261_7472_6169_6EL;
 
@@ -588,7 +604,7 @@ public final class ProbeTrainer {
       // needle depth uniform in [0, 1]: the model must find it anywhere, not just copy what precedes the question
       double depth = random.nextDouble();
       int keys = keys(task, curriculum, random);
-      TaskSample sample = generator.generateAtDepth(task, promptLength, firstIndex + b, depth, keys);
+      TaskSample sample = generator.generateAtDepth(task, promptLength, sampleId(firstIndex + b), depth, keys);
       int[] prompt = tokenizer.encode(sample.prompt(), true);
       int[] whole = tokenizer.encode(sample.prompt() + sample.answerText(), true);
       if (!Arrays.equals(prompt, 0, prompt.length, whole, 0, prompt.length)) {
