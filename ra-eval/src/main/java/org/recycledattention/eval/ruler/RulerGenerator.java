@@ -97,6 +97,13 @@ public final class RulerGenerator {
    * Sample {@code index} of {@code samples} of {@code task} at about {@code targetTokens} tokens. The
    * needle depth of sample i is (i + 0.5) / samples: swept uniformly over the haystack.
    *
+   * <p>The samples of a cell are not independent: sample i's {@code java.util.Random} is seeded with
+   * a number that grows by one from sample to sample (and by 31 per token of {@code targetTokens}),
+   * and such generators' first draws are nearly linear in the seed, so neighbouring samples, and
+   * sample i at two lengths, often ask keys that share a word. Kept so that published results can be
+   * measured again; training scatters its ids instead (see {@link #generateAtDepth(RulerTask, int,
+   * long, double, int)}).
+   *
    * @throws ConfigException when even the smallest sample is longer than {@code targetTokens}
    */
   public TaskSample generate(RulerTask task, int targetTokens, int index, int samples) {
@@ -108,7 +115,9 @@ public final class RulerGenerator {
 
   /**
    * A sample with the needle at {@code depth}, for training: sample {@code id} draws its keys and
-   * values from (seed, task, targetTokens, id) like {@link #generate}. When even the smallest sample
+   * values from (seed, task, targetTokens, id) like {@link #generate}; pass scattered ids (e.g.
+   * {@code new SplittableRandom(i).nextLong()}) for independent samples, since consecutive ids give
+   * correlated ones. When even the smallest sample
    * is longer than {@code targetTokens} this returns that smallest sample (no haystack) instead of
    * throwing, for curricula that start below the templates' own length.
    *
