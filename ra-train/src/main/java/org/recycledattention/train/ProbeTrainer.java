@@ -17,7 +17,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.SplittableRandom;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import org.recycledattention.api.RaException;
@@ -495,22 +494,6 @@ public final class ProbeTrainer {
   /** Prompt tokens per sequence of the batch that a step holds at most (see {@link #sequencesPerStep}). */
   static final int TOKENS_PER_SEQUENCE = 384;
 
-  /**
-   * The generator's id of the run's {@code index}-th training sample, scattered (SplitMix64's
-   * finaliser, through {@link SplittableRandom}). {@link RulerGenerator} seeds each sample's {@code
-   * java.util.Random} with its id plus terms of the seed, task and length, and the first draws of
-   * {@code java.util.Random}s seeded with consecutive numbers are nearly linear in the seed: with
-   * consecutive ids, neighbouring samples often asked keys sharing a word and the answers of samples
-   * two apart differed by one of a few amounts, a lattice that each run's seed shifts, and training's
-   * share of right answers overstated what a probe knew (45% against 27% of independent samples;
-   * README, Results, point 17). Scattered ids give independent samples; evaluation keeps its
-   * consecutive ids, so that the samples of {@code ra eval ruler} stay the ones every published
-   * result was measured on.
-   */
-  static long sampleId(long index) {
-    return new SplittableRandom(index).nextLong();
-  }
-
   /** Mixed into the seed for the training data's generator, so training and evaluation samples differ. */
   private static final long TRAINING_SEED_MIX = 0x7261_7472_6169_6EL;
 
@@ -605,7 +588,7 @@ public final class ProbeTrainer {
       // needle depth uniform in [0, 1]: the model must find it anywhere, not just copy what precedes the question
       double depth = random.nextDouble();
       int keys = keys(task, curriculum, random);
-      TaskSample sample = generator.generateAtDepth(task, promptLength, sampleId(firstIndex + b), depth, keys);
+      TaskSample sample = generator.generateAtDepth(task, promptLength, firstIndex + b, depth, keys);
       int[] prompt = tokenizer.encode(sample.prompt(), true);
       int[] whole = tokenizer.encode(sample.prompt() + sample.answerText(), true);
       if (!Arrays.equals(prompt, 0, prompt.length, whole, 0, prompt.length)) {

@@ -5,9 +5,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -239,5 +241,64 @@ class RulerGeneratorTest {
       assertThat(tokens).doesNotHaveDuplicates();
       assertThat(s.answerText()).isEqualTo(" " + s.answers().get(0) + ".");
     }
+  }
+
+  // Samples are independent of each other. Their generators were once seeded with a linear
+  // combination of (seed, task, length, index), and java.util.Random's first draws are nearly linear
+  // in consecutive seeds: the checks below failed with it (106, 39 and 37-of-48 patterns).
+  private static final Pattern ASKED = Pattern.compile("The special magic number for (\\w+)-(\\w+) mentioned");
+  private static final int STREAM = 480;
+
+  private static String askedAdjective(TaskSample s) {
+    Matcher m = ASKED.matcher(s.prompt());
+    assertThat(m.find()).as("a niah_multikey sample asks a key").isTrue();
+    return m.group(1);
+  }
+
+  private static int neighboursAskingTheSameFirstWord(List<TaskSample> samples) {
+    int same = 0;
+    for (int i = 1; i < samples.size(); i++) {
+      same += askedAdjective(samples.get(i)).equals(askedAdjective(samples.get(i - 1))) ? 1 : 0;
+    }
+    return same;
+  }
+
+  @Test
+  void theSamplesOfACellDrawTheirKeysAndValuesIndependently() {
+    RulerGenerator g = new RulerGenerator(s -> s.length() / 4, 73);
+    List<TaskSample> cell = new ArrayList<>();
+    for (int i = 0; i < STREAM; i++) {
+      cell.add(g.generate(RulerTask.NIAH_MULTIKEY, 200, i, STREAM));
+    }
+    // 25 adjectives: 1 in 25 by chance (19 of 479)
+    assertThat(neighboursAskingTheSameFirstWord(cell)).as("neighbouring samples asking a key with the same first word").isLessThan(40);
+    Set<Long> steps = new HashSet<>();
+    for (int i = 2; i < STREAM; i++) {
+      steps.add(Long.parseLong(cell.get(i).answers().get(0)) - Long.parseLong(cell.get(i - 2).answers().get(0)));
+    }
+    // the linear seeds: the answers of samples two apart differed by one of 39 amounts
+    assertThat(steps).as("distinct differences between the answers of samples two apart").hasSizeGreaterThan(STREAM - 20);
+  }
+
+  @Test
+  void consecutiveTrainingIdsGiveIndependentSamples() {
+    RulerGenerator g = new RulerGenerator(s -> s.length() / 4, 73);
+    List<TaskSample> stream = new ArrayList<>();
+    for (int i = 0; i < STREAM; i++) {
+      stream.add(g.generateAtDepth(RulerTask.NIAH_MULTIKEY, 90, i, 0.5, 3));
+    }
+    assertThat(neighboursAskingTheSameFirstWord(stream)).as("consecutive ids asking a key with the same first word").isLessThan(40);
+  }
+
+  @Test
+  void aSampleAtTwoLengthsAsksAnIndependentKey() {
+    RulerGenerator g = new RulerGenerator(s -> s.length() / 4, 1);
+    int same = 0;
+    for (int i = 0; i < STREAM; i++) {
+      same += askedAdjective(g.generate(RulerTask.NIAH_MULTIKEY, 512, i, STREAM))
+          .equals(askedAdjective(g.generate(RulerTask.NIAH_MULTIKEY, 1024, i, STREAM))) ? 1 : 0;
+    }
+    // chance: 19 of 480; the linear seeds: 37 of 48 at ra demo's lengths
+    assertThat(same).as("samples asking a key with the same first word at 512 and 1,024 tokens").isLessThan(40);
   }
 }
