@@ -29,6 +29,7 @@ import org.recycledattention.eval.report.AtomicFiles;
 import org.recycledattention.eval.report.Charts;
 import org.recycledattention.eval.report.MarkdownTable;
 import org.recycledattention.eval.ruler.RulerGenerator;
+import org.recycledattention.eval.ruler.RulerPolicy;
 import org.recycledattention.eval.ruler.RulerTask;
 import org.recycledattention.eval.ruler.TaskSample;
 import org.recycledattention.model.llama.LanguageModel;
@@ -108,8 +109,9 @@ public final class EvalFidelityCommand extends Subcommand {
       inputs.add(stream.textFile);
     }
     eval.report.check("fidelity", inputs);
-    try (RaRuntime runtime = eval.runtime(environment, names)) {
+    try (RaRuntime runtime = eval.runtime(environment, EvalSupport.baseNames(names))) {
       int budget = runtime.config().budget();
+      List<RulerPolicy> policies = names.stream().map(p -> EvalSupport.variant(runtime, p, budget)).toList(); // every key checked before any work
       String backendName = runtime.config().backendName();
       try (LanguageModel lm = EvalSupport.loadModel(model, access.access())) {
         KvCacheBackend kv = runtime.backend();
@@ -125,7 +127,7 @@ public final class EvalFidelityCommand extends Subcommand {
           }
           compared += n - prefills[i] - 1;
         }
-        List<PolicyFactory> factories = runtime.policyFactories(names, budget);
+        List<PolicyFactory> factories = policies.stream().map(RulerPolicy::factory).toList();
         List<List<PolicyFidelity>> perStream = new ArrayList<>();
         // a stream is one cell of the partial report: its policies' fidelity, combined with the other finished streams
         FinishedCells<List<PolicyFidelity>> finished = new FinishedCells<>();
@@ -135,10 +137,14 @@ public final class EvalFidelityCommand extends Subcommand {
           long[] done = {0};
           long total = compared;
           for (int i = 0; i < streams.size(); i++) {
-            List<PolicyFidelity> one = new FidelityRunner(lm, kv, runtime.threads()).run(full, factories, streams.get(i), prefills[i], step -> {
+            List<PolicyFidelity> ran = new FidelityRunner(lm, kv, runtime.threads()).run(full, factories, streams.get(i), prefills[i], step -> {
               bar.step();
               status.update(++done[0] + " of " + total + " compared steps");
             });
+            List<PolicyFidelity> one = new ArrayList<>();
+            for (int p = 0; p < ran.size(); p++) {
+              one.add(ran.get(p).labelled(policies.get(p).label()));
+            }
             perStream.add(one);
             finished.add(List.of(one));
           }

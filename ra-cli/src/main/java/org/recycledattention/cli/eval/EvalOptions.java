@@ -16,7 +16,7 @@ import picocli.CommandLine.Option;
  * backend {@code --backend} selects, with the threads, report and configuration flags.
  */
 final class EvalOptions {
-  @Option(names = "--policies", paramLabel = "NAMES", defaultValue = "full,local,h2o,snapkv,recycled", description = {"Policies (default: ${DEFAULT-VALUE}); for eval ruler an entry may be a variant with its own keys,",
+  @Option(names = "--policies", paramLabel = "NAMES", defaultValue = "full,local,h2o,snapkv,recycled", description = {"Policies (default: ${DEFAULT-VALUE}); an entry may be a variant with its own keys,",
           "name:key=value[:key=value...], e.g. full,recycled:stride=5,recycled:stride=20,recycled:schedule=dynamic:check-interval=5."})
   String policies;
 

@@ -5,7 +5,7 @@ import java.util.List;
 /**
  * One policy's fidelity over a stream. JSON field names are the record's component names.
  *
- * @param policy policy name
+ * @param policy policy name, or the label of a variant ({@code recycled:stride=20})
  * @param steps compared steps
  * @param agreement share of steps whose argmax equals full attention's
  * @param meanKl mean KL(full ‖ policy), nats
@@ -16,6 +16,11 @@ import java.util.List;
  */
 public record PolicyFidelity(String policy, long steps, double agreement, double meanKl, double maxKl, double perplexity, double meanTokensAttended,
     double fullStepShare) {
+  /** These results under another label (a variant such as {@code recycled:stride=20} of the policy that ran). */
+  public PolicyFidelity labelled(String label) {
+    return new PolicyFidelity(label, steps, agreement, meanKl, maxKl, perplexity, meanTokensAttended, fullStepShare);
+  }
+
   /**
    * One policy's results over several streams as one: means weighted by compared steps (perplexity
    * as the exponential of the weighted mean log-perplexity, so of the pooled negative log-likelihood),
