@@ -90,23 +90,27 @@ public final class ProbeTrainer {
    *     the distractor curriculum (see the class comment); {@value RulerGenerator#KEYS}, RULER's, for none
    * @param competence the running share of whole answers right above which the curriculum advances
    *     (0..1, exclusive; {@value #COMPETENCE} by default)
+   * @param keyedValues the share of training samples drawn with keyed values ({@link
+   *     RulerGenerator#withKeyedValues()}: a value's first pair fixed by its key's first word), 0..1;
+   *     0 by default. The rest are ordinary samples.
    */
   public record Options(int steps, int batch, int minLength, int maxLength, long seed, double learningRate, List<RulerTask> tasks,
       PolicyFactory attention, ProbeWeights initial, int startTasks, int startLength, boolean fillerNumbers, int startKeys,
-      double competence) {
+      double competence, double keyedValues) {
     public Options {
       if (steps < 1 || batch < 1 || minLength < 64 || maxLength < minLength || tasks.isEmpty() || startTasks < 1 || startTasks > tasks.size()
           || startLength < minLength || startLength > maxLength || startKeys < 1 || startKeys > RulerGenerator.KEYS
-          || !(competence > 0 && competence < 1)) {
+          || !(competence > 0 && competence < 1) || !(keyedValues >= 0 && keyedValues <= 1)) {
         throw new IllegalArgumentException("invalid training options: steps " + steps + ", batch " + batch + ", lengths " + minLength + ".." + maxLength
-            + ", tasks " + tasks + ", start " + startTasks + " tasks up to " + startLength + " tokens with " + startKeys + " keys, competence " + competence);
+            + ", tasks " + tasks + ", start " + startTasks + " tasks up to " + startLength + " tokens with " + startKeys + " keys, competence " + competence
+            + ", keyed values " + keyedValues);
       }
       tasks = List.copyOf(tasks);
     }
 
     /** Full attention from a random initialisation, the curriculum from its first task at {@code minLength}. */
     public Options(int steps, int batch, int minLength, int maxLength, long seed, double learningRate, List<RulerTask> tasks) {
-      this(steps, batch, minLength, maxLength, seed, learningRate, tasks, null, null, 1, minLength, false, RulerGenerator.KEYS, COMPETENCE);
+      this(steps, batch, minLength, maxLength, seed, learningRate, tasks, null, null, 1, minLength, false, RulerGenerator.KEYS, COMPETENCE, 0);
     }
 
     /** Whether a task of the mix has distractor needles whose number the curriculum can grow. */
@@ -122,7 +126,7 @@ public final class ProbeTrainer {
 
     /** These options with answer tokens attending as {@code policy} decodes (null: full attention). */
     public Options withAttention(PolicyFactory policy) {
-      return new Options(steps, batch, minLength, maxLength, seed, learningRate, tasks, policy, initial, startTasks, startLength, fillerNumbers, startKeys, competence);
+      return new Options(steps, batch, minLength, maxLength, seed, learningRate, tasks, policy, initial, startTasks, startLength, fillerNumbers, startKeys, competence, keyedValues);
     }
 
     /**
@@ -131,17 +135,17 @@ public final class ProbeTrainer {
      */
     public Options continuing(ProbeWeights weights) {
       return new Options(steps, batch, minLength, maxLength, seed, learningRate, tasks, attention, weights, tasks.size(), maxLength, fillerNumbers,
-          startKeys, competence);
+          startKeys, competence, keyedValues);
     }
 
     /** These options with numbers in the haystack, or without ({@link RulerGenerator#withFillerNumbers()}). */
     public Options withFillerNumbers(boolean numbers) {
-      return new Options(steps, batch, minLength, maxLength, seed, learningRate, tasks, attention, initial, startTasks, startLength, numbers, startKeys, competence);
+      return new Options(steps, batch, minLength, maxLength, seed, learningRate, tasks, attention, initial, startTasks, startLength, numbers, startKeys, competence, keyedValues);
     }
 
     /** These options with the curriculum starting with {@code tasks} tasks let in and prompts up to {@code length} tokens. */
     public Options startingAt(int tasks, int length) {
-      return new Options(steps, batch, minLength, maxLength, seed, learningRate, this.tasks, attention, initial, tasks, length, fillerNumbers, startKeys, competence);
+      return new Options(steps, batch, minLength, maxLength, seed, learningRate, this.tasks, attention, initial, tasks, length, fillerNumbers, startKeys, competence, keyedValues);
     }
 
     /**
@@ -150,7 +154,13 @@ public final class ProbeTrainer {
      * advances once every task has joined, up to {@value RulerGenerator#KEYS}; the prompts grow only after that.
      */
     public Options startingWithKeys(int keys) {
-      return new Options(steps, batch, minLength, maxLength, seed, learningRate, tasks, attention, initial, startTasks, startLength, fillerNumbers, keys, competence);
+      return new Options(steps, batch, minLength, maxLength, seed, learningRate, tasks, attention, initial, startTasks, startLength, fillerNumbers, keys, competence, keyedValues);
+    }
+
+    /** These options with {@code share} of the samples drawn with keyed values ({@link RulerGenerator#withKeyedValues()}). */
+    public Options withKeyedValues(double share) {
+      return new Options(steps, batch, minLength, maxLength, seed, learningRate, tasks, attention, initial, startTasks, startLength, fillerNumbers, startKeys,
+          competence, share);
     }
 
     /**
@@ -159,7 +169,7 @@ public final class ProbeTrainer {
      * the default would hold every other task at the start's length.
      */
     public Options withCompetence(double bar) {
-      return new Options(steps, batch, minLength, maxLength, seed, learningRate, tasks, attention, initial, startTasks, startLength, fillerNumbers, startKeys, bar);
+      return new Options(steps, batch, minLength, maxLength, seed, learningRate, tasks, attention, initial, startTasks, startLength, fillerNumbers, startKeys, bar, keyedValues);
     }
   }
 
@@ -571,6 +581,15 @@ public final class ProbeTrainer {
   private record Batch(int length, long[] inputs, float[] targets, long[] targetRows, long[] nextTokens, float[] weights,
       List<PolicyReplay.Rows> rows, List<RulerTask> tasks, int[] targetSample) {}
 
+  /**
+   * The generator of one training sample: {@code generator} with keyed values for a share {@link
+   * Options#keyedValues()} of the samples. Draws from {@code random} only when that share is above 0,
+   * so that runs without keyed values keep their streams.
+   */
+  static RulerGenerator sampleGenerator(RulerGenerator generator, Options o, Random random) {
+    return o.keyedValues() > 0 && random.nextDouble() < o.keyedValues() ? generator.withKeyedValues() : generator;
+  }
+
   /** Samples of mixed tasks, each BOS + prompt + answer + EOS, right-padded to a common length. */
   private Batch batch(RulerGenerator generator, Options o, int sequences, int promptLength, Curriculum curriculum, int firstIndex, Random random) {
     int taskCount = curriculum.tasks;
@@ -588,7 +607,7 @@ public final class ProbeTrainer {
       // needle depth uniform in [0, 1]: the model must find it anywhere, not just copy what precedes the question
       double depth = random.nextDouble();
       int keys = keys(task, curriculum, random);
-      TaskSample sample = generator.generateAtDepth(task, promptLength, firstIndex + b, depth, keys);
+      TaskSample sample = sampleGenerator(generator, o, random).generateAtDepth(task, promptLength, firstIndex + b, depth, keys);
       int[] prompt = tokenizer.encode(sample.prompt(), true);
       int[] whole = tokenizer.encode(sample.prompt() + sample.answerText(), true);
       if (!Arrays.equals(prompt, 0, prompt.length, whole, 0, prompt.length)) {

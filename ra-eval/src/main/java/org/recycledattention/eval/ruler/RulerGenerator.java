@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -45,19 +46,21 @@ public final class RulerGenerator {
   private final ToIntFunction<String> tokenCount;
   private final long seed;
   private final boolean fillerNumbers;
+  private final boolean keyedValues;
 
   /**
    * @param tokenCount the length of a text in tokens (no BOS), e.g. {@code s -> tok.encode(s, false).length}
    * @param seed generation seed; sample {@code i} of a task and length depends only on (seed, task, length, i)
    */
   public RulerGenerator(ToIntFunction<String> tokenCount, long seed) {
-    this(tokenCount, seed, false);
+    this(tokenCount, seed, false, false);
   }
 
-  private RulerGenerator(ToIntFunction<String> tokenCount, long seed, boolean fillerNumbers) {
+  private RulerGenerator(ToIntFunction<String> tokenCount, long seed, boolean fillerNumbers, boolean keyedValues) {
     this.tokenCount = requireNonNull(tokenCount, "tokenCount is null");
     this.seed = seed;
     this.fillerNumbers = fillerNumbers;
+    this.keyedValues = keyedValues;
   }
 
   /**
@@ -66,7 +69,38 @@ public final class RulerGenerator {
    * the only number in the prompt. The same samples otherwise (same seeds, needles and depths).
    */
   public RulerGenerator withFillerNumbers() {
-    return new RulerGenerator(tokenCount, seed, true);
+    return new RulerGenerator(tokenCount, seed, true, keyedValues);
+  }
+
+  /**
+   * This generator with keyed values, for training only: in {@code niah_*}, {@code recall} and {@code
+   * echo} samples a needle's value begins with a digit pair fixed by its key's first word ({@link
+   * #keyedPair}), and a sample's keys have different first words. The answer's first pair can then be
+   * predicted from the asked key alone, which gives a model a reason to represent the asked key at the
+   * question and each needle's key at its value: the two sides a lookup by key matches. Samples
+   * otherwise as without (same seeds, lengths and depths; other draws).
+   */
+  public RulerGenerator withKeyedValues() {
+    return new RulerGenerator(tokenCount, seed, fillerNumbers, true);
+  }
+
+  /** Whether values begin with a pair fixed by their key ({@link #withKeyedValues()}). */
+  public boolean keyedValues() {
+    return keyedValues;
+  }
+
+  /**
+   * The first digit pair (10..99) of a keyed value ({@link #withKeyedValues()}) whose key begins with
+   * {@code adjective}: one pair per first word, different for different words.
+   *
+   * @throws IllegalArgumentException when {@code adjective} is not a key's first word
+   */
+  public static int keyedPair(String adjective) {
+    int i = List.of(ADJECTIVES).indexOf(adjective);
+    if (i < 0) {
+      throw new IllegalArgumentException("'" + adjective + "' is not a key's first word");
+    }
+    return 10 + (i * 37 + 11) % 90;
   }
 
   /** Whether the haystack has numbers in it ({@link #withFillerNumbers()}). */
@@ -82,7 +116,7 @@ public final class RulerGenerator {
     StringBuilder sb = new StringBuilder();
     Random r = new Random(0);
     for (RulerTask t : RulerTask.values()) {
-      sb.append(builder(t, r, 0.5, true, KEYS).build(1)).append('\n');
+      sb.append(builder(t, r, 0.5, true, false, KEYS).build(1)).append('\n');
     }
     for (String[] list : new String[][] {ADJECTIVES, NOUNS, WORDS}) {
       sb.append(String.join(" ", list)).append('\n');
@@ -177,7 +211,7 @@ public final class RulerGenerator {
 
   private TaskSample generate(RulerTask task, int targetTokens, long id, double depth, boolean shortestIfOver, int keys) {
     Random r = new Random(sampleSeed(seed, task, targetTokens, id));
-    Builder b = builder(task, r, depth, fillerNumbers, keys);
+    Builder b = builder(task, r, depth, fillerNumbers, keyedValues, keys);
     // largest haystack size that fits: exponential then binary search
     int lo = 0;
     if (tokenCount.applyAsInt(b.build(0)) > targetTokens) {
@@ -207,17 +241,17 @@ public final class RulerGenerator {
     return new TaskSample(task, prompt, b.answers(), tokenCount.applyAsInt(prompt), b.depth(), b.shown(prompt));
   }
 
-  private static Builder builder(RulerTask task, Random r, double depth, boolean numbers, int keys) {
+  private static Builder builder(RulerTask task, Random r, double depth, boolean numbers, boolean keyed, int keys) {
     return switch (task) {
-      case NIAH_SINGLE -> niah(r, depth, 1, 1, 1, numbers);
-      case NIAH_MULTIKEY -> niah(r, depth, keys, 1, 1, numbers);
-      case NIAH_MULTIVALUE -> niah(r, depth, 1, 4, 1, numbers);
-      case NIAH_MULTIQUERY -> niah(r, depth, keys, 1, keys, numbers);
+      case NIAH_SINGLE -> niah(r, depth, 1, 1, 1, numbers, keyed);
+      case NIAH_MULTIKEY -> niah(r, depth, keys, 1, 1, numbers, keyed);
+      case NIAH_MULTIVALUE -> niah(r, depth, 1, 4, 1, numbers, keyed);
+      case NIAH_MULTIQUERY -> niah(r, depth, keys, 1, keys, numbers, keyed);
       case VT -> variableTracking(r, depth, numbers);
       case CWE -> commonWords(r);
       case FWE -> frequentWords(r);
-      case RECALL -> recall(r, depth, keys, numbers, false);
-      case ECHO -> recall(r, depth, keys, numbers, true);
+      case RECALL -> recall(r, depth, keys, numbers, false, keyed);
+      case ECHO -> recall(r, depth, keys, numbers, true, keyed);
       case INDUCTION -> induction(r, depth, keys, numbers);
     };
   }
@@ -240,21 +274,39 @@ public final class RulerGenerator {
     return ADJECTIVES[r.nextInt(ADJECTIVES.length)] + "-" + NOUNS[r.nextInt(NOUNS.length)];
   }
 
+  /** {@code count} different keys; with {@code keyed}, of different first words too. */
+  private static List<String> keys(Random r, int count, boolean keyed) {
+    Set<String> keySet = new LinkedHashSet<>();
+    Set<String> firstWords = new HashSet<>();
+    while (keySet.size() < count) {
+      String k = key(r);
+      if (!keyed || firstWords.add(firstWord(k))) {
+        keySet.add(k);
+      }
+    }
+    return new ArrayList<>(keySet);
+  }
+
+  private static String firstWord(String key) {
+    return key.substring(0, key.indexOf('-'));
+  }
+
+  /** A keyed value: the pair {@link #keyedPair} fixes for {@code key}, then five random digits. */
+  private static String keyedNumber(Random r, String key) {
+    return String.format(Locale.ROOT, "%02d%05d", keyedPair(firstWord(key)), r.nextInt(100_000));
+  }
+
   private static String number(Random r) {
     return Integer.toString(1_000_000 + r.nextInt(9_000_000));
   }
 
-  private static Builder niah(Random r, double depth, int keys, int valuesPerKey, int queries, boolean numbers) {
-    Set<String> keySet = new LinkedHashSet<>();
-    while (keySet.size() < keys) {
-      keySet.add(key(r));
-    }
-    List<String> keyList = new ArrayList<>(keySet);
+  private static Builder niah(Random r, double depth, int keys, int valuesPerKey, int queries, boolean numbers, boolean keyed) {
+    List<String> keyList = keys(r, keys, keyed);
     List<String> needles = new ArrayList<>();
     List<String> answers = new ArrayList<>();
     for (int k = 0; k < keys; k++) {
       for (int v = 0; v < valuesPerKey; v++) {
-        String value = number(r);
+        String value = keyed ? keyedNumber(r, keyList.get(k)) : number(r);
         needles.add("One of the special magic numbers for " + keyList.get(k) + " is: " + value + ".");
         if (k < queries) {
           answers.add(value);
@@ -366,13 +418,14 @@ public final class RulerGenerator {
    * {@code One of the special magic numbers for K is: V.}, and no value token occurs twice (as in
    * {@code induction}): the first value token is the one choice the key makes, the rest is a copy.
    */
-  private static Builder recall(Random r, double depth, int keys, boolean numbers, boolean echo) {
-    Set<String> keySet = new LinkedHashSet<>();
-    while (keySet.size() < keys) {
-      keySet.add(key(r));
+  private static Builder recall(Random r, double depth, int keys, boolean numbers, boolean echo, boolean keyed) {
+    List<String> keyList = keys(r, keys, keyed);
+    List<Integer> firsts = new ArrayList<>(shuffled(10, 100, r));
+    if (keyed) {
+      for (int k = 0; k < keys; k++) {
+        firsts.set(k, keyedPair(firstWord(keyList.get(k)))); // different first words: still one first pair per value
+      }
     }
-    List<String> keyList = new ArrayList<>(keySet);
-    List<Integer> firsts = shuffled(10, 100, r);
     List<Integer> pool = shuffled(0, 100, r);
     List<Integer> lastDigits = echo ? shuffled(0, 10, r) : List.of();
     List<String> values = new ArrayList<>();

@@ -301,4 +301,58 @@ class RulerGeneratorTest {
     // chance: 19 of 480; the linear seeds: 37 of 48 at ra demo's lengths
     assertThat(same).as("samples asking a key with the same first word at 512 and 1,024 tokens").isLessThan(40);
   }
+
+  private static final Pattern NEEDLE = Pattern.compile("One of the special magic numbers for (\\w+)-(\\w+) is: (\\d{7})\\.");
+
+  /** Per needle of a sample: its key's first word and its value's first pair. */
+  private static Map<String, Integer> needleFirstPairs(TaskSample s) {
+    Map<String, Integer> pairs = new LinkedHashMap<>();
+    Matcher m = NEEDLE.matcher(s.prompt().substring(0, s.prompt().indexOf('\n', s.prompt().indexOf("One of"))));
+    while (m.find()) {
+      assertThat(pairs.put(m.group(1), Integer.parseInt(m.group(3).substring(0, 2)))).as("keys of different first words in %s", s.prompt()).isNull();
+    }
+    return pairs;
+  }
+
+  @Test
+  void keyedValuesBeginWithThePairTheirKeysFirstWordFixes() {
+    RulerGenerator keyed = gen.withKeyedValues();
+    assertThat(keyed.keyedValues()).isTrue();
+    assertThat(gen.keyedValues()).isFalse();
+    for (RulerTask task : List.of(RulerTask.NIAH_MULTIKEY, RulerTask.ECHO, RulerTask.RECALL)) {
+      for (long id = 0; id < 40; id++) {
+        TaskSample s = keyed.generateAtDepth(task, 300, id, 0.5, 4);
+        Map<String, Integer> pairs = needleFirstPairs(s);
+        assertThat(pairs).as("%s sample %d", task.id(), id).hasSize(4);
+        pairs.forEach((adjective, pair) -> assertThat(pair).as("%s: %s", task.id(), adjective).isEqualTo(RulerGenerator.keyedPair(adjective)));
+        for (String answer : s.answers()) {
+          assertThat(pairs).containsValue(Integer.parseInt(answer.substring(0, 2)));
+        }
+      }
+    }
+    // one pair per first word, different words different pairs
+    Set<Integer> all = new HashSet<>();
+    for (String adjective : List.of("lucky", "proud", "misty", "young")) {
+      assertThat(RulerGenerator.keyedPair(adjective)).isBetween(10, 99);
+      all.add(RulerGenerator.keyedPair(adjective));
+    }
+    assertThat(all).hasSize(4);
+    assertThatThrownBy(() -> RulerGenerator.keyedPair("temple")).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("temple");
+  }
+
+  @Test
+  void withoutKeyedValuesAValuesFirstPairSaysNothingOfItsKey() {
+    int matching = 0;
+    int needles = 0;
+    for (long id = 0; id < 100; id++) {
+      TaskSample s = gen.generateAtDepth(RulerTask.NIAH_MULTIKEY, 300, id, 0.5, 4);
+      Matcher m = NEEDLE.matcher(s.prompt());
+      while (m.find()) {
+        needles++;
+        matching += Integer.parseInt(m.group(3).substring(0, 2)) == RulerGenerator.keyedPair(m.group(1)) ? 1 : 0;
+      }
+    }
+    assertThat(needles).isEqualTo(400);
+    assertThat(matching).as("values whose first pair is their key's keyed pair (chance: 1 in 90)").isLessThan(20);
+  }
 }

@@ -116,6 +116,12 @@ public final class TrainProbeCommand extends Subcommand {
       + " so that a needle's value is not the only number in the prompt.")
   boolean fillerNumbers;
 
+  @Option(names = "--keyed-values", paramLabel = "P", defaultValue = "0",
+      description = {"Draw a share P (0..1) of the training samples with keyed values: in niah_*, recall and echo a",
+          "needle's value begins with a digit pair fixed by its key's first word, so the asked key alone predicts",
+          "the answer's first pair (a reason to represent the key on both sides of a lookup; default: ${DEFAULT-VALUE}, none)."})
+  double keyedValues;
+
   @Option(names = "--geometry", paramLabel = "SPEC", defaultValue = "",
       description = "The model's shape as keys over the default (" + "layers=4,dim=128,heads=4,kv-heads=2,head-dim=32,ffn=384" + "), e.g. heads=8,kv-heads=4.")
   String geometry;
@@ -173,6 +179,9 @@ public final class TrainProbeCommand extends Subcommand {
     if (!(competence > 0 && competence < 1)) {
       throw new UsageException("invalid value '" + competence + "' for --competence: expected a share between 0 and 1, such as 0.8");
     }
+    if (!(keyedValues >= 0 && keyedValues <= 1)) {
+      throw new UsageException("invalid value '" + keyedValues + "' for --keyed-values: expected a share between 0 and 1, such as 0.5");
+    }
     if (checkpointEvery < 0) {
       throw new UsageException("invalid value '" + checkpointEvery + "' for --checkpoint-every: expected an integer >= 0");
     }
@@ -222,7 +231,7 @@ public final class TrainProbeCommand extends Subcommand {
     ProbeTrainer trainer = new ProbeTrainer(shape, ProbeVocabulary.build());
     ProbeTrainer.Options options = new ProbeTrainer.Options(steps, batch, minLength, maxLength, seed, learningRate,
         EvalSupport.names(tasks, "--tasks").stream().map(RulerTask::of).toList()).withFillerNumbers(fillerNumbers)
-        .startingWithKeys(keysStart).withCompetence(competence);
+        .startingWithKeys(keysStart).withCompetence(competence).withKeyedValues(keyedValues);
     if (initial != null) {
       options = options.continuing(initial);
     }

@@ -134,6 +134,10 @@ class TrainProbeCommandTest {
     assertThat(competence.exitCode()).isEqualTo(2);
     assertThat(competence.errLines()).hasSize(1);
     assertThat(competence.err()).contains("--competence", "between 0 and 1");
+    Result keyed = Cli.run("train-probe", "--out", out.toString(), "--keyed-values", "1.5");
+    assertThat(keyed.exitCode()).isEqualTo(2);
+    assertThat(keyed.errLines()).hasSize(1);
+    assertThat(keyed.err()).contains("--keyed-values", "between 0 and 1");
     Result rope = Cli.run("train-probe", "--out", out.toString(), "--rope-theta", "0.5");
     assertThat(rope.exitCode()).isEqualTo(2);
     assertThat(rope.errLines()).hasSize(1);
