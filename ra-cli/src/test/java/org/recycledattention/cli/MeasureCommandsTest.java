@@ -222,11 +222,16 @@ class MeasureCommandsTest {
    */
   private static final double SAME_LOGITS_KL = 1e-6;
 
+  /** {@code ra eval fidelity --json} over {@code samples} {@code niah_single} streams of 200 tokens. */
+  private static Result taskFidelity(Path model, int samples, String policies, int budget) {
+    return Cli.run("eval", "fidelity", "--model", model.toString(), "--task", "niah_single", "--length", "200", "--samples", String.valueOf(samples),
+        "--policies", policies, "--budget", String.valueOf(budget), "--json");
+  }
+
   @Test
   void fidelityOverTaskStreamsPoolsTheSamples() throws Exception {
     Path model = probe();
-    Result wide = Cli.run("eval", "fidelity", "--model", model.toString(), "--task", "niah_single", "--length", "200", "--samples", "2",
-        "--policies", "full,local,recycled", "--budget", "400", "--json");
+    Result wide = taskFidelity(model, 2, "full,local,recycled", 400);
     assertSuccess(wide);
     JsonNode rows = json(wide.out());
     assertThat(field(rows, "policy")).containsExactly("full", "local", "recycled");
@@ -237,8 +242,7 @@ class MeasureCommandsTest {
     }
     // two streams of at most 200 tokens (whole haystack units of up to ~25 tokens) + answer, a quarter of each as the prompt
     assertThat(rows.get(0).get("steps").asLong()).isBetween(260L, 320L);
-    Result tight = Cli.run("eval", "fidelity", "--model", model.toString(), "--task", "niah_single", "--length", "200", "--samples", "2",
-        "--policies", "local", "--budget", "16", "--json");
+    Result tight = taskFidelity(model, 2, "local", 16);
     assertSuccess(tight);
     assertThat(json(tight.out()).get(0).get("mean_kl").asDouble()).isGreaterThan(1e-6); // small: random weights attend almost uniformly
     Result orphan = Cli.run("eval", "fidelity", "--model", model.toString(), "--sample", "20", "--length", "200", "--budget", "16");
@@ -249,8 +253,7 @@ class MeasureCommandsTest {
   @Test
   void fidelityComparesVariantsOfOnePolicyWithTheirOwnKeys() throws Exception {
     Path model = probe();
-    Result r = Cli.run("eval", "fidelity", "--model", model.toString(), "--task", "niah_single", "--length", "200", "--samples", "1",
-        "--policies", "full,recycled:stride=1,recycled:stride=4:local-tokens=8", "--budget", "32", "--json");
+    Result r = taskFidelity(model, 1, "full,recycled:stride=1,recycled:stride=4:local-tokens=8", 32);
     assertSuccess(r);
     JsonNode rows = json(r.out());
     assertThat(field(rows, "policy")).containsExactly("full", "recycled:stride=1", "recycled:stride=4:local-tokens=8");
