@@ -47,20 +47,22 @@ public final class RulerGenerator {
   private final long seed;
   private final boolean fillerNumbers;
   private final boolean keyedValues;
+  private final boolean adjacentKeys;
 
   /**
    * @param tokenCount the length of a text in tokens (no BOS), e.g. {@code s -> tok.encode(s, false).length}
    * @param seed generation seed; sample {@code i} of a task and length depends only on (seed, task, length, i)
    */
   public RulerGenerator(ToIntFunction<String> tokenCount, long seed) {
-    this(tokenCount, seed, false, false);
+    this(tokenCount, seed, false, false, false);
   }
 
-  private RulerGenerator(ToIntFunction<String> tokenCount, long seed, boolean fillerNumbers, boolean keyedValues) {
+  private RulerGenerator(ToIntFunction<String> tokenCount, long seed, boolean fillerNumbers, boolean keyedValues, boolean adjacentKeys) {
     this.tokenCount = requireNonNull(tokenCount, "tokenCount is null");
     this.seed = seed;
     this.fillerNumbers = fillerNumbers;
     this.keyedValues = keyedValues;
+    this.adjacentKeys = adjacentKeys;
   }
 
   /**
@@ -69,7 +71,7 @@ public final class RulerGenerator {
    * the only number in the prompt. The same samples otherwise (same seeds, needles and depths).
    */
   public RulerGenerator withFillerNumbers() {
-    return new RulerGenerator(tokenCount, seed, true, keyedValues);
+    return new RulerGenerator(tokenCount, seed, true, keyedValues, adjacentKeys);
   }
 
   /**
@@ -81,12 +83,31 @@ public final class RulerGenerator {
    * otherwise as without (same seeds, lengths and depths; other draws).
    */
   public RulerGenerator withKeyedValues() {
-    return new RulerGenerator(tokenCount, seed, fillerNumbers, true);
+    return new RulerGenerator(tokenCount, seed, fillerNumbers, true, adjacentKeys);
   }
 
   /** Whether values begin with a pair fixed by their key ({@link #withKeyedValues()}). */
   public boolean keyedValues() {
     return keyedValues;
+  }
+
+  /**
+   * This generator with adjacent keys, for training only: in {@code recall} and {@code echo} samples
+   * each value follows its key directly, in the needles ({@code One of the special magic numbers for
+   * K V.}) and in the questions ({@code The special magic number for K V.}, {@code One of the special
+   * magic numbers for K V.}). The token before a value is then its key's last, so the lookup is the
+   * plain induction head's (attend to the token after the earlier occurrence of the current token),
+   * with no head needed that carries the key a few positions forward: associative recall, the form
+   * in which attention learns a lookup most easily. A first stage of key matching, not an evaluation
+   * task. Samples otherwise as without (same seeds, keys, values and depths).
+   */
+  public RulerGenerator withAdjacentKeys() {
+    return new RulerGenerator(tokenCount, seed, fillerNumbers, keyedValues, true);
+  }
+
+  /** Whether {@code recall} and {@code echo} values follow their keys directly ({@link #withAdjacentKeys()}). */
+  public boolean adjacentKeys() {
+    return adjacentKeys;
   }
 
   /**
@@ -116,7 +137,7 @@ public final class RulerGenerator {
     StringBuilder sb = new StringBuilder();
     Random r = new Random(0);
     for (RulerTask t : RulerTask.values()) {
-      sb.append(builder(t, r, 0.5, true, false, KEYS).build(1)).append('\n');
+      sb.append(builder(t, r, 0.5, true, false, false, KEYS).build(1)).append('\n');
     }
     for (String[] list : new String[][] {ADJECTIVES, NOUNS, WORDS}) {
       sb.append(String.join(" ", list)).append('\n');
@@ -211,7 +232,7 @@ public final class RulerGenerator {
 
   private TaskSample generate(RulerTask task, int targetTokens, long id, double depth, boolean shortestIfOver, int keys) {
     Random r = new Random(sampleSeed(seed, task, targetTokens, id));
-    Builder b = builder(task, r, depth, fillerNumbers, keyedValues, keys);
+    Builder b = builder(task, r, depth, fillerNumbers, keyedValues, adjacentKeys, keys);
     // largest haystack size that fits: exponential then binary search
     int lo = 0;
     if (tokenCount.applyAsInt(b.build(0)) > targetTokens) {
@@ -241,7 +262,7 @@ public final class RulerGenerator {
     return new TaskSample(task, prompt, b.answers(), tokenCount.applyAsInt(prompt), b.depth(), b.shown(prompt));
   }
 
-  private static Builder builder(RulerTask task, Random r, double depth, boolean numbers, boolean keyed, int keys) {
+  private static Builder builder(RulerTask task, Random r, double depth, boolean numbers, boolean keyed, boolean adjacent, int keys) {
     return switch (task) {
       case NIAH_SINGLE -> niah(r, depth, 1, 1, 1, numbers, keyed);
       case NIAH_MULTIKEY -> niah(r, depth, keys, 1, 1, numbers, keyed);
@@ -250,8 +271,8 @@ public final class RulerGenerator {
       case VT -> variableTracking(r, depth, numbers);
       case CWE -> commonWords(r);
       case FWE -> frequentWords(r);
-      case RECALL -> recall(r, depth, keys, numbers, false, keyed);
-      case ECHO -> recall(r, depth, keys, numbers, true, keyed);
+      case RECALL -> recall(r, depth, keys, numbers, false, keyed, adjacent);
+      case ECHO -> recall(r, depth, keys, numbers, true, keyed, adjacent);
       case INDUCTION -> induction(r, depth, keys, numbers);
     };
   }
@@ -417,8 +438,11 @@ public final class RulerGenerator {
    * <p>With {@code echo} ({@link RulerTask#ECHO}) each question is the needle's own sentence,
    * {@code One of the special magic numbers for K is: V.}, and no value token occurs twice (as in
    * {@code induction}): the first value token is the one choice the key makes, the rest is a copy.
+   *
+   * <p>With {@code adjacent} ({@link #withAdjacentKeys()}) the words between a key and its value are
+   * left out, in the needles and in the questions.
    */
-  private static Builder recall(Random r, double depth, int keys, boolean numbers, boolean echo, boolean keyed) {
+  private static Builder recall(Random r, double depth, int keys, boolean numbers, boolean echo, boolean keyed, boolean adjacent) {
     List<String> keyList = keys(r, keys, keyed);
     List<Integer> firsts = new ArrayList<>(shuffled(10, 100, r));
     if (keyed) {
@@ -444,7 +468,7 @@ public final class RulerGenerator {
     List<String> needles = new ArrayList<>();
     List<Double> at = new ArrayList<>();
     for (int k = 0; k < keys; k++) {
-      needles.add("One of the special magic numbers for " + keyList.get(k) + " is: " + values.get(k) + ".");
+      needles.add("One of the special magic numbers for " + keyList.get(k) + (adjacent ? " " : " is: ") + values.get(k) + ".");
       at.add(k == 0 ? depth : r.nextDouble());
     }
     long fillerSeed = r.nextLong();
@@ -460,8 +484,10 @@ public final class RulerGenerator {
     StringBuilder queries = new StringBuilder();
     for (int i = 0; i < keys; i++) {
       int k = asked.get(i);
-      queries.append(i == 0 ? "" : " ").append(echo ? "One of the special magic numbers for " : "The special magic number for ").append(keyList.get(k))
-          .append(echo ? " is:" : " mentioned in the provided text is");
+      queries.append(i == 0 ? "" : " ").append(echo ? "One of the special magic numbers for " : "The special magic number for ").append(keyList.get(k));
+      if (!adjacent) {
+        queries.append(echo ? " is:" : " mentioned in the provided text is");
+      }
       if (i < keys - 1) {
         queries.append(' ').append(values.get(k)).append('.');
       }

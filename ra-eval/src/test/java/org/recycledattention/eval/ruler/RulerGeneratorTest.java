@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -354,5 +355,40 @@ class RulerGeneratorTest {
     }
     assertThat(needles).isEqualTo(400);
     assertThat(matching).as("values whose first pair is their key's keyed pair (chance: 1 in 90)").isLessThan(20);
+  }
+
+  @Test
+  void adjacentKeysPutEachValueRightAfterItsKeyInNeedlesAndQuestions() {
+    RulerGenerator adjacent = gen.withAdjacentKeys();
+    assertThat(adjacent.adjacentKeys()).isTrue();
+    assertThat(gen.adjacentKeys()).isFalse();
+    Pattern pair = Pattern.compile("for ([a-z]+-[a-z]+) (\\d{7})\\.");
+    for (RulerTask task : List.of(RulerTask.ECHO, RulerTask.RECALL)) {
+      for (long id = 0; id < 20; id++) {
+        TaskSample s = adjacent.generateAtDepth(task, 300, id, 0.5, 3);
+        TaskSample plain = gen.generateAtDepth(task, 300, id, 0.5, 3);
+        assertThat(s.prompt()).as("%s sample %d", task.id(), id).doesNotContain(" is:").doesNotContain("mentioned in the provided text is");
+        // the same keys, values and answer as without, only the words between key and value gone
+        assertThat(s.answers()).isEqualTo(plain.answers());
+        Map<String, String> needles = new HashMap<>();
+        String haystack = s.prompt().substring(0, s.prompt().lastIndexOf('\n'));
+        Matcher m = pair.matcher(haystack);
+        while (m.find()) {
+          needles.put(m.group(1), m.group(2));
+        }
+        assertThat(needles).as("%s sample %d", task.id(), id).hasSize(3);
+        String question = s.prompt().substring(s.prompt().lastIndexOf('\n') + 1);
+        Matcher q = pair.matcher(question);
+        int shown = 0;
+        while (q.find()) {
+          assertThat(q.group(2)).as("a shown answer is its key's value").isEqualTo(needles.get(q.group(1)));
+          shown++;
+        }
+        assertThat(shown).isEqualTo(2);
+        String lastKey = question.substring(question.lastIndexOf("for ") + 4);
+        assertThat(needles.get(lastKey)).as("the prompt ends with the asked key; its value is the answer").isEqualTo(s.answers().get(0));
+        assertThat(s.shownAnswers()).hasSize(2);
+      }
+    }
   }
 }

@@ -122,6 +122,12 @@ public final class TrainProbeCommand extends Subcommand {
           "the answer's first pair (a reason to represent the key on both sides of a lookup; default: ${DEFAULT-VALUE}, none)."})
   double keyedValues;
 
+  @Option(names = "--adjacent-keys", paramLabel = "P", defaultValue = "0",
+      description = {"Draw a share P (0..1) of the training samples with adjacent keys: in recall and echo each value",
+          "follows its key directly (no 'is:' between), so the lookup is a plain induction head's",
+          "(associative recall: a first stage of key matching; default: ${DEFAULT-VALUE}, none)."})
+  double adjacentKeys;
+
   @Option(names = "--geometry", paramLabel = "SPEC", defaultValue = "",
       description = "The model's shape as keys over the default (" + "layers=4,dim=128,heads=4,kv-heads=2,head-dim=32,ffn=384" + "), e.g. heads=8,kv-heads=4.")
   String geometry;
@@ -182,6 +188,9 @@ public final class TrainProbeCommand extends Subcommand {
     if (!(keyedValues >= 0 && keyedValues <= 1)) {
       throw new UsageException("invalid value '" + keyedValues + "' for --keyed-values: expected a share between 0 and 1, such as 0.5");
     }
+    if (!(adjacentKeys >= 0 && adjacentKeys <= 1)) {
+      throw new UsageException("invalid value '" + adjacentKeys + "' for --adjacent-keys: expected a share between 0 and 1, such as 0.5");
+    }
     if (checkpointEvery < 0) {
       throw new UsageException("invalid value '" + checkpointEvery + "' for --checkpoint-every: expected an integer >= 0");
     }
@@ -231,7 +240,7 @@ public final class TrainProbeCommand extends Subcommand {
     ProbeTrainer trainer = new ProbeTrainer(shape, ProbeVocabulary.build());
     ProbeTrainer.Options options = new ProbeTrainer.Options(steps, batch, minLength, maxLength, seed, learningRate,
         EvalSupport.names(tasks, "--tasks").stream().map(RulerTask::of).toList()).withFillerNumbers(fillerNumbers)
-        .startingWithKeys(keysStart).withCompetence(competence).withKeyedValues(keyedValues);
+        .startingWithKeys(keysStart).withCompetence(competence).withKeyedValues(keyedValues).withAdjacentKeys(adjacentKeys);
     if (initial != null) {
       options = options.continuing(initial);
     }

@@ -138,6 +138,10 @@ class TrainProbeCommandTest {
     assertThat(keyed.exitCode()).isEqualTo(2);
     assertThat(keyed.errLines()).hasSize(1);
     assertThat(keyed.err()).contains("--keyed-values", "between 0 and 1");
+    Result adjacent = Cli.run("train-probe", "--out", out.toString(), "--adjacent-keys", "2");
+    assertThat(adjacent.exitCode()).isEqualTo(2);
+    assertThat(adjacent.errLines()).hasSize(1);
+    assertThat(adjacent.err()).contains("--adjacent-keys", "between 0 and 1");
     Result rope = Cli.run("train-probe", "--out", out.toString(), "--rope-theta", "0.5");
     assertThat(rope.exitCode()).isEqualTo(2);
     assertThat(rope.errLines()).hasSize(1);
