@@ -1,14 +1,15 @@
 #!/usr/bin/env python3
 """Which needle a probe copies when asked the FIRST key of a two-key `echo` prompt.
 
-    python3 docs/training/echo_first_question.py CKPT.gguf [N] [SEED]
+    python3 docs/training/echo_first_question.py CKPT.gguf [N] [SEED] [--adjacent]
 
 Builds N prompts in `echo`'s words (two needles, 0 or 1 unit of RULER's noise between them, then
 the first question, so that no answer can be found by elimination), runs `./ra generate` greedily
 on each (run from the repository root) and counts whether the answer, and its first digit pair
 (the one token the key chooses), is the asked needle's value, the other needle's, or neither.
 A probe that finds the value by its key copies the asked one; one that picks a needle by its
-place or at random copies either about equally often.
+place or at random copies either about equally often. With --adjacent the prompts are in the words
+of `ra train-probe --adjacent-keys` (each value right after its key, no "is:" between).
 """
 import json
 import random
@@ -25,9 +26,12 @@ NOISE = "The grass is green. The sky is blue. The sun is yellow. Here we go. The
 
 
 def main():
-    model = sys.argv[1]
-    n = int(sys.argv[2]) if len(sys.argv) > 2 else 40
-    r = random.Random(int(sys.argv[3]) if len(sys.argv) > 3 else 1)
+    adjacent = "--adjacent" in sys.argv
+    args = [a for a in sys.argv[1:] if a != "--adjacent"]
+    model = args[0]
+    n = int(args[1]) if len(args) > 1 else 40
+    r = random.Random(int(args[2]) if len(args) > 2 else 1)
+    gap = " " if adjacent else " is: "
     whole = {"asked": 0, "other": 0, "neither": 0}
     first = {"asked": 0, "other": 0, "neither": 0}
     for _ in range(n):
@@ -39,18 +43,18 @@ def main():
         # as the generator makes echo values: different first pairs, no token twice
         firsts, pool, lasts = r.sample(range(10, 100), 2), r.sample(range(100), 4), r.sample(range(10), 2)
         values = ["%02d%02d%02d%d" % (firsts[j], pool[2 * j], pool[2 * j + 1], lasts[j]) for j in range(2)]
-        needles = ["One of the special magic numbers for %s is: %s." % (keys[j], values[j]) for j in range(2)]
+        needles = ["One of the special magic numbers for %s%s%s." % (keys[j], gap, values[j]) for j in range(2)]
         r.shuffle(needles)
         body = " ".join(needles[:1] + [NOISE] * r.randint(0, 1) + needles[1:])
         asked = r.randrange(2)
-        prompt = INTRO + body + "\nOne of the special magic numbers for %s is:" % keys[asked]
+        prompt = INTRO + body + "\nOne of the special magic numbers for %s%s" % (keys[asked], gap.rstrip())
         out = subprocess.run(["./ra", "generate", "--model", model, "--prompt", prompt, "--max-tokens", "5", "--json"],
                              capture_output=True, text=True, check=True)
         digits = "".join(c for c in json.loads(out.stdout)["text"] if c.isdigit())[:7]
         for counts, got, a, o in ((whole, digits, values[asked], values[1 - asked]),
                                   (first, digits[:2], values[asked][:2], values[1 - asked][:2])):
             counts["asked" if got == a else "other" if got == o else "neither"] += 1
-    print(model, "whole answer:", whole, "first pair:", first)
+    print(model, "adjacent keys" if adjacent else "", "whole answer:", whole, "first pair:", first)
 
 
 if __name__ == "__main__":
