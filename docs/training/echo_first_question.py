@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Which needle a probe copies when asked the FIRST key of a two-key `echo` prompt.
 
-    python3 docs/training/echo_first_question.py CKPT.gguf [N] [SEED] [--adjacent]
+    python3 docs/training/echo_first_question.py CKPT.gguf [N] [SEED] [--adjacent | --colon]
 
 Builds N prompts in `echo`'s words (two needles, 0 or 1 unit of RULER's noise between them, then
 the first question, so that no answer can be found by elimination), runs `./ra generate` greedily
@@ -9,7 +9,8 @@ on each (run from the repository root) and counts whether the answer, and its fi
 (the one token the key chooses), is the asked needle's value, the other needle's, or neither.
 A probe that finds the value by its key copies the asked one; one that picks a needle by its
 place or at random copies either about equally often. With --adjacent the prompts are in the words
-of `ra train-probe --adjacent-keys` (each value right after its key, no "is:" between).
+of `ra train-probe --adjacent-keys` (each value right after its key, no "is:" between), with --colon
+in those of `--colon-keys` ("for K: V.").
 """
 import json
 import random
@@ -27,11 +28,12 @@ NOISE = "The grass is green. The sky is blue. The sun is yellow. Here we go. The
 
 def main():
     adjacent = "--adjacent" in sys.argv
-    args = [a for a in sys.argv[1:] if a != "--adjacent"]
+    colon = "--colon" in sys.argv
+    args = [a for a in sys.argv[1:] if a not in ("--adjacent", "--colon")]
     model = args[0]
     n = int(args[1]) if len(args) > 1 else 40
     r = random.Random(int(args[2]) if len(args) > 2 else 1)
-    gap = " " if adjacent else " is: "
+    gap = " " if adjacent else ": " if colon else " is: "
     whole = {"asked": 0, "other": 0, "neither": 0}
     first = {"asked": 0, "other": 0, "neither": 0}
     for _ in range(n):
@@ -54,7 +56,7 @@ def main():
         for counts, got, a, o in ((whole, digits, values[asked], values[1 - asked]),
                                   (first, digits[:2], values[asked][:2], values[1 - asked][:2])):
             counts["asked" if got == a else "other" if got == o else "neither"] += 1
-    print(model, "adjacent keys" if adjacent else "", "whole answer:", whole, "first pair:", first)
+    print(model, repr(gap), "whole answer:", whole, "first pair:", first)
 
 
 if __name__ == "__main__":

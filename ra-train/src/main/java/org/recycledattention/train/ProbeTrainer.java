@@ -94,27 +94,30 @@ public final class ProbeTrainer {
    *     RulerGenerator#withKeyedValues()}: a value's first pair fixed by its key's first word), 0..1;
    *     0 by default. The rest are ordinary samples.
    * @param adjacentKeys the share of training samples drawn with adjacent keys ({@link
-   *     RulerGenerator#withAdjacentKeys()}: in {@code recall} and {@code echo} a value right after its
-   *     key), 0..1; 0 by default. Drawn after, and independently of, the keyed values.
+   *     RulerGenerator#withKeyGap} {@link RulerGenerator.KeyGap#NONE}: in {@code recall} and {@code
+   *     echo} a value right after its key), 0..1; 0 by default. Drawn after, and independently of, the
+   *     keyed values.
+   * @param colonKeys the share of training samples drawn with a colon between key and value ({@link
+   *     RulerGenerator.KeyGap#COLON}), 0..1 with {@code adjacentKeys + colonKeys <= 1}; 0 by default
    */
   public record Options(int steps, int batch, int minLength, int maxLength, long seed, double learningRate, List<RulerTask> tasks,
       PolicyFactory attention, ProbeWeights initial, int startTasks, int startLength, boolean fillerNumbers, int startKeys,
-      double competence, double keyedValues, double adjacentKeys) {
+      double competence, double keyedValues, double adjacentKeys, double colonKeys) {
     public Options {
       if (steps < 1 || batch < 1 || minLength < 64 || maxLength < minLength || tasks.isEmpty() || startTasks < 1 || startTasks > tasks.size()
           || startLength < minLength || startLength > maxLength || startKeys < 1 || startKeys > RulerGenerator.KEYS
           || !(competence > 0 && competence < 1) || !(keyedValues >= 0 && keyedValues <= 1)
-          || !(adjacentKeys >= 0 && adjacentKeys <= 1)) {
+          || !(adjacentKeys >= 0 && colonKeys >= 0 && adjacentKeys + colonKeys <= 1)) {
         throw new IllegalArgumentException("invalid training options: steps " + steps + ", batch " + batch + ", lengths " + minLength + ".." + maxLength
             + ", tasks " + tasks + ", start " + startTasks + " tasks up to " + startLength + " tokens with " + startKeys + " keys, competence " + competence
-            + ", keyed values " + keyedValues + ", adjacent keys " + adjacentKeys);
+            + ", keyed values " + keyedValues + ", adjacent keys " + adjacentKeys + ", colon keys " + colonKeys);
       }
       tasks = List.copyOf(tasks);
     }
 
     /** Full attention from a random initialisation, the curriculum from its first task at {@code minLength}. */
     public Options(int steps, int batch, int minLength, int maxLength, long seed, double learningRate, List<RulerTask> tasks) {
-      this(steps, batch, minLength, maxLength, seed, learningRate, tasks, null, null, 1, minLength, false, RulerGenerator.KEYS, COMPETENCE, 0, 0);
+      this(steps, batch, minLength, maxLength, seed, learningRate, tasks, null, null, 1, minLength, false, RulerGenerator.KEYS, COMPETENCE, 0, 0, 0);
     }
 
     /** Whether a task of the mix has distractor needles whose number the curriculum can grow. */
@@ -130,7 +133,7 @@ public final class ProbeTrainer {
 
     /** These options with answer tokens attending as {@code policy} decodes (null: full attention). */
     public Options withAttention(PolicyFactory policy) {
-      return new Options(steps, batch, minLength, maxLength, seed, learningRate, tasks, policy, initial, startTasks, startLength, fillerNumbers, startKeys, competence, keyedValues, adjacentKeys);
+      return new Options(steps, batch, minLength, maxLength, seed, learningRate, tasks, policy, initial, startTasks, startLength, fillerNumbers, startKeys, competence, keyedValues, adjacentKeys, colonKeys);
     }
 
     /**
@@ -139,17 +142,17 @@ public final class ProbeTrainer {
      */
     public Options continuing(ProbeWeights weights) {
       return new Options(steps, batch, minLength, maxLength, seed, learningRate, tasks, attention, weights, tasks.size(), maxLength, fillerNumbers,
-          startKeys, competence, keyedValues, adjacentKeys);
+          startKeys, competence, keyedValues, adjacentKeys, colonKeys);
     }
 
     /** These options with numbers in the haystack, or without ({@link RulerGenerator#withFillerNumbers()}). */
     public Options withFillerNumbers(boolean numbers) {
-      return new Options(steps, batch, minLength, maxLength, seed, learningRate, tasks, attention, initial, startTasks, startLength, numbers, startKeys, competence, keyedValues, adjacentKeys);
+      return new Options(steps, batch, minLength, maxLength, seed, learningRate, tasks, attention, initial, startTasks, startLength, numbers, startKeys, competence, keyedValues, adjacentKeys, colonKeys);
     }
 
     /** These options with the curriculum starting with {@code tasks} tasks let in and prompts up to {@code length} tokens. */
     public Options startingAt(int tasks, int length) {
-      return new Options(steps, batch, minLength, maxLength, seed, learningRate, this.tasks, attention, initial, tasks, length, fillerNumbers, startKeys, competence, keyedValues, adjacentKeys);
+      return new Options(steps, batch, minLength, maxLength, seed, learningRate, this.tasks, attention, initial, tasks, length, fillerNumbers, startKeys, competence, keyedValues, adjacentKeys, colonKeys);
     }
 
     /**
@@ -158,19 +161,22 @@ public final class ProbeTrainer {
      * advances once every task has joined, up to {@value RulerGenerator#KEYS}; the prompts grow only after that.
      */
     public Options startingWithKeys(int keys) {
-      return new Options(steps, batch, minLength, maxLength, seed, learningRate, tasks, attention, initial, startTasks, startLength, fillerNumbers, keys, competence, keyedValues, adjacentKeys);
+      return new Options(steps, batch, minLength, maxLength, seed, learningRate, tasks, attention, initial, startTasks, startLength, fillerNumbers, keys, competence, keyedValues, adjacentKeys, colonKeys);
     }
 
     /** These options with {@code share} of the samples drawn with keyed values ({@link RulerGenerator#withKeyedValues()}). */
     public Options withKeyedValues(double share) {
       return new Options(steps, batch, minLength, maxLength, seed, learningRate, tasks, attention, initial, startTasks, startLength, fillerNumbers, startKeys,
-          competence, share, adjacentKeys);
+          competence, share, adjacentKeys, colonKeys);
     }
 
-    /** These options with {@code share} of the samples drawn with adjacent keys ({@link RulerGenerator#withAdjacentKeys()}). */
-    public Options withAdjacentKeys(double share) {
+    /**
+     * These options with a share {@code adjacent} of the samples drawn with adjacent keys and a share
+     * {@code colon} with a colon between key and value ({@link RulerGenerator#withKeyGap}).
+     */
+    public Options withKeyGaps(double adjacent, double colon) {
       return new Options(steps, batch, minLength, maxLength, seed, learningRate, tasks, attention, initial, startTasks, startLength, fillerNumbers, startKeys,
-          competence, keyedValues, share);
+          competence, keyedValues, adjacent, colon);
     }
 
     /**
@@ -179,7 +185,7 @@ public final class ProbeTrainer {
      * the default would hold every other task at the start's length.
      */
     public Options withCompetence(double bar) {
-      return new Options(steps, batch, minLength, maxLength, seed, learningRate, tasks, attention, initial, startTasks, startLength, fillerNumbers, startKeys, bar, keyedValues, adjacentKeys);
+      return new Options(steps, batch, minLength, maxLength, seed, learningRate, tasks, attention, initial, startTasks, startLength, fillerNumbers, startKeys, bar, keyedValues, adjacentKeys, colonKeys);
     }
   }
 
@@ -594,12 +600,22 @@ public final class ProbeTrainer {
   /**
    * The generator of one training sample: {@code generator} with keyed values for a share {@link
    * Options#keyedValues()} of the samples, then with adjacent keys for a share {@link
-   * Options#adjacentKeys()}. Draws from {@code random} only for a share above 0, so that runs without
-   * them keep their streams.
+   * Options#adjacentKeys()} and a colon between key and value for a share {@link Options#colonKeys()}
+   * (one draw). Draws from {@code random} only for a share above 0, so that runs without them keep
+   * their streams.
    */
   static RulerGenerator sampleGenerator(RulerGenerator generator, Options o, Random random) {
     RulerGenerator g = o.keyedValues() > 0 && random.nextDouble() < o.keyedValues() ? generator.withKeyedValues() : generator;
-    return o.adjacentKeys() > 0 && random.nextDouble() < o.adjacentKeys() ? g.withAdjacentKeys() : g;
+    if (o.adjacentKeys() + o.colonKeys() > 0) {
+      double u = random.nextDouble();
+      if (u < o.adjacentKeys()) {
+        return g.withKeyGap(RulerGenerator.KeyGap.NONE);
+      }
+      if (u < o.adjacentKeys() + o.colonKeys()) {
+        return g.withKeyGap(RulerGenerator.KeyGap.COLON);
+      }
+    }
+    return g;
   }
 
   /** Samples of mixed tasks, each BOS + prompt + answer + EOS, right-padded to a common length. */

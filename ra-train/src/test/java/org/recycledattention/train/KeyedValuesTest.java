@@ -3,15 +3,18 @@ package org.recycledattention.train;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.recycledattention.eval.ruler.RulerGenerator;
 import org.recycledattention.eval.ruler.RulerTask;
 
 /**
- * {@code ra train-probe --keyed-values P} and {@code --adjacent-keys P}: which training samples are
- * drawn with keyed values, and which with adjacent keys.
+ * {@code ra train-probe --keyed-values P}, {@code --adjacent-keys P} and {@code --colon-keys P}: which
+ * training samples are drawn with keyed values, and which with adjacent keys or a colon between key
+ * and value.
  */
 class KeyedValuesTest {
   private final RulerGenerator plain = new RulerGenerator(s -> s.length() / 4, 3);
@@ -48,18 +51,22 @@ class KeyedValuesTest {
   }
 
   @Test
-  void aShareOfTheSamplesHasAdjacentKeysIndependentlyOfKeyedValues() {
+  void sharesOfTheSamplesHaveAdjacentKeysOrAColonIndependentlyOfKeyedValues() {
     Random random = new Random(7);
-    int adjacent = 0;
-    int both = 0;
+    Map<RulerGenerator.KeyGap, Integer> gaps = new EnumMap<>(RulerGenerator.KeyGap.class);
+    int adjacentAndKeyed = 0;
     for (int i = 0; i < 1000; i++) {
-      RulerGenerator g = ProbeTrainer.sampleGenerator(plain, options.withKeyedValues(0.5).withAdjacentKeys(0.4), random);
-      adjacent += g.adjacentKeys() ? 1 : 0;
-      both += g.adjacentKeys() && g.keyedValues() ? 1 : 0;
+      RulerGenerator g = ProbeTrainer.sampleGenerator(plain, options.withKeyedValues(0.5).withKeyGaps(0.4, 0.3), random);
+      gaps.merge(g.keyGap(), 1, Integer::sum);
+      adjacentAndKeyed += g.keyGap() == RulerGenerator.KeyGap.NONE && g.keyedValues() ? 1 : 0;
     }
-    assertThat(adjacent).isBetween(340, 460);
-    assertThat(both).as("about 0.5 * 0.4 of the samples").isBetween(150, 250);
+    assertThat(gaps.get(RulerGenerator.KeyGap.NONE)).isBetween(340, 460);
+    assertThat(gaps.get(RulerGenerator.KeyGap.COLON)).isBetween(240, 360);
+    assertThat(gaps.get(RulerGenerator.KeyGap.WORDS)).isBetween(240, 360);
+    assertThat(adjacentAndKeyed).as("about 0.5 * 0.4 of the samples").isBetween(150, 250);
     assertThat(options.adjacentKeys()).isZero();
-    assertThatThrownBy(() -> options.withAdjacentKeys(-0.1)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("adjacent keys -0.1");
+    assertThat(options.colonKeys()).isZero();
+    assertThatThrownBy(() -> options.withKeyGaps(-0.1, 0)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("adjacent keys -0.1");
+    assertThatThrownBy(() -> options.withKeyGaps(0.6, 0.5)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("colon keys 0.5");
   }
 }

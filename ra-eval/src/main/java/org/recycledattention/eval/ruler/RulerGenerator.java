@@ -47,22 +47,22 @@ public final class RulerGenerator {
   private final long seed;
   private final boolean fillerNumbers;
   private final boolean keyedValues;
-  private final boolean adjacentKeys;
+  private final KeyGap keyGap;
 
   /**
    * @param tokenCount the length of a text in tokens (no BOS), e.g. {@code s -> tok.encode(s, false).length}
    * @param seed generation seed; sample {@code i} of a task and length depends only on (seed, task, length, i)
    */
   public RulerGenerator(ToIntFunction<String> tokenCount, long seed) {
-    this(tokenCount, seed, false, false, false);
+    this(tokenCount, seed, false, false, KeyGap.WORDS);
   }
 
-  private RulerGenerator(ToIntFunction<String> tokenCount, long seed, boolean fillerNumbers, boolean keyedValues, boolean adjacentKeys) {
+  private RulerGenerator(ToIntFunction<String> tokenCount, long seed, boolean fillerNumbers, boolean keyedValues, KeyGap keyGap) {
     this.tokenCount = requireNonNull(tokenCount, "tokenCount is null");
     this.seed = seed;
     this.fillerNumbers = fillerNumbers;
     this.keyedValues = keyedValues;
-    this.adjacentKeys = adjacentKeys;
+    this.keyGap = requireNonNull(keyGap, "keyGap is null");
   }
 
   /**
@@ -71,7 +71,7 @@ public final class RulerGenerator {
    * the only number in the prompt. The same samples otherwise (same seeds, needles and depths).
    */
   public RulerGenerator withFillerNumbers() {
-    return new RulerGenerator(tokenCount, seed, true, keyedValues, adjacentKeys);
+    return new RulerGenerator(tokenCount, seed, true, keyedValues, keyGap);
   }
 
   /**
@@ -83,7 +83,7 @@ public final class RulerGenerator {
    * otherwise as without (same seeds, lengths and depths; other draws).
    */
   public RulerGenerator withKeyedValues() {
-    return new RulerGenerator(tokenCount, seed, fillerNumbers, true, adjacentKeys);
+    return new RulerGenerator(tokenCount, seed, fillerNumbers, true, keyGap);
   }
 
   /** Whether values begin with a pair fixed by their key ({@link #withKeyedValues()}). */
@@ -92,22 +92,34 @@ public final class RulerGenerator {
   }
 
   /**
-   * This generator with adjacent keys, for training only: in {@code recall} and {@code echo} samples
-   * each value follows its key directly, in the needles ({@code One of the special magic numbers for
-   * K V.}) and in the questions ({@code The special magic number for K V.}, {@code One of the special
-   * magic numbers for K V.}). The token before a value is then its key's last, so the lookup is the
-   * plain induction head's (attend to the token after the earlier occurrence of the current token),
-   * with no head needed that carries the key a few positions forward: associative recall, the form
-   * in which attention learns a lookup most easily. A first stage of key matching, not an evaluation
-   * task. Samples otherwise as without (same seeds, keys, values and depths).
+   * What stands between a key and its value in {@code recall} and {@code echo} samples, in the needles
+   * and in the questions ({@link #withKeyGap}).
    */
-  public RulerGenerator withAdjacentKeys() {
-    return new RulerGenerator(tokenCount, seed, fillerNumbers, keyedValues, true);
+  public enum KeyGap {
+    /** The tasks' own words: {@code for K is: V.}, and {@code K is:} or {@code K mentioned in the provided text is} asked. */
+    WORDS,
+    /** A colon: {@code for K: V.}, {@code K:} asked. */
+    COLON,
+    /** Nothing: {@code for K V.}, {@code K} asked. */
+    NONE
   }
 
-  /** Whether {@code recall} and {@code echo} values follow their keys directly ({@link #withAdjacentKeys()}). */
-  public boolean adjacentKeys() {
-    return adjacentKeys;
+  /**
+   * This generator with {@code gap} between a key and its value in {@code recall} and {@code echo}
+   * samples, for training only. With {@link KeyGap#NONE} the token before a value is its key's last,
+   * so the lookup is the plain induction head's (attend to the token after the earlier occurrence of
+   * the current token) and needs no head that carries the key a few positions forward: associative
+   * recall, the form in which attention learns a lookup most easily, a first stage of key matching.
+   * {@link KeyGap#COLON} puts one token between. Samples otherwise as with {@link KeyGap#WORDS} (same
+   * seeds, keys, values and depths).
+   */
+  public RulerGenerator withKeyGap(KeyGap gap) {
+    return new RulerGenerator(tokenCount, seed, fillerNumbers, keyedValues, gap);
+  }
+
+  /** What stands between a key and its value in {@code recall} and {@code echo} samples ({@link #withKeyGap}). */
+  public KeyGap keyGap() {
+    return keyGap;
   }
 
   /**
@@ -137,7 +149,7 @@ public final class RulerGenerator {
     StringBuilder sb = new StringBuilder();
     Random r = new Random(0);
     for (RulerTask t : RulerTask.values()) {
-      sb.append(builder(t, r, 0.5, true, false, false, KEYS).build(1)).append('\n');
+      sb.append(builder(t, r, 0.5, true, false, KeyGap.WORDS, KEYS).build(1)).append('\n');
     }
     for (String[] list : new String[][] {ADJECTIVES, NOUNS, WORDS}) {
       sb.append(String.join(" ", list)).append('\n');
@@ -232,7 +244,7 @@ public final class RulerGenerator {
 
   private TaskSample generate(RulerTask task, int targetTokens, long id, double depth, boolean shortestIfOver, int keys) {
     Random r = new Random(sampleSeed(seed, task, targetTokens, id));
-    Builder b = builder(task, r, depth, fillerNumbers, keyedValues, adjacentKeys, keys);
+    Builder b = builder(task, r, depth, fillerNumbers, keyedValues, keyGap, keys);
     // largest haystack size that fits: exponential then binary search
     int lo = 0;
     if (tokenCount.applyAsInt(b.build(0)) > targetTokens) {
@@ -262,7 +274,7 @@ public final class RulerGenerator {
     return new TaskSample(task, prompt, b.answers(), tokenCount.applyAsInt(prompt), b.depth(), b.shown(prompt));
   }
 
-  private static Builder builder(RulerTask task, Random r, double depth, boolean numbers, boolean keyed, boolean adjacent, int keys) {
+  private static Builder builder(RulerTask task, Random r, double depth, boolean numbers, boolean keyed, KeyGap gap, int keys) {
     return switch (task) {
       case NIAH_SINGLE -> niah(r, depth, 1, 1, 1, numbers, keyed);
       case NIAH_MULTIKEY -> niah(r, depth, keys, 1, 1, numbers, keyed);
@@ -271,8 +283,8 @@ public final class RulerGenerator {
       case VT -> variableTracking(r, depth, numbers);
       case CWE -> commonWords(r);
       case FWE -> frequentWords(r);
-      case RECALL -> recall(r, depth, keys, numbers, false, keyed, adjacent);
-      case ECHO -> recall(r, depth, keys, numbers, true, keyed, adjacent);
+      case RECALL -> recall(r, depth, keys, numbers, false, keyed, gap);
+      case ECHO -> recall(r, depth, keys, numbers, true, keyed, gap);
       case INDUCTION -> induction(r, depth, keys, numbers);
     };
   }
@@ -439,10 +451,10 @@ public final class RulerGenerator {
    * {@code One of the special magic numbers for K is: V.}, and no value token occurs twice (as in
    * {@code induction}): the first value token is the one choice the key makes, the rest is a copy.
    *
-   * <p>With {@code adjacent} ({@link #withAdjacentKeys()}) the words between a key and its value are
-   * left out, in the needles and in the questions.
+   * <p>{@code gap} ({@link #withKeyGap}) is what stands between a key and its value, in the needles
+   * and in the questions.
    */
-  private static Builder recall(Random r, double depth, int keys, boolean numbers, boolean echo, boolean keyed, boolean adjacent) {
+  private static Builder recall(Random r, double depth, int keys, boolean numbers, boolean echo, boolean keyed, KeyGap gap) {
     List<String> keyList = keys(r, keys, keyed);
     List<Integer> firsts = new ArrayList<>(shuffled(10, 100, r));
     if (keyed) {
@@ -465,10 +477,15 @@ public final class RulerGenerator {
       int third = pool.get((k + 1) % Math.max(2, keys));
       values.add(String.format(Locale.ROOT, "%02d%02d%02d%d", firsts.get(k), pool.get(k), third, r.nextInt(10)));
     }
+    String between = switch (gap) {
+      case WORDS -> " is: ";
+      case COLON -> ": ";
+      case NONE -> " ";
+    };
     List<String> needles = new ArrayList<>();
     List<Double> at = new ArrayList<>();
     for (int k = 0; k < keys; k++) {
-      needles.add("One of the special magic numbers for " + keyList.get(k) + (adjacent ? " " : " is: ") + values.get(k) + ".");
+      needles.add("One of the special magic numbers for " + keyList.get(k) + between + values.get(k) + ".");
       at.add(k == 0 ? depth : r.nextDouble());
     }
     long fillerSeed = r.nextLong();
@@ -485,9 +502,11 @@ public final class RulerGenerator {
     for (int i = 0; i < keys; i++) {
       int k = asked.get(i);
       queries.append(i == 0 ? "" : " ").append(echo ? "One of the special magic numbers for " : "The special magic number for ").append(keyList.get(k));
-      if (!adjacent) {
-        queries.append(echo ? " is:" : " mentioned in the provided text is");
-      }
+      queries.append(switch (gap) {
+        case WORDS -> echo ? " is:" : " mentioned in the provided text is";
+        case COLON -> ":";
+        case NONE -> "";
+      });
       if (i < keys - 1) {
         queries.append(' ').append(values.get(k)).append('.');
       }

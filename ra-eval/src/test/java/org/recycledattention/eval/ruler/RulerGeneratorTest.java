@@ -357,18 +357,20 @@ class RulerGeneratorTest {
     assertThat(matching).as("values whose first pair is their key's keyed pair (chance: 1 in 90)").isLessThan(20);
   }
 
-  @Test
-  void adjacentKeysPutEachValueRightAfterItsKeyInNeedlesAndQuestions() {
-    RulerGenerator adjacent = gen.withAdjacentKeys();
-    assertThat(adjacent.adjacentKeys()).isTrue();
-    assertThat(gen.adjacentKeys()).isFalse();
-    Pattern pair = Pattern.compile("for ([a-z]+-[a-z]+) (\\d{7})\\.");
+  @ParameterizedTest
+  @EnumSource(value = RulerGenerator.KeyGap.class, names = {"NONE", "COLON"})
+  void aKeyGapStandsBetweenEachKeyAndItsValueInNeedlesAndQuestions(RulerGenerator.KeyGap gap) {
+    RulerGenerator gapped = gen.withKeyGap(gap);
+    assertThat(gapped.keyGap()).isEqualTo(gap);
+    assertThat(gen.keyGap()).isEqualTo(RulerGenerator.KeyGap.WORDS);
+    String between = gap == RulerGenerator.KeyGap.NONE ? " " : ": ";
+    Pattern pair = Pattern.compile("for ([a-z]+-[a-z]+)" + Pattern.quote(between) + "(\\d{7})\\.");
     for (RulerTask task : List.of(RulerTask.ECHO, RulerTask.RECALL)) {
       for (long id = 0; id < 20; id++) {
-        TaskSample s = adjacent.generateAtDepth(task, 300, id, 0.5, 3);
+        TaskSample s = gapped.generateAtDepth(task, 300, id, 0.5, 3);
         TaskSample plain = gen.generateAtDepth(task, 300, id, 0.5, 3);
         assertThat(s.prompt()).as("%s sample %d", task.id(), id).doesNotContain(" is:").doesNotContain("mentioned in the provided text is");
-        // the same keys, values and answer as without, only the words between key and value gone
+        // the same keys, values and answer as in the tasks' own words, only the words between key and value changed
         assertThat(s.answers()).isEqualTo(plain.answers());
         Map<String, String> needles = new HashMap<>();
         String haystack = s.prompt().substring(0, s.prompt().lastIndexOf('\n'));
@@ -385,8 +387,9 @@ class RulerGeneratorTest {
           shown++;
         }
         assertThat(shown).isEqualTo(2);
-        String lastKey = question.substring(question.lastIndexOf("for ") + 4);
-        assertThat(needles.get(lastKey)).as("the prompt ends with the asked key; its value is the answer").isEqualTo(s.answers().get(0));
+        String lastKey = question.substring(question.lastIndexOf("for ") + 4, question.length() - between.strip().length());
+        assertThat(question).endsWith(lastKey + between.strip());
+        assertThat(needles.get(lastKey)).as("the prompt ends with the asked key (and the gap); its value is the answer").isEqualTo(s.answers().get(0));
         assertThat(s.shownAnswers()).hasSize(2);
       }
     }

@@ -128,6 +128,12 @@ public final class TrainProbeCommand extends Subcommand {
           "(associative recall: a first stage of key matching; default: ${DEFAULT-VALUE}, none)."})
   double adjacentKeys;
 
+  @Option(names = "--colon-keys", paramLabel = "P", defaultValue = "0",
+      description = {"Draw a share P (0..1) of the training samples with a colon between key and value in recall and",
+          "echo ('for K: V.'; with --adjacent-keys at most 1 in all): a step between adjacent keys and the",
+          "tasks' own words (default: ${DEFAULT-VALUE}, none)."})
+  double colonKeys;
+
   @Option(names = "--geometry", paramLabel = "SPEC", defaultValue = "",
       description = "The model's shape as keys over the default (" + "layers=4,dim=128,heads=4,kv-heads=2,head-dim=32,ffn=384" + "), e.g. heads=8,kv-heads=4.")
   String geometry;
@@ -191,6 +197,13 @@ public final class TrainProbeCommand extends Subcommand {
     if (!(adjacentKeys >= 0 && adjacentKeys <= 1)) {
       throw new UsageException("invalid value '" + adjacentKeys + "' for --adjacent-keys: expected a share between 0 and 1, such as 0.5");
     }
+    if (!(colonKeys >= 0 && colonKeys <= 1)) {
+      throw new UsageException("invalid value '" + colonKeys + "' for --colon-keys: expected a share between 0 and 1, such as 0.3");
+    }
+    if (adjacentKeys + colonKeys > 1) {
+      throw new UsageException("--adjacent-keys " + adjacentKeys + " and --colon-keys " + colonKeys + " add up to more than 1: expected shares of the"
+          + " samples that add up to at most 1");
+    }
     if (checkpointEvery < 0) {
       throw new UsageException("invalid value '" + checkpointEvery + "' for --checkpoint-every: expected an integer >= 0");
     }
@@ -240,7 +253,7 @@ public final class TrainProbeCommand extends Subcommand {
     ProbeTrainer trainer = new ProbeTrainer(shape, ProbeVocabulary.build());
     ProbeTrainer.Options options = new ProbeTrainer.Options(steps, batch, minLength, maxLength, seed, learningRate,
         EvalSupport.names(tasks, "--tasks").stream().map(RulerTask::of).toList()).withFillerNumbers(fillerNumbers)
-        .startingWithKeys(keysStart).withCompetence(competence).withKeyedValues(keyedValues).withAdjacentKeys(adjacentKeys);
+        .startingWithKeys(keysStart).withCompetence(competence).withKeyedValues(keyedValues).withKeyGaps(adjacentKeys, colonKeys);
     if (initial != null) {
       options = options.continuing(initial);
     }

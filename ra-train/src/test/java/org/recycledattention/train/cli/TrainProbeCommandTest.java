@@ -142,6 +142,14 @@ class TrainProbeCommandTest {
     assertThat(adjacent.exitCode()).isEqualTo(2);
     assertThat(adjacent.errLines()).hasSize(1);
     assertThat(adjacent.err()).contains("--adjacent-keys", "between 0 and 1");
+    Result colon = Cli.run("train-probe", "--out", out.toString(), "--colon-keys", "-1");
+    assertThat(colon.exitCode()).isEqualTo(2);
+    assertThat(colon.errLines()).hasSize(1);
+    assertThat(colon.err()).contains("--colon-keys", "between 0 and 1");
+    Result both = Cli.run("train-probe", "--out", out.toString(), "--adjacent-keys", "0.7", "--colon-keys", "0.4");
+    assertThat(both.exitCode()).isEqualTo(2);
+    assertThat(both.errLines()).hasSize(1);
+    assertThat(both.err()).contains("--adjacent-keys 0.7", "--colon-keys 0.4", "at most 1");
     Result rope = Cli.run("train-probe", "--out", out.toString(), "--rope-theta", "0.5");
     assertThat(rope.exitCode()).isEqualTo(2);
     assertThat(rope.errLines()).hasSize(1);
