@@ -6,6 +6,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -93,10 +94,7 @@ class TrainProbeCommandTest {
   @Test
   void trainProbeRefusesBadOptionsInOneLineBeforeTraining() {
     Path out = tmp.resolve("probe.gguf");
-    Result unknownTask = Cli.run("train-probe", "--out", out.toString(), "--tasks", "niah_single,nope");
-    assertThat(unknownTask.exitCode()).isEqualTo(2);
-    assertThat(unknownTask.errLines()).hasSize(1);
-    assertThat(unknownTask.err()).contains("'nope'", "niah_multikey");
+    assertOneLineUsageError(out, List.of("--tasks", "niah_single,nope"), "'nope'", "niah_multikey");
     Result shortLength = Cli.run("train-probe", "--out", out.toString(), "--max-length", "100");
     assertThat(shortLength.exitCode()).isEqualTo(2);
     assertThat(shortLength.err()).contains("--max-length", "256");
@@ -104,10 +102,7 @@ class TrainProbeCommandTest {
     assertThat(directory.exitCode()).isEqualTo(2);
     assertThat(directory.err()).contains("is a directory");
     assertThat(out).doesNotExist();
-    Result h2o = Cli.run("train-probe", "--out", out.toString(), "--train-policy", "h2o");
-    assertThat(h2o.exitCode()).isEqualTo(2);
-    assertThat(h2o.errLines()).hasSize(1);
-    assertThat(h2o.err()).contains("--train-policy", "h2o", "prefill chunks");
+    assertOneLineUsageError(out, List.of("--train-policy", "h2o"), "--train-policy", "h2o", "prefill chunks");
     Result unknownPolicy = Cli.run("train-probe", "--out", out.toString(), "--train-policy", "nope");
     assertThat(unknownPolicy.exitCode()).isEqualTo(2);
     assertThat(unknownPolicy.err()).contains("'nope'", "recycled");
@@ -126,34 +121,13 @@ class TrainProbeCommandTest {
         "--curriculum-start", "3:512");
     assertThat(start.exitCode()).isEqualTo(2);
     assertThat(start.err()).contains("--curriculum-start", "1..2");
-    Result keys = Cli.run("train-probe", "--out", out.toString(), "--tasks", "niah_multikey", "--keys-start", "5");
-    assertThat(keys.exitCode()).isEqualTo(2);
-    assertThat(keys.errLines()).hasSize(1);
-    assertThat(keys.err()).contains("--keys-start", "1..4");
-    Result competence = Cli.run("train-probe", "--out", out.toString(), "--competence", "1.5");
-    assertThat(competence.exitCode()).isEqualTo(2);
-    assertThat(competence.errLines()).hasSize(1);
-    assertThat(competence.err()).contains("--competence", "between 0 and 1");
-    Result keyed = Cli.run("train-probe", "--out", out.toString(), "--keyed-values", "1.5");
-    assertThat(keyed.exitCode()).isEqualTo(2);
-    assertThat(keyed.errLines()).hasSize(1);
-    assertThat(keyed.err()).contains("--keyed-values", "between 0 and 1");
-    Result adjacent = Cli.run("train-probe", "--out", out.toString(), "--adjacent-keys", "2");
-    assertThat(adjacent.exitCode()).isEqualTo(2);
-    assertThat(adjacent.errLines()).hasSize(1);
-    assertThat(adjacent.err()).contains("--adjacent-keys", "between 0 and 1");
-    Result colon = Cli.run("train-probe", "--out", out.toString(), "--colon-keys", "-1");
-    assertThat(colon.exitCode()).isEqualTo(2);
-    assertThat(colon.errLines()).hasSize(1);
-    assertThat(colon.err()).contains("--colon-keys", "between 0 and 1");
-    Result both = Cli.run("train-probe", "--out", out.toString(), "--adjacent-keys", "0.7", "--colon-keys", "0.4");
-    assertThat(both.exitCode()).isEqualTo(2);
-    assertThat(both.errLines()).hasSize(1);
-    assertThat(both.err()).contains("--adjacent-keys 0.7", "--colon-keys 0.4", "at most 1");
-    Result rope = Cli.run("train-probe", "--out", out.toString(), "--rope-theta", "0.5");
-    assertThat(rope.exitCode()).isEqualTo(2);
-    assertThat(rope.errLines()).hasSize(1);
-    assertThat(rope.err()).contains("--rope-theta", "'0.5'", "above 1");
+    assertOneLineUsageError(out, List.of("--tasks", "niah_multikey", "--keys-start", "5"), "--keys-start", "1..4");
+    assertOneLineUsageError(out, List.of("--competence", "1.5"), "--competence", "between 0 and 1");
+    assertOneLineUsageError(out, List.of("--keyed-values", "1.5"), "--keyed-values", "between 0 and 1");
+    assertOneLineUsageError(out, List.of("--adjacent-keys", "2"), "--adjacent-keys", "between 0 and 1");
+    assertOneLineUsageError(out, List.of("--colon-keys", "-1"), "--colon-keys", "between 0 and 1");
+    assertOneLineUsageError(out, List.of("--adjacent-keys", "0.7", "--colon-keys", "0.4"), "--adjacent-keys 0.7", "--colon-keys 0.4", "at most 1");
+    assertOneLineUsageError(out, List.of("--rope-theta", "0.5"), "--rope-theta", "'0.5'", "above 1");
     Result curves = Cli.run("train-probe", "--out", out.toString(), "--curves", tmp.resolve("curves.txt").toString());
     assertThat(curves.exitCode()).isEqualTo(2);
     assertThat(curves.err()).contains("--curves", ".png");
@@ -161,5 +135,15 @@ class TrainProbeCommandTest {
     Result help = Cli.run("train-probe", "--help");
     assertThat(help.exitCode()).isZero();
     assertThat(help.out().replaceAll("\\s+", " ")).contains("(default: " + ProbeTrainer.DEFAULT_TASK_IDS + ")");
+  }
+
+  /** {@code ra train-probe --out OUT ARGS} fails with exit 2 and one line on stderr that contains {@code expected}. */
+  private static void assertOneLineUsageError(Path out, List<String> args, String... expected) {
+    List<String> command = new ArrayList<>(List.of("train-probe", "--out", out.toString()));
+    command.addAll(args);
+    Result r = Cli.run(command.toArray(String[]::new));
+    assertThat(r.exitCode()).as("exit code of %s", command).isEqualTo(2);
+    assertThat(r.errLines()).as("stderr of %s", command).hasSize(1);
+    assertThat(r.err()).contains(expected);
   }
 }
