@@ -191,15 +191,9 @@ public final class TrainProbeCommand extends Subcommand {
     if (!(competence > 0 && competence < 1)) {
       throw new UsageException("invalid value '" + competence + "' for --competence: expected a share between 0 and 1, such as 0.8");
     }
-    if (!(keyedValues >= 0 && keyedValues <= 1)) {
-      throw new UsageException("invalid value '" + keyedValues + "' for --keyed-values: expected a share between 0 and 1, such as 0.5");
-    }
-    if (!(adjacentKeys >= 0 && adjacentKeys <= 1)) {
-      throw new UsageException("invalid value '" + adjacentKeys + "' for --adjacent-keys: expected a share between 0 and 1, such as 0.5");
-    }
-    if (!(colonKeys >= 0 && colonKeys <= 1)) {
-      throw new UsageException("invalid value '" + colonKeys + "' for --colon-keys: expected a share between 0 and 1, such as 0.3");
-    }
+    requireShare(keyedValues, "--keyed-values", "0.5");
+    requireShare(adjacentKeys, "--adjacent-keys", "0.5");
+    requireShare(colonKeys, "--colon-keys", "0.3");
     if (adjacentKeys + colonKeys > 1) {
       throw new UsageException("--adjacent-keys " + adjacentKeys + " and --colon-keys " + colonKeys + " add up to more than 1: expected shares of the"
           + " samples that add up to at most 1");
@@ -340,5 +334,12 @@ public final class TrainProbeCommand extends Subcommand {
     err().println(String.format(Locale.ROOT, "wrote %s: %d steps (%d skipped for a non-finite gradient), final loss %.4f, answer-token accuracy %.3f", out,
         steps, (int) last[2], last[0], last[1]));
     return 0;
+  }
+
+  /** A share of the training samples must be between 0 and 1 (NaN is not). */
+  private static void requireShare(double share, String flag, String example) {
+    if (!(share >= 0 && share <= 1)) {
+      throw new UsageException("invalid value '" + share + "' for " + flag + ": expected a share between 0 and 1, such as " + example);
+    }
   }
 }
