@@ -89,7 +89,8 @@ public final class ProbeTrainer {
    *     (1..{@value RulerGenerator#KEYS}),
    *     the distractor curriculum (see the class comment); {@value RulerGenerator#KEYS}, RULER's, for none
    * @param competence the running share of whole answers right above which the curriculum advances
-   *     (0..1, exclusive; {@value #COMPETENCE} by default)
+   *     (above 0, at most 1; {@value #COMPETENCE} by default; 1 holds the curriculum where it starts,
+   *     since no share passes it: a replay of a frozen checkpoint measures one mix throughout)
    * @param keyedValues the share of training samples drawn with keyed values ({@link
    *     RulerGenerator#withKeyedValues()}: a value's first pair fixed by its key's first word), 0..1;
    *     0 by default. The rest are ordinary samples.
@@ -106,7 +107,7 @@ public final class ProbeTrainer {
     public Options {
       if (steps < 1 || batch < 1 || minLength < 64 || maxLength < minLength || tasks.isEmpty() || startTasks < 1 || startTasks > tasks.size()
           || startLength < minLength || startLength > maxLength || startKeys < 1 || startKeys > RulerGenerator.KEYS
-          || !(competence > 0 && competence < 1) || !(keyedValues >= 0 && keyedValues <= 1)
+          || !(competence > 0 && competence <= 1) || !(keyedValues >= 0 && keyedValues <= 1)
           || !(adjacentKeys >= 0 && colonKeys >= 0 && adjacentKeys + colonKeys <= 1)) {
         throw new IllegalArgumentException("invalid training options: steps " + steps + ", batch " + batch + ", lengths " + minLength + ".." + maxLength
             + ", tasks " + tasks + ", start " + startTasks + " tasks up to " + startLength + " tokens with " + startKeys + " keys, competence " + competence

@@ -42,8 +42,20 @@ class CurriculumTest {
     assertThat(waits.longest).isEqualTo(100);
     assertThat(grows.tasks).isEqualTo(2);
     assertThat(grows.longest).as("every task in, the prompts grow at 0.85 > 0.8").isEqualTo(200);
-    assertThatThrownBy(() -> options.withCompetence(1.0)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("competence 1.0");
+    assertThatThrownBy(() -> options.withCompetence(1.5)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("competence 1.5");
+    assertThatThrownBy(() -> options.withCompetence(0)).isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> options.withCompetence(Double.NaN)).isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void aBarOfOneHoldsTheCurriculumWhereItStarts() {
+    ProbeTrainer.Curriculum held = new ProbeTrainer.Curriculum(options.startingWithKeys(2).withCompetence(1.0));
+    for (int step = 1; step <= 400; step++) {
+      held.observe(step, 1.0);
+    }
+    assertThat(held.tasks).as("every answer right, still one task").isEqualTo(1);
+    assertThat(held.keys).isEqualTo(2);
+    assertThat(held.longest).isEqualTo(100);
   }
 
   @Test

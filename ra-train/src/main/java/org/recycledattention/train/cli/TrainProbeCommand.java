@@ -100,8 +100,8 @@ public final class TrainProbeCommand extends Subcommand {
 
   @Option(names = "--competence", paramLabel = "P", defaultValue = "" + ProbeTrainer.COMPETENCE,
       description = {"The curriculum advances (next task, next key, longer prompts) when the running share of whole",
-          "answers right passes P (0 < P < 1; default: ${DEFAULT-VALUE}). Lower lets the prompts grow while a hard",
-          "task of the mix is still being learnt."})
+          "answers right passes P (0 < P <= 1; default: ${DEFAULT-VALUE}). Lower lets the prompts grow while a hard",
+          "task of the mix is still being learnt; 1 holds the curriculum at its start (a replay of a frozen checkpoint)."})
   double competence;
 
   @Option(names = "--checkpoint-every", paramLabel = "N", defaultValue = "0",
@@ -188,8 +188,8 @@ public final class TrainProbeCommand extends Subcommand {
     if (keysStart < 1 || keysStart > RulerGenerator.KEYS) {
       throw new UsageException("invalid value '" + keysStart + "' for --keys-start: expected 1.." + RulerGenerator.KEYS);
     }
-    if (!(competence > 0 && competence < 1)) {
-      throw new UsageException("invalid value '" + competence + "' for --competence: expected a share between 0 and 1, such as 0.8");
+    if (!(competence > 0 && competence <= 1)) {
+      throw new UsageException("invalid value '" + competence + "' for --competence: expected a share above 0 and at most 1, such as 0.8 (1 holds the curriculum)");
     }
     requireShare(keyedValues, "--keyed-values", "0.5");
     requireShare(adjacentKeys, "--adjacent-keys", "0.5");

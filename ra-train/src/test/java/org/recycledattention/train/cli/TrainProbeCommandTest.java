@@ -122,7 +122,8 @@ class TrainProbeCommandTest {
     assertThat(start.exitCode()).isEqualTo(2);
     assertThat(start.err()).contains("--curriculum-start", "1..2");
     assertOneLineUsageError(out, List.of("--tasks", "niah_multikey", "--keys-start", "5"), "--keys-start", "1..4");
-    assertOneLineUsageError(out, List.of("--competence", "1.5"), "--competence", "between 0 and 1");
+    assertOneLineUsageError(out, List.of("--competence", "1.5"), "--competence", "above 0 and at most 1");
+    assertOneLineUsageError(out, List.of("--competence", "0"), "--competence", "above 0 and at most 1");
     assertOneLineUsageError(out, List.of("--keyed-values", "1.5"), "--keyed-values", "between 0 and 1");
     assertOneLineUsageError(out, List.of("--adjacent-keys", "2"), "--adjacent-keys", "between 0 and 1");
     assertOneLineUsageError(out, List.of("--colon-keys", "-1"), "--colon-keys", "between 0 and 1");
