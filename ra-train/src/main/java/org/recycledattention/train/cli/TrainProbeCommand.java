@@ -64,7 +64,8 @@ public final class TrainProbeCommand extends Subcommand {
   @Option(names = "--tasks", paramLabel = "NAMES", defaultValue = ProbeTrainer.DEFAULT_TASK_IDS,
       description = {"Comma-separated RULER-style tasks to train on, joining the curriculum in this order (default: ${DEFAULT-VALUE}); also the",
           "training tasks induction (a list of values to repeat: copying), recall (2-8 keys, each asked in turn: key matching)",
-          "and echo (recall asked in the needles' own words: the first rung of key matching)."})
+          "and echo (recall asked in the needles' own words: the first rung of key matching). The newest task let in (the last",
+          "once all are) takes half of every batch; all of them share the other half."})
   String tasks;
 
   @Option(names = "--type", paramLabel = "TYPE", defaultValue = "f16", description = "Weight type of the written matrices: f32 or f16 (default: ${DEFAULT-VALUE}).")
