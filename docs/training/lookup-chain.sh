@@ -3,9 +3,10 @@
 # stage: a copy of one key; the lookup by key on adjacent keys; carried over to the tasks' own words; then
 # RULER's needle tasks with the distractor and length curricula. Each stage continues the previous one's
 # checkpoint at the step given and is stopped there (a stage runs with a long --steps so that its learning
-# rate holds at the peak, as the runs it reproduces did). Writes into DIR (default: lookup-chain), one
-# directory per stage's run: RUN.log, RUN.png/.csv (curves), RUN.step-N.gguf (every 250 steps).
-# At one torch thread a step of 24 prompts of 64-96 tokens takes 0.3-0.6 s.
+# rate holds at the peak, as the runs it reproduces did). Writes into DIR (default: lookup-chain), per
+# stage a, b, c, d: NAME.log, NAME.png/.csv (curves), NAME.step-N.gguf (every 250 steps); a stage whose
+# stopping checkpoint is there already is skipped, so a stopped chain continues where it was.
+# At one torch thread a step of 24 prompts of 64-96 tokens takes 0.3-0.6 s; stages a-c take about 70 min.
 set -euo pipefail
 ra="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/ra"
 dir="${1:-lookup-chain}"
