@@ -27,6 +27,9 @@ public class DistanceProbe {
 
   record Prompt(String intro, String needles, String question, String answer, String other) {}
 
+  /** Units of noise text before the needles and between them and the question. */
+  record Variant(String name, int before, int between) {}
+
   public static void main(String[] args) throws Exception {
     if (args.length < 1 || args.length > 2) {
       System.err.println("usage: DistanceProbe MODEL.gguf [SAMPLES (default 24)]");
@@ -46,20 +49,15 @@ public class DistanceProbe {
       // with two keys the sample's own answer (the last asked) is the other needle's value
       prompts.add(new Prompt(lines[0], lines[1], lines[2], answer, s.answers().get(0)));
     }
-    String[] variants = {"adjacent", "noise before the needles (3 units)", "noise between (1 unit)", "noise between (2 units)", "noise between (4 units)"};
+    List<Variant> variants = List.of(new Variant("adjacent", 0, 0), new Variant("noise before the needles (3 units)", 3, 0),
+        new Variant("noise between (1 unit)", 0, 1), new Variant("noise between (2 units)", 0, 2), new Variant("noise between (4 units)", 0, 4));
     try (Engine engine = Engine.builder().model(Path.of(args[0])).policy("full").backend("cpu").build()) {
       System.out.printf("%-36s %6s %14s %6s%n", "variant", "right", "other needle", "else");
-      for (int v = 0; v < variants.length; v++) {
+      for (Variant v : variants) {
         int right = 0;
         int otherNeedle = 0;
         for (Prompt p : prompts) {
-          String needles = switch (v) {
-            case 1 -> (NOISE + " ").repeat(3) + p.needles();
-            case 2 -> p.needles() + (" " + NOISE).repeat(1);
-            case 3 -> p.needles() + (" " + NOISE).repeat(2);
-            case 4 -> p.needles() + (" " + NOISE).repeat(4);
-            default -> p.needles();
-          };
+          String needles = (NOISE + " ").repeat(v.before()) + p.needles() + (" " + NOISE).repeat(v.between());
           String out = engine.complete(CompletionRequest.text(p.intro() + "\n" + needles + "\n" + p.question()).withMaxTokens(4)).text().strip();
           if (out.equals(p.answer())) {
             right++;
@@ -67,7 +65,7 @@ public class DistanceProbe {
             otherNeedle++;
           }
         }
-        System.out.printf("%-36s %3d/%-2d %11d/%-2d %3d/%-2d%n", variants[v], right, samples, otherNeedle, samples, samples - right - otherNeedle, samples);
+        System.out.printf("%-36s %3d/%-2d %11d/%-2d %3d/%-2d%n", v.name(), right, samples, otherNeedle, samples, samples - right - otherNeedle, samples);
       }
     }
   }
