@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
-# lookup-chain.sh [DIR]: the training recipe of README, Results, points 19-20 as one script, stage after
-# stage: a copy of one key; the lookup by key on adjacent keys; carried over to the tasks' own words; then
-# RULER's needle tasks with the distractor and length curricula. Each stage continues the previous one's
-# checkpoint at the step given and is stopped there (a stage runs with a long --steps so that its learning
-# rate holds at the peak, as the runs it reproduces did). Writes into DIR (default: lookup-chain), per
-# stage a, b, c, d: NAME.log, NAME.png/.csv (curves), NAME.step-N.gguf (every 250 steps); a stage whose
-# stopping checkpoint is there already is skipped, so a stopped chain continues where it was.
-# At one torch thread a step of 24 prompts of 64-96 tokens takes 0.3-0.6 s; stages a-c take about 70 min.
+# lookup-chain.sh [DIR]: the training recipe of README, Results, points 19-21 as one script, stage after
+# stage: a copy of one key; the lookup by key on adjacent keys; carried over to the tasks' `is:`; RULER's
+# noise text around the needles; two-key niah_multikey in RULER's own words. Each stage continues the
+# previous one's checkpoint at the step given and is stopped there (a stage runs with a long --steps so
+# that its learning rate holds at the peak, as the runs it reproduces did). Writes into DIR (default:
+# lookup-chain), per stage a-e: NAME.log, NAME.png/.csv (curves), NAME.step-N.gguf (every 250 steps);
+# a stage whose stopping checkpoint is there already is skipped, so a stopped chain continues where it was.
+# At one torch thread a step of 24 prompts of 64-96 tokens takes 0.3-0.6 s; stages a-c take about 70 min;
+# with haystack (d, e: 128-192 tokens) 0.7-0.9 s a step, about 80 min more.
 set -euo pipefail
 ra="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/ra"
 dir="${1:-lookup-chain}"
@@ -37,8 +38,12 @@ stage b 2750 --init a.step-1500.gguf $E --tasks echo --curriculum-start 1:96 --k
 # 3. carried over to `is:`: a third adjacent, a third with a colon, a third in the task's words (s15d)
 stage c 2000 --init b.step-2750.gguf $E --tasks echo --curriculum-start 1:96 --keys-start 2 --steps 20000 --seed 97 \
   --adjacent-keys 0.34 --colon-keys 0.33
-# 4. RULER's needle tasks: two to four keys, then prompts growing to 1,024 tokens. The last task of --tasks
-#    is the newest to the curriculum and takes half of every batch: niah_multikey, the lookup.
-"$ra" train-probe --out d.gguf --curves d.png --init c.step-2000.gguf $E \
-  --tasks niah_single,echo,niah_multiquery,niah_multikey --curriculum-start 4:96 --keys-start 2 --max-length 1024 \
-  --competence 0.7 --steps 30000 --seed 99 --adjacent-keys 0.25 --colon-keys 0.25 >d.log 2>&1
+# 4. the same lookup with RULER's noise text around the needles: every prompt 128-160 tokens (point 21's s17b;
+#    stages a-c never see the haystack, and the noise text alone breaks their lookup)
+L="--batch 24 --type f32 --checkpoint-every 250 --learning-rate 3e-3 --steps 20000 --max-length 1024"
+stage d 3500 --init c.step-2000.gguf $L --tasks echo --keys-start 2 --min-length 128 --curriculum-start 1:160 --seed 109 \
+  --adjacent-keys 0.34 --colon-keys 0.33
+# 5. in RULER's words: two-key niah_multikey beside echo, 128-192 tokens (s17h). niah_multikey, the last task of
+#    --tasks, is the newest to the curriculum and takes half of every batch.
+stage e 2500 --init d.step-3500.gguf $L --tasks echo,niah_multikey --keys-start 2 --min-length 128 --curriculum-start 2:192 \
+  --seed 121 --adjacent-keys 0.25 --colon-keys 0.25
