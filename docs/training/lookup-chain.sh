@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
-# lookup-chain.sh [DIR]: the training recipe of README, Results, points 19-21 as one script, stage after
+# lookup-chain.sh [DIR]: the training recipe of README, Results, points 19-22 as one script, stage after
 # stage: a copy of one key; the lookup by key on adjacent keys; carried over to the tasks' `is:`; RULER's
-# noise text around the needles; two-key niah_multikey in RULER's own words. Each stage continues the
-# previous one's checkpoint at the step given and is stopped there (a stage runs with a long --steps so
+# noise text around the needles; two-key niah_multikey in RULER's own words; three keys. Each stage continues
+# the previous one's checkpoint at the step given and is stopped there (a stage runs with a long --steps so
 # that its learning rate holds at the peak, as the runs it reproduces did). Writes into DIR (default:
-# lookup-chain), per stage a-e: NAME.log, NAME.png/.csv (curves), NAME.step-N.gguf (every 250 steps);
-# a stage whose stopping checkpoint is there already is skipped, so a stopped chain continues where it was.
+# lookup-chain), per stage a-g: NAME.log, NAME.png/.csv (curves), NAME.step-N.gguf (every 250 steps); a stage
+# whose stopping checkpoint is there already is skipped, so a stopped chain continues where it was.
 # At one torch thread a step of 24 prompts of 64-96 tokens takes 0.3-0.6 s; stages a-c take about 70 min;
-# with haystack (d, e: 128-192 tokens) 0.7-0.9 s a step, about 80 min more.
+# with haystack (d-g: 128-192 tokens) 0.7-1.0 s a step, about 80 min for d and e, 100 min for f and g.
 set -euo pipefail
 ra="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/ra"
 dir="${1:-lookup-chain}"
@@ -47,3 +47,9 @@ stage d 3500 --init c.step-2000.gguf $L --tasks echo --keys-start 2 --min-length
 #    --tasks, is the newest to the curriculum and takes half of every batch.
 stage e 2500 --init d.step-3500.gguf $L --tasks echo,niah_multikey --keys-start 2 --min-length 128 --curriculum-start 2:192 \
   --seed 121 --adjacent-keys 0.25 --colon-keys 0.25
+# 6. RULER's three keys at 128-192 tokens; the curriculum held (--competence 0.95) where it starts (s17i, then
+#    point 22's s18a on its checkpoint at step 1,250)
+stage f 1250 --init e.step-2500.gguf $L --tasks echo,niah_multikey --keys-start 3 --min-length 128 --curriculum-start 2:192 \
+  --seed 123 --adjacent-keys 0.25 --colon-keys 0.25 --competence 0.95
+stage g 5000 --init f.step-1250.gguf $L --tasks echo,niah_multikey --keys-start 3 --min-length 128 --curriculum-start 2:192 \
+  --seed 131 --adjacent-keys 0.25 --colon-keys 0.25 --competence 0.95
